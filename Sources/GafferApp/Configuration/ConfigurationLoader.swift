@@ -1,0 +1,249 @@
+import Foundation
+import GafferCore
+import GafferStore
+import Logging
+import Yams
+
+/// One thing wrong with the configuration: where it came from, what was
+/// given, and what would be right.
+public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible {
+    public var source: String
+    public var message: String
+
+    public var description: String { "\(source): \(message)" }
+}
+
+/// The configuration could not be used; every problem found is listed.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var problems: [ConfigurationProblem]
+
+    public var description: String {
+        (["the configuration has \(problems.count) problem\(problems.count == 1 ? "" : "s"):"]
+            + problems.map { "  - \($0)" }).joined(separator: "\n")
+    }
+}
+
+/// What the command about to run needs from the configuration.
+public struct ConfigurationNeeds: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// A port to listen on and a webhook secret (`serve`).
+    public static let httpServer = ConfigurationNeeds(rawValue: 1)
+    /// A data directory Gaffer can write.
+    public static let dataDirectory = ConfigurationNeeds(rawValue: 2)
+}
+
+/// Reads `gaffer.yml` and `GAFFER_*` variables into a `GafferConfiguration`.
+public enum ConfigurationLoader {
+    /// The configuration file read when none is named: `gaffer.yml` in the working directory, if there.
+    public static let defaultFileName = "gaffer.yml"
+
+    /// One setting: its key in the file and how to apply a text value to the configuration.
+    struct Setting: Sendable {
+        let key: String
+        let apply: @Sendable (inout GafferConfiguration, String) -> String?
+
+        var environmentName: String { "GAFFER_" + key.uppercased() }
+    }
+
+    static let settings: [Setting] = [
+        Setting(key: "host") { config, value in
+            guard !value.isEmpty else { return "is empty; give an address to listen on such as 0.0.0.0 or 127.0.0.1" }
+            config.host = value
+            return nil
+        },
+        Setting(key: "port") { config, value in
+            guard let port = Int(value), (0...65535).contains(port) else {
+                return "'\(value)' is not a port number; use a whole number from 1 to 65535 (0 picks a free port)"
+            }
+            config.port = port
+            return nil
+        },
+        Setting(key: "data_dir") { config, value in
+            guard !value.isEmpty else { return "is empty; give a directory such as ./.gaffer" }
+            config.dataDirectory = URL(fileURLWithPath: value)
+            return nil
+        },
+        Setting(key: "webhook_secret") { config, value in
+            let secrets = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !secrets.isEmpty else { return "is empty; set the secret configured on the GitHub webhook" }
+            config.webhookSecrets = secrets.map(Secret.init)
+            return nil
+        },
+        Setting(key: "api_token") { config, value in
+            guard value.count >= 16 else { return "is too short (\(value.count) characters); use at least 16 random characters" }
+            config.apiToken = Secret(value)
+            return nil
+        },
+        Setting(key: "workers") { config, value in
+            wholeNumber(value, in: 0...256, unit: "workers") { config.workers = $0 }
+        },
+        Setting(key: "log_level") { config, value in
+            guard let level = Logger.Level(rawValue: value.lowercased()) else {
+                return "'\(value)' is not a log level; use one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))"
+            }
+            config.logLevel = level
+            return nil
+        },
+        Setting(key: "job_max_attempts") { config, value in
+            wholeNumber(value, in: 1...100, unit: "attempts") { config.jobMaxAttempts = $0 }
+        },
+        Setting(key: "job_lease_seconds") { config, value in
+            seconds(value, in: 0.1...3600) { config.jobLeaseSeconds = $0 }
+        },
+        Setting(key: "job_backoff_base_seconds") { config, value in
+            seconds(value, in: 0...3600) { config.jobBackoffBaseSeconds = $0 }
+        },
+        Setting(key: "job_backoff_max_seconds") { config, value in
+            seconds(value, in: 0...86400) { config.jobBackoffMaxSeconds = $0 }
+        },
+        Setting(key: "worker_poll_seconds") { config, value in
+            seconds(value, in: 0.01...60) { config.workerPollSeconds = $0 }
+        },
+        Setting(key: "drain_timeout_seconds") { config, value in
+            seconds(value, in: 0...3600) { config.drainTimeoutSeconds = $0 }
+        },
+        Setting(key: "sqlite_synchronous") { config, value in
+            guard let mode = SQLiteSynchronous(rawValue: value.lowercased()) else {
+                return "'\(value)' is not a mode; use normal or full"
+            }
+            config.sqliteSynchronous = mode
+            return nil
+        },
+        Setting(key: "job_max_payload_bytes") { config, value in
+            wholeNumber(value, in: 1024...(25 << 20), unit: "bytes") { config.jobMaxPayloadBytes = $0 }
+        },
+    ]
+
+    private static func wholeNumber(_ value: String, in range: ClosedRange<Int>, unit: String, set: (Int) -> Void) -> String? {
+        guard let number = Int(value), range.contains(number) else {
+            return "'\(value)' is not a whole number of \(unit) from \(range.lowerBound) to \(range.upperBound)"
+        }
+        set(number)
+        return nil
+    }
+
+    private static func seconds(_ value: String, in range: ClosedRange<Double>, set: (Double) -> Void) -> String? {
+        guard let number = Double(value), range.contains(number) else {
+            return "'\(value)' is not a number of seconds from \(range.lowerBound.formatted()) to \(range.upperBound.formatted())"
+        }
+        set(number)
+        return nil
+    }
+
+    /// Loads the configuration.
+    /// - Parameters:
+    ///   - file: the file named on the command line; without it `gaffer.yml` is read if it exists.
+    ///   - environment: the process environment.
+    ///   - needs: what the command about to run requires; a missing requirement is a problem.
+    public static func load(
+        file: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        needs: ConfigurationNeeds,
+        fileManager: FileManager = .default
+    ) throws(ConfigurationError) -> GafferConfiguration {
+        var configuration = GafferConfiguration()
+        var problems: [ConfigurationProblem] = []
+
+        let path = file ?? environment["GAFFER_CONFIG"] ?? (fileManager.fileExists(atPath: defaultFileName) ? defaultFileName : nil)
+        if let path {
+            problems += applyFile(path: path, to: &configuration, mustExist: file != nil || environment["GAFFER_CONFIG"] != nil)
+        }
+        for setting in settings {
+            guard let value = environment[setting.environmentName] else { continue }
+            if let message = setting.apply(&configuration, value.trimmingCharacters(in: .whitespaces)) {
+                problems.append(ConfigurationProblem(source: setting.environmentName, message: message))
+            }
+        }
+
+        if needs.contains(.httpServer) && configuration.webhookSecrets.isEmpty {
+            problems.append(ConfigurationProblem(
+                source: "GAFFER_WEBHOOK_SECRET",
+                message: "no webhook secret is set, so no delivery could be verified; set the secret of the GitHub webhook (several, comma-separated, while rotating)"
+            ))
+        }
+        if configuration.jobBackoffMaxSeconds < configuration.jobBackoffBaseSeconds {
+            problems.append(ConfigurationProblem(
+                source: "GAFFER_JOB_BACKOFF_MAX_SECONDS",
+                message: "\(configuration.jobBackoffMaxSeconds.formatted()) is below job_backoff_base_seconds (\(configuration.jobBackoffBaseSeconds.formatted())); make it at least as large"
+            ))
+        }
+        if needs.contains(.dataDirectory), let problem = checkWritable(configuration.dataDirectory, fileManager: fileManager) {
+            problems.append(problem)
+        }
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
+        return configuration
+    }
+
+    private static func applyFile(path: String, to configuration: inout GafferConfiguration, mustExist: Bool) -> [ConfigurationProblem] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return mustExist ? [ConfigurationProblem(source: path, message: "cannot read the file; check the path given to --config or GAFFER_CONFIG")] : []
+        }
+        let yaml: Any?
+        do {
+            yaml = try Yams.load(yaml: String(decoding: data, as: UTF8.self))
+        } catch {
+            return [ConfigurationProblem(source: path, message: "is not valid YAML: \(error)")]
+        }
+        guard let yaml else { return [] }
+        guard let mapping = yaml as? [String: Any] else {
+            return [ConfigurationProblem(source: path, message: "must be a mapping of keys to values, such as 'port: 8080'")]
+        }
+        var problems: [ConfigurationProblem] = []
+        let known = Dictionary(uniqueKeysWithValues: settings.map { ($0.key, $0) })
+        for key in mapping.keys.sorted() {
+            let source = "\(path) key \(key)"
+            guard let setting = known[key] else {
+                let suggestion = settings.map(\.key).min { editDistance($0, key) < editDistance($1, key) }
+                let hint = suggestion.flatMap { editDistance($0, key) <= 3 ? "; did you mean \($0)?" : nil } ?? ""
+                problems.append(ConfigurationProblem(source: source, message: "is not a setting Gaffer knows\(hint)"))
+                continue
+            }
+            let text: String
+            switch mapping[key] {
+            case let list as [Any]: text = list.map { "\($0)" }.joined(separator: ",")
+            case let value as String: text = value
+            case let value as Int: text = String(value)
+            case let value as Double: text = String(value)
+            case let value as Bool: text = String(value)
+            default:
+                problems.append(ConfigurationProblem(source: source, message: "must be a single value"))
+                continue
+            }
+            if let message = setting.apply(&configuration, text) {
+                problems.append(ConfigurationProblem(source: source, message: message))
+            }
+        }
+        return problems
+    }
+
+    private static func checkWritable(_ directory: URL, fileManager: FileManager) -> ConfigurationProblem? {
+        let probe = directory.appendingPathComponent(".write-check-\(ProcessInfo.processInfo.processIdentifier)")
+        do {
+            try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data().write(to: probe)
+            try fileManager.removeItem(at: probe)
+            return nil
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+            return ConfigurationProblem(
+                source: "GAFFER_DATA_DIR",
+                message: "cannot write to \(directory.path) (\(reason)); choose a directory Gaffer may write, with data_dir or GAFFER_DATA_DIR"
+            )
+        }
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import GafferCore
+import GafferStore
+import Logging
+
+/// Everything an operator can set, in one typed value.
+///
+/// Each setting has a key in `gaffer.yml` and an environment variable of the
+/// same meaning, `GAFFER_` and the key in upper case (`data_dir` is
+/// `GAFFER_DATA_DIR`); the environment wins. `ConfigurationLoader` reads
+/// both and lists every problem at once.
+public struct GafferConfiguration: Sendable {
+    public var host = "0.0.0.0"
+    public var port = 8080
+    public var dataDirectory = URL(fileURLWithPath: ".gaffer")
+    /// Every secret that may sign a delivery; more than one while rotating.
+    public var webhookSecrets: [Secret] = []
+    /// The bearer token the jobs API requires; the API is closed without one.
+    public var apiToken: Secret?
+    /// Jobs run at once in this process; 0 runs none (HTTP only).
+    public var workers = 4
+    public var logLevel = Logger.Level.info
+    public var jobMaxAttempts = 5
+    public var jobLeaseSeconds = 30.0
+    public var jobBackoffBaseSeconds = 2.0
+    public var jobBackoffMaxSeconds = 300.0
+    /// How long a worker looks for new jobs from other processes between wake-ups.
+    public var workerPollSeconds = 0.5
+    /// On SIGTERM, how long running jobs may take to finish before they are given back.
+    public var drainTimeoutSeconds = 25.0
+    public var sqliteSynchronous = SQLiteSynchronous.normal
+    /// The largest `payload` the jobs API accepts.
+    public var jobMaxPayloadBytes = 1 << 20
+
+    public init() {}
+
+    public var retryPolicy: RetryPolicy {
+        RetryPolicy(baseDelay: .seconds(jobBackoffBaseSeconds), maxDelay: .seconds(jobBackoffMaxSeconds))
+    }
+}

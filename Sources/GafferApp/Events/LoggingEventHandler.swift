@@ -1,0 +1,48 @@
+import GafferGitHub
+import Logging
+
+/// A handler that logs what it was given. It holds the place of each real
+/// handler (task intake, comment commands, PR cleanup) until that lands, so
+/// the routing of every event can be seen and tested now.
+public struct LoggingEventHandler: WebhookEventHandler {
+    public let name: String
+    public let subscriptions: [EventSubscription]
+
+    public init(name: String, subscriptions: [EventSubscription]) {
+        self.name = name
+        self.subscriptions = subscriptions
+    }
+
+    public func handle(_ event: WebhookEvent, context: EventContext) async throws {
+        var metadata: Logger.Metadata = ["handler": "\(name)", "event": "\(event.name)", "action": "\(event.action ?? "-")"]
+        switch event {
+        case .issues(let issues):
+            metadata["repository"] = "\(issues.repository.fullName)"
+            metadata["issue"] = "\(issues.issue.number)"
+        case .issueComment(let comment):
+            metadata["repository"] = "\(comment.repository.fullName)"
+            metadata["issue"] = "\(comment.issue.number)"
+            metadata["comment"] = "\(comment.comment.id)"
+        case .pullRequest(let pull):
+            metadata["repository"] = "\(pull.repository.fullName)"
+            metadata["pull_request"] = "\(pull.number)"
+        case .installation(let installation):
+            metadata["installation"] = "\(installation.installation.id)"
+        case .checkRun(let check):
+            metadata["repository"] = "\(check.repository.fullName)"
+            metadata["check_run"] = "\(check.checkRun.id)"
+        case .ping, .other:
+            break
+        }
+        context.logger.info("event received", metadata: metadata)
+    }
+
+    /// The handlers Gaffer registers today, one per event it will act on.
+    public static let standard: [any WebhookEventHandler] = [
+        LoggingEventHandler(name: "task-intake", subscriptions: [EventSubscription("issues", actions: ["opened", "edited", "labeled", "reopened"])]),
+        LoggingEventHandler(name: "comment-commands", subscriptions: [EventSubscription("issue_comment", actions: ["created"])]),
+        LoggingEventHandler(name: "pull-request-cleanup", subscriptions: [EventSubscription("pull_request", actions: ["closed"])]),
+        LoggingEventHandler(name: "installations", subscriptions: [EventSubscription("installation")]),
+        LoggingEventHandler(name: "check-runs", subscriptions: [EventSubscription("check_run", actions: ["rerequested", "requested_action"])]),
+    ]
+}

@@ -1,0 +1,72 @@
+import Foundation
+import GafferCore
+import GafferGitHub
+import GafferStore
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Gaffer assembled: the store, the event router, the job types, the
+/// workers and the HTTP routes, from one configuration.
+public struct GafferServer: Sendable {
+    public let configuration: GafferConfiguration
+    public let store: SQLiteStore
+    public let metrics: GafferMetrics
+    public let router: EventRouter
+    public let registry: JobRegistry
+    public let workers: WorkerPool
+    public let logger: Logger
+    public let clock: any WallClock
+
+    public init(
+        configuration: GafferConfiguration,
+        logger: Logger,
+        metrics: GafferMetrics = GafferMetrics(),
+        clock: any WallClock = SystemWallClock(),
+        eventHandlers: [any WebhookEventHandler] = LoggingEventHandler.standard,
+        extraJobHandlers: [any JobHandler] = []
+    ) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = metrics
+        self.clock = clock
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        store = try SQLiteStore(dataDirectory: configuration.dataDirectory, synchronous: configuration.sqliteSynchronous, clock: clock)
+        let applied = try store.migrate()
+        if !applied.isEmpty { logger.info("store migrated", metadata: ["applied": "\(applied)"]) }
+        router = EventRouter(handlers: eventHandlers)
+        registry = JobRegistry([EchoJob(), SleepJob(), DeliveryJob(deliveries: store, router: router)] + extraJobHandlers)
+        workers = WorkerPool(
+            queue: store, registry: registry, settings: WorkerPool.Settings(configuration),
+            dataDirectory: configuration.dataDirectory, metrics: metrics, logger: logger
+        )
+    }
+
+    /// The HTTP routes.
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        let ingress = WebhookIngress(
+            verifier: WebhookVerifier(secrets: configuration.webhookSecrets), deliveries: store, router: self.router,
+            metrics: metrics, clock: clock, jobMaxAttempts: configuration.jobMaxAttempts, logger: logger
+        )
+        router.post("/webhooks/github") { request, context in try await ingress.handle(request, context: context) }
+        JobsAPI(
+            queue: store, audit: store, registry: registry, authenticator: BearerAuthenticator(token: configuration.apiToken),
+            maxPayloadBytes: configuration.jobMaxPayloadBytes, maxAttempts: configuration.jobMaxAttempts, clock: clock
+        ).register(on: router)
+        OperationsRoutes(store: store, workers: configuration.workers > 0 ? workers : nil, metrics: metrics).register(on: router)
+        return router
+    }
+
+    /// The HTTP server with the workers as a service beside it. Shutting
+    /// down stops the listener first, then drains the workers.
+    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gaffer"),
+            services: [workers],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+}

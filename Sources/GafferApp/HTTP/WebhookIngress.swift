@@ -1,0 +1,108 @@
+import Foundation
+import GafferCore
+import GafferGitHub
+import GafferStore
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// `POST /webhooks/github`: verify, record, enqueue, answer. Nothing else
+/// happens here; a worker does the rest.
+///
+/// The delivery and its job are committed in one transaction before the 2xx
+/// is sent, so nothing acknowledged is ever lost, and a delivery id seen
+/// before changes nothing (GitHub redelivers with the same id).
+struct WebhookIngress: Sendable {
+    /// GitHub caps payloads at 25 MB.
+    static let maxBodyBytes = 25 << 20
+    static let maxDeliveryIDLength = 128
+
+    let verifier: WebhookVerifier
+    let deliveries: any DeliveryStore
+    let router: EventRouter
+    let metrics: GafferMetrics
+    let clock: any WallClock
+    let jobMaxAttempts: Int
+    let logger: Logger
+
+    struct Accepted: Encodable {
+        var status: String
+        var deliveryID: String
+        var jobID: JobID?
+        var message: String?
+
+        enum CodingKeys: String, CodingKey {
+            case status
+            case deliveryID = "delivery_id"
+            case jobID = "job_id"
+            case message
+        }
+    }
+
+    func handle(_ request: Request, context: some RequestContext) async throws -> Response {
+        var request = request
+        guard let mediaType = request.mediaType, ["application/json", "application/x-www-form-urlencoded"].contains(mediaType) else {
+            return reject(.unsupportedMediaType, "unsupported_media_type",
+                          "Content-Type must be application/json or application/x-www-form-urlencoded, got \(request.headers[.contentType] ?? "none")")
+        }
+        guard let event = request.headers[.gitHubEvent], !event.isEmpty, event.utf8.count <= 64 else {
+            return reject(.badRequest, "missing_event", "the X-GitHub-Event header is missing")
+        }
+        guard let deliveryID = request.headers[.gitHubDelivery], !deliveryID.isEmpty, deliveryID.utf8.count <= Self.maxDeliveryIDLength else {
+            return reject(.badRequest, "missing_delivery", "the X-GitHub-Delivery header is missing or longer than \(Self.maxDeliveryIDLength) characters")
+        }
+        guard let body = try await request.collectBody(limit: Self.maxBodyBytes) else {
+            return reject(.contentTooLarge, "too_large", "the body is over GitHub's 25 MB limit for webhook payloads")
+        }
+        let signature = request.headers[.hubSignature256], legacySignature = request.headers[.hubSignature]
+        do {
+            try body.withUnsafeReadableBytes { bytes throws(WebhookVerifier.Failure) in
+                try verifier.verify(body: bytes, header: signature, sha1Header: legacySignature)
+            }
+        } catch {
+            logger.notice("webhook signature refused", metadata: ["delivery": "\(deliveryID)", "reason": "\(error)"])
+            return reject(.unauthorized, "bad_signature", error.description)
+        }
+
+        let json: Data
+        let action: String?
+        do {
+            json = mediaType == "application/json"
+                ? Data(buffer: body, byteTransferStrategy: .noCopy)
+                : Data(try WebhookPayload.jsonFromForm(body.readableBytesView))
+            action = try WebhookPayload.action(in: json)
+        } catch {
+            return reject(.badRequest, "bad_payload", error.description)
+        }
+
+        let handled = router.handles(event: event, action: action)
+        let delivery = Delivery(id: deliveryID, event: event, action: action, receivedAt: clock.now(), body: json)
+        let outcome = try await deliveries.record(
+            delivery, job: handled ? DeliveryJob.newJob(deliveryID: deliveryID, maxAttempts: jobMaxAttempts) : nil
+        )
+        switch outcome {
+        case .queued(let jobID):
+            metrics.delivery(.queued)
+            return JSONResponse.make(.accepted, Accepted(status: "queued", deliveryID: deliveryID, jobID: jobID))
+        case .recorded:
+            metrics.delivery(.recorded)
+            let what = action.map { "\(event).\($0)" } ?? event
+            return JSONResponse.make(.ok, Accepted(status: "recorded", deliveryID: deliveryID, message: "Gaffer does not act on \(what); recorded only"))
+        case .duplicate:
+            metrics.delivery(.duplicate)
+            return JSONResponse.make(.ok, Accepted(status: "duplicate", deliveryID: deliveryID, message: "this delivery was received before; nothing changed"))
+        }
+    }
+
+    private func reject(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
+        metrics.rejection(reason: code)
+        return JSONResponse.error(status, code: code, message: message)
+    }
+}
+
+extension HTTPField.Name {
+    static let gitHubEvent = Self("X-GitHub-Event")!
+    static let gitHubDelivery = Self("X-GitHub-Delivery")!
+    static let hubSignature256 = Self("X-Hub-Signature-256")!
+    static let hubSignature = Self("X-Hub-Signature")!
+}

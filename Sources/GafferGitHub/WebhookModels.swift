@@ -1,0 +1,158 @@
+import Foundation
+
+// The parts of GitHub's webhook payloads that Gaffer reads. Field names
+// follow GitHub's, in camel case; decode with `WebhookEvent.decoder`, which
+// converts from GitHub's snake case. Fields GitHub may send as null or leave
+// out are optional.
+
+public struct GitHubUser: Sendable, Decodable, Equatable {
+    public var login: String
+    public var id: Int64
+    public var type: String?
+}
+
+public struct GitHubRepository: Sendable, Decodable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var fullName: String
+    public var owner: GitHubUser
+    public var `private`: Bool
+    public var defaultBranch: String?
+    public var htmlUrl: String?
+    public var cloneUrl: String?
+}
+
+/// A repository as `installation` events list it: no owner object.
+public struct GitHubRepositoryReference: Sendable, Decodable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var fullName: String
+    public var `private`: Bool
+}
+
+public struct GitHubInstallationReference: Sendable, Decodable, Equatable {
+    public var id: Int64
+}
+
+public struct GitHubLabel: Sendable, Decodable, Equatable {
+    public var name: String
+}
+
+public struct GitHubIssue: Sendable, Decodable, Equatable {
+    public var id: Int64
+    public var number: Int
+    public var title: String
+    public var body: String?
+    public var state: String
+    public var user: GitHubUser
+    public var labels: [GitHubLabel]?
+    public var htmlUrl: String
+    public var authorAssociation: String?
+    /// Present when the issue is a pull request (comments on PRs arrive as `issue_comment`).
+    public var pullRequest: PullRequestLink?
+
+    public struct PullRequestLink: Sendable, Decodable, Equatable {
+        public var url: String?
+    }
+}
+
+public struct GitHubComment: Sendable, Decodable, Equatable {
+    public var id: Int64
+    public var body: String
+    public var user: GitHubUser
+    public var htmlUrl: String
+    public var authorAssociation: String?
+}
+
+public struct GitHubPullRequest: Sendable, Decodable, Equatable {
+    public var id: Int64
+    public var number: Int
+    public var title: String
+    public var body: String?
+    public var state: String
+    public var merged: Bool?
+    public var draft: Bool?
+    public var user: GitHubUser
+    public var head: Branch
+    public var base: Branch
+    public var htmlUrl: String
+
+    public struct Branch: Sendable, Decodable, Equatable {
+        public var ref: String
+        public var sha: String
+    }
+}
+
+public struct GitHubCheckRun: Sendable, Decodable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var headSha: String
+    public var status: String
+    public var conclusion: String?
+    public var externalId: String?
+}
+
+/// `issues`: opened, edited, labeled, closed, ...
+public struct IssuesEvent: Sendable, Decodable, Equatable {
+    public var action: String
+    public var issue: GitHubIssue
+    public var label: GitHubLabel?
+    public var repository: GitHubRepository
+    public var sender: GitHubUser
+    public var installation: GitHubInstallationReference?
+}
+
+/// `issue_comment`: created, edited, deleted.
+public struct IssueCommentEvent: Sendable, Decodable, Equatable {
+    public var action: String
+    public var issue: GitHubIssue
+    public var comment: GitHubComment
+    public var repository: GitHubRepository
+    public var sender: GitHubUser
+    public var installation: GitHubInstallationReference?
+}
+
+/// `pull_request`: opened, closed, synchronize, ...
+public struct PullRequestEvent: Sendable, Decodable, Equatable {
+    public var action: String
+    public var number: Int
+    public var pullRequest: GitHubPullRequest
+    public var repository: GitHubRepository
+    public var sender: GitHubUser
+    public var installation: GitHubInstallationReference?
+}
+
+/// `ping`: sent when a webhook is set up.
+public struct PingEvent: Sendable, Decodable, Equatable {
+    public var zen: String
+    public var hookId: Int64
+    public var repository: GitHubRepository?
+    public var sender: GitHubUser?
+}
+
+/// `installation`: the app was installed, removed, suspended, ...
+public struct InstallationEvent: Sendable, Decodable, Equatable {
+    public var action: String
+    public var installation: Installation
+    public var repositories: [GitHubRepositoryReference]?
+    public var sender: GitHubUser
+
+    public struct Installation: Sendable, Decodable, Equatable {
+        public var id: Int64
+        public var account: GitHubUser
+    }
+}
+
+/// `check_run`: created, completed, rerequested, requested_action.
+public struct CheckRunEvent: Sendable, Decodable, Equatable {
+    public var action: String
+    public var checkRun: GitHubCheckRun
+    public var requestedAction: RequestedAction?
+    public var repository: GitHubRepository
+    public var sender: GitHubUser
+    public var installation: GitHubInstallationReference?
+
+    public struct RequestedAction: Sendable, Decodable, Equatable {
+        public var identifier: String
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+
+/// The little the webhook path reads of a body: that it is a JSON object,
+/// and its top-level `action`. Everything else waits for a worker.
+///
+/// A full JSON parse of a large payload costs more than verifying and
+/// storing it, so this scans the bytes once, skipping nested values, and
+/// stops at the top-level `action` (GitHub sends it first).
+public enum WebhookPayload {
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case notAnObject
+        case malformed(offset: Int)
+        case missingFormPayload
+
+        public var description: String {
+            switch self {
+            case .notAnObject: "the body is not a JSON object"
+            case .malformed(let offset): "the body is not valid JSON (near byte \(offset))"
+            case .missingFormPayload: "a form-encoded delivery must carry the JSON in a 'payload' field"
+            }
+        }
+    }
+
+    /// The JSON inside GitHub's `application/x-www-form-urlencoded` delivery (`payload=...`).
+    public static func jsonFromForm(_ body: some Collection<UInt8>) throws(Failure) -> [UInt8] {
+        for pair in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            guard percentDecode(pair[pair.startIndex..<equals]) == Array("payload".utf8) else { continue }
+            return percentDecode(pair[pair.index(after: equals)...])
+        }
+        throw .missingFormPayload
+    }
+
+    static func percentDecode(_ bytes: some Collection<UInt8>) -> [UInt8] {
+        var output = [UInt8]()
+        output.reserveCapacity(bytes.count)
+        var iterator = bytes.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case UInt8(ascii: "+"): output.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                let high = iterator.next()
+                let low = iterator.next()
+                if let high, let low, let h = hex(high), let l = hex(low) {
+                    output.append(h << 4 | l)
+                } else {
+                    output.append(byte)
+                    if let high { output.append(high) }
+                    if let low { output.append(low) }
+                }
+            default: output.append(byte)
+            }
+        }
+        return output
+    }
+
+    private static func hex(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// The top-level `action` string, or nil when the object has none
+    /// (`ping` and `push` do not). Throws when the bytes are not a JSON object.
+    public static func action(in json: UnsafeRawBufferPointer) throws(Failure) -> String? {
+        var scanner = Scanner(bytes: json)
+        return try scanner.topLevelAction()
+    }
+
+    public static func action(in json: some ContiguousBytes) throws(Failure) -> String? {
+        let result: Result<String?, Failure> = json.withUnsafeBytes { buffer in
+            do throws(Failure) { return .success(try action(in: buffer)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    private struct Scanner {
+        let bytes: UnsafeRawBufferPointer
+        var index = 0
+
+        init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+        mutating func topLevelAction() throws(Failure) -> String? {
+            skipWhitespace()
+            guard peek() == UInt8(ascii: "{") else { throw .notAnObject }
+            index += 1
+            skipWhitespace()
+            if peek() == UInt8(ascii: "}") { return nil }
+            while true {
+                skipWhitespace()
+                guard peek() == UInt8(ascii: "\"") else { throw .malformed(offset: index) }
+                let keyStart = index + 1
+                try skipString()
+                let isAction = index - keyStart - 1 == 6 && matches("action", at: keyStart)
+                skipWhitespace()
+                guard peek() == UInt8(ascii: ":") else { throw .malformed(offset: index) }
+                index += 1
+                skipWhitespace()
+                if isAction, peek() == UInt8(ascii: "\"") {
+                    let valueStart = index
+                    try skipString()
+                    let raw = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<index])
+                    return decodeJSONString(raw)
+                }
+                try skipValue(depth: 1)
+                skipWhitespace()
+                switch peek() {
+                case UInt8(ascii: ","): index += 1
+                case UInt8(ascii: "}"): return nil
+                default: throw .malformed(offset: index)
+                }
+            }
+        }
+
+        func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+
+        func matches(_ word: StaticString, at offset: Int) -> Bool {
+            let count = word.utf8CodeUnitCount
+            guard offset + count <= bytes.count else { return false }
+            let pointer = word.utf8Start
+            for i in 0..<count where bytes[offset + i] != pointer[i] { return false }
+            return true
+        }
+
+        mutating func skipWhitespace() {
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                default: return
+                }
+            }
+        }
+
+        /// Moves past a string that starts at `index` (on its opening quote).
+        mutating func skipString() throws(Failure) {
+            index += 1
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "\""):
+                    index += 1
+                    return
+                case UInt8(ascii: "\\"): index += 2
+                case 0x00..<0x20: throw .malformed(offset: index)
+                default: index += 1
+                }
+            }
+            throw .malformed(offset: index)
+        }
+
+        mutating func skipValue(depth: Int) throws(Failure) {
+            // Deep nesting is refused rather than followed: GitHub's payloads
+            // are a handful of levels deep.
+            guard depth < 512 else { throw .malformed(offset: index) }
+            guard let byte = peek() else { throw .malformed(offset: index) }
+            switch byte {
+            case UInt8(ascii: "\""): try skipString()
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let close = byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                let isObject = byte == UInt8(ascii: "{")
+                index += 1
+                skipWhitespace()
+                if peek() == close {
+                    index += 1
+                    return
+                }
+                while true {
+                    skipWhitespace()
+                    if isObject {
+                        guard peek() == UInt8(ascii: "\"") else { throw .malformed(offset: index) }
+                        try skipString()
+                        skipWhitespace()
+                        guard peek() == UInt8(ascii: ":") else { throw .malformed(offset: index) }
+                        index += 1
+                        skipWhitespace()
+                    }
+                    try skipValue(depth: depth + 1)
+                    skipWhitespace()
+                    guard let next = peek() else { throw .malformed(offset: index) }
+                    if next == UInt8(ascii: ",") {
+                        index += 1
+                    } else if next == close {
+                        index += 1
+                        return
+                    } else {
+                        throw .malformed(offset: index)
+                    }
+                }
+            default:
+                // A number, true, false or null: the run of characters that may form one.
+                let start = index
+                while index < bytes.count {
+                    switch bytes[index] {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
+                         UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "a")...UInt8(ascii: "z"):
+                        index += 1
+                    default:
+                        guard index > start else { throw .malformed(offset: index) }
+                        return
+                    }
+                }
+                guard index > start else { throw .malformed(offset: index) }
+            }
+        }
+
+        /// A JSON string literal (with its quotes) as a Swift string.
+        func decodeJSONString(_ raw: UnsafeRawBufferPointer) -> String? {
+            if !raw.contains(UInt8(ascii: "\\")) {
+                return String(decoding: raw.dropFirst().dropLast(), as: UTF8.self)
+            }
+            return (try? JSONDecoder().decode(String.self, from: Data(raw)))
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import GRDB
+import Synchronization
+
+/// Runs many small writes in one transaction.
+///
+/// SQLite commits a few thousand transactions a second, but each can hold
+/// thousands of rows. Callers hand in a write and wait; while one transaction
+/// is committing, the writes that arrive queue up and go together in the
+/// next. Each write runs in its own savepoint, so one that throws is rolled
+/// back alone, and each caller is answered only after the commit that holds
+/// its write: an answer always means the write is durable.
+///
+/// Batches grow by themselves under load and stay at one write when idle,
+/// so there is no timer to tune.
+final class GroupCommitWriter: Sendable {
+    /// One queued write. `perform` runs it in the open transaction and hands
+    /// back the answer to give once the transaction has committed; `fail`
+    /// answers instead when the transaction as a whole did not commit.
+    private struct PendingWrite: Sendable {
+        let perform: @Sendable (Database) -> @Sendable () -> Void
+        let fail: @Sendable (any Error) -> Void
+    }
+
+    private struct State {
+        var pending: [PendingWrite] = []
+        var flushing = false
+    }
+
+    private let writer: any DatabaseWriter
+    private let state = Mutex(State())
+    private let maxBatch: Int
+
+    init(writer: any DatabaseWriter, maxBatch: Int = 1024) {
+        self.writer = writer
+        self.maxBatch = maxBatch
+    }
+
+    /// Runs `work` inside a shared transaction and returns its value after the commit.
+    func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let pending = PendingWrite(
+                perform: { db in
+                    let outcome: Result<T, any Error>
+                    do {
+                        var value: T?
+                        try db.inSavepoint {
+                            value = try work(db)
+                            return .commit
+                        }
+                        outcome = value.map { .success($0) } ?? .failure(GroupCommitError.noValue)
+                    } catch {
+                        outcome = .failure(error)
+                    }
+                    return { continuation.resume(with: outcome) }
+                },
+                fail: { continuation.resume(throwing: $0) }
+            )
+            let startFlush = state.withLock { state -> Bool in
+                state.pending.append(pending)
+                if state.flushing { return false }
+                state.flushing = true
+                return true
+            }
+            if startFlush {
+                Task { await self.flush() }
+            }
+        }
+    }
+
+    private func flush() async {
+        while true {
+            let batch = state.withLock { state -> [PendingWrite] in
+                let take = min(state.pending.count, maxBatch)
+                let batch = Array(state.pending.prefix(take))
+                state.pending.removeFirst(take)
+                if batch.isEmpty { state.flushing = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            do {
+                let answers = try await writer.write { db in batch.map { $0.perform(db) } }
+                for answer in answers { answer() }
+            } catch {
+                // The commit itself failed (disk full, I/O error): nothing of
+                // the batch was kept, and every caller is told so.
+                for pending in batch { pending.fail(error) }
+            }
+        }
+    }
+}
+
+enum GroupCommitError: Error {
+    case noValue
+}

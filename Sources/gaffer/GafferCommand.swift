@@ -1,0 +1,16 @@
+import ArgumentParser
+
+@main
+struct GafferCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gaffer",
+        abstract: "A GitHub App that does the AWS work asked for in GitHub issues.",
+        subcommands: [ServeCommand.self, WorkerCommand.self, MigrateCommand.self, VersionCommand.self]
+    )
+}
+
+/// `--config PATH`, shared by every command that reads the configuration.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "The configuration file (default: gaffer.yml in the working directory, if there, or GAFFER_CONFIG).")
+    var config: String?
+}

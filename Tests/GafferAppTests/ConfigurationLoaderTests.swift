@@ -1,0 +1,111 @@
+import Foundation
+import GafferApp
+import GafferCore
+import GafferTestSupport
+import Testing
+
+@Suite struct ConfigurationLoaderTests {
+    func load(file: String? = nil, _ environment: [String: String], needs: ConfigurationNeeds = [.httpServer]) throws(ConfigurationError) -> GafferConfiguration {
+        try ConfigurationLoader.load(file: file, environment: environment, needs: needs)
+    }
+
+    @Test func readsEverySettingFromTheEnvironment() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let configuration = try load([
+            "GAFFER_PORT": "9090", "GAFFER_HOST": "127.0.0.1", "GAFFER_DATA_DIR": directory.url.path,
+            "GAFFER_WEBHOOK_SECRET": "old, new", "GAFFER_API_TOKEN": "0123456789abcdef0123", "GAFFER_WORKERS": "7",
+            "GAFFER_LOG_LEVEL": "debug", "GAFFER_JOB_MAX_ATTEMPTS": "9", "GAFFER_SQLITE_SYNCHRONOUS": "full",
+            "GAFFER_DRAIN_TIMEOUT_SECONDS": "3.5",
+        ], needs: [.httpServer, .dataDirectory])
+        #expect(configuration.port == 9090)
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.webhookSecrets.map(\.revealed) == ["old", "new"])
+        #expect(configuration.apiToken?.revealed == "0123456789abcdef0123")
+        #expect(configuration.workers == 7)
+        #expect(configuration.logLevel == .debug)
+        #expect(configuration.jobMaxAttempts == 9)
+        #expect(configuration.sqliteSynchronous == .full)
+        #expect(configuration.drainTimeoutSeconds == 3.5)
+        #expect(configuration.dataDirectory.path == directory.url.path)
+    }
+
+    @Test func readsTheFileAndLetsTheEnvironmentWin() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.url.appendingPathComponent("gaffer.yml")
+        try """
+            port: 7000
+            workers: 3
+            webhook_secret: [first, second]
+            log_level: warning
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let configuration = try load(file: file.path, ["GAFFER_WORKERS": "5"])
+        #expect(configuration.port == 7000)
+        #expect(configuration.workers == 5)
+        #expect(configuration.webhookSecrets.map(\.revealed) == ["first", "second"])
+        #expect(configuration.logLevel == .warning)
+    }
+
+    @Test func listsEveryProblemAtOnce() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let blocker = directory.url.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: blocker)
+        do {
+            _ = try load([
+                "GAFFER_PORT": "http", "GAFFER_WORKERS": "-1", "GAFFER_DATA_DIR": blocker.appendingPathComponent("data").path,
+                "GAFFER_API_TOKEN": "short",
+            ], needs: [.httpServer, .dataDirectory])
+            Issue.record("expected problems")
+        } catch {
+            let sources = error.problems.map(\.source)
+            #expect(sources.contains("GAFFER_PORT"))
+            #expect(sources.contains("GAFFER_WORKERS"))
+            #expect(sources.contains("GAFFER_WEBHOOK_SECRET"))
+            #expect(sources.contains("GAFFER_DATA_DIR"))
+            #expect(sources.contains("GAFFER_API_TOKEN"))
+            #expect(error.problems.count == 5)
+            let text = error.description
+            #expect(text.contains("'http' is not a port number; use a whole number from 1 to 65535"))
+            #expect(text.contains("cannot write to"))
+            #expect(!text.contains("short"), "a rejected token must not be echoed")
+        }
+    }
+
+    @Test func anUnknownKeyInTheFileIsAProblemWithASuggestion() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.url.appendingPathComponent("gaffer.yml")
+        try "webhook_secert: x\nport: 8080\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect {
+            try load(file: file.path, [:])
+        } throws: { error in
+            "\(error)".contains("webhook_secert") && "\(error)".contains("did you mean webhook_secret?")
+        }
+    }
+
+    @Test func aNamedFileThatDoesNotExistIsAProblem() {
+        #expect {
+            try load(file: "/nonexistent/gaffer.yml", ["GAFFER_WEBHOOK_SECRET": "s"])
+        } throws: { error in
+            "\(error)".contains("/nonexistent/gaffer.yml")
+        }
+    }
+
+    @Test func aWorkerNeedsNoWebhookSecret() throws {
+        let configuration = try load([:], needs: [])
+        #expect(configuration.webhookSecrets.isEmpty)
+        #expect(configuration.port == 8080)
+        #expect(configuration.workers == 4)
+    }
+
+    @Test func secretsNeverAppearWhenTheConfigurationIsPrinted() throws {
+        let configuration = try load(["GAFFER_WEBHOOK_SECRET": "wh-secret-value", "GAFFER_API_TOKEN": "api-token-value-123456"])
+        var text = ""
+        dump(configuration, to: &text)
+        text += "\(configuration)"
+        #expect(!text.contains("wh-secret-value"))
+        #expect(!text.contains("api-token-value-123456"))
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import GafferApp
+import GafferCore
+import GafferStore
+import GafferTestSupport
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// Fails until its `failures` budget is spent, then succeeds.
+final class FlakyJob: JobHandler {
+    let jobType = "flaky"
+    let failuresLeft: Mutex<Int>
+
+    init(failures: Int) { failuresLeft = Mutex(failures) }
+
+    struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
+
+    func run(_ context: JobContext) async throws -> JSONValue {
+        let fail = failuresLeft.withLock { left -> Bool in
+            defer { left -= 1 }
+            return left > 0
+        }
+        if fail { throw Boom() }
+        return .object(["attempt": .number(Double(context.job.attempts))])
+    }
+}
+
+@Suite struct WorkerPoolTests {
+    struct PoolFixture {
+        let directory: TemporaryDirectory
+        let store: SQLiteStore
+        let pool: WorkerPool
+
+        init(workers: Int = 2, leaseSeconds: Double = 30, drainTimeout: Double = 10, handlers: [any JobHandler] = []) throws {
+            directory = try TemporaryDirectory("gaffer-pool")
+            store = try SQLiteStore(dataDirectory: directory.url)
+            try store.migrate()
+            var logger = Logger(label: "pool-test")
+            logger.logLevel = .critical
+            pool = WorkerPool(
+                queue: store, registry: JobRegistry([EchoJob(), SleepJob()] + handlers),
+                settings: .init(count: workers, leaseDuration: leaseSeconds, pollInterval: 0.05, drainTimeout: drainTimeout,
+                                retryPolicy: RetryPolicy(baseDelay: .milliseconds(20), maxDelay: .milliseconds(50))),
+                dataDirectory: directory.url, metrics: GafferMetrics(), logger: logger
+            )
+        }
+
+        /// Runs the pool while `body` runs; then shuts it down gracefully and waits for it.
+        func whileRunning(_ body: () async throws -> Void) async throws {
+            let group = ServiceGroup(configuration: .init(services: [pool], logger: Logger(label: "group")))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                do {
+                    try await body()
+                } catch {
+                    await group.triggerGracefulShutdown()
+                    throw error
+                }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+
+        func cleanUp() {
+            try? store.close()
+            directory.remove()
+        }
+    }
+
+    @Test func aFailingJobIsRetriedWithBackoffUntilItSucceeds() async throws {
+        let fixture = try PoolFixture(handlers: [FlakyJob(failures: 2)])
+        defer { fixture.cleanUp() }
+        let job = try await fixture.store.enqueue(NewJob(type: "flaky", payload: Data("{}".utf8), maxAttempts: 5))
+        try await fixture.whileRunning {
+            try await waitUntil("the flaky job to succeed") { try await fixture.store.job(id: job.id)?.state == .succeeded }
+        }
+        let done = try #require(try await fixture.store.job(id: job.id))
+        #expect(done.attempts == 3)
+        let events = try await fixture.store.events(jobID: job.id)
+        #expect(events.filter { $0.reason.contains("failed: boom; retry in") }.count == 2)
+        let retries = events.filter { $0.to == .queued && $0.from == .running }
+        #expect(retries.count == 2)
+    }
+
+    @Test func aJobThatKeepsFailingEndsFailedWithItsReason() async throws {
+        let fixture = try PoolFixture(handlers: [FlakyJob(failures: 100)])
+        defer { fixture.cleanUp() }
+        let job = try await fixture.store.enqueue(NewJob(type: "flaky", payload: Data("{}".utf8), maxAttempts: 3))
+        try await fixture.whileRunning {
+            try await waitUntil("the job to fail") { try await fixture.store.job(id: job.id)?.state == .failed }
+        }
+        let failed = try #require(try await fixture.store.job(id: job.id))
+        #expect(failed.attempts == 3)
+        #expect(failed.error == "boom")
+        let file = fixture.directory.url.appendingPathComponent("jobs/\(job.id)/result.json")
+        #expect(try JSONValue.decode(Data(contentsOf: file))["error"] == .string("boom"))
+    }
+
+    @Test func aBadPayloadFailsAtOnce() async throws {
+        let fixture = try PoolFixture()
+        defer { fixture.cleanUp() }
+        let job = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":-1}"#.utf8), maxAttempts: 5))
+        try await fixture.whileRunning {
+            try await waitUntil("the job to fail") { try await fixture.store.job(id: job.id)?.state == .failed }
+        }
+        #expect(try await fixture.store.job(id: job.id)?.attempts == 1)
+    }
+
+    @Test func aJobWhoseWorkerDiedIsDoneByAnotherWorkerOnceItsLeaseExpires() async throws {
+        let fixture = try PoolFixture(leaseSeconds: 0.3)
+        defer { fixture.cleanUp() }
+        let job = try await fixture.store.enqueue(NewJob(type: "echo", payload: Data(#"{"x":1}"#.utf8), maxAttempts: 3))
+        // A worker claims it and dies: no heartbeat, no completion.
+        let dead = try #require(try await fixture.store.claim(owner: "dead-worker", limit: 1, leaseDuration: 0.3).first?.lease)
+        try await fixture.whileRunning {
+            try await waitUntil("another worker to finish the job") { try await fixture.store.job(id: job.id)?.state == .succeeded }
+        }
+        let done = try #require(try await fixture.store.job(id: job.id))
+        #expect(done.attempts == 2)
+        let events = try await fixture.store.events(jobID: job.id)
+        let runs = events.filter { $0.to == .running }
+        #expect(runs.count == 2)
+        #expect(runs[0].worker == "dead-worker")
+        #expect(runs[1].worker?.hasPrefix(fixture.pool.ownerPrefix) == true)
+        #expect(events.filter { $0.to == .succeeded }.count == 1)
+        // The dead worker's late completion is refused.
+        #expect(try await fixture.store.complete(dead, result: Data("{}".utf8)) == false)
+    }
+
+    @Test func heartbeatsKeepALongJobFromBeingTakenOver() async throws {
+        let fixture = try PoolFixture(workers: 2, leaseSeconds: 0.3)
+        defer { fixture.cleanUp() }
+        let job = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":1.2}"#.utf8), maxAttempts: 3))
+        try await fixture.whileRunning {
+            try await waitUntil("the sleep job to succeed") { try await fixture.store.job(id: job.id)?.state == .succeeded }
+        }
+        // Four lease lengths long, and never claimed twice.
+        #expect(try await fixture.store.job(id: job.id)?.attempts == 1)
+    }
+
+    @Test func drainingLetsRunningJobsFinishAndClaimsNothingNew() async throws {
+        let fixture = try PoolFixture(workers: 1, drainTimeout: 10)
+        defer { fixture.cleanUp() }
+        let running = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":0.5}"#.utf8), maxAttempts: 3))
+        try await fixture.whileRunning {
+            try await waitUntil("the job to start") { try await fixture.store.job(id: running.id)?.state == .running }
+        }
+        // whileRunning returned after the graceful shutdown completed.
+        #expect(try await fixture.store.job(id: running.id)?.state == .succeeded)
+        let later = try await fixture.store.enqueue(NewJob(type: "echo", payload: Data("{}".utf8), maxAttempts: 3))
+        #expect(try await fixture.store.job(id: later.id)?.state == .queued)
+    }
+
+    @Test func jobsStillRunningAtTheDrainTimeoutAreGivenBack() async throws {
+        let fixture = try PoolFixture(workers: 1, drainTimeout: 0.2)
+        defer { fixture.cleanUp() }
+        let job = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":30}"#.utf8), maxAttempts: 3))
+        let started = ContinuousClock.now
+        try await fixture.whileRunning {
+            try await waitUntil("the job to start") { try await fixture.store.job(id: job.id)?.state == .running }
+        }
+        #expect(ContinuousClock.now - started < .seconds(20))
+        let released = try #require(try await fixture.store.job(id: job.id))
+        #expect(released.state == .queued)
+        #expect(released.attempts == 0)
+        #expect(try await fixture.store.events(jobID: job.id).last?.reason.contains("shut down") == true)
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import GafferCore
+import GafferStore
+import Testing
+
+@Suite struct JobQueueTests {
+    @Test func aJobGoesFromQueuedToRunningToSucceededAndEachChangeIsRecorded() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let queue = fixture.store
+        let job = try await queue.enqueue(fixture.newJob())
+        #expect(job.state == .queued)
+        #expect(job.attempts == 0)
+
+        let claimed = try await queue.claim(owner: "w1", limit: 5, leaseDuration: 30)
+        #expect(claimed.map(\.id) == [job.id])
+        #expect(claimed.first?.state == .running)
+        #expect(claimed.first?.attempts == 1)
+        #expect(try await queue.claim(owner: "w2", limit: 5, leaseDuration: 30).isEmpty)
+
+        let lease = try #require(claimed.first?.lease)
+        #expect(try await queue.complete(lease, result: Data(#"{"ok":true}"#.utf8)))
+        let done = try #require(try await queue.job(id: job.id))
+        #expect(done.state == .succeeded)
+        #expect(done.result == Data(#"{"ok":true}"#.utf8))
+        #expect(done.finishedAt != nil)
+        #expect(done.leaseOwner == nil)
+
+        let events = try await queue.events(jobID: job.id)
+        #expect(events.map(\.to) == [.queued, .running, .succeeded])
+        #expect(events.map(\.from) == [nil, .queued, .running])
+        #expect(events[1].worker == "w1")
+    }
+
+    @Test func aFailedAttemptWaitsForItsBackoffThenRunsAgain() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let queue = fixture.store
+        let job = try await queue.enqueue(fixture.newJob(maxAttempts: 3))
+        let lease = try #require(try await queue.claim(owner: "w", limit: 1, leaseDuration: 30).first?.lease)
+        #expect(try await queue.fail(lease, error: "boom", retryAfter: 10) == .queued)
+
+        // Not before its time.
+        fixture.clock.advance(by: 9)
+        #expect(try await queue.claim(owner: "w", limit: 1, leaseDuration: 30).isEmpty)
+        fixture.clock.advance(by: 2)
+        let again = try #require(try await queue.claim(owner: "w", limit: 1, leaseDuration: 30).first)
+        #expect(again.id == job.id)
+        #expect(again.attempts == 2)
+        #expect(again.error == "boom")
+    }
+
+    @Test func theLastAttemptsFailureIsFinal() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let queue = fixture.store
+        let job = try await queue.enqueue(fixture.newJob(maxAttempts: 2))
+        for attempt in 1...2 {
+            let lease = try #require(try await queue.claim(owner: "w", limit: 1, leaseDuration: 30).first?.lease)
+            #expect(lease.attempt == attempt)
+            let state = try await queue.fail(lease, error: "still broken", retryAfter: 0)
+            #expect(state == (attempt == 2 ? .failed : .queued))
+        }
+        let failed = try #require(try await queue.job(id: job.id))
+        #expect(failed.state == .failed)
+        #expect(failed.error == "still broken")
+        #expect(try await queue.events(jobID: job.id).last?.reason.contains("no attempts left") == true)
+    }
+
+    @Test func aPermanentFailureIsNotRetried() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let job = try await fixture.store.enqueue(fixture.newJob(maxAttempts: 5))
+        let lease = try #require(try await fixture.store.claim(owner: "w", limit: 1, leaseDuration: 30).first?.lease)
+        #expect(try await fixture.store.fail(lease, error: "bad payload", retryAfter: nil) == .failed)
+        #expect(try await fixture.store.job(id: job.id)?.attempts == 1)
+    }
+
+    @Test func anExpiredLeaseLetsAnotherWorkerTakeTheJobAndFencesOutTheFirst() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let queue = fixture.store
+        let job = try await queue.enqueue(fixture.newJob())
+        let first = try #require(try await queue.claim(owner: "dead", limit: 1, leaseDuration: 5).first?.lease)
+
+        fixture.clock.advance(by: 4)
+        #expect(try await queue.claim(owner: "w2", limit: 1, leaseDuration: 5).isEmpty)
+        fixture.clock.advance(by: 2)
+        let second = try #require(try await queue.claim(owner: "w2", limit: 1, leaseDuration: 5).first)
+        #expect(second.id == job.id)
+        #expect(second.attempts == 2)
+        #expect(second.leaseOwner == "w2")
+
+        // The first worker comes back to life: everything it says is refused.
+        #expect(try await queue.complete(first, result: Data("{}".utf8)) == false)
+        #expect(try await queue.fail(first, error: "late", retryAfter: 0) == nil)
+        #expect(try await queue.heartbeat([first], leaseDuration: 5) == [first])
+
+        let secondLease = try #require(second.lease)
+        #expect(try await queue.complete(secondLease, result: Data("{}".utf8)))
+        let events = try await queue.events(jobID: job.id)
+        #expect(events.filter { $0.to == .succeeded }.count == 1)
+        #expect(events.contains { $0.reason.contains("lease of worker dead expired") })
+    }
+
+    @Test func heartbeatsKeepALeaseAlive() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let queue = fixture.store
+        _ = try await queue.enqueue(fixture.newJob())
+        let lease = try #require(try await queue.claim(owner: "w1", limit: 1, leaseDuration: 5).first?.lease)
+        for _ in 0..<4 {
+            fixture.clock.advance(by: 3)
+            #expect(try await queue.heartbeat([lease], leaseDuration: 5).isEmpty)
+            #expect(try await queue.claim(owner: "w2", limit: 1, leaseDuration: 5).isEmpty)
+        }
+    }
+
+    @Test func aLeaseThatExpiresOnTheLastAttemptFailsTheJob() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let job = try await fixture.store.enqueue(fixture.newJob(maxAttempts: 1))
+        _ = try await fixture.store.claim(owner: "dead", limit: 1, leaseDuration: 1)
+        fixture.clock.advance(by: 2)
+        #expect(try await fixture.store.claim(owner: "w", limit: 1, leaseDuration: 1).isEmpty)
+        let failed = try #require(try await fixture.store.job(id: job.id))
+        #expect(failed.state == .failed)
+        #expect(failed.error?.contains("no attempts left") == true)
+    }
+
+    @Test func releasingGivesTheAttemptBack() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let job = try await fixture.store.enqueue(fixture.newJob())
+        let lease = try #require(try await fixture.store.claim(owner: "w", limit: 1, leaseDuration: 30).first?.lease)
+        try await fixture.store.release([lease], reason: "shutting down")
+        let released = try #require(try await fixture.store.job(id: job.id))
+        #expect(released.state == .queued)
+        #expect(released.attempts == 0)
+        #expect(try await fixture.store.events(jobID: job.id).last?.reason == "shutting down")
+    }
+
+    @Test func cancellingStopsAJobFromBeingClaimedAndLeavesFinishedJobsAlone() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let queue = fixture.store
+        let job = try await queue.enqueue(fixture.newJob())
+        let cancelled = try #require(try await queue.cancel(id: job.id, reason: "not needed"))
+        #expect(cancelled.state == .cancelled)
+        #expect(try await queue.claim(owner: "w", limit: 1, leaseDuration: 30).isEmpty)
+        #expect(try await queue.cancel(id: 999, reason: "x") == nil)
+
+        let other = try await queue.enqueue(fixture.newJob())
+        let lease = try #require(try await queue.claim(owner: "w", limit: 1, leaseDuration: 30).first?.lease)
+        #expect(try await queue.complete(lease, result: Data("{}".utf8)))
+        #expect(try await queue.cancel(id: other.id, reason: "too late")?.state == .succeeded)
+    }
+
+    @Test func listingFiltersByStateAndCountsAreByState() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        for _ in 0..<3 { _ = try await fixture.store.enqueue(fixture.newJob()) }
+        _ = try await fixture.store.claim(owner: "w", limit: 1, leaseDuration: 30)
+        #expect(try await fixture.store.jobs(state: .queued, limit: 10).count == 2)
+        #expect(try await fixture.store.jobs(state: .running, limit: 10).count == 1)
+        #expect(try await fixture.store.jobs(state: nil, limit: 2).count == 2)
+        let counts = try await fixture.store.countsByState()
+        #expect(counts[.queued] == 2)
+        #expect(counts[.running] == 1)
+        #expect(counts[.failed] == 0)
+        #expect(try await fixture.store.runnableCount() == 2)
+    }
+
+    @Test func manyWorkersClaimingAtOnceNeverShareAJob() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let store = fixture.store
+        for _ in 0..<200 { _ = try await store.enqueue(fixture.newJob()) }
+        let claims = try await withThrowingTaskGroup(of: [JobID].self) { group in
+            for worker in 0..<16 {
+                group.addTask {
+                    var mine: [JobID] = []
+                    while true {
+                        let jobs = try await store.claim(owner: "w\(worker)", limit: 3, leaseDuration: 30)
+                        if jobs.isEmpty { return mine }
+                        mine += jobs.map(\.id)
+                    }
+                }
+            }
+            return try await group.reduce(into: [JobID]()) { $0 += $1 }
+        }
+        #expect(claims.count == 200)
+        #expect(Set(claims).count == 200)
+    }
+
+    @Test func migratingTwiceAppliesNothingTheSecondTime() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        #expect(try fixture.store.migrate().isEmpty)
+    }
+}

@@ -1,0 +1,69 @@
+import AsyncHTTPClient
+import Foundation
+import GafferApp
+import GafferCore
+import GafferStore
+import GafferTestSupport
+import Logging
+import ServiceLifecycle
+import Testing
+
+@Suite(.serialized) struct DeliveryIngestTests {
+    /// `gaffer serve`'s application run in this process on an ephemeral port.
+    struct LiveServer {
+        let directory: TemporaryDirectory
+        let server: GafferServer
+
+        init(workers: Int) throws {
+            directory = try TemporaryDirectory("gaffer-live")
+            var logger = Logger(label: "live")
+            logger.logLevel = .warning
+            server = try GafferServer(configuration: TestConfiguration.make(directory: directory.url, workers: workers), logger: logger)
+        }
+
+        func run(_ body: @Sendable (Int) async throws -> Void) async throws {
+            let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+            let application = server.makeApplication { port in portContinuation.yield(port) }
+            let group = ServiceGroup(configuration: .init(services: [application], logger: Logger(label: "group")))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                var iterator = portStream.makeAsyncIterator()
+                guard let port = await iterator.next() else { throw CancellationError() }
+                do {
+                    try await body(port)
+                } catch {
+                    await group.triggerGracefulShutdown()
+                    throw error
+                }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            try? server.store.close()
+            directory.remove()
+        }
+    }
+
+    @Test func aThousandConcurrentDeliveriesTwiceMakeExactlyAThousandJobs() async throws {
+        let live = try LiveServer(workers: 4)
+        let store = live.server.store
+        let deliveries = try (0..<1000).map { try SignedDelivery.issueOpened(title: "Bucket \($0)") }
+        try await live.run { port in
+            for round in 1...2 {
+                let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                    for delivery in deliveries {
+                        group.addTask { try await HTTPClient.shared.deliver(delivery, port: port) }
+                    }
+                    return try await group.reduce(into: [UInt]()) { $0.append($1) }
+                }
+                // New deliveries are accepted, redeliveries acknowledged.
+                #expect(statuses.filter { $0 == (round == 1 ? 202 : 200) }.count == 1000, "round \(round)")
+            }
+            #expect(try await store.deliveryCount() == 1000)
+            try await waitUntil(timeout: .seconds(120), "every job to finish") {
+                try await store.countsByState()[.succeeded] == 1000
+            }
+            let counts = try await store.countsByState()
+            #expect(counts.values.reduce(0, +) == 1000)
+        }
+    }
+}
