@@ -43,7 +43,8 @@ public struct GitHubIssue: Sendable, Decodable, Equatable {
     public var number: Int
     public var title: String
     public var body: String?
-    public var state: String
+    /// Left out of some deliveries (an issue being transferred).
+    public var state: String?
     public var user: GitHubUser
     public var labels: [GitHubLabel]?
     public var htmlUrl: String

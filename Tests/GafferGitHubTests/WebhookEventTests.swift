@@ -7,7 +7,13 @@ import Testing
     @Test func everyRealPayloadDecodesIntoItsEventModel() throws {
         var decodedByEvent: [String: Int] = [:]
         for sample in try Conformance.webhookSamples() {
-            let event = try WebhookEvent.decode(name: sample.event, body: sample.body)
+            let event: WebhookEvent
+            do {
+                event = try WebhookEvent.decode(name: sample.event, body: sample.body)
+            } catch {
+                Issue.record("\(sample): \(error)")
+                continue
+            }
             #expect(event.name == sample.event, "\(sample)")
             let modelled = WebhookEvent.modelledEvents.contains(sample.event)
             if case .other = event {

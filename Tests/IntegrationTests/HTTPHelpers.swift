@@ -6,12 +6,12 @@ import NIOHTTP1
 
 extension HTTPClient {
     /// Posts a signed delivery; returns the status code.
-    func deliver(_ delivery: SignedDelivery, port: Int) async throws -> UInt {
+    func deliver(_ delivery: SignedDelivery, port: Int, timeout: TimeAmount = .seconds(30)) async throws -> UInt {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/github")
         request.method = .POST
         for (name, value) in delivery.headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: delivery.body))
-        let response = try await execute(request, timeout: .seconds(30))
+        let response = try await execute(request, timeout: timeout)
         _ = try await response.body.collect(upTo: 1 << 20)
         return response.status.code
     }

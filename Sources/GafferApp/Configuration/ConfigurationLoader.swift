@@ -226,12 +226,27 @@ public enum ConfigurationLoader {
             try fileManager.removeItem(at: probe)
             return nil
         } catch {
-            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
             return ConfigurationProblem(
                 source: "GAFFER_DATA_DIR",
-                message: "cannot write to \(directory.path) (\(reason)); choose a directory Gaffer may write, with data_dir or GAFFER_DATA_DIR"
+                message: "cannot write to \(directory.path) (\(whyNotWritable(directory, error: error, fileManager: fileManager))); choose a directory Gaffer may write, with data_dir or GAFFER_DATA_DIR"
             )
         }
+    }
+
+    /// Foundation's errors here say little ("error 512"); find the reason a person can act on.
+    private static func whyNotWritable(_ directory: URL, error: any Error, fileManager: FileManager) -> String {
+        var path = directory.standardizedFileURL
+        while path.path != "/" {
+            var isDirectory: ObjCBool = false
+            if fileManager.fileExists(atPath: path.path, isDirectory: &isDirectory) {
+                if !isDirectory.boolValue { return "\(path.path) is a file, not a directory" }
+                if !fileManager.isWritableFile(atPath: path.path) { return "permission denied on \(path.path)" }
+                break
+            }
+            path.deleteLastPathComponent()
+        }
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        return underlying?.localizedDescription ?? (error as NSError).localizedDescription
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {

@@ -92,7 +92,7 @@ public final class WorkerPool: Service, Sendable {
             return !state.draining
         }
         if first {
-            logger.info("draining: no new jobs will be claimed", metadata: ["drain_timeout_s": "\(settings.drainTimeout)"])
+            logger.notice("draining: no new jobs will be claimed", metadata: ["drain_timeout_s": "\(settings.drainTimeout)"])
         }
         drainSignal.signal()
         queue.wakeSignal.signal()
