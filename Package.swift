@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "gaffer", targets: ["gaffer"]),
+        .executable(name: "gaffer-queue-bench", targets: ["GafferBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -78,6 +79,15 @@ let package = Package(
             name: "GafferTestSupport",
             dependencies: ["GafferApp", "GafferCore"],
             path: "Tests/GafferTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "GafferBench",
+            dependencies: [
+                "GafferApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -41,7 +41,7 @@ public enum WebhookPayload {
             case UInt8(ascii: "%"):
                 let high = iterator.next()
                 let low = iterator.next()
-                if let high, let low, let h = hex(high), let l = hex(low) {
+                if let high, let low, let h = HexDigit.value(high), let l = HexDigit.value(low) {
                     output.append(h << 4 | l)
                 } else {
                     output.append(byte)
@@ -52,15 +52,6 @@ public enum WebhookPayload {
             }
         }
         return output
-    }
-
-    private static func hex(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     /// The top-level `action` string, or nil when the object has none

@@ -27,11 +27,13 @@ final class GroupCommitWriter: Sendable {
     }
 
     private let writer: any DatabaseWriter
+    private let checkpointer: WALCheckpointer?
     private let state = Mutex(State())
     private let maxBatch: Int
 
-    init(writer: any DatabaseWriter, maxBatch: Int = 1024) {
+    init(writer: any DatabaseWriter, checkpointer: WALCheckpointer?, maxBatch: Int = 1024) {
         self.writer = writer
+        self.checkpointer = checkpointer
         self.maxBatch = maxBatch
     }
 
@@ -78,7 +80,15 @@ final class GroupCommitWriter: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                let answers = try await writer.write { db in batch.map { $0.perform(db) } }
+                let answers = try await writer.writeWithoutTransaction { [checkpointer] db in
+                    var answers: [@Sendable () -> Void] = []
+                    try db.inTransaction {
+                        answers = batch.map { $0.perform(db) }
+                        return .commit
+                    }
+                    checkpointer?.restartIfWanted(db)
+                    return answers
+                }
                 for answer in answers { answer() }
             } catch {
                 // The commit itself failed (disk full, I/O error): nothing of

@@ -19,6 +19,7 @@ public final class SQLiteStore: Sendable {
 
     let pool: DatabasePool
     let writer: GroupCommitWriter
+    private let checkpointer: WALCheckpointer
     let clock: any WallClock
     public let wakeSignal = WakeSignal()
     public let path: String
@@ -27,19 +28,32 @@ public final class SQLiteStore: Sendable {
     /// applied here: call `migrate()`.
     public init(path: String, synchronous: SQLiteSynchronous = .normal, clock: any WallClock = SystemWallClock()) throws {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = Self.busyMode
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue.uppercased())")
+            // WALCheckpointer does this, mostly off the writer's thread.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
-        self.writer = GroupCommitWriter(writer: pool)
+        self.checkpointer = try WALCheckpointer(path: path)
+        self.writer = GroupCommitWriter(writer: pool, checkpointer: checkpointer)
         self.clock = clock
         self.path = path
+        checkpointer.start()
     }
 
     /// Opens the store in a data directory.
     public convenience init(dataDirectory: URL, synchronous: SQLiteSynchronous = .normal, clock: any WallClock = SystemWallClock()) throws {
         try self.init(path: dataDirectory.appendingPathComponent(Self.fileName).path, synchronous: synchronous, clock: clock)
+    }
+
+    /// Waits for a lock held by another connection by retrying every 100 µs
+    /// for up to 10 s. SQLite's own timeout backs off to sleeps of 25–100 ms,
+    /// far longer than any of Gaffer's transactions, and every writer queued
+    /// behind the lock would wait that long too.
+    static let busyMode = Database.BusyMode.callback { tries in
+        usleep(100)
+        return tries < 100_000
     }
 
     /// Applies the migrations not yet applied; returns their names.
@@ -58,7 +72,12 @@ public final class SQLiteStore: Sendable {
         (try? await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
     }
 
+    deinit {
+        checkpointer.stop()
+    }
+
     public func close() throws {
+        checkpointer.stop()
         try pool.close()
     }
 }

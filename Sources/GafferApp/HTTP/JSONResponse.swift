@@ -21,16 +21,13 @@ enum JSONResponse {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    struct ErrorBody: Encodable {
-        struct Detail: Encodable {
-            var code: String
-            var message: String
-        }
-        var error: Detail
-    }
-
     static func error(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) -> Response {
-        make(status, ErrorBody(error: .init(code: code, message: message)), headers: headers)
+        var detail = JSONText()
+        detail.field("code", code)
+        detail.field("message", message)
+        var body = JSONText()
+        body.object("error", detail)
+        return make(status, bytes: body.finished, headers: headers)
     }
 }
 
@@ -48,8 +45,9 @@ extension Request {
 
     /// The media type of `Content-Type`, lowercased, without parameters.
     var mediaType: String? {
-        headers[.contentType].map { value in
-            value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        }
+        guard let value = headers[.contentType] else { return nil }
+        let type = value.utf8.prefix { $0 != UInt8(ascii: ";") }
+        let trimmed = type.drop { $0 == UInt8(ascii: " ") }.reversed().drop { $0 == UInt8(ascii: " ") }.reversed()
+        return String(decoding: trimmed.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
     }
 }

@@ -25,18 +25,13 @@ struct WebhookIngress: Sendable {
     let jobMaxAttempts: Int
     let logger: Logger
 
-    struct Accepted: Encodable {
-        var status: String
-        var deliveryID: String
-        var jobID: JobID?
-        var message: String?
-
-        enum CodingKeys: String, CodingKey {
-            case status
-            case deliveryID = "delivery_id"
-            case jobID = "job_id"
-            case message
-        }
+    private func answer(_ status: HTTPResponse.Status, _ state: String, deliveryID: String, jobID: JobID? = nil, message: String? = nil) -> Response {
+        var body = JSONText()
+        body.field("status", state)
+        body.field("delivery_id", deliveryID)
+        body.field("job_id", jobID)
+        body.field("message", message)
+        return JSONResponse.make(status, bytes: body.finished)
     }
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -83,14 +78,14 @@ struct WebhookIngress: Sendable {
         switch outcome {
         case .queued(let jobID):
             metrics.delivery(.queued)
-            return JSONResponse.make(.accepted, Accepted(status: "queued", deliveryID: deliveryID, jobID: jobID))
+            return answer(.accepted, "queued", deliveryID: deliveryID, jobID: jobID)
         case .recorded:
             metrics.delivery(.recorded)
             let what = action.map { "\(event).\($0)" } ?? event
-            return JSONResponse.make(.ok, Accepted(status: "recorded", deliveryID: deliveryID, message: "Gaffer does not act on \(what); recorded only"))
+            return answer(.ok, "recorded", deliveryID: deliveryID, message: "Gaffer does not act on \(what); recorded only")
         case .duplicate:
             metrics.delivery(.duplicate)
-            return JSONResponse.make(.ok, Accepted(status: "duplicate", deliveryID: deliveryID, message: "this delivery was received before; nothing changed"))
+            return answer(.ok, "duplicate", deliveryID: deliveryID, message: "this delivery was received before; nothing changed")
         }
     }
 

@@ -29,9 +29,9 @@ public struct DeliveryJob: JobHandler {
 
     /// The job that processes `delivery`.
     public static func newJob(deliveryID: String, maxAttempts: Int) -> NewJob {
-        // Encoding a struct with one string cannot fail.
-        let payload = (try? JSONEncoder().encode(Payload(deliveryID: deliveryID))) ?? Data()
-        return NewJob(type: type, payload: payload, maxAttempts: maxAttempts, deliveryID: deliveryID)
+        var payload = JSONText()
+        payload.field("delivery_id", deliveryID)
+        return NewJob(type: type, payload: Data(payload.finished), maxAttempts: maxAttempts, deliveryID: deliveryID)
     }
 
     public func run(_ context: JobContext) async throws -> JSONValue {

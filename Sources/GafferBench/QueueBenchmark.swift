@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import GafferApp
+import GafferCore
+import GafferStore
+import Logging
+import ServiceLifecycle
+
+/// Enqueues `echo` jobs and runs them with the real worker pool over a real
+/// store, end to end (claim, run, `result.json`, completion), and prints
+/// the throughput as one JSON object.
+@main
+struct QueueBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gaffer-queue-bench",
+        abstract: "Enqueue and run N echo jobs through the SQLite queue and the worker pool; print jobs/s as JSON."
+    )
+
+    @Option(help: "Jobs to enqueue and run.") var jobs = 20_000
+    @Option(help: "Workers (jobs run at once).") var workers = 32
+    @Option(help: "Tasks enqueueing at once.") var producers = 64
+    @Option(help: "normal or full.") var synchronous = "normal"
+
+    func run() async throws {
+        guard let mode = SQLiteSynchronous(rawValue: synchronous) else {
+            throw ValidationError("--synchronous must be normal or full")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gaffer-queue-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStore(dataDirectory: directory, synchronous: mode)
+        try store.migrate()
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let pool = WorkerPool(
+            queue: store, registry: JobRegistry([EchoJob()]),
+            settings: .init(count: workers, leaseDuration: 30, pollInterval: 0.5, drainTimeout: 10,
+                            retryPolicy: RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(10))),
+            dataDirectory: directory, metrics: GafferMetrics(), logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: [pool], logger: logger))
+        let total = jobs, producerCount = producers
+        let clock = ContinuousClock()
+
+        let (enqueued, finished) = try await withThrowingTaskGroup(of: Void.self) { tasks -> (Duration, Duration) in
+            tasks.addTask { try await group.run() }
+            let start = clock.now
+            try await withThrowingTaskGroup(of: Void.self) { producers in
+                for producer in 0..<producerCount {
+                    producers.addTask {
+                        for n in stride(from: producer, to: total, by: producerCount) {
+                            let payload = Data(#"{"n":\#(n),"text":"hello"}"#.utf8)
+                            _ = try await store.enqueue(NewJob(type: "echo", payload: payload, maxAttempts: 3))
+                        }
+                    }
+                }
+                try await producers.waitForAll()
+            }
+            let enqueued = clock.now - start
+            while try await store.countsByState()[.succeeded] ?? 0 < total {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let finished = clock.now - start
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return (enqueued, finished)
+        }
+
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("jobs").path).count
+        let counts = try await store.countsByState()
+        try store.close()
+        let seconds = Double(finished.components.seconds) + Double(finished.components.attoseconds) / 1e18
+        let enqueueSeconds = Double(enqueued.components.seconds) + Double(enqueued.components.attoseconds) / 1e18
+        let result: [String: JSONValue] = [
+            "benchmark": .string("queue"),
+            "synchronous": .string(synchronous),
+            "jobs": .number(Double(total)),
+            "workers": .number(Double(workers)),
+            "producers": .number(Double(producerCount)),
+            "enqueue_s": .number((enqueueSeconds * 1000).rounded() / 1000),
+            "total_s": .number((seconds * 1000).rounded() / 1000),
+            "jobs_per_s": .number((Double(total) / seconds).rounded()),
+            "succeeded": .number(Double(counts[.succeeded] ?? 0)),
+            "result_files": .number(Double(files)),
+        ]
+        print(String(decoding: try JSONValue.object(result).encoded(), as: UTF8.self))
+    }
+}
