@@ -20,12 +20,13 @@ struct QueueBenchmark: AsyncParsableCommand {
     @Option(help: "Workers (jobs run at once).") var workers = 32
     @Option(help: "Tasks enqueueing at once.") var producers = 64
     @Option(help: "normal or full.") var synchronous = "normal"
+    @Option(help: "Where to make the data directory (it is removed afterwards).") var under = FileManager.default.temporaryDirectory.path
 
     func run() async throws {
         guard let mode = SQLiteSynchronous(rawValue: synchronous) else {
             throw ValidationError("--synchronous must be normal or full")
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gaffer-queue-bench-\(UUID().uuidString)")
+        let directory = URL(fileURLWithPath: under).appendingPathComponent("gaffer-queue-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteStore(dataDirectory: directory, synchronous: mode)
@@ -57,7 +58,7 @@ struct QueueBenchmark: AsyncParsableCommand {
                 try await producers.waitForAll()
             }
             let enqueued = clock.now - start
-            while try await store.countsByState()[.succeeded] ?? 0 < total {
+            while try await store.hasUnfinishedJobs() {
                 try await Task.sleep(for: .milliseconds(5))
             }
             let finished = clock.now - start
@@ -74,6 +75,7 @@ struct QueueBenchmark: AsyncParsableCommand {
         let result: [String: JSONValue] = [
             "benchmark": .string("queue"),
             "synchronous": .string(synchronous),
+            "data_under": .string(under),
             "jobs": .number(Double(total)),
             "workers": .number(Double(workers)),
             "producers": .number(Double(producerCount)),

@@ -14,7 +14,7 @@ extension SQLiteStore: DeliveryStore {
             guard let job else { return .recorded }
             return .queued(try Self.insertJob(job, now: now, db: db))
         }
-        if case .queued = outcome { wakeSignal.signal() }
+        if case .queued = outcome { wakeSignal.signal(waking: 1) }
         return outcome
     }
 

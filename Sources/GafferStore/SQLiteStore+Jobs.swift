@@ -12,10 +12,13 @@ extension SQLiteStore: JobQueue {
         let now = clock.now()
         let stored = try await writer.write { db -> Job in
             let id = try Self.insertJob(job, now: now, db: db)
-            guard let stored = try Self.fetchJob(id: id, db: db) else { throw StoreError.missingJob(id) }
-            return stored
+            return Job(
+                id: id, type: job.type, payload: job.payload, state: .queued, attempts: 0, maxAttempts: max(job.maxAttempts, 1),
+                runAfter: job.runAfter ?? now, leaseOwner: nil, leaseExpiresAt: nil, createdAt: now, startedAt: nil,
+                finishedAt: nil, updatedAt: now, result: nil, error: nil, deliveryID: job.deliveryID
+            )
         }
-        wakeSignal.signal()
+        wakeSignal.signal(waking: 1)
         return stored
     }
 
@@ -44,10 +47,12 @@ extension SQLiteStore: JobQueue {
         return try await writer.write { db -> [Job] in
             var claimed: [Job] = []
             // Leases that ran out first: their workers are gone.
-            let expired = try Row.fetchAll(db, sql: """
-                SELECT id, attempts, max_attempts, lease_owner FROM jobs
+            // The planner would pick jobs_state and sort every queued job;
+            // the partial indexes give the next job in one step.
+            let expired = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT id, attempts, max_attempts, lease_owner FROM jobs INDEXED BY jobs_leased
                 WHERE state = 'running' AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?
-                """, arguments: [now.storeSeconds, limit])
+                """), arguments: [now.storeSeconds, limit])
             var reclaim: [(JobID, String)] = []
             for row in expired {
                 let id: JobID = row[0]
@@ -68,19 +73,20 @@ extension SQLiteStore: JobQueue {
             let remaining = limit - reclaim.count
             var fresh: [JobID] = []
             if remaining > 0 {
-                fresh = try JobID.fetchAll(db, sql: """
-                    SELECT id FROM jobs WHERE state = 'queued' AND run_after <= ? ORDER BY run_after, id LIMIT ?
-                    """, arguments: [now.storeSeconds, remaining])
+                fresh = try JobID.fetchAll(db.cachedStatement(sql: """
+                    SELECT id FROM jobs INDEXED BY jobs_claimable
+                    WHERE state = 'queued' AND run_after <= ? ORDER BY run_after, id LIMIT ?
+                    """), arguments: [now.storeSeconds, remaining])
             }
             let leaseUntil = now.addingTimeInterval(leaseDuration).storeSeconds
             let update = try db.cachedStatement(sql: """
                 UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
-                started_at = coalesce(started_at, ?), updated_at = ? WHERE id = ?
+                started_at = coalesce(started_at, ?), updated_at = ? WHERE id = ? RETURNING \(Self.jobColumns)
                 """)
             for (id, from, reason) in reclaim.map({ ($0.0, JobState.running, $0.1) }) + fresh.map({ ($0, JobState.queued, "claimed") }) {
-                try update.execute(arguments: [owner, leaseUntil, now.storeSeconds, now.storeSeconds, id])
+                guard let row = try Row.fetchOne(update, arguments: [owner, leaseUntil, now.storeSeconds, now.storeSeconds, id]) else { continue }
+                claimed.append(try Self.job(from: row))
                 try Self.recordEvent(jobID: id, at: now, from: from, to: .running, reason: reason, worker: owner, db: db)
-                if let job = try Self.fetchJob(id: id, db: db) { claimed.append(job) }
             }
             return claimed
         }
@@ -164,7 +170,7 @@ extension SQLiteStore: JobQueue {
                 }
             }
         }
-        wakeSignal.signal()
+        wakeSignal.signal(waking: leases.count)
     }
 
     public func cancel(id: JobID, reason: String) async throws -> Job? {
@@ -222,10 +228,17 @@ extension SQLiteStore: JobQueue {
         }
     }
 
+    /// Whether any job is queued or running: one index probe, cheap enough to poll.
+    public func hasUnfinishedJobs() async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_state WHERE state IN ('queued', 'running'))") ?? false
+        }
+    }
+
     public func runnableCount() async throws -> Int {
         let now = clock.now()
         return try await pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs WHERE state = 'queued' AND run_after <= ?", arguments: [now.storeSeconds]) ?? 0
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs INDEXED BY jobs_claimable WHERE state = 'queued' AND run_after <= ?", arguments: [now.storeSeconds]) ?? 0
         }
     }
 
@@ -252,12 +265,10 @@ extension SQLiteStore: JobQueue {
 /// The store found something it did not write.
 public enum StoreError: Error, CustomStringConvertible {
     case corruptState(String)
-    case missingJob(JobID)
 
     public var description: String {
         switch self {
         case .corruptState(let state): "the store holds an unknown job state '\(state)'"
-        case .missingJob(let id): "job \(id) was written but cannot be read back"
         }
     }
 }

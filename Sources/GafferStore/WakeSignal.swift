@@ -1,9 +1,12 @@
 import Foundation
 import Synchronization
 
-/// Wakes tasks waiting for work. A waiter sleeps until `signal()` or its
+/// Wakes tasks waiting for work. A waiter sleeps until a signal or its
 /// timeout, whichever comes first; a signal with nobody waiting is kept as
 /// a generation number so a waiter that checked just before cannot miss it.
+///
+/// A signal wakes only as many sleepers as there is new work for: waking
+/// every idle worker for one job would have all of them race to claim it.
 public final class WakeSignal: Sendable {
     private struct State {
         var generation: UInt64 = 0
@@ -18,12 +21,12 @@ public final class WakeSignal: Sendable {
     /// The current generation; pass it to `wait` to learn of any signal since.
     public var generation: UInt64 { state.withLock { $0.generation } }
 
-    public func signal() {
+    /// Wakes up to `count` sleepers (all of them by default).
+    public func signal(waking count: Int = .max) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.generation &+= 1
-            let waiters = Array(state.waiters.values)
-            state.waiters.removeAll()
-            return waiters
+            let keys = state.waiters.keys.prefix(count)
+            return keys.compactMap { state.waiters.removeValue(forKey: $0) }
         }
         for waiter in waiters { waiter.resume() }
     }

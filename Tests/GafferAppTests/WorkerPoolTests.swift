@@ -17,13 +17,29 @@ final class FlakyJob: JobHandler {
 
     struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
 
-    func run(_ context: JobContext) async throws -> JSONValue {
+    func run(_ context: JobContext) async throws -> JobResult {
         let fail = failuresLeft.withLock { left -> Bool in
             defer { left -= 1 }
             return left > 0
         }
         if fail { throw Boom() }
-        return .object(["attempt": .number(Double(context.job.attempts))])
+        return try JobResult(.object(["attempt": .number(Double(context.job.attempts))]))
+    }
+}
+
+/// Records how many of its jobs run at the same time.
+final class ConcurrencyProbe: JobHandler {
+    let jobType = "probe"
+    let counts = Mutex((now: 0, most: 0))
+
+    func run(_ context: JobContext) async throws -> JobResult {
+        counts.withLock { counts in
+            counts.now += 1
+            counts.most = max(counts.most, counts.now)
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        counts.withLock { $0.now -= 1 }
+        return JobResult(json: Data("{}".utf8))
     }
 }
 
@@ -151,6 +167,36 @@ final class FlakyJob: JobHandler {
         #expect(try await fixture.store.job(id: running.id)?.state == .succeeded)
         let later = try await fixture.store.enqueue(NewJob(type: "echo", payload: Data("{}".utf8), maxAttempts: 3))
         #expect(try await fixture.store.job(id: later.id)?.state == .queued)
+    }
+
+    @Test func noMoreJobsRunAtOnceThanThereAreWorkers() async throws {
+        let probe = ConcurrencyProbe()
+        let fixture = try PoolFixture(workers: 3, handlers: [probe])
+        defer { fixture.cleanUp() }
+        for _ in 0..<20 { _ = try await fixture.store.enqueue(NewJob(type: "probe", payload: Data("{}".utf8), maxAttempts: 1)) }
+        try await fixture.whileRunning {
+            try await waitUntil("every probe job to succeed") { try await fixture.store.countsByState()[.succeeded] == 20 }
+        }
+        #expect(probe.counts.withLock { $0.most } == 3)
+    }
+
+    @Test func jobsClaimedButNotStartedAreGivenBackAtOnceOnShutdown() async throws {
+        let fixture = try PoolFixture(workers: 1, drainTimeout: 10)
+        defer { fixture.cleanUp() }
+        let first = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":0.3}"#.utf8), maxAttempts: 3))
+        let second = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":0.3}"#.utf8), maxAttempts: 3))
+        try await fixture.whileRunning {
+            try await waitUntil("the first job to start and the second to be claimed") {
+                let firstState = try await fixture.store.job(id: first.id)?.state
+                let secondState = try await fixture.store.job(id: second.id)?.state
+                return firstState == .running && secondState == .running
+            }
+        }
+        #expect(try await fixture.store.job(id: first.id)?.state == .succeeded)
+        let released = try #require(try await fixture.store.job(id: second.id))
+        #expect(released.state == .queued)
+        #expect(released.attempts == 0)
+        #expect(released.leaseOwner == nil)
     }
 
     @Test func jobsStillRunningAtTheDrainTimeoutAreGivenBack() async throws {

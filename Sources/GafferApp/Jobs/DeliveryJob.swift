@@ -34,7 +34,7 @@ public struct DeliveryJob: JobHandler {
         return NewJob(type: type, payload: Data(payload.finished), maxAttempts: maxAttempts, deliveryID: deliveryID)
     }
 
-    public func run(_ context: JobContext) async throws -> JSONValue {
+    public func run(_ context: JobContext) async throws -> JobResult {
         guard let payload = try? JSONDecoder().decode(Payload.self, from: context.job.payload) else {
             throw PermanentJobFailure("the job's payload has no delivery_id")
         }
@@ -50,11 +50,11 @@ public struct DeliveryJob: JobHandler {
             throw PermanentJobFailure(error.description)
         }
         let handled = try await router.route(event, context: EventContext(deliveryID: delivery.id, logger: logger))
-        return .object([
+        return try JobResult(.object([
             "delivery_id": .string(delivery.id),
             "event": .string(delivery.event),
             "action": delivery.action.map(JSONValue.string) ?? .null,
             "handled_by": .array(handled.map(JSONValue.string)),
-        ])
+        ]))
     }
 }

@@ -5,7 +5,9 @@ public struct EchoJob: JobHandler {
     public let jobType = "echo"
     public init() {}
 
-    public func run(_ context: JobContext) async throws -> JSONValue {
-        try JSONValue.decode(context.job.payload)
+    /// The payload was checked to be JSON when it was queued, so it is
+    /// returned as it is, without decoding it again.
+    public func run(_ context: JobContext) async throws -> JobResult {
+        JobResult(json: context.job.payload)
     }
 }

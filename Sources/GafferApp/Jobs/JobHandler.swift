@@ -17,6 +17,20 @@ public struct PermanentJobFailure: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
+/// A job's result, as JSON bytes.
+public struct JobResult: Sendable {
+    public let json: Data
+
+    public init(_ value: JSONValue) throws {
+        json = try value.encoded()
+    }
+
+    /// Bytes already known to be JSON, such as a payload checked when it was queued.
+    public init(json: Data) {
+        self.json = json
+    }
+}
+
 /// Runs one type of job. Add a job type by writing one of these and
 /// registering it in `JobRegistry`.
 public protocol JobHandler: Sendable {
@@ -27,8 +41,8 @@ public protocol JobHandler: Sendable {
     var isSubmittable: Bool { get }
     /// Checks a payload before it is queued, so bad input is refused at once.
     func validate(payload: JSONValue) throws(PermanentJobFailure)
-    /// Does the work; the value returned is the job's result.
-    func run(_ context: JobContext) async throws -> JSONValue
+    /// Does the work; what it returns is the job's result.
+    func run(_ context: JobContext) async throws -> JobResult
 }
 
 extension JobHandler {

@@ -11,10 +11,10 @@ public struct SleepJob: JobHandler {
         _ = try seconds(in: payload)
     }
 
-    public func run(_ context: JobContext) async throws -> JSONValue {
+    public func run(_ context: JobContext) async throws -> JobResult {
         let seconds = try seconds(in: try JSONValue.decode(context.job.payload))
         try await Task.sleep(for: .seconds(seconds))
-        return .object(["slept": .number(seconds)])
+        return try JobResult(.object(["slept": .number(seconds)]))
     }
 
     private func seconds(in payload: JSONValue) throws(PermanentJobFailure) -> Double {

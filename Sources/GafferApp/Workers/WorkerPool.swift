@@ -5,8 +5,14 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Runs queued jobs: `count` workers, each claiming one job at a time with a
-/// lease, and one task renewing the leases of the jobs in hand.
+/// Runs queued jobs, up to `count` at once.
+///
+/// One loop claims jobs in batches, each with a lease, keeps up to `count`
+/// claimed jobs ready, and starts each in a task of its own as soon as a
+/// worker is free; one task renews the leases of the jobs in hand. A worker
+/// is free again when its job's handler returns, while the outcome is still
+/// being recorded. (A store write and a wait per job between one job and
+/// the next would leave workers idle most of the time for short jobs.)
 ///
 /// On graceful shutdown (SIGTERM, SIGINT) the pool stops claiming, lets
 /// running jobs finish for up to `drainTimeout`, then cancels what is left
@@ -46,21 +52,25 @@ public final class WorkerPool: Service, Sendable {
 
     private struct State {
         var draining = false
+        /// The jobs in hand: claimed, running, or having their outcome recorded.
         var leases: Set<JobLease> = []
-        /// When each worker last went round its loop; a worker that stops
-        /// going round (while not running a job) is not alive.
-        var lastSeen: [Int: ContinuousClock.Instant] = [:]
-        var busy: Set<Int> = []
+        /// Handlers running now.
+        var executing = 0
+        /// When the claiming loop last went round: when it stops, no job is
+        /// started any more, and the workers are not alive.
+        var lastSeen: ContinuousClock.Instant?
     }
 
     private let queue: any JobQueue
     private let registry: JobRegistry
     private let settings: Settings
-    private let jobsDirectory: URL
+    /// `<data>/jobs`, as a path: building a URL per job costs more than the job.
+    private let jobsDirectory: String
     private let metrics: GafferMetrics
     private let logger: Logger
     private let state = Mutex(State())
     private let drainSignal = WakeSignal()
+    private let slotFreed = WakeSignal()
     /// Names this process in leases, so a job's history says who ran it.
     public let ownerPrefix: String
 
@@ -68,7 +78,7 @@ public final class WorkerPool: Service, Sendable {
         self.queue = queue
         self.registry = registry
         self.settings = settings
-        self.jobsDirectory = dataDirectory.appendingPathComponent("jobs")
+        self.jobsDirectory = dataDirectory.appendingPathComponent("jobs").path
         self.metrics = metrics
         self.logger = logger
         self.ownerPrefix = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))"
@@ -78,10 +88,8 @@ public final class WorkerPool: Service, Sendable {
         let now = ContinuousClock.now
         let staleAfter = Duration.seconds(max(settings.pollInterval * 4, 5))
         return state.withLock { state in
-            let alive = (0..<settings.count).filter { worker in
-                state.busy.contains(worker) || state.lastSeen[worker].map { now - $0 < staleAfter } ?? false
-            }.count
-            return Status(configured: settings.count, alive: alive, busy: state.busy.count, draining: state.draining)
+            let alive = state.lastSeen.map { now - $0 < staleAfter } ?? false
+            return Status(configured: settings.count, alive: alive ? settings.count : 0, busy: state.executing, draining: state.draining)
         }
     }
 
@@ -108,7 +116,7 @@ public final class WorkerPool: Service, Sendable {
         logger.info("workers started", metadata: ["workers": "\(settings.count)", "owner": "\(ownerPrefix)"])
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.runWorkers() }
+                group.addTask { await self.claimAndRun() }
                 group.addTask { await self.drainDeadline() }
                 group.addTask { await self.renewLeases() }
                 // The first to finish is either the workers (all done) or the
@@ -121,14 +129,6 @@ public final class WorkerPool: Service, Sendable {
             self.beginDrain()
         }
         logger.info("workers stopped")
-    }
-
-    private func runWorkers() async {
-        await withTaskGroup(of: Void.self) { group in
-            for worker in 0..<settings.count {
-                group.addTask { await self.workerLoop(worker) }
-            }
-        }
     }
 
     private func drainDeadline() async {
@@ -161,39 +161,79 @@ public final class WorkerPool: Service, Sendable {
         }
     }
 
-    private func workerLoop(_ worker: Int) async {
-        let owner = "\(ownerPrefix)#\(worker)"
-        var failures = 0
-        while !Task.isCancelled {
-            state.withLock { $0.lastSeen[worker] = .now }
-            if isDraining { return }
-            let generation = queue.wakeSignal.generation
-            let claimed: [Job]
-            do {
-                claimed = try await queue.claim(owner: owner, limit: 1, leaseDuration: settings.leaseDuration)
-                failures = 0
-            } catch {
-                failures += 1
-                logger.error("could not claim a job", metadata: ["worker": "\(owner)", "error": "\(error)"])
-                try? await Task.sleep(for: .seconds(min(Double(failures), 10)))
-                continue
-            }
-            guard let job = claimed.first, let lease = job.lease else {
-                await queue.wakeSignal.wait(since: generation, timeout: .seconds(settings.pollInterval))
-                continue
-            }
-            state.withLock { state in
-                state.leases.insert(lease)
-                state.busy.insert(worker)
-                metrics.setWorkersBusy(state.busy.count)
-            }
-            await execute(job, lease: lease)
-            state.withLock { state in
-                state.leases.remove(lease)
-                state.busy.remove(worker)
-                metrics.setWorkersBusy(state.busy.count)
+    private func claimAndRun() async {
+        var ready: [Job] = []
+        await withDiscardingTaskGroup { group in
+            var failures = 0
+            while !Task.isCancelled {
+                state.withLock { $0.lastSeen = .now }
+                if isDraining { break }
+                let slotGeneration = slotFreed.generation
+                // Start what is ready on the free workers.
+                let free = settings.count - state.withLock { $0.executing }
+                for job in ready.prefix(max(free, 0)) {
+                    start(job, in: &group)
+                }
+                ready.removeFirst(min(max(free, 0), ready.count))
+
+                if ready.count < settings.count {
+                    let generation = queue.wakeSignal.generation
+                    let claimed: [Job]
+                    do {
+                        claimed = try await queue.claim(owner: ownerPrefix, limit: settings.count - ready.count, leaseDuration: settings.leaseDuration)
+                        failures = 0
+                    } catch {
+                        failures += 1
+                        logger.error("could not claim jobs", metadata: ["error": "\(error)"])
+                        try? await Task.sleep(for: .seconds(min(Double(failures), 10)))
+                        continue
+                    }
+                    state.withLock { state in
+                        for job in claimed { if let lease = job.lease { state.leases.insert(lease) } }
+                    }
+                    ready += claimed
+                    if !claimed.isEmpty { continue }
+                    if ready.isEmpty && state.withLock({ $0.executing }) < settings.count {
+                        await queue.wakeSignal.wait(since: generation, timeout: .seconds(settings.pollInterval))
+                        continue
+                    }
+                }
+                if state.withLock({ $0.executing }) >= settings.count {
+                    await slotFreed.wait(since: slotGeneration, timeout: .seconds(settings.pollInterval))
+                }
             }
         }
+        // Claimed but never started: give them back at once rather than let
+        // their leases run out.
+        let unstarted = ready.compactMap(\.lease)
+        guard !unstarted.isEmpty else { return }
+        state.withLock { state in for lease in unstarted { state.leases.remove(lease) } }
+        do {
+            try await queue.release(unstarted, reason: "given back: the worker shut down before the job started")
+        } catch {
+            logger.error("could not give back unstarted jobs; their leases will expire", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func start(_ job: Job, in group: inout DiscardingTaskGroup) {
+        guard let lease = job.lease else { return }
+        metrics.setWorkersBusy(state.withLock { state in
+            state.executing += 1
+            return state.executing
+        })
+        group.addTask {
+            await self.execute(job, lease: lease)
+            self.state.withLock { _ = $0.leases.remove(lease) }
+        }
+    }
+
+    /// Frees the job's worker for the next job; called when its handler returns.
+    private func handlerReturned() {
+        metrics.setWorkersBusy(state.withLock { state in
+            state.executing -= 1
+            return state.executing
+        })
+        slotFreed.signal()
     }
 
     private func execute(_ job: Job, lease: JobLease) async {
@@ -202,16 +242,23 @@ public final class WorkerPool: Service, Sendable {
         logger[metadataKey: "job_type"] = "\(job.type)"
         if let delivery = job.deliveryID { logger[metadataKey: "delivery"] = "\(delivery)" }
         let started = ContinuousClock.now
-        let directory = jobsDirectory.appendingPathComponent(String(job.id))
-        var outcome: JobState?
+        let directory = "\(jobsDirectory)/\(job.id)"
+        let run: Result<JobResult, any Error>
         do {
             guard let handler = registry[job.type] else {
                 throw PermanentJobFailure("no handler for job type '\(job.type)' in this process")
             }
-            let result = try await handler.run(JobContext(job: job, logger: logger, directory: directory))
-            let bytes = try result.encoded()
-            try writeResult(bytes, to: directory)
-            if try await queue.complete(lease, result: bytes) {
+            run = .success(try await handler.run(JobContext(job: job, logger: logger, directory: URL(fileURLWithPath: directory, isDirectory: true))))
+        } catch {
+            run = .failure(error)
+        }
+        handlerReturned()
+
+        var outcome: JobState?
+        do {
+            let result = try run.get()
+            try writeResult(result.json, to: directory)
+            if try await queue.complete(lease, result: result.json) {
                 outcome = .succeeded
                 logger.debug("job succeeded", metadata: ["attempt": "\(job.attempts)"])
             } else {
@@ -225,7 +272,7 @@ public final class WorkerPool: Service, Sendable {
         }
     }
 
-    private func recordFailure(_ error: any Error, job: Job, lease: JobLease, directory: URL, logger: Logger) async -> JobState? {
+    private func recordFailure(_ error: any Error, job: Job, lease: JobLease, directory: String, logger: Logger) async -> JobState? {
         do {
             if Task.isCancelled {
                 try await queue.release([lease], reason: "given back: the worker shut down before the job finished")
@@ -249,8 +296,12 @@ public final class WorkerPool: Service, Sendable {
         }
     }
 
-    private func writeResult(_ bytes: Data, to directory: URL) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try bytes.write(to: directory.appendingPathComponent("result.json"))
+    private func writeResult(_ bytes: Data, to directory: String) throws {
+        // mkdir(2) directly: FileManager's createDirectory costs several
+        // times more, and this runs once per job.
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        try bytes.write(to: URL(fileURLWithPath: "\(directory)/result.json", isDirectory: false))
     }
 }
