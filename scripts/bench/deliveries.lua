@@ -55,6 +55,6 @@ function done(summary, latency, requests)
   io.write(string.format(
     "RESULT requests=%d duration_us=%d ok=%d rejected=%d other=%d errors=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d\n",
     summary.requests, summary.duration, total_ok, total_rejected, total_other,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
 end

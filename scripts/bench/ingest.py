@@ -45,12 +45,15 @@ def main():
     p.add_argument("--synchronous", choices=["normal", "full"], default="normal")
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--bad-signature", action="store_true")
+    p.add_argument("--reference", action="store_true", help="run the Python reference receiver instead of gaffer")
+    p.add_argument("--under", default=os.path.join(ROOT, "bench", "tmp"), help="where to make the data directory")
     p.add_argument("--payload", default=os.path.join(ROOT, "..", "shared", "conformance", "webhooks", "issues", "opened.payload.json"))
     args = p.parse_args()
 
     with open(args.payload) as f:
         body = json.dumps(json.load(f), separators=(",", ":")).encode()
-    data = tempfile.mkdtemp(prefix="gaffer-bench-")
+    os.makedirs(args.under, exist_ok=True)
+    data = tempfile.mkdtemp(prefix="gaffer-bench-", dir=args.under)
     body_file = os.path.join(data, "body.json")
     with open(body_file, "wb") as f:
         f.write(body)
@@ -61,7 +64,8 @@ def main():
     env = dict(os.environ, GAFFER_HOST="127.0.0.1", GAFFER_PORT=str(port), GAFFER_DATA_DIR=data,
                GAFFER_WEBHOOK_SECRET=SECRET, GAFFER_WORKERS=str(args.workers), GAFFER_LOG_LEVEL="warning",
                GAFFER_SQLITE_SYNCHRONOUS=args.synchronous)
-    server = subprocess.Popen([args.binary, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(data, "server.log"), "w"))
+    command = [sys.executable, os.path.join(ROOT, "scripts/bench/reference_receiver.py"), str(port), data, SECRET] if args.reference else [args.binary, "serve"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(data, "server.log"), "w"))
     try:
         wait_healthy(port, time.time() + 30)
         time.sleep(1)
@@ -98,9 +102,9 @@ def main():
         seconds = fields["duration_us"] / 1e6
         acknowledged = fields["ok"]
         result = {
-            "benchmark": "ingest-bad-signature" if args.bad_signature else "ingest",
+            "benchmark": ("ingest-bad-signature" if args.bad_signature else "ingest") + ("-python-reference" if args.reference else ""),
             "synchronous": args.synchronous,
-            "workers": args.workers,
+            "workers": None if args.reference else args.workers,
             "payload_bytes": len(body),
             "threads": args.threads,
             "connections": args.connections,

@@ -23,18 +23,21 @@ public final class GafferMetrics: Sendable {
         var deliveries: [DeliveryOutcome: Counter] = [:]
         for outcome in DeliveryOutcome.allCases {
             deliveries[outcome] = registry.makeCounter(
-                name: "gaffer_webhook_deliveries_total", labels: [("outcome", outcome.rawValue)],
-                help: "Webhook deliveries received, by outcome: queued (stored, job queued), recorded (stored, no job), duplicate (seen before), rejected (refused, nothing stored)"
+                descriptor: Self.name(
+                    "webhook_deliveries", unit: "total",
+                    help: "Webhook deliveries received, by outcome: queued (stored, job queued), recorded (stored, no job), duplicate (seen before), rejected (refused, nothing stored)"
+                ),
+                labels: [("outcome", outcome.rawValue)]
             )
         }
         self.deliveries = deliveries
         var jobStates: [JobState: Gauge] = [:]
         for state in JobState.allCases {
-            jobStates[state] = registry.makeGauge(name: "gaffer_jobs", labels: [("state", state.rawValue)], help: "Jobs in the store, by state")
+            jobStates[state] = registry.makeGauge(descriptor: Self.name("jobs", help: "Jobs in the store, by state"), labels: [("state", state.rawValue)])
         }
         self.jobStates = jobStates
-        queueDepth = registry.makeGauge(name: "gaffer_job_queue_depth", help: "Queued jobs whose time to run has come")
-        workersBusy = registry.makeGauge(name: "gaffer_workers_busy", help: "Workers of this process running a job")
+        queueDepth = registry.makeGauge(descriptor: Self.name("job_queue_depth", help: "Queued jobs whose time to run has come"))
+        workersBusy = registry.makeGauge(descriptor: Self.name("workers_busy", help: "Workers of this process running a job"))
     }
 
     public func delivery(_ outcome: DeliveryOutcome) {
@@ -45,22 +48,30 @@ public final class GafferMetrics: Sendable {
     public func rejection(reason: String) {
         delivery(.rejected)
         registry.makeCounter(
-            name: "gaffer_webhook_rejections_total", labels: [("reason", reason)],
-            help: "Webhook deliveries refused, by reason"
+            descriptor: Self.name("webhook_rejections", unit: "total", help: "Webhook deliveries refused, by reason"),
+            labels: [("reason", reason)]
         ).increment()
     }
 
     public func jobFinished(type: String, state: JobState, duration: Duration) {
         registry.makeCounter(
-            name: "gaffer_job_attempts_total", labels: [("type", type), ("outcome", state.rawValue)],
-            help: "Job attempts finished, by job type and outcome (queued means it failed and will be retried)"
+            descriptor: Self.name(
+                "job_attempts", unit: "total",
+                help: "Job attempts finished, by job type and outcome (queued means it failed and will be retried)"
+            ),
+            labels: [("type", type), ("outcome", state.rawValue)]
         ).increment()
         registry.makeDurationHistogram(
-            name: "gaffer_job_duration_seconds", labels: [("type", type)],
+            descriptor: Self.name("job_duration", unit: "seconds", help: "How long job attempts ran, by job type"),
+            labels: [("type", type)],
             buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500),
-                      .seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600)],
-            help: "How long job attempts ran, by job type"
+                      .seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600)]
         ).record(duration)
+    }
+
+    /// `gaffer_<name>[_<unit>]`.
+    private static func name(_ name: String, unit: String = "", help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "gaffer", metricName: name, unitName: unit, helpText: help)
     }
 
     public func setWorkersBusy(_ count: Int) {

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Turns bench/results.jsonl into bench/RESULTS.md."""
+import datetime, json, os, platform, subprocess, sys
+
+results = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+commands = [line.strip() for line in open(sys.argv[2]) if line.strip()]
+
+
+def sh(command):
+    try:
+        return subprocess.run(command, shell=True, capture_output=True, text=True).stdout.strip()
+    except Exception:
+        return "?"
+
+
+cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+memory = sh("free -g | awk '/Mem:/ {print $2}'")
+git = sh("git rev-parse --short HEAD")
+df = sh("df -T bench | tail -1").split()
+filesystem = f"{df[1]} ({df[0]})" if len(df) > 1 else "?"
+print("# Benchmark results\n")
+print(f"Made by `scripts/bench/run` on {datetime.date.today().isoformat()} at commit `{git}`, release build.\n")
+print(f"Machine: {os.cpu_count()} cores ({cpu}), {memory} GiB memory, {platform.system()} {platform.release()}, "
+      f"{sh('swift --version 2>&1 | head -1')}, {sh('wrk --version 2>&1 | head -1').split(' [')[0]}, "
+      f"data on {filesystem}.\n")
+print("The machine is shared and noisy: compare figures from the same run, not across runs.\n")
+
+ingest = [r for r in results if r["benchmark"].startswith("ingest")]
+if ingest:
+    print("## Webhook ingest\n")
+    print("wrk, 2 threads, 32 connections, a real `issues.opened` payload "
+          f"({ingest[0]['payload_bytes']:,} bytes compact, as GitHub sends it) with a valid signature and a unique "
+          "`X-GitHub-Delivery` per request. *Durable/s* counts 2xx answers, each sent only after its delivery "
+          "and job were committed. *Stored ok* checks that every acknowledged delivery is in the store "
+          "(and no more than one per connection besides, answered after wrk stopped counting).\n")
+    print("| run | workers | synchronous | requests/s | durable/s | p50 ms | p99 ms | max ms | stored ok | RSS idle MiB | RSS loaded MiB |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for r in ingest:
+        print(f"| {r['benchmark']} | {r['workers'] if r['workers'] is not None else '-'} | {r['synchronous']} | {r['requests_per_s']:,} | "
+              f"{r['durable_per_s']:,} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | "
+              f"{'yes' if r['stored_matches_acknowledged'] else 'NO'} ({r['rows_stored']:,} rows, {r['acknowledged_2xx']:,} acks) | "
+              f"{r['rss_idle_mib']} | {r['rss_loaded_mib']} |")
+    print()
+
+queue = [r for r in results if r["benchmark"] == "queue"]
+if queue:
+    print("## Job queue\n")
+    print("`gaffer-queue-bench`: 64 tasks enqueue 20,000 `echo` jobs while the worker pool runs them, "
+          "end to end: claim with a lease, run, write `<data>/jobs/<id>/result.json`, record success. "
+          "*jobs/s* is 20,000 over the time from the first enqueue to the last success.\n")
+    baselines = {r["data_under"]: r for r in results if r["benchmark"] == "fs-baseline"}
+    if baselines:
+        print("*Disk floor* is `scripts/bench/fs_baseline.py` in the same run: a directory and a small file "
+              "made one after the other, the least each job costs the disk.\n")
+        for under, r in baselines.items():
+            print(f"- disk floor under `{under}`: {r['per_s']:,} directories with a file per second")
+        print()
+    print("| data under | workers | synchronous | enqueue s | total s | jobs/s | succeeded | result files |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for r in queue:
+        print(f"| `{r['data_under']}` | {int(r['workers'])} | {r['synchronous']} | {r['enqueue_s']} | {r['total_s']} | "
+              f"{int(r['jobs_per_s']):,} | {int(r['succeeded']):,} | {int(r['result_files']):,} |")
+    print()
+
+print("## Commands\n")
+print("```")
+for command in commands:
+    print(command)
+print("```\n")
+print("## Raw figures (JSON lines)\n")
+print("```")
+for r in results:
+    print(json.dumps(r, sort_keys=True))
+print("```")
