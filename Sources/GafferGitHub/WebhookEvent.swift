@@ -38,12 +38,6 @@ public enum WebhookEvent: Sendable, Equatable {
         }
     }
 
-    static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
-    }
-
     /// Why a body could not be read as its event.
     public struct DecodingFailure: Error, CustomStringConvertible {
         public var event: String
@@ -53,7 +47,7 @@ public enum WebhookEvent: Sendable, Equatable {
 
     /// Decodes `body` as the event `name` names.
     public static func decode(name: String, body: Data) throws(DecodingFailure) -> WebhookEvent {
-        let decoder = Self.decoder
+        let decoder = JSONDecoder()
         do {
             switch name {
             case "issues": return .issues(try decoder.decode(IssuesEvent.self, from: body))

@@ -1,9 +1,10 @@
 import Foundation
 
 // The parts of GitHub's webhook payloads that Gaffer reads. Field names
-// follow GitHub's, in camel case; decode with `WebhookEvent.decoder`, which
-// converts from GitHub's snake case. Fields GitHub may send as null or leave
-// out are optional.
+// follow GitHub's, in camel case, with the snake-case names spelled out in
+// CodingKeys: a decoder's snake-case conversion would rename every key of
+// every object it reads, a few hundred per payload. Fields GitHub may send
+// as null or leave out are optional.
 
 public struct GitHubUser: Sendable, Decodable, Equatable {
     public var login: String
@@ -20,6 +21,15 @@ public struct GitHubRepository: Sendable, Decodable, Equatable {
     public var defaultBranch: String?
     public var htmlUrl: String?
     public var cloneUrl: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, owner
+        case fullName = "full_name"
+        case `private` = "private"
+        case defaultBranch = "default_branch"
+        case htmlUrl = "html_url"
+        case cloneUrl = "clone_url"
+    }
 }
 
 /// A repository as `installation` events list it: no owner object.
@@ -28,6 +38,12 @@ public struct GitHubRepositoryReference: Sendable, Decodable, Equatable {
     public var name: String
     public var fullName: String
     public var `private`: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case id, name
+        case fullName = "full_name"
+        case `private` = "private"
+    }
 }
 
 public struct GitHubInstallationReference: Sendable, Decodable, Equatable {
@@ -52,6 +68,13 @@ public struct GitHubIssue: Sendable, Decodable, Equatable {
     /// Present when the issue is a pull request (comments on PRs arrive as `issue_comment`).
     public var pullRequest: PullRequestLink?
 
+    enum CodingKeys: String, CodingKey {
+        case id, number, title, body, state, user, labels
+        case htmlUrl = "html_url"
+        case authorAssociation = "author_association"
+        case pullRequest = "pull_request"
+    }
+
     public struct PullRequestLink: Sendable, Decodable, Equatable {
         public var url: String?
     }
@@ -63,6 +86,12 @@ public struct GitHubComment: Sendable, Decodable, Equatable {
     public var user: GitHubUser
     public var htmlUrl: String
     public var authorAssociation: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, body, user
+        case htmlUrl = "html_url"
+        case authorAssociation = "author_association"
+    }
 }
 
 public struct GitHubPullRequest: Sendable, Decodable, Equatable {
@@ -78,6 +107,11 @@ public struct GitHubPullRequest: Sendable, Decodable, Equatable {
     public var base: Branch
     public var htmlUrl: String
 
+    enum CodingKeys: String, CodingKey {
+        case id, number, title, body, state, merged, draft, user, head, base
+        case htmlUrl = "html_url"
+    }
+
     public struct Branch: Sendable, Decodable, Equatable {
         public var ref: String
         public var sha: String
@@ -91,6 +125,12 @@ public struct GitHubCheckRun: Sendable, Decodable, Equatable {
     public var status: String
     public var conclusion: String?
     public var externalId: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, status, conclusion
+        case headSha = "head_sha"
+        case externalId = "external_id"
+    }
 }
 
 /// `issues`: opened, edited, labeled, closed, ...
@@ -121,6 +161,11 @@ public struct PullRequestEvent: Sendable, Decodable, Equatable {
     public var repository: GitHubRepository
     public var sender: GitHubUser
     public var installation: GitHubInstallationReference?
+
+    enum CodingKeys: String, CodingKey {
+        case action, number, repository, sender, installation
+        case pullRequest = "pull_request"
+    }
 }
 
 /// `ping`: sent when a webhook is set up.
@@ -129,6 +174,11 @@ public struct PingEvent: Sendable, Decodable, Equatable {
     public var hookId: Int64
     public var repository: GitHubRepository?
     public var sender: GitHubUser?
+
+    enum CodingKeys: String, CodingKey {
+        case zen, repository, sender
+        case hookId = "hook_id"
+    }
 }
 
 /// `installation`: the app was installed, removed, suspended, ...
@@ -152,6 +202,12 @@ public struct CheckRunEvent: Sendable, Decodable, Equatable {
     public var repository: GitHubRepository
     public var sender: GitHubUser
     public var installation: GitHubInstallationReference?
+
+    enum CodingKeys: String, CodingKey {
+        case action, repository, sender, installation
+        case checkRun = "check_run"
+        case requestedAction = "requested_action"
+    }
 
     public struct RequestedAction: Sendable, Decodable, Equatable {
         public var identifier: String
