@@ -7,12 +7,11 @@ import Synchronization
 
 /// Runs queued jobs, up to `count` at once.
 ///
-/// One loop claims jobs in batches, each with a lease, keeps up to `count`
-/// claimed jobs ready, and starts each in a task of its own as soon as a
-/// worker is free; one task renews the leases of the jobs in hand. A worker
-/// is free again when its job's handler returns, while the outcome is still
-/// being recorded. (A store write and a wait per job between one job and
-/// the next would leave workers idle most of the time for short jobs.)
+/// One loop claims as many jobs as there are free workers in one store
+/// write, each with a lease, and starts each in a task of its own; one task
+/// renews the leases of the jobs in hand. A worker is free again as soon as
+/// its job's handler returns, while the outcome is still being recorded, so
+/// short jobs do not leave workers waiting on the store.
 ///
 /// On graceful shutdown (SIGTERM, SIGINT) the pool stops claiming, lets
 /// running jobs finish for up to `drainTimeout`, then cancels what is left
@@ -162,62 +161,44 @@ public final class WorkerPool: Service, Sendable {
     }
 
     private func claimAndRun() async {
-        var ready: [Job] = []
         await withDiscardingTaskGroup { group in
             var failures = 0
             while !Task.isCancelled {
                 state.withLock { $0.lastSeen = .now }
                 if isDraining { break }
                 let slotGeneration = slotFreed.generation
-                // Start what is ready on the free workers.
+                // Claim only for free workers: a job claimed ahead would wait
+                // behind a long one while another process's workers sit idle.
                 let free = settings.count - state.withLock { $0.executing }
-                for job in ready.prefix(max(free, 0)) {
+                guard free > 0 else {
+                    await slotFreed.wait(since: slotGeneration, timeout: .seconds(settings.pollInterval))
+                    continue
+                }
+                let generation = queue.wakeSignal.generation
+                let claimed: [Job]
+                do {
+                    claimed = try await queue.claim(owner: ownerPrefix, limit: free, leaseDuration: settings.leaseDuration)
+                    failures = 0
+                } catch {
+                    failures += 1
+                    logger.error("could not claim jobs", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .seconds(min(Double(failures), 10)))
+                    continue
+                }
+                if claimed.isEmpty {
+                    await queue.wakeSignal.wait(since: generation, timeout: .seconds(settings.pollInterval))
+                }
+                for job in claimed {
                     start(job, in: &group)
                 }
-                ready.removeFirst(min(max(free, 0), ready.count))
-
-                if ready.count < settings.count {
-                    let generation = queue.wakeSignal.generation
-                    let claimed: [Job]
-                    do {
-                        claimed = try await queue.claim(owner: ownerPrefix, limit: settings.count - ready.count, leaseDuration: settings.leaseDuration)
-                        failures = 0
-                    } catch {
-                        failures += 1
-                        logger.error("could not claim jobs", metadata: ["error": "\(error)"])
-                        try? await Task.sleep(for: .seconds(min(Double(failures), 10)))
-                        continue
-                    }
-                    state.withLock { state in
-                        for job in claimed { if let lease = job.lease { state.leases.insert(lease) } }
-                    }
-                    ready += claimed
-                    if !claimed.isEmpty { continue }
-                    if ready.isEmpty && state.withLock({ $0.executing }) < settings.count {
-                        await queue.wakeSignal.wait(since: generation, timeout: .seconds(settings.pollInterval))
-                        continue
-                    }
-                }
-                if state.withLock({ $0.executing }) >= settings.count {
-                    await slotFreed.wait(since: slotGeneration, timeout: .seconds(settings.pollInterval))
-                }
             }
-        }
-        // Claimed but never started: give them back at once rather than let
-        // their leases run out.
-        let unstarted = ready.compactMap(\.lease)
-        guard !unstarted.isEmpty else { return }
-        state.withLock { state in for lease in unstarted { state.leases.remove(lease) } }
-        do {
-            try await queue.release(unstarted, reason: "given back: the worker shut down before the job started")
-        } catch {
-            logger.error("could not give back unstarted jobs; their leases will expire", metadata: ["error": "\(error)"])
         }
     }
 
     private func start(_ job: Job, in group: inout DiscardingTaskGroup) {
         guard let lease = job.lease else { return }
         metrics.setWorkersBusy(state.withLock { state in
+            state.leases.insert(lease)
             state.executing += 1
             return state.executing
         })
