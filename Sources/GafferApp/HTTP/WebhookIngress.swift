@@ -96,6 +96,8 @@ struct WebhookIngress: Sendable {
 }
 
 extension HTTPField.Name {
+    // Constant, valid header names: the initializer fails only for
+    // characters a header name may not have, so these cannot fail.
     static let gitHubEvent = Self("X-GitHub-Event")!
     static let gitHubDelivery = Self("X-GitHub-Delivery")!
     static let hubSignature256 = Self("X-Hub-Signature-256")!
