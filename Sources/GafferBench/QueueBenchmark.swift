@@ -67,7 +67,7 @@ struct QueueBenchmark: AsyncParsableCommand {
             return (enqueued, finished)
         }
 
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("jobs").path).count
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("jobs").path))?.count ?? 0
         let counts = try await store.countsByState()
         try store.close()
         let seconds = Double(finished.components.seconds) + Double(finished.components.attoseconds) / 1e18
