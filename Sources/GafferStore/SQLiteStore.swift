@@ -47,8 +47,8 @@ public final class SQLiteStore: Sendable {
         try self.init(path: dataDirectory.appendingPathComponent(Self.fileName).path, synchronous: synchronous, clock: clock)
     }
 
-    /// Waits for a lock held by another connection by retrying every 100 µs
-    /// for up to 10 s. SQLite's own timeout backs off to sleeps of 25–100 ms,
+    /// Waits for a lock held by another connection by retrying every 100 µs,
+    /// 100,000 times (10 s and more). SQLite's own timeout backs off to sleeps of 25–100 ms,
     /// far longer than any of Gaffer's transactions, and every writer queued
     /// behind the lock would wait that long too.
     static let busyMode = Database.BusyMode.callback { tries in
@@ -60,11 +60,11 @@ public final class SQLiteStore: Sendable {
     @discardableResult
     public func migrate() throws -> [String] {
         let migrator = Schema.migrator
-        let pending = try pool.read { db in
+        let applied = try pool.read { db in
             try Set(migrator.appliedIdentifiers(db))
         }
         try migrator.migrate(pool)
-        return migrator.migrations.filter { !pending.contains($0) }
+        return migrator.migrations.filter { !applied.contains($0) }
     }
 
     /// True when the database answers a query.

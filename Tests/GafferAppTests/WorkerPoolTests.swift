@@ -125,7 +125,7 @@ final class ConcurrencyProbe: JobHandler {
     }
 
     @Test func aJobWhoseWorkerDiedIsDoneByAnotherWorkerOnceItsLeaseExpires() async throws {
-        let fixture = try PoolFixture(leaseSeconds: 0.3)
+        let fixture = try PoolFixture(leaseSeconds: 10)
         defer { fixture.cleanUp() }
         let job = try await fixture.store.enqueue(NewJob(type: "echo", payload: Data(#"{"x":1}"#.utf8), maxAttempts: 3))
         // A worker claims it and dies: no heartbeat, no completion.
@@ -146,13 +146,15 @@ final class ConcurrencyProbe: JobHandler {
     }
 
     @Test func heartbeatsKeepALongJobFromBeingTakenOver() async throws {
-        let fixture = try PoolFixture(workers: 2, leaseSeconds: 0.3)
+        // Leases short enough to run out several times over, long enough that
+        // a renewal delayed by other tests running at once does not miss one.
+        let fixture = try PoolFixture(workers: 2, leaseSeconds: 1)
         defer { fixture.cleanUp() }
-        let job = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":1.2}"#.utf8), maxAttempts: 3))
+        let job = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":3.5}"#.utf8), maxAttempts: 3))
         try await fixture.whileRunning {
             try await waitUntil("the sleep job to succeed") { try await fixture.store.job(id: job.id)?.state == .succeeded }
         }
-        // Four lease lengths long, and never claimed twice.
+        // Three and a half lease lengths long, and never claimed twice.
         #expect(try await fixture.store.job(id: job.id)?.attempts == 1)
     }
 
