@@ -69,12 +69,39 @@ import Testing
         #expect(try await second.waitForExit() == 0)
     }
 
+    @Test func aSeparateWorkerProcessRunsWhatServeQueues() async throws {
+        let directory = try TemporaryDirectory("gaffer-worker")
+        defer { directory.remove() }
+        let serve = try GafferProcess(arguments: ["serve"], environment: childEnvironment(dataDirectory: directory.url, extra: ["GAFFER_WORKERS": "0"]))
+        defer { serve.stop() }
+        let port = try await serve.waitForPort()
+        let worker = try GafferProcess(arguments: ["worker"], environment: childEnvironment(dataDirectory: directory.url, extra: ["GAFFER_WORKERS": "2"]))
+        defer { worker.stop() }
+
+        let (status, created) = try await HTTPClient.shared.api(.POST, "/jobs", json: #"{"job_type":"echo","payload":{"from":"serve"}}"#, port: port)
+        #expect(status == 201)
+        let id = try #require(created["job_id"] as? Int)
+        var job: [String: Any] = [:]
+        try await waitUntil("the worker process to run the job") {
+            job = try await HTTPClient.shared.api(.GET, "/jobs/\(id)", port: port).1
+            return job["status"] as? String == "SUCCEEDED"
+        }
+        let events = try #require(job["events"] as? [[String: Any]])
+        let runner = events.compactMap { $0["worker"] as? String }.first ?? ""
+        #expect(runner.contains("/\(worker.pid)/"), "run by \(runner), not the worker process \(worker.pid)")
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit() == 0)
+    }
+
     @Test func sigtermLetsTheRunningJobFinishThenExitsCleanly() async throws {
         let directory = try TemporaryDirectory("gaffer-drain")
         defer { directory.remove() }
+        // The most verbose logging, to check that no secret reaches a log line.
         let process = try GafferProcess(
             arguments: ["serve"],
-            environment: childEnvironment(dataDirectory: directory.url, extra: ["GAFFER_WORKERS": "1", "GAFFER_DRAIN_TIMEOUT_SECONDS": "20"])
+            environment: childEnvironment(dataDirectory: directory.url, extra: [
+                "GAFFER_WORKERS": "1", "GAFFER_DRAIN_TIMEOUT_SECONDS": "20", "GAFFER_LOG_LEVEL": "trace",
+            ])
         )
         defer { process.stop() }
         let port = try await process.waitForPort()
@@ -90,6 +117,8 @@ import Testing
         defer { try? store.close() }
         #expect(try await store.job(id: JobID(id))?.state == .succeeded)
         #expect(process.output.contains("draining"))
+        #expect(!process.output.contains(TestConfiguration.webhookSecret.revealed))
+        #expect(!process.output.contains(TestConfiguration.apiToken.revealed))
     }
 
     @Test func sigtermGivesBackAJobThatOutlastsTheDrainTimeout() async throws {
