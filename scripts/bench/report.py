@@ -55,10 +55,11 @@ if queue:
         for under, r in baselines.items():
             print(f"- disk floor under `{under}`: {r['per_s']:,} directories with a file per second")
         print()
-    print("| data under | workers | synchronous | enqueue s | total s | jobs/s | succeeded | result files |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("*result.json* off (`--without-result-files`) measures the queue without a directory and file per job.\n")
+    print("| data under | result.json | workers | synchronous | enqueue s | total s | jobs/s | succeeded | result files |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in queue:
-        print(f"| `{r['data_under']}` | {int(r['workers'])} | {r['synchronous']} | {r['enqueue_s']} | {r['total_s']} | "
+        print(f"| `{r['data_under']}` | {'on' if r.get('result_files_written', True) else 'off'} | {int(r['workers'])} | {r['synchronous']} | {r['enqueue_s']} | {r['total_s']} | "
               f"{int(r['jobs_per_s']):,} | {int(r['succeeded']):,} | {int(r['result_files']):,} |")
     print()
 

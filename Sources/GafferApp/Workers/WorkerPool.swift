@@ -23,13 +23,21 @@ public final class WorkerPool: Service, Sendable {
         public var pollInterval: TimeInterval
         public var drainTimeout: TimeInterval
         public var retryPolicy: RetryPolicy
+        /// Whether each job leaves `<data>/jobs/<id>/result.json`. Always on
+        /// in Gaffer; the queue benchmark turns it off to tell the queue's
+        /// own cost from the disk's.
+        public var writesResultFiles: Bool
 
-        public init(count: Int, leaseDuration: TimeInterval, pollInterval: TimeInterval, drainTimeout: TimeInterval, retryPolicy: RetryPolicy) {
+        public init(
+            count: Int, leaseDuration: TimeInterval, pollInterval: TimeInterval, drainTimeout: TimeInterval,
+            retryPolicy: RetryPolicy, writesResultFiles: Bool = true
+        ) {
             self.count = count
             self.leaseDuration = leaseDuration
             self.pollInterval = pollInterval
             self.drainTimeout = drainTimeout
             self.retryPolicy = retryPolicy
+            self.writesResultFiles = writesResultFiles
         }
 
         public init(_ configuration: GafferConfiguration) {
@@ -278,6 +286,7 @@ public final class WorkerPool: Service, Sendable {
     }
 
     private func writeResult(_ bytes: Data, to directory: String) throws {
+        guard settings.writesResultFiles else { return }
         // mkdir(2) directly: FileManager's createDirectory costs several
         // times more, and this runs once per job.
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
