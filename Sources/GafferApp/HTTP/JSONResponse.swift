@@ -34,7 +34,7 @@ enum JSONResponse {
 extension Request {
     /// The body, or nil when it is larger than `limit` (checked against
     /// `Content-Length` first, so an oversized body is refused unread).
-    mutating func collectBody(limit: Int) async throws -> ByteBuffer? {
+    mutating func collectBody(ifWithin limit: Int) async throws -> ByteBuffer? {
         if let declared = headers[.contentLength].flatMap(Int.init), declared > limit { return nil }
         do {
             return try await body.collect(upTo: limit)

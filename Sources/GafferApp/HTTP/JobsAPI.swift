@@ -38,7 +38,7 @@ struct JobsAPI: Sendable {
             return JSONResponse.error(.unsupportedMediaType, code: "unsupported_media_type", message: "send the job as JSON with Content-Type: application/json")
         }
         // Room for the envelope around the largest payload allowed.
-        guard let body = try await request.collectBody(limit: maxPayloadBytes + 4096) else {
+        guard let body = try await request.collectBody(ifWithin: maxPayloadBytes + 4096) else {
             return tooLarge()
         }
         let decoded: CreateRequest

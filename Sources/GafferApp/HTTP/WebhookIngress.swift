@@ -46,7 +46,7 @@ struct WebhookIngress: Sendable {
         guard let deliveryID = request.headers[.gitHubDelivery], !deliveryID.isEmpty, deliveryID.utf8.count <= Self.maxDeliveryIDLength else {
             return reject(.badRequest, "missing_delivery", "the X-GitHub-Delivery header is missing or longer than \(Self.maxDeliveryIDLength) characters")
         }
-        guard let body = try await request.collectBody(limit: Self.maxBodyBytes) else {
+        guard let body = try await request.collectBody(ifWithin: Self.maxBodyBytes) else {
             return reject(.contentTooLarge, "too_large", "the body is over GitHub's 25 MB limit for webhook payloads")
         }
         let signature = request.headers[.hubSignature256], legacySignature = request.headers[.hubSignature]
