@@ -42,7 +42,7 @@ final class WALCheckpointer: Sendable {
                 for _ in 0..<32 where !Task.isCancelled {
                     guard let now = try? await passive() else { break }
                     defer { frames = now }
-                    if now - frames < 256 {
+                    if now - frames < 64 {
                         restartWanted.store(true, ordering: .relaxed)
                         break
                     }
