@@ -1,10 +1,6 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-]
-
 let package = Package(
     name: "Gaffer",
     platforms: [.macOS(.v14)],
@@ -27,8 +23,7 @@ let package = Package(
     ],
     targets: [
         .target(
-            name: "GafferCore",
-            swiftSettings: swiftSettings
+            name: "GafferCore"
         ),
         .target(
             name: "GafferStore",
@@ -36,16 +31,14 @@ let package = Package(
                 "GafferCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
+            ]
         ),
         .target(
             name: "GafferGitHub",
             dependencies: [
                 "GafferCore",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            swiftSettings: swiftSettings
+            ]
         ),
         .target(
             name: "GafferApp",
@@ -57,12 +50,10 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
-            ],
-            swiftSettings: swiftSettings
+            ]
         ),
         .executableTarget(
             name: "gaffer",
@@ -72,14 +63,12 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
+            ]
         ),
         .target(
             name: "GafferTestSupport",
             dependencies: ["GafferApp", "GafferCore"],
-            path: "Tests/GafferTestSupport",
-            swiftSettings: swiftSettings
+            path: "Tests/GafferTestSupport"
         ),
         .executableTarget(
             name: "GafferBench",
@@ -87,23 +76,19 @@ let package = Package(
                 "GafferApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
+            ]
         ),
         .testTarget(
             name: "GafferCoreTests",
-            dependencies: ["GafferCore"],
-            swiftSettings: swiftSettings
+            dependencies: ["GafferCore"]
         ),
         .testTarget(
             name: "GafferStoreTests",
-            dependencies: ["GafferStore", "GafferTestSupport"],
-            swiftSettings: swiftSettings
+            dependencies: ["GafferStore", "GafferTestSupport"]
         ),
         .testTarget(
             name: "GafferGitHubTests",
-            dependencies: ["GafferGitHub", "GafferTestSupport"],
-            swiftSettings: swiftSettings
+            dependencies: ["GafferGitHub", "GafferTestSupport"]
         ),
         .testTarget(
             name: "GafferAppTests",
@@ -112,8 +97,7 @@ let package = Package(
                 "GafferTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            swiftSettings: swiftSettings
+            ]
         ),
         .testTarget(
             name: "IntegrationTests",
@@ -121,8 +105,13 @@ let package = Package(
                 "GafferApp",
                 "GafferTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ],
-            swiftSettings: swiftSettings
+            ]
         ),
     ]
 )
+
+// Every target: Swift 6 language mode (the tools version's default) with
+// `any` spelled out for existentials.
+for target in package.targets {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("ExistentialAny")]
+}

@@ -73,8 +73,7 @@ struct QueueBenchmark: AsyncParsableCommand {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("jobs").path))?.count ?? 0
         let counts = try await store.countsByState()
         try store.close()
-        let seconds = Double(finished.components.seconds) + Double(finished.components.attoseconds) / 1e18
-        let enqueueSeconds = Double(enqueued.components.seconds) + Double(enqueued.components.attoseconds) / 1e18
+        let seconds = finished / .seconds(1), enqueueSeconds = enqueued / .seconds(1)
         let result: [String: JSONValue] = [
             "benchmark": .string("queue"),
             "synchronous": .string(synchronous),

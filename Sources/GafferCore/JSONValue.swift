@@ -55,11 +55,6 @@ public enum JSONValue: Sendable, Hashable, Codable {
         return nil
     }
 
-    public var stringValue: String? {
-        if case .string(let value) = self { return value }
-        return nil
-    }
-
     /// Compact JSON with sorted keys, so equal values give equal bytes.
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()

@@ -19,7 +19,7 @@ public struct DeliveryJob: JobHandler {
         self.router = router
     }
 
-    struct Payload: Codable {
+    struct Payload: Decodable {
         var deliveryID: String
 
         enum CodingKeys: String, CodingKey {

@@ -59,7 +59,8 @@ public final class WorkerPool: Service, Sendable {
 
     private struct State {
         var draining = false
-        /// The jobs in hand: claimed, running, or having their outcome recorded.
+        /// The jobs in hand, running or having their outcome recorded:
+        /// their leases are renewed.
         var leases: Set<JobLease> = []
         /// Handlers running now.
         var executing = 0
@@ -288,7 +289,8 @@ public final class WorkerPool: Service, Sendable {
     private func writeResult(_ bytes: Data, to directory: String) throws {
         guard settings.writesResultFiles else { return }
         // mkdir(2) directly: FileManager's createDirectory costs several
-        // times more, and this runs once per job.
+        // times more, and this runs once per job. Only the first job finds
+        // no `jobs/` folder and takes the slow way.
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
