@@ -29,4 +29,21 @@ enum CommandSupport {
         }
         return Logger(label: "gaffer")
     }
+
+    /// The contents of a file, or of standard input for "-"; a clear error when it cannot be read.
+    static func readInput(_ path: String) throws -> String {
+        let data: Data?
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            data = FileManager.default.contents(atPath: path)
+        }
+        guard let data else {
+            throw ValidationError("cannot read \(path): no such file, or it is not readable")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ValidationError("\(path) is not UTF-8 text")
+        }
+        return text
+    }
 }

@@ -5,7 +5,10 @@ struct GafferCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gaffer",
         abstract: "A GitHub App that does the AWS work asked for in GitHub issues.",
-        subcommands: [ServeCommand.self, WorkerCommand.self, MigrateCommand.self, VersionCommand.self]
+        subcommands: [
+            ServeCommand.self, WorkerCommand.self, MigrateCommand.self,
+            ParseIssueCommand.self, ParseCommentCommand.self, VersionCommand.self,
+        ]
     )
 }
 

@@ -1,0 +1,120 @@
+/// The kinds of application Gaffer can build and deploy as a whole.
+public enum ApplicationKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case fastapiECS = "fastapi-ecs"
+    case serverlessAPI = "serverless-api"
+    case fullstack
+
+    public init?(spoken text: String) {
+        let key = FieldName.normalize(text)
+        guard let kind = ApplicationKind.allCases.first(where: { FieldName.normalize($0.rawValue) == key }) else { return nil }
+        self = kind
+    }
+}
+
+/// What a task is about.
+public enum ResourceKind: Sendable, Hashable {
+    case s3Bucket
+    case dynamoDBTable
+    case lambdaFunction
+    case ec2Instance
+    case rdsInstance
+    case vpc
+    case cloudFrontDistribution
+    case apiGateway
+    case snsTopic
+    case cloudWatchAlarm
+    case ecsService
+    case application(ApplicationKind)
+
+    /// Every kind that is a single AWS resource (an application is several).
+    public static let singleResources: [ResourceKind] = [
+        .s3Bucket, .dynamoDBTable, .lambdaFunction, .ec2Instance, .rdsInstance, .vpc,
+        .cloudFrontDistribution, .apiGateway, .snsTopic, .cloudWatchAlarm, .ecsService,
+    ]
+
+    /// The name in Gaffer's JSON and in `aws:<name>` labels; `application` for every application.
+    public var name: String {
+        switch self {
+        case .s3Bucket: "s3Bucket"
+        case .dynamoDBTable: "dynamoDBTable"
+        case .lambdaFunction: "lambdaFunction"
+        case .ec2Instance: "ec2Instance"
+        case .rdsInstance: "rdsInstance"
+        case .vpc: "vpc"
+        case .cloudFrontDistribution: "cloudFrontDistribution"
+        case .apiGateway: "apiGateway"
+        case .snsTopic: "snsTopic"
+        case .cloudWatchAlarm: "cloudWatchAlarm"
+        case .ecsService: "ecsService"
+        case .application: "application"
+        }
+    }
+
+    /// The words a form shows; they normalize to `name`, so a dropdown answer reads back as the kind.
+    public var displayName: String {
+        switch self {
+        case .s3Bucket: "S3 bucket"
+        case .dynamoDBTable: "DynamoDB table"
+        case .lambdaFunction: "Lambda function"
+        case .ec2Instance: "EC2 instance"
+        case .rdsInstance: "RDS instance"
+        case .vpc: "VPC"
+        case .cloudFrontDistribution: "CloudFront distribution"
+        case .apiGateway: "API Gateway"
+        case .snsTopic: "SNS topic"
+        case .cloudWatchAlarm: "CloudWatch alarm"
+        case .ecsService: "ECS service"
+        case .application(let kind): "Application (\(kind.rawValue))"
+        }
+    }
+
+    /// Short words people use: "bucket", "table", "lambda", "database", "cdn".
+    static let synonyms: [String: ResourceKind] = [
+        "s3": .s3Bucket, "bucket": .s3Bucket, "s3bucket": .s3Bucket,
+        "dynamodb": .dynamoDBTable, "table": .dynamoDBTable, "dynamo": .dynamoDBTable, "ddb": .dynamoDBTable,
+        "lambda": .lambdaFunction, "function": .lambdaFunction,
+        "ec2": .ec2Instance, "server": .ec2Instance, "vm": .ec2Instance,
+        "rds": .rdsInstance, "database": .rdsInstance, "db": .rdsInstance, "rdsdatabase": .rdsInstance,
+        "network": .vpc,
+        "cloudfront": .cloudFrontDistribution, "cdn": .cloudFrontDistribution, "distribution": .cloudFrontDistribution,
+        "apigateway": .apiGateway, "api": .apiGateway, "httpapi": .apiGateway, "restapi": .apiGateway,
+        "sns": .snsTopic, "topic": .snsTopic,
+        "cloudwatch": .cloudWatchAlarm, "alarm": .cloudWatchAlarm,
+        "ecs": .ecsService, "service": .ecsService,
+    ]
+
+    /// Reads a single-resource kind as a person or a form wrote it ("S3 bucket", "aws:s3Bucket", "bucket").
+    /// Applications need their kind and are read by `ApplicationKind`.
+    public init?(spoken text: String) {
+        let key = FieldName.normalize(text)
+        if let kind = ResourceKind.singleResources.first(where: { FieldName.normalize($0.name) == key }) {
+            self = kind
+        } else if let kind = ResourceKind.synonyms[key] {
+            self = kind
+        } else {
+            return nil
+        }
+    }
+
+    public var applicationKind: ApplicationKind? {
+        if case .application(let kind) = self { kind } else { nil }
+    }
+
+    /// The parameters this kind takes and the rules they follow.
+    public var schema: ResourceSchema {
+        switch self {
+        case .s3Bucket: S3Bucket.schema
+        case .dynamoDBTable: DynamoDBTable.schema
+        case .lambdaFunction: LambdaFunction.schema
+        case .ec2Instance: EC2Instance.schema
+        case .rdsInstance: RDSInstance.schema
+        case .vpc: VPC.schema
+        case .cloudFrontDistribution: CloudFrontDistribution.schema
+        case .apiGateway: APIGateway.schema
+        case .snsTopic: SNSTopic.schema
+        case .cloudWatchAlarm: CloudWatchAlarm.schema
+        case .ecsService: ECSService.schema
+        case .application: Application.schema
+        }
+    }
+}
