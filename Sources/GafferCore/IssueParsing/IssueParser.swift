@@ -56,7 +56,7 @@ public struct IssueParser: Sendable {
         var dependsOn = Set<Int>()
 
         let markdown = MarkdownLines(issue.body)
-        let form = FormSections(markdown)
+        let form = IssueFormBody(markdown)
         for section in form.sections {
             let key = FieldName.normalize(section.label)
             if IssueVocabulary.settings.contains(key) {

@@ -36,7 +36,7 @@ struct KeyValueReader {
             }
             let base = baseIndent ?? indent
             baseIndent = base
-            guard let (key, rest) = KeyValueReader.splitKey(strict ? content : KeyValueReader.unbulleted(content)) else {
+            guard let (key, rest) = KeyValueReader.splitKey(strict ? content : KeyValueReader.unbulleted(content), fieldNamesOnly: !strict) else {
                 if strict {
                     errors.append(LineError(line: lineNumber, text: String(line), message: "is not a key: value line"))
                 }
@@ -60,7 +60,11 @@ struct KeyValueReader {
                     block.append(next)
                     index += 1
                 }
-                entries.append(Entry(key: key, value: KeyValueReader.block(block, folded: value.hasPrefix(">"), literal: !value.isEmpty), line: lineNumber))
+                let (blockValue, unreadable) = KeyValueReader.block(block, folded: value.hasPrefix(">"), literal: !value.isEmpty)
+                entries.append(Entry(key: key, value: blockValue, line: lineNumber))
+                for text in unreadable {
+                    errors.append(LineError(line: lineNumber, text: String(text), message: "is not a \"- item\" or \"key: value\" line of the block under \(key)"))
+                }
             } else if value.hasPrefix("["), value.hasSuffix("]") {
                 let items = KeyValueReader.splitFlow(value.dropFirst().dropLast())
                 entries.append(Entry(key: key, value: .list(items.map { KeyValueReader.unquote($0) }), line: lineNumber))
@@ -76,21 +80,25 @@ struct KeyValueReader {
         }
     }
 
-    private static func block(_ lines: [Substring], folded: Bool, literal: Bool) -> RawValue {
+    /// The value of an indented block, and the lines that could not be read.
+    private static func block(_ lines: [Substring], folded: Bool, literal: Bool) -> (RawValue, unreadable: [Substring]) {
         let content = lines.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         if literal {
-            return .text(content.joined(separator: folded ? " " : "\n"))
+            return (.text(content.joined(separator: folded ? " " : "\n")), [])
         }
         if !content.isEmpty, content.allSatisfy({ $0.hasPrefix("- ") || $0 == "-" }) {
-            return .list(content.map { unquote(stripComment($0.dropFirst(1).trimmingWhitespace())) })
+            return (.list(content.map { unquote(stripComment($0.dropFirst(1).trimmingWhitespace())) }), [])
         }
         var pairs: [RawValue.Pair] = []
+        var unreadable: [Substring] = []
         for line in content where !line.hasPrefix("#") {
             if let (key, value) = splitKey(line) {
                 pairs.append(RawValue.Pair(key: key, value: unquote(stripComment(value))))
+            } else {
+                unreadable.append(line)
             }
         }
-        return .pairs(pairs)
+        return (.pairs(pairs), unreadable)
     }
 
     static func indent(of line: Substring) -> Int {
@@ -116,9 +124,11 @@ struct KeyValueReader {
         return text
     }
 
-    /// Splits `key: value` (or `"quoted key": value`). The key must look like a field name:
-    /// a letter first, then letters, digits, spaces, `_`, `-`, `.`, at most 64 characters.
-    static func splitKey(_ line: Substring) -> (key: String, rest: Substring)? {
+    /// Splits `key: value` (or `"quoted key": value`) at the first colon followed by a space,
+    /// as YAML does, so `aws:team: data` has the key `aws:team`. With `fieldNamesOnly` (loose
+    /// lines of prose) the key must look like a field name: a letter, then letters, digits,
+    /// spaces, `_`, `-` or `.`, at most 64 characters.
+    static func splitKey(_ line: Substring, fieldNamesOnly: Bool = false) -> (key: String, rest: Substring)? {
         if let quote = line.first, quote == "\"" || quote == "'" {
             let body = line.dropFirst()
             guard let end = body.firstIndex(of: quote) else { return nil }
@@ -126,14 +136,27 @@ struct KeyValueReader {
             guard after.hasPrefix(":") else { return nil }
             return (String(body[..<end]), after.dropFirst().trimmingWhitespace())
         }
-        guard let colon = line.firstIndex(of: ":") else { return nil }
+        var colon: Substring.Index?
+        var index = line.startIndex
+        while index < line.endIndex {
+            if line[index] == ":" {
+                let next = line.index(after: index)
+                if next == line.endIndex || line[next] == " " || line[next] == "\t" {
+                    colon = index
+                    break
+                }
+            }
+            index = line.index(after: index)
+        }
+        guard let colon else { return nil }
         let key = line[..<colon].trimmingWhitespace()
-        let rest = line[line.index(after: colon)...]
-        guard !key.isEmpty, key.count <= 64, let first = key.unicodeScalars.first, first.properties.isAlphabetic,
-              key.allSatisfy({ $0.isLetter || $0.isNumber || " _-.".contains($0) }),
-              rest.isEmpty || rest.first == " " || rest.first == "\t"
-        else { return nil }
-        return (String(key), rest.trimmingWhitespace())
+        guard !key.isEmpty, !key.hasPrefix("- ") else { return nil }
+        if fieldNamesOnly {
+            guard key.count <= 64, let first = key.unicodeScalars.first, first.properties.isAlphabetic,
+                  key.allSatisfy({ $0.isLetter || $0.isNumber || " _-.".contains($0) })
+            else { return nil }
+        }
+        return (String(key), line[line.index(after: colon)...].trimmingWhitespace())
     }
 
     /// Drops a ` # comment`. `#` followed by a digit is kept: people write `dependsOn: #12`.

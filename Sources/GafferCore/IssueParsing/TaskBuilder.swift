@@ -143,13 +143,15 @@ struct TaskBuilder {
         if let equals = line.firstIndex(of: "=") {
             return [(KeyValueReader.unquote(line[..<equals]), KeyValueReader.unquote(line[line.index(after: equals)...]))]
         }
-        if let (key, rest) = KeyValueReader.splitKey(Substring(line.replacingOccurrences(of: "\": ", with: "\":"))) {
-            return [(key, KeyValueReader.unquote(rest))]
-        }
         return [(String(line), "")]
     }
 
     private mutating func readDependsOn() {
+        defer {
+            if let own = issue.number, dependsOn.contains(own) {
+                problems.append(IssueProblem(field: "dependsOn", value: "#\(own)", rule: "must not name this issue itself", example: "#12"))
+            }
+        }
         guard let field = fields.fields["dependson"] else { return }
         let items: [String]
         switch field.value {
@@ -164,9 +166,6 @@ struct TaskBuilder {
                 continue
             }
             dependsOn.insert(number)
-        }
-        if let own = issue.number, dependsOn.contains(own) {
-            problems.append(IssueProblem(field: "dependsOn", value: "#\(own)", rule: "must not name this issue itself", example: "#12"))
         }
     }
 

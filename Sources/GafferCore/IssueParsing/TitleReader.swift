@@ -48,7 +48,9 @@ struct TitleReader {
             index += 1
         }
         // "Create bucket logs-archive in eu-west-1": the word right after the resource is its name.
-        if !nameFound, resourceFound, let after = TitleReader.wordAfterResource(words: words, lowered: lowered) {
+        // Not for reports: "Audit S3 buckets ..." names a kind of thing, not one of them.
+        let isReport = fields.first { $0.name == "kind" }.flatMap { TaskKind(spoken: $0.value.display) }?.isReport ?? false
+        if !nameFound, resourceFound, !isReport, let after = TitleReader.wordAfterResource(words: words, lowered: lowered) {
             add("name", after)
         }
     }

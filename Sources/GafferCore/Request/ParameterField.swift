@@ -27,6 +27,11 @@ public struct ParameterField: Sendable {
         check(text.trimmingCharacters(in: .whitespaces))
     }
 
+    /// The same field, required for other task kinds (an application's runtime is optional, a function's is not).
+    func required(for kinds: Set<TaskKind>) -> ParameterField {
+        ParameterField(key: key, summary: summary, example: example, kind: kind, requiredFor: kinds, check: check)
+    }
+
     /// Free text checked by `rule`, which returns the rule broken or nil.
     static func text(
         _ key: String, _ summary: String, example: String, requiredFor: Set<TaskKind> = [],
@@ -84,11 +89,15 @@ public struct ParameterField: Sendable {
         _ key: String, _ options: [String], _ summary: String, aliases: [String: String] = [:],
         requiredFor: Set<TaskKind> = []
     ) -> ParameterField {
+        // Spellings are compared as written (lowercased) and as letters and digits only, so
+        // "sse-kms" finds "aws:kms" and ">=" finds its operator without "==" finding anything.
+        let spellings = options.map { ($0, $0) } + aliases.map { ($0.key, $0.value) }
         let byName = Dictionary(
-            options.map { (FieldName.normalize($0), $0) } + aliases.map { (FieldName.normalize($0.key), $0.value) },
+            spellings.map { ($0.0.lowercased(), $0.1) } + spellings.map { (FieldName.normalize($0.0), $0.1) }.filter { !$0.0.isEmpty },
             uniquingKeysWith: { first, _ in first })
         return ParameterField(key: key, summary: summary, example: options[0], kind: .choice(options), requiredFor: requiredFor) { text in
-            if let option = byName[FieldName.normalize(text)] { return .success(.string(option)) }
+            let normalized = FieldName.normalize(text)
+            if let option = byName[text.lowercased()] ?? (normalized.isEmpty ? nil : byName[normalized]) { return .success(.string(option)) }
             var rule = "must be one of \(options.joined(separator: ", "))"
             if let near = EditDistance.nearest(to: text, in: options, within: 2) { rule += "; did you mean \(near)?" }
             return .failure(RuleViolation(rule))

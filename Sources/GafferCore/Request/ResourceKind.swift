@@ -87,13 +87,14 @@ public enum ResourceKind: Sendable, Hashable {
     /// Applications need their kind and are read by `ApplicationKind`.
     public init?(spoken text: String) {
         let key = FieldName.normalize(text)
-        if let kind = ResourceKind.singleResources.first(where: { FieldName.normalize($0.name) == key }) {
-            self = kind
-        } else if let kind = ResourceKind.synonyms[key] {
-            self = kind
-        } else {
-            return nil
+        // "S3 buckets", "tables": a plural names the same kind.
+        for candidate in key.hasSuffix("s") ? [key, String(key.dropLast())] : [key] {
+            if let kind = ResourceKind.singleResources.first(where: { FieldName.normalize($0.name) == candidate }) ?? ResourceKind.synonyms[candidate] {
+                self = kind
+                return
+            }
         }
+        return nil
     }
 
     public var applicationKind: ApplicationKind? {

@@ -5,7 +5,7 @@ public enum Application {
         .text("applicationName", "2–40 lowercase letters, digits and hyphens, starting with a letter (it names the stack and its resources)",
               example: "orders", requiredFor: [.create, .update, .delete], rule: nameRule),
         .text("domainName", "a host name to serve it on, such as orders.example.com", example: "orders.example.com", rule: TextRules.hostName),
-        LambdaFunction.runtimeField,
+        LambdaFunction.runtimeField.required(for: []),
         LambdaFunction.memorySizeField,
         .integer("desiredCount", 0...5_000, "how many containers to keep running (fastapi-ecs)", example: 2),
     ])

@@ -1,32 +1,33 @@
 /// The sections GitHub writes for an issue form: `### Label`, a blank line,
 /// the answer (`_No response_` when empty). Headings inside code fences are
 /// part of an answer, not new sections; `####` is a smaller heading, not a section.
-struct FormSections {
-    struct Section {
-        var label: String
+public struct IssueFormBody: Sendable {
+    public struct Section: Sendable {
+        public var label: String
         /// The answer as written, trimmed of blank lines around it.
-        var rawText: String
+        public var rawText: String
         var lines: [MarkdownLines.Line]
 
         /// The answer with `_No response_` read as empty, and without the fence around
         /// it when the whole answer is one code block (a `render:` textarea).
-        var text: String {
-            if rawText == "_No response_" { return "" }
+        public var text: String {
+            // GitHub writes "_No response_" for an empty field and "None" for a dropdown left unchosen.
+            if rawText == "_No response_" || rawText == "None" { return "" }
             guard let start = lines.firstIndex(where: { !$0.text.trimmingWhitespace().isEmpty }),
                   let end = lines.lastIndex(where: { !$0.text.trimmingWhitespace().isEmpty }), start < end,
                   lines[start].fenceInfo != nil, lines[end].isFenceClose,
                   lines[(start + 1)..<end].allSatisfy({ $0.fenceInfo == nil && !$0.isFenceClose })
             else { return rawText }
-            return FormSections.joinTrimmed(Array(lines[(start + 1)..<end]))
+            return IssueFormBody.joinTrimmed(Array(lines[(start + 1)..<end]))
         }
 
         /// The items of an answer that is only a checkbox list (`- [x] item`), or nil.
-        var checkboxes: [(label: String, checked: Bool)]? {
+        public var checkboxes: [(label: String, checked: Bool)]? {
             let items = lines.filter { !$0.text.trimmingWhitespace().isEmpty }
             guard !items.isEmpty else { return nil }
             var result: [(label: String, checked: Bool)] = []
             for line in items {
-                guard !line.isCode, let item = FormSections.checkbox(line.text) else { return nil }
+                guard !line.isCode, let item = IssueFormBody.checkbox(line.text) else { return nil }
                 result.append(item)
             }
             return result
@@ -35,16 +36,20 @@ struct FormSections {
 
     /// Lines before the first section; the whole body when there are no sections.
     private(set) var preamble: [MarkdownLines.Line] = []
-    private(set) var sections: [Section] = []
+    public private(set) var sections: [Section] = []
+
+    public init(_ body: String) {
+        self.init(MarkdownLines(body))
+    }
 
     init(_ markdown: MarkdownLines) {
         var current: (label: String, lines: [MarkdownLines.Line])?
         func finish() {
             guard let done = current else { return }
-            sections.append(Section(label: done.label, rawText: FormSections.joinTrimmed(done.lines), lines: done.lines))
+            sections.append(Section(label: done.label, rawText: IssueFormBody.joinTrimmed(done.lines), lines: done.lines))
         }
         for line in markdown.lines {
-            if !line.isCode, let label = FormSections.heading(line.text) {
+            if !line.isCode, let label = IssueFormBody.heading(line.text) {
                 finish()
                 current = (label, [])
             } else if current != nil {
