@@ -5,11 +5,9 @@ extension AwsTask {
     public func formAnswers() -> [String: IssueForm.Answer] {
         var answers: [String: IssueForm.Answer] = ["task": .chosen([kind.displayName])]
         if let resource {
-            if let application = resource.applicationKind {
-                answers["application"] = .chosen([application.rawValue])
-            } else {
-                answers["resource"] = .chosen([resource.displayName])
-            }
+            // The deploy form asks for the application kind; the delete form lists "Application (kind)" as a resource.
+            answers["resource"] = .chosen([resource.displayName])
+            if let application = resource.applicationKind { answers["application"] = .chosen([application.rawValue]) }
             let schema = resource.schema
             if let name = parameters[schema.identifier] { answers["name"] = .text(name.description) }
             let settings = schema.fields.compactMap { field -> String? in

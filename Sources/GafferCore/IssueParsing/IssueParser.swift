@@ -59,6 +59,7 @@ public struct IssueParser: Sendable {
         let form = IssueFormBody(markdown)
         for section in form.sections {
             let key = FieldName.normalize(section.label)
+            if section.text.isEmpty, section.checkboxes == nil { continue }
             if IssueVocabulary.settings.contains(key) {
                 let reader = KeyValueReader(IssueParser.unfenced(section.lines), strict: true)
                 fields.add(reader.entries, source: .form)
@@ -70,7 +71,7 @@ public struct IssueParser: Sendable {
                 continue
             } else if let boxes = section.checkboxes {
                 fields.add(RawField(name: section.label, value: .list(boxes.filter(\.checked).map(\.label)), source: .form))
-            } else if !section.text.isEmpty {
+            } else {
                 fields.add(RawField(name: section.label, value: .text(section.text), source: .form))
             }
         }
