@@ -29,7 +29,11 @@ struct MarkdownLines {
             }
             var line = raw
             if inComment {
-                guard let end = line.range(of: "-->") else { continue }
+                guard let end = line.range(of: "-->") else {
+                    // Kept as an empty line so that line numbers stay those of the body.
+                    lines.append(Line(text: line[line.endIndex...], isCode: false))
+                    continue
+                }
                 line = line[end.upperBound...]
                 inComment = false
             }
