@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "gaffer", targets: ["gaffer"]),
         .executable(name: "gaffer-queue-bench", targets: ["GafferBench"]),
+        .executable(name: "gaffer-parse-bench", targets: ["GafferParseBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -79,6 +80,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(name: "GafferParseBench", dependencies: ["GafferCore"]),
+        // libFuzzer targets; `scripts/fuzz` builds them with -sanitize=fuzzer,address -DFUZZING.
+        .executableTarget(name: "IssueParserFuzzer", dependencies: ["GafferCore"], path: "Fuzz/IssueParserFuzzer"),
+        .executableTarget(name: "CommandParserFuzzer", dependencies: ["GafferCore"], path: "Fuzz/CommandParserFuzzer"),
         .testTarget(
             name: "GafferCoreTests",
             dependencies: [

@@ -63,6 +63,24 @@ if queue:
               f"{int(r['jobs_per_s']):,} | {int(r['succeeded']):,} | {int(r['result_files']):,} |")
     print()
 
+parse = [r for r in results if r["benchmark"] == "parse"]
+if parse:
+    print("## Request parsers\n")
+    print("`gaffer-parse-bench`: `IssueParser` on issue bodies and `CommandParser` on comments, realistic and hostile, "
+          "each at about 8 KB and 64 KB (GitHub's limit is 65,536 characters), repeated for at least 0.3 s. "
+          "The parsers are linear when the 64 KB time is about 8 times the 8 KB time.\n")
+    print("| parser | input | µs at 8 KB | µs at 64 KB | ratio (8 = linear) | MB/s at 64 KB |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    rows = {}
+    for r in parse:
+        rows.setdefault((r["parser"], r["input"]), {})[r["bytes"] > 20000] = r
+    for (parser, name), pair in rows.items():
+        small, large = pair.get(False), pair.get(True)
+        if small and large:
+            print(f"| {parser} | {name} | {small['us_per_parse']:,} | {large['us_per_parse']:,} | "
+                  f"{large['us_per_parse'] / small['us_per_parse']:.1f} | {large['mb_per_s']} |")
+    print()
+
 print("## Commands\n")
 print("```")
 for command in commands:
