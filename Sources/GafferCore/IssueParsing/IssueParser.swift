@@ -154,12 +154,12 @@ enum IssueVocabulary {
 /// "Depends on #12, #15", "depends on: #3 and #4", "Blocked by #7".
 enum DependsOnLine {
     static func issueNumbers(in line: Substring) -> [Int] {
-        let lowered = line.lowercased()
-        guard let phrase = ["depends on", "blocked by"].lazy.compactMap({ lowered.range(of: $0) }).first else { return [] }
+        guard let phrase = ["depends on", "blocked by"].lazy.compactMap({ line.firstRange(ofASCII: $0, ignoringCase: true) }).first
+        else { return [] }
         var numbers: [Int] = []
-        let words = lowered[phrase.upperBound...].split(whereSeparator: { $0 == " " || $0 == "," || $0 == ":" || $0 == "\t" })
+        let words = line[phrase.upperBound...].split(whereSeparator: { $0 == " " || $0 == "," || $0 == ":" || $0 == "\t" })
         for word in words {
-            if word == "and" || word == "&" { continue }
+            if word.lowercased() == "and" || word == "&" { continue }
             guard word.hasPrefix("#"), let number = Int(word.dropFirst().prefix(while: \.isNumber)), number > 0 else { break }
             numbers.append(number)
         }

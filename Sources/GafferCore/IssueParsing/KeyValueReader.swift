@@ -111,7 +111,7 @@ struct KeyValueReader {
         if text.hasPrefix("- ") || text.hasPrefix("* ") { text = text.dropFirst(2).trimmingWhitespace() }
         if text.hasPrefix("**") {
             text = text.dropFirst(2)
-            if let close = text.range(of: "**") {
+            if let close = text.firstRange(ofASCII: "**") {
                 var key = text[..<close.lowerBound]
                 var rest = text[close.upperBound...]
                 if key.hasSuffix(":") {
@@ -164,7 +164,7 @@ struct KeyValueReader {
         if value.hasPrefix("#"), !(value.dropFirst().first?.isNumber ?? false) { return "" }
         if value.first == "\"" || value.first == "'" { return value }
         var index = value.startIndex
-        while let hash = value[index...].range(of: " #") {
+        while let hash = value[index...].firstRange(ofASCII: " #") {
             let next = value[hash.upperBound...].first
             if next?.isNumber != true { return value[..<hash.lowerBound].trimmingWhitespace() }
             index = hash.upperBound

@@ -17,10 +17,11 @@ struct MarkdownLines {
     private(set) var lines: [Line] = []
 
     init(_ body: String) {
-        let text = body.contains("\r") ? body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") : body
+        let text = body.utf8.contains(13) ? body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") : body
         var fence: (marker: Character, length: Int)?
         var inComment = false
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for bytes in text.utf8.split(separator: 10, omittingEmptySubsequences: false) {
+            let raw = Substring(bytes)
             if let open = fence {
                 let closes = MarkdownLines.fenceMarker(raw).map { $0.marker == open.marker && $0.length >= open.length && $0.info.isEmpty } ?? false
                 if closes { fence = nil }
@@ -29,7 +30,7 @@ struct MarkdownLines {
             }
             var line = raw
             if inComment {
-                guard let end = line.range(of: "-->") else {
+                guard let end = line.firstRange(ofASCII: "-->") else {
                     // Kept as an empty line so that line numbers stay those of the body.
                     lines.append(Line(text: line[line.endIndex...], isCode: false))
                     continue
@@ -71,13 +72,13 @@ struct MarkdownLines {
 
     /// The line without its `<!-- ... -->` comments, and whether a comment stays open past its end.
     static func removingComments(_ line: Substring) -> (Substring, opensComment: Bool) {
-        guard line.contains("<!--") else { return (line, false) }
+        guard line.containsASCII("<!--") else { return (line, false) }
         var kept = ""
         var rest = line
-        while let start = rest.range(of: "<!--") {
+        while let start = rest.firstRange(ofASCII: "<!--") {
             kept += rest[..<start.lowerBound]
             let after = rest[start.upperBound...]
-            guard let end = after.range(of: "-->") else { return (Substring(kept), true) }
+            guard let end = after.firstRange(ofASCII: "-->") else { return (Substring(kept), true) }
             rest = after[end.upperBound...]
         }
         kept += rest

@@ -4,9 +4,10 @@ public enum ApplicationKind: String, Sendable, Hashable, Codable, CaseIterable {
     case serverlessAPI = "serverless-api"
     case fullstack
 
+    private static let byName = Dictionary(uniqueKeysWithValues: allCases.map { (FieldName.normalize($0.rawValue), $0) })
+
     public init?(spoken text: String) {
-        let key = FieldName.normalize(text)
-        guard let kind = ApplicationKind.allCases.first(where: { FieldName.normalize($0.rawValue) == key }) else { return nil }
+        guard let kind = ApplicationKind.byName[FieldName.normalize(text)] else { return nil }
         self = kind
     }
 }
@@ -88,14 +89,12 @@ public enum ResourceKind: Sendable, Hashable {
     public init?(spoken text: String) {
         let key = FieldName.normalize(text)
         // "S3 buckets", "tables": a plural names the same kind.
-        for candidate in key.hasSuffix("s") ? [key, String(key.dropLast())] : [key] {
-            if let kind = ResourceKind.singleResources.first(where: { FieldName.normalize($0.name) == candidate }) ?? ResourceKind.synonyms[candidate] {
-                self = kind
-                return
-            }
-        }
-        return nil
+        guard let kind = ResourceKind.byName[key] ?? (key.hasSuffix("s") ? ResourceKind.byName[String(key.dropLast())] : nil) else { return nil }
+        self = kind
     }
+
+    private static let byName = Dictionary(singleResources.map { (FieldName.normalize($0.name), $0) } + synonyms.map { ($0.key, $0.value) },
+                                           uniquingKeysWith: { first, _ in first })
 
     public var applicationKind: ApplicationKind? {
         if case .application(let kind) = self { kind } else { nil }

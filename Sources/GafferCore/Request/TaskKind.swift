@@ -21,15 +21,12 @@ public enum TaskKind: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// Reads a task kind as a person or a form wrote it ("Health check", "task:delete", "remove").
     public init?(spoken text: String) {
-        let key = FieldName.normalize(text)
-        if let kind = TaskKind.allCases.first(where: { FieldName.normalize($0.rawValue) == key }) {
-            self = kind
-        } else if let kind = TaskKind.synonyms[key] {
-            self = kind
-        } else {
-            return nil
-        }
+        guard let kind = TaskKind.byName[FieldName.normalize(text)] else { return nil }
+        self = kind
     }
+
+    private static let byName = Dictionary(allCases.map { (FieldName.normalize($0.rawValue), $0) } + synonyms.map { ($0.key, $0.value) },
+                                           uniquingKeysWith: { first, _ in first })
 
     /// The words a form shows for this kind.
     public var displayName: String {
