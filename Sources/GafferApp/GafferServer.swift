@@ -23,7 +23,7 @@ public struct GafferServer: Sendable {
         logger: Logger,
         metrics: GafferMetrics = GafferMetrics(),
         clock: any WallClock = SystemWallClock(),
-        eventHandlers: [any WebhookEventHandler] = LoggingEventHandler.standard,
+        eventHandlers: [any WebhookEventHandler]? = nil,
         extraJobHandlers: [any JobHandler] = []
     ) throws {
         self.configuration = configuration
@@ -34,7 +34,7 @@ public struct GafferServer: Sendable {
         store = try SQLiteStore(dataDirectory: configuration.dataDirectory, synchronous: configuration.sqliteSynchronous, clock: clock)
         let applied = try store.migrate()
         if !applied.isEmpty { logger.info("store migrated", metadata: ["applied": "\(applied)"]) }
-        router = EventRouter(handlers: eventHandlers)
+        router = EventRouter(handlers: eventHandlers ?? StandardEventHandlers.all(configuration))
         registry = JobRegistry([EchoJob(), SleepJob(), DeliveryJob(deliveries: store, router: router)] + extraJobHandlers)
         workers = WorkerPool(
             queue: store, registry: registry, settings: WorkerPool.Settings(configuration),

@@ -52,6 +52,10 @@ public struct GitHubInstallationReference: Sendable, Decodable, Equatable {
 
 public struct GitHubLabel: Sendable, Decodable, Equatable {
     public var name: String
+
+    public init(name: String) {
+        self.name = name
+    }
 }
 
 public struct GitHubIssue: Sendable, Decodable, Equatable {

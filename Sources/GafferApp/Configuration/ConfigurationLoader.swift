@@ -114,6 +114,24 @@ public enum ConfigurationLoader {
         Setting(key: "job_max_payload_bytes") { config, value in
             wholeNumber(value, in: 1024...(25 << 20), unit: "bytes") { config.jobMaxPayloadBytes = $0 }
         },
+        Setting(key: "trigger_label") { config, value in
+            // GitHub's limit for a label name.
+            guard (1...50).contains(value.count) else { return "must be 1 to 50 characters, as a GitHub label is" }
+            config.triggerLabel = value
+            return nil
+        },
+        Setting(key: "bot_login") { config, value in
+            guard !value.isEmpty, value.allSatisfy({ $0.isLetter || $0.isNumber || "-[]".contains($0) }) else {
+                return "'\(value)' is not a GitHub login such as gaffer[bot]"
+            }
+            config.botLogin = value
+            return nil
+        },
+        Setting(key: "default_region") { config, value in
+            guard AwsRegion.all.contains(value) else { return "'\(value)' is not an AWS region code such as eu-west-1" }
+            config.defaultRegion = value
+            return nil
+        },
     ]
 
     private static func wholeNumber(_ value: String, in range: ClosedRange<Int>, unit: String, set: (Int) -> Void) -> String? {

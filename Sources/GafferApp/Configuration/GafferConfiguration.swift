@@ -31,6 +31,12 @@ public struct GafferConfiguration: Sendable {
     public var sqliteSynchronous = SQLiteSynchronous.normal
     /// The largest `payload` the jobs API accepts.
     public var jobMaxPayloadBytes = 1 << 20
+    /// The label that addresses an issue to Gaffer.
+    public var triggerLabel = "gaffer"
+    /// The app's bot login: its own comments are not read, and `@<login>` mentions it.
+    public var botLogin = "gaffer[bot]"
+    /// The region for a task whose issue names none; without it such an issue is refused.
+    public var defaultRegion: String?
 
     public init() {}
 

@@ -2,8 +2,8 @@ import GafferGitHub
 import Logging
 
 /// A handler that logs what it was given. It holds the place of each real
-/// handler (task intake, comment commands, PR cleanup) until that lands, so
-/// the routing of every event can be seen and tested now.
+/// handler (PR cleanup, installations, check runs) until that lands, so the
+/// routing of every event can be seen and tested now.
 public struct LoggingEventHandler: WebhookEventHandler {
     public let name: String
     public let subscriptions: [EventSubscription]
@@ -36,13 +36,4 @@ public struct LoggingEventHandler: WebhookEventHandler {
         }
         context.logger.info("event received", metadata: metadata)
     }
-
-    /// The handlers Gaffer registers today, one per event it will act on.
-    public static let standard: [any WebhookEventHandler] = [
-        LoggingEventHandler(name: "task-intake", subscriptions: [EventSubscription("issues", actions: ["opened", "edited", "labeled", "reopened"])]),
-        LoggingEventHandler(name: "comment-commands", subscriptions: [EventSubscription("issue_comment", actions: ["created"])]),
-        LoggingEventHandler(name: "pull-request-cleanup", subscriptions: [EventSubscription("pull_request", actions: ["closed"])]),
-        LoggingEventHandler(name: "installations", subscriptions: [EventSubscription("installation")]),
-        LoggingEventHandler(name: "check-runs", subscriptions: [EventSubscription("check_run", actions: ["rerequested", "requested_action"])]),
-    ]
 }

@@ -1,0 +1,46 @@
+import GafferCore
+import GafferGitHub
+import Logging
+
+/// Reads an issue addressed to Gaffer (it has the trigger label) into an
+/// `AwsTask`, or the problems that stop it. For now it logs the outcome;
+/// planning the task and answering on the issue come with the coordinator and
+/// the GitHub client.
+public struct TaskIntakeHandler: WebhookEventHandler {
+    public let name = "task-intake"
+    public let subscriptions = [EventSubscription("issues", actions: ["opened", "edited", "labeled", "reopened"])]
+    public let parser: IssueParser
+
+    public init(parser: IssueParser) {
+        self.parser = parser
+    }
+
+    /// The parse of the issue, or nil when the issue is not for Gaffer.
+    public func intake(_ event: IssuesEvent) -> IssueParseResult? {
+        let issue = event.issue
+        let labels = (issue.labels ?? []).map(\.name)
+        guard issue.pullRequest == nil, parser.isAddressedToGaffer(labels: labels) else { return nil }
+        return parser.parse(IssueInput(title: issue.title, body: issue.body ?? "", labels: labels, author: issue.user.login, number: issue.number))
+    }
+
+    public func handle(_ event: WebhookEvent, context: EventContext) async throws {
+        guard case .issues(let issues) = event else { return }
+        var metadata: Logger.Metadata = ["repository": "\(issues.repository.fullName)", "issue": "\(issues.issue.number)"]
+        guard let result = intake(issues) else {
+            context.logger.debug("issue not addressed to gaffer", metadata: metadata)
+            return
+        }
+        if !result.warnings.isEmpty { metadata["warnings"] = "\(result.warnings.map(\.description))" }
+        switch result {
+        case .task(let task, _):
+            metadata["kind"] = "\(task.kind.rawValue)"
+            metadata["resource"] = "\(task.resource?.name ?? "all")"
+            metadata["name"] = "\(task.resourceName ?? "-")"
+            metadata["region"] = "\(task.region ?? "-")"
+            context.logger.info("task understood", metadata: metadata)
+        case .problems(let problems, _):
+            metadata["problems"] = "\(problems.map(\.description))"
+            context.logger.info("issue has problems", metadata: metadata)
+        }
+    }
+}
