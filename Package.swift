@@ -82,8 +82,9 @@ let package = Package(
         ),
         .executableTarget(name: "GafferParseBench", dependencies: ["GafferCore"]),
         // libFuzzer targets; `scripts/fuzz` builds them with -sanitize=fuzzer,address -DFUZZING.
-        .executableTarget(name: "IssueParserFuzzer", dependencies: ["GafferCore"], path: "Fuzz/IssueParserFuzzer"),
-        .executableTarget(name: "CommandParserFuzzer", dependencies: ["GafferCore"], path: "Fuzz/CommandParserFuzzer"),
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "IssueParserFuzzer", dependencies: ["GafferCore", "FuzzSupport"], path: "Fuzz/IssueParserFuzzer"),
+        .executableTarget(name: "CommandParserFuzzer", dependencies: ["GafferCore", "FuzzSupport"], path: "Fuzz/CommandParserFuzzer"),
         .testTarget(
             name: "GafferCoreTests",
             dependencies: [

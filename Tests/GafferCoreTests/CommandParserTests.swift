@@ -144,3 +144,15 @@ struct AuthorizationPolicyTests {
         #expect(strict.decide(.plan, actor: actor("dave", .triage), requester: nil) == .allowed)
     }
 }
+
+struct CommandHelpTests {
+    /// `/help` lists these; each names its command and every flag it takes.
+    @Test func everyCommandsUsageNamesItAndItsFlags() {
+        for command in CommandName.allCases {
+            #expect(command.usage.hasPrefix("/\(command.rawValue)"))
+            for flag in command.valueFlags + command.switchFlags {
+                #expect(command.usage.contains("--\(flag)"), "/\(command.rawValue) usage lacks --\(flag)")
+            }
+        }
+    }
+}

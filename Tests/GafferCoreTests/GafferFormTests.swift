@@ -78,6 +78,27 @@ struct GafferFormTests {
         }
     }
 
+    /// What GitHub checks when it loads a form: a name and description, unique ids of
+    /// letters, digits, `-` and `_`, a label on every field, options unique and non-empty.
+    @Test func formsFollowGitHubsFormSchema() throws {
+        for file in Self.files {
+            let form = try Self.load(file)
+            #expect(!form.name.isEmpty && !(form.description ?? "").isEmpty, "\(file)")
+            let ids = form.body.compactMap(\.id)
+            #expect(Set(ids).count == ids.count, "\(file): duplicate ids")
+            #expect(ids.allSatisfy { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } }, "\(file)")
+            for element in form.body {
+                #expect(["markdown", "input", "textarea", "dropdown", "checkboxes"].contains(element.type), "\(file)")
+                guard element.type != "markdown" else { continue }
+                #expect(!(element.attributes.label ?? "").isEmpty, "\(file): a field without a label")
+                if element.type == "dropdown" || element.type == "checkboxes" {
+                    let options = (element.attributes.options ?? []).map(\.label)
+                    #expect(!options.isEmpty && Set(options).count == options.count, "\(file): \(element.id ?? "")")
+                }
+            }
+        }
+    }
+
     /// The help text is where people learn the settings; every field of every resource is named there.
     @Test func settingsHelpNamesEveryField() throws {
         let create = try Self.load(Self.files[0])

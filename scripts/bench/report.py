@@ -67,18 +67,18 @@ parse = [r for r in results if r["benchmark"] == "parse"]
 if parse:
     print("## Request parsers\n")
     print("`gaffer-parse-bench`: `IssueParser` on issue bodies and `CommandParser` on comments, realistic and hostile, "
-          "each at about 8 KB and 64 KB (GitHub's limit is 65,536 characters), repeated for at least 0.3 s. "
-          "The parsers are linear when the 64 KB time is about 8 times the 8 KB time.\n")
-    print("| parser | input | µs at 8 KB | µs at 64 KB | ratio (8 = linear) | MB/s at 64 KB |")
-    print("| --- | --- | --- | --- | --- | --- |")
+          "at about 8 KB, 64 KB (GitHub's limit is 65,536 characters) and 512 KB, each repeated for at least 0.3 s. "
+          "A linear parser takes about 8 times as long for 8 times the input.\n")
+    print("| parser | input | µs at 8 KB | µs at 64 KB | µs at 512 KB | 64 KB / 8 KB | 512 KB / 64 KB | MB/s at 64 KB |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     rows = {}
     for r in parse:
-        rows.setdefault((r["parser"], r["input"]), {})[r["bytes"] > 20000] = r
-    for (parser, name), pair in rows.items():
-        small, large = pair.get(False), pair.get(True)
-        if small and large:
-            print(f"| {parser} | {name} | {small['us_per_parse']:,} | {large['us_per_parse']:,} | "
-                  f"{large['us_per_parse'] / small['us_per_parse']:.1f} | {large['mb_per_s']} |")
+        bucket = 0 if r["bytes"] < 20000 else 1 if r["bytes"] < 200000 else 2
+        rows.setdefault((r["parser"], r["input"]), {})[bucket] = r
+    for (parser, name), sizes in rows.items():
+        if all(b in sizes for b in (0, 1, 2)):
+            t = [sizes[b]["us_per_parse"] for b in (0, 1, 2)]
+            print(f"| {parser} | {name} | {t[0]:,} | {t[1]:,} | {t[2]:,} | {t[1] / t[0]:.1f} | {t[2] / t[1]:.1f} | {sizes[1]['mb_per_s']} |")
     print()
 
 print("## Commands\n")

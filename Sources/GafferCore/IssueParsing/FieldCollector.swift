@@ -26,10 +26,6 @@ struct FieldCollector {
         for entry in entries { add(RawField(name: entry.key, value: entry.value, source: source)) }
     }
 
-    func take(_ names: Set<String>) -> RawField? {
-        names.lazy.compactMap { fields[$0] }.first
-    }
-
     /// Synonyms of the general fields collapse onto one key, so "Task" and "kind" are one field.
     static func canonicalKey(_ key: String) -> String {
         for (canonical, names) in [

@@ -13,8 +13,6 @@ public struct IssueForm: Sendable, Decodable {
         public var id: String?
         public var attributes: Attributes
         public var validations: Validations?
-
-        public var isRequired: Bool { validations?.required ?? false }
     }
 
     public struct Attributes: Sendable, Decodable {

@@ -36,9 +36,6 @@ public struct AwsTask: Sendable, Hashable {
         guard let resource else { return nil }
         return parameters[resource.schema.identifier]?.stringValue
     }
-
-    /// Whether this task changes or removes something that exists, and so needs an approval.
-    public var isDestructive: Bool { kind == .delete }
 }
 
 /// What `IssueParser` makes of an issue.
