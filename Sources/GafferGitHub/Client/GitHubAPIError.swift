@@ -1,0 +1,34 @@
+import Foundation
+
+/// GitHub answered with an error: the status and GitHub's own message.
+/// Built only from the answer, so it can never carry a token.
+public struct GitHubAPIError: Error, Sendable, CustomStringConvertible {
+    public var method: String
+    public var path: String
+    public var status: Int
+    public var message: String
+    public var documentationURL: String?
+
+    init(method: String, path: String, response: GitHubHTTPResponse) {
+        self.method = method
+        self.path = path
+        self.status = response.status
+        struct Body: Decodable {
+            var message: String?
+            var documentation_url: String?
+        }
+        let body = try? JSONDecoder().decode(Body.self, from: response.body)
+        message = body?.message ?? String(decoding: response.body.prefix(200), as: UTF8.self)
+        documentationURL = body?.documentation_url
+    }
+
+    public var description: String {
+        "GitHub answered \(status) to \(method) \(path): \(message)" + (documentationURL.map { " (\($0))" } ?? "")
+    }
+}
+
+/// A failure before GitHub could answer, or an answer Gaffer could not read.
+public struct GitHubClientError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Issues, comments, labels and reactions.
+extension GitHubClient {
+    public func issue(_ number: Int, in repository: RepositoryRef) async throws -> GitHubIssueDetails {
+        try await send("GET", "\(repository.path)/issues/\(number)", as: repository.caller, decoding: GitHubIssueDetails.self)
+    }
+
+    /// Changes an issue; nil fields are left as they are.
+    public func updateIssue(
+        _ number: Int, in repository: RepositoryRef, title: String? = nil, state: String? = nil, labels: [String]? = nil
+    ) async throws -> GitHubIssueDetails {
+        struct Body: Encodable, Sendable {
+            var title: String?
+            var state: String?
+            var labels: [String]?
+        }
+        return try await send("PATCH", "\(repository.path)/issues/\(number)", body: Body(title: title, state: state, labels: labels),
+                              as: repository.caller, decoding: GitHubIssueDetails.self)
+    }
+
+    /// Every comment on an issue, page by page (100 a page).
+    public func comments(onIssue number: Int, in repository: RepositoryRef) async throws -> [GitHubCommentDetails] {
+        var all: [GitHubCommentDetails] = []
+        var page = 1
+        while true {
+            let batch = try await send("GET", "\(repository.path)/issues/\(number)/comments",
+                                       query: [URLQueryItem(name: "per_page", value: "100"), URLQueryItem(name: "page", value: String(page))],
+                                       as: repository.caller, decoding: [GitHubCommentDetails].self)
+            all += batch
+            guard batch.count == 100, page < 100 else { return all }
+            page += 1
+        }
+    }
+
+    public func createComment(onIssue number: Int, in repository: RepositoryRef, body: String) async throws -> GitHubCommentDetails {
+        try await send("POST", "\(repository.path)/issues/\(number)/comments", body: ["body": body],
+                       as: repository.caller, decoding: GitHubCommentDetails.self)
+    }
+
+    public func updateComment(_ id: Int64, in repository: RepositoryRef, body: String) async throws -> GitHubCommentDetails {
+        try await send("PATCH", "\(repository.path)/issues/comments/\(id)", body: ["body": body],
+                       as: repository.caller, decoding: GitHubCommentDetails.self)
+    }
+
+    public func deleteComment(_ id: Int64, in repository: RepositoryRef) async throws {
+        try await send("DELETE", "\(repository.path)/issues/comments/\(id)", as: repository.caller)
+    }
+
+    /// Adds labels; adding one that is there already changes nothing.
+    @discardableResult
+    public func addLabels(_ labels: [String], toIssue number: Int, in repository: RepositoryRef) async throws -> [GitHubLabel] {
+        try await send("POST", "\(repository.path)/issues/\(number)/labels", body: ["labels": labels],
+                       as: repository.caller, decoding: [GitHubLabel].self)
+    }
+
+    /// Removes a label; removing one that is not there is not an error.
+    public func removeLabel(_ label: String, fromIssue number: Int, in repository: RepositoryRef) async throws {
+        do {
+            try await send("DELETE", "\(repository.path)/issues/\(number)/labels/\(label.pathEscaped)", as: repository.caller)
+        } catch let error as GitHubAPIError where error.status == 404 {
+            return
+        }
+    }
+
+    /// Reacts to a comment (`+1`, `eyes`, `rocket`, ...); GitHub answers 200 when the reaction was there already.
+    @discardableResult
+    public func react(_ content: String, toComment id: Int64, in repository: RepositoryRef) async throws -> GitHubReaction {
+        try await send("POST", "\(repository.path)/issues/comments/\(id)/reactions", body: ["content": content],
+                       as: repository.caller, decoding: GitHubReaction.self)
+    }
+
+    public func permission(of user: String, in repository: RepositoryRef) async throws -> GitHubCollaboratorPermission {
+        try await send("GET", "\(repository.path)/collaborators/\(user.pathEscaped)/permission",
+                       as: repository.caller, decoding: GitHubCollaboratorPermission.self)
+    }
+
+    public func rateLimit(as caller: GitHubCaller) async throws -> GitHubRateLimit {
+        try await send("GET", "/rate_limit", as: caller, decoding: GitHubRateLimit.self)
+    }
+}

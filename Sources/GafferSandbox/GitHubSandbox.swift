@@ -1,0 +1,185 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JWTKit
+import NIOCore
+
+/// A stand-in for github.com that serves the REST calls Gaffer makes, with
+/// GitHub's shapes, authentication and rate-limit headers; for tests and for
+/// a local demo. Its admin API lives under `/_sandbox/`, a path GitHub does not use.
+public struct GitHubSandbox: Sendable {
+    public let state: SandboxState
+
+    public init(state: SandboxState = SandboxState()) {
+        self.state = state
+    }
+
+    /// Who a request is from.
+    enum Caller {
+        case user(String)
+        case app
+    }
+
+    struct Answer {
+        var status: Int
+        var body: Data
+        var headers: [String: String] = [:]
+
+        init(_ status: Int, _ object: Any) {
+            self.status = status
+            self.body = SandboxJSON.data(object)
+        }
+
+        init(status: Int, body: Data) {
+            self.status = status
+            self.body = body
+        }
+
+        static func error(_ status: Int, _ message: String) -> Answer {
+            Answer(status: status, body: SandboxJSON.error(message, status: status))
+        }
+    }
+
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        let repo = "/repos/:owner/:repo"
+        router.post("\(repo)/issues") { request, context in
+            try await serve(request, context) { caller, body, base in try await createIssue(context, body: body, base: base, caller: caller) }
+        }
+        router.get("\(repo)/issues/:number") { request, context in
+            try await serve(request, context) { caller, _, base in try await getIssue(context, base: base, caller: caller) }
+        }
+        router.patch("\(repo)/issues/:number") { request, context in
+            try await serve(request, context) { caller, body, base in try await updateIssue(context, body: body, base: base, caller: caller) }
+        }
+        router.get("\(repo)/issues/:number/comments") { request, context in
+            try await serve(request, context) { caller, _, base in try await listComments(request, context, base: base, caller: caller) }
+        }
+        router.post("\(repo)/issues/:number/comments") { request, context in
+            try await serve(request, context) { caller, body, base in try await createComment(context, body: body, base: base, caller: caller) }
+        }
+        router.patch("\(repo)/issues/comments/:id") { request, context in
+            try await serve(request, context) { caller, body, base in try await updateComment(context, body: body, base: base, caller: caller) }
+        }
+        router.delete("\(repo)/issues/comments/:id") { request, context in
+            try await serve(request, context) { caller, _, _ in try await deleteComment(context, caller: caller) }
+        }
+        router.post("\(repo)/issues/:number/labels") { request, context in
+            try await serve(request, context) { caller, body, base in try await addLabels(context, body: body, base: base, caller: caller) }
+        }
+        router.delete("\(repo)/issues/:number/labels/:name") { request, context in
+            try await serve(request, context) { caller, _, base in try await removeLabel(context, base: base, caller: caller) }
+        }
+        router.post("\(repo)/issues/comments/:id/reactions") { request, context in
+            try await serve(request, context) { caller, body, base in try await react(context, body: body, base: base, caller: caller) }
+        }
+        router.get("\(repo)/collaborators/:username/permission") { request, context in
+            try await serve(request, context) { caller, _, base in try await permission(context, base: base, caller: caller) }
+        }
+        router.get("/rate_limit") { request, context in
+            try await serve(request, context) { _, _, _ in rateLimit() }
+        }
+        router.post("/app/installations/:id/access_tokens") { request, context in
+            try await serve(request, context, appJWT: true) { _, _, _ in try await installationToken(context) }
+        }
+        SandboxAdmin(state: state).register(on: router)
+        return router
+    }
+
+    /// The server on `host:port` (0 picks a free port, reported to `onServerRunning`).
+    public func makeApplication(host: String = "127.0.0.1", port: Int = 0,
+                                onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(router: makeRouter(), configuration: .init(address: .hostname(host, port: port), serverName: "github-sandbox"),
+                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) })
+    }
+
+    // MARK: - The common path of every request
+
+    private func serve(
+        _ request: Request, _ context: BasicRequestContext, appJWT: Bool = false,
+        _ handler: (Caller, Data, String) async throws -> Answer
+    ) async throws -> Response {
+        var request = request
+        let body = Data((try await request.body.collect(upTo: 30 << 20)).readableBytesView)
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let path = request.uri.path
+        let logIndex = await state.log(SandboxState.LoggedRequest(method: request.method.rawValue, path: path, headers: headers, body: body, start: .now))
+        let base = "http://\(headers["host"] ?? "127.0.0.1")"
+
+        var answer: Answer
+        if let fault = await state.takeFault(method: request.method.rawValue, path: path) {
+            var faulty = Answer.error(fault.status, fault.message)
+            if let retryAfter = fault.retryAfter { faulty.headers["retry-after"] = String(retryAfter) }
+            if let reset = fault.rateLimitReset {
+                faulty.headers["x-ratelimit-remaining"] = "0"
+                faulty.headers["x-ratelimit-reset"] = String(reset)
+            }
+            answer = faulty
+        } else if let caller = await authenticate(headers["authorization"], appJWT: appJWT) {
+            do {
+                answer = try await handler(caller, body, base)
+            } catch let error as SandboxError {
+                answer = .error(error.status, error.message)
+            }
+        } else {
+            answer = .error(401, "Bad credentials")
+        }
+        var fields = HTTPFields()
+        if request.method == .get, answer.status == 200 {
+            // A weak validator from the body, so conditional GETs work as on GitHub.
+            let etag = "W/\"\(String(answer.body.hashValue, radix: 16))\""
+            answer.headers["etag"] = etag
+            if headers["if-none-match"] == etag { answer = Answer(status: 304, body: Data()) }
+        }
+        await state.finish(logIndex, status: answer.status, body: answer.body)
+        fields[.contentType] = "application/json; charset=utf-8"
+        fields[HTTPField.Name("x-ratelimit-limit")!] = "5000"
+        fields[HTTPField.Name("x-ratelimit-remaining")!] = answer.headers["x-ratelimit-remaining"] ?? "4999"
+        fields[HTTPField.Name("x-ratelimit-reset")!] = answer.headers["x-ratelimit-reset"] ?? String(Int(Date().timeIntervalSince1970) + 3600)
+        for (name, value) in answer.headers where !name.hasPrefix("x-ratelimit") {
+            if let fieldName = HTTPField.Name(name) { fields[fieldName] = value }
+        }
+        return Response(status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+
+    private func authenticate(_ authorization: String?, appJWT: Bool) async -> Caller? {
+        guard let authorization else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, ["token", "bearer"].contains(parts[0].lowercased()) else { return nil }
+        let credential = String(parts[1])
+        if appJWT {
+            return await verifyAppJWT(credential) ? .app : nil
+        }
+        return await state.login(forToken: credential).map(Caller.user)
+    }
+
+    struct AppPayload: JWTPayload {
+        var iss: IssuerClaim
+        var iat: IssuedAtClaim
+        var exp: ExpirationClaim
+
+        func verify(using algorithm: some JWTAlgorithm) throws {
+            try exp.verifyNotExpired()
+        }
+    }
+
+    /// GitHub's checks: RS256 with the app's key, `iss` the app's id, `exp` at most 10 minutes after `iat`.
+    private func verifyAppJWT(_ token: String) async -> Bool {
+        guard let app = await state.app, let key = try? Insecure.RSA.PublicKey(pem: app.publicKeyPEM) else { return false }
+        let keys = JWTKeyCollection()
+        await keys.add(rsa: key, digestAlgorithm: .sha256)
+        guard let payload = try? await keys.verify(token, as: AppPayload.self) else { return false }
+        return payload.iss.value == String(app.id) && payload.exp.value.timeIntervalSince(payload.iat.value) <= 660
+    }
+}
+
+/// A refusal with GitHub's status and message.
+struct SandboxError: Error {
+    var status: Int
+    var message: String
+    init(_ status: Int, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+
+/// The REST operations, on the state; each returns the status and GitHub's body.
+extension SandboxState {
+    typealias Reply = (status: Int, body: Data)
+
+    private func repository(_ owner: String, _ name: String, login: String, needs: String) throws -> Repository {
+        guard let repository = repositories["\(owner)/\(name)".lowercased()] else { throw SandboxError(404, "Not Found") }
+        let levels = ["read": 1, "triage": 2, "write": 3, "maintain": 4, "admin": 5]
+        let have: Int
+        if let app, login == "\(app.slug)[bot]" {
+            have = app.installations.values.contains { $0.lowercased() == owner.lowercased() } ? 3 : 0
+        } else {
+            have = levels[repository.collaborators[login.lowercased()] ?? ""] ?? 0
+        }
+        guard have > 0 else { throw SandboxError(404, "Not Found") }
+        guard have >= levels[needs, default: 5] else { throw SandboxError(403, "Resource not accessible by integration") }
+        return repository
+    }
+
+    private func userJSON(_ login: String, base: String) -> [String: Any] {
+        let user = users[login.lowercased()] ?? User(id: 0, login: login, token: "")
+        return SandboxJSON.user(user, base: base)
+    }
+
+    private func issueReply(_ issue: Issue, in repository: Repository, status: Int, base: String) -> Reply {
+        let count = repository.comments.values.filter { $0.issue == issue.number }.count
+        let key = "\(repository.owner)/\(repository.name)"
+        return (status, SandboxJSON.data(SandboxJSON.issue(issue, repository: key, author: userJSON(issue.author, base: base), comments: count, base: base)))
+    }
+
+    private func commentReply(_ comment: Comment, in repository: Repository, status: Int, base: String) -> Reply {
+        let key = "\(repository.owner)/\(repository.name)"
+        return (status, SandboxJSON.data(SandboxJSON.comment(comment, repository: key, author: userJSON(comment.author, base: base), base: base)))
+    }
+
+    private func store(_ repository: Repository) {
+        repositories["\(repository.owner)/\(repository.name)".lowercased()] = repository
+    }
+
+    func createIssue(_ owner: String, _ name: String, title: String, body: String?, labels: [String], login: String, base: String) throws -> Reply {
+        var repository = try repository(owner, name, login: login, needs: "read")
+        let date = now()
+        let issue = Issue(id: newID(), number: repository.nextNumber, title: title, body: body, labels: labels, author: login, createdAt: date, updatedAt: date)
+        repository.nextNumber += 1
+        repository.issues[issue.number] = issue
+        store(repository)
+        return issueReply(issue, in: repository, status: 201, base: base)
+    }
+
+    func getIssue(_ owner: String, _ name: String, number: Int, login: String, base: String) throws -> Reply {
+        let repository = try repository(owner, name, login: login, needs: "read")
+        guard let issue = repository.issues[number] else { throw SandboxError(404, "Not Found") }
+        return issueReply(issue, in: repository, status: 200, base: base)
+    }
+
+    func updateIssue(_ owner: String, _ name: String, number: Int, title: String?, state: String?, labels: [String]?, login: String, base: String) throws -> Reply {
+        var repository = try repository(owner, name, login: login, needs: "triage")
+        guard var issue = repository.issues[number] else { throw SandboxError(404, "Not Found") }
+        if let state, !["open", "closed"].contains(state) { throw SandboxError(422, "Validation Failed: state must be open or closed") }
+        if let title { issue.title = title }
+        if let state { issue.state = state }
+        if let labels { issue.labels = labels }
+        issue.updatedAt = now()
+        repository.issues[number] = issue
+        store(repository)
+        return issueReply(issue, in: repository, status: 200, base: base)
+    }
+
+    func listComments(_ owner: String, _ name: String, number: Int, page: Int, perPage: Int, login: String, base: String) throws -> Reply {
+        let repository = try repository(owner, name, login: login, needs: "read")
+        guard repository.issues[number] != nil else { throw SandboxError(404, "Not Found") }
+        let all = repository.comments.values.filter { $0.issue == number }.sorted { $0.id < $1.id }
+        let start = min(all.count, max(0, page - 1) * perPage)
+        let slice = all[start..<min(all.count, start + perPage)]
+        let key = "\(repository.owner)/\(repository.name)"
+        return (200, SandboxJSON.data(slice.map { SandboxJSON.comment($0, repository: key, author: userJSON($0.author, base: base), base: base) }))
+    }
+
+    func createComment(_ owner: String, _ name: String, number: Int, body: String, login: String, base: String) throws -> Reply {
+        var repository = try repository(owner, name, login: login, needs: "read")
+        guard repository.issues[number] != nil else { throw SandboxError(404, "Not Found") }
+        guard body.count <= 65_536 else { throw SandboxError(422, "Validation Failed: body is too long (maximum is 65536 characters)") }
+        let date = now()
+        let comment = Comment(id: newID(), issue: number, body: body, author: login, createdAt: date, updatedAt: date)
+        repository.comments[comment.id] = comment
+        store(repository)
+        return commentReply(comment, in: repository, status: 201, base: base)
+    }
+
+    func updateComment(_ owner: String, _ name: String, id: Int64, body: String, login: String, base: String) throws -> Reply {
+        var repository = try repository(owner, name, login: login, needs: "read")
+        guard var comment = repository.comments[id] else { throw SandboxError(404, "Not Found") }
+        guard comment.author.lowercased() == login.lowercased() || (try? self.repository(owner, name, login: login, needs: "write")) != nil else {
+            throw SandboxError(403, "Must have admin rights to Repository.")
+        }
+        guard body.count <= 65_536 else { throw SandboxError(422, "Validation Failed: body is too long (maximum is 65536 characters)") }
+        comment.body = body
+        comment.updatedAt = now()
+        repository.comments[id] = comment
+        store(repository)
+        return commentReply(comment, in: repository, status: 200, base: base)
+    }
+
+    func deleteComment(_ owner: String, _ name: String, id: Int64, login: String) throws -> Reply {
+        var repository = try repository(owner, name, login: login, needs: "read")
+        guard let comment = repository.comments[id] else { throw SandboxError(404, "Not Found") }
+        guard comment.author.lowercased() == login.lowercased() else { throw SandboxError(403, "Must have admin rights to Repository.") }
+        repository.comments[id] = nil
+        store(repository)
+        return (204, Data())
+    }
+
+    func addLabels(_ owner: String, _ name: String, number: Int, labels: [String], login: String, base: String) throws -> Reply {
+        var repository = try repository(owner, name, login: login, needs: "triage")
+        guard var issue = repository.issues[number] else { throw SandboxError(404, "Not Found") }
+        for label in labels where !issue.labels.contains(label) { issue.labels.append(label) }
+        repository.issues[number] = issue
+        store(repository)
+        let key = "\(repository.owner)/\(repository.name)"
+        return (200, SandboxJSON.data(issue.labels.map { SandboxJSON.label($0, repository: key, base: base) }))
+    }
+
+    func removeLabel(_ owner: String, _ name: String, number: Int, label: String, login: String, base: String) throws -> Reply {
+        var repository = try repository(owner, name, login: login, needs: "triage")
+        guard var issue = repository.issues[number] else { throw SandboxError(404, "Not Found") }
+        guard let index = issue.labels.firstIndex(of: label) else { throw SandboxError(404, "Label does not exist") }
+        issue.labels.remove(at: index)
+        repository.issues[number] = issue
+        store(repository)
+        let key = "\(repository.owner)/\(repository.name)"
+        return (200, SandboxJSON.data(issue.labels.map { SandboxJSON.label($0, repository: key, base: base) }))
+    }
+
+    static let reactions: Set<String> = ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
+
+    func react(_ owner: String, _ name: String, id: Int64, content: String, login: String, base: String) throws -> Reply {
+        var repository = try repository(owner, name, login: login, needs: "read")
+        guard var comment = repository.comments[id] else { throw SandboxError(404, "Not Found") }
+        guard SandboxState.reactions.contains(content) else { throw SandboxError(422, "Validation Failed: content is not a reaction") }
+        let date = now()
+        if let existing = comment.reactions.first(where: { $0.content == content && $0.user == login }) {
+            return (200, SandboxJSON.data(SandboxJSON.reaction(id: existing.id, content: content, user: userJSON(login, base: base), at: date)))
+        }
+        let reaction = (id: newID(), content: content, user: login)
+        comment.reactions.append(reaction)
+        repository.comments[id] = comment
+        store(repository)
+        return (201, SandboxJSON.data(SandboxJSON.reaction(id: reaction.id, content: content, user: userJSON(login, base: base), at: date)))
+    }
+
+    func permission(_ owner: String, _ name: String, of username: String, login: String, base: String) throws -> Reply {
+        let repository = try repository(owner, name, login: login, needs: "read")
+        guard users[username.lowercased()] != nil else { throw SandboxError(404, "Not Found") }
+        let role = repository.collaborators[username.lowercased()] ?? "none"
+        // The classic level folds maintain into write and triage into read, as GitHub does.
+        let classic = ["admin": "admin", "maintain": "write", "write": "write", "triage": "read", "read": "read"][role] ?? "none"
+        var user = userJSON(username, base: base)
+        user["permissions"] = ["admin": role == "admin", "maintain": ["admin", "maintain"].contains(role),
+                               "push": ["admin", "maintain", "write"].contains(role), "triage": role != "none" && role != "read",
+                               "pull": role != "none"]
+        return (200, SandboxJSON.data(["permission": classic, "role_name": role, "user": user]))
+    }
+
+    func installationToken(_ installation: Int64) throws -> Reply {
+        guard let issued = issueInstallationToken(for: installation) else { throw SandboxError(404, "Not Found") }
+        return (201, SandboxJSON.data([
+            "token": issued.token, "expires_at": SandboxJSON.time(issued.expiresAt),
+            "permissions": ["issues": "write", "pull_requests": "write", "checks": "write", "contents": "write"],
+            "repository_selection": "all",
+        ]))
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+
+/// Everything the GitHub sandbox knows: users and their tokens, repositories
+/// with issues, comments and collaborators, a GitHub App with installations and
+/// the tokens it has issued, injected faults, and a log of the requests served.
+public actor SandboxState {
+    public struct User: Sendable {
+        public var id: Int64
+        public var login: String
+        public var token: String
+        public var type = "User"
+    }
+
+    struct Comment: Sendable {
+        var id: Int64
+        var issue: Int
+        var body: String
+        var author: String
+        var createdAt: Date
+        var updatedAt: Date
+        var reactions: [(id: Int64, content: String, user: String)] = []
+    }
+
+    struct Issue: Sendable {
+        var id: Int64
+        var number: Int
+        var title: String
+        var body: String?
+        var state = "open"
+        var labels: [String] = []
+        var author: String
+        var createdAt: Date
+        var updatedAt: Date
+    }
+
+    struct Repository: Sendable {
+        var id: Int64
+        var owner: String
+        var name: String
+        var issues: [Int: Issue] = [:]
+        var comments: [Int64: Comment] = [:]
+        /// Login → `admin`, `maintain`, `write`, `triage` or `read`.
+        var collaborators: [String: String] = [:]
+        var nextNumber = 1
+    }
+
+    public struct App: Sendable {
+        public var id: Int64
+        public var slug: String
+        public var publicKeyPEM: String
+        /// Installation id → the account it is installed on.
+        public var installations: [Int64: String] = [:]
+    }
+
+    /// An answer the sandbox gives instead of the real one, `remaining` times.
+    public struct Fault: Sendable, Codable {
+        public var method: String
+        /// A path prefix, such as `/repos/acme/web/issues`.
+        public var pathPrefix: String
+        public var status: Int
+        public var retryAfter: Int?
+        public var rateLimitReset: Int?
+        public var message: String
+        public var remaining: Int
+
+        public init(method: String, pathPrefix: String, status: Int, retryAfter: Int? = nil, rateLimitReset: Int? = nil,
+                    message: String, remaining: Int = 1) {
+            self.method = method
+            self.pathPrefix = pathPrefix
+            self.status = status
+            self.retryAfter = retryAfter
+            self.rateLimitReset = rateLimitReset
+            self.message = message
+            self.remaining = remaining
+        }
+    }
+
+    /// A request as the sandbox saw it, for tests of headers and ordering.
+    public struct LoggedRequest: Sendable {
+        public var method: String
+        public var path: String
+        public var headers: [String: String]
+        public var body: Data
+        public var start: ContinuousClock.Instant
+        public var end: ContinuousClock.Instant?
+        public var status: Int?
+        public var responseBody: Data?
+    }
+
+    var users: [String: User] = [:]
+    var repositories: [String: Repository] = [:]
+    public private(set) var app: App?
+    /// Token → (installation, expiry).
+    var installationTokens: [String: (installation: Int64, expiresAt: Date)] = [:]
+    var faults: [Fault] = []
+    public private(set) var requests: [LoggedRequest] = []
+    private var nextID: Int64 = 1_000
+    /// How long an installation token lives (an hour on GitHub).
+    public var tokenLifetime: TimeInterval = 3_600
+    let now: @Sendable () -> Date
+
+    public init(now: @escaping @Sendable () -> Date = { Date() }) {
+        self.now = now
+    }
+
+    func newID() -> Int64 {
+        nextID += 1
+        return nextID
+    }
+
+    // MARK: - Set-up
+
+    @discardableResult
+    public func addUser(_ login: String, token: String, type: String = "User") -> User {
+        let user = User(id: newID(), login: login, token: token, type: type)
+        users[login.lowercased()] = user
+        return user
+    }
+
+    public func addRepository(owner: String, name: String) {
+        repositories["\(owner)/\(name)".lowercased()] = Repository(id: newID(), owner: owner, name: name)
+    }
+
+    public func setPermission(_ permission: String, for login: String, in repository: String) {
+        repositories[repository.lowercased()]?.collaborators[login.lowercased()] = permission
+    }
+
+    public func registerApp(id: Int64, slug: String, publicKeyPEM: String) {
+        app = App(id: id, slug: slug, publicKeyPEM: publicKeyPEM)
+        addUser("\(slug)[bot]", token: UUID().uuidString, type: "Bot")
+    }
+
+    public func addInstallation(_ id: Int64, account: String) {
+        app?.installations[id] = account
+    }
+
+    public func addFault(_ fault: Fault) {
+        faults.append(fault)
+    }
+
+    /// Revokes every installation token, as if they had expired early.
+    public func revokeInstallationTokens() {
+        installationTokens.removeAll()
+    }
+
+    // MARK: - Requests
+
+    func log(_ request: LoggedRequest) -> Int {
+        requests.append(request)
+        return requests.count - 1
+    }
+
+    func finish(_ index: Int, status: Int, body: Data) {
+        guard requests.indices.contains(index) else { return }
+        requests[index].end = .now
+        requests[index].status = status
+        requests[index].responseBody = body
+    }
+
+    func takeFault(method: String, path: String) -> Fault? {
+        guard let index = faults.firstIndex(where: { $0.method == method && path.hasPrefix($0.pathPrefix) && $0.remaining > 0 }) else { return nil }
+        faults[index].remaining -= 1
+        return faults[index]
+    }
+
+    /// The login a token belongs to: a user's, or the app's bot for an installation token.
+    func login(forToken token: String) -> String? {
+        if let user = users.values.first(where: { $0.token == token }) { return user.login }
+        if let issued = installationTokens[token], issued.expiresAt > now(), let app { return "\(app.slug)[bot]" }
+        return nil
+    }
+
+    func issueInstallationToken(for installation: Int64) -> (token: String, expiresAt: Date)? {
+        guard app?.installations[installation] != nil else { return nil }
+        let token = "ghs_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        let expiresAt = now().addingTimeInterval(tokenLifetime)
+        installationTokens[token] = (installation, expiresAt)
+        return (token, expiresAt)
+    }
+}

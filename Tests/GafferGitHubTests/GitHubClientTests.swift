@@ -1,0 +1,223 @@
+import Foundation
+import GafferCore
+import GafferGitHub
+import GafferSandbox
+import GafferTestSupport
+import Testing
+
+/// The client against the sandbox over real HTTP on 127.0.0.1.
+@Suite(.serialized) struct GitHubClientTests {
+    let repository = RepositoryRef(owner: "acme", name: "web")
+    let installed = RepositoryRef(owner: "acme", name: "web", installation: 42)
+
+    func openIssue(_ client: GitHubClient) async throws -> Int {
+        struct NewIssue: Encodable, Sendable { var title: String; var body: String }
+        let issue = try await client.send("POST", "/repos/acme/web/issues", body: NewIssue(title: "Create bucket logs", body: "versioning: true"),
+                                          as: .token, decoding: GitHubIssueDetails.self)
+        return issue.number
+    }
+
+    @Test func everyOperationWithAPersonalToken() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let client = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
+        let number = try await openIssue(client)
+
+        let comment = try await client.createComment(onIssue: number, in: repository, body: "Planning…")
+        #expect(comment.body == "Planning…" && comment.user?.login == "alice")
+        let edited = try await client.updateComment(comment.id, in: repository, body: "Planned.")
+        #expect(edited.id == comment.id && edited.body == "Planned.")
+        #expect(try await client.comments(onIssue: number, in: repository).map(\.body) == ["Planned."])
+
+        #expect(try await client.addLabels(["gaffer", "aws:s3Bucket"], toIssue: number, in: repository).map(\.name) == ["gaffer", "aws:s3Bucket"])
+        // Adding a label that is there changes nothing; removing one that is not there is not an error.
+        #expect(try await client.addLabels(["gaffer"], toIssue: number, in: repository).count == 2)
+        try await client.removeLabel("aws:s3Bucket", fromIssue: number, in: repository)
+        try await client.removeLabel("never-there", fromIssue: number, in: repository)
+        let issue = try await client.issue(number, in: repository)
+        #expect(issue.labels.map(\.name) == ["gaffer"] && issue.title == "Create bucket logs")
+        #expect(try await client.updateIssue(number, in: repository, state: "closed").state == "closed")
+
+        #expect(try await client.react("eyes", toComment: comment.id, in: repository).content == "eyes")
+        let permission = try await client.permission(of: "alice", in: repository)
+        #expect(permission.permission == "write" && permission.roleName == "write")
+        #expect(try await client.rateLimit(as: .token).rate.limit == 5000)
+        try await client.deleteComment(comment.id, in: repository)
+        #expect(try await client.comments(onIssue: number, in: repository).isEmpty)
+
+        // Every call carried GitHub's headers.
+        for request in await sandbox.state.requests {
+            #expect(request.headers["accept"] == "application/vnd.github+json")
+            #expect(request.headers["x-github-api-version"] == "2022-11-28")
+            #expect(request.headers["user-agent"]?.hasPrefix("gaffer/") == true)
+        }
+    }
+
+    @Test func anAppGetsInstallationTokensAndRenewsOnceAfterA401() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let number = try await openIssue(try await sandbox.client(.token(Secret(SandboxFixture.aliceToken))))
+        let app = try await sandbox.client(.app(id: "4242", privateKeyPEM: Secret(sandbox.appPrivateKeyPEM)))
+        let first = try await app.createComment(onIssue: number, in: installed, body: "one")
+        #expect(first.user?.login == "gaffer[bot]")
+        _ = try await app.createComment(onIssue: number, in: installed, body: "two")
+        func tokenRequests() async -> Int { await sandbox.state.requests.filter { $0.path.hasSuffix("/access_tokens") }.count }
+        #expect(await tokenRequests() == 1, "the token is cached")
+
+        await sandbox.state.revokeInstallationTokens()
+        _ = try await app.createComment(onIssue: number, in: installed, body: "three")
+        #expect(await tokenRequests() == 2, "a 401 renews the token once")
+        let statuses = await sandbox.state.requests.filter { $0.path.hasSuffix("/comments") }.compactMap(\.status)
+        #expect(statuses == [201, 201, 401, 201])
+    }
+
+    @Test func aWrongKeyOrAppIDIsRefusedClearly() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let wrongApp = try await sandbox.client(.app(id: "9999", privateKeyPEM: Secret(sandbox.appPrivateKeyPEM)))
+        await #expect(throws: GitHubAPIError.self) { try await wrongApp.issue(1, in: installed) }
+        do {
+            _ = try await sandbox.client(.app(id: "4242", privateKeyPEM: Secret("not a key")))
+            Issue.record("a broken key was accepted")
+        } catch {
+            #expect("\(error)".contains("not an RSA private key"))
+        }
+    }
+
+    @Test func errorsCarryGitHubsMessageAndNeverTheToken() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let token = "ghp_wrong_token_value_1234"
+        let client = try await sandbox.client(.token(Secret(token)))
+        do {
+            _ = try await client.issue(1, in: repository)
+            Issue.record("a bad token was accepted")
+        } catch let error as GitHubAPIError {
+            #expect(error.status == 401 && error.message == "Bad credentials")
+            #expect(!error.description.contains(token) && !String(reflecting: error).contains(token))
+        }
+    }
+
+    @Test func retryAfterAndRateLimitResetAreHonouredWithoutSleeping() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let waiter = RecordingWaiter()
+        let clock = ManualWallClock(Date(timeIntervalSince1970: 1_900_000_000))
+        let client = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)), waiter: waiter, clock: clock)
+        let number = try await openIssue(client)
+        let path = "/repos/acme/web/issues/\(number)/comments"
+        await sandbox.state.addFault(.init(method: "POST", pathPrefix: path, status: 403, retryAfter: 7, rateLimitReset: nil,
+                                           message: "You have exceeded a secondary rate limit", remaining: 1))
+        await sandbox.state.addFault(.init(method: "POST", pathPrefix: path, status: 403, retryAfter: nil, rateLimitReset: 1_900_000_030,
+                                           message: "API rate limit exceeded", remaining: 1))
+        await sandbox.state.addFault(.init(method: "POST", pathPrefix: path, status: 502, retryAfter: nil, rateLimitReset: nil,
+                                           message: "Server Error", remaining: 1))
+        let comment = try await client.createComment(onIssue: number, in: repository, body: "after the waits")
+        #expect(comment.body == "after the waits")
+        let waits = waiter.recorded
+        #expect(waits.count == 3)
+        #expect(waits.first == .seconds(7), "retry-after: 7")
+        #expect(waits.dropFirst().first == .seconds(31), "until x-ratelimit-reset, and a second more")
+        #expect((waits.last ?? .zero) <= .seconds(4) && (waits.last ?? .zero) > .zero, "5xx, third attempt: backoff up to 4 s")
+        // The comment was created once.
+        #expect(try await client.comments(onIssue: number, in: repository).count == 1)
+    }
+
+    @Test func aFinalErrorIsNotRetried() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let waiter = RecordingWaiter()
+        let client = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)), waiter: waiter)
+        await #expect(throws: GitHubAPIError.self) { try await client.issue(999, in: repository) }
+        #expect(waiter.recorded.isEmpty)
+        #expect(await sandbox.state.requests.count == 1)
+    }
+
+    @Test func mutationsGoOneAtATimeAndSpacedOut() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let client = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)), waiter: TaskSleepWaiter(), gap: .milliseconds(15))
+        let number = try await openIssue(client)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<12 {
+                group.addTask { _ = try await client.createComment(onIssue: number, in: repository, body: "comment \(index)") }
+            }
+            try await group.waitForAll()
+        }
+        let posts = await sandbox.state.requests.filter { $0.method == "POST" && $0.path.hasSuffix("/comments") }.sorted { $0.start < $1.start }
+        #expect(posts.count == 12)
+        for (earlier, later) in zip(posts, posts.dropFirst()) {
+            guard let end = earlier.end else { continue }
+            #expect(later.start - end >= .milliseconds(15), "a mutation started before the gap after the previous one")
+        }
+    }
+
+    @Test func conditionalGETsUseTheETag() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let client = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
+        let number = try await openIssue(client)
+        let first = try await client.issue(number, in: repository)
+        let second = try await client.issue(number, in: repository)
+        #expect(first == second)
+        let gets = await sandbox.state.requests.filter { $0.method == "GET" }
+        #expect(gets.map(\.status) == [200, 304])
+        #expect(gets.last?.headers["if-none-match"] != nil)
+    }
+
+    /// Every body the client sent and the sandbox answered validates against GitHub's API description.
+    @Test func clientAndSandboxSpeakGitHubsSchemas() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let client = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
+        let app = try await sandbox.client(.app(id: "4242", privateKeyPEM: Secret(sandbox.appPrivateKeyPEM)))
+        let number = try await openIssue(client)
+        let comment = try await app.createComment(onIssue: number, in: installed, body: "status")
+        _ = try await client.updateComment(try await client.createComment(onIssue: number, in: repository, body: "x").id, in: repository, body: "y")
+        _ = try await client.comments(onIssue: number, in: repository)
+        _ = try await client.addLabels(["gaffer"], toIssue: number, in: repository)
+        try await client.removeLabel("gaffer", fromIssue: number, in: repository)
+        _ = try await client.updateIssue(number, in: repository, title: "Renamed", labels: ["gaffer"])
+        _ = try await client.issue(number, in: repository)
+        _ = try await client.react("rocket", toComment: comment.id, in: repository)
+        _ = try await client.permission(of: "alice", in: repository)
+        _ = try await client.rateLimit(as: .token)
+
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let exchanges = directory.url.appendingPathComponent("exchanges.jsonl")
+        // Creating an issue is a person's call, outside the subset Gaffer uses.
+        let lines = await sandbox.exchangesJSONLines { $0.path != "/repos/acme/web/issues" }
+        try Data(lines.utf8).write(to: exchanges)
+        let (status, text) = try Self.checkContract(exchanges)
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("checked") && !text.contains("checked 0 bodies"), "\(text)")
+    }
+
+    /// The contract check can fail: a body GitHub would not send is refused, with the field named.
+    @Test func theContractCheckRefusesWhatGitHubWouldNotSend() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let exchanges = directory.url.appendingPathComponent("bad.jsonl")
+        let line = #"{"method": "PATCH", "path": "/repos/a/b/issues/comments/5", "status": 200, "request_body": "{\"body\": 5}", "response_body": "{\"id\": 5, \"body\": \"hi\"}"}"#
+        try Data(line.utf8).write(to: exchanges)
+        let (status, text) = try Self.checkContract(exchanges)
+        #expect(status == 1)
+        #expect(text.contains("is not of type 'string'") && text.contains("'user' is a required property"), "\(text)")
+    }
+
+    /// Runs `scripts/github_contract.py` on a file of exchanges; its exit status and output.
+    static func checkContract(_ exchanges: URL) throws -> (Int32, String) {
+        let spec = try Conformance.directory().appendingPathComponent("github-openapi-subset.json")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Conformance.packageRoot.appendingPathComponent("scripts/github_contract.py").path, spec.path, exchanges.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+}

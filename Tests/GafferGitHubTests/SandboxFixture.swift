@@ -1,0 +1,92 @@
+import CryptoExtras
+import Foundation
+import GafferCore
+import GafferGitHub
+import GafferSandbox
+import Hummingbird
+import Synchronization
+
+/// A GitHub sandbox on 127.0.0.1 and an ephemeral port, with a repository
+/// `acme/web`, issue #1, a user `alice` (write) and `gaffer`, an app (id 4242)
+/// installed on `acme` as installation 42. `stop()` ends the server.
+final class SandboxFixture: Sendable {
+    let state: SandboxState
+    let port: Int
+    let appPrivateKeyPEM: String
+    private let server: Task<Void, any Error>
+
+    static let aliceToken = "ghp_alice_0123456789"
+
+    init() async throws {
+        let state = SandboxState()
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        await state.addUser("alice", token: Self.aliceToken)
+        await state.addRepository(owner: "acme", name: "web")
+        await state.setPermission("write", for: "alice", in: "acme/web")
+        await state.registerApp(id: 4242, slug: "gaffer", publicKeyPEM: key.publicKey.pemRepresentation)
+        await state.addInstallation(42, account: "acme")
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let application = GitHubSandbox(state: state).makeApplication(port: 0) { port in continuation.yield(port) }
+        server = Task { try await application.runService() }
+        var found: Int?
+        for await port in ports {
+            found = port
+            break
+        }
+        guard let found, found > 0 else {
+            server.cancel()
+            throw GitHubClientFixtureError("the sandbox did not start")
+        }
+        self.state = state
+        self.port = found
+        self.appPrivateKeyPEM = key.pemRepresentation
+    }
+
+    var baseURL: URL {
+        var components = URLComponents()
+        components.scheme = "http"
+        components.host = "127.0.0.1"
+        components.port = port
+        return components.url ?? URL(fileURLWithPath: "/")
+    }
+
+    func client(
+        _ credentials: GitHubCredentials, waiter: any RetryWaiter = RecordingWaiter(), clock: any WallClock = SystemWallClock(),
+        gap: Duration = .zero
+    ) async throws -> GitHubClient {
+        var settings = GitHubClient.Settings(baseURL: baseURL)
+        settings.minimumMutationGap = gap
+        settings.requestTimeout = .seconds(10)
+        return try await GitHubClient(settings: settings, credentials: credentials, waiter: waiter, clock: clock)
+    }
+
+    func stop() {
+        server.cancel()
+    }
+
+    /// Every exchange the sandbox served, as `scripts/github_contract.py` reads them.
+    func exchangesJSONLines(where include: (SandboxState.LoggedRequest) -> Bool = { _ in true }) async -> String {
+        await state.requests.filter(include).map { request in
+            let line: [String: Any] = [
+                "method": request.method, "path": request.path, "status": request.status ?? 0,
+                "request_body": request.body.isEmpty ? NSNull() : String(decoding: request.body, as: UTF8.self),
+                "response_body": (request.responseBody?.isEmpty ?? true) ? NSNull() : String(decoding: request.responseBody ?? Data(), as: UTF8.self),
+            ]
+            return String(decoding: (try? JSONSerialization.data(withJSONObject: line)) ?? Data(), as: UTF8.self)
+        }.joined(separator: "\n")
+    }
+}
+
+struct GitHubClientFixtureError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Records every wait and returns at once: retry timing is checked without sleeping.
+final class RecordingWaiter: RetryWaiter {
+    let waits = Mutex<[Duration]>([])
+    func wait(_ duration: Duration) async throws {
+        waits.withLock { $0.append(duration) }
+    }
+    var recorded: [Duration] { waits.withLock { $0 } }
+}
