@@ -1,0 +1,58 @@
+import Foundation
+import Mustache
+
+/// Every comment Gaffer writes, rendered from `templates/comments/<name>.md`
+/// (Mustache). An operator may point `overrides` at a folder of their own:
+/// a template there replaces Gaffer's of the same name.
+///
+/// Templates use triple mustaches: the values given to them are already made
+/// safe for markdown by `MarkdownText`.
+public struct CommentTemplates: Sendable {
+    private let library: MustacheLibrary
+    public let names: Set<String>
+
+    public init(directory: URL, overrides: URL? = nil) throws {
+        var library = MustacheLibrary()
+        var names = Set<String>()
+        for folder in [directory] + (overrides.map { [$0] } ?? []) {
+            let files: [String]
+            do {
+                files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            } catch {
+                throw GitHubClientError("cannot read the comment templates in \(folder.path): \(error.localizedDescription)")
+            }
+            for file in files.sorted() where file.hasSuffix(".md") && file != "README.md" {
+                let name = String(file.dropLast(3))
+                let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+                do {
+                    try library.register(text, named: name)
+                } catch {
+                    throw GitHubClientError("the comment template \(folder.path)/\(file) is not valid Mustache: \(error)")
+                }
+                names.insert(name)
+            }
+        }
+        self.library = library
+        self.names = names
+    }
+
+    /// The templates shipped with Gaffer, found from the working directory or beside the executable.
+    public static func shipped(overrides: URL? = nil) throws -> CommentTemplates {
+        let candidates = [
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("templates/comments"),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("templates/comments"),
+        ]
+        guard let folder = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw GitHubClientError("the comment templates were not found; looked in \(candidates.map(\.path).joined(separator: ", "))")
+        }
+        return try CommentTemplates(directory: folder, overrides: overrides)
+    }
+
+    public func render(_ name: String, _ context: [String: Any]) throws -> String {
+        guard names.contains(name), let text = library.render(context, withTemplate: name) else {
+            throw GitHubClientError("there is no comment template \(name).md")
+        }
+        return text
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Keeps one status comment per issue or pull request, found again by a
+/// hidden marker and edited in place. Text over GitHub's limit goes into
+/// numbered parts. Two writers racing converge on one comment per part: after
+/// creating one, a writer lists again, keeps the oldest and deletes the rest.
+public struct StatusCommentWriter: Sendable {
+    let client: GitHubClient
+    /// Only comments written by this login count (the app's bot); nil: any author.
+    let author: String?
+
+    public init(client: GitHubClient, author: String?) {
+        self.client = client
+        self.author = author
+    }
+
+    static func marker(key: String, part: Int) -> String { "<!-- gaffer:status key=\(key) part=\(part) -->" }
+
+    /// Writes `body` as the status comment `key` of the issue; returns the comments that now hold it.
+    @discardableResult
+    public func write(_ body: String, key: String = "status", issue: Int, in repository: RepositoryRef) async throws -> [GitHubCommentDetails] {
+        let parts = CommentSplitter.split(body, limit: CommentSplitter.commentLimit - 64).enumerated().map { index, text in
+            "\(Self.marker(key: key, part: index + 1))\n\(text)"
+        }
+        var existing = try await statusComments(key: key, issue: issue, in: repository)
+        var created = false
+        var written: [GitHubCommentDetails] = []
+        for (index, text) in parts.enumerated() {
+            if let current = existing[index + 1]?.first {
+                written.append(current.body == text ? current : try await client.updateComment(current.id, in: repository, body: text))
+            } else {
+                written.append(try await client.createComment(onIssue: issue, in: repository, body: text))
+                created = true
+            }
+        }
+        if created {
+            // Another writer may have created the same part meanwhile: keep the oldest.
+            existing = try await statusComments(key: key, issue: issue, in: repository)
+            written = []
+            for (index, text) in parts.enumerated() {
+                guard let keep = existing[index + 1]?.first else { continue }
+                written.append(keep.body == text ? keep : try await client.updateComment(keep.id, in: repository, body: text))
+            }
+        }
+        for (part, comments) in existing {
+            let extra = part > parts.count ? comments : Array(comments.dropFirst())
+            for comment in extra { try await delete(comment.id, in: repository) }
+        }
+        return written
+    }
+
+    /// The status comments of the issue by part number, oldest first.
+    private func statusComments(key: String, issue: Int, in repository: RepositoryRef) async throws -> [Int: [GitHubCommentDetails]] {
+        let prefix = "<!-- gaffer:status key=\(key) part="
+        var byPart: [Int: [GitHubCommentDetails]] = [:]
+        for comment in try await client.comments(onIssue: issue, in: repository) {
+            guard let body = comment.body, body.hasPrefix(prefix) else { continue }
+            if let author, comment.user?.login.caseInsensitiveCompare(author) != .orderedSame { continue }
+            let number = body.dropFirst(prefix.count).prefix(while: \.isNumber)
+            guard let part = Int(number) else { continue }
+            byPart[part, default: []].append(comment)
+        }
+        return byPart.mapValues { $0.sorted { $0.id < $1.id } }
+    }
+
+    private func delete(_ id: Int64, in repository: RepositoryRef) async throws {
+        do {
+            try await client.deleteComment(id, in: repository)
+        } catch let error as GitHubAPIError where error.status == 404 {
+            // The other writer deleted it first.
+        }
+    }
+}
