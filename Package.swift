@@ -52,6 +52,8 @@ let package = Package(
             dependencies: [
                 "GafferCore",
                 "GafferGitHub",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ]
@@ -83,7 +85,13 @@ let package = Package(
         ),
         .target(
             name: "GafferTestSupport",
-            dependencies: ["GafferApp", "GafferCore"],
+            dependencies: [
+                "GafferApp",
+                "GafferCore",
+                "GafferGitHub",
+                "GafferSandbox",
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
             path: "Tests/GafferTestSupport"
         ),
         .executableTarget(
@@ -118,13 +126,14 @@ let package = Package(
                 "GafferGitHub",
                 "GafferSandbox",
                 "GafferTestSupport",
-                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .testTarget(
             name: "GafferAppTests",
             dependencies: [
                 "GafferApp",
+                "GafferGitHub",
+                "GafferSandbox",
                 "GafferTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -9,9 +9,11 @@ import NIOCore
 /// a local demo. Its admin API lives under `/_sandbox/`, a path GitHub does not use.
 public struct GitHubSandbox: Sendable {
     public let state: SandboxState
+    public let webhooks: SandboxWebhooks
 
-    public init(state: SandboxState = SandboxState()) {
+    public init(state: SandboxState = SandboxState(), webhooks: SandboxWebhooks = SandboxWebhooks()) {
         self.state = state
+        self.webhooks = webhooks
     }
 
     /// Who a request is from.
@@ -82,7 +84,21 @@ public struct GitHubSandbox: Sendable {
         router.post("/app/installations/:id/access_tokens") { request, context in
             try await serve(request, context, appJWT: true) { _, _, _ in try await installationToken(context) }
         }
-        SandboxAdmin(state: state).register(on: router)
+        router.get("/app/hook/deliveries") { request, context in
+            try await serve(request, context, appJWT: true) { _, _, _ in
+                let perPage = min(100, request.uri.queryParameters.get("per_page").flatMap(Int.init) ?? 30)
+                return Answer(status: 200, body: await webhooks.listJSON(perPage: perPage))
+            }
+        }
+        router.post("/app/hook/deliveries/:id/attempts") { request, context in
+            try await serve(request, context, appJWT: true) { _, _, _ in
+                guard let id = context.parameters.get("id").flatMap(Int64.init), await webhooks.redeliver(id: id) != nil else {
+                    throw SandboxError(404, "Not Found")
+                }
+                return Answer(202, [String: Any]())
+            }
+        }
+        SandboxAdmin(state: state, webhooks: webhooks).register(on: router)
         return router
     }
 
@@ -133,6 +149,17 @@ public struct GitHubSandbox: Sendable {
             if headers["if-none-match"] == etag { answer = Answer(status: 304, body: Data()) }
         }
         await state.finish(logIndex, status: answer.status, body: answer.body)
+        // Like GitHub, the webhooks a change raises go out after the answer, not before it.
+        let events = await state.takeEvents()
+        if !events.isEmpty {
+            let webhooks = self.webhooks
+            Task {
+                for event in events {
+                    await webhooks.send(event: event.name, action: event.action, payload: event.payload,
+                                        installation: event.installation, repositoryID: event.repositoryID)
+                }
+            }
+        }
         fields[.contentType] = "application/json; charset=utf-8"
         fields[HTTPField.Name("x-ratelimit-limit")!] = "5000"
         fields[HTTPField.Name("x-ratelimit-remaining")!] = answer.headers["x-ratelimit-remaining"] ?? "4999"

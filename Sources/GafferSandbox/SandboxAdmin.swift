@@ -11,9 +11,12 @@ import Hummingbird
 /// - `PUT /_sandbox/repos/{owner}/{repo}/collaborators/{login}` `{"permission"}`
 /// - `POST /_sandbox/app` `{"id", "slug", "public_key_pem"}`
 /// - `POST /_sandbox/app/installations` `{"id", "account"}`
+/// - `PUT /_sandbox/webhook` `{"url", "secret"}`: where webhooks go
+/// - `POST /_sandbox/deliveries/{guid}/fail`: mark a delivery failed
 /// - `POST /_sandbox/faults` `{"method", "path_prefix", "status", "retry_after", "rate_limit_reset", "message", "remaining"}`
 struct SandboxAdmin {
     let state: SandboxState
+    let webhooks: SandboxWebhooks
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/_sandbox/users") { request, _ in
@@ -47,6 +50,15 @@ struct SandboxAdmin {
             guard let id = (fields["id"] as? NSNumber)?.int64Value, let account = fields["account"] as? String else { return Self.reply(422, "id and account are required") }
             await state.addInstallation(id, account: account)
             return Self.reply(201, "installed on \(account)")
+        }
+        router.put("/_sandbox/webhook") { request, _ in
+            let fields = try await Self.fields(request)
+            await webhooks.configure(url: (fields["url"] as? String).flatMap(URL.init(string:)), secret: fields["secret"] as? String)
+            return Self.reply(200, "webhooks go to \(fields["url"] as? String ?? "nowhere")")
+        }
+        router.post("/_sandbox/deliveries/:guid/fail") { _, context in
+            let guid = try context.parameters.require("guid")
+            return await webhooks.markFailed(guid: guid) ? Self.reply(200, "marked failed") : Self.reply(404, "no delivery \(guid)")
         }
         router.post("/_sandbox/faults") { request, _ in
             var request = request

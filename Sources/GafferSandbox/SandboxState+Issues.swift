@@ -34,6 +34,12 @@ extension SandboxState {
         return (status, SandboxJSON.data(SandboxJSON.comment(comment, repository: key, author: userJSON(comment.author, base: base), base: base)))
     }
 
+    private func issueObject(_ issue: Issue, in repository: Repository, base: String) -> [String: Any] {
+        let count = repository.comments.values.filter { $0.issue == issue.number }.count
+        let key = "\(repository.owner)/\(repository.name)"
+        return SandboxJSON.webhookIssue(SandboxJSON.issue(issue, repository: key, author: userJSON(issue.author, base: base), comments: count, base: base))
+    }
+
     private func store(_ repository: Repository) {
         repositories["\(repository.owner)/\(repository.name)".lowercased()] = repository
     }
@@ -45,6 +51,7 @@ extension SandboxState {
         repository.nextNumber += 1
         repository.issues[issue.number] = issue
         store(repository)
+        emit("issues", action: "opened", in: repository, sender: login, base: base, fields: ["issue": issueObject(issue, in: repository, base: base)])
         return issueReply(issue, in: repository, status: 201, base: base)
     }
 
@@ -58,12 +65,21 @@ extension SandboxState {
         var repository = try repository(owner, name, login: login, needs: "triage")
         guard var issue = repository.issues[number] else { throw SandboxError(404, "Not Found") }
         if let state, !["open", "closed"].contains(state) { throw SandboxError(422, "Validation Failed: state must be open or closed") }
+        let before = issue
         if let title { issue.title = title }
         if let state { issue.state = state }
         if let labels { issue.labels = labels }
         issue.updatedAt = now()
         repository.issues[number] = issue
         store(repository)
+        let object = issueObject(issue, in: repository, base: base)
+        if issue.title != before.title {
+            emit("issues", action: "edited", in: repository, sender: login, base: base,
+                 fields: ["issue": object, "changes": ["title": ["from": before.title]]])
+        }
+        if issue.state != before.state {
+            emit("issues", action: issue.state == "closed" ? "closed" : "reopened", in: repository, sender: login, base: base, fields: ["issue": object])
+        }
         return issueReply(issue, in: repository, status: 200, base: base)
     }
 
@@ -85,6 +101,13 @@ extension SandboxState {
         let comment = Comment(id: newID(), issue: number, body: body, author: login, createdAt: date, updatedAt: date)
         repository.comments[comment.id] = comment
         store(repository)
+        if let issue = repository.issues[number] {
+            let key = "\(repository.owner)/\(repository.name)"
+            emit("issue_comment", action: "created", in: repository, sender: login, base: base, fields: [
+                "issue": issueObject(issue, in: repository, base: base),
+                "comment": SandboxJSON.webhookComment(SandboxJSON.comment(comment, repository: key, author: userJSON(login, base: base), base: base)),
+            ])
+        }
         return commentReply(comment, in: repository, status: 201, base: base)
     }
 
@@ -114,10 +137,15 @@ extension SandboxState {
     func addLabels(_ owner: String, _ name: String, number: Int, labels: [String], login: String, base: String) throws -> Reply {
         var repository = try repository(owner, name, login: login, needs: "triage")
         guard var issue = repository.issues[number] else { throw SandboxError(404, "Not Found") }
-        for label in labels where !issue.labels.contains(label) { issue.labels.append(label) }
+        let added = labels.filter { !issue.labels.contains($0) }
+        issue.labels += added
         repository.issues[number] = issue
         store(repository)
         let key = "\(repository.owner)/\(repository.name)"
+        for label in added {
+            emit("issues", action: "labeled", in: repository, sender: login, base: base,
+                 fields: ["issue": issueObject(issue, in: repository, base: base), "label": SandboxJSON.label(label, repository: key, base: base)])
+        }
         return (200, SandboxJSON.data(issue.labels.map { SandboxJSON.label($0, repository: key, base: base) }))
     }
 

@@ -94,6 +94,15 @@ public actor SandboxState {
     var installationTokens: [String: (installation: Int64, expiresAt: Date)] = [:]
     var faults: [Fault] = []
     public private(set) var requests: [LoggedRequest] = []
+    /// Webhooks that state changes have raised, waiting to be sent.
+    struct Event: Sendable {
+        var name: String
+        var action: String?
+        var payload: Data
+        var installation: Int64?
+        var repositoryID: Int64
+    }
+    var pendingEvents: [Event] = []
     private var nextID: Int64 = 1_000
     /// How long an installation token lives (an hour on GitHub).
     public var tokenLifetime: TimeInterval = 3_600
@@ -141,6 +150,25 @@ public actor SandboxState {
     /// Revokes every installation token, as if they had expired early.
     public func revokeInstallationTokens() {
         installationTokens.removeAll()
+    }
+
+    // MARK: - Webhooks
+
+    /// Raises `event.action` for a repository, with the repository, sender and installation GitHub adds.
+    func emit(_ event: String, action: String, in repository: Repository, sender login: String, base: String, fields: [String: Any]) {
+        let owner = users[repository.owner.lowercased()] ?? User(id: repository.id + 1, login: repository.owner, token: "", type: "Organization")
+        var payload = fields
+        payload["action"] = action
+        payload["repository"] = SandboxJSON.repository(owner: owner, name: repository.name, id: repository.id, base: base, at: now())
+        payload["sender"] = SandboxJSON.user(users[login.lowercased()] ?? User(id: 0, login: login, token: ""), base: base)
+        let installation = app?.installations.first { $0.value.lowercased() == repository.owner.lowercased() }?.key
+        if let installation { payload["installation"] = ["id": installation, "node_id": "MDIz\(installation)"] }
+        pendingEvents.append(Event(name: event, action: action, payload: SandboxJSON.data(payload), installation: installation, repositoryID: repository.id))
+    }
+
+    func takeEvents() -> [Event] {
+        defer { pendingEvents = [] }
+        return pendingEvents
     }
 
     // MARK: - Requests

@@ -3,22 +3,23 @@ import Foundation
 import GafferCore
 import GafferGitHub
 import GafferSandbox
-import Hummingbird
 import Synchronization
 
 /// A GitHub sandbox on 127.0.0.1 and an ephemeral port, with a repository
 /// `acme/web`, issue #1, a user `alice` (write) and `gaffer`, an app (id 4242)
 /// installed on `acme` as installation 42. `stop()` ends the server.
-final class SandboxFixture: Sendable {
-    let state: SandboxState
-    let port: Int
-    let appPrivateKeyPEM: String
+public final class SandboxFixture: Sendable {
+    public let state: SandboxState
+    public let webhooks: SandboxWebhooks
+    public let port: Int
+    public let appPrivateKeyPEM: String
     private let server: Task<Void, any Error>
 
-    static let aliceToken = "ghp_alice_0123456789"
+    public static let aliceToken = "ghp_alice_0123456789"
 
-    init() async throws {
+    public init() async throws {
         let state = SandboxState()
+        let webhooks = SandboxWebhooks()
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         await state.addUser("alice", token: Self.aliceToken)
         await state.addRepository(owner: "acme", name: "web")
@@ -26,7 +27,7 @@ final class SandboxFixture: Sendable {
         await state.registerApp(id: 4242, slug: "gaffer", publicKeyPEM: key.publicKey.pemRepresentation)
         await state.addInstallation(42, account: "acme")
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = GitHubSandbox(state: state).makeApplication(port: 0) { port in continuation.yield(port) }
+        let application = GitHubSandbox(state: state, webhooks: webhooks).makeApplication(port: 0) { port in continuation.yield(port) }
         server = Task { try await application.runService() }
         var found: Int?
         for await port in ports {
@@ -38,11 +39,12 @@ final class SandboxFixture: Sendable {
             throw GitHubClientFixtureError("the sandbox did not start")
         }
         self.state = state
+        self.webhooks = webhooks
         self.port = found
         self.appPrivateKeyPEM = key.pemRepresentation
     }
 
-    var baseURL: URL {
+    public var baseURL: URL {
         var components = URLComponents()
         components.scheme = "http"
         components.host = "127.0.0.1"
@@ -50,7 +52,7 @@ final class SandboxFixture: Sendable {
         return components.url ?? URL(fileURLWithPath: "/")
     }
 
-    func client(
+    public func client(
         _ credentials: GitHubCredentials, waiter: any RetryWaiter = RecordingWaiter(), clock: any WallClock = SystemWallClock(),
         gap: Duration = .zero
     ) async throws -> GitHubClient {
@@ -60,12 +62,12 @@ final class SandboxFixture: Sendable {
         return try await GitHubClient(settings: settings, credentials: credentials, waiter: waiter, clock: clock)
     }
 
-    func stop() {
+    public func stop() {
         server.cancel()
     }
 
     /// Every exchange the sandbox served, as `scripts/github_contract.py` reads them.
-    func exchangesJSONLines(where include: (SandboxState.LoggedRequest) -> Bool = { _ in true }) async -> String {
+    public func exchangesJSONLines(where include: (SandboxState.LoggedRequest) -> Bool = { _ in true }) async -> String {
         await state.requests.filter(include).map { request in
             let line: [String: Any] = [
                 "method": request.method, "path": request.path, "status": request.status ?? 0,
@@ -77,16 +79,17 @@ final class SandboxFixture: Sendable {
     }
 }
 
-struct GitHubClientFixtureError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct GitHubClientFixtureError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Records every wait and returns at once: retry timing is checked without sleeping.
-final class RecordingWaiter: RetryWaiter {
+public final class RecordingWaiter: RetryWaiter {
     let waits = Mutex<[Duration]>([])
-    func wait(_ duration: Duration) async throws {
+    public init() {}
+    public func wait(_ duration: Duration) async throws {
         waits.withLock { $0.append(duration) }
     }
-    var recorded: [Duration] { waits.withLock { $0 } }
+    public var recorded: [Duration] { waits.withLock { $0 } }
 }

@@ -1,0 +1,98 @@
+import Foundation
+import GafferCore
+import GafferGitHub
+import GafferTestSupport
+import Hummingbird
+import Testing
+
+/// The sandbox's webhooks against GitHub's real ones: signed the same way,
+/// decoded by the same models, with every key the real payload has.
+@Suite(.serialized) struct SandboxWebhookTests {
+    struct Received: Sendable {
+        var event: String
+        var delivery: String
+        var signature: String
+        var body: Data
+    }
+
+    /// A receiver on 127.0.0.1 that keeps what it is sent.
+    final class Receiver: Sendable {
+        let received = Locked<[Received]>([])
+        let port: Int
+        private let server: Task<Void, any Error>
+
+        init() async throws {
+            let received = self.received
+            let router = Router()
+            router.post("/hook") { request, _ -> HTTPResponse.Status in
+                var request = request
+                let body = Data((try await request.body.collect(upTo: 30 << 20)).readableBytesView)
+                received.update {
+                    $0.append(Received(event: request.headers[.init("X-GitHub-Event")!] ?? "", delivery: request.headers[.init("X-GitHub-Delivery")!] ?? "",
+                                       signature: request.headers[.init("X-Hub-Signature-256")!] ?? "", body: body))
+                }
+                return .accepted
+            }
+            let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+            let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                                          onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
+            server = Task { try await application.runService() }
+            var found = 0
+            for await port in ports {
+                found = port
+                break
+            }
+            port = found
+        }
+
+        func stop() { server.cancel() }
+        var all: [Received] { received.value }
+    }
+
+    func keys(_ data: Data, _ path: String? = nil) -> Set<String> {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        guard let path else { return Set(object.keys) }
+        return Set((object[path] as? [String: Any])?.keys.map { $0 } ?? [])
+    }
+
+    @Test func webhooksAreSignedDecodeAndHaveEveryKeyOfTheRealOnes() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let receiver = try await Receiver()
+        defer { receiver.stop() }
+        await sandbox.webhooks.configure(url: URL(string: "http://127.0.0.1:\(receiver.port)/hook"), secret: "sandbox-secret")
+        let person = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
+        let repository = RepositoryRef(owner: "acme", name: "web")
+        struct NewIssue: Encodable, Sendable { var title: String; var body: String }
+        let issue = try await person.send("POST", "/repos/acme/web/issues", body: NewIssue(title: "Create bucket", body: "region: eu-west-1"),
+                                          as: .token, decoding: GitHubIssueDetails.self)
+        _ = try await person.updateIssue(issue.number, in: repository, title: "Create bucket logs")
+        try await person.addLabels(["gaffer"], toIssue: issue.number, in: repository)
+        _ = try await person.createComment(onIssue: issue.number, in: repository, body: "/plan")
+        try await waitUntil(timeout: .seconds(10), "four webhooks") { receiver.all.count == 4 }
+
+        let real = try Conformance.directory().appendingPathComponent("webhooks")
+        let references = [
+            ("issues", "opened", "issues/opened.payload.json", ["issue"]),
+            ("issues", "edited", "issues/edited.with-organization.payload.json", ["issue"]),
+            ("issues", "labeled", "issues/labeled.payload.json", ["issue", "label"]),
+            ("issue_comment", "created", "issue_comment/created.payload.json", ["issue", "comment"]),
+        ]
+        let verifier = WebhookVerifier(secrets: [Secret("sandbox-secret")])
+        for (received, (event, action, file, objects)) in zip(receiver.all, references) {
+            #expect(received.event == event)
+            #expect(UUID(uuidString: received.delivery) != nil)
+            #expect(throws: Never.self) { try verifier.verify(body: received.body, header: received.signature) }
+            let decoded = try WebhookEvent.decode(name: event, body: received.body)
+            #expect(decoded.action == action)
+            let reference = try Data(contentsOf: real.appendingPathComponent(file))
+            // The sandbox's owners are users, so it sends no `organization`; it adds `installation`.
+            let missingTop = keys(reference).subtracting(keys(received.body)).subtracting(["organization"])
+            #expect(missingTop.isEmpty, "\(event).\(action) lacks \(missingTop)")
+            for object in objects + ["repository", "sender"] {
+                let missing = keys(reference, object).subtracting(keys(received.body, object))
+                #expect(missing.isEmpty, "\(event).\(action) \(object) lacks \(missing.sorted())")
+            }
+        }
+    }
+}
