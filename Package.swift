@@ -77,6 +77,7 @@ let package = Package(
             name: "gaffer",
             dependencies: [
                 "GafferApp",
+                "GafferSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -17,6 +17,8 @@ public struct GafferServer: Sendable {
     public let workers: WorkerPool
     public let logger: Logger
     public let clock: any WallClock
+    /// Where answers go on GitHub; nil without credentials.
+    public let github: GitHubConnection?
 
     public init(
         configuration: GafferConfiguration,
@@ -34,7 +36,8 @@ public struct GafferServer: Sendable {
         store = try SQLiteStore(dataDirectory: configuration.dataDirectory, synchronous: configuration.sqliteSynchronous, clock: clock)
         let applied = try store.migrate()
         if !applied.isEmpty { logger.info("store migrated", metadata: ["applied": "\(applied)"]) }
-        router = EventRouter(handlers: eventHandlers ?? StandardEventHandlers.all(configuration))
+        github = try GitHubConnection.make(configuration)
+        router = EventRouter(handlers: eventHandlers ?? StandardEventHandlers.all(configuration, github: github))
         registry = JobRegistry([EchoJob(), SleepJob(), DeliveryJob(deliveries: store, router: router)] + extraJobHandlers)
         workers = WorkerPool(
             queue: store, registry: registry, settings: WorkerPool.Settings(configuration),
@@ -58,13 +61,23 @@ public struct GafferServer: Sendable {
         return router
     }
 
+    /// The workers, and the catch-up of missed deliveries when Gaffer is a GitHub App.
+    var backgroundServices: [any Service] {
+        var services: [any Service] = [workers]
+        if let github, case .app? = configuration.githubCredentials, configuration.githubCatchUpMinutes > 0 {
+            services.append(DeliveryCatchUpService(github: github, deliveries: store, interval: .seconds(configuration.githubCatchUpMinutes * 60),
+                                                   logger: logger))
+        }
+        return services
+    }
+
     /// The HTTP server with the workers as a service beside it. Shutting
     /// down stops the listener first, then drains the workers.
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gaffer"),
-            services: [workers],
+            services: backgroundServices,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )

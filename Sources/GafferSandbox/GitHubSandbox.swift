@@ -84,6 +84,24 @@ public struct GitHubSandbox: Sendable {
         router.post("/app/installations/:id/access_tokens") { request, context in
             try await serve(request, context, appJWT: true) { _, _, _ in try await installationToken(context) }
         }
+        router.get("/app") { request, context in
+            try await serve(request, context, appJWT: true) { _, _, _ in
+                guard let app = await state.app else { throw SandboxError(404, "Integration not found") }
+                return Answer(200, ["id": app.id, "slug": app.slug, "name": app.slug, "node_id": "A_\(app.id)"])
+            }
+        }
+        router.get("/app/installations") { request, context in
+            try await serve(request, context, appJWT: true) { _, _, _ in
+                let installations = await state.app?.installations ?? [:]
+                return Answer(200, installations.sorted { $0.key < $1.key }.map { ["id": $0.key, "account": ["login": $0.value]] as [String: Any] })
+            }
+        }
+        router.get("/user") { request, context in
+            try await serve(request, context) { caller, _, base in
+                guard case .user(let login) = caller, let user = await state.user(login) else { throw SandboxError(401, "Bad credentials") }
+                return Answer(200, SandboxJSON.user(user, base: base))
+            }
+        }
         router.get("/app/hook/deliveries") { request, context in
             try await serve(request, context, appJWT: true) { _, _, _ in
                 let perPage = min(100, request.uri.queryParameters.get("per_page").flatMap(Int.init) ?? 30)

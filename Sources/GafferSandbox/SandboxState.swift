@@ -126,6 +126,8 @@ public actor SandboxState {
         return user
     }
 
+    func user(_ login: String) -> User? { users[login.lowercased()] }
+
     public func addRepository(owner: String, name: String) {
         repositories["\(owner)/\(name)".lowercased()] = Repository(id: newID(), owner: owner, name: name)
     }

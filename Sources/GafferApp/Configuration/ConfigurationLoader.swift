@@ -32,6 +32,8 @@ public struct ConfigurationNeeds: OptionSet, Sendable {
     public static let httpServer = ConfigurationNeeds(rawValue: 1)
     /// A data directory Gaffer can write.
     public static let dataDirectory = ConfigurationNeeds(rawValue: 2)
+    /// Credentials for GitHub.
+    public static let github = ConfigurationNeeds(rawValue: 4)
 }
 
 /// Reads `gaffer.yml` and `GAFFER_*` variables into a `GafferConfiguration`.
@@ -127,6 +129,45 @@ public enum ConfigurationLoader {
             config.botLogin = value
             return nil
         },
+        Setting(key: "github_api_url") { config, value in
+            guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                return "'\(value)' is not an http(s) URL; use https://api.github.com or https://HOST/api/v3"
+            }
+            config.githubAPIURL = url
+            return nil
+        },
+        Setting(key: "github_app_id") { config, value in
+            guard !value.isEmpty, value.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." }) else {
+                return "'\(value)' is not an app id (digits) or client id (Iv1.…)"
+            }
+            config.githubAppID = value
+            return nil
+        },
+        Setting(key: "github_private_key") { config, value in
+            guard value.contains("PRIVATE KEY-----") else { return "is not a PEM private key (it should start with -----BEGIN RSA PRIVATE KEY-----)" }
+            config.githubPrivateKey = Secret(value)
+            return nil
+        },
+        Setting(key: "github_private_key_file") { config, value in
+            guard let data = FileManager.default.contents(atPath: value) else { return "cannot read \(value); give the path of the app's .pem file" }
+            let text = String(decoding: data, as: UTF8.self)
+            guard text.contains("PRIVATE KEY-----") else { return "\(value) is not a PEM private key" }
+            config.githubPrivateKey = Secret(text)
+            return nil
+        },
+        Setting(key: "github_token") { config, value in
+            guard value.count >= 20 else { return "is too short to be a GitHub token" }
+            config.githubToken = Secret(value)
+            return nil
+        },
+        Setting(key: "github_mutation_gap_seconds") { config, value in
+            seconds(value, in: 0...60) { config.githubMutationGapSeconds = $0 }
+        },
+        Setting(key: "github_catch_up_minutes") { config, value in
+            guard let number = Double(value), (0...1440).contains(number) else { return "'\(value)' is not a number of minutes from 0 to 1440" }
+            config.githubCatchUpMinutes = number
+            return nil
+        },
         Setting(key: "default_region") { config, value in
             guard AwsRegion.all.contains(value) else { return "'\(value)' is not an AWS region code such as eu-west-1" }
             config.defaultRegion = value
@@ -186,6 +227,19 @@ public enum ConfigurationLoader {
                 source: "GAFFER_JOB_BACKOFF_MAX_SECONDS",
                 message: "\(configuration.jobBackoffMaxSeconds.formatted()) is below job_backoff_base_seconds (\(configuration.jobBackoffBaseSeconds.formatted())); make it at least as large"
             ))
+        }
+        if configuration.githubAppID != nil, configuration.githubPrivateKey == nil {
+            problems.append(ConfigurationProblem(
+                source: "GAFFER_GITHUB_PRIVATE_KEY_FILE",
+                message: "github_app_id is set but the app's private key is not; set github_private_key_file (or GAFFER_GITHUB_PRIVATE_KEY)"))
+        }
+        if configuration.githubPrivateKey != nil, configuration.githubAppID == nil {
+            problems.append(ConfigurationProblem(source: "GAFFER_GITHUB_APP_ID", message: "a private key is set but github_app_id is not; set the app's id"))
+        }
+        if needs.contains(.github), configuration.githubCredentials == nil {
+            problems.append(ConfigurationProblem(
+                source: "GAFFER_GITHUB_APP_ID",
+                message: "no GitHub credentials: set github_app_id and github_private_key_file for a GitHub App, or github_token"))
         }
         if needs.contains(.dataDirectory), let problem = checkWritable(configuration.dataDirectory, fileManager: fileManager) {
             problems.append(problem)

@@ -1,5 +1,6 @@
 import Foundation
 import GafferCore
+import GafferGitHub
 import GafferStore
 import Logging
 
@@ -37,8 +38,34 @@ public struct GafferConfiguration: Sendable {
     public var botLogin = "gaffer[bot]"
     /// The region for a task whose issue names none; without it such an issue is refused.
     public var defaultRegion: String?
+    /// GitHub's REST API: `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise Server.
+    public var githubAPIURL = URL(fileURLWithPath: "/")
+    /// The GitHub App's id or client id, with its private key (PEM).
+    public var githubAppID: String?
+    public var githubPrivateKey: Secret?
+    /// A personal or fine-grained token, instead of an app.
+    public var githubToken: Secret?
+    /// The least time between two changes Gaffer makes on GitHub for one installation.
+    public var githubMutationGapSeconds = 1.0
+    /// How often missed webhook deliveries are looked for (0: never).
+    public var githubCatchUpMinutes = 10.0
 
-    public init() {}
+    public init() {
+        githubAPIURL = GafferConfiguration.defaultGitHubAPIURL
+    }
+
+    static let defaultGitHubAPIURL: URL = {
+        var components = URLComponents()
+        components.scheme = "https"
+        components.host = "api.github.com"
+        return components.url ?? URL(fileURLWithPath: "/")
+    }()
+
+    /// How Gaffer authenticates to GitHub, or nil when nothing is configured.
+    public var githubCredentials: GitHubCredentials? {
+        if let githubAppID, let githubPrivateKey { return .app(id: githubAppID, privateKeyPEM: githubPrivateKey) }
+        return githubToken.map(GitHubCredentials.token)
+    }
 
     public var retryPolicy: RetryPolicy {
         RetryPolicy(baseDelay: .seconds(jobBackoffBaseSeconds), maxDelay: .seconds(jobBackoffMaxSeconds))

@@ -2,16 +2,18 @@ import GafferCore
 import GafferGitHub
 import Logging
 
-/// Reads the commands in a new comment. For now it logs them; the command
-/// runners (`/plan`, `/apply`, ...) and the authorization check come with the
-/// GitHub client, which can ask for the author's permission.
+/// Reads the commands in a new comment. It answers `/help` and near misses
+/// ("did you mean /apply?"); the other commands are logged until their runners
+/// (`/plan`, `/apply`, ...) and the authorization check land.
 public struct CommentCommandHandler: WebhookEventHandler {
     public let name = "comment-commands"
     public let subscriptions = [EventSubscription("issue_comment", actions: ["created"])]
     public let parser: CommandParser
+    public let github: GitHubConnection?
 
-    public init(parser: CommandParser) {
+    public init(parser: CommandParser, github: GitHubConnection? = nil) {
         self.parser = parser
+        self.github = github
     }
 
     public func commands(_ event: IssueCommentEvent) -> [CommentItem] {
@@ -26,5 +28,16 @@ public struct CommentCommandHandler: WebhookEventHandler {
             "repository": "\(comment.repository.fullName)", "issue": "\(comment.issue.number)",
             "comment": "\(comment.comment.id)", "author": "\(comment.comment.user.login)", "items": "\(items)",
         ])
+        guard let github, let repository = RepositoryRef(fullName: comment.repository.fullName, installation: comment.installation?.id) else { return }
+        for item in items {
+            switch item {
+            case .suggestion(let given, let suggested, _):
+                try await github.reply(try await github.comments.suggestion(given: given, suggested: suggested), issue: comment.issue.number, in: repository)
+            case .command(let command) where command.name == .help:
+                try await github.reply(try await github.comments.help(botLogin: parser.botLogin), issue: comment.issue.number, in: repository)
+            default:
+                continue
+            }
+        }
     }
 }

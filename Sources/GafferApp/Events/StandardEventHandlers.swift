@@ -2,10 +2,12 @@ import GafferCore
 
 /// The handlers Gaffer registers, one per event it acts on.
 public enum StandardEventHandlers {
-    public static func all(_ configuration: GafferConfiguration = GafferConfiguration()) -> [any WebhookEventHandler] {
+    /// `github` is where answers are written; without it they are only logged.
+    public static func all(_ configuration: GafferConfiguration = GafferConfiguration(), github: GitHubConnection? = nil) -> [any WebhookEventHandler] {
         [
-            TaskIntakeHandler(parser: IssueParser(options: .init(triggerLabel: configuration.triggerLabel, defaultRegion: configuration.defaultRegion))),
-            CommentCommandHandler(parser: CommandParser(botLogin: configuration.botLogin)),
+            TaskIntakeHandler(parser: IssueParser(options: .init(triggerLabel: configuration.triggerLabel, defaultRegion: configuration.defaultRegion)),
+                              github: github),
+            CommentCommandHandler(parser: CommandParser(botLogin: configuration.botLogin), github: github),
             LoggingEventHandler(name: "pull-request-cleanup", subscriptions: [EventSubscription("pull_request", actions: ["closed"])]),
             LoggingEventHandler(name: "installations", subscriptions: [EventSubscription("installation")]),
             LoggingEventHandler(name: "check-runs", subscriptions: [EventSubscription("check_run", actions: ["rerequested", "requested_action"])]),

@@ -3,16 +3,18 @@ import GafferGitHub
 import Logging
 
 /// Reads an issue addressed to Gaffer (it has the trigger label) into an
-/// `AwsTask`, or the problems that stop it. For now it logs the outcome;
-/// planning the task and answering on the issue come with the coordinator and
-/// the GitHub client.
+/// `AwsTask`, or the problems that stop it, and says which in the issue's
+/// status comment. Planning the task comes with the coordinator.
 public struct TaskIntakeHandler: WebhookEventHandler {
     public let name = "task-intake"
     public let subscriptions = [EventSubscription("issues", actions: ["opened", "edited", "labeled", "reopened"])]
     public let parser: IssueParser
+    /// Where the answer is written; nil: it is only logged.
+    public let github: GitHubConnection?
 
-    public init(parser: IssueParser) {
+    public init(parser: IssueParser, github: GitHubConnection? = nil) {
         self.parser = parser
+        self.github = github
     }
 
     /// The parse of the issue, or nil when the issue is not for Gaffer.
@@ -42,5 +44,7 @@ public struct TaskIntakeHandler: WebhookEventHandler {
             metadata["problems"] = "\(problems.map(\.description))"
             context.logger.info("issue has problems", metadata: metadata)
         }
+        guard let github, let repository = RepositoryRef(fullName: issues.repository.fullName, installation: issues.installation?.id) else { return }
+        try await github.writeStatus(try await github.comments.issueParse(result), issue: issues.issue.number, in: repository)
     }
 }

@@ -8,6 +8,8 @@ public struct GitHubAPIError: Error, Sendable, CustomStringConvertible {
     public var status: Int
     public var message: String
     public var documentationURL: String?
+    /// GitHub's clock, from the answer's `Date`, to tell a skewed local clock from a bad key.
+    public var serverDate: Date?
 
     init(method: String, path: String, response: GitHubHTTPResponse) {
         self.method = method
@@ -20,6 +22,16 @@ public struct GitHubAPIError: Error, Sendable, CustomStringConvertible {
         let body = try? JSONDecoder().decode(Body.self, from: response.body)
         message = body?.message ?? String(decoding: response.body.prefix(200), as: UTF8.self)
         documentationURL = body?.documentation_url
+        serverDate = response.headers["date"].flatMap(GitHubAPIError.httpDate)
+    }
+
+    /// An HTTP `Date` header (`Sat, 21 Nov 2026 09:45:40 GMT`).
+    static func httpDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text)
     }
 
     public var description: String {
@@ -30,5 +42,5 @@ public struct GitHubAPIError: Error, Sendable, CustomStringConvertible {
 /// A failure before GitHub could answer, or an answer Gaffer could not read.
 public struct GitHubClientError: Error, Sendable, CustomStringConvertible {
     public var description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }

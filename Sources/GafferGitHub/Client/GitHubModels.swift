@@ -93,3 +93,19 @@ public struct GitHubRateLimit: Sendable, Decodable, Equatable {
     public var resources: [String: Resource]
     public var rate: Resource
 }
+
+/// The app, as `GET /app` shows it to the app itself.
+public struct GitHubAppInfo: Sendable, Decodable, Equatable {
+    public var id: Int64
+    public var slug: String?
+    public var name: String
+}
+
+public struct GitHubInstallation: Sendable, Decodable, Equatable {
+    public struct Account: Sendable, Decodable, Equatable {
+        public var login: String
+    }
+
+    public var id: Int64
+    public var account: Account?
+}
