@@ -18,9 +18,28 @@ from openapi_schema_validator import OAS30Validator
 
 spec = json.load(open(sys.argv[1]))
 
+
+def allow_null_in_nullable_enums(node):
+    """GitHub marks fields such as a check run's `conclusion` `nullable` and sends
+    null for them (a run in progress has no conclusion), but lists an `enum`
+    without null, which a strict OpenAPI 3.0.3 reading would refuse. Read
+    `nullable` as GitHub means it."""
+    if isinstance(node, dict):
+        if node.get("nullable") and isinstance(node.get("enum"), list) and None not in node["enum"]:
+            node["enum"] = node["enum"] + [None]
+        for value in node.values():
+            allow_null_in_nullable_enums(value)
+    elif isinstance(node, list):
+        for value in node:
+            allow_null_in_nullable_enums(value)
+
+
+allow_null_in_nullable_enums(spec)
+
 operations = []
 for template, methods in spec["paths"].items():
-    pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$")
+    # A ref or a file path may hold slashes; other parameters may not.
+    pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", re.sub(r"\{(ref|path)\}", ".+", template)) + "$")
     for method, operation in methods.items():
         if isinstance(operation, dict) and "responses" in operation:
             operations.append((method.upper(), pattern, template, operation))

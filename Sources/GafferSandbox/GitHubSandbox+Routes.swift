@@ -100,6 +100,71 @@ extension GitHubSandbox {
         return answer(try await state.installationToken(id))
     }
 
+    func getRef(_ context: BasicRequestContext, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        let ref = context.parameters.getCatchAll().joined(separator: "/")
+        return answer(try await state.getRef(owner, name, ref: ref, login: try login(caller), base: base))
+    }
+
+    func createRef(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        let fields = try object(body)
+        guard let ref = fields["ref"] as? String, let sha = fields["sha"] as? String else { throw SandboxError(422, "Validation Failed: ref and sha are required") }
+        return answer(try await state.createRef(owner, name, ref: ref, sha: sha, login: try login(caller), base: base))
+    }
+
+    func updateRef(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        let fields = try object(body)
+        guard let sha = fields["sha"] as? String else { throw SandboxError(422, "Validation Failed: sha is required") }
+        return answer(try await state.updateRef(owner, name, ref: context.parameters.getCatchAll().joined(separator: "/"), sha: sha,
+                                                force: fields["force"] as? Bool ?? false, login: try login(caller), base: base))
+    }
+
+    func listPulls(_ request: Request, _ context: BasicRequestContext, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        return answer(try await state.listPulls(owner, name, head: request.uri.queryParameters.get("head"),
+                                                state: request.uri.queryParameters.get("state") ?? "open", login: try login(caller), base: base))
+    }
+
+    func createPull(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        let fields = try object(body)
+        guard let title = fields["title"] as? String, let head = fields["head"] as? String, let baseBranch = fields["base"] as? String else {
+            throw SandboxError(422, "Validation Failed: title, head and base are required")
+        }
+        return answer(try await state.createPull(owner, name, title: title, head: head, base: baseBranch, body: fields["body"] as? String,
+                                                 login: try login(caller), base: base))
+    }
+
+    func getPull(_ context: BasicRequestContext, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        return answer(try await state.getPull(owner, name, number: try number(context), login: try login(caller), base: base))
+    }
+
+    func updatePull(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        let fields = try object(body)
+        return answer(try await state.updatePull(owner, name, number: try number(context), title: fields["title"] as? String,
+                                                 body: fields["body"] as? String, state: fields["state"] as? String, login: try login(caller), base: base))
+    }
+
+    func mergePull(_ context: BasicRequestContext, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        return answer(try await state.mergePull(owner, name, number: try number(context), login: try login(caller), base: base))
+    }
+
+    func createCheckRun(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        return answer(try await state.createCheckRun(owner, name, fields: try object(body), login: try login(caller), base: base))
+    }
+
+    func updateCheckRun(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        return answer(try await state.updateCheckRun(owner, name, id: Int64(try number(context, "id")), fields: try object(body),
+                                                     login: try login(caller), base: base))
+    }
+
     func rateLimit() -> Answer {
         let reset = Int(Date().timeIntervalSince1970) + 3600
         let core: [String: Any] = ["limit": 5000, "remaining": 4999, "reset": reset, "used": 1]

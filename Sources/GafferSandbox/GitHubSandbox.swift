@@ -78,6 +78,36 @@ public struct GitHubSandbox: Sendable {
         router.get("\(repo)/collaborators/:username/permission") { request, context in
             try await serve(request, context) { caller, _, base in try await permission(context, base: base, caller: caller) }
         }
+        router.get("\(repo)/git/ref/**") { request, context in
+            try await serve(request, context) { caller, _, base in try await getRef(context, base: base, caller: caller) }
+        }
+        router.post("\(repo)/git/refs") { request, context in
+            try await serve(request, context) { caller, body, base in try await createRef(context, body: body, base: base, caller: caller) }
+        }
+        router.patch("\(repo)/git/refs/**") { request, context in
+            try await serve(request, context) { caller, body, base in try await updateRef(context, body: body, base: base, caller: caller) }
+        }
+        router.get("\(repo)/pulls") { request, context in
+            try await serve(request, context) { caller, _, base in try await listPulls(request, context, base: base, caller: caller) }
+        }
+        router.post("\(repo)/pulls") { request, context in
+            try await serve(request, context) { caller, body, base in try await createPull(context, body: body, base: base, caller: caller) }
+        }
+        router.get("\(repo)/pulls/:number") { request, context in
+            try await serve(request, context) { caller, _, base in try await getPull(context, base: base, caller: caller) }
+        }
+        router.patch("\(repo)/pulls/:number") { request, context in
+            try await serve(request, context) { caller, body, base in try await updatePull(context, body: body, base: base, caller: caller) }
+        }
+        router.put("\(repo)/pulls/:number/merge") { request, context in
+            try await serve(request, context) { caller, _, base in try await mergePull(context, base: base, caller: caller) }
+        }
+        router.post("\(repo)/check-runs") { request, context in
+            try await serve(request, context) { caller, body, base in try await createCheckRun(context, body: body, base: base, caller: caller) }
+        }
+        router.patch("\(repo)/check-runs/:id") { request, context in
+            try await serve(request, context) { caller, body, base in try await updateCheckRun(context, body: body, base: base, caller: caller) }
+        }
         router.get("/rate_limit") { request, context in
             try await serve(request, context) { _, _, _ in rateLimit() }
         }

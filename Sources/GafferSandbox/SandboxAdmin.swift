@@ -28,7 +28,11 @@ struct SandboxAdmin {
         router.post("/_sandbox/repos") { request, _ in
             let fields = try await Self.fields(request)
             guard let owner = fields["owner"] as? String, let name = fields["name"] as? String else { return Self.reply(422, "owner and name are required") }
-            await state.addRepository(owner: owner, name: name)
+            do {
+                try await state.addRepository(owner: owner, name: name)
+            } catch let error as SandboxError {
+                return Self.reply(error.status, error.message)
+            }
             return Self.reply(201, "created \(owner)/\(name)")
         }
         router.put("/_sandbox/repos/:owner/:repo/collaborators/:login") { request, context in

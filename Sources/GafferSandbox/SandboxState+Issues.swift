@@ -40,7 +40,7 @@ extension SandboxState {
         return SandboxJSON.webhookIssue(SandboxJSON.issue(issue, repository: key, author: userJSON(issue.author, base: base), comments: count, base: base))
     }
 
-    private func store(_ repository: Repository) {
+    func store(_ repository: Repository) {
         repositories["\(repository.owner)/\(repository.name)".lowercased()] = repository
     }
 

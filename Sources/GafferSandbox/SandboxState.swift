@@ -33,10 +33,45 @@ public actor SandboxState {
         var updatedAt: Date
     }
 
+    struct PullRequest: Sendable {
+        var id: Int64
+        var number: Int
+        var title: String
+        var body: String?
+        var head: String
+        var base: String
+        var state = "open"
+        var mergeCommit: String?
+        var mergedBy: String?
+        var author: String
+        var createdAt: Date
+        var updatedAt: Date
+        var closedAt: Date?
+    }
+
+    struct CheckRun: Sendable {
+        var id: Int64
+        var name: String
+        var headSha: String
+        var status: String
+        var conclusion: String?
+        var title: String?
+        var summary: String?
+        var text: String?
+        var annotations: Int = 0
+        var externalID: String?
+        var detailsURL: String?
+        var startedAt: Date
+        var completedAt: Date?
+    }
+
     struct Repository: Sendable {
         var id: Int64
         var owner: String
         var name: String
+        var git: URL
+        var pulls: [Int: PullRequest] = [:]
+        var checkRuns: [Int64: CheckRun] = [:]
         var issues: [Int: Issue] = [:]
         var comments: [Int64: Comment] = [:]
         /// Login → `admin`, `maintain`, `write`, `triage` or `read`.
@@ -108,8 +143,17 @@ public actor SandboxState {
     public var tokenLifetime: TimeInterval = 3_600
     let now: @Sendable () -> Date
 
-    public init(now: @escaping @Sendable () -> Date = { Date() }) {
+    /// Where the repositories' bare git directories live.
+    public nonisolated let gitRoot: URL
+
+    public init(gitRoot: URL? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.now = now
+        self.gitRoot = gitRoot ?? FileManager.default.temporaryDirectory.appendingPathComponent("github-sandbox-\(UUID().uuidString)")
+    }
+
+    /// Removes the bare repositories (for tests that made their own state).
+    public nonisolated func removeGitRoot() {
+        try? FileManager.default.removeItem(at: gitRoot)
     }
 
     func newID() -> Int64 {
@@ -128,8 +172,16 @@ public actor SandboxState {
 
     func user(_ login: String) -> User? { users[login.lowercased()] }
 
-    public func addRepository(owner: String, name: String) {
-        repositories["\(owner)/\(name)".lowercased()] = Repository(id: newID(), owner: owner, name: name)
+    /// Adds a repository, backed by a bare git repository with one commit on `main`.
+    public func addRepository(owner: String, name: String) throws {
+        let git = gitRoot.appendingPathComponent("\(owner)/\(name).git")
+        try SandboxGit.create(at: git)
+        repositories["\(owner)/\(name)".lowercased()] = Repository(id: newID(), owner: owner, name: name, git: git)
+    }
+
+    /// The bare git directory of a repository, to push branches to (`file://` URL).
+    public func gitDirectory(of repository: String) -> URL? {
+        repositories[repository.lowercased()]?.git
     }
 
     public func setPermission(_ permission: String, for login: String, in repository: String) {

@@ -47,7 +47,7 @@ struct GitHubSandboxCommand: AsyncParsableCommand {
         }
         for repository in repositories {
             let parts = repository.split(separator: "/").map(String.init)
-            await state.addRepository(owner: parts[0], name: parts[1])
+            try await state.addRepository(owner: parts[0], name: parts[1])
             for login in logins { await state.setPermission("write", for: login, in: repository) }
         }
         if let appID, let appPublicKey {

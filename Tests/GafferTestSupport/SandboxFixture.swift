@@ -22,7 +22,7 @@ public final class SandboxFixture: Sendable {
         let webhooks = SandboxWebhooks()
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         await state.addUser("alice", token: Self.aliceToken)
-        await state.addRepository(owner: "acme", name: "web")
+        try await state.addRepository(owner: "acme", name: "web")
         await state.setPermission("write", for: "alice", in: "acme/web")
         await state.registerApp(id: 4242, slug: "gaffer", publicKeyPEM: key.publicKey.pemRepresentation)
         await state.addInstallation(42, account: "acme")
@@ -64,6 +64,7 @@ public final class SandboxFixture: Sendable {
 
     public func stop() {
         server.cancel()
+        state.removeGitRoot()
     }
 
     /// Every exchange the sandbox served, as `scripts/github_contract.py` reads them.

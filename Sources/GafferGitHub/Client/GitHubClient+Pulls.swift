@@ -1,0 +1,158 @@
+import Foundation
+
+public struct GitHubGitRef: Sendable, Decodable, Equatable {
+    public struct Object: Sendable, Decodable, Equatable {
+        public var sha: String
+        public var type: String
+    }
+
+    public var ref: String
+    public var object: Object
+}
+
+public struct PullRequestDetails: Sendable, Decodable, Equatable {
+    public struct Branch: Sendable, Decodable, Equatable {
+        public var ref: String
+        public var sha: String
+    }
+
+    public var id: Int64
+    public var number: Int
+    public var title: String
+    public var body: String?
+    public var state: String
+    public var merged: Bool?
+    public var head: Branch
+    public var base: Branch
+    public var htmlUrl: String
+}
+
+/// A check run's output. Summary and text longer than GitHub allows are cut
+/// with a pointer to the full log (`CommentSplitter.checkRunText`).
+public struct CheckRunOutput: Sendable, Encodable {
+    public var title: String
+    public var summary: String
+    public var text: String?
+    public var annotations: [CheckRunAnnotation]
+
+    public init(title: String, summary: String, text: String? = nil, annotations: [CheckRunAnnotation] = []) {
+        self.title = title
+        self.summary = summary
+        self.text = text
+        self.annotations = annotations
+    }
+}
+
+/// A note on a line of a file: a failing test, a lint finding.
+public struct CheckRunAnnotation: Sendable, Encodable, Equatable {
+    public var path: String
+    public var startLine: Int
+    public var endLine: Int
+    /// `notice`, `warning` or `failure`.
+    public var annotationLevel: String
+    public var message: String
+    public var title: String?
+
+    public init(path: String, startLine: Int, endLine: Int? = nil, level: String, message: String, title: String? = nil) {
+        self.path = path
+        self.startLine = startLine
+        self.endLine = endLine ?? startLine
+        self.annotationLevel = level
+        self.message = message
+        self.title = title
+    }
+}
+
+public struct CheckRunDetails: Sendable, Decodable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var headSha: String
+    public var status: String
+    public var conclusion: String?
+}
+
+/// Git refs, pull requests and check runs.
+extension GitHubClient {
+    /// A ref such as `heads/main`, or nil when it does not exist.
+    public func ref(_ ref: String, in repository: RepositoryRef) async throws -> GitHubGitRef? {
+        do {
+            return try await send("GET", "\(repository.path)/git/ref/\(ref)", as: repository.caller, decoding: GitHubGitRef.self)
+        } catch let error as GitHubAPIError where error.status == 404 {
+            return nil
+        }
+    }
+
+    public func createRef(_ ref: String, sha: String, in repository: RepositoryRef) async throws -> GitHubGitRef {
+        struct Body: Encodable, Sendable { var ref: String; var sha: String }
+        return try await send("POST", "\(repository.path)/git/refs", body: Body(ref: "refs/\(ref)", sha: sha), as: repository.caller, decoding: GitHubGitRef.self)
+    }
+
+    public func updateRef(_ ref: String, sha: String, force: Bool = false, in repository: RepositoryRef) async throws -> GitHubGitRef {
+        struct Body: Encodable, Sendable { var sha: String; var force: Bool }
+        return try await send("PATCH", "\(repository.path)/git/refs/\(ref)", body: Body(sha: sha, force: force), as: repository.caller, decoding: GitHubGitRef.self)
+    }
+
+    public func createPullRequest(title: String, head: String, base: String, body: String?, in repository: RepositoryRef) async throws -> PullRequestDetails {
+        struct Body: Encodable, Sendable { var title: String; var head: String; var base: String; var body: String? }
+        return try await send("POST", "\(repository.path)/pulls", body: Body(title: title, head: head, base: base, body: body),
+                              as: repository.caller, decoding: PullRequestDetails.self)
+    }
+
+    public func pullRequest(_ number: Int, in repository: RepositoryRef) async throws -> PullRequestDetails {
+        try await send("GET", "\(repository.path)/pulls/\(number)", as: repository.caller, decoding: PullRequestDetails.self)
+    }
+
+    /// Pull requests whose head is `branch` (any state): how Gaffer finds the PR of its branch again.
+    public func pullRequests(head branch: String, in repository: RepositoryRef) async throws -> [PullRequestDetails] {
+        try await send("GET", "\(repository.path)/pulls", query: [
+            URLQueryItem(name: "head", value: "\(repository.owner):\(branch)"), URLQueryItem(name: "state", value: "all"),
+        ], as: repository.caller, decoding: [PullRequestDetails].self)
+    }
+
+    public func updatePullRequest(_ number: Int, title: String? = nil, body: String? = nil, state: String? = nil,
+                                  in repository: RepositoryRef) async throws -> PullRequestDetails {
+        struct Body: Encodable, Sendable { var title: String?; var body: String?; var state: String? }
+        return try await send("PATCH", "\(repository.path)/pulls/\(number)", body: Body(title: title, body: body, state: state),
+                              as: repository.caller, decoding: PullRequestDetails.self)
+    }
+
+    /// Creates a check run. Annotations beyond GitHub's 50 a request go in follow-up updates.
+    public func createCheckRun(name: String, headSha: String, status: String, detailsURL: String? = nil, externalID: String? = nil,
+                               output: CheckRunOutput? = nil, in repository: RepositoryRef) async throws -> CheckRunDetails {
+        struct Body: Encodable, Sendable {
+            var name: String; var headSha: String; var status: String; var detailsUrl: String?; var externalId: String?; var output: CheckRunOutput?
+        }
+        let batches = Self.annotationBatches(output)
+        let run = try await send("POST", "\(repository.path)/check-runs",
+                                 body: Body(name: name, headSha: headSha, status: status, detailsUrl: detailsURL, externalId: externalID, output: batches.first ?? nil),
+                                 as: repository.caller, decoding: CheckRunDetails.self)
+        for batch in batches.dropFirst() { _ = try await updateCheckRun(run.id, output: batch, in: repository) }
+        return run
+    }
+
+    /// Updates a check run: its status, its conclusion (which completes it), its output.
+    @discardableResult
+    public func updateCheckRun(_ id: Int64, status: String? = nil, conclusion: String? = nil, output: CheckRunOutput? = nil,
+                               in repository: RepositoryRef) async throws -> CheckRunDetails {
+        struct Body: Encodable, Sendable { var status: String?; var conclusion: String?; var output: CheckRunOutput? }
+        let batches = Self.annotationBatches(output)
+        var run = try await send("PATCH", "\(repository.path)/check-runs/\(id)", body: Body(status: status, conclusion: conclusion, output: batches.first ?? nil),
+                                 as: repository.caller, decoding: CheckRunDetails.self)
+        for batch in batches.dropFirst() {
+            run = try await send("PATCH", "\(repository.path)/check-runs/\(id)", body: Body(status: nil, conclusion: nil, output: batch),
+                                 as: repository.caller, decoding: CheckRunDetails.self)
+        }
+        return run
+    }
+
+    /// The output split so that each request carries at most 50 annotations (the text goes with the first).
+    static func annotationBatches(_ output: CheckRunOutput?) -> [CheckRunOutput?] {
+        guard let output, output.annotations.count > 50 else { return [output] }
+        return stride(from: 0, to: output.annotations.count, by: 50).map { start in
+            var batch = output
+            batch.annotations = Array(output.annotations[start..<min(start + 50, output.annotations.count)])
+            if start > 0 { batch.text = nil }
+            return batch
+        }
+    }
+}
