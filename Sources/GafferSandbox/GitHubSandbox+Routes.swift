@@ -165,6 +165,20 @@ extension GitHubSandbox {
                                                      login: try login(caller), base: base))
     }
 
+    func addCollaborator(_ context: BasicRequestContext, body: Data, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        let permission = (try? object(body))?["permission"] as? String ?? "write"
+        return answer(try await state.addCollaborator(owner, name, user: try context.parameters.require("username"), permission: permission,
+                                                      login: try login(caller)))
+    }
+
+    func review(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        let fields = try object(body)
+        return answer(try await state.review(owner, name, number: try number(context), event: fields["event"] as? String ?? "COMMENT",
+                                             body: fields["body"] as? String, login: try login(caller), base: base))
+    }
+
     func rateLimit() -> Answer {
         let reset = Int(Date().timeIntervalSince1970) + 3600
         let core: [String: Any] = ["limit": 5000, "remaining": 4999, "reset": reset, "used": 1]

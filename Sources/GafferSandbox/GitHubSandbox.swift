@@ -108,6 +108,23 @@ public struct GitHubSandbox: Sendable {
         router.patch("\(repo)/check-runs/:id") { request, context in
             try await serve(request, context) { caller, body, base in try await updateCheckRun(context, body: body, base: base, caller: caller) }
         }
+        router.post("/user/repos") { request, context in
+            try await serve(request, context) { caller, body, _ in
+                guard case .user(let login) = caller else { throw SandboxError(403, "Resource not accessible by integration") }
+                guard let fields = try? JSONSerialization.jsonObject(with: body) as? [String: Any], let name = fields["name"] as? String, !name.isEmpty else {
+                    throw SandboxError(422, "Validation Failed: name is required")
+                }
+                try await state.addRepository(owner: login, name: name)
+                await state.setPermission("admin", for: login, in: "\(login)/\(name)")
+                return Answer(201, ["name": name, "full_name": "\(login)/\(name)", "owner": ["login": login], "private": false, "default_branch": "main"])
+            }
+        }
+        router.put("\(repo)/collaborators/:username") { request, context in
+            try await serve(request, context) { caller, body, _ in try await addCollaborator(context, body: body, caller: caller) }
+        }
+        router.post("\(repo)/pulls/:number/reviews") { request, context in
+            try await serve(request, context) { caller, body, base in try await review(context, body: body, base: base, caller: caller) }
+        }
         router.get("/rate_limit") { request, context in
             try await serve(request, context) { _, _, _ in rateLimit() }
         }
@@ -172,7 +189,12 @@ public struct GitHubSandbox: Sendable {
         let base = "http://\(headers["host"] ?? "127.0.0.1")"
 
         var answer: Answer
-        if let fault = await state.takeFault(method: request.method.rawValue, path: path) {
+        var fault = await state.takeFault(method: request.method.rawValue, path: path)
+        if let delay = fault?.delayMilliseconds {
+            try await Task.sleep(for: .milliseconds(delay))
+            if fault?.status == 0 { fault = nil }
+        }
+        if let fault {
             var faulty = Answer.error(fault.status, fault.message)
             if let retryAfter = fault.retryAfter { faulty.headers["retry-after"] = String(retryAfter) }
             if let reset = fault.rateLimitReset {
@@ -234,18 +256,20 @@ public struct GitHubSandbox: Sendable {
         var iat: IssuedAtClaim
         var exp: ExpirationClaim
 
-        func verify(using algorithm: some JWTAlgorithm) throws {
-            try exp.verifyNotExpired()
-        }
+        // Times are checked against the sandbox's clock in `verifyAppJWT`, not the machine's.
+        func verify(using algorithm: some JWTAlgorithm) throws {}
     }
 
-    /// GitHub's checks: RS256 with the app's key, `iss` the app's id, `exp` at most 10 minutes after `iat`.
+    /// GitHub's checks: RS256 with the app's key, `iss` the app's id, `iat` in the past,
+    /// not yet expired, `exp` at most 10 minutes after `iat`.
     private func verifyAppJWT(_ token: String) async -> Bool {
         guard let app = await state.app, let key = try? Insecure.RSA.PublicKey(pem: app.publicKeyPEM) else { return false }
         let keys = JWTKeyCollection()
         await keys.add(rsa: key, digestAlgorithm: .sha256)
         guard let payload = try? await keys.verify(token, as: AppPayload.self) else { return false }
+        let now = await state.currentTime()
         return payload.iss.value == String(app.id) && payload.exp.value.timeIntervalSince(payload.iat.value) <= 660
+            && payload.iat.value <= now.addingTimeInterval(30) && payload.exp.value > now
     }
 }
 

@@ -273,4 +273,42 @@ extension SandboxState {
         store(repository)
         return (200, checkRunJSON(run, in: repository, base: base))
     }
+
+    // MARK: - A person's calls
+
+    func addCollaborator(_ owner: String, _ name: String, user: String, permission: String, login: String) throws -> Reply {
+        guard let repository = repositories["\(owner)/\(name)".lowercased()] else { throw SandboxError(404, "Not Found") }
+        guard repository.collaborators[login.lowercased()] == "admin" else { throw SandboxError(403, "Must have admin rights to Repository.") }
+        guard users[user.lowercased()] != nil else { throw SandboxError(404, "Not Found") }
+        let levels = ["pull": "read", "triage": "triage", "push": "write", "maintain": "maintain", "admin": "admin",
+                      "read": "read", "write": "write"]
+        guard let level = levels[permission] else { throw SandboxError(422, "Validation Failed: permission \(permission) is not valid") }
+        setPermission(level, for: user, in: "\(owner)/\(name)")
+        return (204, Data())
+    }
+
+    func review(_ owner: String, _ name: String, number: Int, event: String, body: String?, login: String, base: String) throws -> Reply {
+        var repository = try readable(owner, name, login: login)
+        guard let pull = repository.pulls[number] else { throw SandboxError(404, "Not Found") }
+        let states = ["APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED", "COMMENT": "COMMENTED"]
+        guard let state = states[event] else { throw SandboxError(422, "Validation Failed: event must be APPROVE, REQUEST_CHANGES or COMMENT") }
+        guard pull.author.lowercased() != login.lowercased() || state == "COMMENTED" else {
+            throw SandboxError(422, "Unprocessable Entity: Can not approve your own pull request")
+        }
+        let id = newID()
+        repository.reviews[number, default: []].append((id, login, state, body))
+        store(repository)
+        let user = SandboxJSON.user(users[login.lowercased()] ?? User(id: 0, login: login, token: ""), base: base)
+        let pullAPI = "\(base)/repos/\(key(repository))/pulls/\(number)"
+        let html = "https://github.example.com/\(key(repository))/pull/\(number)#pullrequestreview-\(id)"
+        let review: [String: Any] = [
+            "id": id, "node_id": "PRR_\(id)", "user": user, "body": body ?? "", "state": state.lowercased(),
+            "submitted_at": SandboxJSON.time(now()), "commit_id": SandboxGit.resolve("refs/heads/\(pull.head)", in: repository.git) ?? "",
+            "html_url": html, "pull_request_url": pullAPI, "author_association": "COLLABORATOR",
+            "_links": ["html": ["href": html], "pull_request": ["href": pullAPI]],
+        ]
+        emit("pull_request_review", action: "submitted", in: repository, sender: login, base: base,
+             fields: ["review": review, "pull_request": pullJSON(pull, in: repository, base: base)])
+        return (200, SandboxJSON.data(review))
+    }
 }

@@ -76,6 +76,7 @@ public actor SandboxState {
         var comments: [Int64: Comment] = [:]
         /// Login → `admin`, `maintain`, `write`, `triage` or `read`.
         var collaborators: [String: String] = [:]
+        var reviews: [Int: [(id: Int64, user: String, state: String, body: String?)]] = [:]
         var nextNumber = 1
     }
 
@@ -97,9 +98,12 @@ public actor SandboxState {
         public var rateLimitReset: Int?
         public var message: String
         public var remaining: Int
+        /// Answer this much later; with `status` 0 the answer is otherwise the real one (a slow GitHub).
+        public var delayMilliseconds: Int?
 
         public init(method: String, pathPrefix: String, status: Int, retryAfter: Int? = nil, rateLimitReset: Int? = nil,
-                    message: String, remaining: Int = 1) {
+                    message: String = "", remaining: Int = 1, delayMilliseconds: Int? = nil) {
+            self.delayMilliseconds = delayMilliseconds
             self.method = method
             self.pathPrefix = pathPrefix
             self.status = status
@@ -145,6 +149,9 @@ public actor SandboxState {
 
     /// Where the repositories' bare git directories live.
     public nonisolated let gitRoot: URL
+
+    /// The sandbox's clock: tokens expire and JWTs are checked by it.
+    public func currentTime() -> Date { now() }
 
     public init(gitRoot: URL? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.now = now

@@ -71,6 +71,36 @@ import Testing
         #expect(statuses == [201, 201, 401, 201])
     }
 
+    @Test func anInstallationTokenIsRenewedFiveMinutesBeforeItExpires() async throws {
+        let clock = ManualWallClock(Date())
+        let sandbox = try await SandboxFixture(now: { clock.now() })
+        defer { sandbox.stop() }
+        let app = try await sandbox.client(.app(id: "4242", privateKeyPEM: Secret(sandbox.appPrivateKeyPEM)), clock: clock)
+        func tokenRequests() async -> Int { await sandbox.state.requests.filter { $0.path.hasSuffix("/access_tokens") }.count }
+        _ = try await app.permission(of: "alice", in: installed)
+        clock.advance(by: 54 * 60)
+        _ = try await app.permission(of: "alice", in: installed)
+        #expect(await tokenRequests() == 1, "still 6 minutes to go: the cached token is used")
+        clock.advance(by: 2 * 60)
+        _ = try await app.permission(of: "alice", in: installed)
+        #expect(await tokenRequests() == 2, "within 5 minutes of expiry: renewed")
+        // A JWT from a clock 2 minutes ahead of GitHub's is refused, as GitHub refuses it.
+        let ahead = ManualWallClock(clock.now().addingTimeInterval(120))
+        let skewed = try await sandbox.client(.app(id: "4242", privateKeyPEM: Secret(sandbox.appPrivateKeyPEM)), clock: ahead)
+        await #expect(throws: GitHubAPIError.self) { try await skewed.permission(of: "alice", in: installed) }
+    }
+
+    @Test func aSlowAnswerTimesOutAndAGETIsTriedAgain() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let waiter = RecordingWaiter()
+        let client = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)), waiter: waiter, timeout: .milliseconds(300))
+        await sandbox.state.addFault(.init(method: "GET", pathPrefix: "/rate_limit", status: 0, remaining: 1, delayMilliseconds: 2_000))
+        #expect(try await client.rateLimit(as: .token).rate.limit == 5000)
+        #expect(waiter.recorded.count == 1)
+        #expect(await sandbox.state.requests.filter { $0.path == "/rate_limit" }.count == 2)
+    }
+
     @Test func aWrongKeyOrAppIDIsRefusedClearly() async throws {
         let sandbox = try await SandboxFixture()
         defer { sandbox.stop() }

@@ -95,4 +95,44 @@ import Testing
             }
         }
     }
+
+    @Test func pullRequestAndReviewWebhooksHaveEveryKeyOfTheRealOnes() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let receiver = try await Receiver()
+        defer { receiver.stop() }
+        await sandbox.webhooks.configure(url: URL(string: "http://127.0.0.1:\(receiver.port)/hook"), secret: "sandbox-secret")
+        let installed = RepositoryRef(owner: "acme", name: "web", installation: 42)
+        let app = try await sandbox.client(.app(id: "4242", privateKeyPEM: Secret(sandbox.appPrivateKeyPEM)))
+        let main = try #require(try await app.ref("heads/main", in: installed))
+        _ = try await app.createRef("heads/gaffer/issue-1", sha: main.object.sha, in: installed)
+        let pull = try await app.createPullRequest(title: "Create bucket", head: "gaffer/issue-1", base: "main", body: nil, in: installed)
+        let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
+        struct Review: Encodable, Sendable { var event: String; var body: String }
+        try await alice.send("POST", "/repos/acme/web/pulls/\(pull.number)/reviews", body: Review(event: "APPROVE", body: "LGTM"), as: .token)
+        try await alice.send("PUT", "/repos/acme/web/pulls/\(pull.number)/merge", as: .token)
+        try await waitUntil(timeout: .seconds(10), "three webhooks") { receiver.all.count == 3 }
+
+        let real = try Conformance.directory().appendingPathComponent("webhooks")
+        let references = [
+            ("pull_request", "opened", "pull_request/opened.payload.json", ["pull_request"]),
+            ("pull_request_review", "submitted", "pull_request_review/submitted.with-organization.payload.json", ["review", "pull_request"]),
+            ("pull_request", "closed", "pull_request/closed.with-organization.payload.json", ["pull_request"]),
+        ]
+        for (received, (event, action, file, objects)) in zip(receiver.all, references) {
+            #expect(received.event == event)
+            let decoded = try WebhookEvent.decode(name: event, body: received.body)
+            #expect(decoded.action == action)
+            let reference = try Data(contentsOf: real.appendingPathComponent(file))
+            let missingTop = keys(reference).subtracting(keys(received.body)).subtracting(["organization"])
+            #expect(missingTop.isEmpty, "\(event).\(action) lacks \(missingTop)")
+            for object in objects + ["repository", "sender"] {
+                let missing = keys(reference, object).subtracting(keys(received.body, object))
+                #expect(missing.isEmpty, "\(event).\(action) \(object) lacks \(missing.sorted())")
+            }
+        }
+        if case .pullRequest(let closed) = try WebhookEvent.decode(name: "pull_request", body: receiver.all[2].body) {
+            #expect(closed.pullRequest.merged == true)
+        }
+    }
 }

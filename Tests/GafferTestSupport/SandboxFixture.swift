@@ -17,8 +17,8 @@ public final class SandboxFixture: Sendable {
 
     public static let aliceToken = "ghp_alice_0123456789"
 
-    public init() async throws {
-        let state = SandboxState()
+    public init(now: @escaping @Sendable () -> Date = { Date() }) async throws {
+        let state = SandboxState(now: now)
         let webhooks = SandboxWebhooks()
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         await state.addUser("alice", token: Self.aliceToken)
@@ -54,11 +54,11 @@ public final class SandboxFixture: Sendable {
 
     public func client(
         _ credentials: GitHubCredentials, waiter: any RetryWaiter = RecordingWaiter(), clock: any WallClock = SystemWallClock(),
-        gap: Duration = .zero
+        gap: Duration = .zero, timeout: Duration = .seconds(10)
     ) async throws -> GitHubClient {
         var settings = GitHubClient.Settings(baseURL: baseURL)
         settings.minimumMutationGap = gap
-        settings.requestTimeout = .seconds(10)
+        settings.requestTimeout = timeout
         return try await GitHubClient(settings: settings, credentials: credentials, waiter: waiter, clock: clock)
     }
 
