@@ -168,6 +168,14 @@ public enum ConfigurationLoader {
             config.githubCatchUpMinutes = number
             return nil
         },
+        Setting(key: "comment_templates_dir") { config, value in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), isDirectory.boolValue else {
+                return "\(value) is not a directory; give a folder of <name>.md templates"
+            }
+            config.commentTemplatesDirectory = URL(fileURLWithPath: value)
+            return nil
+        },
         Setting(key: "default_region") { config, value in
             guard AwsRegion.all.contains(value) else { return "'\(value)' is not an AWS region code such as eu-west-1" }
             config.defaultRegion = value

@@ -47,6 +47,8 @@ public struct GafferConfiguration: Sendable {
     public var githubToken: Secret?
     /// The least time between two changes Gaffer makes on GitHub for one installation.
     public var githubMutationGapSeconds = 1.0
+    /// A folder of the operator's own comment templates; one here replaces Gaffer's of the same name.
+    public var commentTemplatesDirectory: URL?
     /// How often missed webhook deliveries are looked for (0: never).
     public var githubCatchUpMinutes = 10.0
 

@@ -18,7 +18,7 @@ public actor GitHubConnection {
     /// The connection for this configuration, or nil without GitHub credentials.
     public static func make(_ configuration: GafferConfiguration) throws -> GitHubConnection? {
         guard configuration.githubCredentials != nil else { return nil }
-        return GitHubConnection(configuration: configuration, comments: GafferComments(templates: try CommentTemplates.shipped()))
+        return GitHubConnection(configuration: configuration, comments: GafferComments(templates: try CommentTemplates.shipped(overrides: configuration.commentTemplatesDirectory)))
     }
 
     public func gitHub() async throws -> GitHubClient {
