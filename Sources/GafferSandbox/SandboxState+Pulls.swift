@@ -187,6 +187,10 @@ extension SandboxState {
     // MARK: - Check runs
 
     private func checkRunJSON(_ run: CheckRun, in repository: Repository, base: String) -> Data {
+        SandboxJSON.data(checkRunObject(run, in: repository, base: base))
+    }
+
+    private func checkRunObject(_ run: CheckRun, in repository: Repository, base: String) -> [String: Any] {
         let api = "\(base)/repos/\(key(repository))/check-runs/\(run.id)"
         var appJSON: Any = NSNull()
         if let app {
@@ -215,7 +219,7 @@ extension SandboxState {
         object["external_id"] = run.externalID ?? NSNull()
         object["app"] = appJSON
         object["output"] = output
-        return SandboxJSON.data(object)
+        return object
     }
 
     static let checkStatuses: Set<String> = ["queued", "in_progress", "completed"]
@@ -261,6 +265,7 @@ extension SandboxState {
         try applyCheckFields(fields, to: &run)
         repository.checkRuns[run.id] = run
         store(repository)
+        emit("check_run", action: "created", in: repository, sender: login, base: base, fields: ["check_run": checkRunObject(run, in: repository, base: base)])
         return (201, checkRunJSON(run, in: repository, base: base))
     }
 
@@ -268,9 +273,13 @@ extension SandboxState {
         var repository = try writable(owner, name, login: login)
         guard let app, login == "\(app.slug)[bot]" else { throw SandboxError(403, "You must authenticate via a GitHub App.") }
         guard var run = repository.checkRuns[id] else { throw SandboxError(404, "Not Found") }
+        let wasCompleted = run.status == "completed"
         try applyCheckFields(fields, to: &run)
         repository.checkRuns[id] = run
         store(repository)
+        if !wasCompleted, run.status == "completed" {
+            emit("check_run", action: "completed", in: repository, sender: login, base: base, fields: ["check_run": checkRunObject(run, in: repository, base: base)])
+        }
         return (200, checkRunJSON(run, in: repository, base: base))
     }
 

@@ -107,15 +107,19 @@ import Testing
         let main = try #require(try await app.ref("heads/main", in: installed))
         _ = try await app.createRef("heads/gaffer/issue-1", sha: main.object.sha, in: installed)
         let pull = try await app.createPullRequest(title: "Create bucket", head: "gaffer/issue-1", base: "main", body: nil, in: installed)
+        let run = try await app.createCheckRun(name: "gaffer/pipeline", headSha: main.object.sha, status: "in_progress", in: installed)
+        try await app.updateCheckRun(run.id, conclusion: "success", output: CheckRunOutput(title: "Pipeline", summary: "passed"), in: installed)
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         struct Review: Encodable, Sendable { var event: String; var body: String }
         try await alice.send("POST", "/repos/acme/web/pulls/\(pull.number)/reviews", body: Review(event: "APPROVE", body: "LGTM"), as: .token)
         try await alice.send("PUT", "/repos/acme/web/pulls/\(pull.number)/merge", as: .token)
-        try await waitUntil(timeout: .seconds(10), "three webhooks") { receiver.all.count == 3 }
+        try await waitUntil(timeout: .seconds(10), "five webhooks") { receiver.all.count == 5 }
 
         let real = try Conformance.directory().appendingPathComponent("webhooks")
         let references = [
             ("pull_request", "opened", "pull_request/opened.payload.json", ["pull_request"]),
+            ("check_run", "created", "check_run/created.payload.json", ["check_run"]),
+            ("check_run", "completed", "check_run/completed.payload.json", ["check_run"]),
             ("pull_request_review", "submitted", "pull_request_review/submitted.with-organization.payload.json", ["review", "pull_request"]),
             ("pull_request", "closed", "pull_request/closed.with-organization.payload.json", ["pull_request"]),
         ]
@@ -131,7 +135,7 @@ import Testing
                 #expect(missing.isEmpty, "\(event).\(action) \(object) lacks \(missing.sorted())")
             }
         }
-        if case .pullRequest(let closed) = try WebhookEvent.decode(name: "pull_request", body: receiver.all[2].body) {
+        if case .pullRequest(let closed) = try WebhookEvent.decode(name: "pull_request", body: receiver.all[4].body) {
             #expect(closed.pullRequest.merged == true)
         }
     }
