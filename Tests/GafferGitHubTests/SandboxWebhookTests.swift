@@ -49,6 +49,29 @@ import Testing
         var all: [Received] { received.value }
     }
 
+    /// Each received webhook is signed, decodes with Gaffer's models as the named action, and has
+    /// every key of the real payload: at the top and in each named object, the repository and the sender.
+    func expectLikeTheRealOnes(_ received: [Received], _ references: [(String, String, String, [String])],
+                               sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let real = try Conformance.directory().appendingPathComponent("webhooks")
+        let verifier = WebhookVerifier(secrets: [Secret("sandbox-secret")])
+        #expect(received.count == references.count, sourceLocation: sourceLocation)
+        for (received, (event, action, file, objects)) in zip(received, references) {
+            #expect(received.event == event, sourceLocation: sourceLocation)
+            #expect(UUID(uuidString: received.delivery) != nil, sourceLocation: sourceLocation)
+            #expect(throws: Never.self, sourceLocation: sourceLocation) { try verifier.verify(body: received.body, header: received.signature) }
+            #expect(try WebhookEvent.decode(name: event, body: received.body).action == action, sourceLocation: sourceLocation)
+            let reference = try Data(contentsOf: real.appendingPathComponent(file))
+            // The sandbox's owners are users, so it sends no `organization`; it adds `installation`.
+            let missingTop = keys(reference).subtracting(keys(received.body)).subtracting(["organization"])
+            #expect(missingTop.isEmpty, "\(event).\(action) lacks \(missingTop)", sourceLocation: sourceLocation)
+            for object in objects + ["repository", "sender"] {
+                let missing = keys(reference, object).subtracting(keys(received.body, object))
+                #expect(missing.isEmpty, "\(event).\(action) \(object) lacks \(missing.sorted())", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
     func keys(_ data: Data, _ path: String? = nil) -> Set<String> {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
         guard let path else { return Set(object.keys) }
@@ -71,29 +94,13 @@ import Testing
         _ = try await person.createComment(onIssue: issue.number, in: repository, body: "/plan")
         try await waitUntil(timeout: .seconds(10), "four webhooks") { receiver.all.count == 4 }
 
-        let real = try Conformance.directory().appendingPathComponent("webhooks")
         let references = [
             ("issues", "opened", "issues/opened.payload.json", ["issue"]),
             ("issues", "edited", "issues/edited.with-organization.payload.json", ["issue"]),
             ("issues", "labeled", "issues/labeled.payload.json", ["issue", "label"]),
             ("issue_comment", "created", "issue_comment/created.payload.json", ["issue", "comment"]),
         ]
-        let verifier = WebhookVerifier(secrets: [Secret("sandbox-secret")])
-        for (received, (event, action, file, objects)) in zip(receiver.all, references) {
-            #expect(received.event == event)
-            #expect(UUID(uuidString: received.delivery) != nil)
-            #expect(throws: Never.self) { try verifier.verify(body: received.body, header: received.signature) }
-            let decoded = try WebhookEvent.decode(name: event, body: received.body)
-            #expect(decoded.action == action)
-            let reference = try Data(contentsOf: real.appendingPathComponent(file))
-            // The sandbox's owners are users, so it sends no `organization`; it adds `installation`.
-            let missingTop = keys(reference).subtracting(keys(received.body)).subtracting(["organization"])
-            #expect(missingTop.isEmpty, "\(event).\(action) lacks \(missingTop)")
-            for object in objects + ["repository", "sender"] {
-                let missing = keys(reference, object).subtracting(keys(received.body, object))
-                #expect(missing.isEmpty, "\(event).\(action) \(object) lacks \(missing.sorted())")
-            }
-        }
+        try expectLikeTheRealOnes(receiver.all, references)
     }
 
     @Test func pullRequestAndReviewWebhooksHaveEveryKeyOfTheRealOnes() async throws {
@@ -115,7 +122,6 @@ import Testing
         try await alice.send("PUT", "/repos/acme/web/pulls/\(pull.number)/merge", as: .token)
         try await waitUntil(timeout: .seconds(10), "five webhooks") { receiver.all.count == 5 }
 
-        let real = try Conformance.directory().appendingPathComponent("webhooks")
         let references = [
             ("pull_request", "opened", "pull_request/opened.payload.json", ["pull_request"]),
             ("check_run", "created", "check_run/created.payload.json", ["check_run"]),
@@ -123,18 +129,7 @@ import Testing
             ("pull_request_review", "submitted", "pull_request_review/submitted.with-organization.payload.json", ["review", "pull_request"]),
             ("pull_request", "closed", "pull_request/closed.with-organization.payload.json", ["pull_request"]),
         ]
-        for (received, (event, action, file, objects)) in zip(receiver.all, references) {
-            #expect(received.event == event)
-            let decoded = try WebhookEvent.decode(name: event, body: received.body)
-            #expect(decoded.action == action)
-            let reference = try Data(contentsOf: real.appendingPathComponent(file))
-            let missingTop = keys(reference).subtracting(keys(received.body)).subtracting(["organization"])
-            #expect(missingTop.isEmpty, "\(event).\(action) lacks \(missingTop)")
-            for object in objects + ["repository", "sender"] {
-                let missing = keys(reference, object).subtracting(keys(received.body, object))
-                #expect(missing.isEmpty, "\(event).\(action) \(object) lacks \(missing.sorted())")
-            }
-        }
+        try expectLikeTheRealOnes(receiver.all, references)
         if case .pullRequest(let closed) = try WebhookEvent.decode(name: "pull_request", body: receiver.all[4].body) {
             #expect(closed.pullRequest.merged == true)
         }
