@@ -109,4 +109,12 @@ import Testing
         #expect(!text.contains("wh-secret-value"))
         #expect(!text.contains("api-token-value-123456"))
     }
+
+    /// The example every operator starts from loads as it is.
+    @Test func theExampleFileLoads() throws {
+        let example = Conformance.packageRoot.appendingPathComponent("gaffer.example.yml").path
+        let configuration = try load(file: example, ["GAFFER_WEBHOOK_SECRET": "s"], needs: [])
+        #expect(configuration.githubAPIURL.absoluteString == "https://api.github.com")
+        #expect(configuration.triggerLabel == "gaffer" && configuration.githubCatchUpMinutes == 10)
+    }
 }
