@@ -231,10 +231,10 @@ public struct GitHubSandbox: Sendable {
             }
         }
         fields[.contentType] = "application/json; charset=utf-8"
-        fields[HTTPField.Name("x-ratelimit-limit")!] = "5000"
-        fields[HTTPField.Name("x-ratelimit-remaining")!] = answer.headers["x-ratelimit-remaining"] ?? "4999"
-        fields[HTTPField.Name("x-ratelimit-reset")!] = answer.headers["x-ratelimit-reset"] ?? String(Int(Date().timeIntervalSince1970) + 3600)
-        for (name, value) in answer.headers where !name.hasPrefix("x-ratelimit") {
+        // GitHub's rate-limit headers on every answer; a fault may have set its own.
+        let rateLimit = ["x-ratelimit-limit": "5000", "x-ratelimit-remaining": "4999",
+                         "x-ratelimit-reset": String(Int(Date().timeIntervalSince1970) + 3600)]
+        for (name, value) in answer.headers.merging(rateLimit, uniquingKeysWith: { given, _ in given }) {
             if let fieldName = HTTPField.Name(name) { fields[fieldName] = value }
         }
         return Response(status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
