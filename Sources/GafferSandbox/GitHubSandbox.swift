@@ -1,4 +1,5 @@
 import Foundation
+import GafferGitHub
 import HTTPTypes
 import Hummingbird
 import JWTKit
@@ -251,22 +252,13 @@ public struct GitHubSandbox: Sendable {
         return await state.login(forToken: credential).map(Caller.user)
     }
 
-    struct AppPayload: JWTPayload {
-        var iss: IssuerClaim
-        var iat: IssuedAtClaim
-        var exp: ExpirationClaim
-
-        // Times are checked against the sandbox's clock in `verifyAppJWT`, not the machine's.
-        func verify(using algorithm: some JWTAlgorithm) throws {}
-    }
-
     /// GitHub's checks: RS256 with the app's key, `iss` the app's id, `iat` in the past,
     /// not yet expired, `exp` at most 10 minutes after `iat`.
     private func verifyAppJWT(_ token: String) async -> Bool {
         guard let app = await state.app, let key = try? Insecure.RSA.PublicKey(pem: app.publicKeyPEM) else { return false }
         let keys = JWTKeyCollection()
         await keys.add(rsa: key, digestAlgorithm: .sha256)
-        guard let payload = try? await keys.verify(token, as: AppPayload.self) else { return false }
+        guard let payload = try? await keys.verify(token, as: GitHubAppJWTClaims.self) else { return false }
         let now = await state.currentTime()
         return payload.iss.value == String(app.id) && payload.exp.value.timeIntervalSince(payload.iat.value) <= 660
             && payload.iat.value <= now.addingTimeInterval(30) && payload.exp.value > now

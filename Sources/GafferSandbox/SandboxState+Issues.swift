@@ -4,7 +4,7 @@ import Foundation
 extension SandboxState {
     typealias Reply = (status: Int, body: Data)
 
-    private func repository(_ owner: String, _ name: String, login: String, needs: String) throws -> Repository {
+    func repository(_ owner: String, _ name: String, login: String, needs: String) throws -> Repository {
         guard let repository = repositories["\(owner)/\(name)".lowercased()] else { throw SandboxError(404, "Not Found") }
         let levels = ["read": 1, "triage": 2, "write": 3, "maintain": 4, "admin": 5]
         let have: Int

@@ -2,23 +2,6 @@ import Foundation
 
 /// Refs, pull requests and check runs, on the repository's real bare git directory.
 extension SandboxState {
-    private func writable(_ owner: String, _ name: String, login: String) throws -> Repository {
-        guard let repository = repositories["\(owner)/\(name)".lowercased()] else { throw SandboxError(404, "Not Found") }
-        let level = repository.collaborators[login.lowercased()] ?? ""
-        let isApp = app.map { login == "\($0.slug)[bot]" && $0.installations.values.contains { $0.lowercased() == owner.lowercased() } } ?? false
-        guard isApp || ["write", "maintain", "admin"].contains(level) else {
-            throw SandboxError(level.isEmpty ? 404 : 403, level.isEmpty ? "Not Found" : "Resource not accessible by integration")
-        }
-        return repository
-    }
-
-    private func readable(_ owner: String, _ name: String, login: String) throws -> Repository {
-        guard let repository = repositories["\(owner)/\(name)".lowercased()] else { throw SandboxError(404, "Not Found") }
-        let isApp = app.map { login == "\($0.slug)[bot]" && $0.installations.values.contains { $0.lowercased() == owner.lowercased() } } ?? false
-        guard isApp || repository.collaborators[login.lowercased()] != nil else { throw SandboxError(404, "Not Found") }
-        return repository
-    }
-
     private func key(_ repository: Repository) -> String { "\(repository.owner)/\(repository.name)" }
 
     // MARK: - Refs
@@ -31,14 +14,14 @@ extension SandboxState {
     }
 
     func getRef(_ owner: String, _ name: String, ref: String, login: String, base: String) throws -> Reply {
-        let repository = try readable(owner, name, login: login)
+        let repository = try repository(owner, name, login: login, needs: "read")
         let full = "refs/\(ref)"
         guard let sha = SandboxGit.resolve(full, in: repository.git) else { throw SandboxError(404, "Not Found") }
         return (200, refJSON(full, sha: sha, in: repository, base: base))
     }
 
     func createRef(_ owner: String, _ name: String, ref: String, sha: String, login: String, base: String) throws -> Reply {
-        let repository = try writable(owner, name, login: login)
+        let repository = try repository(owner, name, login: login, needs: "write")
         guard ref.hasPrefix("refs/"), ref.split(separator: "/").count >= 3 else {
             throw SandboxError(422, "Reference name must start with 'refs/' and have at least two slashes.")
         }
@@ -49,7 +32,7 @@ extension SandboxState {
     }
 
     func updateRef(_ owner: String, _ name: String, ref: String, sha: String, force: Bool, login: String, base: String) throws -> Reply {
-        let repository = try writable(owner, name, login: login)
+        let repository = try repository(owner, name, login: login, needs: "write")
         let full = "refs/\(ref)"
         guard let current = SandboxGit.resolve(full, in: repository.git) else { throw SandboxError(422, "Reference does not exist") }
         guard SandboxGit.resolve(sha, in: repository.git) != nil else { throw SandboxError(422, "Object does not exist") }
@@ -109,7 +92,7 @@ extension SandboxState {
     }
 
     func createPull(_ owner: String, _ name: String, title: String, head: String, base branch: String, body: String?, login: String, base: String) throws -> Reply {
-        var repository = try writable(owner, name, login: login)
+        var repository = try repository(owner, name, login: login, needs: "write")
         let headBranch = head.split(separator: ":").last.map(String.init) ?? head
         guard SandboxGit.resolve("refs/heads/\(headBranch)", in: repository.git) != nil else { throw SandboxError(422, "Validation Failed: head \(head) does not exist") }
         guard SandboxGit.resolve("refs/heads/\(branch)", in: repository.git) != nil else { throw SandboxError(422, "Validation Failed: base \(branch) does not exist") }
@@ -128,13 +111,13 @@ extension SandboxState {
     }
 
     func getPull(_ owner: String, _ name: String, number: Int, login: String, base: String) throws -> Reply {
-        let repository = try readable(owner, name, login: login)
+        let repository = try repository(owner, name, login: login, needs: "read")
         guard let pull = repository.pulls[number] else { throw SandboxError(404, "Not Found") }
         return (200, SandboxJSON.data(pullJSON(pull, in: repository, base: base)))
     }
 
     func listPulls(_ owner: String, _ name: String, head: String?, state: String, login: String, base: String) throws -> Reply {
-        let repository = try readable(owner, name, login: login)
+        let repository = try repository(owner, name, login: login, needs: "read")
         let headBranch = head.map { $0.split(separator: ":").last.map(String.init) ?? $0 }
         let pulls = repository.pulls.values.sorted { $0.number > $1.number }.filter { pull in
             (state == "all" || pull.state == state) && (headBranch == nil || pull.head == headBranch)
@@ -143,7 +126,7 @@ extension SandboxState {
     }
 
     func updatePull(_ owner: String, _ name: String, number: Int, title: String?, body: String?, state: String?, login: String, base: String) throws -> Reply {
-        var repository = try writable(owner, name, login: login)
+        var repository = try repository(owner, name, login: login, needs: "write")
         guard var pull = repository.pulls[number] else { throw SandboxError(404, "Not Found") }
         if let title { pull.title = title }
         if let body { pull.body = body }
@@ -165,7 +148,7 @@ extension SandboxState {
 
     /// `PUT .../pulls/{n}/merge`, a person's call: the base branch gets a merge commit of the head.
     func mergePull(_ owner: String, _ name: String, number: Int, login: String, base: String) throws -> Reply {
-        var repository = try writable(owner, name, login: login)
+        var repository = try repository(owner, name, login: login, needs: "write")
         guard var pull = repository.pulls[number], pull.state == "open" else { throw SandboxError(405, "Pull Request is not mergeable") }
         guard let baseSha = SandboxGit.resolve("refs/heads/\(pull.base)", in: repository.git),
               let headSha = SandboxGit.resolve("refs/heads/\(pull.head)", in: repository.git) else { throw SandboxError(405, "Pull Request is not mergeable") }
@@ -255,7 +238,7 @@ extension SandboxState {
     }
 
     func createCheckRun(_ owner: String, _ name: String, fields: [String: Any], login: String, base: String) throws -> Reply {
-        var repository = try writable(owner, name, login: login)
+        var repository = try repository(owner, name, login: login, needs: "write")
         guard let app, login == "\(app.slug)[bot]" else { throw SandboxError(403, "You must authenticate via a GitHub App.") }
         guard let runName = fields["name"] as? String, let headSha = fields["head_sha"] as? String else {
             throw SandboxError(422, "Validation Failed: name and head_sha are required")
@@ -270,7 +253,7 @@ extension SandboxState {
     }
 
     func updateCheckRun(_ owner: String, _ name: String, id: Int64, fields: [String: Any], login: String, base: String) throws -> Reply {
-        var repository = try writable(owner, name, login: login)
+        var repository = try repository(owner, name, login: login, needs: "write")
         guard let app, login == "\(app.slug)[bot]" else { throw SandboxError(403, "You must authenticate via a GitHub App.") }
         guard var run = repository.checkRuns[id] else { throw SandboxError(404, "Not Found") }
         let wasCompleted = run.status == "completed"
@@ -297,7 +280,7 @@ extension SandboxState {
     }
 
     func review(_ owner: String, _ name: String, number: Int, event: String, body: String?, login: String, base: String) throws -> Reply {
-        var repository = try readable(owner, name, login: login)
+        var repository = try repository(owner, name, login: login, needs: "read")
         guard let pull = repository.pulls[number] else { throw SandboxError(404, "Not Found") }
         let states = ["APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED", "COMMENT": "COMMENTED"]
         guard let state = states[event] else { throw SandboxError(422, "Validation Failed: event must be APPROVE, REQUEST_CHANGES or COMMENT") }

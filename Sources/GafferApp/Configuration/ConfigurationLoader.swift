@@ -275,8 +275,7 @@ public enum ConfigurationLoader {
         for key in mapping.keys.sorted() {
             let source = "\(path) key \(key)"
             guard let setting = known[key] else {
-                let suggestion = settings.map(\.key).min { editDistance($0, key) < editDistance($1, key) }
-                let hint = suggestion.flatMap { editDistance($0, key) <= 3 ? "; did you mean \($0)?" : nil } ?? ""
+                let hint = EditDistance.nearest(to: key, in: settings.map(\.key), within: 3).map { "; did you mean \($0)?" } ?? ""
                 problems.append(ConfigurationProblem(source: source, message: "is not a setting Gaffer knows\(hint)"))
                 continue
             }
@@ -327,20 +326,5 @@ public enum ConfigurationLoader {
         }
         let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
         return underlying?.localizedDescription ?? (error as NSError).localizedDescription
-    }
-
-    /// Levenshtein distance, for "did you mean" on a mistyped key.
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        guard !a.isEmpty else { return b.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in stride(from: 1, through: b.count, by: 1) {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }

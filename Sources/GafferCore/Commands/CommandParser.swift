@@ -104,13 +104,7 @@ public struct CommandParser: Sendable {
     static func nearMiss(_ word: String) -> CommandName? {
         let limit = min(2, (word.count - 1) / 2)
         guard limit > 0 else { return nil }
-        var best: (name: CommandName, distance: Int)?
-        for name in CommandName.allCases {
-            guard let d = EditDistance.distance(word, name.rawValue, limit: limit) else { continue }
-            if let found = best, found.distance <= d { continue }
-            best = (name, d)
-        }
-        return best?.name
+        return EditDistance.nearest(to: word, in: CommandName.allCases.map(\.rawValue), within: limit).flatMap(CommandName.init(rawValue:))
     }
 
     struct Token: Equatable {

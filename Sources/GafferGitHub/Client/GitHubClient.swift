@@ -112,12 +112,7 @@ public final class GitHubClient: Sendable {
             attempt += 1
             let renewNow = renewed && !renewDone
             if renewNow { renewDone = true }
-            var headers = [
-                ("Accept", "application/vnd.github+json"),
-                ("X-GitHub-Api-Version", "2022-11-28"),
-                ("User-Agent", settings.userAgent),
-                ("Authorization", "Bearer \(try await authorization(for: caller, renew: renewNow).revealed)"),
-            ]
+            var headers = standardHeaders(authorization: try await authorization(for: caller, renew: renewNow))
             if body != nil { headers.append(("Content-Type", "application/json")) }
             let cached = method == "GET" ? etags.withLock { $0[cacheKey] } : nil
             if let cached { headers.append(("If-None-Match", cached.etag)) }
@@ -179,6 +174,14 @@ public final class GitHubClient: Sendable {
         }
     }
 
+    /// The headers GitHub asks for on every call.
+    private func standardHeaders(authorization: Secret) -> [(String, String)] {
+        [
+            ("Accept", "application/vnd.github+json"), ("X-GitHub-Api-Version", "2022-11-28"),
+            ("User-Agent", settings.userAgent), ("Authorization", "Bearer \(authorization.revealed)"),
+        ]
+    }
+
     /// Capped exponential backoff with full jitter.
     private func backoff(attempt: Int) -> Duration {
         let ceiling = min(settings.backoffBase * Int(1 << min(attempt - 1, 20)), settings.backoffMaximum)
@@ -204,11 +207,8 @@ public final class GitHubClient: Sendable {
     /// `POST /app/installations/{id}/access_tokens` with the app's JWT (not through `send`, which would ask for a token again).
     private func createInstallationToken(installation: Int64, jwt: Secret) async throws -> InstallationAccessToken {
         let url = settings.baseURL.appendingPathComponent("app/installations/\(installation)/access_tokens")
-        let headers = [
-            ("Accept", "application/vnd.github+json"), ("X-GitHub-Api-Version", "2022-11-28"),
-            ("User-Agent", settings.userAgent), ("Authorization", "Bearer \(jwt.revealed)"),
-        ]
-        let response = try await transport.send(GitHubHTTPRequest(method: "POST", url: url, headers: headers, body: nil), timeout: settings.requestTimeout)
+        let response = try await transport.send(GitHubHTTPRequest(method: "POST", url: url, headers: standardHeaders(authorization: jwt), body: nil),
+                                                timeout: settings.requestTimeout)
         guard response.status == 201 else {
             throw GitHubAPIError(method: "POST", path: "/app/installations/\(installation)/access_tokens", response: response)
         }

@@ -10,18 +10,25 @@ public enum GitHubCredentials: Sendable {
     case app(id: String, privateKeyPEM: Secret)
 }
 
+/// The claims of a GitHub App's JWT. Whoever verifies one checks the times
+/// against its own clock (GitHub's, or the sandbox's), so `verify` checks none.
+public struct GitHubAppJWTClaims: JWTPayload {
+    public var iss: IssuerClaim
+    public var iat: IssuedAtClaim
+    public var exp: ExpirationClaim
+
+    public init(iss: IssuerClaim, iat: IssuedAtClaim, exp: ExpirationClaim) {
+        self.iss = iss
+        self.iat = iat
+        self.exp = exp
+    }
+
+    public func verify(using algorithm: some JWTAlgorithm) throws {}
+}
+
 /// The JWT a GitHub App signs to ask for installation tokens: RS256, `iat` 60 s
 /// in the past for clock drift, `exp` 9 minutes ahead (GitHub allows 10).
 struct AppJWTSigner: Sendable {
-    struct Payload: JWTPayload {
-        var iss: IssuerClaim
-        var iat: IssuedAtClaim
-        var exp: ExpirationClaim
-
-        func verify(using algorithm: some JWTAlgorithm) throws {
-            try exp.verifyNotExpired()
-        }
-    }
 
     let appID: String
     let keys: JWTKeyCollection
@@ -39,7 +46,7 @@ struct AppJWTSigner: Sendable {
     }
 
     func token(now: Date) async throws -> Secret {
-        let payload = Payload(iss: IssuerClaim(value: appID), iat: IssuedAtClaim(value: now.addingTimeInterval(-60)),
+        let payload = GitHubAppJWTClaims(iss: IssuerClaim(value: appID), iat: IssuedAtClaim(value: now.addingTimeInterval(-60)),
                               exp: ExpirationClaim(value: now.addingTimeInterval(9 * 60)))
         return Secret(try await keys.sign(payload))
     }
