@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "gaffer", targets: ["gaffer"]),
         .executable(name: "gaffer-queue-bench", targets: ["GafferBench"]),
         .executable(name: "gaffer-parse-bench", targets: ["GafferParseBench"]),
+        .executable(name: "gaffer-git-bench", targets: ["GafferGitBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,6 +48,16 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // Debian's libgit2-dev (1.5); `scripts/setup` installs it.
+        .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .target(
+            name: "GafferGit",
+            dependencies: [
+                "CLibGit2",
+                "GafferCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "GafferSandbox",
             dependencies: [
@@ -63,6 +74,7 @@ let package = Package(
             dependencies: [
                 "GafferCore",
                 "GafferStore",
+                "GafferGit",
                 "GafferGitHub",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -104,6 +116,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "GafferParseBench", dependencies: ["GafferCore"]),
+        .executableTarget(
+            name: "GafferGitBench",
+            dependencies: ["GafferGit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // libFuzzer targets; `scripts/fuzz` builds them with -sanitize=fuzzer,address -DFUZZING.
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
         .executableTarget(name: "IssueParserFuzzer", dependencies: ["GafferCore", "FuzzSupport"], path: "Fuzz/IssueParserFuzzer"),
@@ -130,6 +146,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "GafferGitTests",
+            dependencies: ["GafferGit", "GafferTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "GafferAppTests",
             dependencies: [
                 "GafferApp",
@@ -153,6 +173,6 @@ let package = Package(
 
 // Every target: Swift 6 language mode (the tools version's default) with
 // `any` spelled out for existentials.
-for target in package.targets {
+for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("ExistentialAny")]
 }

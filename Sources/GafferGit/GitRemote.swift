@@ -1,0 +1,108 @@
+import Foundation
+import GafferCore
+
+/// A remote repository and the credentials to reach it.
+///
+/// The URL is kept without credentials, so it can be shown in errors and logs
+/// as it is; a token written into the URL (`https://user:token@host/...`) is
+/// taken out and used as the credential. libgit2 is given the bare URL and asks
+/// for the credential through its callback, so the token is never in
+/// `.git/config` or any other file.
+public struct GitRemote: Sendable, Equatable {
+    /// The URL without user name or password: safe to print.
+    public let url: String
+    public let credentials: GitCredentials
+
+    public init(url rawURL: String, credentials: GitCredentials = .none) throws(GitError) {
+        let trimmed = rawURL.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else {
+            throw .invalidRemote("''", reason: "the URL is empty")
+        }
+        guard let schemeEnd = trimmed.range(of: "://") else {
+            if trimmed.hasPrefix("/") {
+                self.init(url: "file://" + trimmed, credentials: credentials, userInfo: nil)
+                return
+            }
+            // scp-like SSH: git@github.com:owner/repo.git
+            if trimmed.contains(":"), !trimmed.contains(" ") {
+                self.init(url: trimmed, credentials: credentials, userInfo: nil)
+                return
+            }
+            throw .invalidRemote(trimmed, reason: "give a URL such as https://github.com/owner/repo.git, git://host/repo.git, file:///path/repo.git or git@host:owner/repo.git")
+        }
+        let scheme = trimmed[..<schemeEnd.lowerBound].lowercased()
+        guard ["https", "http", "git", "ssh", "file"].contains(scheme) else {
+            throw .invalidRemote(Self.withoutUserInfo(trimmed), reason: "the scheme '\(scheme)' is not supported; use https, http, ssh, git or file")
+        }
+        let afterScheme = trimmed[schemeEnd.upperBound...]
+        let authorityEnd = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex
+        let authority = afterScheme[..<authorityEnd]
+        guard let at = authority.lastIndex(of: "@"), scheme != "ssh" else {
+            self.init(url: trimmed, credentials: credentials, userInfo: nil)
+            return
+        }
+        let bare = String(trimmed[..<schemeEnd.upperBound]) + String(afterScheme[afterScheme.index(after: at)...])
+        self.init(url: bare, credentials: credentials, userInfo: String(authority[..<at]))
+    }
+
+    private init(url: String, credentials: GitCredentials, userInfo: String?) {
+        self.url = url
+        guard case .none = credentials, let userInfo, let colon = userInfo.firstIndex(of: ":") else {
+            self.credentials = credentials
+            return
+        }
+        let user = String(userInfo[..<colon]).removingPercentEncoding ?? String(userInfo[..<colon])
+        let password = String(userInfo[userInfo.index(after: colon)...])
+        self.credentials = .token(Secret(password.removingPercentEncoding ?? password), username: user.isEmpty ? GitCredentials.tokenUser : user)
+    }
+
+    private static func withoutUserInfo(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return url }
+        return String(url[..<schemeEnd.upperBound]) + rest[rest.index(after: at)...]
+    }
+
+    /// A short, stable, file-name-safe name for this remote: readable prefix and a hash of the URL.
+    var cacheKey: String {
+        let readable = url.split(separator: "://").last.map(String.init) ?? url
+        let slug = String(readable.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }.suffix(60))
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        for byte in url.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return slug + "-" + String(hash, radix: 16)
+    }
+
+    /// Every secret text this remote could reveal; used to scrub error messages.
+    var secrets: [String] {
+        switch credentials {
+        case .none: []
+        case .token(let token, _): [token.revealed]
+        case .sshKey(_, _, let passphrase): passphrase.map { [$0.revealed] } ?? []
+        }
+    }
+
+    /// `text` with every secret replaced by `***`.
+    func scrub(_ text: String) -> String {
+        secrets.filter { !$0.isEmpty }.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
+    }
+}
+
+/// How Gaffer proves who it is to a remote.
+public enum GitCredentials: Sendable, Equatable {
+    /// The user name GitHub expects with an installation token.
+    public static let tokenUser = "x-access-token"
+
+    case none
+    /// HTTPS basic authentication: a GitHub installation token or personal access token.
+    case token(Secret, username: String = GitCredentials.tokenUser)
+    /// An SSH key pair read from files; the user name comes from the URL (`git` if none).
+    case sshKey(privateKeyPath: String, publicKeyPath: String?, passphrase: Secret?)
+
+    var isNone: Bool {
+        if case .none = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,421 @@
+import CLibGit2
+import Foundation
+import GafferCore
+
+/// One job's checkout of a repository: a branch, the files an agent wrote, a commit and a push.
+///
+/// Made by `GitWorkspaces.withWorkspace`, which gives it to one job at a time.
+/// Its objects are borrowed from the repository cache's mirror (git's
+/// alternates), so making one costs a checkout, not a clone. Every libgit2 call
+/// runs on the `GitThreadPool`.
+public final class GitWorkspace: @unchecked Sendable {
+    // @unchecked: `repository` and `branch` are only used inside `locked`, which holds `lock`.
+    private let lock = NSLock()
+    private let repository: GitRepository
+    private let mirror: RepositoryMirror
+    private let pool: GitThreadPool
+    private let settings: GitWorkspaces.Settings
+    private var branch: PreparedBranch?
+
+    /// The remote this workspace pushes to.
+    public let remote: GitRemote
+    /// The working directory: the branch's files, as the pipeline will see them.
+    public let directory: String
+
+    init(directory: String, repository: GitRepository, remote: GitRemote, mirror: RepositoryMirror, pool: GitThreadPool, settings: GitWorkspaces.Settings) {
+        self.directory = directory
+        self.repository = repository
+        self.remote = remote
+        self.mirror = mirror
+        self.pool = pool
+        self.settings = settings
+    }
+
+    private func locked<T: Sendable>(_ body: @escaping @Sendable (GitRepository, inout PreparedBranch?) throws -> T) async throws -> T {
+        try await pool.run { [self] in
+            lock.lock()
+            defer { lock.unlock() }
+            return try body(repository, &branch)
+        }
+    }
+
+    /// Fetches the remote and checks out `branch`: from `base` when `start` is
+    /// `.base` (or the branch does not exist yet), from the branch's tip when `.existingBranch`.
+    /// On an empty remote the branch starts with no commits.
+    @discardableResult
+    public func prepareBranch(_ name: String, from base: String, start: BranchStart = .base) async throws -> PreparedBranch {
+        let refName = "refs/heads/" + name
+        for candidate in [name, base] {
+            var valid: Int32 = 0
+            guard git_reference_name_is_valid(&valid, "refs/heads/" + candidate) == 0, valid == 1 else {
+                throw GitError.invalidBranchName(candidate)
+            }
+        }
+        let remote = remote, mirror = mirror, settings = settings
+        return try await locked { repository, prepared in
+            let tips = try mirror.update(from: remote, maxCredentialRequests: settings.maxCredentialRequests)
+            let baseTip = tips[base]
+            if baseTip == nil && !tips.isEmpty {
+                throw GitError.baseNotFound(remote: remote.url, base: base, branches: tips.keys.sorted())
+            }
+            let remoteTip = tips[name]
+            let startPoint = start == .existingBranch ? remoteTip ?? baseTip : baseTip
+            do throws(LibGit2Failure) {
+                if let startPoint {
+                    try repository.setReference(refName, to: startPoint, message: "gaffer: start \(name)")
+                }
+                try LibGit2.check(git_repository_set_head(repository.pointer, refName), "check out \(name)")
+                try Self.checkOutHead(repository)
+            } catch {
+                throw error.gitError
+            }
+            let result = PreparedBranch(name: name, base: base, baseCommit: baseTip, remoteTip: remoteTip, startPoint: startPoint)
+            prepared = result
+            return result
+        }
+    }
+
+    /// Writes the file set into the working directory and the index, after
+    /// checking all of it: when any path is refused, nothing is written.
+    public func apply(_ fileSet: FileSet) async throws {
+        let validator = FileSetValidator(root: directory, limits: settings.limits)
+        let directory = directory
+        try await locked { repository, prepared in
+            guard prepared != nil else { throw GitError.libgit2(operation: "write files", code: -1, message: "prepareBranch must come first") }
+            let problems = validator.problems(in: fileSet)
+            guard problems.isEmpty else {
+                throw GitError.fileSetRefused(problems, fileCount: fileSet.count)
+            }
+            do {
+                try Self.write(fileSet, into: repository, directory: directory)
+            } catch {
+                // A failure half way (a full disk) leaves the last commit's files, not half a set.
+                try? Self.checkOutHead(repository)
+                throw error
+            }
+        }
+    }
+
+    /// Commits the index on the branch. Returns `.unchanged` without committing
+    /// when the files are what the branch already has (on the remote too), so a
+    /// job that runs twice does not add a second commit.
+    public func commit(message: String, author: GitIdentity? = nil, coAuthors: [GitIdentity] = [], date: Date = Date()) async throws -> CommitOutcome {
+        let identity = author ?? settings.identity
+        let text = Self.commitMessage(message, coAuthors: coAuthors)
+        return try await locked { repository, prepared in
+            guard let branch = prepared else { throw GitError.libgit2(operation: "commit", code: -1, message: "prepareBranch must come first") }
+            do throws(LibGit2Failure) {
+                let tree = try Self.writeIndexTree(repository)
+                let head = try repository.target(of: "refs/heads/" + branch.name)
+                if let head, try repository.treeID(ofCommit: head) == tree {
+                    return .unchanged(head)
+                }
+                if let remoteTip = branch.remoteTip, try repository.treeID(ofCommit: remoteTip) == tree {
+                    // Same files as the remote branch already has: adopt it rather than make an equal commit.
+                    try repository.setReference("refs/heads/" + branch.name, to: remoteTip, message: "gaffer: up to date")
+                    return .unchanged(remoteTip)
+                }
+                if head == nil, try Self.isEmptyTree(repository, tree) {
+                    return .unchanged(nil)
+                }
+                return .created(try Self.createCommit(repository, tree: tree, parent: head, identity: identity, message: text, date: date))
+            } catch {
+                throw error.gitError
+            }
+        }
+    }
+
+    /// Pushes the branch. `.plain` refuses to overwrite commits on the remote;
+    /// `.forceWithLease` replaces the remote branch only if it is still where it
+    /// was when the branch was prepared (for branches Gaffer owns).
+    public func push(_ mode: PushMode = .plain) async throws -> PushOutcome {
+        let remote = remote, settings = settings
+        return try await locked { repository, prepared in
+            guard let branch = prepared else { throw GitError.libgit2(operation: "push", code: -1, message: "prepareBranch must come first") }
+            let refName = "refs/heads/" + branch.name
+            guard let local = try Self.target(repository, refName) else {
+                throw GitError.libgit2(operation: "push \(branch.name)", code: -1, message: "the branch has no commits; commit first")
+            }
+            if local == branch.remoteTip {
+                return PushOutcome(branch: branch.name, previous: branch.remoteTip, pushed: local, changed: false, remoteOutput: "")
+            }
+            let state = RemoteCallbackState(remote: remote, maxCredentialRequests: settings.maxCredentialRequests)
+            if mode == .forceWithLease {
+                state.lease = (refName, branch.remoteTip)
+            }
+            let refspec = (mode == .forceWithLease ? "+" : "") + refName + ":" + refName
+            do throws(LibGit2Failure) {
+                try withExtendedLifetime(state) { () throws(LibGit2Failure) in
+                    try repository.withRemote(remote) { handle throws(LibGit2Failure) in
+                        var options = git_push_options()
+                        try LibGit2.check(git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION)), "prepare a push")
+                        state.install(into: &options.callbacks)
+                        try withStringArray([refspec]) { refspecs throws(LibGit2Failure) in
+                            try LibGit2.check(git_remote_push(handle, &refspecs, &options), "push to")
+                        }
+                    }
+                }
+            } catch {
+                throw state.failure(error, branch: branch.name)
+            }
+            // libgit2 returns success even when the server refused the ref; its answer is here.
+            if let answer = state.refStatuses[refName], let reason = answer {
+                if reason.contains("non-fast-forward") || reason.contains("fetch first") {
+                    throw GitError.nonFastForward(remote: remote.url, branch: branch.name)
+                }
+                throw GitError.pushRejected(remote: remote.url, ref: refName, reason: remote.scrub(reason), remoteOutput: state.scrubbedRemoteOutput)
+            }
+            let pushed = PreparedBranch(name: branch.name, base: branch.base, baseCommit: branch.baseCommit, remoteTip: local, startPoint: branch.startPoint)
+            prepared = pushed
+            return PushOutcome(branch: branch.name, previous: branch.remoteTip, pushed: local, changed: true, remoteOutput: state.scrubbedRemoteOutput)
+        }
+    }
+
+    /// What the branch changes against its base, for a pull request's body.
+    public func diffStat() async throws -> DiffStat {
+        try await locked { repository, prepared in
+            guard let branch = prepared else { return DiffStat(files: []) }
+            do throws(LibGit2Failure) {
+                let head = try repository.target(of: "refs/heads/" + branch.name)
+                return try Self.diffStat(repository, from: branch.baseCommit, to: head)
+            } catch {
+                throw error.gitError
+            }
+        }
+    }
+
+    // MARK: - libgit2 work, always on a pool thread with the lock held
+
+    private static func target(_ repository: GitRepository, _ refName: String) throws -> GitObjectID? {
+        do throws(LibGit2Failure) {
+            return try repository.target(of: refName)
+        } catch {
+            throw error.gitError
+        }
+    }
+
+    /// Makes the working directory and index match HEAD exactly (empty for a branch with no commits).
+    static func checkOutHead(_ repository: GitRepository) throws(LibGit2Failure) {
+        var options = git_checkout_options()
+        try LibGit2.check(git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "prepare a checkout")
+        options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_REMOVE_UNTRACKED.rawValue
+        if git_repository_head_unborn(repository.pointer) == 1 {
+            var index: OpaquePointer?
+            try LibGit2.check(git_repository_index(&index, repository.pointer), "open the index")
+            defer { git_index_free(index) }
+            try LibGit2.check(git_index_clear(index), "clear the index")
+            try LibGit2.check(git_index_write(index), "write the index")
+            // With an empty index, a checkout of the empty tree removes every file but .git.
+            var emptyTree = git_oid()
+            var treeBuilder: OpaquePointer?
+            try LibGit2.check(git_treebuilder_new(&treeBuilder, repository.pointer, nil), "build an empty tree")
+            defer { git_treebuilder_free(treeBuilder) }
+            try LibGit2.check(git_treebuilder_write(&emptyTree, treeBuilder), "write an empty tree")
+            var tree: OpaquePointer?
+            try LibGit2.check(git_object_lookup(&tree, repository.pointer, &emptyTree, GIT_OBJECT_TREE), "read the empty tree")
+            defer { git_object_free(tree) }
+            try LibGit2.check(git_checkout_tree(repository.pointer, tree, &options), "empty the working directory")
+            return
+        }
+        try LibGit2.check(git_checkout_head(repository.pointer, &options), "check out the branch")
+    }
+
+    private static func write(_ fileSet: FileSet, into repository: GitRepository, directory: String) throws {
+        var index: OpaquePointer?
+        do throws(LibGit2Failure) {
+            try LibGit2.check(git_repository_index(&index, repository.pointer), "open the index")
+        } catch {
+            throw error.gitError
+        }
+        defer { git_index_free(index) }
+        let files = FileManager.default
+        for change in fileSet.changes {
+            let fullPath = directory + "/" + change.path
+            switch change {
+            case .write(let path, let contents, let executable):
+                let parent = (fullPath as NSString).deletingLastPathComponent
+                try files.createDirectory(atPath: parent, withIntermediateDirectories: true)
+                // Replace a symbolic link rather than write through it.
+                if (try? files.destinationOfSymbolicLink(atPath: fullPath)) != nil {
+                    try files.removeItem(atPath: fullPath)
+                }
+                guard files.createFile(atPath: fullPath, contents: contents, attributes: [.posixPermissions: executable ? 0o755 : 0o644]) else {
+                    throw GitError.libgit2(operation: "write \(path)", code: -1, message: "could not create the file (disk full or permissions?)")
+                }
+                // createFile keeps the mode of a file it replaces; set it explicitly.
+                try files.setAttributes([.posixPermissions: executable ? 0o755 : 0o644], ofItemAtPath: fullPath)
+                do throws(LibGit2Failure) {
+                    try LibGit2.check(git_index_add_bypath(index, path), "add \(path)")
+                } catch {
+                    throw error.gitError
+                }
+            case .delete(let path):
+                var isDirectory: ObjCBool = false
+                let exists = files.fileExists(atPath: fullPath, isDirectory: &isDirectory)
+                    || (try? files.destinationOfSymbolicLink(atPath: fullPath)) != nil
+                if exists {
+                    try files.removeItem(atPath: fullPath)
+                }
+                do throws(LibGit2Failure) {
+                    if isDirectory.boolValue {
+                        try LibGit2.check(git_index_remove_directory(index, path, 0), "remove \(path)")
+                    } else if git_index_get_bypath(index, path, 0) != nil {
+                        try LibGit2.check(git_index_remove_bypath(index, path), "remove \(path)")
+                    }
+                } catch {
+                    throw error.gitError
+                }
+            }
+        }
+        do throws(LibGit2Failure) {
+            try LibGit2.check(git_index_write(index), "write the index")
+        } catch {
+            throw error.gitError
+        }
+    }
+
+    private static func writeIndexTree(_ repository: GitRepository) throws(LibGit2Failure) -> GitObjectID {
+        var index: OpaquePointer?
+        try LibGit2.check(git_repository_index(&index, repository.pointer), "open the index")
+        defer { git_index_free(index) }
+        var tree = git_oid()
+        try LibGit2.check(git_index_write_tree(&tree, index), "write the tree")
+        return GitObjectID(tree)
+    }
+
+    private static func isEmptyTree(_ repository: GitRepository, _ id: GitObjectID) throws(LibGit2Failure) -> Bool {
+        var tree: OpaquePointer?
+        var oid = id.oid
+        try LibGit2.check(git_tree_lookup(&tree, repository.pointer, &oid), "read the tree")
+        defer { git_tree_free(tree) }
+        return git_tree_entrycount(tree) == 0
+    }
+
+    private static func createCommit(
+        _ repository: GitRepository, tree treeID: GitObjectID, parent parentID: GitObjectID?,
+        identity: GitIdentity, message: String, date: Date
+    ) throws(LibGit2Failure) -> GitObjectID {
+        var signature: UnsafeMutablePointer<git_signature>?
+        try LibGit2.check(
+            git_signature_new(&signature, identity.name, identity.email, git_time_t(date.timeIntervalSince1970), 0), "make the commit signature")
+        defer { git_signature_free(signature) }
+        var tree: OpaquePointer?
+        var treeOID = treeID.oid
+        try LibGit2.check(git_tree_lookup(&tree, repository.pointer, &treeOID), "read the tree")
+        defer { git_tree_free(tree) }
+        var parent: OpaquePointer?
+        if let parentID {
+            var parentOID = parentID.oid
+            try LibGit2.check(git_commit_lookup(&parent, repository.pointer, &parentOID), "read the parent commit")
+        }
+        defer { git_commit_free(parent) }
+        var parents: [OpaquePointer?] = parent.map { [$0] } ?? []
+        var commit = git_oid()
+        try LibGit2.check(
+            git_commit_create(&commit, repository.pointer, "HEAD", signature, signature, "UTF-8", message, tree, parents.count, &parents),
+            "commit")
+        return GitObjectID(commit)
+    }
+
+    /// The message, ending in one newline, with a `Co-authored-by:` trailer per co-author not already named in it.
+    static func commitMessage(_ message: String, coAuthors: [GitIdentity]) -> String {
+        var text = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trailers = coAuthors.map { "Co-authored-by: \($0)" }.filter { !text.contains($0) }
+        if !trailers.isEmpty {
+            text += "\n\n" + trailers.joined(separator: "\n")
+        }
+        return text + "\n"
+    }
+
+    private static func diffStat(_ repository: GitRepository, from base: GitObjectID?, to head: GitObjectID?) throws(LibGit2Failure) -> DiffStat {
+        guard let head else { return DiffStat(files: []) }
+        func tree(_ commit: GitObjectID?) throws(LibGit2Failure) -> OpaquePointer? {
+            guard let commit else { return nil }
+            var tree: OpaquePointer?
+            var oid = try repository.treeID(ofCommit: commit).oid
+            try LibGit2.check(git_tree_lookup(&tree, repository.pointer, &oid), "read the tree")
+            return tree
+        }
+        let oldTree = try tree(base)
+        defer { git_tree_free(oldTree) }
+        let newTree = try tree(head)
+        defer { git_tree_free(newTree) }
+        var diff: OpaquePointer?
+        try LibGit2.check(git_diff_tree_to_tree(&diff, repository.pointer, oldTree, newTree, nil), "compare with the base")
+        defer { git_diff_free(diff) }
+        try LibGit2.check(git_diff_find_similar(diff, nil), "find renames")
+        var files: [DiffStat.File] = []
+        for index in 0..<git_diff_num_deltas(diff) {
+            var patch: OpaquePointer?
+            try LibGit2.check(git_patch_from_diff(&patch, diff, index), "compare a file")
+            defer { git_patch_free(patch) }
+            guard let delta = git_diff_get_delta(diff, index)?.pointee else { continue }
+            var context = 0, insertions = 0, deletions = 0
+            try LibGit2.check(git_patch_line_stats(&context, &insertions, &deletions, patch), "count changed lines")
+            let change: DiffStat.Change = switch delta.status {
+            case GIT_DELTA_ADDED: .added
+            case GIT_DELTA_DELETED: .deleted
+            case GIT_DELTA_RENAMED: .renamed
+            case GIT_DELTA_TYPECHANGE: .typeChanged
+            default: .modified
+            }
+            let path = (delta.status == GIT_DELTA_DELETED ? delta.old_file.path : delta.new_file.path).map { String(cString: $0) } ?? "?"
+            files.append(DiffStat.File(
+                path: path, change: change, insertions: insertions, deletions: deletions,
+                binary: delta.flags & GIT_DIFF_FLAG_BINARY.rawValue != 0))
+        }
+        return DiffStat(files: files)
+    }
+}
+
+/// Where a prepared branch starts.
+public enum BranchStart: Sendable, Equatable {
+    /// From the base branch, whatever the branch held before (push with `.forceWithLease`).
+    case base
+    /// From the branch's tip on the remote when it exists, else from the base.
+    case existingBranch
+}
+
+/// How a push treats the remote branch.
+public enum PushMode: Sendable, Equatable {
+    /// Only a fast-forward.
+    case plain
+    /// Replace the branch, but only if it still points where it did when the branch was prepared.
+    case forceWithLease
+}
+
+/// A branch checked out in a workspace and what the remote had when it was fetched.
+public struct PreparedBranch: Sendable, Equatable {
+    public let name: String
+    public let base: String
+    /// The base's tip (nil when the remote is empty).
+    public let baseCommit: GitObjectID?
+    /// The branch's tip on the remote (nil when it does not exist there).
+    public let remoteTip: GitObjectID?
+    /// The commit the branch was checked out at (nil when it has none yet).
+    public let startPoint: GitObjectID?
+}
+
+public enum CommitOutcome: Sendable, Equatable {
+    case created(GitObjectID)
+    /// Nothing to commit: the branch already has these files (at this commit, nil if none).
+    case unchanged(GitObjectID?)
+
+    public var commit: GitObjectID? {
+        switch self {
+        case .created(let id): id
+        case .unchanged(let id): id
+        }
+    }
+}
+
+public struct PushOutcome: Sendable, Equatable {
+    public let branch: String
+    /// Where the remote branch was before (nil when the push created it).
+    public let previous: GitObjectID?
+    public let pushed: GitObjectID
+    /// False when the remote already had this commit and nothing was sent.
+    public let changed: Bool
+    /// What the server printed (hook messages), with any secret removed.
+    public let remoteOutput: String
+}

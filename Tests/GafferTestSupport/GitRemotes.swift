@@ -1,0 +1,323 @@
+import Foundation
+
+/// The `git` command line, for tests to set up remotes and look at what Gaffer pushed.
+public enum GitCLI {
+    @discardableResult
+    public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + arguments
+        if let directory {
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        }
+        var merged = ProcessInfo.processInfo.environment
+        merged.merge([
+            "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+            "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
+            "GIT_CONFIG_NOSYSTEM": "1", "HOME": FileManager.default.temporaryDirectory.path,
+        ]) { $1 }
+        merged.merge(environment) { $1 }
+        process.environment = merged
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let problem = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CommandFailed(command: "git " + arguments.joined(separator: " "), output: String(decoding: problem, as: UTF8.self))
+        }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+public struct CommandFailed: Error, CustomStringConvertible {
+    public let command: String
+    public let output: String
+    public var description: String { "\(command) failed: \(output)" }
+}
+
+/// A bare repository on disk: the remote end of a test.
+public struct BareRemote: Sendable {
+    public let path: String
+
+    /// Creates `<directory>/<name>.git`, empty.
+    public static func create(in directory: URL, name: String) throws -> BareRemote {
+        let path = directory.appendingPathComponent(name + ".git").path
+        try GitCLI.run(["init", "--quiet", "--bare", "--initial-branch=main", path])
+        return BareRemote(path: path)
+    }
+
+    public var fileURL: String { "file://" + path }
+
+    /// Commits `files` (path to contents; nil deletes) on `branch` as someone else would, and pushes it here.
+    @discardableResult
+    public func commit(_ files: [String: String?], on branch: String = "main", message: String = "seed", symlinks: [String: String] = [:]) throws -> String {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("gaffer-seed-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        if (try? tip(of: branch)) != nil {
+            try GitCLI.run(["clone", "--quiet", "--branch", branch, fileURL, work])
+        } else {
+            try GitCLI.run(["init", "--quiet", "--initial-branch=\(branch)", work])
+        }
+        for (path, contents) in files {
+            let full = work + "/" + path
+            if let contents {
+                try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try Data(contents.utf8).write(to: URL(fileURLWithPath: full))
+            } else {
+                try? FileManager.default.removeItem(atPath: full)
+            }
+        }
+        for (path, target) in symlinks {
+            try FileManager.default.createSymbolicLink(atPath: work + "/" + path, withDestinationPath: target)
+        }
+        try GitCLI.run(["add", "-A"], in: work)
+        try GitCLI.run(["commit", "--quiet", "--allow-empty", "-m", message], in: work)
+        try GitCLI.run(["push", "--quiet", "--force", fileURL, "HEAD:refs/heads/\(branch)"], in: work)
+        return try GitCLI.run(["rev-parse", "HEAD"], in: work)
+    }
+
+    /// The branch's commit, or nil when the branch does not exist.
+    public func tip(of branch: String) throws -> String? {
+        let refs = try GitCLI.run(["--git-dir", path, "for-each-ref", "--format=%(objectname)", "refs/heads/\(branch)"])
+        return refs.isEmpty ? nil : refs
+    }
+
+    public func git(_ arguments: [String]) throws -> String {
+        try GitCLI.run(["--git-dir", path] + arguments)
+    }
+
+    /// A file's contents at the branch's tip.
+    public func show(_ file: String, on branch: String) throws -> String {
+        try git(["show", "\(branch):\(file)"])
+    }
+
+    /// `git ls-tree -r` at the branch: mode and path of every file.
+    public func files(on branch: String) throws -> [String: String] {
+        let listing = try git(["ls-tree", "-r", "--format=%(objectmode) %(path)", branch])
+        var files: [String: String] = [:]
+        for line in listing.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            if parts.count == 2 { files[String(parts[1])] = String(parts[0]) }
+        }
+        return files
+    }
+
+    /// Installs a hook script (for example `pre-receive`).
+    public func installHook(_ name: String, script: String) throws {
+        let path = self.path + "/hooks/" + name
+        try Data(script.utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+}
+
+/// A port nothing listens on right now, for servers that cannot be told to pick their own.
+public func unusedPort() throws -> Int {
+    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socketFD >= 0 else { throw CommandFailed(command: "socket", output: String(cString: strerror(errno))) }
+    defer { close(socketFD) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(socketFD, pointer, length) == 0 && getsockname(socketFD, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw CommandFailed(command: "bind", output: String(cString: strerror(errno))) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// True once something accepts TCP connections on 127.0.0.1:`port`.
+public func isListening(port: Int) -> Bool {
+    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socketFD >= 0 else { return false }
+    defer { close(socketFD) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+        }
+    }
+}
+
+/// A server process a test started; stopped (and waited for) by `stop()`.
+public final class ServerProcess: Sendable {
+    private let process: Process
+    private let log: Locked<String>
+
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        let log = Locked("")
+        self.log = log
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                return
+            }
+            log.update { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+    }
+
+    public var output: String { log.value }
+    public var isRunning: Bool { process.isRunning }
+
+    /// Waits (polling, with a deadline) until the server accepts connections on `port`.
+    public func waitForPort(_ port: Int, what: String) async throws {
+        try await waitUntil(timeout: .seconds(20), what) {
+            guard self.isRunning else { throw CommandFailed(command: what, output: self.output) }
+            return isListening(port: port)
+        }
+    }
+
+    public func stop() {
+        if process.isRunning {
+            process.terminate()
+        }
+        process.waitUntilExit()
+    }
+}
+
+/// `git daemon` serving every repository under a folder over git://, pushes allowed.
+public final class GitDaemon: Sendable {
+    public let port: Int
+    private let server: ServerProcess
+
+    public static func start(serving folder: URL) async throws -> GitDaemon {
+        let port = try unusedPort()
+        let server = try ServerProcess("/usr/bin/git", [
+            "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack", "--listen=127.0.0.1", "--port=\(port)",
+            "--base-path=\(folder.path)", folder.path,
+        ])
+        do {
+            try await server.waitForPort(port, what: "git daemon")
+        } catch {
+            server.stop()
+            throw error
+        }
+        return GitDaemon(port: port, server: server)
+    }
+
+    private init(port: Int, server: ServerProcess) {
+        self.port = port
+        self.server = server
+    }
+
+    public func url(_ repository: String) -> String { "git://127.0.0.1:\(port)/\(repository).git" }
+
+    public func stop() { server.stop() }
+}
+
+/// Git's smart HTTP protocol as a real server runs it: nginx asks for basic
+/// authentication and hands requests to `git http-backend` through fcgiwrap.
+public final class SmartHTTPGitServer: Sendable {
+    public let port: Int
+    private let nginx: ServerProcess
+    private let fcgiwrap: ServerProcess
+    private let directory: URL
+
+    /// Serves the bare repositories under `folder` at `http://127.0.0.1:<port>/git/<name>.git`,
+    /// to `username` with `password` only.
+    public static func start(serving folder: URL, username: String, password: String) async throws -> SmartHTTPGitServer {
+        let directory = folder.appendingPathComponent(".http-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let socket = directory.appendingPathComponent("fcgiwrap.sock").path
+        try Data("\(username):{PLAIN}\(password)\n".utf8).write(to: directory.appendingPathComponent("htpasswd"))
+        let fcgiwrap = try ServerProcess("/usr/sbin/fcgiwrap", ["-c", "4", "-s", "unix:\(socket)"])
+        do {
+            try await waitUntil(timeout: .seconds(20), "fcgiwrap's socket") {
+                guard fcgiwrap.isRunning else { throw CommandFailed(command: "fcgiwrap", output: fcgiwrap.output) }
+                return FileManager.default.fileExists(atPath: socket)
+            }
+        } catch {
+            fcgiwrap.stop()
+            throw error
+        }
+        let port = try unusedPort()
+        let configuration = """
+            \(getuid() == 0 ? "user root root;" : "")
+            daemon off;
+            worker_processes 1;
+            pid \(directory.path)/nginx.pid;
+            error_log \(directory.path)/error.log;
+            events { worker_connections 64; }
+            http {
+                access_log \(directory.path)/access.log;
+                client_body_temp_path \(directory.path)/body;
+                fastcgi_temp_path \(directory.path)/fastcgi;
+                proxy_temp_path \(directory.path)/proxy;
+                uwsgi_temp_path \(directory.path)/uwsgi;
+                scgi_temp_path \(directory.path)/scgi;
+                server {
+                    listen 127.0.0.1:\(port);
+                    location ~ ^/git(/.*)$ {
+                        auth_basic "git";
+                        auth_basic_user_file \(directory.path)/htpasswd;
+                        client_max_body_size 0;
+                        fastcgi_buffering off;
+                        fastcgi_pass unix:\(socket);
+                        fastcgi_param SCRIPT_FILENAME /usr/lib/git-core/git-http-backend;
+                        fastcgi_param GIT_PROJECT_ROOT \(folder.path);
+                        fastcgi_param GIT_HTTP_EXPORT_ALL "";
+                        fastcgi_param PATH_INFO $1;
+                        fastcgi_param REMOTE_USER $remote_user;
+                        fastcgi_param REQUEST_METHOD $request_method;
+                        fastcgi_param QUERY_STRING $query_string;
+                        fastcgi_param CONTENT_TYPE $content_type;
+                        fastcgi_param CONTENT_LENGTH $content_length;
+                        fastcgi_param HTTP_CONTENT_ENCODING $http_content_encoding;
+                        fastcgi_param GIT_CONFIG_NOSYSTEM 1;
+                        fastcgi_param HOME \(directory.path);
+                    }
+                }
+            }
+            """
+        let configurationFile = directory.appendingPathComponent("nginx.conf")
+        try Data(configuration.utf8).write(to: configurationFile)
+        let nginx: ServerProcess
+        do {
+            nginx = try ServerProcess("/usr/sbin/nginx", ["-p", directory.path, "-c", configurationFile.path, "-e", directory.path + "/error.log"])
+            try await nginx.waitForPort(port, what: "nginx")
+        } catch {
+            fcgiwrap.stop()
+            throw error
+        }
+        return SmartHTTPGitServer(port: port, nginx: nginx, fcgiwrap: fcgiwrap, directory: directory)
+    }
+
+    private init(port: Int, nginx: ServerProcess, fcgiwrap: ServerProcess, directory: URL) {
+        self.port = port
+        self.nginx = nginx
+        self.fcgiwrap = fcgiwrap
+        self.directory = directory
+    }
+
+    public func url(_ repository: String) -> String { "http://127.0.0.1:\(port)/git/\(repository).git" }
+
+    /// nginx's access log: one line per request, with the user name.
+    public var accessLog: String {
+        (try? String(contentsOf: directory.appendingPathComponent("access.log"), encoding: .utf8)) ?? ""
+    }
+
+    public func stop() {
+        nginx.stop()
+        fcgiwrap.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
