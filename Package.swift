@@ -104,6 +104,7 @@ let package = Package(
                 "GafferGitHub",
                 "GafferSandbox",
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/GafferTestSupport"
         ),

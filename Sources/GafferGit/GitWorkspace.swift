@@ -1,6 +1,7 @@
 import CLibGit2
 import Foundation
 import GafferCore
+import Logging
 
 /// One job's checkout of a repository: a branch, the files an agent wrote, a commit and a push.
 ///
@@ -15,6 +16,7 @@ public final class GitWorkspace: @unchecked Sendable {
     private let mirror: RepositoryMirror
     private let pool: GitThreadPool
     private let settings: GitWorkspaces.Settings
+    private let logger: Logger
     private var branch: PreparedBranch?
 
     /// The remote this workspace pushes to.
@@ -22,8 +24,12 @@ public final class GitWorkspace: @unchecked Sendable {
     /// The working directory: the branch's files, as the pipeline will see them.
     public let directory: String
 
-    init(directory: String, repository: GitRepository, remote: GitRemote, mirror: RepositoryMirror, pool: GitThreadPool, settings: GitWorkspaces.Settings) {
+    init(
+        directory: String, repository: GitRepository, remote: GitRemote, mirror: RepositoryMirror,
+        pool: GitThreadPool, settings: GitWorkspaces.Settings, logger: Logger
+    ) {
         self.directory = directory
+        self.logger = logger
         self.repository = repository
         self.remote = remote
         self.mirror = mirror
@@ -51,9 +57,11 @@ public final class GitWorkspace: @unchecked Sendable {
                 throw GitError.invalidBranchName(candidate)
             }
         }
-        let remote = remote, mirror = mirror, settings = settings
+        let remote = remote, mirror = mirror, settings = settings, logger = logger
         return try await locked { repository, prepared in
+            let started = ContinuousClock.now
             let tips = try mirror.update(from: remote, maxCredentialRequests: settings.maxCredentialRequests)
+            logger.debug("fetched", metadata: ["branches": "\(tips.count)", "ms": "\(started.duration(to: .now).milliseconds)"])
             let baseTip = tips[base]
             if baseTip == nil && !tips.isEmpty {
                 throw GitError.baseNotFound(remote: remote.url, base: base, branches: tips.keys.sorted())
@@ -129,7 +137,7 @@ public final class GitWorkspace: @unchecked Sendable {
     /// `.forceWithLease` replaces the remote branch only if it is still where it
     /// was when the branch was prepared (for branches Gaffer owns).
     public func push(_ mode: PushMode = .plain) async throws -> PushOutcome {
-        let remote = remote, settings = settings
+        let remote = remote, settings = settings, logger = logger
         return try await locked { repository, prepared in
             guard let branch = prepared else { throw GitError.libgit2(operation: "push", code: -1, message: "prepareBranch must come first") }
             let refName = "refs/heads/" + branch.name
@@ -165,6 +173,9 @@ public final class GitWorkspace: @unchecked Sendable {
                 }
                 throw GitError.pushRejected(remote: remote.url, ref: refName, reason: remote.scrub(reason), remoteOutput: state.scrubbedRemoteOutput)
             }
+            logger.info("pushed", metadata: [
+                "branch": "\(branch.name)", "from": "\(branch.remoteTip?.short ?? "none")", "to": "\(local.short)", "mode": "\(mode)",
+            ])
             let pushed = PreparedBranch(name: branch.name, base: branch.base, baseCommit: branch.baseCommit, remoteTip: local, startPoint: branch.startPoint)
             prepared = pushed
             return PushOutcome(branch: branch.name, previous: branch.remoteTip, pushed: local, changed: true, remoteOutput: state.scrubbedRemoteOutput)
@@ -365,6 +376,13 @@ public final class GitWorkspace: @unchecked Sendable {
                 binary: delta.flags & GIT_DIFF_FLAG_BINARY.rawValue != 0))
         }
         return DiffStat(files: files)
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, for log lines.
+    var milliseconds: Int64 {
+        components.seconds * 1_000 + components.attoseconds / 1_000_000_000_000_000
     }
 }
 

@@ -59,7 +59,7 @@ public final class GitWorkspaces: Sendable {
         logger[metadataKey: "remote"] = "\(remote.url)"
         logger[metadataKey: "job"] = "\(job)"
         if waited > .milliseconds(100) {
-            logger.info("waited for another job on this repository", metadata: ["waited_ms": "\(waited.components.seconds * 1000 + waited.components.attoseconds / 1_000_000_000_000_000)"])
+            logger.info("waited for another job on this repository", metadata: ["waited_ms": "\(waited.milliseconds)"])
         }
         let repositoryFolder = root + "/workspaces/" + key
         let directory = repositoryFolder + "/" + Self.folderName(job)
@@ -68,7 +68,7 @@ public final class GitWorkspaces: Sendable {
             if stale > 0 {
                 logger.notice("removed workspaces left by jobs that did not finish", metadata: ["count": "\(stale)"])
             }
-            let workspace = try await makeWorkspace(at: directory, remote: remote)
+            let workspace = try await makeWorkspace(at: directory, remote: remote, logger: logger)
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let result = try await body(workspace)
             await locks.release(key, file: lockFile)
@@ -93,7 +93,7 @@ public final class GitWorkspaces: Sendable {
         return removed
     }
 
-    private func makeWorkspace(at directory: String, remote: GitRemote) async throws -> GitWorkspace {
+    private func makeWorkspace(at directory: String, remote: GitRemote, logger: Logger) async throws -> GitWorkspace {
         let mirror = RepositoryMirror(path: root + "/mirrors/" + remote.cacheKey + ".git")
         let settings = settings
         let pool = pool
@@ -106,7 +106,7 @@ public final class GitWorkspaces: Sendable {
                     throw LibGit2Failure(code: -1, operation: "write \(alternates)")
                 }
                 let repository = try GitRepository.open(directory)
-                return GitWorkspace(directory: directory, repository: repository, remote: remote, mirror: mirror, pool: pool, settings: settings)
+                return GitWorkspace(directory: directory, repository: repository, remote: remote, mirror: mirror, pool: pool, settings: settings, logger: logger)
             } catch {
                 throw error.gitError
             }

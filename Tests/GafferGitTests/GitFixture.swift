@@ -2,27 +2,29 @@ import Foundation
 import GafferCore
 import GafferGit
 import GafferTestSupport
+import Logging
 
 /// A temporary folder with a workspace cache and room for remote repositories.
 struct GitFixture {
     let directory: TemporaryDirectory
     let workspaces: GitWorkspaces
 
-    init(limits: FileSetLimits = FileSetLimits(), maxCredentialRequests: Int = 1) throws {
+    init(limits: FileSetLimits = FileSetLimits(), maxCredentialRequests: Int = 1, logger: Logger = Logger(label: "test")) throws {
         directory = try TemporaryDirectory("gaffer-git")
+        try FileManager.default.createDirectory(at: directory.url.appendingPathComponent("remotes"), withIntermediateDirectories: true)
         workspaces = try GitWorkspaces(
             root: directory.url.appendingPathComponent("cache").path,
             settings: GitWorkspaces.Settings(
                 identity: try GitIdentity(name: "gaffer[bot]", email: "4242+gaffer[bot]@users.noreply.github.com"),
                 limits: limits,
-                maxCredentialRequests: maxCredentialRequests))
+                maxCredentialRequests: maxCredentialRequests),
+            logger: logger)
     }
 
     var remotes: URL { directory.url.appendingPathComponent("remotes") }
 
     func bareRemote(_ name: String = "web") throws -> BareRemote {
-        try FileManager.default.createDirectory(at: remotes, withIntermediateDirectories: true)
-        return try BareRemote.create(in: remotes, name: name)
+        try BareRemote.create(in: remotes, name: name)
     }
 
     /// Prepares `branch` from `base`, applies `files`, commits and pushes: the whole job.

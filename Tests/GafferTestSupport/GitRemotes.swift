@@ -149,34 +149,58 @@ public func isListening(port: Int) -> Bool {
     }
 }
 
-/// A server process a test started; stopped (and waited for) by `stop()`.
+/// A server process a test started, in a process group of its own; `stop()` ends the group.
+///
+/// Spawned with `posix_spawn` rather than Foundation's `Process`, which passes
+/// on the spawning thread's signal mask: a server started from a Swift
+/// concurrency thread would have SIGTERM blocked and never stop.
 public final class ServerProcess: Sendable {
-    private let process: Process
-    private let log: Locked<String>
+    public let pid: pid_t
+    private let logPath: String
+    private let exited = Locked(false)
 
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        let log = Locked("")
-        self.log = log
-        process.standardOutput = pipe
-        process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                return
-            }
-            log.update { $0 += String(decoding: data, as: UTF8.self) }
+    public init(_ executable: String, _ arguments: [String]) throws {
+        logPath = FileManager.default.temporaryDirectory.appendingPathComponent("gaffer-server-\(UUID().uuidString).log").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child: pid_t = 0
+        let result = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        guard result == 0 else {
+            throw CommandFailed(command: executable, output: String(cString: strerror(result)))
         }
-        try process.run()
+        pid = child
     }
 
-    public var output: String { log.value }
-    public var isRunning: Bool { process.isRunning }
+    public var output: String {
+        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
+
+    public var isRunning: Bool {
+        exited.update { exited in
+            if !exited {
+                var status: Int32 = 0
+                exited = waitpid(pid, &status, WNOHANG) == pid
+            }
+            return !exited
+        }
+    }
 
     /// Waits (polling, with a deadline) until the server accepts connections on `port`.
     public func waitForPort(_ port: Int, what: String) async throws {
@@ -186,11 +210,19 @@ public final class ServerProcess: Sendable {
         }
     }
 
+    /// Sends SIGTERM to the group, then SIGKILL if it has not ended within five seconds.
     public func stop() {
-        if process.isRunning {
-            process.terminate()
+        kill(-pid, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while isRunning && ContinuousClock.now < deadline {
+            usleep(10_000)
         }
-        process.waitUntilExit()
+        kill(-pid, SIGKILL)
+        if isRunning {
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        try? FileManager.default.removeItem(atPath: logPath)
     }
 }
 
@@ -201,8 +233,9 @@ public final class GitDaemon: Sendable {
 
     public static func start(serving folder: URL) async throws -> GitDaemon {
         let port = try unusedPort()
-        let server = try ServerProcess("/usr/bin/git", [
-            "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack", "--listen=127.0.0.1", "--port=\(port)",
+        // git-daemon itself, not the `git daemon` wrapper, so stopping it stops the server.
+        let server = try ServerProcess("/usr/lib/git-core/git-daemon", [
+            "--reuseaddr", "--export-all", "--enable=receive-pack", "--listen=127.0.0.1", "--port=\(port)",
             "--base-path=\(folder.path)", folder.path,
         ])
         do {
@@ -231,15 +264,18 @@ public final class SmartHTTPGitServer: Sendable {
     private let nginx: ServerProcess
     private let fcgiwrap: ServerProcess
     private let directory: URL
+    private let socket: String
 
     /// Serves the bare repositories under `folder` at `http://127.0.0.1:<port>/git/<name>.git`,
     /// to `username` with `password` only.
     public static func start(serving folder: URL, username: String, password: String) async throws -> SmartHTTPGitServer {
-        let directory = folder.appendingPathComponent(".http-\(UUID().uuidString)")
+        // Its configuration (with the password) lives outside the served folder.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gaffer-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let socket = directory.appendingPathComponent("fcgiwrap.sock").path
+        // A Unix socket's path is limited to 108 bytes, so it lives in /tmp, not in the test's folder.
+        let socket = "/tmp/gaffer-fcgi-\(UUID().uuidString.prefix(8)).sock"
         try Data("\(username):{PLAIN}\(password)\n".utf8).write(to: directory.appendingPathComponent("htpasswd"))
-        let fcgiwrap = try ServerProcess("/usr/sbin/fcgiwrap", ["-c", "4", "-s", "unix:\(socket)"])
+        let fcgiwrap = try ServerProcess("/usr/sbin/fcgiwrap", ["-s", "unix:\(socket)"])
         do {
             try await waitUntil(timeout: .seconds(20), "fcgiwrap's socket") {
                 guard fcgiwrap.isRunning else { throw CommandFailed(command: "fcgiwrap", output: fcgiwrap.output) }
@@ -298,10 +334,11 @@ public final class SmartHTTPGitServer: Sendable {
             fcgiwrap.stop()
             throw error
         }
-        return SmartHTTPGitServer(port: port, nginx: nginx, fcgiwrap: fcgiwrap, directory: directory)
+        return SmartHTTPGitServer(port: port, nginx: nginx, fcgiwrap: fcgiwrap, directory: directory, socket: socket)
     }
 
-    private init(port: Int, nginx: ServerProcess, fcgiwrap: ServerProcess, directory: URL) {
+    private init(port: Int, nginx: ServerProcess, fcgiwrap: ServerProcess, directory: URL, socket: String) {
+        self.socket = socket
         self.port = port
         self.nginx = nginx
         self.fcgiwrap = fcgiwrap
@@ -319,5 +356,6 @@ public final class SmartHTTPGitServer: Sendable {
         nginx.stop()
         fcgiwrap.stop()
         try? FileManager.default.removeItem(at: directory)
+        try? FileManager.default.removeItem(atPath: socket)
     }
 }

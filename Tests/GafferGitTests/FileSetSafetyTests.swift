@@ -1,0 +1,111 @@
+import Foundation
+import GafferCore
+import GafferGit
+import GafferTestSupport
+import Testing
+
+@Suite("File sets that would escape the workspace or exceed the limits")
+struct FileSetSafetyTests {
+    static let escapes: [(String, String)] = [
+        ("../outside.txt", "contains '..'"),
+        ("infra/../../outside.txt", "contains '..'"),
+        ("/etc/passwd", "is an absolute path"),
+        (".git/config", "is inside .git"),
+        ("sub/.GIT/hooks/pre-commit", "is inside .git"),
+        ("a//b.txt", "empty or '.' component"),
+        ("./a.txt", "empty or '.' component"),
+        ("", "the path is empty"),
+        ("README.md/inner.txt", "is under README.md, which is a file"),
+        ("docs", "is a directory in the repository"),
+        ("escape/passwd", "is under escape, a symbolic link to OUTSIDE, which points outside the repository"),
+        ("inside/x.txt", "is under inside, a symbolic link to docs"),
+    ]
+
+    @Test("each refused path is named with its reason, and nothing is written, committed or pushed", arguments: escapes)
+    func refusedPath(path: String, reason: String) async throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        let bare = try fixture.bareRemote()
+        let outside = fixture.directory.url.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        let base = try bare.commit(
+            ["README.md": "hello\n", "docs/index.md": "# docs\n"], symlinks: ["escape": outside.path, "inside": "docs"])
+        var files = FileSet.sample(["good.txt": "fine\n"])
+        files.write(path, "bad\n")
+
+        let (error, statusAfter) = try await fixture.workspaces.withWorkspace(for: try GitRemote(url: bare.fileURL), job: "refuse") { workspace in
+            let prepared = try await workspace.prepareBranch("topic", from: "main")
+            #expect(prepared.startPoint?.hex == base)
+            let error = await #expect(throws: GitError.self) { try await workspace.apply(files) }
+            // Nothing reached the working directory or the index, so a commit now has nothing to commit.
+            #expect(!FileManager.default.fileExists(atPath: workspace.directory + "/good.txt"))
+            let status = try GitCLI.run(["status", "--porcelain"], in: workspace.directory)
+            #expect(try await workspace.commit(message: "x") == .unchanged(prepared.startPoint))
+            return (error, status)
+        }
+        guard case .fileSetRefused(let problems, let count) = error else {
+            Issue.record("expected fileSetRefused, got \(String(describing: error))")
+            return
+        }
+        #expect(count == 2)
+        #expect(problems.map(\.path) == [path])
+        #expect(problems.first?.reason.contains(reason.replacingOccurrences(of: "OUTSIDE", with: outside.path)) == true, "\(problems)")
+        #expect(error?.description.contains("nothing was written or committed") == true)
+        #expect(statusAfter.isEmpty)
+        #expect(try bare.tip(of: "topic") == nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
+    }
+
+    @Test("a file over the size limit, too many files and a path listed twice are all reported at once")
+    func limits() async throws {
+        let fixture = try GitFixture(limits: FileSetLimits(maxFileBytes: 1_000, maxFiles: 3))
+        defer { fixture.remove() }
+        let bare = try fixture.bareRemote()
+        try bare.commit(["README.md": "hello\n"])
+        var files = FileSet()
+        files.write("big.bin", Data(repeating: 7, count: 1_001))
+        files.write("a.txt", "a")
+        files.write("a.txt", "again")
+        files.write("ok.txt", "ok")
+        let error = await #expect(throws: GitError.self) {
+            _ = try await fixture.publish(files, to: try GitRemote(url: bare.fileURL))
+        }
+        guard case .fileSetRefused(let problems, _) = error else {
+            Issue.record("expected fileSetRefused, got \(String(describing: error))")
+            return
+        }
+        #expect(problems.map(\.path) == ["(file set)", "big.bin", "a.txt"])
+        #expect(problems[0].reason.contains("has 4 changes; the limit is 3"))
+        #expect(problems[1].reason.contains("1001 bytes; the limit is 1000 bytes"))
+        #expect(problems[2].reason.contains("listed more than once"))
+        #expect(try bare.tip(of: "gaffer/issue-12") == nil)
+    }
+
+    @Test("writing over a symbolic link replaces the link; it never writes through it")
+    func replacesFinalSymlink() async throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        let outside = fixture.directory.url.appendingPathComponent("outside.txt")
+        try Data("untouched\n".utf8).write(to: outside)
+        let bare = try fixture.bareRemote()
+        try bare.commit(["README.md": "hello\n"], symlinks: ["link.txt": outside.path])
+        let (commit, _) = try await fixture.publish(.sample(["link.txt": "now a file\n"]), to: try GitRemote(url: bare.fileURL))
+        #expect(commit.commit != nil)
+        #expect(try String(contentsOf: outside, encoding: .utf8) == "untouched\n")
+        #expect(try bare.files(on: "gaffer/issue-12")["link.txt"] == "100644")
+        #expect(try bare.show("link.txt", on: "gaffer/issue-12") == "now a file")
+    }
+
+    @Test("deleting a directory removes everything under it")
+    func deleteDirectory() async throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        let bare = try fixture.bareRemote()
+        try bare.commit(["README.md": "hello\n", "old/a.txt": "a\n", "old/deep/b.txt": "b\n"])
+        var files = FileSet()
+        files.delete("old")
+        files.delete("never-existed.txt")
+        _ = try await fixture.publish(files, to: try GitRemote(url: bare.fileURL))
+        #expect(try bare.files(on: "gaffer/issue-12") == ["README.md": "100644"])
+    }
+}
