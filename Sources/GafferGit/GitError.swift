@@ -16,6 +16,14 @@ public enum GitError: Error, Equatable, CustomStringConvertible {
     case libgit2(operation: String, code: Int32, message: String)
     case unreadableDirectory(path: String, reason: String)
 
+    /// True when the request itself was wrong (a fix is in the caller's hands), not git or the remote.
+    public var isBadInput: Bool {
+        switch self {
+        case .invalidRemote, .invalidBranchName, .invalidIdentity, .fileSetRefused, .unreadableDirectory: true
+        default: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .invalidRemote(let url, let reason):

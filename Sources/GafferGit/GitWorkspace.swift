@@ -63,11 +63,12 @@ public final class GitWorkspace: @unchecked Sendable {
             let tips = try mirror.update(from: remote, maxCredentialRequests: settings.maxCredentialRequests)
             logger.debug("fetched", metadata: ["branches": "\(tips.count)", "ms": "\(started.duration(to: .now).milliseconds)"])
             let baseTip = tips[base]
-            if baseTip == nil && !tips.isEmpty {
-                throw GitError.baseNotFound(remote: remote.url, base: base, branches: tips.keys.sorted())
-            }
             let remoteTip = tips[name]
             let startPoint = start == .existingBranch ? remoteTip ?? baseTip : baseTip
+            // An empty remote has no base yet; otherwise a missing base is a mistake, unless the branch is continued.
+            if startPoint == nil && !tips.isEmpty {
+                throw GitError.baseNotFound(remote: remote.url, base: base, branches: tips.keys.sorted())
+            }
             do throws(LibGit2Failure) {
                 if let startPoint {
                     try repository.setReference(refName, to: startPoint, message: "gaffer: start \(name)")

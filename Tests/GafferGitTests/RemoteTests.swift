@@ -53,7 +53,7 @@ struct RemoteTests {
         #expect(refusedNow == 2, "libgit2 kept asking: \(refusedNow) refused requests")
 
         for secret in [Self.token, wrong] {
-            #expect(try Self.filesContaining(secret, under: fixture.directory.url).isEmpty)
+            #expect(try RemoteSecrets.filesContaining(secret, under: fixture.directory.url).isEmpty)
             #expect(!(error?.description.contains(secret) ?? true))
             #expect(!lines.value.joined(separator: "\n").contains(secret))
         }
@@ -73,7 +73,7 @@ struct RemoteTests {
         #expect(remote.credentials == .token(Secret(Self.token), username: "deploy"))
         let (commit, _) = try await fixture.publish(.sample(["a.txt": "a\n"]), to: remote)
         #expect(try bare.tip(of: "gaffer/issue-12") == commit.commit?.hex)
-        #expect(try Self.filesContaining(Self.token, under: fixture.directory.url).isEmpty)
+        #expect(try RemoteSecrets.filesContaining(Self.token, under: fixture.directory.url).isEmpty)
     }
 
     @Test("no token where the server asks for one: a clear error that says how to give one")
@@ -221,19 +221,5 @@ struct RemoteTests {
         try FileManager.default.createDirectory(atPath: directory + "/leftover", withIntermediateDirectories: true)
         #expect(try await fixture.workspaces.removeStaleWorkspaces() == 1)
         #expect(!FileManager.default.fileExists(atPath: directory))
-    }
-
-    /// Files under `folder` whose bytes contain `secret`.
-    static func filesContaining(_ secret: String, under folder: URL) throws -> [String] {
-        let needle = Data(secret.utf8)
-        var found: [String] = []
-        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
-        while let url = enumerator?.nextObject() as? URL {
-            guard (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true else { continue }
-            if let data = try? Data(contentsOf: url), data.range(of: needle) != nil {
-                found.append(url.path)
-            }
-        }
-        return found
     }
 }

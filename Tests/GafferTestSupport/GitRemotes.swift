@@ -359,3 +359,19 @@ public final class SmartHTTPGitServer: Sendable {
         try? FileManager.default.removeItem(atPath: socket)
     }
 }
+
+public enum RemoteSecrets {
+    /// Files under `folder` whose bytes contain `secret`.
+    public static func filesContaining(_ secret: String, under folder: URL) throws -> [String] {
+        let needle = Data(secret.utf8)
+        var found: [String] = []
+        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
+        while let url = enumerator?.nextObject() as? URL {
+            guard (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true else { continue }
+            if let data = try? Data(contentsOf: url), data.range(of: needle) != nil {
+                found.append(url.path)
+            }
+        }
+        return found
+    }
+}

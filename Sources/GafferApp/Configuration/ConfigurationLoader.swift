@@ -176,6 +176,28 @@ public enum ConfigurationLoader {
             config.commentTemplatesDirectory = URL(fileURLWithPath: value)
             return nil
         },
+        Setting(key: "git_cache_dir") { config, value in
+            guard !value.isEmpty else { return "is empty; give a directory such as /var/lib/gaffer/git" }
+            config.gitCacheDirectory = URL(fileURLWithPath: value)
+            return nil
+        },
+        Setting(key: "git_author_name") { config, value in
+            guard !value.isEmpty, !value.contains(where: { "<>\n".contains($0) }) else { return "must be a name without '<', '>' or line breaks" }
+            config.gitAuthorName = value
+            return nil
+        },
+        Setting(key: "git_author_email") { config, value in
+            guard value.contains("@"), !value.contains(where: { "<> \n".contains($0) }) else { return "'\(value)' is not an email address" }
+            config.gitAuthorEmail = value
+            return nil
+        },
+        Setting(key: "git_max_file_bytes") { config, value in
+            // GitHub refuses files over 100 MB.
+            wholeNumber(value, in: 1...(100 << 20), unit: "bytes") { config.gitMaxFileBytes = $0 }
+        },
+        Setting(key: "git_max_files") { config, value in
+            wholeNumber(value, in: 1...100_000, unit: "files") { config.gitMaxFiles = $0 }
+        },
         Setting(key: "default_region") { config, value in
             guard AwsRegion.all.contains(value) else { return "'\(value)' is not an AWS region code such as eu-west-1" }
             config.defaultRegion = value

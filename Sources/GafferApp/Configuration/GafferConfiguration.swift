@@ -1,5 +1,6 @@
 import Foundation
 import GafferCore
+import GafferGit
 import GafferGitHub
 import GafferStore
 import Logging
@@ -51,6 +52,13 @@ public struct GafferConfiguration: Sendable {
     public var commentTemplatesDirectory: URL?
     /// How often missed webhook deliveries are looked for (0: never).
     public var githubCatchUpMinutes = 10.0
+    /// The repository cache and job workspaces; `<data_dir>/git` when not set.
+    public var gitCacheDirectory: URL?
+    /// Who Gaffer's commits are by; the email defaults to the bot login's GitHub no-reply address.
+    public var gitAuthorName: String?
+    public var gitAuthorEmail: String?
+    public var gitMaxFileBytes = FileSetLimits().maxFileBytes
+    public var gitMaxFiles = FileSetLimits().maxFiles
 
     public init() {
         githubAPIURL = GafferConfiguration.defaultGitHubAPIURL
@@ -67,6 +75,18 @@ public struct GafferConfiguration: Sendable {
     public var githubCredentials: GitHubCredentials? {
         if let githubAppID, let githubPrivateKey { return .app(id: githubAppID, privateKeyPEM: githubPrivateKey) }
         return githubToken.map(GitHubCredentials.token)
+    }
+
+    public var gitCacheRoot: URL {
+        gitCacheDirectory ?? dataDirectory.appendingPathComponent("git")
+    }
+
+    /// The workspace settings these values make: the bot's identity and the file set limits.
+    public func gitSettings() throws -> GitWorkspaces.Settings {
+        let identity = try GitIdentity(
+            name: gitAuthorName ?? botLogin,
+            email: gitAuthorEmail ?? "\(botLogin)@users.noreply.github.com")
+        return GitWorkspaces.Settings(identity: identity, limits: FileSetLimits(maxFileBytes: gitMaxFileBytes, maxFiles: gitMaxFiles))
     }
 
     public var retryPolicy: RetryPolicy {
