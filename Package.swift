@@ -154,6 +154,7 @@ let package = Package(
             name: "GafferAppTests",
             dependencies: [
                 "GafferApp",
+                "GafferGit",
                 "GafferGitHub",
                 "GafferSandbox",
                 "GafferTestSupport",

@@ -1,17 +1,15 @@
-import Foundation
 import GafferCore
 
-/// Checks a file set against a workspace before anything is written, and lists every problem.
+/// Checks a file set against the branch before anything is staged, and lists every problem.
 ///
 /// A path may not leave the repository: no absolute path, no `..`, nothing in
-/// `.git`, and nothing reached through a symbolic link already in the
-/// repository (a link can point anywhere, and git would record the path under
-/// it as something else). Sizes and counts are held to `FileSetLimits`.
+/// `.git`, and nothing reached through a symbolic link the branch holds (a
+/// link can point anywhere, and a checkout would write through it). Sizes and
+/// counts are held to `FileSetLimits`.
 struct FileSetValidator {
-    let root: String
     let limits: FileSetLimits
 
-    func problems(in fileSet: FileSet) -> [FileSetProblem] {
+    func problems(in fileSet: FileSet, against staged: StagedTree) -> [FileSetProblem] {
         var problems: [FileSetProblem] = []
         if fileSet.count > limits.maxFiles {
             problems.append(FileSetProblem(
@@ -21,7 +19,7 @@ struct FileSetValidator {
         var seen: Set<String> = []
         for change in fileSet.changes {
             let path = change.path
-            if let reason = syntaxProblem(path) ?? workspaceProblem(change) {
+            if let reason = syntaxProblem(path) ?? stagedProblem(change, in: staged) {
                 problems.append(FileSetProblem(path: path, reason: reason))
                 continue
             }
@@ -52,30 +50,37 @@ struct FileSetValidator {
         return nil
     }
 
-    /// Looks at what is already in the workspace along the path.
-    private func workspaceProblem(_ change: FileSet.Change) -> String? {
-        let components = change.path.split(separator: "/").map(String.init)
-        var current = root
-        for (index, component) in components.enumerated() {
-            current += "/" + component
+    /// Looks at what the branch already has along the path.
+    private func stagedProblem(_ change: FileSet.Change, in staged: StagedTree) -> String? {
+        let components = change.path.split(separator: "/")
+        for index in components.indices {
+            let prefix = components[...index].joined(separator: "/")
             let isLast = index == components.count - 1
-            var info = stat()
-            guard lstat(current, &info) == 0 else { return nil }  // nothing there yet: the rest is new
-            let type = info.st_mode & S_IFMT
-            let relative = components[0...index].joined(separator: "/")
-            if type == S_IFLNK && !isLast {
-                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: current)) ?? "?"
-                let resolved = URL(fileURLWithPath: current).resolvingSymlinksInPath().path
-                let outside = !(resolved == root || resolved.hasPrefix(root + "/"))
-                return "is under \(relative), a symbolic link to \(target)\(outside ? ", which points outside the repository" : ""); write to the real path instead"
-            }
-            if type == S_IFREG && !isLast {
-                return "is under \(relative), which is a file"
-            }
-            if type == S_IFDIR && isLast, case .write = change {
-                return "is a directory in the repository; delete it first or choose another path"
+            switch staged.entry(at: prefix) {
+            case .symbolicLink(let target) where !isLast:
+                let outside = Self.leavesRepository(target, from: components[..<index].count)
+                return "is under \(prefix), a symbolic link to \(target)\(outside ? ", which points outside the repository" : ""); write to the real path instead"
+            case .file where !isLast:
+                return "is under \(prefix), which is a file"
+            case .folder where isLast:
+                if case .write = change { return "is a folder in the repository; delete it first or choose another path" }
+            case .none:
+                return nil  // nothing there yet: the rest of the path is new
+            default:
+                break
             }
         }
         return nil
+    }
+
+    /// Whether a link's target, read from a link `depth` folders deep, ends up outside the repository.
+    static func leavesRepository(_ target: String, from depth: Int) -> Bool {
+        if target.hasPrefix("/") { return true }
+        var level = depth
+        for component in target.split(separator: "/") {
+            if component == ".." { level -= 1 } else if component != "." { level += 1 }
+            if level < 0 { return true }
+        }
+        return false
     }
 }

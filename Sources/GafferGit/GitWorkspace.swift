@@ -3,49 +3,62 @@ import Foundation
 import GafferCore
 import Logging
 
-/// One job's checkout of a repository: a branch, the files an agent wrote, a commit and a push.
+/// One job's repository: a branch, the files an agent wrote, a commit and a push.
 ///
 /// Made by `GitWorkspaces.withWorkspace`, which gives it to one job at a time.
-/// Its objects are borrowed from the repository cache's mirror (git's
-/// alternates), so making one costs a checkout, not a clone. Every libgit2 call
-/// runs on the `GitThreadPool`.
+/// It is a bare repository that borrows the mirror's objects (git's
+/// alternates), and the files being committed are staged in memory
+/// (`StagedTree`), so making one costs neither a clone nor a checkout. Every
+/// libgit2 call runs on the `GitThreadPool`.
 public final class GitWorkspace: @unchecked Sendable {
-    // @unchecked: `repository` and `branch` are only used inside `locked`, which holds `lock`.
+    // @unchecked: `state` is only used inside `locked`, which holds `lock`.
     private let lock = NSLock()
-    private let repository: GitRepository
+    private let state: State
     private let mirror: RepositoryMirror
     private let pool: GitThreadPool
     private let settings: GitWorkspaces.Settings
     private let logger: Logger
-    private var branch: PreparedBranch?
+
+    /// What libgit2 holds for the workspace; not thread-safe, so only touched under the lock.
+    private final class State {
+        let repository: GitRepository
+        let staged: StagedTree
+        var branch: PreparedBranch?
+
+        init(_ repository: GitRepository) throws(LibGit2Failure) {
+            self.repository = repository
+            staged = try StagedTree(repository)
+            try NewObjects.keepInMemory(repository)
+        }
+    }
 
     /// The remote this workspace pushes to.
     public let remote: GitRemote
-    /// The working directory: the branch's files, as the pipeline will see them.
-    public let directory: String
+    /// The workspace's repository folder (removed when the job is done).
+    public let path: String
 
     init(
-        directory: String, repository: GitRepository, remote: GitRemote, mirror: RepositoryMirror,
+        repository: GitRepository, remote: GitRemote, mirror: RepositoryMirror,
         pool: GitThreadPool, settings: GitWorkspaces.Settings, logger: Logger
-    ) {
-        self.directory = directory
+    ) throws(LibGit2Failure) {
+        self.state = try State(repository)
+        self.path = state.repository.path
         self.logger = logger
-        self.repository = repository
         self.remote = remote
         self.mirror = mirror
         self.pool = pool
         self.settings = settings
     }
 
-    private func locked<T: Sendable>(_ body: @escaping @Sendable (GitRepository, inout PreparedBranch?) throws -> T) async throws -> T {
+    private func locked<T: Sendable>(_ body: @escaping @Sendable (State) throws -> T) async throws -> T {
         try await pool.run { [self] in
             lock.lock()
             defer { lock.unlock() }
-            return try body(repository, &branch)
+            return try body(state)
         }
     }
 
-    /// Fetches the remote and checks out `branch`: from `base` when `start` is
+    /// Fetches the remote and starts `branch`: from `base` when `start` is
     /// `.base` (or the branch does not exist yet), from the branch's tip when `.existingBranch`.
     /// On an empty remote the branch starts with no commits.
     @discardableResult
@@ -58,7 +71,7 @@ public final class GitWorkspace: @unchecked Sendable {
             }
         }
         let remote = remote, mirror = mirror, settings = settings, logger = logger
-        return try await locked { repository, prepared in
+        return try await locked { state in
             let started = ContinuousClock.now
             let tips = try mirror.update(from: remote, maxCredentialRequests: settings.maxCredentialRequests)
             logger.debug("fetched", metadata: ["branches": "\(tips.count)", "ms": "\(started.duration(to: .now).milliseconds)"])
@@ -71,63 +84,69 @@ public final class GitWorkspace: @unchecked Sendable {
             }
             do throws(LibGit2Failure) {
                 if let startPoint {
-                    try repository.setReference(refName, to: startPoint, message: "gaffer: start \(name)")
+                    try state.repository.setReference(refName, to: startPoint, message: "gaffer: start \(name)")
                 }
-                try LibGit2.check(git_repository_set_head(repository.pointer, refName), "check out \(name)")
-                try Self.checkOutHead(repository)
+                try LibGit2.check(git_repository_set_head(state.repository.pointer, refName), "start \(name)")
+                try state.staged.reset(to: startPoint)
             } catch {
                 throw error.gitError
             }
             let result = PreparedBranch(name: name, base: base, baseCommit: baseTip, remoteTip: remoteTip, startPoint: startPoint)
-            prepared = result
+            state.branch = result
             return result
         }
     }
 
-    /// Writes the file set into the working directory and the index, after
-    /// checking all of it: when any path is refused, nothing is written.
+    /// Stages the file set, after checking all of it: when any path is
+    /// refused, nothing is state.staged.
     public func apply(_ fileSet: FileSet) async throws {
-        let validator = FileSetValidator(root: directory, limits: settings.limits)
-        let directory = directory
-        try await locked { repository, prepared in
-            guard prepared != nil else { throw GitError.libgit2(operation: "write files", code: -1, message: "prepareBranch must come first") }
-            let problems = validator.problems(in: fileSet)
+        let validator = FileSetValidator(limits: settings.limits)
+        try await locked { state in
+            guard let branch = state.branch else { throw GitError.libgit2(operation: "stage files", code: -1, message: "prepareBranch must come first") }
+            let problems = validator.problems(in: fileSet, against: state.staged)
             guard problems.isEmpty else {
                 throw GitError.fileSetRefused(problems, fileCount: fileSet.count)
             }
-            do {
-                try Self.write(fileSet, into: repository, directory: directory)
+            do throws(LibGit2Failure) {
+                for change in fileSet.changes {
+                    switch change {
+                    case .write(let path, let contents, let executable):
+                        try state.staged.write(path, contents: contents, executable: executable)
+                    case .delete(let path):
+                        try state.staged.remove(path)
+                    }
+                }
             } catch {
-                // A failure half way (a full disk) leaves the last commit's files, not half a set.
-                try? Self.checkOutHead(repository)
-                throw error
+                // A failure half way leaves the branch's files, not half a set.
+                try? state.staged.reset(to: state.repository.target(of: "refs/heads/" + branch.name))
+                throw error.gitError
             }
         }
     }
 
-    /// Commits the index on the branch. Returns `.unchanged` without committing
+    /// Commits the staged files on the branch. Returns `.unchanged` without committing
     /// when the files are what the branch already has (on the remote too), so a
     /// job that runs twice does not add a second commit.
     public func commit(message: String, author: GitIdentity? = nil, coAuthors: [GitIdentity] = [], date: Date = Date()) async throws -> CommitOutcome {
         let identity = author ?? settings.identity
         let text = Self.commitMessage(message, coAuthors: coAuthors)
-        return try await locked { repository, prepared in
-            guard let branch = prepared else { throw GitError.libgit2(operation: "commit", code: -1, message: "prepareBranch must come first") }
+        return try await locked { state in
+            guard let branch = state.branch else { throw GitError.libgit2(operation: "commit", code: -1, message: "prepareBranch must come first") }
             do throws(LibGit2Failure) {
-                let tree = try Self.writeIndexTree(repository)
-                let head = try repository.target(of: "refs/heads/" + branch.name)
-                if let head, try repository.treeID(ofCommit: head) == tree {
+                let tree = try state.staged.writeTree()
+                let head = try state.repository.target(of: "refs/heads/" + branch.name)
+                if let head, try state.repository.treeID(ofCommit: head) == tree {
                     return .unchanged(head)
                 }
-                if let remoteTip = branch.remoteTip, try repository.treeID(ofCommit: remoteTip) == tree {
+                if let remoteTip = branch.remoteTip, try state.repository.treeID(ofCommit: remoteTip) == tree {
                     // Same files as the remote branch already has: adopt it rather than make an equal commit.
-                    try repository.setReference("refs/heads/" + branch.name, to: remoteTip, message: "gaffer: up to date")
+                    try state.repository.setReference("refs/heads/" + branch.name, to: remoteTip, message: "gaffer: up to date")
                     return .unchanged(remoteTip)
                 }
-                if head == nil, try Self.isEmptyTree(repository, tree) {
+                if head == nil, state.staged.isEmpty {
                     return .unchanged(nil)
                 }
-                return .created(try Self.createCommit(repository, tree: tree, parent: head, identity: identity, message: text, date: date))
+                return .created(try Self.createCommit(state.repository, tree: tree, parent: head, identity: identity, message: text, date: date))
             } catch {
                 throw error.gitError
             }
@@ -139,57 +158,58 @@ public final class GitWorkspace: @unchecked Sendable {
     /// was when the branch was prepared (for branches Gaffer owns).
     public func push(_ mode: PushMode = .plain) async throws -> PushOutcome {
         let remote = remote, settings = settings, logger = logger
-        return try await locked { repository, prepared in
-            guard let branch = prepared else { throw GitError.libgit2(operation: "push", code: -1, message: "prepareBranch must come first") }
+        return try await locked { state in
+            guard let branch = state.branch else { throw GitError.libgit2(operation: "push", code: -1, message: "prepareBranch must come first") }
             let refName = "refs/heads/" + branch.name
-            guard let local = try Self.target(repository, refName) else {
+            guard let local = try Self.target(state.repository, refName) else {
                 throw GitError.libgit2(operation: "push \(branch.name)", code: -1, message: "the branch has no commits; commit first")
             }
             if local == branch.remoteTip {
                 return PushOutcome(branch: branch.name, previous: branch.remoteTip, pushed: local, changed: false, remoteOutput: "")
             }
-            let state = RemoteCallbackState(remote: remote, maxCredentialRequests: settings.maxCredentialRequests)
+            let callbacks = RemoteCallbackState(remote: remote, maxCredentialRequests: settings.maxCredentialRequests)
             if mode == .forceWithLease {
-                state.lease = (refName, branch.remoteTip)
+                callbacks.lease = (refName, branch.remoteTip)
             }
             let refspec = (mode == .forceWithLease ? "+" : "") + refName + ":" + refName
             do throws(LibGit2Failure) {
-                try withExtendedLifetime(state) { () throws(LibGit2Failure) in
-                    try repository.withRemote(remote) { handle throws(LibGit2Failure) in
+                try withExtendedLifetime(callbacks) { () throws(LibGit2Failure) in
+                    try state.repository.withRemote(remote) { handle throws(LibGit2Failure) in
                         var options = git_push_options()
                         try LibGit2.check(git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION)), "prepare a push")
-                        state.install(into: &options.callbacks)
+                        callbacks.install(into: &options.callbacks)
+                        options.pb_parallelism = 0  // one packing thread per core
                         try withStringArray([refspec]) { refspecs throws(LibGit2Failure) in
                             try LibGit2.check(git_remote_push(handle, &refspecs, &options), "push to")
                         }
                     }
                 }
             } catch {
-                throw state.failure(error, branch: branch.name)
+                throw callbacks.failure(error, branch: branch.name)
             }
             // libgit2 returns success even when the server refused the ref; its answer is here.
-            if let answer = state.refStatuses[refName], let reason = answer {
+            if let answer = callbacks.refStatuses[refName], let reason = answer {
                 if reason.contains("non-fast-forward") || reason.contains("fetch first") {
                     throw GitError.nonFastForward(remote: remote.url, branch: branch.name)
                 }
-                throw GitError.pushRejected(remote: remote.url, ref: refName, reason: remote.scrub(reason), remoteOutput: state.scrubbedRemoteOutput)
+                throw GitError.pushRejected(remote: remote.url, ref: refName, reason: remote.scrub(reason), remoteOutput: callbacks.scrubbedRemoteOutput)
             }
             logger.info("pushed", metadata: [
                 "branch": "\(branch.name)", "from": "\(branch.remoteTip?.short ?? "none")", "to": "\(local.short)", "mode": "\(mode)",
             ])
             let pushed = PreparedBranch(name: branch.name, base: branch.base, baseCommit: branch.baseCommit, remoteTip: local, startPoint: branch.startPoint)
-            prepared = pushed
-            return PushOutcome(branch: branch.name, previous: branch.remoteTip, pushed: local, changed: true, remoteOutput: state.scrubbedRemoteOutput)
+            state.branch = pushed
+            return PushOutcome(branch: branch.name, previous: branch.remoteTip, pushed: local, changed: true, remoteOutput: callbacks.scrubbedRemoteOutput)
         }
     }
 
     /// What the branch changes against its base, for a pull request's body.
     public func diffStat() async throws -> DiffStat {
-        try await locked { repository, prepared in
-            guard let branch = prepared else { return DiffStat(files: []) }
+        try await locked { state in
+            guard let branch = state.branch else { return DiffStat(files: []) }
             do throws(LibGit2Failure) {
-                let head = try repository.target(of: "refs/heads/" + branch.name)
-                return try Self.diffStat(repository, from: branch.baseCommit, to: head)
+                let head = try state.repository.target(of: "refs/heads/" + branch.name)
+                return try Self.diffStat(state.repository, from: branch.baseCommit, to: head)
             } catch {
                 throw error.gitError
             }
@@ -204,103 +224,6 @@ public final class GitWorkspace: @unchecked Sendable {
         } catch {
             throw error.gitError
         }
-    }
-
-    /// Makes the working directory and index match HEAD exactly (empty for a branch with no commits).
-    static func checkOutHead(_ repository: GitRepository) throws(LibGit2Failure) {
-        var options = git_checkout_options()
-        try LibGit2.check(git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "prepare a checkout")
-        options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_REMOVE_UNTRACKED.rawValue
-        if git_repository_head_unborn(repository.pointer) == 1 {
-            var index: OpaquePointer?
-            try LibGit2.check(git_repository_index(&index, repository.pointer), "open the index")
-            defer { git_index_free(index) }
-            try LibGit2.check(git_index_clear(index), "clear the index")
-            try LibGit2.check(git_index_write(index), "write the index")
-            // With an empty index, a checkout of the empty tree removes every file but .git.
-            var emptyTree = git_oid()
-            var treeBuilder: OpaquePointer?
-            try LibGit2.check(git_treebuilder_new(&treeBuilder, repository.pointer, nil), "build an empty tree")
-            defer { git_treebuilder_free(treeBuilder) }
-            try LibGit2.check(git_treebuilder_write(&emptyTree, treeBuilder), "write an empty tree")
-            var tree: OpaquePointer?
-            try LibGit2.check(git_object_lookup(&tree, repository.pointer, &emptyTree, GIT_OBJECT_TREE), "read the empty tree")
-            defer { git_object_free(tree) }
-            try LibGit2.check(git_checkout_tree(repository.pointer, tree, &options), "empty the working directory")
-            return
-        }
-        try LibGit2.check(git_checkout_head(repository.pointer, &options), "check out the branch")
-    }
-
-    private static func write(_ fileSet: FileSet, into repository: GitRepository, directory: String) throws {
-        var index: OpaquePointer?
-        do throws(LibGit2Failure) {
-            try LibGit2.check(git_repository_index(&index, repository.pointer), "open the index")
-        } catch {
-            throw error.gitError
-        }
-        defer { git_index_free(index) }
-        let files = FileManager.default
-        for change in fileSet.changes {
-            let fullPath = directory + "/" + change.path
-            switch change {
-            case .write(let path, let contents, let executable):
-                let parent = (fullPath as NSString).deletingLastPathComponent
-                try files.createDirectory(atPath: parent, withIntermediateDirectories: true)
-                // Replace a symbolic link rather than write through it.
-                if (try? files.destinationOfSymbolicLink(atPath: fullPath)) != nil {
-                    try files.removeItem(atPath: fullPath)
-                }
-                guard files.createFile(atPath: fullPath, contents: contents, attributes: [.posixPermissions: executable ? 0o755 : 0o644]) else {
-                    throw GitError.libgit2(operation: "write \(path)", code: -1, message: "could not create the file (disk full or permissions?)")
-                }
-                // createFile keeps the mode of a file it replaces; set it explicitly.
-                try files.setAttributes([.posixPermissions: executable ? 0o755 : 0o644], ofItemAtPath: fullPath)
-                do throws(LibGit2Failure) {
-                    try LibGit2.check(git_index_add_bypath(index, path), "add \(path)")
-                } catch {
-                    throw error.gitError
-                }
-            case .delete(let path):
-                var isDirectory: ObjCBool = false
-                let exists = files.fileExists(atPath: fullPath, isDirectory: &isDirectory)
-                    || (try? files.destinationOfSymbolicLink(atPath: fullPath)) != nil
-                if exists {
-                    try files.removeItem(atPath: fullPath)
-                }
-                do throws(LibGit2Failure) {
-                    if isDirectory.boolValue {
-                        try LibGit2.check(git_index_remove_directory(index, path, 0), "remove \(path)")
-                    } else if git_index_get_bypath(index, path, 0) != nil {
-                        try LibGit2.check(git_index_remove_bypath(index, path), "remove \(path)")
-                    }
-                } catch {
-                    throw error.gitError
-                }
-            }
-        }
-        do throws(LibGit2Failure) {
-            try LibGit2.check(git_index_write(index), "write the index")
-        } catch {
-            throw error.gitError
-        }
-    }
-
-    private static func writeIndexTree(_ repository: GitRepository) throws(LibGit2Failure) -> GitObjectID {
-        var index: OpaquePointer?
-        try LibGit2.check(git_repository_index(&index, repository.pointer), "open the index")
-        defer { git_index_free(index) }
-        var tree = git_oid()
-        try LibGit2.check(git_index_write_tree(&tree, index), "write the tree")
-        return GitObjectID(tree)
-    }
-
-    private static func isEmptyTree(_ repository: GitRepository, _ id: GitObjectID) throws(LibGit2Failure) -> Bool {
-        var tree: OpaquePointer?
-        var oid = id.oid
-        try LibGit2.check(git_tree_lookup(&tree, repository.pointer, &oid), "read the tree")
-        defer { git_tree_free(tree) }
-        return git_tree_entrycount(tree) == 0
     }
 
     private static func createCommit(

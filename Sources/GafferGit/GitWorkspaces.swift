@@ -5,7 +5,7 @@ import Logging
 /// The repository cache and its job workspaces.
 ///
 /// Under `root`: `mirrors/<remote>.git`, one bare mirror per remote repository,
-/// fetched for each job; `workspaces/<remote>/<job>`, one working directory per
+/// fetched for each job; `workspaces/<remote>/<job>`, one bare repository per
 /// job that borrows the mirror's objects; `locks/<remote>.lock`. A repository
 /// is worked on by one job at a time, and a workspace is removed when its job
 /// is done; one left behind by a process that died is removed the next time
@@ -99,14 +99,18 @@ public final class GitWorkspaces: Sendable {
         let pool = pool
         return try await pool.run {
             do throws(LibGit2Failure) {
-                _ = try GitRepository.create(directory, bare: false)
+                // The mirror must exist before the workspace opens its object database, or the alternate is skipped.
+                if !FileManager.default.fileExists(atPath: mirror.path) {
+                    _ = try GitRepository.create(mirror.path, bare: true)
+                }
+                _ = try GitRepository.create(directory, bare: true)
                 // Borrow the mirror's objects (git's alternates) instead of copying them.
-                let alternates = directory + "/.git/objects/info/alternates"
+                let alternates = directory + "/objects/info/alternates"
                 guard FileManager.default.createFile(atPath: alternates, contents: Data((mirror.path + "/objects\n").utf8)) else {
                     throw LibGit2Failure(code: -1, operation: "write \(alternates)")
                 }
                 let repository = try GitRepository.open(directory)
-                return GitWorkspace(directory: directory, repository: repository, remote: remote, mirror: mirror, pool: pool, settings: settings, logger: logger)
+                return try GitWorkspace(repository: repository, remote: remote, mirror: mirror, pool: pool, settings: settings, logger: logger)
             } catch {
                 throw error.gitError
             }

@@ -25,6 +25,12 @@ struct LibGit2Failure: Error {
     let operation: String
     let message: String
 
+    init(code: Int32, operation: String, message: String) {
+        self.code = code
+        self.operation = operation
+        self.message = message
+    }
+
     init(code: Int32, operation: String) {
         self.code = code
         self.operation = operation

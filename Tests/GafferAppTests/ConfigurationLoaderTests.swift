@@ -1,6 +1,7 @@
 import Foundation
 import GafferApp
 import GafferCore
+import GafferGit
 import GafferTestSupport
 import Testing
 
@@ -71,6 +72,28 @@ import Testing
             #expect(text.contains("cannot write to"))
             #expect(!text.contains("tiny-tok"), "a rejected token must not be echoed")
             #expect(text.contains("a-file is a file, not a directory"))
+        }
+    }
+
+    @Test func gitSettingsMakeTheIdentityAndLimitsAndRefuseBadValues() throws {
+        let defaults = try load(["GAFFER_WEBHOOK_SECRET": "s", "GAFFER_BOT_LOGIN": "acme-gaffer[bot]", "GAFFER_DATA_DIR": "/srv/gaffer"])
+        let settings = try defaults.gitSettings()
+        #expect(settings.identity == (try GitIdentity(name: "acme-gaffer[bot]", email: "acme-gaffer[bot]@users.noreply.github.com")))
+        #expect(settings.limits == FileSetLimits())
+        #expect(defaults.gitCacheRoot.path == "/srv/gaffer/git")
+
+        let set = try load([
+            "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_GIT_CACHE_DIR": "/var/cache/gaffer-git", "GAFFER_GIT_AUTHOR_NAME": "Gaffer",
+            "GAFFER_GIT_AUTHOR_EMAIL": "gaffer@example.com", "GAFFER_GIT_MAX_FILE_BYTES": "4096", "GAFFER_GIT_MAX_FILES": "10",
+        ])
+        #expect(set.gitCacheRoot.path == "/var/cache/gaffer-git")
+        #expect(try set.gitSettings().identity.description == "Gaffer <gaffer@example.com>")
+        #expect(try set.gitSettings().limits == FileSetLimits(maxFileBytes: 4096, maxFiles: 10))
+
+        #expect {
+            try load(["GAFFER_WEBHOOK_SECRET": "s", "GAFFER_GIT_AUTHOR_EMAIL": "not an email", "GAFFER_GIT_MAX_FILES": "0"])
+        } throws: { error in
+            "\(error)".contains("GAFFER_GIT_AUTHOR_EMAIL") && "\(error)".contains("GAFFER_GIT_MAX_FILES")
         }
     }
 

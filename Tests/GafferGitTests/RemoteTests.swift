@@ -216,7 +216,7 @@ struct RemoteTests {
         let remote = try GitRemote(url: bare.fileURL)
         // A crashed job leaves its folder behind.
         let directory = try await fixture.workspaces.withWorkspace(for: remote, job: "crashed") { workspace in
-            workspace.directory
+            workspace.path
         }
         try FileManager.default.createDirectory(atPath: directory + "/leftover", withIntermediateDirectories: true)
         #expect(try await fixture.workspaces.removeStaleWorkspaces() == 1)

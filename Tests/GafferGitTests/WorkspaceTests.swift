@@ -132,8 +132,8 @@ struct WorkspaceTests {
         let remote = try GitRemote(url: bare.fileURL)
         let directory = try await fixture.workspaces.withWorkspace(for: remote, job: "job-1") { workspace in
             try await workspace.prepareBranch("topic", from: "main")
-            #expect(FileManager.default.fileExists(atPath: workspace.directory + "/README.md"))
-            return workspace.directory
+            #expect(FileManager.default.fileExists(atPath: workspace.path + "/objects/info/alternates"))
+            return workspace.path
         }
         #expect(!FileManager.default.fileExists(atPath: directory))
         let mirrors = try FileManager.default.contentsOfDirectory(atPath: fixture.workspaces.root + "/mirrors")

@@ -81,6 +81,23 @@ if parse:
             print(f"| {parser} | {name} | {t[0]:,} | {t[1]:,} | {t[2]:,} | {t[1] / t[0]:.1f} | {t[2] / t[1]:.1f} | {sizes[1]['mb_per_s']} |")
     print()
 
+git = [r for r in results if r["benchmark"] == "git-push"]
+if git:
+    print("## Git: commit and push N files\n")
+    print("`gaffer-git-bench`: commit N generated files of 2 KB (ten to a folder) on a new branch and push it to a "
+          "fresh, empty bare repository over `file://`, three ways in one run, each round cold (new repositories, "
+          f"new cache), median of {git[0]['rounds']} rounds. *git CLI* is `git init`, write the files, `add -A`, `commit`, "
+          "`branch`, `push`, as processes. *GafferGit* is the library in process with the files in memory, as an agent "
+          "hands them over: fetch into a new mirror, workspace, stage, commit, push. *push-files* is the "
+          "`gaffer git push-files` command, a process that reads the files from a directory. "
+          "Each pushed branch is checked to hold all N files. Target: GafferGit at most 0.3 × the CLI at N = 1,000.\n")
+    print("| files | git CLI ms | GafferGit ms | GafferGit / CLI | push-files ms | push-files / CLI |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for r in git:
+        print(f"| {r['files']:,} | {r['cli_ms']:,} | {r['library_ms']:,} | {r['library_ratio']:.2f} | "
+              f"{r['command_ms']:,} | {r['command_ratio']:.2f} |")
+    print()
+
 print("## Commands\n")
 print("```")
 for command in commands:
