@@ -7,6 +7,7 @@ public enum GitError: Error, Equatable, CustomStringConvertible {
     case invalidBranchName(String)
     case invalidIdentity(String)
     case authenticationFailed(remote: String, hadCredentials: Bool)
+    case untrustedHostKey(remote: String, fingerprint: String)
     case baseNotFound(remote: String, base: String, branches: [String])
     case fileSetRefused([FileSetProblem], fileCount: Int)
     case nonFastForward(remote: String, branch: String)
@@ -36,6 +37,8 @@ public enum GitError: Error, Equatable, CustomStringConvertible {
             return hadCredentials
                 ? "authentication failed for \(remote): the server refused the credentials; check that the token is current and may write to this repository"
                 : "authentication failed for \(remote): the server asked for credentials and none are configured; give a token (for example with --token-env)"
+        case .untrustedHostKey(let remote, let fingerprint):
+            return "refused to talk to \(remote): its SSH host key (\(fingerprint)) is not one of the trusted host keys (git_ssh_host_keys); if this is the right server, add that fingerprint"
         case .baseNotFound(let remote, let base, let branches):
             let known = branches.isEmpty ? "" : "; its branches are \(branches.prefix(10).joined(separator: ", "))\(branches.count > 10 ? ", ..." : "")"
             return "the base branch '\(base)' does not exist on \(remote)\(known)"

@@ -80,7 +80,7 @@ public struct GitRemote: Sendable, Equatable {
         switch credentials {
         case .none: []
         case .token(let token, _): [token.revealed]
-        case .sshKey(_, _, let passphrase): passphrase.map { [$0.revealed] } ?? []
+        case .sshKey(_, _, let passphrase, _): passphrase.map { [$0.revealed] } ?? []
         }
     }
 
@@ -99,7 +99,9 @@ public enum GitCredentials: Sendable, Equatable {
     /// HTTPS basic authentication: a GitHub installation token or personal access token.
     case token(Secret, username: String = GitCredentials.tokenUser)
     /// An SSH key pair read from files; the user name comes from the URL (`git` if none).
-    case sshKey(privateKeyPath: String, publicKeyPath: String?, passphrase: Secret?)
+    /// The server must show one of `hostKeys`, SHA-256 fingerprints as `ssh-keygen -lf` prints them
+    /// (`SHA256:...`); a server showing any other key is refused.
+    case sshKey(privateKeyPath: String, publicKeyPath: String?, passphrase: Secret?, hostKeys: [String])
 
     var isNone: Bool {
         if case .none = self { return true }

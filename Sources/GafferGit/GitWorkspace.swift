@@ -98,7 +98,7 @@ public final class GitWorkspace: @unchecked Sendable {
     }
 
     /// Stages the file set, after checking all of it: when any path is
-    /// refused, nothing is state.staged.
+    /// refused, nothing is staged.
     public func apply(_ fileSet: FileSet) async throws {
         let validator = FileSetValidator(limits: settings.limits)
         try await locked { state in

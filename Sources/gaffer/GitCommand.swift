@@ -37,6 +37,12 @@ struct PushFilesCommand: AsyncParsableCommand {
     @Option(name: .customLong("token-env"), help: "An environment variable holding an HTTPS token (sent as x-access-token).")
     var tokenEnvironmentVariable: String?
 
+    @Option(name: .customLong("ssh-key"), help: "An SSH private key for ssh:// remotes (default: git_ssh_key_file).")
+    var sshKey: String?
+
+    @Option(name: .customLong("ssh-host-key"), help: "A trusted SSH host key fingerprint, SHA256:... (repeat; default: git_ssh_host_keys).")
+    var sshHostKeys: [String] = []
+
     @Option(name: .customLong("co-author"), help: "'Name <email>' for a Co-authored-by trailer (repeat for several).")
     var coAuthors: [String] = []
 
@@ -58,7 +64,7 @@ struct PushFilesCommand: AsyncParsableCommand {
         let workspaces: GitWorkspaces
         let coAuthors: [GitIdentity]
         do {
-            remote = try GitRemote(url: self.remote, credentials: try credentials())
+            remote = try GitRemote(url: self.remote, credentials: try credentials(configuration))
             files = try FileSet.contents(ofDirectory: directory)
             deletions.forEach { files.delete($0) }
             coAuthors = try self.coAuthors.map(Self.identity)
@@ -89,8 +95,16 @@ struct PushFilesCommand: AsyncParsableCommand {
         }
     }
 
-    private func credentials() throws -> GitCredentials {
-        guard let name = tokenEnvironmentVariable else { return .none }
+    private func credentials(_ configuration: GafferConfiguration) throws -> GitCredentials {
+        if let sshKey {
+            let publicKey = FileManager.default.fileExists(atPath: sshKey + ".pub") ? sshKey + ".pub" : nil
+            return .sshKey(privateKeyPath: sshKey, publicKeyPath: publicKey, passphrase: configuration.gitSSHKeyPassphrase,
+                           hostKeys: sshHostKeys.isEmpty ? configuration.gitSSHHostKeys : sshHostKeys)
+        }
+        guard let name = tokenEnvironmentVariable else {
+            let isSSH = remote.hasPrefix("ssh://") || (!remote.contains("://") && !remote.hasPrefix("/"))
+            return isSSH ? configuration.gitSSHCredentials ?? .none : .none
+        }
         guard let token = ProcessInfo.processInfo.environment[name], !token.isEmpty else {
             throw ValidationError("the environment variable \(name) (--token-env) is not set or is empty")
         }

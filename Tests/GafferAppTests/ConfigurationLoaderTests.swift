@@ -90,10 +90,27 @@ import Testing
         #expect(try set.gitSettings().identity.description == "Gaffer <gaffer@example.com>")
         #expect(try set.gitSettings().limits == FileSetLimits(maxFileBytes: 4096, maxFiles: 10))
 
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let key = directory.url.appendingPathComponent("id_ed25519")
+        try Data("key".utf8).write(to: key)
+        let ssh = try load([
+            "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_GIT_SSH_KEY_FILE": key.path,
+            "GAFFER_GIT_SSH_HOST_KEYS": "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s, SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM",
+        ])
+        #expect(ssh.gitSSHCredentials == .sshKey(
+            privateKeyPath: key.path, publicKeyPath: nil, passphrase: nil,
+            hostKeys: ["SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s", "SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM"]))
+
         #expect {
-            try load(["GAFFER_WEBHOOK_SECRET": "s", "GAFFER_GIT_AUTHOR_EMAIL": "not an email", "GAFFER_GIT_MAX_FILES": "0"])
+            try load([
+                "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_GIT_AUTHOR_EMAIL": "not an email", "GAFFER_GIT_MAX_FILES": "0",
+                "GAFFER_GIT_SSH_HOST_KEYS": "ssh-ed25519 AAAA", "GAFFER_GIT_SSH_KEY_FILE": "/nonexistent/key",
+            ])
         } throws: { error in
-            "\(error)".contains("GAFFER_GIT_AUTHOR_EMAIL") && "\(error)".contains("GAFFER_GIT_MAX_FILES")
+            ["GAFFER_GIT_AUTHOR_EMAIL", "GAFFER_GIT_MAX_FILES", "GAFFER_GIT_SSH_HOST_KEYS", "GAFFER_GIT_SSH_KEY_FILE"].allSatisfy {
+                "\(error)".contains($0)
+            }
         }
     }
 

@@ -375,3 +375,96 @@ public enum RemoteSecrets {
         return found
     }
 }
+
+/// OpenSSH's server on 127.0.0.1, letting in one client key, so pushes go
+/// over `ssh://` to `git-receive-pack` as they would to a real git host.
+public final class SSHGitServer: Sendable {
+    public let port: Int
+    /// The client's private key (its `.pub` beside it), which the server lets in.
+    public let clientKey: String
+    /// The server's host key as `ssh-keygen -lf` prints it: `SHA256:...`.
+    public let hostKeyFingerprint: String
+    public let user: String
+    private let server: ServerProcess
+    private let directory: URL
+
+    public static func start() async throws -> SSHGitServer {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gaffer-ssh-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let hostKey = directory.appendingPathComponent("host_key").path
+        let clientKey = directory.appendingPathComponent("client_key").path
+        for key in [hostKey, clientKey] {
+            try run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "gaffer-test", "-f", key])
+        }
+        let listing = try run("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", hostKey + ".pub"])
+        let fingerprint = String(listing.split(separator: " ").dropFirst().first ?? "")
+        try FileManager.default.copyItem(atPath: clientKey + ".pub", toPath: directory.appendingPathComponent("authorized_keys").path)
+        // sshd refuses to start without its privilege separation directory.
+        try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+        let port = try unusedPort()
+        let configuration = """
+            Port \(port)
+            ListenAddress 127.0.0.1
+            HostKey \(hostKey)
+            PidFile \(directory.path)/sshd.pid
+            AuthorizedKeysFile \(directory.path)/authorized_keys
+            StrictModes no
+            PubkeyAuthentication yes
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PermitRootLogin prohibit-password
+            UsePAM no
+            """
+        let configurationFile = directory.appendingPathComponent("sshd_config").path
+        try Data(configuration.utf8).write(to: URL(fileURLWithPath: configurationFile))
+        let server = try ServerProcess("/usr/sbin/sshd", ["-D", "-e", "-f", configurationFile])
+        do {
+            try await server.waitForPort(port, what: "sshd")
+        } catch {
+            server.stop()
+            throw error
+        }
+        let user = String(cString: getpwuid(getuid()).pointee.pw_name)
+        return SSHGitServer(port: port, clientKey: clientKey, fingerprint: fingerprint, user: user, server: server, directory: directory)
+    }
+
+    private init(port: Int, clientKey: String, fingerprint: String, user: String, server: ServerProcess, directory: URL) {
+        self.port = port
+        self.clientKey = clientKey
+        self.hostKeyFingerprint = fingerprint
+        self.user = user
+        self.server = server
+        self.directory = directory
+    }
+
+    /// An `ssh://` URL for a bare repository at an absolute path.
+    public func url(_ repositoryPath: String) -> String { "ssh://\(user)@127.0.0.1:\(port)\(repositoryPath)" }
+
+    /// A new key pair the server does not know.
+    public func strangerKey() throws -> String {
+        let key = directory.appendingPathComponent("stranger_\(UUID().uuidString.prefix(8))").path
+        try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])
+        return key
+    }
+
+    public func stop() {
+        server.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @discardableResult
+    private static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CommandFailed(command: executable + " " + arguments.joined(separator: " "), output: String(decoding: data, as: UTF8.self))
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -52,6 +52,28 @@ struct GitPushFilesTests {
         }
     }
 
+    @Test("over ssh:// with a key and a pinned host key; an unknown host key is refused with its fingerprint")
+    func pushFilesOverSSH() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let bare = try BareRemote.create(in: directory.url, name: "ops")
+        try bare.commit(["README.md": "ops\n"])
+        let server = try await SSHGitServer.start()
+        defer { server.stop() }
+        let files = directory.url.appendingPathComponent("files")
+        try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
+        try Data("steps: []\n".utf8).write(to: files.appendingPathComponent("deploy.yml"))
+        let common = ["--remote", server.url(bare.path), "--branch", "ops", "--message", "Deploy", "--ssh-key", server.clientKey]
+
+        let unknown = try await run(common + ["--ssh-host-key", "SHA256:notTheServersKeyAtAll0123456789abcdefghijk", files.path], in: directory)
+        #expect(unknown.status == 1 && unknown.output.contains("its SSH host key (\(server.hostKeyFingerprint))"), "\(unknown.output)")
+        #expect(try bare.tip(of: "ops") == nil)
+
+        let pushed = try await run(common + ["--ssh-host-key", server.hostKeyFingerprint, files.path], in: directory)
+        #expect(pushed.status == 0, "\(pushed.output)")
+        #expect(try bare.show("deploy.yml", on: "ops") == "steps: []")
+    }
+
     @Test("bad input exits 2 with what is wrong: a symbolic link in the directory, a missing token variable, a bad branch")
     func badInput() async throws {
         let directory = try TemporaryDirectory()

@@ -198,6 +198,23 @@ public enum ConfigurationLoader {
         Setting(key: "git_max_files") { config, value in
             wholeNumber(value, in: 1...100_000, unit: "files") { config.gitMaxFiles = $0 }
         },
+        Setting(key: "git_ssh_key_file") { config, value in
+            guard FileManager.default.isReadableFile(atPath: value) else { return "cannot read \(value); give the path of an SSH private key" }
+            config.gitSSHKeyFile = value
+            return nil
+        },
+        Setting(key: "git_ssh_key_passphrase") { config, value in
+            config.gitSSHKeyPassphrase = Secret(value)
+            return nil
+        },
+        Setting(key: "git_ssh_host_keys") { config, value in
+            let keys = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !keys.isEmpty, keys.allSatisfy({ $0.hasPrefix("SHA256:") && $0.count > 20 }) else {
+                return "should be SHA-256 host key fingerprints as `ssh-keygen -lf` prints them (SHA256:...), comma-separated"
+            }
+            config.gitSSHHostKeys = keys
+            return nil
+        },
         Setting(key: "default_region") { config, value in
             guard AwsRegion.all.contains(value) else { return "'\(value)' is not an AWS region code such as eu-west-1" }
             config.defaultRegion = value

@@ -59,6 +59,11 @@ public struct GafferConfiguration: Sendable {
     public var gitAuthorEmail: String?
     public var gitMaxFileBytes = FileSetLimits().maxFileBytes
     public var gitMaxFiles = FileSetLimits().maxFiles
+    /// An SSH private key for `ssh://` remotes (its public key beside it as `.pub`), its passphrase,
+    /// and the SHA-256 fingerprints of the SSH servers' host keys Gaffer may talk to.
+    public var gitSSHKeyFile: String?
+    public var gitSSHKeyPassphrase: Secret?
+    public var gitSSHHostKeys: [String] = []
 
     public init() {
         githubAPIURL = GafferConfiguration.defaultGitHubAPIURL
@@ -87,6 +92,15 @@ public struct GafferConfiguration: Sendable {
             name: gitAuthorName ?? botLogin,
             email: gitAuthorEmail ?? "\(botLogin)@users.noreply.github.com")
         return GitWorkspaces.Settings(identity: identity, limits: FileSetLimits(maxFileBytes: gitMaxFileBytes, maxFiles: gitMaxFiles))
+    }
+
+    /// The SSH credentials these values make, or nil without a key.
+    public var gitSSHCredentials: GitCredentials? {
+        guard let gitSSHKeyFile else { return nil }
+        let publicKey = gitSSHKeyFile + ".pub"
+        return .sshKey(
+            privateKeyPath: gitSSHKeyFile, publicKeyPath: FileManager.default.fileExists(atPath: publicKey) ? publicKey : nil,
+            passphrase: gitSSHKeyPassphrase, hostKeys: gitSSHHostKeys)
     }
 
     public var retryPolicy: RetryPolicy {
