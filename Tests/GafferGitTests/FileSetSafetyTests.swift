@@ -57,8 +57,7 @@ struct FileSetSafetyTests {
     func limits() async throws {
         let fixture = try GitFixture(limits: FileSetLimits(maxFileBytes: 1_000, maxFiles: 3))
         defer { fixture.remove() }
-        let bare = try fixture.bareRemote()
-        try bare.commit(["README.md": "hello\n"])
+        let bare = try fixture.seededRemote()
         var files = FileSet()
         files.write("big.bin", Data(repeating: 7, count: 1_001))
         files.write("a.txt", "a")

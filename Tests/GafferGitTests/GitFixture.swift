@@ -27,6 +27,13 @@ struct GitFixture {
         try BareRemote.create(in: remotes, name: name)
     }
 
+    /// A remote whose `main` has one commit (a README).
+    func seededRemote(_ name: String = "web") throws -> BareRemote {
+        let bare = try bareRemote(name)
+        try bare.commit(["README.md": "\(name)\n"])
+        return bare
+    }
+
     /// Prepares `branch` from `base`, applies `files`, commits and pushes: the whole job.
     func publish(
         _ files: FileSet, to remote: GitRemote, branch: String = "gaffer/issue-12", base: String = "main",

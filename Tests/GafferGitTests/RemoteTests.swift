@@ -9,6 +9,11 @@ import Testing
 struct RemoteTests {
     static let token = "ghs_TestToken0123456789abcdefABCDEF"
 
+    /// nginx serving the fixture's remotes to `x-access-token` with `token`.
+    static func tokenServer(_ fixture: GitFixture) async throws -> SmartHTTPGitServer {
+        try await SmartHTTPGitServer.start(serving: fixture.remotes, username: GitCredentials.tokenUser, password: token)
+    }
+
     @Test("git:// through git daemon")
     func gitDaemon() async throws {
         let fixture = try GitFixture()
@@ -28,9 +33,8 @@ struct RemoteTests {
         let lines = Locked<[String]>([])
         let fixture = try GitFixture(logger: RecordingLogHandler.logger(lines))
         defer { fixture.remove() }
-        let bare = try fixture.bareRemote("web")
-        try bare.commit(["README.md": "hello\n"])
-        let server = try await SmartHTTPGitServer.start(serving: fixture.remotes, username: GitCredentials.tokenUser, password: Self.token)
+        let bare = try fixture.seededRemote("web")
+        let server = try await Self.tokenServer(fixture)
         defer { server.stop() }
         let remote = try GitRemote(url: server.url("web"), credentials: .token(Secret(Self.token)))
 
@@ -64,8 +68,7 @@ struct RemoteTests {
     func tokenInURL() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.bareRemote("web")
-        try bare.commit(["README.md": "hello\n"])
+        let bare = try fixture.seededRemote("web")
         let server = try await SmartHTTPGitServer.start(serving: fixture.remotes, username: "deploy", password: Self.token)
         defer { server.stop() }
         let remote = try GitRemote(url: server.url("web").replacingOccurrences(of: "http://", with: "http://deploy:\(Self.token)@"))
@@ -80,8 +83,7 @@ struct RemoteTests {
     func missingToken() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.bareRemote("web")
-        try bare.commit(["README.md": "hello\n"])
+        let bare = try fixture.seededRemote("web")
         let server = try await SmartHTTPGitServer.start(serving: fixture.remotes, username: "u", password: "p")
         defer { server.stop() }
         let error = await #expect(throws: GitError.self) {
@@ -97,10 +99,9 @@ struct RemoteTests {
     func preReceiveRejects() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.bareRemote("web")
-        try bare.commit(["README.md": "hello\n"])
+        let bare = try fixture.seededRemote("web")
         try bare.installHook("pre-receive", script: "#!/bin/sh\necho 'policy: branches named gaffer/* need a ticket'\nexit 1\n")
-        let server = try await SmartHTTPGitServer.start(serving: fixture.remotes, username: GitCredentials.tokenUser, password: Self.token)
+        let server = try await Self.tokenServer(fixture)
         defer { server.stop() }
         let daemon = try await GitDaemon.start(serving: fixture.remotes)
         defer { daemon.stop() }
@@ -124,9 +125,8 @@ struct RemoteTests {
     func nonFastForwardAndLease() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.bareRemote("web")
-        try bare.commit(["README.md": "hello\n"])
-        let server = try await SmartHTTPGitServer.start(serving: fixture.remotes, username: GitCredentials.tokenUser, password: Self.token)
+        let bare = try fixture.seededRemote("web")
+        let server = try await Self.tokenServer(fixture)
         defer { server.stop() }
         let remote = try GitRemote(url: server.url("web"), credentials: .token(Secret(Self.token)))
         _ = try await fixture.publish(.sample(["a.txt": "a\n"]), to: remote)
@@ -211,8 +211,7 @@ struct RemoteTests {
     func staleWorkspaces() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.bareRemote("web")
-        try bare.commit(["README.md": "hello\n"])
+        let bare = try fixture.seededRemote("web")
         let remote = try GitRemote(url: bare.fileURL)
         // A crashed job leaves its folder behind.
         let directory = try await fixture.workspaces.withWorkspace(for: remote, job: "crashed") { workspace in

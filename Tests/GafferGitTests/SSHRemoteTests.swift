@@ -6,17 +6,19 @@ import Testing
 
 @Suite("Pushing over SSH to OpenSSH's server")
 struct SSHRemoteTests {
+    static func remote(_ server: SSHGitServer, _ bare: BareRemote, key: String, hostKeys: [String]) throws -> GitRemote {
+        try GitRemote(url: server.url(bare.path), credentials: .sshKey(
+            privateKeyPath: key, publicKeyPath: key + ".pub", passphrase: nil, hostKeys: hostKeys))
+    }
+
     @Test("a key the server knows, to a server whose host key is trusted: pushed")
     func pushOverSSH() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.bareRemote("ops")
-        try bare.commit(["README.md": "ops\n"])
+        let bare = try fixture.seededRemote("ops")
         let server = try await SSHGitServer.start()
         defer { server.stop() }
-        let remote = try GitRemote(url: server.url(bare.path), credentials: .sshKey(
-            privateKeyPath: server.clientKey, publicKeyPath: server.clientKey + ".pub", passphrase: nil,
-            hostKeys: ["SHA256:someOtherServerKey", server.hostKeyFingerprint]))
+        let remote = try Self.remote(server, bare, key: server.clientKey, hostKeys: ["SHA256:someOtherServerKey", server.hostKeyFingerprint])
         let (commit, push) = try await fixture.publish(.sample(["deploy.yml": "steps: []\n"]), to: remote)
         #expect(push?.changed == true)
         #expect(try bare.tip(of: "gaffer/issue-12") == commit.commit?.hex)
@@ -26,13 +28,10 @@ struct SSHRemoteTests {
     func untrustedHostKey() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.bareRemote("ops")
-        try bare.commit(["README.md": "ops\n"])
+        let bare = try fixture.seededRemote("ops")
         let server = try await SSHGitServer.start()
         defer { server.stop() }
-        let remote = try GitRemote(url: server.url(bare.path), credentials: .sshKey(
-            privateKeyPath: server.clientKey, publicKeyPath: server.clientKey + ".pub", passphrase: nil,
-            hostKeys: ["SHA256:notTheServersKeyAtAll0123456789abcdefghijk"]))
+        let remote = try Self.remote(server, bare, key: server.clientKey, hostKeys: ["SHA256:notTheServersKeyAtAll0123456789abcdefghijk"])
         let error = await #expect(throws: GitError.self) {
             _ = try await fixture.publish(.sample(["a.txt": "a\n"]), to: remote)
         }
@@ -45,13 +44,11 @@ struct SSHRemoteTests {
     func unknownKey() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.bareRemote("ops")
-        try bare.commit(["README.md": "ops\n"])
+        let bare = try fixture.seededRemote("ops")
         let server = try await SSHGitServer.start()
         defer { server.stop() }
         let stranger = try server.strangerKey()
-        let remote = try GitRemote(url: server.url(bare.path), credentials: .sshKey(
-            privateKeyPath: stranger, publicKeyPath: stranger + ".pub", passphrase: nil, hostKeys: [server.hostKeyFingerprint]))
+        let remote = try Self.remote(server, bare, key: stranger, hostKeys: [server.hostKeyFingerprint])
         let error = await #expect(throws: GitError.self) {
             _ = try await fixture.publish(.sample(["a.txt": "a\n"]), to: remote)
         }

@@ -58,8 +58,7 @@ struct WorkspaceTests {
     func idempotent() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.bareRemote()
-        try bare.commit(["README.md": "hello\n"])
+        let bare = try fixture.seededRemote()
         let remote = try GitRemote(url: bare.fileURL)
         let files = FileSet.sample(["app.py": "print('hi')\n"])
         let (first, _) = try await fixture.publish(files, to: remote)
@@ -127,8 +126,7 @@ struct WorkspaceTests {
     func workspaceLifecycle() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.bareRemote()
-        try bare.commit(["README.md": "hello\n"])
+        let bare = try fixture.seededRemote()
         let remote = try GitRemote(url: bare.fileURL)
         let directory = try await fixture.workspaces.withWorkspace(for: remote, job: "job-1") { workspace in
             try await workspace.prepareBranch("topic", from: "main")

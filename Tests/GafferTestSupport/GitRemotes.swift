@@ -4,33 +4,37 @@ import Foundation
 public enum GitCLI {
     @discardableResult
     public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        if let directory {
-            process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        }
-        var merged = ProcessInfo.processInfo.environment
-        merged.merge([
+        try runCommand("/usr/bin/git", arguments, in: directory, environment: [
             "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
             "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
             "GIT_CONFIG_NOSYSTEM": "1", "HOME": FileManager.default.temporaryDirectory.path,
-        ]) { $1 }
-        merged.merge(environment) { $1 }
-        process.environment = merged
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let problem = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CommandFailed(command: "git " + arguments.joined(separator: " "), output: String(decoding: problem, as: UTF8.self))
-        }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        ].merging(environment) { $1 }).trimmingCharacters(in: .whitespacesAndNewlines)
     }
+}
+
+/// Runs a program to the end and returns its standard output; throws with its standard error if it fails.
+@discardableResult
+public func runCommand(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let directory {
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    }
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    // The programs tests run print little on standard error, so reading it second cannot stall them.
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let problem = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw CommandFailed(command: ([executable] + arguments).joined(separator: " "), output: String(decoding: problem, as: UTF8.self))
+    }
+    return String(decoding: data, as: UTF8.self)
 }
 
 public struct CommandFailed: Error, CustomStringConvertible {
@@ -394,9 +398,9 @@ public final class SSHGitServer: Sendable {
         let hostKey = directory.appendingPathComponent("host_key").path
         let clientKey = directory.appendingPathComponent("client_key").path
         for key in [hostKey, clientKey] {
-            try run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "gaffer-test", "-f", key])
+            try runCommand("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "gaffer-test", "-f", key])
         }
-        let listing = try run("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", hostKey + ".pub"])
+        let listing = try runCommand("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", hostKey + ".pub"])
         let fingerprint = String(listing.split(separator: " ").dropFirst().first ?? "")
         try FileManager.default.copyItem(atPath: clientKey + ".pub", toPath: directory.appendingPathComponent("authorized_keys").path)
         // sshd refuses to start without its privilege separation directory.
@@ -443,28 +447,12 @@ public final class SSHGitServer: Sendable {
     /// A new key pair the server does not know.
     public func strangerKey() throws -> String {
         let key = directory.appendingPathComponent("stranger_\(UUID().uuidString.prefix(8))").path
-        try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])
+        try runCommand("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])
         return key
     }
 
     public func stop() {
         server.stop()
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    @discardableResult
-    private static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CommandFailed(command: executable + " " + arguments.joined(separator: " "), output: String(decoding: data, as: UTF8.self))
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 }
