@@ -63,21 +63,20 @@ public final class GitWorkspaces: Sendable {
         }
         let repositoryFolder = root + "/workspaces/" + key
         let directory = repositoryFolder + "/" + Self.folderName(job)
+        let outcome: Result<T, any Error>
         do {
             let stale = try removeContents(of: repositoryFolder)
             if stale > 0 {
                 logger.notice("removed workspaces left by jobs that did not finish", metadata: ["count": "\(stale)"])
             }
             let workspace = try await makeWorkspace(at: directory, remote: remote, logger: logger)
-            defer { try? FileManager.default.removeItem(atPath: directory) }
-            let result = try await body(workspace)
-            await locks.release(key, file: lockFile)
-            return result
+            outcome = .success(try await body(workspace))
         } catch {
-            try? FileManager.default.removeItem(atPath: directory)
-            await locks.release(key, file: lockFile)
-            throw error
+            outcome = .failure(error)
         }
+        try? FileManager.default.removeItem(atPath: directory)
+        await locks.release(key, file: lockFile)
+        return try outcome.get()
     }
 
     /// Removes every workspace no job is using (in this process or another); returns how many.
