@@ -59,6 +59,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "GafferPipeline",
+            dependencies: ["GafferCore", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
             name: "GafferSandbox",
             dependencies: [
                 "GafferCore",
@@ -149,6 +153,10 @@ let package = Package(
         .testTarget(
             name: "GafferGitTests",
             dependencies: ["GafferGit", "GafferTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "GafferPipelineTests",
+            dependencies: ["GafferPipeline", "GafferTestSupport"]
         ),
         .testTarget(
             name: "GafferAppTests",
