@@ -93,6 +93,7 @@ let package = Package(
             name: "gaffer",
             dependencies: [
                 "GafferApp",
+                "GafferPipeline",
                 "GafferSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),

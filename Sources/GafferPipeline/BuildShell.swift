@@ -1,0 +1,263 @@
+import Foundation
+
+/// The one shell a 0.2 build runs all its commands in (0.1: one per command).
+///
+/// Commands go in on the shell's standard input, each followed by a line that
+/// prints its exit status as a marker on fd 62 (8 in sh), which is the same pipe as the
+/// output, so the status always comes after the command's output. A command
+/// is assigned to a variable and run with `eval`, so a syntax error in it is
+/// that command's failure and cannot swallow what follows; its standard input
+/// is /dev/null, so it cannot read the commands that follow either. When a
+/// command ends the shell (`exit 3`, or a failure under `set -e`), an EXIT
+/// trap reports the status and starts a new shell in its place (`exec`), which
+/// keeps the working directory and exported variables; only unexported shell
+/// variables are lost, where CodeBuild loses them too.
+final class BuildShell: @unchecked Sendable {
+    // @unchecked: `input` is written by one task at a time (the runner's), and `events` is thread-safe.
+    enum Event: Equatable {
+        case status(Int32)
+        /// The command ended the shell with this status; a new shell took its place.
+        case shellReplaced(Int32)
+        case variable(String, String)
+        /// The shell process ended (killed, or told to exit).
+        case died(Int32)
+    }
+
+    let pid: pid_t
+    private let input: Int32
+    /// The shell's descriptor for status markers: high for bash, where scripts rarely reach it;
+    /// dash only knows single digits.
+    private let statusFD: Int32
+    /// A copy of the shell's standard input, so the shell started in place of one that
+    /// exited inside a command (whose input was /dev/null then) reads the commands again.
+    private let inputCopyFD: Int32
+    private let token: String
+    private let shellCommand: String
+    private let events = ShellEvents()
+
+    /// A write to a shell that has died must be an error to handle, not SIGPIPE ending Gaffer.
+    private static let ignoreBrokenPipes: Void = {
+        signal(SIGPIPE, SIG_IGN)
+    }()
+
+    init(shell: Environment.Shell, environment: [String: String], directory: String, log: BuildLog) throws {
+        Self.ignoreBrokenPipes
+        let stdin = try ChildProcess.pipe()
+        let output = try ChildProcess.pipe()
+        let arguments = shell == .bash ? ["bash", "--noprofile", "--norc"] : ["/bin/sh"]
+        shellCommand = arguments.joined(separator: " ")
+        token = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        statusFD = shell == .bash ? 62 : 8
+        inputCopyFD = shell == .bash ? 61 : 7
+        do {
+            pid = try ChildProcess.spawn(arguments, environment: environment, descriptors: [0: stdin.read, 1: output.write, 2: output.write, statusFD: output.write])
+        } catch {
+            [stdin.read, stdin.write, output.read, output.write].forEach { Glibc.close($0) }
+            throw error
+        }
+        Glibc.close(stdin.read)
+        Glibc.close(output.write)
+        input = stdin.write
+        let (pid, events, marker) = (pid, events, Array("\u{1F}GAFFER:\(token):".utf8))
+        Thread.detachNewThread {
+            Self.read(output.read, marker: marker, log: log, events: events)
+        }
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            events.push(.died((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)))
+        }
+        send("cd -- \(Self.quoted(directory)) || exit 97\nexec \(inputCopyFD)<&0\n" + trapLine)
+    }
+
+    deinit {
+        Glibc.close(input)
+    }
+
+    private var trapLine: String {
+        "trap '__gaffer_status=$?; printf \"\\037GAFFER:\(token):X:%d\\n\" \"$__gaffer_status\" >&\(statusFD); exec \(shellCommand) <&\(inputCopyFD)' EXIT\n"
+    }
+
+    /// Runs one command; returns its exit status, or nil when the shell died (killed by a timeout).
+    func run(_ command: String) async -> Int32? {
+        send("__gaffer_command=\(Self.quoted(command))\neval \"$__gaffer_command\" </dev/null\n" + statusLine)
+        switch await nextOutcome() {
+        case .status(let status): return status
+        case .shellReplaced(let status):
+            send(trapLine)
+            return status
+        default: return nil
+        }
+    }
+
+    /// The current values of `names` in the shell (empty for unset).
+    func values(of names: [String]) async -> [String: String] {
+        let lines = names.map { "printf '\\037GAFFER:\(token):V:%s=%s\\036\\n' \(Self.quoted($0)) \"${\($0)-}\" >&\(statusFD)\n" }
+        send(lines.joined() + statusLine)
+        var values: [String: String] = [:]
+        while true {
+            switch await events.next() {
+            case .variable(let name, let value): values[name] = value
+            case .shellReplaced: send(trapLine)
+            default: return values
+            }
+        }
+    }
+
+    /// Sets an exported variable in the shell, without a trace in the log.
+    func export(_ name: String, _ value: String) async {
+        send("export \(name)=\(Self.quoted(value))\n" + statusLine)
+        _ = await nextOutcome()
+    }
+
+    /// Ends the shell: no more commands.
+    func close() async {
+        send("trap - EXIT\nexit 0\n")
+        while true {
+            if case .died = await events.next() { return }
+        }
+    }
+
+    /// SIGTERM to the shell and everything in its process group, then SIGKILL after `grace`.
+    func terminate(grace: Duration) async {
+        kill(-pid, SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        while !events.isDead && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        kill(-pid, SIGKILL)
+    }
+
+    /// Ends whatever the build left running in the background.
+    func killGroup() {
+        kill(-pid, SIGKILL)
+    }
+
+    private var statusLine: String { "printf '\\037GAFFER:\(token):S:%d\\n' \"$?\" >&\(statusFD)\n" }
+
+    private func nextOutcome() async -> Event {
+        while true {
+            let event = await events.next()
+            if case .variable = event { continue }
+            return event
+        }
+    }
+
+    private func send(_ text: String) {
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(input, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }  // the shell is gone; its death is reported by the waiter
+                offset += written
+            }
+        }
+    }
+
+    /// `text` in single quotes for the shell, each `'` written as `'\''`.
+    static func quoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// The reader thread: output to the log, markers to `events`.
+    private static func read(_ fd: Int32, marker: [UInt8], log: BuildLog, events: ShellEvents) {
+        defer { Glibc.close(fd) }
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            buffer.append(contentsOf: chunk[0..<count])
+            var start = 0
+            buffer.withUnsafeBytes { bytes in
+                guard let base = bytes.baseAddress else { return }
+                while start < bytes.count {
+                    guard let found = memchr(base + start, 0x1F, bytes.count - start) else {
+                        log.append(UnsafeRawBufferPointer(rebasing: bytes[start...]))
+                        start = bytes.count
+                        return
+                    }
+                    let at = base.distance(to: UnsafeRawPointer(found))
+                    log.append(UnsafeRawBufferPointer(rebasing: bytes[start..<at]))
+                    start = at
+                    let available = bytes.count - at
+                    let prefixLength = min(available, marker.count)
+                    guard bytes[at..<(at + prefixLength)].elementsEqual(marker[0..<prefixLength]) else {
+                        log.append(UnsafeRawBufferPointer(rebasing: bytes[at..<(at + 1)]))  // an ordinary 0x1F byte
+                        start = at + 1
+                        continue
+                    }
+                    guard available > marker.count, let record = parseRecord(bytes, from: at + marker.count) else {
+                        return  // the marker is not all here yet
+                    }
+                    log.flush()
+                    events.push(record.event)
+                    start = record.end
+                }
+            }
+            buffer.removeFirst(start)
+        }
+        log.flush()
+    }
+
+    /// `S:<status>\n`, `X:<status>\n` or `V:<name>=<value>\u{1E}\n`, starting at `from`.
+    private static func parseRecord(_ bytes: UnsafeRawBufferPointer, from: Int) -> (event: Event, end: Int)? {
+        guard bytes.count > from + 1 else { return nil }
+        let kind = bytes[from]
+        let body = from + 2
+        if kind == UInt8(ascii: "V") {
+            guard let separator = bytes[body...].firstIndex(of: 0x1E), bytes.count > separator + 1 else { return nil }
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[body..<separator]), as: UTF8.self)
+            let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (.variable(String(parts[0]), parts.count > 1 ? String(parts[1]) : ""), separator + 2)
+        }
+        guard let newline = bytes[body...].firstIndex(of: 10) else { return nil }
+        let status = Int32(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[body..<newline]), as: UTF8.self)) ?? 1
+        return (kind == UInt8(ascii: "X") ? .shellReplaced(status) : .status(status), newline + 1)
+    }
+}
+
+/// The shell's events in order, for the one task waiting on them.
+final class ShellEvents: @unchecked Sendable {
+    // @unchecked: every property is only touched with `lock` held.
+    private let lock = NSLock()
+    private var queue: [BuildShell.Event] = []
+    private var waiter: CheckedContinuation<BuildShell.Event, Never>?
+    private var deathStatus: Int32?
+
+    var isDead: Bool { lock.withLock { deathStatus != nil } }
+
+    func push(_ event: BuildShell.Event) {
+        lock.lock()
+        if case .died(let status) = event { deathStatus = status }
+        if let waiter {
+            self.waiter = nil
+            lock.unlock()
+            waiter.resume(returning: event)
+        } else {
+            queue.append(event)
+            lock.unlock()
+        }
+    }
+
+    /// The next event; once the shell has died and everything before is read, `.died` again and again.
+    func next() async -> BuildShell.Event {
+        await withCheckedContinuation { continuation in
+            lock.lock()
+            if !queue.isEmpty {
+                let event = queue.removeFirst()
+                lock.unlock()
+                continuation.resume(returning: event)
+            } else if let deathStatus {
+                lock.unlock()
+                continuation.resume(returning: .died(deathStatus))
+            } else {
+                waiter = continuation
+                lock.unlock()
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Where `env.parameter-store` and `env.secrets-manager` values come from.
+/// The AWS clients (SSM Parameter Store, Secrets Manager) implement it; tests and
+/// single-machine set-ups use `StaticParameterResolver`.
+public protocol ParameterResolver: Sendable {
+    func parameter(named name: String) async throws -> String
+    func secret(_ reference: SecretReference) async throws -> String
+}
+
+/// Parameters and secrets from configuration: name to value, secret id to secret text.
+public struct StaticParameterResolver: ParameterResolver {
+    public struct Missing: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public var parameters: [String: String]
+    /// Secret id to the secret's text (a JSON object when json keys are used).
+    public var secrets: [String: String]
+
+    public init(parameters: [String: String] = [:], secrets: [String: String] = [:]) {
+        self.parameters = parameters
+        self.secrets = secrets
+    }
+
+    public func parameter(named name: String) async throws -> String {
+        guard let value = parameters[name] else { throw Missing(description: "no parameter named \(name)") }
+        return value
+    }
+
+    public func secret(_ reference: SecretReference) async throws -> String {
+        guard let text = secrets[reference.secretID] else { throw Missing(description: "no secret \(reference.secretID)") }
+        guard !reference.jsonKey.isEmpty else { return text }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], let value = object[reference.jsonKey] else {
+            throw Missing(description: "the secret \(reference.secretID) has no JSON key \(reference.jsonKey)")
+        }
+        return value as? String ?? "\(value)"
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// The shells of one build: one for the whole build in 0.2, a fresh one per command in 0.1.
+/// Also the build's timeout: `timeOut` stops the shell running now and every process it started.
+final class ShellSession: @unchecked Sendable {
+    // @unchecked: the mutable properties are only touched with `lock` held.
+    private let lock = NSLock()
+    private let version: Buildspec.Version
+    private let shellKind: Environment.Shell
+    private let directory: String
+    private let log: BuildLog
+    private var environment: [String: String]
+    private var current: BuildShell?
+    private var didTimeOut = false
+
+    init(version: Buildspec.Version, shell: Environment.Shell, environment: [String: String], directory: String, log: BuildLog) {
+        self.version = version
+        self.shellKind = shell
+        self.environment = environment
+        self.directory = directory
+        self.log = log
+    }
+
+    var timedOut: Bool { lock.withLock { didTimeOut } }
+
+    /// Runs a command; its exit status, or nil when its shell was killed or could not start.
+    func run(_ command: String) async -> Int32? {
+        guard let shell = shell() else { return nil }
+        let status = await shell.run(command)
+        if version == .v0_1 {
+            await close()
+        }
+        return status
+    }
+
+    func export(_ name: String, _ value: String) async {
+        lock.withLock { environment[name] = value }
+        if version == .v0_2, let shell = lock.withLock({ current }) {
+            await shell.export(name, value)
+        }
+    }
+
+    func values(of names: [String]) async -> [String: String] {
+        guard let shell = shell() else { return [:] }
+        let values = await shell.values(of: names)
+        if version == .v0_1 { await close() }
+        return values
+    }
+
+    /// Ends the current shell and whatever it left running in the background.
+    func close() async {
+        guard let shell = lock.withLock({ () -> BuildShell? in
+            defer { current = nil }
+            return current
+        }) else { return }
+        await shell.close()
+        shell.killGroup()
+    }
+
+    func timeOut(grace: Duration) async {
+        let shell = lock.withLock { () -> BuildShell? in
+            didTimeOut = true
+            return current
+        }
+        await shell?.terminate(grace: grace)
+    }
+
+    private func shell() -> BuildShell? {
+        lock.withLock {
+            if let current { return current }
+            guard !didTimeOut else { return nil }
+            do {
+                current = try BuildShell(shell: shellKind, environment: environment, directory: directory, log: log)
+            } catch {
+                log.note("Could not start the shell: \(error)")
+            }
+            return current
+        }
+    }
+}
