@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "gaffer-queue-bench", targets: ["GafferBench"]),
         .executable(name: "gaffer-parse-bench", targets: ["GafferParseBench"]),
         .executable(name: "gaffer-git-bench", targets: ["GafferGitBench"]),
+        .executable(name: "gaffer-pipeline-bench", targets: ["GafferPipelineBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -122,6 +123,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "GafferParseBench", dependencies: ["GafferCore"]),
+        .executableTarget(
+            name: "GafferPipelineBench",
+            dependencies: ["GafferPipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "GafferGitBench",
             dependencies: ["GafferGit", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -94,10 +94,12 @@ public final class BuildLog: @unchecked Sendable {
     /// Writes what is left and ends every subscription.
     func finish() {
         flush()
-        lock.withLock {
-            subscribers.values.forEach { $0.finish() }
-            subscribers.removeAll()
+        // Finished outside the lock: finishing runs onTermination, which takes the lock.
+        let ended = lock.withLock { () -> [AsyncStream<String>.Continuation] in
+            defer { subscribers.removeAll() }
+            return Array(subscribers.values)
         }
+        ended.forEach { $0.finish() }
     }
 
     /// With the lock held.
@@ -123,10 +125,12 @@ public final class BuildLog: @unchecked Sendable {
         }
     }
 
+    /// `yyyy/MM/dd HH:mm:ss` in UTC, built by hand: `String(format:)` costs more than a command.
     private static func stamp(_ date: Date) -> String {
         var time = time_t(date.timeIntervalSince1970)
         var parts = tm()
         gmtime_r(&time, &parts)
-        return String(format: "%04d/%02d/%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)/\(two(parts.tm_mon + 1))/\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
     }
 }

@@ -136,20 +136,16 @@ public struct BuildRunner: Sendable {
             log.startCapture()
             result.failedCommand = nil
             result.exitStatus = nil
-            for block in [phase.commands, phase.finally] {
-                for command in block {
-                    guard !session.timedOut else { break }
-                    log.note("Running command \(Self.shown(command))")
-                    let status = await session.run(command)
-                    // A command stopped by the timeout failed, whatever status its shell reported.
-                    guard status != 0 || session.timedOut else { continue }
-                    if result.failedCommand == nil {
-                        result.failedCommand = command
-                        result.exitStatus = session.timedOut ? nil : status ?? -1
-                    }
-                    log.note("Command did not exit successfully \(Self.shown(command)) exit status \(session.timedOut ? "(timed out)" : status.map(String.init) ?? "(killed)")")
-                    break
+            for block in [phase.commands, phase.finally] where !block.isEmpty && !session.timedOut {
+                let failure = await session.run(block)
+                // A command stopped by the timeout failed, whatever status its shell reported.
+                guard let failure = failure ?? (session.timedOut ? (block.count - 1, nil) : nil) else { continue }
+                let command = block[failure.index]
+                if result.failedCommand == nil {
+                    result.failedCommand = command
+                    result.exitStatus = session.timedOut ? nil : failure.status ?? -1
                 }
+                log.note("Command did not exit successfully \(Self.shown(command)) exit status \(session.timedOut ? "(timed out)" : failure.status.map(String.init) ?? "(killed)")")
             }
             result.status = result.failedCommand == nil ? .succeeded : .failed
             log.note("Phase complete: \(title) State: \(result.status == .succeeded ? "SUCCEEDED" : "FAILED")")
@@ -163,7 +159,7 @@ public struct BuildRunner: Sendable {
     }
 
     /// A command for a `[Container]` line: its first line, and how many more there are.
-    static func shown(_ command: String) -> String {
+    public static func shown(_ command: String) -> String {
         let lines = command.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n", omittingEmptySubsequences: false)
         return lines.count > 1 ? "\(lines[0]) … (\(lines.count) lines)" : String(lines.first ?? "")
     }

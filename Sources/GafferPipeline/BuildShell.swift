@@ -2,9 +2,9 @@ import Foundation
 
 /// The one shell a 0.2 build runs all its commands in (0.1: one per command).
 ///
-/// Commands go in on the shell's standard input, each followed by a line that
-/// prints its exit status as a marker on fd 62 (8 in sh), which is the same pipe as the
-/// output, so the status always comes after the command's output. A command
+/// Commands go in on the shell's standard input, each wrapped in markers for
+/// its start and its exit status, printed on fd 62 (8 in sh), which is the
+/// same pipe as the output, so they always come in order with the output. A command
 /// is assigned to a variable and run with `eval`, so a syntax error in it is
 /// that command's failure and cannot swallow what follows; its standard input
 /// is /dev/null, so it cannot read the commands that follow either. When a
@@ -15,6 +15,8 @@ import Foundation
 final class BuildShell: @unchecked Sendable {
     // @unchecked: `input` is written by one task at a time (the runner's), and `events` is thread-safe.
     enum Event: Equatable {
+        /// The shell is about to run the command at this index of the list being run.
+        case started(Int)
         case status(Int32)
         /// The command ended the shell with this status; a new shell took its place.
         case shellReplaced(Int32)
@@ -34,6 +36,7 @@ final class BuildShell: @unchecked Sendable {
     private let token: String
     private let shellCommand: String
     private let events = ShellEvents()
+    private let notes: CommandNotes
 
     /// A write to a shell that has died must be an error to handle, not SIGPIPE ending Gaffer.
     private static let ignoreBrokenPipes: Void = {
@@ -58,36 +61,70 @@ final class BuildShell: @unchecked Sendable {
         Glibc.close(stdin.read)
         Glibc.close(output.write)
         input = stdin.write
-        let (pid, events, marker) = (pid, events, Array("\u{1F}GAFFER:\(token):".utf8))
+        notes = CommandNotes(log: log)
+        let (pid, events, notes, marker) = (pid, events, notes, Array("\u{1F}GAFFER:\(token):".utf8))
         Thread.detachNewThread {
-            Self.read(output.read, marker: marker, log: log, events: events)
+            Self.read(output.read, marker: marker, log: log, events: events, notes: notes)
         }
         Thread.detachNewThread {
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             events.push(.died((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)))
         }
-        send("cd -- \(Self.quoted(directory)) || exit 97\nexec \(inputCopyFD)<&0\n" + trapLine)
+        // bash reads a pipe a byte at a time, so what is sent per command is kept short:
+        // `__r` marks a command's start, `__s` its status (and returns it, for the `&&` chain).
+        send("cd -- \(Self.quoted(directory)) || exit 97\nexec \(inputCopyFD)<&0\n" + setup)
     }
 
     deinit {
         Glibc.close(input)
     }
 
-    private var trapLine: String {
-        "trap '__gaffer_status=$?; printf \"\\037GAFFER:\(token):X:%d\\n\" \"$__gaffer_status\" >&\(statusFD); exec \(shellCommand) <&\(inputCopyFD)' EXIT\n"
+    /// The helpers and the EXIT trap, sent to each new shell (the first, and any that replaces one).
+    private var setup: String {
+        "__r() { printf '\\037GAFFER:\(token):R:%d\\n' \"$1\" >&\(statusFD); }\n"
+            + "__s() { printf '\\037GAFFER:\(token):S:%d\\n' \"$1\" >&\(statusFD); return \"$1\"; }\n"
+            + "trap '__gaffer_status=$?; printf \"\\037GAFFER:\(token):X:%d\\n\" \"$__gaffer_status\" >&\(statusFD); exec \(shellCommand) <&\(inputCopyFD)' EXIT\n"
     }
 
-    /// Runs one command; returns its exit status, or nil when the shell died (killed by a timeout).
-    func run(_ command: String) async -> Int32? {
-        send("__gaffer_command=\(Self.quoted(command))\neval \"$__gaffer_command\" </dev/null\n" + statusLine)
-        switch await nextOutcome() {
-        case .status(let status): return status
-        case .shellReplaced(let status):
-            send(trapLine)
-            return status
-        default: return nil
+    /// Runs `commands` in order until one fails; returns the failing one's index and exit status
+    /// (nil status when the shell died, killed by a timeout), or nil when all succeeded.
+    ///
+    /// The whole list goes to the shell at once as one `&&` chain, so the shell, not a round trip
+    /// through Gaffer, moves from one command to the next; the reader thread logs each
+    /// "Running command" line from the shell's own marker, in order with the output.
+    func run(_ commands: [String]) async -> (index: Int, status: Int32?)? {
+        guard !commands.isEmpty else { return nil }
+        notes.set(commands)
+        defer { notes.set([]) }
+        send(chain(commands, from: 0))
+        var current = 0
+        while true {
+            switch await events.next() {
+            case .started(let index):
+                current = index
+            case .status(let status):
+                if status != 0 { return (current, status) }
+                if current == commands.count - 1 { return nil }
+            case .shellReplaced(let status):
+                send(setup)
+                if status != 0 { return (current, status) }
+                if current == commands.count - 1 { return nil }
+                // `exit 0` inside a command: it succeeded, and the rest of the chain went with the old shell.
+                send(chain(commands, from: current + 1))
+            case .died:
+                return (current, nil)
+            case .variable:
+                continue
+            }
         }
+    }
+
+    /// `{ __r 0;__c='...';eval "$__c" </dev/null;__s $?; } && { __r 1;...; }`: stops at the first failure.
+    private func chain(_ commands: [String], from start: Int) -> String {
+        commands.indices.dropFirst(start).map { index in
+            "{ __r \(index);__c=\(Self.quoted(commands[index]));eval \"$__c\" </dev/null;__s $?; }"
+        }.joined(separator: " &&\n") + "\n"
     }
 
     /// The current values of `names` in the shell (empty for unset).
@@ -98,7 +135,7 @@ final class BuildShell: @unchecked Sendable {
         while true {
             switch await events.next() {
             case .variable(let name, let value): values[name] = value
-            case .shellReplaced: send(trapLine)
+            case .shellReplaced: send(setup)
             default: return values
             }
         }
@@ -133,13 +170,15 @@ final class BuildShell: @unchecked Sendable {
         kill(-pid, SIGKILL)
     }
 
-    private var statusLine: String { "printf '\\037GAFFER:\(token):S:%d\\n' \"$?\" >&\(statusFD)\n" }
+    private var statusLine: String { "__s $?\n" }
 
     private func nextOutcome() async -> Event {
         while true {
             let event = await events.next()
-            if case .variable = event { continue }
-            return event
+            switch event {
+            case .variable, .started: continue
+            default: return event
+            }
         }
     }
 
@@ -162,7 +201,7 @@ final class BuildShell: @unchecked Sendable {
     }
 
     /// The reader thread: output to the log, markers to `events`.
-    private static func read(_ fd: Int32, marker: [UInt8], log: BuildLog, events: ShellEvents) {
+    private static func read(_ fd: Int32, marker: [UInt8], log: BuildLog, events: ShellEvents, notes: CommandNotes) {
         defer { Glibc.close(fd) }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
@@ -194,6 +233,9 @@ final class BuildShell: @unchecked Sendable {
                         return  // the marker is not all here yet
                     }
                     log.flush()
+                    if case .started(let index) = record.event {
+                        notes.started(index)
+                    }
                     events.push(record.event)
                     start = record.end
                 }
@@ -215,8 +257,33 @@ final class BuildShell: @unchecked Sendable {
             return (.variable(String(parts[0]), parts.count > 1 ? String(parts[1]) : ""), separator + 2)
         }
         guard let newline = bytes[body...].firstIndex(of: 10) else { return nil }
-        let status = Int32(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[body..<newline]), as: UTF8.self)) ?? 1
-        return (kind == UInt8(ascii: "X") ? .shellReplaced(status) : .status(status), newline + 1)
+        let number = Int32(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[body..<newline]), as: UTF8.self)) ?? 1
+        switch kind {
+        case UInt8(ascii: "R"): return (.started(Int(number)), newline + 1)
+        case UInt8(ascii: "X"): return (.shellReplaced(number), newline + 1)
+        default: return (.status(number), newline + 1)
+        }
+    }
+}
+
+/// The commands being run, so the reader thread can log "Running command" when the shell starts one.
+final class CommandNotes: @unchecked Sendable {
+    // @unchecked: `commands` is only touched with `lock` held.
+    private let lock = NSLock()
+    private var commands: [String] = []
+    private let log: BuildLog
+
+    init(log: BuildLog) {
+        self.log = log
+    }
+
+    func set(_ commands: [String]) {
+        lock.withLock { self.commands = commands }
+    }
+
+    func started(_ index: Int) {
+        guard let command = lock.withLock({ commands.indices.contains(index) ? commands[index] : nil }) else { return }
+        log.note("Running command \(BuildRunner.shown(command))")
     }
 }
 

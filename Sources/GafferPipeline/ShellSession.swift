@@ -23,14 +23,20 @@ final class ShellSession: @unchecked Sendable {
 
     var timedOut: Bool { lock.withLock { didTimeOut } }
 
-    /// Runs a command; its exit status, or nil when its shell was killed or could not start.
-    func run(_ command: String) async -> Int32? {
-        guard let shell = shell() else { return nil }
-        let status = await shell.run(command)
-        if version == .v0_1 {
-            await close()
+    /// Runs commands until one fails: its index and exit status (nil when its shell was killed
+    /// or could not start), or nil when all succeeded. In 0.1 each runs in a shell of its own.
+    func run(_ commands: [String]) async -> (index: Int, status: Int32?)? {
+        guard version == .v0_1 else {
+            guard let shell = shell() else { return commands.isEmpty ? nil : (0, nil) }
+            return await shell.run(commands)
         }
-        return status
+        for (index, command) in commands.enumerated() {
+            guard let shell = shell() else { return (index, nil) }
+            let failure = await shell.run([command])
+            await close()
+            if let failure { return (index, failure.status) }
+        }
+        return nil
     }
 
     func export(_ name: String, _ value: String) async {

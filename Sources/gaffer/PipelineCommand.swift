@@ -5,7 +5,7 @@ import GafferPipeline
 /// `gaffer pipeline`: CodeBuild buildspecs.
 struct PipelineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pipeline", abstract: "Check and run CodeBuild buildspecs.", subcommands: [PipelineCheckCommand.self])
+        commandName: "pipeline", abstract: "Check and run CodeBuild buildspecs.", subcommands: [PipelineCheckCommand.self, PipelineRunCommand.self])
 }
 
 /// `gaffer pipeline check`: loads each buildspec and prints its problems.
@@ -29,5 +29,80 @@ struct PipelineCheckCommand: ParsableCommand {
             }
         }
         if failed { throw ExitCode(1) }
+    }
+}
+
+/// `gaffer pipeline run`: runs a buildspec in the current directory, as CodeBuild's local agent does.
+struct PipelineRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a buildspec in the current directory, printing the live log and a summary. Exit 0 only when the build succeeded.")
+
+    @Option(help: "The buildspec, relative to the current directory.")
+    var buildspec = "buildspec.yml"
+
+    @Option(name: .customLong("env"), help: "NAME=VALUE given when the build starts; wins over the buildspec (repeat).")
+    var variables: [String] = []
+
+    @Option(name: .customLong("parameter"), help: "NAME=VALUE for an env.parameter-store parameter (repeat).")
+    var parameters: [String] = []
+
+    @Option(name: .customLong("secret"), help: "SECRET-ID=TEXT for an env.secrets-manager secret (repeat).")
+    var secrets: [String] = []
+
+    @Option(help: "Seconds before the build is stopped.")
+    var timeout: Double = 3600
+
+    @Option(name: .customLong("source-version"), help: "The commit, as CODEBUILD_RESOLVED_SOURCE_VERSION.")
+    var sourceVersion: String?
+
+    @Option(help: "Where the log goes (default: a new folder under the system's temporary directory).")
+    var output: String?
+
+    func run() async throws {
+        let directory = FileManager.default.currentDirectoryPath
+        let spec: Buildspec
+        do {
+            spec = try BuildspecLoader.load(path: directory + "/" + buildspec, name: buildspec)
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let folder = output ?? FileManager.default.temporaryDirectory.appendingPathComponent("gaffer-build-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var request = BuildRunner.Request(buildspec: spec, sourceDirectory: directory, logPath: folder + "/build.log")
+        request.startVariables = try Self.pairs(variables, "--env")
+        request.timeout = .milliseconds(Int64(timeout * 1000))
+        request.resolvedSourceVersion = sourceVersion ?? ""
+        let resolver = StaticParameterResolver(parameters: try Self.pairs(parameters, "--parameter"), secrets: try Self.pairs(secrets, "--secret"))
+        let log = try BuildLog(path: request.logPath)
+        let lines = log.subscribe()
+        let printer = Task {
+            // Written straight out (print buffers in a pipe): the log is live.
+            for await line in lines { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+        }
+        let result = await BuildRunner(resolver: resolver).run(request, log: log)
+        await printer.value
+        print("")
+        for phase in result.phases {
+            let failed = phase.failedCommand.map { ": \(BuildRunner.shown($0)) (exit status \(phase.exitStatus.map(String.init) ?? "none"))" } ?? ""
+            print("\(phase.name.rawValue): \(phase.status.rawValue) in \(phase.duration.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))\(failed)")
+        }
+        for (name, value) in result.exportedVariables.sorted(by: { $0.key < $1.key }) {
+            print("exported \(name)=\(value)")
+        }
+        print("build \(result.status.rawValue)\(result.reason.map { ": \($0)" } ?? ""); log: \(result.logPath)")
+        if result.status != .succeeded { throw ExitCode(1) }
+    }
+
+    static func pairs(_ items: [String], _ option: String) throws -> [String: String] {
+        var pairs: [String: String] = [:]
+        for item in items {
+            guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
+                throw ValidationError("\(option) \(item): give NAME=VALUE")
+            }
+            pairs[String(item[..<equals])] = String(item[item.index(after: equals)...])
+        }
+        return pairs
     }
 }
