@@ -14,6 +14,9 @@ public struct BuildResult: Sendable, Equatable {
     /// Why the build failed, in a sentence (nil when it succeeded).
     public var reason: String?
     public var logPath: String
+    /// The primary artifacts (`primary`) and each secondary set, collected whatever happened.
+    public var artifacts: [CollectedArtifacts] = []
+    public var reports: [TestReport] = []
 }
 
 public struct PhaseResult: Sendable, Equatable {

@@ -18,6 +18,8 @@ public struct BuildRunner: Sendable {
         public var timeout: Duration = .seconds(3600)
         /// After the timeout's SIGTERM, how long before SIGKILL.
         public var killGrace: Duration = .seconds(5)
+        /// Where artifacts are copied (`<data>/jobs/<id>/artifacts`); nil collects none.
+        public var artifactsDirectory: String?
 
         public init(buildspec: Buildspec, sourceDirectory: String, logPath: String) {
             self.buildspec = buildspec
@@ -106,6 +108,7 @@ public struct BuildRunner: Sendable {
             result.exportedVariables = await session.values(of: buildspec.environment.exportedVariables)
         }
         await session.close()
+        collectArtifacts(request, into: &result, log: log)
         log.note("Build \(result.status == .succeeded ? "succeeded" : "failed")\(result.reason.map { ": \($0)" } ?? "")")
         log.finish()
         return result
@@ -156,6 +159,38 @@ public struct BuildRunner: Sendable {
         } while true
         result.duration = started.duration(to: .now)
         return result
+    }
+
+    /// Artifacts and reports, whatever happened to the build (as CodeBuild uploads them).
+    private func collectArtifacts(_ request: Request, into result: inout BuildResult, log: BuildLog) {
+        let buildspec = request.buildspec
+        if let destination = request.artifactsDirectory {
+            var sets: [(String, ArtifactSet)] = buildspec.artifacts.map { [("primary", $0)] } ?? []
+            sets += buildspec.secondaryArtifacts.sorted { $0.key < $1.key }
+            for (identifier, set) in sets where !set.files.isEmpty {
+                do {
+                    let collected = try ArtifactCollector.collect(set, identifier: identifier, source: request.sourceDirectory, into: destination)
+                    result.artifacts.append(collected)
+                    log.note("Uploading artifacts \(identifier): \(collected.files.count) file\(collected.files.count == 1 ? "" : "s")")
+                } catch {
+                    log.note("Phase complete: UPLOAD_ARTIFACTS State: FAILED: \(identifier): \(error)")
+                    if result.status == .succeeded {
+                        result.status = .failed
+                        result.reason = "artifacts \(identifier): \(error)"
+                    }
+                }
+            }
+        }
+        for (name, group) in buildspec.reports.sorted(by: { $0.key < $1.key }) {
+            do {
+                let report = try ReportCollector.collect(group, name: name, source: request.sourceDirectory)
+                result.reports.append(report)
+                log.note("Report \(name): \(report.parsed ? "\(report.tests) tests, \(report.failed) failed, \(report.errors) errors, \(report.skipped) skipped" : "\(report.files.count) \(group.format.rawValue) files, not read")")
+                report.problems.forEach { log.note("Report \(name): \($0)") }
+            } catch {
+                log.note("Report \(name): \(error)")
+            }
+        }
     }
 
     /// A command for a `[Container]` line: its first line, and how many more there are.

@@ -13,7 +13,8 @@ struct BuildRunnerTests {
 
     func build(
         _ yaml: String, start: [String: String] = [:], project: [String: String] = [:],
-        resolver: StaticParameterResolver = StaticParameterResolver(), timeout: Duration = .seconds(60), grace: Duration = .seconds(5)
+        resolver: StaticParameterResolver = StaticParameterResolver(), timeout: Duration = .seconds(60), grace: Duration = .seconds(5),
+        artifacts: String? = nil
     ) async throws -> Run {
         let directory = try TemporaryDirectory("gaffer-build")
         defer { directory.remove() }
@@ -27,6 +28,7 @@ struct BuildRunnerTests {
         request.killGrace = grace
         request.resolvedSourceVersion = "0123456789abcdef0123456789abcdef01234567"
         request.sourceVersion = "pr/12"
+        request.artifactsDirectory = artifacts
         let log = try BuildLog(path: request.logPath)
         let result = await BuildRunner(resolver: resolver).run(request, log: log)
         return Run(result: result, log: try String(contentsOfFile: request.logPath, encoding: .utf8))
