@@ -5,6 +5,8 @@ public struct BuildResult: Sendable, Equatable {
     public enum Status: String, Sendable {
         case succeeded, failed
         case timedOut = "timed out"
+        /// Cancelled: a `/cancel`, or a batch's fast-fail.
+        case stopped
     }
 
     public var status: Status

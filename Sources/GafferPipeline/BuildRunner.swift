@@ -67,10 +67,36 @@ public struct BuildRunner: Sendable {
                                    directory: request.sourceDirectory, log: log)
         let watchdog = Task {
             try await Task.sleep(for: request.timeout)
-            await session.timeOut(grace: request.killGrace)
+            await session.stop(.timedOut, grace: request.killGrace)
         }
         defer { watchdog.cancel() }
+        await withTaskCancellationHandler {
+            await runPhases(buildspec, session: session, into: &result, log: log)
+        } onCancel: {
+            Task { await session.stop(.stopped, grace: request.killGrace) }
+        }
+        switch session.stopped {
+        case .timedOut:
+            result.status = .timedOut
+            result.reason = "timed out after \(request.timeout)"
+            log.note("Build timed out after \(request.timeout); stopped every process it started")
+        case .stopped:
+            result.status = .stopped
+            result.reason = "stopped"
+            log.note("Build stopped; stopped every process it started")
+        case nil:
+            if !buildspec.environment.exportedVariables.isEmpty {
+                result.exportedVariables = await session.values(of: buildspec.environment.exportedVariables)
+            }
+        }
+        await session.close()
+        collectArtifacts(request, into: &result, log: log)
+        log.note("Build \(result.status == .succeeded ? "succeeded" : "failed")\(result.reason.map { ": \($0)" } ?? "")")
+        log.finish()
+        return result
+    }
 
+    private func runPhases(_ buildspec: Buildspec, session: ShellSession, into result: inout BuildResult, log: BuildLog) async {
         var skipped: Set<PhaseName> = []
         for name in PhaseName.allCases {
             guard let phase = buildspec.phases[name] else { continue }
@@ -100,18 +126,6 @@ public struct BuildRunner: Sendable {
                 }
             }
         }
-        if session.timedOut {
-            result.status = .timedOut
-            result.reason = "timed out after \(request.timeout)"
-            log.note("Build timed out after \(request.timeout); stopped every process it started")
-        } else if !buildspec.environment.exportedVariables.isEmpty {
-            result.exportedVariables = await session.values(of: buildspec.environment.exportedVariables)
-        }
-        await session.close()
-        collectArtifacts(request, into: &result, log: log)
-        log.note("Build \(result.status == .succeeded ? "succeeded" : "failed")\(result.reason.map { ": \($0)" } ?? "")")
-        log.finish()
-        return result
     }
 
     private func run(_ phase: Phase, _ name: PhaseName, in session: ShellSession, log: BuildLog) async -> PhaseResult {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The shells of one build: one for the whole build in 0.2, a fresh one per command in 0.1.
-/// Also the build's timeout: `timeOut` stops the shell running now and every process it started.
+/// Also how a build is stopped (its timeout, or a cancel): `stop` ends the shell running now and
+/// every process it started, and no shell starts after.
 final class ShellSession: @unchecked Sendable {
     // @unchecked: the mutable properties are only touched with `lock` held.
     private let lock = NSLock()
@@ -11,7 +12,11 @@ final class ShellSession: @unchecked Sendable {
     private let log: BuildLog
     private var environment: [String: String]
     private var current: BuildShell?
-    private var didTimeOut = false
+    private var stopReason: StopReason?
+
+    enum StopReason: Sendable {
+        case timedOut, stopped
+    }
 
     init(version: Buildspec.Version, shell: Environment.Shell, environment: [String: String], directory: String, log: BuildLog) {
         self.version = version
@@ -21,7 +26,9 @@ final class ShellSession: @unchecked Sendable {
         self.log = log
     }
 
-    var timedOut: Bool { lock.withLock { didTimeOut } }
+    /// Why the build was stopped, if it was.
+    var stopped: StopReason? { lock.withLock { stopReason } }
+    var timedOut: Bool { stopped != nil }
 
     /// Runs commands until one fails: its index and exit status (nil when its shell was killed
     /// or could not start), or nil when all succeeded. In 0.1 each runs in a shell of its own.
@@ -63,9 +70,9 @@ final class ShellSession: @unchecked Sendable {
         shell.killGroup()
     }
 
-    func timeOut(grace: Duration) async {
+    func stop(_ reason: StopReason, grace: Duration) async {
         let shell = lock.withLock { () -> BuildShell? in
-            didTimeOut = true
+            if stopReason == nil { stopReason = reason }
             return current
         }
         await shell?.terminate(grace: grace)
@@ -74,7 +81,7 @@ final class ShellSession: @unchecked Sendable {
     private func shell() -> BuildShell? {
         lock.withLock {
             if let current { return current }
-            guard !didTimeOut else { return nil }
+            guard stopReason == nil else { return nil }
             do {
                 current = try BuildShell(shell: shellKind, environment: environment, directory: directory, log: log)
             } catch {
