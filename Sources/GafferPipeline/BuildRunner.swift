@@ -31,10 +31,15 @@ public struct BuildRunner: Sendable {
     public var resolver: any ParameterResolver
     /// The environment every build starts from; none of Gaffer's own variables.
     public var baseEnvironment: [String: String]
+    public var isolation: BuildIsolation
 
-    public init(resolver: any ParameterResolver = StaticParameterResolver(), baseEnvironment: [String: String] = BuildRunner.cleanEnvironment()) {
+    public init(
+        resolver: any ParameterResolver = StaticParameterResolver(), baseEnvironment: [String: String] = BuildRunner.cleanEnvironment(),
+        isolation: BuildIsolation = BuildIsolation()
+    ) {
         self.resolver = resolver
         self.baseEnvironment = baseEnvironment
+        self.isolation = isolation
     }
 
     /// PATH, HOME and LANG: the least a build needs, taken from this process.
@@ -63,8 +68,15 @@ public struct BuildRunner: Sendable {
             log.finish()
             return result
         }
-        let session = ShellSession(version: buildspec.version, shell: buildspec.environment.shell, environment: environment,
-                                   directory: request.sourceDirectory, log: log)
+        var isolated = environment
+        if let user = isolation.user, let entry = getpwnam(user) {
+            isolated["HOME"] = String(cString: entry.pointee.pw_dir)
+        }
+        if isolation.bubblewrap {
+            isolated["HOME"] = "/tmp"
+        }
+        let session = ShellSession(version: buildspec.version, shell: buildspec.environment.shell, environment: isolated,
+                                   directory: request.sourceDirectory, isolation: isolation, log: log)
         let watchdog = Task {
             try await Task.sleep(for: request.timeout)
             await session.stop(.timedOut, grace: request.killGrace)

@@ -43,12 +43,14 @@ final class BuildShell: @unchecked Sendable {
         signal(SIGPIPE, SIG_IGN)
     }()
 
-    init(shell: Environment.Shell, environment: [String: String], directory: String, log: BuildLog) throws {
+    init(shell: Environment.Shell, environment: [String: String], directory: String, isolation: BuildIsolation, log: BuildLog) throws {
         Self.ignoreBrokenPipes
         let stdin = try ChildProcess.pipe()
         let output = try ChildProcess.pipe()
-        let arguments = shell == .bash ? ["bash", "--noprofile", "--norc"] : ["/bin/sh"]
-        shellCommand = arguments.joined(separator: " ")
+        let shellArguments = shell == .bash ? ["bash", "--noprofile", "--norc"] : ["/bin/sh"]
+        // A shell that replaces one keeps the same process, so it stays inside whatever isolated it.
+        shellCommand = shellArguments.joined(separator: " ")
+        let arguments = try isolation.launcher(sourceDirectory: directory) + shellArguments
         token = String(UInt64.random(in: 0...UInt64.max), radix: 16)
         statusFD = shell == .bash ? 62 : 8
         inputCopyFD = shell == .bash ? 61 : 7

@@ -9,6 +9,7 @@ final class ShellSession: @unchecked Sendable {
     private let version: Buildspec.Version
     private let shellKind: Environment.Shell
     private let directory: String
+    private let isolation: BuildIsolation
     private let log: BuildLog
     private var environment: [String: String]
     private var current: BuildShell?
@@ -18,7 +19,8 @@ final class ShellSession: @unchecked Sendable {
         case timedOut, stopped
     }
 
-    init(version: Buildspec.Version, shell: Environment.Shell, environment: [String: String], directory: String, log: BuildLog) {
+    init(version: Buildspec.Version, shell: Environment.Shell, environment: [String: String], directory: String, isolation: BuildIsolation, log: BuildLog) {
+        self.isolation = isolation
         self.version = version
         self.shellKind = shell
         self.environment = environment
@@ -83,7 +85,7 @@ final class ShellSession: @unchecked Sendable {
             if let current { return current }
             guard stopReason == nil else { return nil }
             do {
-                current = try BuildShell(shell: shellKind, environment: environment, directory: directory, log: log)
+                current = try BuildShell(shell: shellKind, environment: environment, directory: directory, isolation: isolation, log: log)
             } catch {
                 log.note("Could not start the shell: \(error)")
             }

@@ -56,8 +56,14 @@ struct PipelineRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("source-version"), help: "The commit, as CODEBUILD_RESOLVED_SOURCE_VERSION.")
     var sourceVersion: String?
 
-    @Option(help: "Where the log goes (default: a new folder under the system's temporary directory).")
+    @Option(help: "Where the log and artifacts go (default: a new folder under the system's temporary directory).")
     var output: String?
+
+    @Option(help: "Run the build as this user (Gaffer must run as root).")
+    var user: String?
+
+    @Flag(help: "Run the build inside bubblewrap: it sees the current directory and nothing else of the machine.")
+    var bubblewrap = false
 
     func run() async throws {
         let directory = FileManager.default.currentDirectoryPath
@@ -74,6 +80,7 @@ struct PipelineRunCommand: AsyncParsableCommand {
         request.startVariables = try Self.pairs(variables, "--env")
         request.timeout = .milliseconds(Int64(timeout * 1000))
         request.resolvedSourceVersion = sourceVersion ?? ""
+        request.artifactsDirectory = folder + "/artifacts"
         let resolver = StaticParameterResolver(parameters: try Self.pairs(parameters, "--parameter"), secrets: try Self.pairs(secrets, "--secret"))
         let log = try BuildLog(path: request.logPath)
         let lines = log.subscribe()
@@ -81,7 +88,8 @@ struct PipelineRunCommand: AsyncParsableCommand {
             // Written straight out (print buffers in a pipe): the log is live.
             for await line in lines { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         }
-        let result = await BuildRunner(resolver: resolver).run(request, log: log)
+        let runner = BuildRunner(resolver: resolver, isolation: BuildIsolation(user: user, bubblewrap: bubblewrap))
+        let result = await runner.run(request, log: log)
         await printer.value
         print("")
         for phase in result.phases {
@@ -90,6 +98,15 @@ struct PipelineRunCommand: AsyncParsableCommand {
         }
         for (name, value) in result.exportedVariables.sorted(by: { $0.key < $1.key }) {
             print("exported \(name)=\(value)")
+        }
+        for artifacts in result.artifacts {
+            print("artifacts \(artifacts.identifier): \(artifacts.files.count) files in \(artifacts.zip)")
+        }
+        for report in result.reports {
+            print("report \(report.group): \(report.parsed ? "\(report.tests) tests, \(report.failed) failed, \(report.errors) errors" : "\(report.files.count) files (not read)")")
+            for failure in report.failures.prefix(20) {
+                print("  \(failure.file.map { "\($0):\(failure.line.map(String.init) ?? "?")" } ?? failure.className) \(failure.name): \(failure.message)")
+            }
         }
         print("build \(result.status.rawValue)\(result.reason.map { ": \($0)" } ?? ""); log: \(result.logPath)")
         if result.status != .succeeded { throw ExitCode(1) }
