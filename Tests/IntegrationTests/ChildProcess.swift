@@ -32,9 +32,10 @@ final class GafferProcess: Sendable {
         var description: String { "the gaffer binary was not found; looked at \(looked.joined(separator: ", ")); build it or set GAFFER_BINARY" }
     }
 
-    init(arguments: [String], environment: [String: String]) throws {
+    init(arguments: [String], environment: [String: String], directory: URL? = nil) throws {
         process = Process()
         process.executableURL = try Self.binary()
+        process.currentDirectoryURL = directory
         process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GAFFER_") }
         merged.merge(environment) { $1 }
