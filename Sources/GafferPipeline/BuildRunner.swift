@@ -68,6 +68,9 @@ public struct BuildRunner: Sendable {
             log.finish()
             return result
         }
+        // A buildspec's top-level run-as picks the build's user, as CodeBuild's does.
+        var isolation = isolation
+        if let runAs = buildspec.runAs { isolation.user = runAs }
         var isolated = environment
         if let user = isolation.user, let entry = getpwnam(user) {
             isolated["HOME"] = String(cString: entry.pointee.pw_dir)
@@ -157,7 +160,7 @@ public struct BuildRunner: Sendable {
             log.note("Runtime version \(runtime) \(phase.runtimeVersions[runtime] ?? "") requested; Gaffer installs no runtimes, so the build uses what the machine has")
         }
         if let runAs = phase.runAs {
-            log.note("run-as \(runAs) is recorded, but this runner runs every command as the user Gaffer runs as")
+            log.note("run-as \(runAs) for one phase is not supported (all of a 0.2 build runs in one shell); the phase runs as the build's user. A run-as at the top of the buildspec sets the user for the whole build")
         }
         repeat {
             result.attempts += 1

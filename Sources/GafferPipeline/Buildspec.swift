@@ -11,6 +11,8 @@ public struct Buildspec: Sendable, Equatable {
     }
 
     public var version: Version
+    /// The user the whole build runs as (`run-as` at the top).
+    public var runAs: String?
     public var environment = Environment()
     /// The listed phases; the runner runs them in `PhaseName` order whatever order the file gives.
     public var phases: [PhaseName: Phase] = [:]

@@ -136,6 +136,7 @@ struct BuildspecReader {
             return nil
         }
         var buildspec = Buildspec(version: version)
+        if let runAs = top["run-as"] { buildspec.runAs = scalar(runAs, "run-as") }
         if let env = top["env"] { buildspec.environment = environment(env) }
         if let phases = top["phases"] {
             buildspec.phases = self.phases(phases)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GafferApp
 import GafferPipeline
 
 /// `gaffer pipeline`: CodeBuild buildspecs.
@@ -50,8 +51,8 @@ struct PipelineRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("secret"), help: "SECRET-ID=TEXT for an env.secrets-manager secret (repeat).")
     var secrets: [String] = []
 
-    @Option(help: "Seconds before the build is stopped.")
-    var timeout: Double = 3600
+    @Option(help: "Seconds before the build is stopped (default: pipeline_timeout_minutes).")
+    var timeout: Double?
 
     @Option(name: .customLong("source-version"), help: "The commit, as CODEBUILD_RESOLVED_SOURCE_VERSION.")
     var sourceVersion: String?
@@ -59,13 +60,16 @@ struct PipelineRunCommand: AsyncParsableCommand {
     @Option(help: "Where the log and artifacts go (default: a new folder under the system's temporary directory).")
     var output: String?
 
-    @Option(help: "Run the build as this user (Gaffer must run as root).")
+    @Option(help: "Run the build as this user (Gaffer must run as root; default: pipeline_user).")
     var user: String?
 
-    @Flag(help: "Run the build inside bubblewrap: it sees the current directory and nothing else of the machine.")
+    @Flag(help: "Run the build inside bubblewrap: it sees the current directory and nothing else of the machine (default: pipeline_sandbox).")
     var bubblewrap = false
 
+    @OptionGroup var options: ConfigOption
+
     func run() async throws {
+        let configuration = try CommandSupport.loadConfiguration(options, needs: [])
         let directory = FileManager.default.currentDirectoryPath
         let spec: Buildspec
         do {
@@ -78,7 +82,7 @@ struct PipelineRunCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var request = BuildRunner.Request(buildspec: spec, sourceDirectory: directory, logPath: folder + "/build.log")
         request.startVariables = try Self.pairs(variables, "--env")
-        request.timeout = .milliseconds(Int64(timeout * 1000))
+        request.timeout = .milliseconds(Int64((timeout ?? configuration.pipelineTimeoutMinutes * 60) * 1000))
         request.resolvedSourceVersion = sourceVersion ?? ""
         request.artifactsDirectory = folder + "/artifacts"
         let resolver = StaticParameterResolver(parameters: try Self.pairs(parameters, "--parameter"), secrets: try Self.pairs(secrets, "--secret"))
@@ -88,7 +92,7 @@ struct PipelineRunCommand: AsyncParsableCommand {
             // Written straight out (print buffers in a pipe): the log is live.
             for await line in lines { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         }
-        let runner = BuildRunner(resolver: resolver, isolation: BuildIsolation(user: user, bubblewrap: bubblewrap))
+        let runner = BuildRunner(resolver: resolver, isolation: BuildIsolation(user: user ?? configuration.pipelineUser, bubblewrap: bubblewrap || configuration.pipelineSandbox))
         let result = await runner.run(request, log: log)
         await printer.value
         print("")

@@ -114,6 +114,16 @@ import Testing
         }
     }
 
+    @Test func pipelineSettings() throws {
+        let set = try load(["GAFFER_WEBHOOK_SECRET": "s", "GAFFER_PIPELINE_USER": "nobody", "GAFFER_PIPELINE_TIMEOUT_MINUTES": "30", "GAFFER_PIPELINE_SANDBOX": "none"])
+        #expect(set.pipelineUser == "nobody" && set.pipelineTimeoutMinutes == 30 && !set.pipelineSandbox)
+        #expect {
+            try load(["GAFFER_WEBHOOK_SECRET": "s", "GAFFER_PIPELINE_USER": "no-such-user-here", "GAFFER_PIPELINE_SANDBOX": "docker", "GAFFER_PIPELINE_TIMEOUT_MINUTES": "0"])
+        } throws: { error in
+            ["GAFFER_PIPELINE_USER", "GAFFER_PIPELINE_SANDBOX", "GAFFER_PIPELINE_TIMEOUT_MINUTES"].allSatisfy { "\(error)".contains($0) }
+        }
+    }
+
     @Test func anUnknownKeyInTheFileIsAProblemWithASuggestion() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

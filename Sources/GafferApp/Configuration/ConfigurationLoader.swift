@@ -215,6 +215,28 @@ public enum ConfigurationLoader {
             config.gitSSHHostKeys = keys
             return nil
         },
+        Setting(key: "pipeline_user") { config, value in
+            guard getpwnam(value) != nil else { return "there is no user named \(value) on this machine" }
+            config.pipelineUser = value
+            return nil
+        },
+        Setting(key: "pipeline_sandbox") { config, value in
+            switch value.lowercased() {
+            case "bubblewrap", "bwrap":
+                guard FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap") else {
+                    return "is bubblewrap, but /usr/bin/bwrap is not installed (apt-get install bubblewrap)"
+                }
+                config.pipelineSandbox = true
+            case "none", "off": config.pipelineSandbox = false
+            default: return "'\(value)' is not a sandbox; use bubblewrap or none"
+            }
+            return nil
+        },
+        Setting(key: "pipeline_timeout_minutes") { config, value in
+            guard let number = Double(value), (1...480).contains(number) else { return "'\(value)' is not a number of minutes from 1 to 480 (CodeBuild's limit)" }
+            config.pipelineTimeoutMinutes = number
+            return nil
+        },
         Setting(key: "default_region") { config, value in
             guard AwsRegion.all.contains(value) else { return "'\(value)' is not an AWS region code such as eu-west-1" }
             config.defaultRegion = value

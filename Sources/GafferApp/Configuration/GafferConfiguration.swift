@@ -64,6 +64,10 @@ public struct GafferConfiguration: Sendable {
     public var gitSSHKeyFile: String?
     public var gitSSHKeyPassphrase: Secret?
     public var gitSSHHostKeys: [String] = []
+    /// Pipelines: the user builds run as (Gaffer must run as root), whether they run inside bubblewrap, and their time limit.
+    public var pipelineUser: String?
+    public var pipelineSandbox = false
+    public var pipelineTimeoutMinutes = 60.0
 
     public init() {
         githubAPIURL = GafferConfiguration.defaultGitHubAPIURL
