@@ -38,8 +38,11 @@ public struct BatchRunner: Sendable {
                         buildRequest.sourceDirectory = folder + "/src"
                         let result: BuildResult
                         do {
-                            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                            try FileManager.default.copyItem(atPath: request.sourceDirectory, toPath: buildRequest.sourceDirectory)
+                            let (from, to) = (request.sourceDirectory, buildRequest.sourceDirectory)
+                            try await BlockingWork.run {
+                                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                                try FileManager.default.copyItem(atPath: from, toPath: to)
+                            }
                             let log = try BuildLog(path: buildRequest.logPath)
                             result = await runner.run(buildRequest, log: log)
                         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import GafferCore
 
 /// How far a build is kept from the machine it runs on.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import GafferCore
 
 /// A build's output: cut into lines, masked, written to the log file and handed to live subscribers.
 ///

@@ -105,7 +105,7 @@ public struct BuildRunner: Sendable {
             }
         }
         await session.close()
-        collectArtifacts(request, into: &result, log: log)
+        await collectArtifacts(request, into: &result, log: log)
         log.note("Build \(result.status == .succeeded ? "succeeded" : "failed")\(result.reason.map { ": \($0)" } ?? "")")
         log.finish()
         return result
@@ -191,14 +191,17 @@ public struct BuildRunner: Sendable {
     }
 
     /// Artifacts and reports, whatever happened to the build (as CodeBuild uploads them).
-    private func collectArtifacts(_ request: Request, into result: inout BuildResult, log: BuildLog) {
+    private func collectArtifacts(_ request: Request, into result: inout BuildResult, log: BuildLog) async {
         let buildspec = request.buildspec
         if let destination = request.artifactsDirectory {
             var sets: [(String, ArtifactSet)] = buildspec.artifacts.map { [("primary", $0)] } ?? []
             sets += buildspec.secondaryArtifacts.sorted { $0.key < $1.key }
             for (identifier, set) in sets where !set.files.isEmpty {
                 do {
-                    let collected = try ArtifactCollector.collect(set, identifier: identifier, source: request.sourceDirectory, into: destination)
+                    let source = request.sourceDirectory
+                    let collected = try await BlockingWork.run {
+                        try ArtifactCollector.collect(set, identifier: identifier, source: source, into: destination)
+                    }
                     result.artifacts.append(collected)
                     log.note("Uploading artifacts \(identifier): \(collected.files.count) file\(collected.files.count == 1 ? "" : "s")")
                 } catch {
@@ -212,7 +215,8 @@ public struct BuildRunner: Sendable {
         }
         for (name, group) in buildspec.reports.sorted(by: { $0.key < $1.key }) {
             do {
-                let report = try ReportCollector.collect(group, name: name, source: request.sourceDirectory)
+                let source = request.sourceDirectory
+                let report = try await BlockingWork.run { try ReportCollector.collect(group, name: name, source: source) }
                 result.reports.append(report)
                 log.note("Report \(name): \(report.parsed ? "\(report.tests) tests, \(report.failed) failed, \(report.errors) errors, \(report.skipped) skipped" : "\(report.files.count) \(group.format.rawValue) files, not read")")
                 report.problems.forEach { log.note("Report \(name): \($0)") }

@@ -1,4 +1,5 @@
 import Foundation
+import GafferCore
 
 /// The one shell a 0.2 build runs all its commands in (0.1: one per command).
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import GafferCore
 
 /// The `git` command line, for tests to set up remotes and look at what Gaffer pushed.
 public enum GitCLI {
@@ -154,10 +155,7 @@ public func isListening(port: Int) -> Bool {
 }
 
 /// A server process a test started, in a process group of its own; `stop()` ends the group.
-///
-/// Spawned with `posix_spawn` rather than Foundation's `Process`, which passes
-/// on the spawning thread's signal mask: a server started from a Swift
-/// concurrency thread would have SIGTERM blocked and never stop.
+/// Started with `ChildProcess`, not Foundation's `Process`, so SIGTERM reaches it.
 public final class ServerProcess: Sendable {
     public let pid: pid_t
     private let logPath: String
@@ -165,31 +163,13 @@ public final class ServerProcess: Sendable {
 
     public init(_ executable: String, _ arguments: [String]) throws {
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("gaffer-server-\(UUID().uuidString).log").path
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
-        guard result == 0 else {
-            throw CommandFailed(command: executable, output: String(cString: strerror(result)))
+        let log = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let nothing = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer {
+            close(log)
+            close(nothing)
         }
-        pid = child
+        pid = try ChildProcess.spawn([executable] + arguments, environment: ProcessInfo.processInfo.environment, descriptors: [0: nothing, 1: log, 2: log])
     }
 
     public var output: String {
@@ -214,13 +194,9 @@ public final class ServerProcess: Sendable {
         }
     }
 
-    /// Sends SIGTERM to the group, then SIGKILL if it has not ended within five seconds.
+    /// Ends the whole group at once: a test server has nothing to save, and waiting politely
+    /// would hold one of Swift's few concurrency threads.
     public func stop() {
-        kill(-pid, SIGTERM)
-        let deadline = ContinuousClock.now + .seconds(5)
-        while isRunning && ContinuousClock.now < deadline {
-            usleep(10_000)
-        }
         kill(-pid, SIGKILL)
         if isRunning {
             var status: Int32 = 0

@@ -8,13 +8,17 @@ import Foundation
 /// Not Foundation's `Process`: that passes on the spawning thread's signal
 /// mask, and a thread of Swift's concurrency pool blocks SIGTERM, so a build
 /// started from one could not be stopped politely.
-enum ChildProcess {
-    struct SpawnError: Error, CustomStringConvertible {
-        let description: String
+public enum ChildProcess {
+    public struct SpawnError: Error, CustomStringConvertible {
+        public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// Starts `arguments[0]` (looked up in the environment's PATH); `descriptors` maps a child fd to a parent fd to put there.
-    static func spawn(_ arguments: [String], environment: [String: String], descriptors: [Int32: Int32]) throws -> pid_t {
+    public static func spawn(_ arguments: [String], environment: [String: String], descriptors: [Int32: Int32]) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -45,7 +49,7 @@ enum ChildProcess {
     }
 
     /// A pipe whose ends are closed on exec, so only the descriptors handed to a child leak into it.
-    static func pipe() throws -> (read: Int32, write: Int32) {
+    public static func pipe() throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [0, 0]
         guard Glibc.pipe(&fds) == 0 else {
             throw SpawnError(description: "cannot make a pipe: \(String(cString: strerror(errno)))")
