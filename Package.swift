@@ -61,6 +61,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "GafferAWS",
+            dependencies: ["GafferCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
             name: "GafferPipeline",
             dependencies: ["GafferCore", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
@@ -160,6 +164,10 @@ let package = Package(
         .testTarget(
             name: "GafferGitTests",
             dependencies: ["GafferGit", "GafferTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "GafferAWSTests",
+            dependencies: ["GafferAWS", "GafferTestSupport"]
         ),
         .testTarget(
             name: "GafferPipelineTests",
