@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "gaffer-parse-bench", targets: ["GafferParseBench"]),
         .executable(name: "gaffer-git-bench", targets: ["GafferGitBench"]),
         .executable(name: "gaffer-pipeline-bench", targets: ["GafferPipelineBench"]),
+        .executable(name: "gaffer-aws-bench", targets: ["GafferAWSBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -128,6 +129,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "GafferParseBench", dependencies: ["GafferCore"]),
+        .executableTarget(name: "GafferAWSBench", dependencies: ["GafferAWS", "GafferCore"]),
         .executableTarget(
             name: "GafferPipelineBench",
             dependencies: ["GafferPipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -19,6 +19,8 @@ public struct SigV4Signer: Sendable {
     public var doubleEncodePath = true
     /// Send the payload's hash as `x-amz-content-sha256` (S3 needs it).
     public var signBody = false
+    /// The derived signing key changes once a day; four HMACs saved on every other signature.
+    private let keys = SigningKeys()
 
     public init(credentials: AWSCredentials, region: String, service: String) {
         self.credentials = credentials
@@ -56,7 +58,7 @@ public struct SigV4Signer: Sendable {
         let headers = canonicalHeaders(request.headers + added)
         let canonical = canonicalRequest(request, query: Self.queryPairs(request.query), headers: headers, payloadHash: payloadHash)
         let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let toSign = "AWS4-HMAC-SHA256\n\(stamp)\n\(scope)\n\(Self.hex(SHA256.hash(data: Data(canonical.utf8))))"
+        let toSign = "AWS4-HMAC-SHA256\n\(stamp)\n\(scope)\n\(Self.sha256Hex(canonical))"
         let signature = sign(toSign, day: day)
         added.append(("Authorization", "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(headers.names), Signature=\(signature)"))
         return Signature(canonicalRequest: canonical, stringToSign: toSign, signature: signature, additions: added)
@@ -77,7 +79,7 @@ public struct SigV4Signer: Sendable {
         if let token = credentials.sessionToken { added.append(("X-Amz-Security-Token", token.revealed)) }
         let payloadHash = precomputed ?? Self.hex(SHA256.hash(data: request.body))
         let canonical = canonicalRequest(request, query: Self.queryPairs(request.query) + added, headers: headers, payloadHash: payloadHash)
-        let toSign = "AWS4-HMAC-SHA256\n\(stamp)\n\(scope)\n\(Self.hex(SHA256.hash(data: Data(canonical.utf8))))"
+        let toSign = "AWS4-HMAC-SHA256\n\(stamp)\n\(scope)\n\(Self.sha256Hex(canonical))"
         let signature = sign(toSign, day: day)
         added.append(("X-Amz-Signature", signature))
         return Signature(canonicalRequest: canonical, stringToSign: toSign, signature: signature,
@@ -87,16 +89,18 @@ public struct SigV4Signer: Sendable {
     // MARK: - The parts
 
     private func canonicalRequest(_ request: HTTPRequestParts, query: [(String, String)], headers: CanonicalHeaders, payloadHash: String) -> String {
+        // Sorted by the encoded bytes, as the specification says (not by Swift's String ordering).
         let encoded: [(key: String, value: String)] = query.map { (Self.encode($0.0), Self.encode($0.1)) }
         let sorted = encoded.sorted { (a: (key: String, value: String), b: (key: String, value: String)) -> Bool in
-            a.key == b.key ? a.value < b.value : a.key < b.key
+            a.key == b.key ? a.value.utf8.lexicographicallyPrecedes(b.value.utf8) : a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
         }
         let canonicalQuery = sorted.map { $0.key + "=" + $0.value }.joined(separator: "&")
         return [request.method, canonicalPath(request.path), canonicalQuery, headers.text, "", headers.names, payloadHash].joined(separator: "\n")
     }
 
     func canonicalPath(_ raw: String) -> String {
-        var path = raw.isEmpty ? "/" : raw
+        if raw == "/" || raw.isEmpty { return "/" }
+        var path = raw
         if normalizePath {
             var segments: [Substring] = []
             for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
@@ -118,28 +122,73 @@ public struct SigV4Signer: Sendable {
     }
 
     /// Lower-case names, sorted; values trimmed with inner runs of spaces made one, repeats joined by commas.
+    /// Done on bytes: signing is on the path of every AWS call, and character-level string work was most of its cost.
     private func canonicalHeaders(_ headers: [(name: String, value: String)]) -> CanonicalHeaders {
-        var values: [String: [String]] = [:]
-        var order: [String] = []
+        var entries: [(name: [UInt8], value: [UInt8])] = []
+        entries.reserveCapacity(headers.count)
         for (name, value) in headers {
-            let key = name.lowercased()
-            if values[key] == nil { order.append(key) }
-            let folded = value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
-            values[key, default: []].append(folded)
+            var lowered = Array(name.utf8)
+            for index in lowered.indices where lowered[index] >= 65 && lowered[index] <= 90 { lowered[index] += 32 }
+            var folded = Array(value.utf8)
+            if Self.needsFolding(folded) {
+                var compact: [UInt8] = []
+                compact.reserveCapacity(folded.count)
+                var space = false
+                for byte in folded {
+                    if byte == 32 || byte == 9 || byte == 10 || byte == 13 {
+                        space = !compact.isEmpty
+                    } else {
+                        if space { compact.append(32) }
+                        space = false
+                        compact.append(byte)
+                    }
+                }
+                folded = compact
+            }
+            if let index = entries.firstIndex(where: { $0.name == lowered }) {
+                entries[index].value.append(44)
+                entries[index].value += folded
+            } else {
+                entries.append((lowered, folded))
+            }
         }
-        let names = order.sorted()
-        return CanonicalHeaders(
-            text: names.map { "\($0):\(values[$0, default: []].joined(separator: ","))" }.joined(separator: "\n"),
-            names: names.joined(separator: ";"))
+        entries.sort { $0.name.lexicographicallyPrecedes($1.name) }
+        var text: [UInt8] = []
+        var names: [UInt8] = []
+        for (index, entry) in entries.enumerated() {
+            if index > 0 {
+                text.append(10)
+                names.append(59)
+            }
+            text += entry.name
+            text.append(58)
+            text += entry.value
+            names += entry.name
+        }
+        return CanonicalHeaders(text: String(decoding: text, as: UTF8.self), names: String(decoding: names, as: UTF8.self))
+    }
+
+    /// Whether a header value has whitespace to trim or fold (most do not).
+    private static func needsFolding(_ bytes: [UInt8]) -> Bool {
+        guard let first = bytes.first, let last = bytes.last else { return false }
+        if first == 32 || first == 9 || last == 32 || last == 9 { return true }
+        var previousSpace = false
+        for byte in bytes {
+            if byte == 9 || byte == 10 || byte == 13 || (byte == 32 && previousSpace) { return true }
+            previousSpace = byte == 32
+        }
+        return false
+    }
+
+    private static func sha256Hex(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { hex(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
     }
 
     private func sign(_ stringToSign: String, day: String) -> String {
-        func hmac(_ key: SymmetricKey, _ text: String) -> SymmetricKey {
-            SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key))
-        }
-        var key = SymmetricKey(data: Data(("AWS4" + credentials.secretAccessKey.revealed).utf8))
-        for part in [day, region, service, "aws4_request"] { key = hmac(key, part) }
-        return Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
+        let key = keys.key(day: day, region: region, service: service, credentials: credentials)
+        var text = stringToSign
+        return text.withUTF8 { Self.hex(HMAC<SHA256>.authenticationCode(for: UnsafeRawBufferPointer($0), using: key)) }
     }
 
     // MARK: - Encoding
@@ -189,5 +238,23 @@ public struct SigV4Signer: Sendable {
             bytes.append(digits[Int(byte & 0xF)])
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Signing keys derived for a day, region, service and secret, kept for the next signature.
+final class SigningKeys: @unchecked Sendable {
+    // @unchecked: `cached` is only touched with `lock` held.
+    private let lock = NSLock()
+    private var cached: (id: String, key: SymmetricKey)?
+
+    func key(day: String, region: String, service: String, credentials: AWSCredentials) -> SymmetricKey {
+        let id = [day, region, service, credentials.accessKeyID, credentials.secretAccessKey.revealed].joined(separator: "\n")
+        if let cached = lock.withLock({ cached }), cached.id == id { return cached.key }
+        var key = SymmetricKey(data: Data(("AWS4" + credentials.secretAccessKey.revealed).utf8))
+        for part in [day, region, service, "aws4_request"] {
+            key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key))
+        }
+        lock.withLock { cached = (id, key) }
+        return key
     }
 }
