@@ -100,6 +100,7 @@ let package = Package(
             name: "gaffer",
             dependencies: [
                 "GafferApp",
+                "GafferAWS",
                 "GafferPipeline",
                 "GafferSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
