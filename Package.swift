@@ -118,6 +118,7 @@ let package = Package(
                 "GafferSandbox",
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/GafferTestSupport"
         ),

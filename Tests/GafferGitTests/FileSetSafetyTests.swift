@@ -25,10 +25,10 @@ struct FileSetSafetyTests {
     func refusedPath(path: String, reason: String) async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.bareRemote()
+        let bare = try await fixture.bareRemote()
         let outside = fixture.directory.url.appendingPathComponent("outside")
         try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
-        let base = try bare.commit(
+        let base = try await bare.commit(
             ["README.md": "hello\n", "docs/index.md": "# docs\n"], symlinks: ["escape": outside.path, "inside": "docs"])
         var files = FileSet.sample(["good.txt": "fine\n"])
         files.write(path, "bad\n")
@@ -49,7 +49,7 @@ struct FileSetSafetyTests {
         #expect(problems.map(\.path) == [path])
         #expect(problems.first?.reason.contains(reason.replacingOccurrences(of: "OUTSIDE", with: outside.path)) == true, "\(problems)")
         #expect(error?.description.contains("nothing was written or committed") == true)
-        #expect(try bare.tip(of: "topic") == nil)
+        #expect(try await bare.tip(of: "topic") == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
     }
 
@@ -57,7 +57,7 @@ struct FileSetSafetyTests {
     func limits() async throws {
         let fixture = try GitFixture(limits: FileSetLimits(maxFileBytes: 1_000, maxFiles: 3))
         defer { fixture.remove() }
-        let bare = try fixture.seededRemote()
+        let bare = try await fixture.seededRemote()
         var files = FileSet()
         files.write("big.bin", Data(repeating: 7, count: 1_001))
         files.write("a.txt", "a")
@@ -74,7 +74,7 @@ struct FileSetSafetyTests {
         #expect(problems[0].reason.contains("has 4 changes; the limit is 3"))
         #expect(problems[1].reason.contains("1001 bytes; the limit is 1000 bytes"))
         #expect(problems[2].reason.contains("listed more than once"))
-        #expect(try bare.tip(of: "gaffer/issue-12") == nil)
+        #expect(try await bare.tip(of: "gaffer/issue-12") == nil)
     }
 
     @Test("writing over a symbolic link replaces the link; it never writes through it")
@@ -83,25 +83,25 @@ struct FileSetSafetyTests {
         defer { fixture.remove() }
         let outside = fixture.directory.url.appendingPathComponent("outside.txt")
         try Data("untouched\n".utf8).write(to: outside)
-        let bare = try fixture.bareRemote()
-        try bare.commit(["README.md": "hello\n"], symlinks: ["link.txt": outside.path])
+        let bare = try await fixture.bareRemote()
+        try await bare.commit(["README.md": "hello\n"], symlinks: ["link.txt": outside.path])
         let (commit, _) = try await fixture.publish(.sample(["link.txt": "now a file\n"]), to: try GitRemote(url: bare.fileURL))
         #expect(commit.commit != nil)
         #expect(try String(contentsOf: outside, encoding: .utf8) == "untouched\n")
-        #expect(try bare.files(on: "gaffer/issue-12")["link.txt"] == "100644")
-        #expect(try bare.show("link.txt", on: "gaffer/issue-12") == "now a file")
+        #expect(try await bare.files(on: "gaffer/issue-12")["link.txt"] == "100644")
+        #expect(try await bare.show("link.txt", on: "gaffer/issue-12") == "now a file")
     }
 
     @Test("deleting a directory removes everything under it")
     func deleteDirectory() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.bareRemote()
-        try bare.commit(["README.md": "hello\n", "old/a.txt": "a\n", "old/deep/b.txt": "b\n"])
+        let bare = try await fixture.bareRemote()
+        try await bare.commit(["README.md": "hello\n", "old/a.txt": "a\n", "old/deep/b.txt": "b\n"])
         var files = FileSet()
         files.delete("old")
         files.delete("never-existed.txt")
         _ = try await fixture.publish(files, to: try GitRemote(url: bare.fileURL))
-        #expect(try bare.files(on: "gaffer/issue-12") == ["README.md": "100644"])
+        #expect(try await bare.files(on: "gaffer/issue-12") == ["README.md": "100644"])
     }
 }

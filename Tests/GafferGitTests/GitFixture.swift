@@ -23,14 +23,14 @@ struct GitFixture {
 
     var remotes: URL { directory.url.appendingPathComponent("remotes") }
 
-    func bareRemote(_ name: String = "web") throws -> BareRemote {
-        try BareRemote.create(in: remotes, name: name)
+    func bareRemote(_ name: String = "web") async throws -> BareRemote {
+        try await BareRemote.create(in: remotes, name: name)
     }
 
     /// A remote whose `main` has one commit (a README).
-    func seededRemote(_ name: String = "web") throws -> BareRemote {
-        let bare = try bareRemote(name)
-        try bare.commit(["README.md": "\(name)\n"])
+    func seededRemote(_ name: String = "web") async throws -> BareRemote {
+        let bare = try await bareRemote(name)
+        try await bare.commit(["README.md": "\(name)\n"])
         return bare
     }
 

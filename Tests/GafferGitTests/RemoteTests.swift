@@ -18,14 +18,14 @@ struct RemoteTests {
     func gitDaemon() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.bareRemote("service")
-        let base = try bare.commit(["README.md": "hello\n"])
+        let bare = try await fixture.bareRemote("service")
+        let base = try await bare.commit(["README.md": "hello\n"])
         let daemon = try await GitDaemon.start(serving: fixture.remotes)
         defer { daemon.stop() }
         let (commit, push) = try await fixture.publish(.sample(["app.py": "print(1)\n"]), to: try GitRemote(url: daemon.url("service")))
         #expect(push?.pushed == commit.commit)
-        #expect(try bare.tip(of: "gaffer/issue-12") == commit.commit?.hex)
-        #expect(try bare.git(["rev-parse", "gaffer/issue-12^"]) == base)
+        #expect(try await bare.tip(of: "gaffer/issue-12") == commit.commit?.hex)
+        #expect(try await bare.git(["rev-parse", "gaffer/issue-12^"]) == base)
     }
 
     @Test("smart HTTP with a token: pushed, and the token is in no file, error or log line")
@@ -33,14 +33,14 @@ struct RemoteTests {
         let lines = Locked<[String]>([])
         let fixture = try GitFixture(logger: RecordingLogHandler.logger(lines))
         defer { fixture.remove() }
-        let bare = try fixture.seededRemote("web")
+        let bare = try await fixture.seededRemote("web")
         let server = try await Self.tokenServer(fixture)
         defer { server.stop() }
         let remote = try GitRemote(url: server.url("web"), credentials: .token(Secret(Self.token)))
 
         let (commit, push) = try await fixture.publish(.sample(["index.html": "<h1>hi</h1>\n"]), to: remote)
         #expect(push?.changed == true)
-        #expect(try bare.tip(of: "gaffer/issue-12") == commit.commit?.hex)
+        #expect(try await bare.tip(of: "gaffer/issue-12") == commit.commit?.hex)
         #expect(server.accessLog.contains("x-access-token"))
 
         // A wrong token: a clear error, asked for once, and the token is nowhere in it.
@@ -68,14 +68,14 @@ struct RemoteTests {
     func tokenInURL() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.seededRemote("web")
+        let bare = try await fixture.seededRemote("web")
         let server = try await SmartHTTPGitServer.start(serving: fixture.remotes, username: "deploy", password: Self.token)
         defer { server.stop() }
         let remote = try GitRemote(url: server.url("web").replacingOccurrences(of: "http://", with: "http://deploy:\(Self.token)@"))
         #expect(remote.url == server.url("web"))
         #expect(remote.credentials == .token(Secret(Self.token), username: "deploy"))
         let (commit, _) = try await fixture.publish(.sample(["a.txt": "a\n"]), to: remote)
-        #expect(try bare.tip(of: "gaffer/issue-12") == commit.commit?.hex)
+        #expect(try await bare.tip(of: "gaffer/issue-12") == commit.commit?.hex)
         #expect(try RemoteSecrets.filesContaining(Self.token, under: fixture.directory.url).isEmpty)
     }
 
@@ -83,7 +83,7 @@ struct RemoteTests {
     func missingToken() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.seededRemote("web")
+        let bare = try await fixture.seededRemote("web")
         let server = try await SmartHTTPGitServer.start(serving: fixture.remotes, username: "u", password: "p")
         defer { server.stop() }
         let error = await #expect(throws: GitError.self) {
@@ -99,7 +99,7 @@ struct RemoteTests {
     func preReceiveRejects() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.seededRemote("web")
+        let bare = try await fixture.seededRemote("web")
         try bare.installHook("pre-receive", script: "#!/bin/sh\necho 'policy: branches named gaffer/* need a ticket'\nexit 1\n")
         let server = try await Self.tokenServer(fixture)
         defer { server.stop() }
@@ -117,7 +117,7 @@ struct RemoteTests {
             #expect(shown == url && ref == "refs/heads/gaffer/issue-12")
             #expect(reason.contains("pre-receive hook declined"))
             #expect(output.contains("policy: branches named gaffer/* need a ticket"))
-            #expect(try bare.tip(of: "gaffer/issue-12") == nil)
+            #expect(try await bare.tip(of: "gaffer/issue-12") == nil)
         }
     }
 
@@ -125,7 +125,7 @@ struct RemoteTests {
     func nonFastForwardAndLease() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.seededRemote("web")
+        let bare = try await fixture.seededRemote("web")
         let server = try await Self.tokenServer(fixture)
         defer { server.stop() }
         let remote = try GitRemote(url: server.url("web"), credentials: .token(Secret(Self.token)))
@@ -136,7 +136,7 @@ struct RemoteTests {
             try await workspace.prepareBranch("gaffer/issue-12", from: "main", start: .base)
             try await workspace.apply(.sample(["b.txt": "b\n"]))
             _ = try await workspace.commit(message: "second try")
-            let theirs = try bare.commit(["human.txt": "mine\n"], on: "gaffer/issue-12", message: "a person's fix")
+            let theirs = try await bare.commit(["human.txt": "mine\n"], on: "gaffer/issue-12", message: "a person's fix")
             let plain = await #expect(throws: GitError.self) { _ = try await workspace.push(.plain) }
             let lease = await #expect(throws: GitError.self) { _ = try await workspace.push(.forceWithLease) }
             return (plain, lease, theirs)
@@ -147,7 +147,7 @@ struct RemoteTests {
             return
         }
         #expect(branch == "gaffer/issue-12" && found?.hex == theirs)
-        #expect(try bare.tip(of: "gaffer/issue-12") == theirs)
+        #expect(try await bare.tip(of: "gaffer/issue-12") == theirs)
     }
 
     @Test("jobs on different repositories run at once; two jobs on one repository take turns")
@@ -159,8 +159,8 @@ struct RemoteTests {
         let names = (0..<6).map { "repo\($0)" }
         var bares: [String: BareRemote] = [:]
         for name in names {
-            let bare = try fixture.bareRemote(name)
-            try bare.commit(["README.md": "\(name)\n"])
+            let bare = try await fixture.bareRemote(name)
+            try await bare.commit(["README.md": "\(name)\n"])
             bares[name] = bare
         }
         let inside = Locked(0)
@@ -183,7 +183,7 @@ struct RemoteTests {
             try await group.waitForAll()
         }
         for name in names {
-            #expect(try bares[name]?.show("\(name).txt", on: "gaffer/\(name)") == name)
+            #expect(try await bares[name]?.show("\(name).txt", on: "gaffer/\(name)") == name)
         }
         #expect(mostInside.value > 1, "jobs on different repositories should overlap")
 
@@ -211,7 +211,7 @@ struct RemoteTests {
     func staleWorkspaces() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.seededRemote("web")
+        let bare = try await fixture.seededRemote("web")
         let remote = try GitRemote(url: bare.fileURL)
         // A crashed job leaves its folder behind.
         let directory = try await fixture.workspaces.withWorkspace(for: remote, job: "crashed") { workspace in

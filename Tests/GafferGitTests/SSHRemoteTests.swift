@@ -15,20 +15,20 @@ struct SSHRemoteTests {
     func pushOverSSH() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.seededRemote("ops")
+        let bare = try await fixture.seededRemote("ops")
         let server = try await SSHGitServer.start()
         defer { server.stop() }
         let remote = try Self.remote(server, bare, key: server.clientKey, hostKeys: ["SHA256:someOtherServerKey", server.hostKeyFingerprint])
         let (commit, push) = try await fixture.publish(.sample(["deploy.yml": "steps: []\n"]), to: remote)
         #expect(push?.changed == true)
-        #expect(try bare.tip(of: "gaffer/issue-12") == commit.commit?.hex)
+        #expect(try await bare.tip(of: "gaffer/issue-12") == commit.commit?.hex)
     }
 
     @Test("a server showing a host key nobody trusted is refused, naming the key it showed, and nothing is pushed")
     func untrustedHostKey() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.seededRemote("ops")
+        let bare = try await fixture.seededRemote("ops")
         let server = try await SSHGitServer.start()
         defer { server.stop() }
         let remote = try Self.remote(server, bare, key: server.clientKey, hostKeys: ["SHA256:notTheServersKeyAtAll0123456789abcdefghijk"])
@@ -37,17 +37,17 @@ struct SSHRemoteTests {
         }
         #expect(error == .untrustedHostKey(remote: server.url(bare.path), fingerprint: server.hostKeyFingerprint))
         #expect(error?.description.contains("add that fingerprint") == true)
-        #expect(try bare.tip(of: "gaffer/issue-12") == nil)
+        #expect(try await bare.tip(of: "gaffer/issue-12") == nil)
     }
 
     @Test("a key the server does not know: authentication failed")
     func unknownKey() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let bare = try fixture.seededRemote("ops")
+        let bare = try await fixture.seededRemote("ops")
         let server = try await SSHGitServer.start()
         defer { server.stop() }
-        let stranger = try server.strangerKey()
+        let stranger = try await server.strangerKey()
         let remote = try Self.remote(server, bare, key: stranger, hostKeys: [server.hostKeyFingerprint])
         let error = await #expect(throws: GitError.self) {
             _ = try await fixture.publish(.sample(["a.txt": "a\n"]), to: remote)

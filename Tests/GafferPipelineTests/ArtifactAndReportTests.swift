@@ -38,7 +38,7 @@ struct ArtifactAndReportTests {
         #expect(sets["logs"]?.files == ["logs/build.log"])
         let primary = try #require(sets["primary"])
         #expect(try String(contentsOfFile: primary.directory + "/js/lib/x.js", encoding: .utf8) == "d\n")
-        let listing = try runCommand("/usr/bin/python3", ["-c", "import sys, zipfile; print(sorted(zipfile.ZipFile(sys.argv[1]).namelist()))", primary.zip])
+        let listing = try await runCommand("/usr/bin/python3", ["-c", "import sys, zipfile; print(sorted(zipfile.ZipFile(sys.argv[1]).namelist()))", primary.zip])
         #expect(listing.contains("'js/lib/x.js'") && listing.contains("'index.html'") && !listing.contains(".map"))
     }
 

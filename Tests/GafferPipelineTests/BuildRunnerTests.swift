@@ -182,7 +182,7 @@ struct BuildRunnerTests {
         #expect(started.duration(to: .now) < .seconds(120))
         #expect(run.phaseStatuses == ["build:failed", "post_build:skipped"])
         try await waitUntil(timeout: .seconds(5), "the build's processes to end") {
-            (try? runCommand("/usr/bin/pgrep", ["-f", tag])) == nil
+            (try? await runCommand("/usr/bin/pgrep", ["-f", tag])) == nil
         }
     }
 

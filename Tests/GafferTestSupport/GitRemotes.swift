@@ -4,8 +4,8 @@ import GafferCore
 /// The `git` command line, for tests to set up remotes and look at what Gaffer pushed.
 public enum GitCLI {
     @discardableResult
-    public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> String {
-        try runCommand("/usr/bin/git", arguments, in: directory, environment: [
+    public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) async throws -> String {
+        try await runCommand("/usr/bin/git", arguments, in: directory, environment: [
             "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
             "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
             "GIT_CONFIG_NOSYSTEM": "1", "HOME": FileManager.default.temporaryDirectory.path,
@@ -14,8 +14,18 @@ public enum GitCLI {
 }
 
 /// Runs a program to the end and returns its standard output; throws with its standard error if it fails.
+/// It waits on a thread of its own: a test blocking one of Swift's few concurrency threads would
+/// starve other tests running at once (one renews one-second job leases).
 @discardableResult
-public func runCommand(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> String {
+public func runCommand(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) async throws -> String {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try runCommandWaiting(executable, arguments, in: directory, environment: environment) })
+        }
+    }
+}
+
+private func runCommandWaiting(_ executable: String, _ arguments: [String], in directory: String?, environment: [String: String]) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -49,9 +59,9 @@ public struct BareRemote: Sendable {
     public let path: String
 
     /// Creates `<directory>/<name>.git`, empty.
-    public static func create(in directory: URL, name: String) throws -> BareRemote {
+    public static func create(in directory: URL, name: String) async throws -> BareRemote {
         let path = directory.appendingPathComponent(name + ".git").path
-        try GitCLI.run(["init", "--quiet", "--bare", "--initial-branch=main", path])
+        try await GitCLI.run(["init", "--quiet", "--bare", "--initial-branch=main", path])
         return BareRemote(path: path)
     }
 
@@ -59,13 +69,13 @@ public struct BareRemote: Sendable {
 
     /// Commits `files` (path to contents; nil deletes) on `branch` as someone else would, and pushes it here.
     @discardableResult
-    public func commit(_ files: [String: String?], on branch: String = "main", message: String = "seed", symlinks: [String: String] = [:]) throws -> String {
+    public func commit(_ files: [String: String?], on branch: String = "main", message: String = "seed", symlinks: [String: String] = [:]) async throws -> String {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("gaffer-seed-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: work) }
-        if (try? tip(of: branch)) != nil {
-            try GitCLI.run(["clone", "--quiet", "--branch", branch, fileURL, work])
+        if (try? await tip(of: branch)) != nil {
+            try await GitCLI.run(["clone", "--quiet", "--branch", branch, fileURL, work])
         } else {
-            try GitCLI.run(["init", "--quiet", "--initial-branch=\(branch)", work])
+            try await GitCLI.run(["init", "--quiet", "--initial-branch=\(branch)", work])
         }
         for (path, contents) in files {
             let full = work + "/" + path
@@ -79,30 +89,30 @@ public struct BareRemote: Sendable {
         for (path, target) in symlinks {
             try FileManager.default.createSymbolicLink(atPath: work + "/" + path, withDestinationPath: target)
         }
-        try GitCLI.run(["add", "-A"], in: work)
-        try GitCLI.run(["commit", "--quiet", "--allow-empty", "-m", message], in: work)
-        try GitCLI.run(["push", "--quiet", "--force", fileURL, "HEAD:refs/heads/\(branch)"], in: work)
-        return try GitCLI.run(["rev-parse", "HEAD"], in: work)
+        try await GitCLI.run(["add", "-A"], in: work)
+        try await GitCLI.run(["commit", "--quiet", "--allow-empty", "-m", message], in: work)
+        try await GitCLI.run(["push", "--quiet", "--force", fileURL, "HEAD:refs/heads/\(branch)"], in: work)
+        return try await GitCLI.run(["rev-parse", "HEAD"], in: work)
     }
 
     /// The branch's commit, or nil when the branch does not exist.
-    public func tip(of branch: String) throws -> String? {
-        let refs = try GitCLI.run(["--git-dir", path, "for-each-ref", "--format=%(objectname)", "refs/heads/\(branch)"])
+    public func tip(of branch: String) async throws -> String? {
+        let refs = try await GitCLI.run(["--git-dir", path, "for-each-ref", "--format=%(objectname)", "refs/heads/\(branch)"])
         return refs.isEmpty ? nil : refs
     }
 
-    public func git(_ arguments: [String]) throws -> String {
-        try GitCLI.run(["--git-dir", path] + arguments)
+    public func git(_ arguments: [String]) async throws -> String {
+        try await GitCLI.run(["--git-dir", path] + arguments)
     }
 
     /// A file's contents at the branch's tip.
-    public func show(_ file: String, on branch: String) throws -> String {
-        try git(["show", "\(branch):\(file)"])
+    public func show(_ file: String, on branch: String) async throws -> String {
+        try await git(["show", "\(branch):\(file)"])
     }
 
     /// `git ls-tree -r` at the branch: mode and path of every file.
-    public func files(on branch: String) throws -> [String: String] {
-        let listing = try git(["ls-tree", "-r", "--format=%(objectmode) %(path)", branch])
+    public func files(on branch: String) async throws -> [String: String] {
+        let listing = try await git(["ls-tree", "-r", "--format=%(objectmode) %(path)", branch])
         var files: [String: String] = [:]
         for line in listing.split(separator: "\n") {
             let parts = line.split(separator: " ", maxSplits: 1)
@@ -374,9 +384,9 @@ public final class SSHGitServer: Sendable {
         let hostKey = directory.appendingPathComponent("host_key").path
         let clientKey = directory.appendingPathComponent("client_key").path
         for key in [hostKey, clientKey] {
-            try runCommand("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "gaffer-test", "-f", key])
+            try await runCommand("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "gaffer-test", "-f", key])
         }
-        let listing = try runCommand("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", hostKey + ".pub"])
+        let listing = try await runCommand("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", hostKey + ".pub"])
         let fingerprint = String(listing.split(separator: " ").dropFirst().first ?? "")
         try FileManager.default.copyItem(atPath: clientKey + ".pub", toPath: directory.appendingPathComponent("authorized_keys").path)
         // sshd refuses to start without its privilege separation directory.
@@ -421,9 +431,9 @@ public final class SSHGitServer: Sendable {
     public func url(_ repositoryPath: String) -> String { "ssh://\(user)@127.0.0.1:\(port)\(repositoryPath)" }
 
     /// A new key pair the server does not know.
-    public func strangerKey() throws -> String {
+    public func strangerKey() async throws -> String {
         let key = directory.appendingPathComponent("stranger_\(UUID().uuidString.prefix(8))").path
-        try runCommand("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])
+        try await runCommand("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])
         return key
     }
 

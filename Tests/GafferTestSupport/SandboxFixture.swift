@@ -3,6 +3,8 @@ import Foundation
 import GafferCore
 import GafferGitHub
 import GafferSandbox
+import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// A GitHub sandbox on 127.0.0.1 and an ephemeral port, with a repository
@@ -14,6 +16,7 @@ public final class SandboxFixture: Sendable {
     public let port: Int
     public let appPrivateKeyPEM: String
     private let server: Task<Void, any Error>
+    private let group: ServiceGroup
 
     public static let aliceToken = "ghp_alice_0123456789"
 
@@ -28,7 +31,11 @@ public final class SandboxFixture: Sendable {
         await state.addInstallation(42, account: "acme")
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = GitHubSandbox(state: state, webhooks: webhooks).makeApplication(port: 0) { port in continuation.yield(port) }
-        server = Task { try await application.runService() }
+        // Stopped gracefully, not cancelled: cancelling a server with a request in flight trips a
+        // fatal check in NIO's async writer (seen when the suite runs many servers at once).
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: application)], logger: Logger(label: "sandbox")))
+        self.group = group
+        server = Task { try await group.run() }
         var found: Int?
         for await port in ports {
             found = port
@@ -63,7 +70,8 @@ public final class SandboxFixture: Sendable {
     }
 
     public func stop() {
-        server.cancel()
+        let group = group
+        Task { await group.triggerGracefulShutdown() }
         state.removeGitRoot()
     }
 

@@ -21,8 +21,8 @@ struct GitPushFilesTests {
         defer { directory.remove() }
         let remotes = directory.url.appendingPathComponent("remotes")
         try FileManager.default.createDirectory(at: remotes, withIntermediateDirectories: true)
-        let bare = try BareRemote.create(in: remotes, name: "infra")
-        try bare.commit(["README.md": "infra\n"])
+        let bare = try await BareRemote.create(in: remotes, name: "infra")
+        try await bare.commit(["README.md": "infra\n"])
         let server = try await SmartHTTPGitServer.start(serving: remotes, username: "x-access-token", password: Self.token)
         defer { server.stop() }
         let files = directory.url.appendingPathComponent("files")
@@ -35,8 +35,8 @@ struct GitPushFilesTests {
         #expect(pushed.status == 0, "\(pushed.output)")
         #expect(pushed.output.contains("pushed gaffer/issue-3 to \(server.url("infra")) (new branch at "))
         #expect(pushed.output.contains("1 file changed, 1 insertion(+)"))
-        #expect(try bare.show("stacks/bucket.yml", on: "gaffer/issue-3") == "Resources: {}")
-        #expect(try bare.git(["log", "-1", "--format=%B", "gaffer/issue-3"]).contains("Co-authored-by: Alice <7+alice@users.noreply.github.com>"))
+        #expect(try await bare.show("stacks/bucket.yml", on: "gaffer/issue-3") == "Resources: {}")
+        #expect(try await bare.git(["log", "-1", "--format=%B", "gaffer/issue-3"]).contains("Co-authored-by: Alice <7+alice@users.noreply.github.com>"))
 
         let again = try await run(common, in: directory)
         #expect(again.status == 0 && again.output.contains("up to date"), "\(again.output)")
@@ -56,8 +56,8 @@ struct GitPushFilesTests {
     func pushFilesOverSSH() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let bare = try BareRemote.create(in: directory.url, name: "ops")
-        try bare.commit(["README.md": "ops\n"])
+        let bare = try await BareRemote.create(in: directory.url, name: "ops")
+        try await bare.commit(["README.md": "ops\n"])
         let server = try await SSHGitServer.start()
         defer { server.stop() }
         let files = directory.url.appendingPathComponent("files")
@@ -67,18 +67,18 @@ struct GitPushFilesTests {
 
         let unknown = try await run(common + ["--ssh-host-key", "SHA256:notTheServersKeyAtAll0123456789abcdefghijk", files.path], in: directory)
         #expect(unknown.status == 1 && unknown.output.contains("its SSH host key (\(server.hostKeyFingerprint))"), "\(unknown.output)")
-        #expect(try bare.tip(of: "ops") == nil)
+        #expect(try await bare.tip(of: "ops") == nil)
 
         let pushed = try await run(common + ["--ssh-host-key", server.hostKeyFingerprint, files.path], in: directory)
         #expect(pushed.status == 0, "\(pushed.output)")
-        #expect(try bare.show("deploy.yml", on: "ops") == "steps: []")
+        #expect(try await bare.show("deploy.yml", on: "ops") == "steps: []")
     }
 
     @Test("bad input exits 2 with what is wrong: a symbolic link in the directory, a missing token variable, a bad branch")
     func badInput() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let bare = try BareRemote.create(in: directory.url, name: "infra")
+        let bare = try await BareRemote.create(in: directory.url, name: "infra")
         let files = directory.url.appendingPathComponent("files")
         try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: files.appendingPathComponent("link").path, withDestinationPath: "/etc/passwd")
@@ -92,6 +92,6 @@ struct GitPushFilesTests {
 
         let badBranch = try await run(["--remote", bare.fileURL, "--branch", "a..b", "--message", "m", files.path], in: directory)
         #expect(badBranch.status == 2 && badBranch.output.contains("'a..b' is not a valid branch name"), "\(badBranch.output)")
-        #expect(try bare.git(["for-each-ref"]).isEmpty)
+        #expect(try await bare.git(["for-each-ref"]).isEmpty)
     }
 }
