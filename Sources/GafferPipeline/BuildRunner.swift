@@ -122,10 +122,9 @@ public struct BuildRunner: Sendable {
             let phaseResult = await run(phase, name, in: session, log: log)
             result.phases.append(phaseResult)
             guard phaseResult.status == .failed else { continue }
-            if result.reason == nil {
-                result.reason = session.timedOut
-                    ? "timed out"
-                    : "\(name.rawValue): command did not exit successfully: \(Self.shown(phaseResult.failedCommand ?? "?")) exit status \(phaseResult.exitStatus ?? -1)"
+            // A stopped build's reason is set once it has ended.
+            if result.reason == nil && !session.timedOut {
+                result.reason = "\(name.rawValue): command did not exit successfully: \(Self.shown(phaseResult.failedCommand ?? "?")) exit status \(phaseResult.exitStatus ?? -1)"
             }
             if result.status == .succeeded {
                 result.status = .failed

@@ -27,31 +27,14 @@ struct AWSSignCommand: ParsableCommand {
     @Flag(help: "Presign: put the signature in the query string instead of the headers.")
     var query = false
 
-    struct Context: Decodable {
-        struct Credentials: Decodable {
-            let access_key_id: String
-            let secret_access_key: String
-            let token: String?
-        }
-
-        let credentials: Credentials
-        let region: String
-        let service: String
-        let timestamp: String
-        let normalize: Bool?
-        let sign_body: Bool?
-        let expiration_in_seconds: Int?
-    }
-
     func run() throws {
-        let parsed: Context
+        let parsed: SigningContext
+        let date: Date
         do {
-            parsed = try JSONDecoder().decode(Context.self, from: Data(try CommandSupport.readInput(context).utf8))
-        } catch let error as DecodingError {
-            throw ValidationError("\(context) is not a signing context: \(Self.explain(error))")
-        }
-        guard let date = ISO8601DateFormatter().date(from: parsed.timestamp) else {
-            throw ValidationError("timestamp '\(parsed.timestamp)' is not ISO 8601, such as 2015-08-30T12:36:00Z")
+            parsed = try SigningContext.decode(Data(try CommandSupport.readInput(context).utf8))
+            date = try parsed.date()
+        } catch let error as SigningContext.Invalid {
+            throw ValidationError("\(context) is not a signing context: \(error)")
         }
         let parts: HTTPRequestParts
         do {
@@ -59,25 +42,11 @@ struct AWSSignCommand: ParsableCommand {
         } catch let error as HTTPRequestParts.ParseError {
             throw ValidationError("\(request): \(error)")
         }
-        var signer = SigV4Signer(
-            credentials: AWSCredentials(accessKeyID: parsed.credentials.access_key_id, secretAccessKey: Secret(parsed.credentials.secret_access_key),
-                                        sessionToken: parsed.credentials.token.map(Secret.init)),
-            region: parsed.region, service: parsed.service)
-        if let normalize = parsed.normalize { signer.normalizePath = normalize }
-        if let signBody = parsed.sign_body { signer.signBody = signBody }
+        let signer = parsed.signer()
         let signature = query
-            ? signer.presign(parts, at: date, expires: parsed.expiration_in_seconds ?? 3600)
+            ? signer.presign(parts, at: date, expires: parsed.expiresIn)
             : signer.sign(parts, at: date)
         let signed = query ? parts.text(addingQuery: signature.additions) : parts.text(addingHeaders: signature.additions)
         print("canonical request:\n\(signature.canonicalRequest)\n\nstring to sign:\n\(signature.stringToSign)\n\nsignature: \(signature.signature)\n\nsigned request:\n\(signed)")
-    }
-
-    static func explain(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): "the key \(key.stringValue) is missing"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
-        @unknown default: "\(error)"
-        }
     }
 }
