@@ -63,11 +63,17 @@ let package = Package(
         ),
         .target(
             name: "GafferAWS",
-            dependencies: ["GafferCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "GafferCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "GafferPipeline",
-            dependencies: ["GafferCore", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: [
+                "GafferAWS", "GafferCore", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         .target(
             name: "GafferSandbox",
@@ -83,6 +89,7 @@ let package = Package(
         .target(
             name: "GafferApp",
             dependencies: [
+                "GafferAWS",
                 "GafferCore",
                 "GafferStore",
                 "GafferGit",
@@ -113,10 +120,13 @@ let package = Package(
             name: "GafferTestSupport",
             dependencies: [
                 "GafferApp",
+                "GafferAWS",
                 "GafferCore",
                 "GafferGitHub",
                 "GafferSandbox",
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -171,7 +181,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GafferAWSTests",
-            dependencies: ["GafferAWS", "GafferTestSupport"]
+            dependencies: ["GafferAWS", "GafferCore", "GafferPipeline", "GafferTestSupport"]
         ),
         .testTarget(
             name: "GafferPipelineTests",

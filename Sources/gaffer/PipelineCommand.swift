@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GafferApp
+import GafferAWS
 import GafferPipeline
 
 /// `gaffer pipeline`: CodeBuild buildspecs.
@@ -85,7 +86,19 @@ struct PipelineRunCommand: AsyncParsableCommand {
         request.timeout = .milliseconds(Int64((timeout ?? configuration.pipelineTimeoutMinutes * 60) * 1000))
         request.resolvedSourceVersion = sourceVersion ?? ""
         request.artifactsDirectory = folder + "/artifacts"
-        let resolver = StaticParameterResolver(parameters: try Self.pairs(parameters, "--parameter"), secrets: try Self.pairs(secrets, "--secret"))
+        let given = StaticParameterResolver(parameters: try Self.pairs(parameters, "--parameter"), secrets: try Self.pairs(secrets, "--secret"))
+        var resolver: any ParameterResolver = given
+        // Whatever the command line does not give comes from SSM and Secrets Manager, as in CodeBuild.
+        let needsAWS = spec.environment.parameterStore.values.contains { given.parameters[$0] == nil }
+            || spec.environment.secretsManager.values.contains { given.secrets[$0.secretID] == nil }
+        if needsAWS {
+            do {
+                resolver = FallbackParameterResolver(first: given, then: AWSParameterResolver(client: try AWSClient.standard(configuration.awsSettings)))
+            } catch {
+                FileHandle.standardError.write(Data("gaffer: the buildspec reads parameter-store or secrets-manager, and AWS is not usable: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
         let log = try BuildLog(path: request.logPath)
         let lines = log.subscribe()
         let printer = Task {

@@ -171,7 +171,7 @@ public final class ServerProcess: Sendable {
     private let logPath: String
     private let exited = Locked(false)
 
-    public init(_ executable: String, _ arguments: [String]) throws {
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("gaffer-server-\(UUID().uuidString).log").path
         let log = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         let nothing = open("/dev/null", O_RDONLY | O_CLOEXEC)
@@ -179,7 +179,8 @@ public final class ServerProcess: Sendable {
             close(log)
             close(nothing)
         }
-        pid = try ChildProcess.spawn([executable] + arguments, environment: ProcessInfo.processInfo.environment, descriptors: [0: nothing, 1: log, 2: log])
+        pid = try ChildProcess.spawn(
+            [executable] + arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, descriptors: [0: nothing, 1: log, 2: log])
     }
 
     public var output: String {

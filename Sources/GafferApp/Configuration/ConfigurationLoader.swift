@@ -1,4 +1,5 @@
 import Foundation
+import GafferAWS
 import GafferCore
 import GafferStore
 import Logging
@@ -237,12 +238,69 @@ public enum ConfigurationLoader {
             config.pipelineTimeoutMinutes = number
             return nil
         },
+        Setting(key: "aws_profile") { config, value in
+            guard !value.isEmpty else { return "is empty; name a profile of ~/.aws/config, or leave it out to use AWS_PROFILE or default" }
+            config.aws.profile = value
+            return nil
+        },
+        Setting(key: "aws_endpoint_url") { config, value in
+            endpoint(value) { config.aws.endpointURL = $0 }
+        },
+        Setting(key: "aws_endpoint_urls") { config, value in
+            var urls: [String: String] = [:]
+            for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+                guard let equals = entry.firstIndex(of: "="), !entry[..<equals].isEmpty else {
+                    return "'\(entry)' should be SERVICE=URL, such as s3=http://127.0.0.1:5000"
+                }
+                let service = String(entry[..<equals])
+                guard AWSService.all.contains(where: { $0.configKey == service }) else {
+                    return "'\(service)' is not a service Gaffer calls; use one of \(AWSService.all.map(\.configKey).joined(separator: ", "))"
+                }
+                if let problem = endpoint(String(entry[entry.index(after: equals)...]), set: { urls[service] = $0 }) { return problem }
+            }
+            config.aws.endpointURLs = urls
+            return nil
+        },
+        Setting(key: "aws_access_key_id") { config, value in
+            guard value.count >= 16, value.allSatisfy({ $0.isLetter || $0.isNumber }) else { return "is not an access key id such as AKIAIOSFODNN7EXAMPLE" }
+            config.awsAccessKeyID = value
+            return nil
+        },
+        Setting(key: "aws_secret_access_key") { config, value in
+            guard !value.isEmpty else { return "is empty" }
+            config.awsSecretAccessKey = Secret(value)
+            return nil
+        },
+        Setting(key: "aws_account_roles") { config, value in
+            var roles: [String: AccountRole] = [:]
+            for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+                let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+                let roleAndID = parts.count == 2 ? parts[1].split(separator: ";", maxSplits: 1).map(String.init) : []
+                guard parts.count == 2, let arn = roleAndID.first, let account = AccountRole.account(of: arn), account == parts[0] else {
+                    return "'\(entry)' should be ACCOUNT=arn:aws:iam::ACCOUNT:role/NAME, optionally followed by ;EXTERNAL_ID (the account in the ARN must match)"
+                }
+                roles[account] = AccountRole(roleARN: arn, externalID: roleAndID.count > 1 ? roleAndID[1] : nil)
+            }
+            config.aws.accountRoles = roles
+            return nil
+        },
+        Setting(key: "aws_max_attempts") { config, value in
+            wholeNumber(value, in: 1...10, unit: "attempts") { config.aws.maxAttempts = $0 }
+        },
         Setting(key: "default_region") { config, value in
             guard AwsRegion.all.contains(value) else { return "'\(value)' is not an AWS region code such as eu-west-1" }
             config.defaultRegion = value
             return nil
         },
     ]
+
+    private static func endpoint(_ value: String, set: (String) -> Void) -> String? {
+        guard let components = URLComponents(string: value), ["http", "https"].contains(components.scheme ?? ""), components.host?.isEmpty == false else {
+            return "'\(value)' is not an endpoint URL such as http://127.0.0.1:5000"
+        }
+        set(value)
+        return nil
+    }
 
     private static func wholeNumber(_ value: String, in range: ClosedRange<Int>, unit: String, set: (Int) -> Void) -> String? {
         guard let number = Int(value), range.contains(number) else {
@@ -290,6 +348,13 @@ public enum ConfigurationLoader {
                 source: "GAFFER_WEBHOOK_SECRET",
                 message: "no webhook secret is set, so no delivery could be verified; set the secret of the GitHub webhook (several, comma-separated, while rotating)"
             ))
+        }
+        switch (configuration.awsAccessKeyID, configuration.awsSecretAccessKey) {
+        case let (id?, secret?): configuration.aws.credentials = AWSCredentials(accessKeyID: id, secretAccessKey: secret)
+        case (nil, nil): break
+        default:
+            problems.append(ConfigurationProblem(
+                source: "GAFFER_AWS_ACCESS_KEY_ID", message: "aws_access_key_id and aws_secret_access_key go together; set both, or neither to use the environment or ~/.aws"))
         }
         if configuration.jobBackoffMaxSeconds < configuration.jobBackoffBaseSeconds {
             problems.append(ConfigurationProblem(

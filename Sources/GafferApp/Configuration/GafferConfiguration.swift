@@ -1,4 +1,5 @@
 import Foundation
+import GafferAWS
 import GafferCore
 import GafferGit
 import GafferGitHub
@@ -68,6 +69,12 @@ public struct GafferConfiguration: Sendable {
     public var pipelineUser: String?
     public var pipelineSandbox = false
     public var pipelineTimeoutMinutes = 60.0
+    /// AWS: profile, endpoints, explicit keys, cross-account roles, retries (`aws_*` keys); the
+    /// region is `default_region`. Whatever is unset comes from the environment and ~/.aws as the SDKs read them.
+    public var aws = AWSSettings()
+    /// Read apart, joined into `aws.credentials` once both are known.
+    var awsAccessKeyID: String?
+    var awsSecretAccessKey: Secret?
 
     public init() {
         githubAPIURL = GafferConfiguration.defaultGitHubAPIURL
@@ -105,6 +112,13 @@ public struct GafferConfiguration: Sendable {
         return .sshKey(
             privateKeyPath: gitSSHKeyFile, publicKeyPath: FileManager.default.fileExists(atPath: publicKey) ? publicKey : nil,
             passphrase: gitSSHKeyPassphrase, hostKeys: gitSSHHostKeys)
+    }
+
+    /// The AWS settings with the default region filled in.
+    public var awsSettings: AWSSettings {
+        var settings = aws
+        settings.region = settings.region ?? defaultRegion
+        return settings
     }
 
     public var retryPolicy: RetryPolicy {

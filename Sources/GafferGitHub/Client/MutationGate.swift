@@ -1,4 +1,5 @@
 import Foundation
+import GafferCore
 
 /// Lets mutating requests for one installation through one at a time, with at
 /// least `minimumGap` between the end of one and the start of the next, as

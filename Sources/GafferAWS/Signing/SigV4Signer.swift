@@ -19,6 +19,8 @@ public struct SigV4Signer: Sendable {
     public var doubleEncodePath = true
     /// Send the payload's hash as `x-amz-content-sha256` (S3 needs it).
     public var signBody = false
+    /// The payload hash S3 accepts in place of one: over TLS, and in presigned URLs.
+    public static let unsignedPayload = "UNSIGNED-PAYLOAD"
     /// The derived signing key changes once a day; four HMACs saved on every other signature.
     private let keys = SigningKeys()
 
@@ -77,7 +79,8 @@ public struct SigV4Signer: Sendable {
             ("X-Amz-Expires", String(expires)),
         ]
         if let token = credentials.sessionToken { added.append(("X-Amz-Security-Token", token.revealed)) }
-        let payloadHash = precomputed ?? Self.hex(SHA256.hash(data: request.body))
+        // A presigned S3 URL is used by whoever holds it, with whatever body: S3 signs it without one.
+        let payloadHash = precomputed ?? (service == "s3" ? Self.unsignedPayload : Self.hex(SHA256.hash(data: request.body)))
         let canonical = canonicalRequest(request, query: Self.queryPairs(request.query) + added, headers: headers, payloadHash: payloadHash)
         let toSign = "AWS4-HMAC-SHA256\n\(stamp)\n\(scope)\n\(Self.sha256Hex(canonical))"
         let signature = sign(toSign, day: day)

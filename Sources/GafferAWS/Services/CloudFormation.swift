@@ -1,0 +1,194 @@
+import Foundation
+
+/// AWS CloudFormation (query protocol): stacks and the change sets Gaffer previews before applying.
+public struct CloudFormation: Sendable {
+    public let client: AWSClient
+    public var region: String?
+
+    public init(_ client: AWSClient, region: String? = nil) {
+        self.client = client
+        self.region = region
+    }
+
+    /// What CreateStack, UpdateStack and CreateChangeSet take.
+    public struct StackInput: Sendable {
+        public var stackName: String
+        public var templateBody: String?
+        public var templateURL: String?
+        public var parameters: [String: String] = [:]
+        public var tags: [String: String] = [:]
+        /// CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND.
+        public var capabilities: [String] = []
+        public var roleARN: String?
+
+        public init(stackName: String, templateBody: String? = nil, templateURL: String? = nil) {
+            self.stackName = stackName
+            self.templateBody = templateBody
+            self.templateURL = templateURL
+        }
+
+        func add(to parameters: inout QueryParameters) {
+            parameters.add("StackName", stackName)
+            parameters.add("TemplateBody", templateBody)
+            parameters.add("TemplateURL", templateURL)
+            parameters.structures("Parameters", self.parameters.sorted { $0.key < $1.key }.map { [("ParameterKey", $0.key), ("ParameterValue", $0.value)] })
+            parameters.tags("Tags", tags)
+            parameters.list("Capabilities", capabilities)
+            parameters.add("RoleARN", roleARN)
+        }
+    }
+
+    public struct Stack: Sendable {
+        public let stackID: String
+        public let stackName: String
+        public let status: String
+        public let statusReason: String?
+        public let outputs: [String: String]
+        public let parameters: [String: String]
+        public let tags: [String: String]
+    }
+
+    public struct StackEvent: Sendable {
+        public let eventID: String
+        public let logicalResourceID: String
+        public let resourceType: String
+        public let status: String
+        public let statusReason: String?
+        public let timestamp: String
+    }
+
+    public struct StackResource: Sendable {
+        public let logicalResourceID: String
+        public let physicalResourceID: String?
+        public let resourceType: String
+        public let status: String
+    }
+
+    public struct ChangeSet: Sendable {
+        public let changeSetID: String
+        public let stackID: String
+        /// CREATE_PENDING, CREATE_IN_PROGRESS, CREATE_COMPLETE, FAILED.
+        public let status: String
+        public let statusReason: String?
+        /// AVAILABLE once it can be executed.
+        public let executionStatus: String
+        public let changes: [Change]
+    }
+
+    /// One resource the change set would touch; `replacement` True is the line a reviewer must read.
+    public struct Change: Sendable, Equatable {
+        public let action: String
+        public let logicalResourceID: String
+        public let resourceType: String
+        public let replacement: String?
+    }
+
+    public struct TemplateSummary: Sendable {
+        public let parameters: [String]
+        public let capabilities: [String]
+        public let description: String?
+    }
+
+    public func validateTemplate(body: String) async throws -> TemplateSummary {
+        let result = try await call("ValidateTemplate", [("TemplateBody", body)])
+        return TemplateSummary(
+            parameters: result.list("Parameters").compactMap { $0.string("ParameterKey") }, capabilities: result.list("Capabilities").map(\.text),
+            description: result.string("Description"))
+    }
+
+    /// Returns the stack id.
+    public func createStack(_ input: StackInput, onFailure: String? = nil) async throws -> String {
+        var parameters = QueryParameters()
+        input.add(to: &parameters)
+        parameters.add("OnFailure", onFailure)
+        return try await call("CreateStack", parameters.pairs).string("StackId") ?? ""
+    }
+
+    public func updateStack(_ input: StackInput) async throws -> String {
+        var parameters = QueryParameters()
+        input.add(to: &parameters)
+        return try await call("UpdateStack", parameters.pairs).string("StackId") ?? ""
+    }
+
+    public func deleteStack(_ name: String) async throws {
+        _ = try await call("DeleteStack", [("StackName", name)])
+    }
+
+    public func describeStacks(name: String? = nil) async throws -> [Stack] {
+        var parameters = QueryParameters()
+        parameters.add("StackName", name)
+        return try await call("DescribeStacks", parameters.pairs).list("Stacks").map { stack in
+            Stack(
+                stackID: stack.string("StackId") ?? "", stackName: stack.string("StackName") ?? "", status: stack.string("StackStatus") ?? "",
+                statusReason: stack.string("StackStatusReason"), outputs: stack.tags("Outputs", key: "OutputKey", value: "OutputValue"),
+                parameters: stack.tags("Parameters", key: "ParameterKey", value: "ParameterValue"), tags: stack.tags("Tags"))
+        }
+    }
+
+    public func describeStackEvents(_ name: String) async throws -> [StackEvent] {
+        try await call("DescribeStackEvents", [("StackName", name)]).list("StackEvents").map { event in
+            StackEvent(
+                eventID: event.string("EventId") ?? "", logicalResourceID: event.string("LogicalResourceId") ?? "", resourceType: event.string("ResourceType") ?? "",
+                status: event.string("ResourceStatus") ?? "", statusReason: event.string("ResourceStatusReason"), timestamp: event.string("Timestamp") ?? "")
+        }
+    }
+
+    public func describeStackResources(_ name: String) async throws -> [StackResource] {
+        try await call("DescribeStackResources", [("StackName", name)]).list("StackResources").map { resource in
+            StackResource(
+                logicalResourceID: resource.string("LogicalResourceId") ?? "", physicalResourceID: resource.string("PhysicalResourceId"),
+                resourceType: resource.string("ResourceType") ?? "", status: resource.string("ResourceStatus") ?? "")
+        }
+    }
+
+    /// `type` is CREATE for a stack that does not exist yet, UPDATE otherwise. Returns the change set's id.
+    public func createChangeSet(_ input: StackInput, name: String, type: String = "UPDATE", description: String? = nil) async throws -> String {
+        var parameters = QueryParameters()
+        input.add(to: &parameters)
+        parameters.add("ChangeSetName", name)
+        parameters.add("ChangeSetType", type)
+        parameters.add("Description", description)
+        return try await call("CreateChangeSet", parameters.pairs).string("Id") ?? ""
+    }
+
+    public func describeChangeSet(_ name: String, stackName: String? = nil) async throws -> ChangeSet {
+        var parameters = QueryParameters()
+        parameters.add("ChangeSetName", name)
+        parameters.add("StackName", stackName)
+        let result = try await call("DescribeChangeSet", parameters.pairs)
+        return ChangeSet(
+            changeSetID: result.string("ChangeSetId") ?? "", stackID: result.string("StackId") ?? "", status: result.string("Status") ?? "",
+            statusReason: result.string("StatusReason"), executionStatus: result.string("ExecutionStatus") ?? "",
+            changes: result.list("Changes").compactMap { $0["ResourceChange"] }.map { change in
+                Change(
+                    action: change.string("Action") ?? "", logicalResourceID: change.string("LogicalResourceId") ?? "",
+                    resourceType: change.string("ResourceType") ?? "", replacement: change.string("Replacement"))
+            })
+    }
+
+    public func executeChangeSet(_ name: String, stackName: String? = nil) async throws {
+        var parameters = QueryParameters()
+        parameters.add("ChangeSetName", name)
+        parameters.add("StackName", stackName)
+        _ = try await call("ExecuteChangeSet", parameters.pairs)
+    }
+
+    public func deleteChangeSet(_ name: String, stackName: String? = nil) async throws {
+        var parameters = QueryParameters()
+        parameters.add("ChangeSetName", name)
+        parameters.add("StackName", stackName)
+        _ = try await call("DeleteChangeSet", parameters.pairs)
+    }
+
+    /// The template as deployed (`Original`) or after transforms (`Processed`).
+    public func getTemplate(_ name: String, stage: String? = nil) async throws -> String {
+        var parameters = QueryParameters()
+        parameters.add("StackName", name)
+        parameters.add("TemplateStage", stage)
+        return try await call("GetTemplate", parameters.pairs).string("TemplateBody") ?? ""
+    }
+
+    private func call(_ action: String, _ parameters: [(String, String)]) async throws -> XMLNode {
+        try await client.query(.cloudFormation, action, parameters, region: region)
+    }
+}
