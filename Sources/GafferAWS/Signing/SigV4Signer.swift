@@ -197,7 +197,7 @@ public struct SigV4Signer: Sendable {
     // MARK: - Encoding
 
     /// RFC 3986 percent-encoding of everything but the unreserved characters, in UTF-8.
-    static func encode(_ text: String) -> String {
+    public static func encode(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
