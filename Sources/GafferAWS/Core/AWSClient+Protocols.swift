@@ -10,8 +10,10 @@ extension AWSClient {
         case .query(let value), .ec2(let value): version = value
         default: throw AWSClientError("\(service.id) does not speak the query protocol")
         }
-        let form = ([("Action", action), ("Version", version)] + parameters)
-            .map { SigV4Signer.encode($0.0) + "=" + SigV4Signer.encode($0.1) }.joined(separator: "&")
+        // Spaces as `+`, as the SDKs write forms: AWS reads either, but local endpoints (moto) re-encode
+        // the form this way before checking the signature.
+        func formEncode(_ text: String) -> String { SigV4Signer.encode(text).replacingOccurrences(of: "%20", with: "+") }
+        let form = ([("Action", action), ("Version", version)] + parameters).map { formEncode($0.0) + "=" + formEncode($0.1) }.joined(separator: "&")
         var request = AWSRequest(
             operation: action, method: "POST", headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")], body: Data(form.utf8))
         request.unsigned = action == "AssumeRoleWithWebIdentity"
