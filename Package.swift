@@ -203,6 +203,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "GafferApp",
+                "GafferAWS",
                 "GafferTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
