@@ -22,8 +22,10 @@ struct SigningBenchmark {
         let date = Date(timeIntervalSince1970: 1_700_000_000)
         var rounds: [Double] = []
         var check = 0
-        for _ in 0..<7 {
-            let count = 50_000
+        // `gaffer-aws-bench ROUNDS COUNT`: fewer for a profiler's run.
+        let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+        for _ in 0..<(arguments.first ?? 7) {
+            let count = arguments.dropFirst().first ?? 50_000
             let start = ContinuousClock.now
             for _ in 0..<count {
                 check &+= signer.sign(request, at: date).signature.utf8.count

@@ -37,68 +37,129 @@ public struct SigV4Signer: Sendable {
 
     /// What signing made, for a request and for the person debugging a refused one.
     public struct Signature: Sendable, Equatable {
-        public let canonicalRequest: String
-        public let stringToSign: String
+        /// Kept as bytes: only `gaffer aws sign` and tests read them as text, and making strings
+        /// of them on every request was a tenth of signing's cost.
+        let canonicalBytes: [UInt8]
+        let stringToSignBytes: [UInt8]
         public let signature: String
         /// Headers to add, in order (header signing), or query items to append (presigning).
         public let additions: [(name: String, value: String)]
 
+        public var canonicalRequest: String { String(decoding: canonicalBytes, as: UTF8.self) }
+        public var stringToSign: String { String(decoding: stringToSignBytes, as: UTF8.self) }
+
         public static func == (lhs: Signature, rhs: Signature) -> Bool {
-            lhs.canonicalRequest == rhs.canonicalRequest && lhs.signature == rhs.signature
+            lhs.canonicalBytes == rhs.canonicalBytes && lhs.signature == rhs.signature
                 && lhs.additions.map(\.name) == rhs.additions.map(\.name) && lhs.additions.map(\.value) == rhs.additions.map(\.value)
         }
     }
 
     /// Signs in headers: returns the headers to add (session token, date, content hash, Authorization).
     public func sign(_ request: HTTPRequestParts, at date: Date, payloadHash precomputed: String? = nil) -> Signature {
-        let (stamp, day) = Self.timestamps(date)
-        let payloadHash = precomputed ?? Self.hex(SHA256.hash(data: request.body))
-        var added: [(String, String)] = []
+        let (stamp, day) = keys.timestamps(date)
+        let payloadHash = precomputed ?? Self.bodyHash(request.body)
+        var added: [(name: String, value: String)] = []
+        added.reserveCapacity(4)
         if let token = credentials.sessionToken { added.append(("X-Amz-Security-Token", token.revealed)) }
         added.append(("X-Amz-Date", stamp))
         if signBody { added.append(("x-amz-content-sha256", payloadHash)) }
-        let headers = canonicalHeaders(request.headers + added)
-        let canonical = canonicalRequest(request, query: Self.queryPairs(request.query), headers: headers, payloadHash: payloadHash)
-        let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let toSign = "AWS4-HMAC-SHA256\n\(stamp)\n\(scope)\n\(Self.sha256Hex(canonical))"
-        let signature = sign(toSign, day: day)
-        added.append(("Authorization", "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(headers.names), Signature=\(signature)"))
-        return Signature(canonicalRequest: canonical, stringToSign: toSign, signature: signature, additions: added)
+        var names: [UInt8] = []
+        let canonical = canonicalRequest(request, query: request.query.isEmpty ? [] : Self.queryPairs(request.query), headers: request.headers + added,
+                                         names: &names, payloadHash: payloadHash)
+        let key = keys.key(day: day, region: region, service: service, credentials: credentials)
+        let (toSign, signature) = finish(canonical, stamp: stamp, key: key)
+        var authorization = "AWS4-HMAC-SHA256 Credential="
+        authorization.reserveCapacity(200 + names.count)
+        authorization += credentials.accessKeyID
+        authorization += "/"
+        authorization += key.scope
+        authorization += ", SignedHeaders="
+        authorization += String(decoding: names, as: UTF8.self)
+        authorization += ", Signature="
+        authorization += signature
+        added.append(("Authorization", authorization))
+        return Signature(canonicalBytes: canonical, stringToSignBytes: toSign, signature: signature, additions: added)
     }
 
     /// Presigns: returns the query items to append, the signature last.
     public func presign(_ request: HTTPRequestParts, at date: Date, expires: Int, payloadHash precomputed: String? = nil) -> Signature {
-        let (stamp, day) = Self.timestamps(date)
-        let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let headers = canonicalHeaders(request.headers)
-        var added: [(String, String)] = [
+        let (stamp, day) = keys.timestamps(date)
+        let key = keys.key(day: day, region: region, service: service, credentials: credentials)
+        var names: [UInt8] = []
+        var unused: [UInt8] = []
+        Self.appendCanonicalHeaders(request.headers, to: &unused, names: &names)
+        var added: [(name: String, value: String)] = [
             ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
-            ("X-Amz-Credential", "\(credentials.accessKeyID)/\(scope)"),
+            ("X-Amz-Credential", "\(credentials.accessKeyID)/\(key.scope)"),
             ("X-Amz-Date", stamp),
-            ("X-Amz-SignedHeaders", headers.names),
+            ("X-Amz-SignedHeaders", String(decoding: names, as: UTF8.self)),
             ("X-Amz-Expires", String(expires)),
         ]
         if let token = credentials.sessionToken { added.append(("X-Amz-Security-Token", token.revealed)) }
         // A presigned S3 URL is used by whoever holds it, with whatever body: S3 signs it without one.
-        let payloadHash = precomputed ?? (service == "s3" ? Self.unsignedPayload : Self.hex(SHA256.hash(data: request.body)))
-        let canonical = canonicalRequest(request, query: Self.queryPairs(request.query) + added, headers: headers, payloadHash: payloadHash)
-        let toSign = "AWS4-HMAC-SHA256\n\(stamp)\n\(scope)\n\(Self.sha256Hex(canonical))"
-        let signature = sign(toSign, day: day)
+        let payloadHash = precomputed ?? (service == "s3" ? Self.unsignedPayload : Self.bodyHash(request.body))
+        names.removeAll(keepingCapacity: true)
+        let canonical = canonicalRequest(request, query: Self.queryPairs(request.query) + added, headers: request.headers, names: &names, payloadHash: payloadHash)
+        let (toSign, signature) = finish(canonical, stamp: stamp, key: key)
         added.append(("X-Amz-Signature", signature))
-        return Signature(canonicalRequest: canonical, stringToSign: toSign, signature: signature,
-                         additions: added.map { ($0.0, Self.encode($0.1)) })
+        return Signature(canonicalBytes: canonical, stringToSignBytes: toSign, signature: signature, additions: added.map { ($0.name, Self.encode($0.value)) })
     }
 
     // MARK: - The parts
 
-    private func canonicalRequest(_ request: HTTPRequestParts, query: [(String, String)], headers: CanonicalHeaders, payloadHash: String) -> String {
-        // Sorted by the encoded bytes, as the specification says (not by Swift's String ordering).
-        let encoded: [(key: String, value: String)] = query.map { (Self.encode($0.0), Self.encode($0.1)) }
-        let sorted = encoded.sorted { (a: (key: String, value: String), b: (key: String, value: String)) -> Bool in
-            a.key == b.key ? a.value.utf8.lexicographicallyPrecedes(b.value.utf8) : a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
+    /// The canonical request as bytes; the signed header names go to `names`.
+    private func canonicalRequest(_ request: HTTPRequestParts, query: [(String, String)], headers: [(name: String, value: String)],
+                                  names: inout [UInt8], payloadHash: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512 + request.path.utf8.count + headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
+        bytes += request.method.utf8
+        bytes.append(10)
+        bytes += canonicalPath(request.path).utf8
+        bytes.append(10)
+        if !query.isEmpty {
+            // Sorted by the encoded bytes, as the specification says (not by Swift's String ordering).
+            let encoded = query.map { (key: Array(Self.encode($0.0).utf8), value: Array(Self.encode($0.1).utf8)) }
+                .sorted { $0.key == $1.key ? $0.value.lexicographicallyPrecedes($1.value) : $0.key.lexicographicallyPrecedes($1.key) }
+            for (index, pair) in encoded.enumerated() {
+                if index > 0 { bytes.append(38) }
+                bytes += pair.key
+                bytes.append(61)
+                bytes += pair.value
+            }
         }
-        let canonicalQuery = sorted.map { $0.key + "=" + $0.value }.joined(separator: "&")
-        return [request.method, canonicalPath(request.path), canonicalQuery, headers.text, "", headers.names, payloadHash].joined(separator: "\n")
+        bytes.append(10)
+        Self.appendCanonicalHeaders(headers, to: &bytes, names: &names)
+        bytes.append(10)
+        bytes.append(10)
+        bytes += names
+        bytes.append(10)
+        bytes += payloadHash.utf8
+        return bytes
+    }
+
+    /// The string to sign and the signature, from the canonical request.
+    private func finish(_ canonical: [UInt8], stamp: String, key: SigningKeys.DayKey) -> (stringToSign: [UInt8], signature: String) {
+        var toSign: [UInt8] = []
+        toSign.reserveCapacity(160)
+        toSign += "AWS4-HMAC-SHA256\n".utf8
+        toSign += stamp.utf8
+        toSign.append(10)
+        toSign += key.scope.utf8
+        toSign.append(10)
+        canonical.withUnsafeBytes { Self.appendHex(SHA256.hash(data: $0), to: &toSign) }
+        var mac = key.mac
+        toSign.withUnsafeBytes { mac.update(data: $0) }
+        var signature: [UInt8] = []
+        signature.reserveCapacity(64)
+        Self.appendHex(mac.finalize(), to: &signature)
+        return (toSign, String(decoding: signature, as: UTF8.self))
+    }
+
+    static func bodyHash(_ body: Data) -> String {
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        body.withUnsafeBytes { appendHex(SHA256.hash(data: $0), to: &hex) }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     func canonicalPath(_ raw: String) -> String {
@@ -119,21 +180,17 @@ public struct SigV4Signer: Sendable {
             .map { Self.encode(Self.decode(String($0))) }.joined(separator: "/")
     }
 
-    private struct CanonicalHeaders {
-        let text: String
-        let names: String
-    }
-
-    /// Lower-case names, sorted; values trimmed with inner runs of spaces made one, repeats joined by commas.
+    /// Lower-case names, sorted; values trimmed with inner runs of spaces made one, repeats joined by
+    /// commas: `name:value` lines appended to `bytes` (when given), `a;b;c` to `names`.
     /// Done on bytes: signing is on the path of every AWS call, and character-level string work was most of its cost.
-    private func canonicalHeaders(_ headers: [(name: String, value: String)]) -> CanonicalHeaders {
+    private static func appendCanonicalHeaders(_ headers: [(name: String, value: String)], to bytes: inout [UInt8], names: inout [UInt8]) {
         var entries: [(name: [UInt8], value: [UInt8])] = []
         entries.reserveCapacity(headers.count)
         for (name, value) in headers {
             var lowered = Array(name.utf8)
             for index in lowered.indices where lowered[index] >= 65 && lowered[index] <= 90 { lowered[index] += 32 }
             var folded = Array(value.utf8)
-            if Self.needsFolding(folded) {
+            if needsFolding(folded) {
                 var compact: [UInt8] = []
                 compact.reserveCapacity(folded.count)
                 var space = false
@@ -156,19 +213,16 @@ public struct SigV4Signer: Sendable {
             }
         }
         entries.sort { $0.name.lexicographicallyPrecedes($1.name) }
-        var text: [UInt8] = []
-        var names: [UInt8] = []
         for (index, entry) in entries.enumerated() {
             if index > 0 {
-                text.append(10)
+                bytes.append(10)
                 names.append(59)
             }
-            text += entry.name
-            text.append(58)
-            text += entry.value
+            bytes += entry.name
+            bytes.append(58)
+            bytes += entry.value
             names += entry.name
         }
-        return CanonicalHeaders(text: String(decoding: text, as: UTF8.self), names: String(decoding: names, as: UTF8.self))
     }
 
     /// Whether a header value has whitespace to trim or fold (most do not).
@@ -181,17 +235,6 @@ public struct SigV4Signer: Sendable {
             previousSpace = byte == 32
         }
         return false
-    }
-
-    private static func sha256Hex(_ text: String) -> String {
-        var text = text
-        return text.withUTF8 { hex(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
-    }
-
-    private func sign(_ stringToSign: String, day: String) -> String {
-        let key = keys.key(day: day, region: region, service: service, credentials: credentials)
-        var text = stringToSign
-        return text.withUTF8 { Self.hex(HMAC<SHA256>.authenticationCode(for: UnsafeRawBufferPointer($0), using: key)) }
     }
 
     // MARK: - Encoding
@@ -233,31 +276,51 @@ public struct SigV4Signer: Sendable {
         return (day + "T" + two(parts.tm_hour) + two(parts.tm_min) + two(parts.tm_sec) + "Z", day)
     }
 
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = []
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func appendHex<D: Sequence>(_ digest: D, to bytes: inout [UInt8]) where D.Element == UInt8 {
         for byte in digest {
-            bytes.append(digits[Int(byte >> 4)])
-            bytes.append(digits[Int(byte & 0xF)])
+            bytes.append(hexDigits[Int(byte >> 4)])
+            bytes.append(hexDigits[Int(byte & 0xF)])
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
-/// Signing keys derived for a day, region, service and secret, kept for the next signature.
+/// What stays the same from one signature to the next, kept for it: the signing key (derived
+/// once a day, four HMACs) as a ready HMAC state, the credential scope, and the timestamp of the
+/// current second.
 final class SigningKeys: @unchecked Sendable {
-    // @unchecked: `cached` is only touched with `lock` held.
+    // @unchecked: every stored property is only touched with `lock` held.
     private let lock = NSLock()
-    private var cached: (id: String, key: SymmetricKey)?
+    private var cached: (day: String, region: String, service: String, credentials: AWSCredentials, key: DayKey)?
+    private var clock: (second: Int, stamp: String, day: String)?
 
-    func key(day: String, region: String, service: String, credentials: AWSCredentials) -> SymmetricKey {
-        let id = [day, region, service, credentials.accessKeyID, credentials.secretAccessKey.revealed].joined(separator: "\n")
-        if let cached = lock.withLock({ cached }), cached.id == id { return cached.key }
+    struct DayKey {
+        /// An HMAC keyed with the day's signing key, copied for each string to sign.
+        let mac: HMAC<SHA256>
+        /// `20150830/us-east-1/iam/aws4_request`.
+        let scope: String
+    }
+
+    func key(day: String, region: String, service: String, credentials: AWSCredentials) -> DayKey {
+        if let cached = lock.withLock({ cached }), cached.day == day, cached.region == region, cached.service == service, cached.credentials == credentials {
+            return cached.key
+        }
         var key = SymmetricKey(data: Data(("AWS4" + credentials.secretAccessKey.revealed).utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key))
         }
-        lock.withLock { cached = (id, key) }
-        return key
+        let entry = DayKey(mac: HMAC<SHA256>(key: key), scope: "\(day)/\(region)/\(service)/aws4_request")
+        lock.withLock { cached = (day, region, service, credentials, entry) }
+        return entry
+    }
+
+    /// `20150830T123600Z` and `20150830`, formatted once per second.
+    func timestamps(_ date: Date) -> (stamp: String, day: String) {
+        let second = Int(date.timeIntervalSince1970.rounded(.down))
+        if let clock = lock.withLock({ clock }), clock.second == second { return (clock.stamp, clock.day) }
+        let formatted = SigV4Signer.timestamps(date)
+        lock.withLock { clock = (second, formatted.stamp, formatted.day) }
+        return formatted
     }
 }
