@@ -191,6 +191,7 @@ let package = Package(
             name: "GafferAppTests",
             dependencies: [
                 "GafferApp",
+                "GafferAWS",
                 "GafferGit",
                 "GafferGitHub",
                 "GafferSandbox",

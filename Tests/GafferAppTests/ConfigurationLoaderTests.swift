@@ -1,5 +1,6 @@
 import Foundation
 import GafferApp
+import GafferAWS
 import GafferCore
 import GafferGit
 import GafferTestSupport
@@ -124,6 +125,38 @@ import Testing
         }
     }
 
+    @Test func awsSettings() throws {
+        let set = try load([
+            "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_DEFAULT_REGION": "eu-west-1", "GAFFER_AWS_PROFILE": "deploy",
+            "GAFFER_AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "GAFFER_AWS_SECRET_ACCESS_KEY": "aws-secret-value",
+            "GAFFER_AWS_ACCOUNT_ROLES": "111122223333=arn:aws:iam::111122223333:role/gaffer;ext-1, 444455556666=arn:aws:iam::444455556666:role/ops",
+            "GAFFER_AWS_ENDPOINT_URL": "http://127.0.0.1:5000", "GAFFER_AWS_ENDPOINT_URLS": "s3=http://127.0.0.1:4566,secrets_manager=https://sm.local",
+            "GAFFER_AWS_MAX_ATTEMPTS": "5",
+        ])
+        let aws = set.awsSettings
+        #expect(aws.region == "eu-west-1" && aws.profile == "deploy" && aws.maxAttempts == 5)
+        #expect(aws.credentials?.accessKeyID == "AKIAIOSFODNN7EXAMPLE" && aws.credentials?.secretAccessKey.revealed == "aws-secret-value")
+        #expect(aws.accountRoles["111122223333"] == AccountRole(roleARN: "arn:aws:iam::111122223333:role/gaffer", externalID: "ext-1"))
+        #expect(aws.accountRoles["444455556666"] == AccountRole(roleARN: "arn:aws:iam::444455556666:role/ops"))
+        #expect(aws.endpointURL == "http://127.0.0.1:5000")
+        #expect(aws.endpointURLs == ["s3": "http://127.0.0.1:4566", "secrets_manager": "https://sm.local"])
+        var text = ""
+        dump(set, to: &text)
+        #expect(!text.contains("aws-secret-value"))
+        #expect {
+            try load([
+                "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+                "GAFFER_AWS_ACCOUNT_ROLES": "111122223333=arn:aws:iam::999999999999:role/x", "GAFFER_AWS_ENDPOINT_URLS": "s4=http://x",
+                "GAFFER_AWS_ENDPOINT_URL": "localhost:4566", "GAFFER_AWS_MAX_ATTEMPTS": "0",
+            ])
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("the account in the ARN must match") && text.contains("'s4' is not a service Gaffer calls")
+                && text.contains("'localhost:4566' is not an endpoint URL") && text.contains("aws_access_key_id and aws_secret_access_key go together")
+                && text.contains("GAFFER_AWS_MAX_ATTEMPTS")
+        }
+    }
+
     @Test func anUnknownKeyInTheFileIsAProblemWithASuggestion() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -166,5 +199,6 @@ import Testing
         let configuration = try load(file: example, ["GAFFER_WEBHOOK_SECRET": "s"], needs: [])
         #expect(configuration.githubAPIURL.absoluteString == "https://api.github.com")
         #expect(configuration.triggerLabel == "gaffer" && configuration.githubCatchUpMinutes == 10)
+        #expect(configuration.aws.maxAttempts == 3)
     }
 }

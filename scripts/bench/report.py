@@ -121,8 +121,13 @@ if sigv4:
     print("`gaffer-aws-bench` pinned to one core (`taskset -c 0`): a DynamoDB-style POST with a 1 KB JSON body, four headers "
           "and a session token, signed in headers (body hash, canonical request, string to sign, HMAC), 50,000 "
           "signatures a round, median of the rounds. Target: at least 100,000 signatures/s.\n")
+    botocore = next((r for r in results if r["benchmark"] == "sigv4-botocore"), None)
     for r in sigv4:
         print(f"- **{r['signatures_per_s']:,} signatures/s** ({r['microseconds_per_signature']} µs each, {r['body_bytes']} byte body)")
+    if botocore:
+        ratio = sigv4[0]["signatures_per_s"] / botocore["signatures_per_s"]
+        print(f"- botocore (the AWS CLI's signer), same request, same core, same run: {botocore['signatures_per_s']:,} signatures/s "
+              f"({botocore['microseconds_per_signature']} µs each); GafferAWS signs **{ratio:.1f}×** as many")
     print()
 
 print("## Commands\n")
