@@ -8,7 +8,7 @@ import Synchronization
 public struct AWSRequest: Sendable {
     public var operation: String
     public var method: String
-    /// Path segments, each encoded on its own (an S3 key keeps its slashes: pass them as one segment with `keepSlashes`).
+    /// The path after the endpoint's (and, for S3 path-style, the bucket's), already percent-encoded.
     public var path: String
     public var query: [(name: String, value: String)]
     public var headers: [(name: String, value: String)]
@@ -67,7 +67,7 @@ public final class AWSClient: Sendable {
 
     public var region: String { settings.region }
 
-    /// The clock skew learned so far, in seconds.
+    /// The clock skew learned so far, in seconds: added to the local clock when signing.
     public var clockSkew: TimeInterval { skew.withLock { $0 } }
 
     public func endpoint(for service: AWSService, region: String) -> AWSEndpoint {
@@ -127,7 +127,7 @@ public final class AWSClient: Sendable {
             var failure = AWSServiceError.parse(response)
             failure.operation = label
             if !correctedSkew, AWSServiceError.clockSkewCodes.contains(failure.code),
-               let serverDate = response.headers["date"].flatMap(Self.httpDate), abs(serverDate.timeIntervalSince(signedAt)) > 240 {
+               let serverDate = response.headers["date"].flatMap { HTTPDate.parse($0) }, abs(serverDate.timeIntervalSince(signedAt)) > 240 {
                 // The SDKs' rule: a refusal for time plus a server clock more than 4 minutes away means our clock is off; sign with theirs.
                 correctedSkew = true
                 skew.withLock { $0 = serverDate.timeIntervalSince(clock.now()) }
@@ -142,14 +142,5 @@ public final class AWSClient: Sendable {
     /// Full jitter: a wait drawn from zero up to base × 2^(attempt-1), capped.
     private func backOff(_ policy: RetryPolicy, attempt: Int) async throws {
         try await waiter.wait(policy.ceiling(afterAttempt: attempt) * Double.random(in: 0...1))
-    }
-
-    /// `Sat, 21 Nov 2026 13:14:09 GMT`.
-    static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
     }
 }

@@ -41,7 +41,9 @@ public struct IAM: Sendable {
     }
 
     public func listAttachedRolePolicies(_ roleName: String) async throws -> [AttachedPolicy] {
-        try await call("ListAttachedRolePolicies", { var p = QueryParameters(); p.add("RoleName", roleName); return p }()).list("AttachedPolicies").map {
+        var parameters = QueryParameters()
+        parameters.add("RoleName", roleName)
+        return try await call("ListAttachedRolePolicies", parameters).list("AttachedPolicies").map {
             AttachedPolicy(policyName: $0.string("PolicyName") ?? "", policyARN: $0.string("PolicyArn") ?? "")
         }
     }

@@ -205,9 +205,8 @@ public struct S3: Sendable {
         var headers = headers
         // Some bucket settings still require Content-MD5.
         if md5 { headers.append(("Content-MD5", Data(Insecure.MD5.hash(data: body)).base64EncodedString())) }
-        var request = AWSRequest(operation: operation, method: method, path: path, query: query, headers: headers, body: body, bucket: bucket)
-        request.bucket = bucket
-        return try await client.send(request, to: .s3, region: region)
+        return try await client.send(
+            AWSRequest(operation: operation, method: method, path: path, query: query, headers: headers, body: body, bucket: bucket), to: .s3, region: region)
     }
 
     private func xml(_ operation: String, _ method: String, bucket: String? = nil, query: [(name: String, value: String)] = []) async throws -> XMLNode {

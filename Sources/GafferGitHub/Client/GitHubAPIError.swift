@@ -1,4 +1,5 @@
 import Foundation
+import GafferCore
 
 /// GitHub answered with an error: the status and GitHub's own message.
 /// Built only from the answer, so it can never carry a token.
@@ -22,16 +23,7 @@ public struct GitHubAPIError: Error, Sendable, CustomStringConvertible {
         let body = try? JSONDecoder().decode(Body.self, from: response.body)
         message = body?.message ?? String(decoding: response.body.prefix(200), as: UTF8.self)
         documentationURL = body?.documentation_url
-        serverDate = response.headers["date"].flatMap(GitHubAPIError.httpDate)
-    }
-
-    /// An HTTP `Date` header (`Sat, 21 Nov 2026 09:45:40 GMT`).
-    static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
+        serverDate = response.headers["date"].flatMap { HTTPDate.parse($0) }
     }
 
     public var description: String {
