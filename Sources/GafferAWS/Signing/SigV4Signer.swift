@@ -146,19 +146,19 @@ public struct SigV4Signer: Sendable {
         toSign.append(10)
         toSign += key.scope.utf8
         toSign.append(10)
-        canonical.withUnsafeBytes { Self.appendHex(SHA256.hash(data: $0), to: &toSign) }
+        canonical.withUnsafeBytes { SHA256.hash(data: $0).withUnsafeBytes { Self.appendHex($0, to: &toSign) } }
         var mac = key.mac
         toSign.withUnsafeBytes { mac.update(data: $0) }
         var signature: [UInt8] = []
         signature.reserveCapacity(64)
-        Self.appendHex(mac.finalize(), to: &signature)
+        mac.finalize().withUnsafeBytes { Self.appendHex($0, to: &signature) }
         return (toSign, String(decoding: signature, as: UTF8.self))
     }
 
     static func bodyHash(_ body: Data) -> String {
         var hex: [UInt8] = []
         hex.reserveCapacity(64)
-        body.withUnsafeBytes { appendHex(SHA256.hash(data: $0), to: &hex) }
+        body.withUnsafeBytes { SHA256.hash(data: $0).withUnsafeBytes { appendHex($0, to: &hex) } }
         return String(decoding: hex, as: UTF8.self)
     }
 
@@ -184,49 +184,65 @@ public struct SigV4Signer: Sendable {
     /// commas: `name:value` lines appended to `bytes` (when given), `a;b;c` to `names`.
     /// Done on bytes: signing is on the path of every AWS call, and character-level string work was most of its cost.
     private static func appendCanonicalHeaders(_ headers: [(name: String, value: String)], to bytes: inout [UInt8], names: inout [UInt8]) {
-        var entries: [(name: [UInt8], value: [UInt8])] = []
+        // Strings, not byte arrays: header names are short enough to live inside the String itself,
+        // and values are only copied when they must be folded, so a signature allocates little here.
+        var entries: [(name: String, value: String)] = []
         entries.reserveCapacity(headers.count)
         for (name, value) in headers {
-            var lowered = Array(name.utf8)
-            for index in lowered.indices where lowered[index] >= 65 && lowered[index] <= 90 { lowered[index] += 32 }
-            var folded = Array(value.utf8)
-            if needsFolding(folded) {
-                var compact: [UInt8] = []
-                compact.reserveCapacity(folded.count)
-                var space = false
-                for byte in folded {
-                    if byte == 32 || byte == 9 || byte == 10 || byte == 13 {
-                        space = !compact.isEmpty
-                    } else {
-                        if space { compact.append(32) }
-                        space = false
-                        compact.append(byte)
-                    }
-                }
-                folded = compact
-            }
+            let lowered = asciiLowercased(name)
+            // Through the bytes' buffer: iterating a String's UTF-8 view byte by byte cost more than hashing the body.
+            var value = value
+            let folded = value.withUTF8(needsFolding) ? fold(value) : value
             if let index = entries.firstIndex(where: { $0.name == lowered }) {
-                entries[index].value.append(44)
-                entries[index].value += folded
+                entries[index].value += "," + folded
             } else {
                 entries.append((lowered, folded))
             }
         }
-        entries.sort { $0.name.lexicographicallyPrecedes($1.name) }
+        // Names are lower-case ASCII (HTTP allows nothing else), where String order is byte order.
+        entries.sort { $0.name < $1.name }
         for (index, entry) in entries.enumerated() {
             if index > 0 {
                 bytes.append(10)
                 names.append(59)
             }
-            bytes += entry.name
+            bytes += entry.name.utf8
             bytes.append(58)
-            bytes += entry.value
-            names += entry.name
+            bytes += entry.value.utf8
+            names += entry.name.utf8
         }
     }
 
+    private static func asciiLowercased(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { source in
+            guard source.contains(where: { $0 >= 65 && $0 <= 90 }) else { return String(decoding: source, as: UTF8.self) }
+            return String(unsafeUninitializedCapacity: source.count) { buffer in
+                for (index, byte) in source.enumerated() { buffer[index] = byte >= 65 && byte <= 90 ? byte + 32 : byte }
+                return source.count
+            }
+        }
+    }
+
+    /// Trimmed, with every run of whitespace (folded lines included) made one space.
+    private static func fold(_ value: String) -> String {
+        var compact: [UInt8] = []
+        compact.reserveCapacity(value.utf8.count)
+        var space = false
+        for byte in value.utf8 {
+            if byte == 32 || byte == 9 || byte == 10 || byte == 13 {
+                space = !compact.isEmpty
+            } else {
+                if space { compact.append(32) }
+                space = false
+                compact.append(byte)
+            }
+        }
+        return String(decoding: compact, as: UTF8.self)
+    }
+
     /// Whether a header value has whitespace to trim or fold (most do not).
-    private static func needsFolding(_ bytes: [UInt8]) -> Bool {
+    private static func needsFolding(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = bytes.first, let last = bytes.last else { return false }
         if first == 32 || first == 9 || last == 32 || last == 9 { return true }
         var previousSpace = false
@@ -278,7 +294,8 @@ public struct SigV4Signer: Sendable {
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func appendHex<D: Sequence>(_ digest: D, to bytes: inout [UInt8]) where D.Element == UInt8 {
+    /// Lower-case hex of a digest, read through its bytes (iterating a digest as a sequence cost more than the hashing).
+    static func appendHex(_ digest: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
         for byte in digest {
             bytes.append(hexDigits[Int(byte >> 4)])
             bytes.append(hexDigits[Int(byte & 0xF)])
