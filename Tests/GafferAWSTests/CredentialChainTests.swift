@@ -207,7 +207,7 @@ import Testing
     @Test func instanceMetadataWithIMDSv2Tokens() async throws {
         let imds = InstanceMetadata()
         let server = try await StubHTTPServer.start { imds.handle($0) }
-        let (resolved, _) = try await resolve(["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.url])
+        let (resolved, _) = try await resolve(["AWS_METADATA_SERVICE_TIMEOUT": "20", "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.url])
         #expect(resolved.credentials.accessKeyID == "ASIAINSTANCE00000000")
         #expect(resolved.source == "EC2 instance metadata (role gaffer-instance)")
         #expect(imds.log.withLock { $0 } == [
@@ -219,7 +219,7 @@ import Testing
     @Test func aRefusedTokenStopsTheChainAndAStaleOneIsReplaced() async throws {
         let refusing = InstanceMetadata(tokenStatus: 403)
         let refusingServer = try await StubHTTPServer.start { refusing.handle($0) }
-        let refusingClient = try client(["AWS_EC2_METADATA_SERVICE_ENDPOINT": refusingServer.url])
+        let refusingClient = try client(["AWS_METADATA_SERVICE_TIMEOUT": "20", "AWS_EC2_METADATA_SERVICE_ENDPOINT": refusingServer.url])
         let refused = try await #require(throws: AWSClientError.self) { try await refusingClient.credentials.resolve() }
         #expect(refused.description.contains("refused a session token (HTTP 403): IMDS is disabled for this instance"))
         #expect(refusing.log.withLock { $0 } == ["PUT /latest/api/token"])  // no IMDSv1 request after a 403
@@ -227,7 +227,7 @@ import Testing
 
         let stale = InstanceMetadata(rejectFirstToken: true)
         let staleServer = try await StubHTTPServer.start { stale.handle($0) }
-        let (resolved, _) = try await resolve(["AWS_EC2_METADATA_SERVICE_ENDPOINT": staleServer.url])
+        let (resolved, _) = try await resolve(["AWS_METADATA_SERVICE_TIMEOUT": "20", "AWS_EC2_METADATA_SERVICE_ENDPOINT": staleServer.url])
         #expect(resolved.credentials.accessKeyID == "ASIAINSTANCE00000000")
         #expect(stale.issued.withLock { $0 } == 2)
         await staleServer.stop()
@@ -235,8 +235,8 @@ import Testing
         // A metadata service without tokens (404): IMDSv1, unless it is switched off.
         let old = InstanceMetadata(tokenStatus: 404)
         let oldServer = try await StubHTTPServer.start { old.handle($0) }
-        #expect(try await resolve(["AWS_EC2_METADATA_SERVICE_ENDPOINT": oldServer.url]).0.credentials.accessKeyID == "ASIAINSTANCE00000000")
-        let v2Only = try client(["AWS_EC2_METADATA_SERVICE_ENDPOINT": oldServer.url, "AWS_EC2_METADATA_V1_DISABLED": "true"])
+        #expect(try await resolve(["AWS_METADATA_SERVICE_TIMEOUT": "20", "AWS_EC2_METADATA_SERVICE_ENDPOINT": oldServer.url]).0.credentials.accessKeyID == "ASIAINSTANCE00000000")
+        let v2Only = try client(["AWS_METADATA_SERVICE_TIMEOUT": "20", "AWS_EC2_METADATA_SERVICE_ENDPOINT": oldServer.url, "AWS_EC2_METADATA_V1_DISABLED": "true"])
         let disabled = try await #require(throws: AWSClientError.self) { try await v2Only.credentials.resolve() }
         #expect(disabled.description.contains("IMDSv1 is disabled"))
         await oldServer.stop()

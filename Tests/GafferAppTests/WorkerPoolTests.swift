@@ -148,10 +148,10 @@ final class ConcurrencyProbe: JobHandler {
     @Test func heartbeatsKeepALongJobFromBeingTakenOver() async throws {
         // Leases short enough to run out several times over, long enough that
         // a renewal delayed by other tests running at once does not miss one
-        // (the suite runs git servers, shells and builds beside this on 2 cores).
-        let fixture = try PoolFixture(workers: 2, leaseSeconds: 2.5)
+        // (the suite runs git servers, moto, shells and builds beside this on 2 cores).
+        let fixture = try PoolFixture(workers: 2, leaseSeconds: 5)
         defer { fixture.cleanUp() }
-        let job = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":8.75}"#.utf8), maxAttempts: 3))
+        let job = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":17.5}"#.utf8), maxAttempts: 3))
         try await fixture.whileRunning {
             try await waitUntil("the sleep job to succeed") { try await fixture.store.job(id: job.id)?.state == .succeeded }
         }

@@ -51,7 +51,9 @@ import Testing
             for round in 1...2 {
                 let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
                     for delivery in deliveries {
-                        group.addTask { try await HTTPClient.shared.deliver(delivery, port: port) }
+                        // A generous deadline: this checks exactly-once under concurrency, not speed, and the rest
+                        // of the suite (moto, git servers, builds) shares the machine's two cores.
+                        group.addTask { try await HTTPClient.shared.deliver(delivery, port: port, timeout: .seconds(120)) }
                     }
                     return try await group.reduce(into: [UInt]()) { $0.append($1) }
                 }

@@ -5,11 +5,14 @@ import Synchronization
 /// instance role's credentials. A token the service stops accepting (401) is fetched again
 /// once. When the token request is refused as forbidden, IMDS is off for this instance and
 /// that is the error; when the service does not know tokens (404, 405) it falls back to
-/// IMDSv1 unless `AWS_EC2_METADATA_V1_DISABLED` is set.
+/// IMDSv1 unless `AWS_EC2_METADATA_V1_DISABLED` is set. `AWS_METADATA_SERVICE_TIMEOUT` (seconds,
+/// default 1) and `AWS_METADATA_SERVICE_NUM_ATTEMPTS` (default 1) as in the SDKs.
 public final class InstanceMetadataCredentialProvider: AWSCredentialProvider {
     let endpoint: String
     let transport: any AWSTransport
     let allowV1: Bool
+    let timeout: Duration
+    let attempts: Int
     let tokenTTL = 21_600
     private let token = Mutex<String?>(nil)
 
@@ -19,6 +22,9 @@ public final class InstanceMetadataCredentialProvider: AWSCredentialProvider {
         self.endpoint = endpoint
         self.transport = transport
         allowV1 = environment["AWS_EC2_METADATA_V1_DISABLED"]?.lowercased() != "true"
+        // IMDS answers at once when it is there; off EC2 a short timeout keeps the chain from hanging.
+        timeout = .milliseconds(Int((environment["AWS_METADATA_SERVICE_TIMEOUT"].flatMap(Double.init) ?? 1) * 1000))
+        attempts = max(1, environment["AWS_METADATA_SERVICE_NUM_ATTEMPTS"].flatMap(Int.init) ?? 1)
     }
 
     public func resolve() async throws -> ResolvedCredentials {
@@ -65,11 +71,16 @@ public final class InstanceMetadataCredentialProvider: AWSCredentialProvider {
     }
 
     private func exchange(_ request: AWSHTTPRequest) async throws -> AWSHTTPResponse {
-        do {
-            // IMDS answers at once when it is there; off EC2 a short timeout keeps the chain from hanging.
-            return try await transport.send(request, timeout: .seconds(1))
-        } catch {
-            throw AWSClientError("could not reach the instance metadata service at \(endpoint): \(error)")
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await transport.send(request, timeout: timeout)
+            } catch where attempt < attempts {
+                continue
+            } catch {
+                throw AWSClientError("could not reach the instance metadata service at \(endpoint): \(error)")
+            }
         }
     }
 }
