@@ -148,6 +148,7 @@ import Testing
         let seen = Mutex<[String]>([])
         let server = try await StubHTTPServer.start { request in
             seen.withLock { $0.append("\(request.method) \(request.target) \(request.headers["authorization"] ?? "-")") }
+            if request.target == "/broken" { return StubResponse(body: #"{"SecretAccessKey": "never-printed-secret", "Token": "x"}"#) }
             guard request.headers["authorization"] == "Bearer pod-token" else { return StubResponse(status: 401) }
             return StubResponse(body: #"{"AccessKeyId": "ASIACONTAINER0000000", "SecretAccessKey": "container-secret", "Token": "container-token", "Expiration": "\#(expiration)"}"#)
         }
@@ -164,6 +165,11 @@ import Testing
         let unauthorized = try client(["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/v2/credentials/task", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "wrong"])
         let refused = try await #require(throws: AWSClientError.self) { try await unauthorized.credentials.resolve() }
         #expect(refused.description.contains("answered HTTP 401"))
+        // A document that cannot be read is reported without quoting it: it may hold a secret.
+        let broken = try client(["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/broken"])
+        let unreadable = try await #require(throws: AWSClientError.self) { try await broken.credentials.resolve() }
+        #expect(unreadable.description.contains("could not be read"))
+        #expect(!unreadable.description.contains("never-printed-secret"))
         // A plain-HTTP endpoint that is not a container host would receive the token in the clear.
         let remote = try #require(throws: AWSClientError.self) { try client(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://example.com/creds"]) }
         #expect(remote.description.contains("must be https, or http on a loopback address"))

@@ -31,7 +31,7 @@ extension AWSClient {
             operation: operation, method: "POST",
             headers: [("Content-Type", "application/x-amz-json-\(version)"), ("X-Amz-Target", "\(prefix).\(operation)")], body: body)
         let response = try await send(request, to: service, region: region)
-        return try Self.decodeJSON(Output.self, response.body, service: service, operation: operation)
+        return try Self.decodeJSON(Output.self, response.body, from: "\(service.id) \(operation)")
     }
 
     static func xml(_ response: AWSHTTPResponse, service: AWSService, operation: String) throws -> XMLNode {
@@ -43,7 +43,9 @@ extension AWSClient {
     }
 
     /// Decodes AWS's PascalCase JSON into Swift's camelCase properties.
-    static func decodeJSON<Output: Decodable>(_ type: Output.Type, _ data: Data, service: AWSService, operation: String) throws -> Output {
+    /// `source` names the answer in the error: "DynamoDB DescribeTable", "the container credentials endpoint".
+    /// The answer itself is never quoted: it may hold credentials, a secret or a function's environment.
+    static func decodeJSON<Output: Decodable>(_ type: Output.Type, _ data: Data, from source: String) throws -> Output {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .custom { path in
             PascalCaseKey(stringValue: camelCase(path[path.count - 1].stringValue))
@@ -51,7 +53,7 @@ extension AWSClient {
         do {
             return try decoder.decode(Output.self, from: data.isEmpty ? Data("{}".utf8) : data)
         } catch {
-            throw AWSClientError("\(service.id) \(operation): the answer could not be read (\(error)): \(String(decoding: data.prefix(300), as: UTF8.self))")
+            throw AWSClientError("\(source): the answer (\(data.count) bytes) could not be read: \(error)")
         }
     }
 }

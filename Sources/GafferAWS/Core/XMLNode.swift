@@ -20,7 +20,8 @@ public struct XMLNode: Sendable {
         parser.delegate = builder
         guard parser.parse(), let root = builder.root else {
             let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "no root element"
-            throw Invalid(description: "the answer is not XML (\(reason)): \(String(decoding: data.prefix(200), as: UTF8.self))")
+            // Not quoted: an answer cut short may still hold credentials.
+            throw Invalid(description: "the answer (\(data.count) bytes) is not XML: \(reason)")
         }
         return root
     }

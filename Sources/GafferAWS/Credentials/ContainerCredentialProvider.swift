@@ -47,6 +47,6 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
         guard response.status == 200 else {
             throw AWSClientError("\(source) answered HTTP \(response.status): \(String(decoding: response.body.prefix(200), as: UTF8.self))")
         }
-        return try AWSClient.decodeJSON(CredentialsDocument.self, response.body, service: .sts, operation: "container credentials").resolved(source: source)
+        return try AWSClient.decodeJSON(CredentialsDocument.self, response.body, from: source).resolved(source: source)
     }
 }

@@ -32,7 +32,7 @@ public final class InstanceMetadataCredentialProvider: AWSCredentialProvider {
         let role = try await get(base).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").first.map(String.init) ?? ""
         guard !role.isEmpty else { throw AWSClientError("the instance metadata service at \(endpoint) lists no IAM role; attach an instance profile") }
         let document = try await get(base + role)
-        return try AWSClient.decodeJSON(CredentialsDocument.self, Data(document.utf8), service: .sts, operation: "instance metadata")
+        return try AWSClient.decodeJSON(CredentialsDocument.self, Data(document.utf8), from: "the instance metadata service at \(endpoint)")
             .resolved(source: "EC2 instance metadata (role \(role))")
     }
 

@@ -45,6 +45,6 @@ public struct Lambda: Sendable {
 
     private func get<Output: Decodable>(_ operation: String, _ path: String, query: [(name: String, value: String)] = []) async throws -> Output {
         let response = try await client.send(AWSRequest(operation: operation, method: "GET", path: path, query: query), to: .lambda, region: region)
-        return try AWSClient.decodeJSON(Output.self, response.body, service: .lambda, operation: operation)
+        return try AWSClient.decodeJSON(Output.self, response.body, from: "Lambda \(operation)")
     }
 }
