@@ -16,8 +16,8 @@ struct DeliveryCatchUpTests {
         let server = try GafferServer(configuration: TestConfiguration.make(directory: directory.url, workers: 0), logger: Logger(label: "test"))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = server.makeApplication { continuation.yield($0) }
-        let running = Task { try await application.runService() }
-        defer { running.cancel() }
+        let running = RunningService(application)
+        defer { running.stop() }
         var gafferPort = 0
         for await port in ports {
             gafferPort = port

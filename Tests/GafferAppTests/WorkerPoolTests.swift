@@ -149,11 +149,12 @@ final class ConcurrencyProbe: JobHandler {
         // Leases short enough to run out several times over, long enough that
         // a renewal delayed by other tests running at once does not miss one
         // (the suite runs git servers, moto, shells and builds beside this on 2 cores).
-        let fixture = try PoolFixture(workers: 2, leaseSeconds: 5)
+        // A renewal is a store write, and the suite's other tests keep the disk busy: 10 s leases.
+        let fixture = try PoolFixture(workers: 2, leaseSeconds: 10)
         defer { fixture.cleanUp() }
-        let job = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":17.5}"#.utf8), maxAttempts: 3))
+        let job = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":35}"#.utf8), maxAttempts: 3))
         try await fixture.whileRunning {
-            try await waitUntil("the sleep job to succeed") { try await fixture.store.job(id: job.id)?.state == .succeeded }
+            try await waitUntil(timeout: .seconds(90), "the sleep job to succeed") { try await fixture.store.job(id: job.id)?.state == .succeeded }
         }
         // Three and a half lease lengths long, and never claimed twice.
         #expect(try await fixture.store.job(id: job.id)?.attempts == 1)

@@ -19,7 +19,7 @@ import Testing
     final class Receiver: Sendable {
         let received = Locked<[Received]>([])
         let port: Int
-        private let server: Task<Void, any Error>
+        private let server: RunningService
 
         init() async throws {
             let received = self.received
@@ -36,7 +36,7 @@ import Testing
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
             let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                                           onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
-            server = Task { try await application.runService() }
+            server = RunningService(application)
             var found = 0
             for await port in ports {
                 found = port
@@ -45,7 +45,7 @@ import Testing
             port = found
         }
 
-        func stop() { server.cancel() }
+        func stop() { server.stop() }
         var all: [Received] { received.value }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GafferAWS
 import GafferCore
+import Synchronization
 
 /// moto_server, the local AWS endpoint, on 127.0.0.1 and a free port. With `authenticated`,
 /// request signatures are checked: the first three calls (free, by
@@ -16,6 +17,20 @@ public final class MotoServer: Sendable {
     public var endpoint: String { "http://127.0.0.1:\(port)" }
 
     public static func start(authenticated: Bool = true) async throws -> MotoServer {
+        // At most two at a time: each moto loads its service code on first use, a few seconds of
+        // CPU, and a dozen at once starve the rest of the suite on a two-core machine.
+        await slots.acquire()
+        do {
+            return try await launch(authenticated: authenticated)
+        } catch {
+            slots.release()
+            throw error
+        }
+    }
+
+    static let slots = Slots(2)
+
+    private static func launch(authenticated: Bool) async throws -> MotoServer {
         try await installIfMissing()
         let port = try unusedPort()
         let server = try ServerProcess(
@@ -63,10 +78,47 @@ public final class MotoServer: Sendable {
 
     public var log: String { server.output }
 
-    public func stop() { server.stop() }
+    public func stop() {
+        server.stop()
+        Self.slots.release()
+    }
 
     private static func installIfMissing() async throws {
         if (try? await runCommand("/usr/bin/env", ["python3", "-c", "import moto.server, flask"])) != nil { return }
         _ = try await runCommand("/usr/bin/env", ["python3", "-m", "pip", "install", "--quiet", "moto[server]"])
+    }
+}
+
+/// A counting semaphore for async callers; `release` may be called from synchronous code.
+final class Slots: Sendable {
+    private let state: Mutex<(free: Int, waiting: [CheckedContinuation<Void, Never>])>
+
+    init(_ count: Int) {
+        state = Mutex((count, []))
+    }
+
+    func acquire() async {
+        await withCheckedContinuation { continuation in
+            let granted = state.withLock { state -> Bool in
+                if state.free > 0 {
+                    state.free -= 1
+                    return true
+                }
+                state.waiting.append(continuation)
+                return false
+            }
+            if granted { continuation.resume() }
+        }
+    }
+
+    func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiting.isEmpty {
+                state.free += 1
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.resume()
     }
 }

@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import ServiceLifecycle
 
 /// A request as a stub server saw it.
 public struct StubRequest: Sendable {
@@ -31,8 +30,7 @@ public struct StubResponse: Sendable {
 /// the stand-in for ECS's and EC2's credential endpoints and for an AWS endpoint that fails on purpose.
 public final class StubHTTPServer: Sendable {
     public let port: Int
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
+    private let running: RunningService
 
     public var url: String { "http://127.0.0.1:\(port)" }
 
@@ -51,29 +49,25 @@ public final class StubHTTPServer: Sendable {
         let application = Application(
             responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "stub"),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: Logger(label: "stub"))
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: application)], logger: Logger(label: "stub")))
-        let task = Task { try await group.run() }
+        let running = RunningService(application)
         var found = 0
         for await port in ports {
             found = port
             break
         }
         guard found > 0 else {
-            task.cancel()
+            await running.stopAndWait()
             throw CommandFailed(command: "stub server", output: "did not start")
         }
-        return StubHTTPServer(port: found, group: group, task: task)
+        return StubHTTPServer(port: found, running: running)
     }
 
-    private init(port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+    private init(port: Int, running: RunningService) {
         self.port = port
-        self.group = group
-        self.task = task
+        self.running = running
     }
 
-    /// Stops gracefully: cancelling a server with a request in flight trips NIO's checks.
     public func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = await task.result
+        await running.stopAndWait()
     }
 }

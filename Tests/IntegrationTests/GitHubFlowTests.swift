@@ -25,8 +25,8 @@ struct GitHubFlowTests {
         let server = try GafferServer(configuration: configuration, logger: Logger(label: "test"))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = server.makeApplication { continuation.yield($0) }
-        let running = Task { try await application.runService() }
-        defer { running.cancel() }
+        let running = RunningService(application)
+        defer { running.stop() }
         var port = 0
         for await found in ports {
             port = found
