@@ -1,6 +1,7 @@
 import Foundation
 import GafferAWS
 import GafferTestSupport
+import Synchronization
 import Testing
 
 /// S3 (rest-xml) against moto with signatures checked.
@@ -101,6 +102,38 @@ import Testing
         let request = HTTPRequestParts(method: "PUT", path: path, headers: [("Host", "127.0.0.1:9000")], body: Data("body".utf8))
         let ours = signer.sign(request, at: Date(timeIntervalSince1970: 1_800_000_000))  // 2027-01-15T08:00:00Z
         #expect(ours.signature == botocore, Comment(rawValue: "canonical request:\n" + ours.canonicalRequest))
+    }
+
+    /// Keeps what the client would send, answers 200.
+    final class RecordingTransport: AWSTransport {
+        let sent = Mutex<[AWSHTTPRequest]>([])
+        func send(_ request: AWSHTTPRequest, timeout: Duration) async throws -> AWSHTTPResponse {
+            sent.withLock { $0.append(request) }
+            return AWSHTTPResponse(status: 200, headers: [:], body: Data())
+        }
+    }
+
+    /// At AWS (TLS): the bucket in the host name and `UNSIGNED-PAYLOAD`; at a plain-HTTP local
+    /// endpoint: path style and the body's hash.
+    @Test(arguments: [true, false])
+    func whereTheBucketGoesAndHowTheBodyIsSigned(atAWS: Bool) async throws {
+        var settings = AWSSettings()
+        settings.region = "eu-west-1"
+        settings.credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: .init("secret"))
+        if !atAWS { settings.endpointURL = "http://127.0.0.1:9000" }
+        let transport = RecordingTransport()
+        let client = try AWSClient.standard(settings, environment: AWSEnvironment(variables: [:], home: "/nonexistent"), transport: transport)
+        _ = try await S3(client).putObject("gaffer-logs", key: "a/b.txt", body: Data("body".utf8))
+        let sent = try #require(transport.sent.withLock { $0 }.first)
+        let header = { (name: String) in sent.headers.first { $0.name.lowercased() == name }?.value }
+        if atAWS {
+            #expect(sent.url == "https://gaffer-logs.s3.eu-west-1.amazonaws.com/a/b.txt")
+            #expect(header("x-amz-content-sha256") == "UNSIGNED-PAYLOAD")
+        } else {
+            #expect(sent.url == "http://127.0.0.1:9000/gaffer-logs/a/b.txt")
+            #expect(header("x-amz-content-sha256") == "230d8358dc8e8890b4c58deeb62912ee2f20357ae92a5cc861b98e68fe31acb5")  // sha256("body")
+        }
+        #expect(header("authorization")?.contains("/eu-west-1/s3/aws4_request") == true)
     }
 
     @Test func overTLSTheBodyIsSentAsUnsignedPayload() throws {

@@ -4,7 +4,6 @@ import GafferCore
 import GafferGitHub
 import GafferSandbox
 import Logging
-import ServiceLifecycle
 import Synchronization
 
 /// A GitHub sandbox on 127.0.0.1 and an ephemeral port, with a repository
@@ -15,8 +14,7 @@ public final class SandboxFixture: Sendable {
     public let webhooks: SandboxWebhooks
     public let port: Int
     public let appPrivateKeyPEM: String
-    private let server: Task<Void, any Error>
-    private let group: ServiceGroup
+    private let server: RunningService
 
     public static let aliceToken = "ghp_alice_0123456789"
 
@@ -31,18 +29,15 @@ public final class SandboxFixture: Sendable {
         await state.addInstallation(42, account: "acme")
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = GitHubSandbox(state: state, webhooks: webhooks).makeApplication(port: 0) { port in continuation.yield(port) }
-        // Stopped gracefully, not cancelled: cancelling a server with a request in flight trips a
-        // fatal check in NIO's async writer (seen when the suite runs many servers at once).
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: application)], logger: Logger(label: "sandbox")))
-        self.group = group
-        server = Task { try await group.run() }
+        let server = RunningService(application)
+        self.server = server
         var found: Int?
         for await port in ports {
             found = port
             break
         }
         guard let found, found > 0 else {
-            server.cancel()
+            await server.stopAndWait()
             throw GitHubClientFixtureError("the sandbox did not start")
         }
         self.state = state
@@ -70,8 +65,7 @@ public final class SandboxFixture: Sendable {
     }
 
     public func stop() {
-        let group = group
-        Task { await group.triggerGracefulShutdown() }
+        server.stop()
         state.removeGitRoot()
     }
 

@@ -3,8 +3,9 @@ import Foundation
 /// The wire protocols: how an operation's input goes out and its output comes back.
 extension AWSClient {
     /// Query (and EC2) protocol: a form-encoded POST, an XML answer. Returns the `<ActionResult>`
-    /// element (EC2 and S3-style answers have none: the root is returned).
-    public func query(_ service: AWSService, _ action: String, _ parameters: [(String, String)] = [], region: String? = nil) async throws -> XMLNode {
+    /// element (EC2 and S3-style answers have none: the root is returned). `unsigned` sends no signature.
+    public func query(_ service: AWSService, _ action: String, _ parameters: [(String, String)] = [], region: String? = nil,
+                      unsigned: Bool = false) async throws -> XMLNode {
         let version: String
         switch service.wireProtocol {
         case .query(let value), .ec2(let value): version = value
@@ -16,7 +17,7 @@ extension AWSClient {
         let form = ([("Action", action), ("Version", version)] + parameters).map { formEncode($0.0) + "=" + formEncode($0.1) }.joined(separator: "&")
         var request = AWSRequest(
             operation: action, method: "POST", headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")], body: Data(form.utf8))
-        request.unsigned = action == "AssumeRoleWithWebIdentity"
+        request.unsigned = unsigned
         let response = try await send(request, to: service, region: region)
         let root = try Self.xml(response, service: service, operation: action)
         return root[action + "Result"] ?? root
@@ -82,7 +83,6 @@ struct QueryParameters {
     }
 
     mutating func add(_ name: String, _ value: Int?) { add(name, value.map(String.init)) }
-    mutating func add(_ name: String, _ value: Bool?) { add(name, value.map { $0 ? "true" : "false" }) }
 
     /// `Name.member.1=a&Name.member.2=b` (query) or `Name.1=a` (EC2, with `member: nil`).
     mutating func list(_ name: String, _ values: [String], member: String? = "member") {

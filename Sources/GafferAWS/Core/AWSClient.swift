@@ -41,6 +41,8 @@ public final class AWSClient: Sendable {
     let waiter: any RetryWaiter
     /// Seconds to add to the local clock, learned from a server that refused our time.
     private let skew = Mutex<TimeInterval>(0)
+    /// Signing keys kept across requests: deriving one is four HMACs.
+    private let signingKeys = SigningKeys()
 
     public init(settings: ResolvedAWSSettings, credentials: any AWSCredentialProvider, transport: any AWSTransport = AsyncHTTPClientAWSTransport(),
                 clock: any WallClock = SystemWallClock(), waiter: any RetryWaiter = TaskSleepWaiter()) {
@@ -103,7 +105,8 @@ public final class AWSClient: Sendable {
                 } catch {
                     throw AWSClientError("\(label): no usable AWS credentials: \(error)")
                 }
-                var signer = SigV4Signer(credentials: resolved.credentials, region: service.signingRegion(region), service: service.signingName)
+                var signer = SigV4Signer(
+                    credentials: resolved.credentials, region: service.signingRegion(region), service: service.signingName, keys: signingKeys)
                 var payloadHash: String?
                 if service == .s3 && endpoint.scheme == "https" && !request.body.isEmpty {
                     // Over TLS the payload needs no hash of its own; S3 accepts UNSIGNED-PAYLOAD and large uploads skip a pass over the body.

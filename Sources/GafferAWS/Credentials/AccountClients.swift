@@ -18,7 +18,10 @@ public final class AccountClients: Sendable {
         if let existing = clients.withLock({ $0[account] }) { return existing }
         guard let role = base.settings.settings.accountRoles[account] else {
             let own = try await STS(base).getCallerIdentity().account
-            if own == account { return base }
+            if own == account {
+                clients.withLock { $0[account] = base }
+                return base
+            }
             let known = base.settings.settings.accountRoles.keys.sorted()
             throw AWSClientError(
                 "no role is configured for AWS account \(account) (Gaffer's credentials are in \(own)); add \(account)=arn:aws:iam::\(account):role/NAME to aws_account_roles"

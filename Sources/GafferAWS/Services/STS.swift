@@ -41,7 +41,7 @@ public struct STS: Sendable {
     public func assumeRoleWithWebIdentity(roleARN: String, sessionName: String, webIdentityToken: String) async throws -> AssumedRole {
         let result = try await client.query(
             .sts, "AssumeRoleWithWebIdentity", [("RoleArn", roleARN), ("RoleSessionName", sessionName), ("WebIdentityToken", webIdentityToken)],
-            region: region)
+            region: region, unsigned: true)  // the token is the proof; there are no credentials yet
         return try Self.assumed(result, operation: "AssumeRoleWithWebIdentity")
     }
 

@@ -22,9 +22,15 @@ public struct SigV4Signer: Sendable {
     /// The payload hash S3 accepts in place of one: over TLS, and in presigned URLs.
     public static let unsignedPayload = "UNSIGNED-PAYLOAD"
     /// The derived signing key changes once a day; four HMACs saved on every other signature.
-    private let keys = SigningKeys()
+    private let keys: SigningKeys
 
     public init(credentials: AWSCredentials, region: String, service: String) {
+        self.init(credentials: credentials, region: region, service: service, keys: SigningKeys())
+    }
+
+    /// With keys shared by every signer of an `AWSClient`, which makes one signer per request.
+    init(credentials: AWSCredentials, region: String, service: String, keys: SigningKeys) {
+        self.keys = keys
         self.credentials = credentials
         self.region = region
         self.service = service
@@ -309,7 +315,8 @@ public struct SigV4Signer: Sendable {
 final class SigningKeys: @unchecked Sendable {
     // @unchecked: every stored property is only touched with `lock` held.
     private let lock = NSLock()
-    private var cached: (day: String, region: String, service: String, credentials: AWSCredentials, key: DayKey)?
+    /// By credential scope (`day/region/service/aws4_request`): a client signs for several services.
+    private var cached: [String: (credentials: AWSCredentials, key: DayKey)] = [:]
     private var clock: (second: Int, stamp: String, day: String)?
 
     struct DayKey {
@@ -320,15 +327,18 @@ final class SigningKeys: @unchecked Sendable {
     }
 
     func key(day: String, region: String, service: String, credentials: AWSCredentials) -> DayKey {
-        if let cached = lock.withLock({ cached }), cached.day == day, cached.region == region, cached.service == service, cached.credentials == credentials {
-            return cached.key
-        }
+        let scope = "\(day)/\(region)/\(service)/aws4_request"
+        if let cached = lock.withLock({ cached[scope] }), cached.credentials == credentials { return cached.key }
         var key = SymmetricKey(data: Data(("AWS4" + credentials.secretAccessKey.revealed).utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key))
         }
-        let entry = DayKey(mac: HMAC<SHA256>(key: key), scope: "\(day)/\(region)/\(service)/aws4_request")
-        lock.withLock { cached = (day, region, service, credentials, entry) }
+        let entry = DayKey(mac: HMAC<SHA256>(key: key), scope: scope)
+        lock.withLock {
+            // Yesterday's keys are never used again.
+            cached = cached.filter { $0.key.hasPrefix(day) }
+            cached[scope] = (credentials, entry)
+        }
         return entry
     }
 

@@ -294,8 +294,11 @@ public enum ConfigurationLoader {
         },
     ]
 
+    /// Checked as the AWS client will read it, so a value that loads is one the client takes.
     private static func endpoint(_ value: String, set: (String) -> Void) -> String? {
-        guard let components = URLComponents(string: value), ["http", "https"].contains(components.scheme ?? ""), components.host?.isEmpty == false else {
+        do {
+            _ = try AWSEndpoint(value, source: "")
+        } catch {
             return "'\(value)' is not an endpoint URL such as http://127.0.0.1:5000"
         }
         set(value)
