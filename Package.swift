@@ -76,6 +76,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "GafferAgents",
+            dependencies: [
+                "GafferCore",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
             name: "GafferSandbox",
             dependencies: [
                 "GafferCore",
@@ -106,6 +114,7 @@ let package = Package(
         .executableTarget(
             name: "gaffer",
             dependencies: [
+                "GafferAgents",
                 "GafferApp",
                 "GafferAWS",
                 "GafferPipeline",
@@ -162,6 +171,10 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "Yams", package: "Yams"),
             ]
+        ),
+        .testTarget(
+            name: "GafferAgentsTests",
+            dependencies: ["GafferAgents", "GafferPipeline", "GafferStore", "GafferTestSupport"]
         ),
         .testTarget(
             name: "GafferStoreTests",

@@ -6,8 +6,8 @@ import Foundation
 /// about where it will be written; the workspace that writes it checks every
 /// path (no `..`, nothing under `.git/`, no symbolic link out of the
 /// repository) and the size limits before it touches anything.
-public struct FileSet: Sendable, Equatable {
-    public enum Change: Sendable, Equatable {
+public struct FileSet: Sendable, Hashable, Codable {
+    public enum Change: Sendable, Hashable, Codable {
         /// Create or replace a file; `executable` sets the file mode to 100755.
         case write(path: String, contents: Data, executable: Bool)
         /// Remove a file, or a directory and everything under it; a path that is not there is not an error.
@@ -36,6 +36,14 @@ public struct FileSet: Sendable, Equatable {
 
     public mutating func delete(_ path: String) {
         changes.append(.delete(path: path))
+    }
+
+    /// The text written at `path`, if this set writes it.
+    public func text(at path: String) -> String? {
+        for case .write(let written, let contents, _) in changes.reversed() where written == path {
+            return String(decoding: contents, as: UTF8.self)
+        }
+        return nil
     }
 
     public var isEmpty: Bool { changes.isEmpty }

@@ -61,6 +61,56 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v2: plans, plan steps, agent messages, capability gaps") { db in
+            // Each row holds its value as JSON beside the columns people query by, so a plan
+            // reads back exactly as it was saved.
+            try db.execute(sql: """
+                CREATE TABLE plans (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    issue INTEGER,
+                    repository TEXT,
+                    state TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    plan BLOB NOT NULL
+                );
+                CREATE INDEX plans_issue ON plans(repository, issue);
+                CREATE INDEX plans_state ON plans(state, updated_at);
+
+                CREATE TABLE plan_steps (
+                    plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    id TEXT NOT NULL,
+                    agent TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    started_at REAL,
+                    ended_at REAL,
+                    step BLOB NOT NULL,
+                    PRIMARY KEY (plan_id, id)
+                );
+
+                CREATE TABLE agent_messages (
+                    plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    sender TEXT NOT NULL,
+                    recipient TEXT,
+                    intent TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    message BLOB NOT NULL,
+                    PRIMARY KEY (plan_id, position)
+                );
+
+                CREATE TABLE capability_gaps (
+                    plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    agent TEXT NOT NULL,
+                    asked TEXT NOT NULL,
+                    lacking TEXT NOT NULL,
+                    PRIMARY KEY (plan_id, position)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A request for AWS work, read from an issue and checked against AWS's rules.
-public struct AwsTask: Sendable, Hashable {
+public struct AwsTask: Sendable, Hashable, Codable {
     public var kind: TaskKind
     /// nil for a report over every kind of resource ("discover everything in eu-west-1").
     public var resource: ResourceKind?

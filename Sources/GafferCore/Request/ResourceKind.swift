@@ -118,3 +118,26 @@ public enum ResourceKind: Sendable, Hashable {
         }
     }
 }
+
+extension ResourceKind: Codable {
+    /// `s3Bucket`, or `application:fastapi-ecs` for an application.
+    public var storageName: String {
+        if let kind = applicationKind { "application:\(kind.rawValue)" } else { name }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        if text.hasPrefix("application:"), let kind = ApplicationKind(rawValue: String(text.dropFirst("application:".count))) {
+            self = .application(kind)
+        } else if let kind = ResourceKind.singleResources.first(where: { $0.name == text }) {
+            self = kind
+        } else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown resource kind \(text)"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(storageName)
+    }
+}

@@ -9,6 +9,12 @@ public enum EC2Instance {
               requiredFor: [.create], rule: { TextRules.ec2ID($0, prefix: "ami-") }),
         .text("subnetId", "a subnet id: subnet- and 8 or 17 lowercase hexadecimal digits", example: "subnet-0abcdef1234567890",
               rule: { TextRules.ec2ID($0, prefix: "subnet-") }),
+        .text("rootDeviceName", "the AMI's root device: /dev/xvda for Amazon Linux, /dev/sda1 for Ubuntu", example: "/dev/xvda", rule: { device in
+            TextRules.length(device, 6...32)
+                ?? (device.hasPrefix("/dev/") ? nil : "must be a device path such as /dev/xvda")
+                ?? TextRules.only(device, { TextRules.isAlnum($0) || $0 == "/" }, described: "letters, digits and /")
+        }),
+        .integer("rootVolumeSize", 1...16_384, "the encrypted root volume in GiB, at least the AMI's size", unit: "GiB", example: 20),
         .text("keyName", "an EC2 key pair name, 1–255 ASCII characters", example: "ops-key", rule: { key in
             TextRules.length(key, 1...255) ?? TextRules.only(key, { $0.isASCII && $0.value >= 0x20 }, described: "printable ASCII")
         }),

@@ -1,0 +1,56 @@
+import Foundation
+import GafferCore
+
+/// A specialist that does one kind of step: it declares the intents it handles and returns what it wrote.
+///
+/// Agents are idempotent: their output is a function of the task, the templates and the outputs of
+/// the steps they wait for, so a step run twice (a worker died mid-step) writes the same thing.
+public protocol Agent: Sendable {
+    var role: AgentRole { get }
+    /// The intents this agent's steps may have.
+    var intents: Set<StepIntent> { get }
+    func perform(_ step: Step, context: AgentContext) async throws -> StepOutput
+}
+
+/// What an agent works from: the task, the plan so far, and Gaffer's settings.
+public struct AgentContext: Sendable {
+    public let task: AwsTask
+    /// The plan as it stands: the outputs of the steps this one waits for are in it.
+    public let plan: Plan
+    public let templates: TemplateLibrary
+    public let settings: AgentSettings
+    public let clock: any WallClock
+
+    public init(task: AwsTask, plan: Plan, templates: TemplateLibrary, settings: AgentSettings, clock: any WallClock) {
+        self.task = task
+        self.plan = plan
+        self.templates = templates
+        self.settings = settings
+        self.clock = clock
+    }
+
+    /// Changes other agents asked of `role`.
+    public func changes(for role: AgentRole) -> [String: String] { plan.requestedChanges[role] ?? [:] }
+
+    /// The main stack of the task.
+    public var stack: StackNaming { StackNaming(task: task) }
+}
+
+/// Operator settings the agents read.
+public struct AgentSettings: Sendable {
+    /// A plan whose estimate is above this many US dollars a month needs approval.
+    public var costApprovalThresholdUSD: Double
+    public var prices: PriceTable
+
+    public init(costApprovalThresholdUSD: Double = 100, prices: PriceTable) {
+        self.costApprovalThresholdUSD = costApprovalThresholdUSD
+        self.prices = prices
+    }
+}
+
+/// Thrown by an agent asked for something it cannot do yet: the plan records the gap and the step fails.
+public struct CapabilityGapError: Error, Sendable, CustomStringConvertible {
+    public let gap: CapabilityGap
+    public init(_ gap: CapabilityGap) { self.gap = gap }
+    public var description: String { "\(gap.agent.rawValue) agent cannot \(gap.asked) yet: \(gap.lacking)" }
+}

@@ -1,0 +1,79 @@
+import GafferCore
+
+/// Writes what the pull request carries besides the templates: the pipeline that checks it
+/// (`infra/<stack>/buildspec.yml`) and a README saying what will be created, why, what it costs,
+/// what the security review found and how to change it.
+public struct DeploymentAgent: Agent {
+    public let role = AgentRole.deployment
+    public let intents: Set<StepIntent> = [.writePipeline]
+
+    public init() {}
+
+    public func perform(_ step: Step, context: AgentContext) async throws -> StepOutput {
+        let naming = context.stack
+        let plan = context.plan
+        let isDelete = context.task.kind == .delete
+        let templates = plan.files.changes.compactMap { change -> String? in
+            guard case .write(let path, _, _) = change, path.hasPrefix("\(naming.folder)/"), path.hasSuffix(".yaml") else { return nil }
+            return path
+        }
+        var files = FileSet()
+        files.write(naming.buildspecPath, try context.templates.render("pipeline/buildspec", [
+            "stackName": naming.name, "folder": naming.folder, "templates": templates, "tests": [String](),
+        ]))
+        files.write(naming.readmePath, try context.templates.render("agents/stack-readme", readmeContext(context, templates: templates, isDelete: isDelete)))
+        return StepOutput(files: files, notes: ["The pull request's pipeline is \(naming.buildspecPath)."])
+    }
+
+    private func readmeContext(_ context: AgentContext, templates: [String], isDelete: Bool) throws -> [String: Any] {
+        let plan = context.plan
+        let task = context.task
+        var resources: [[String: String]] = []
+        for path in templates {
+            guard let text = plan.files.text(at: path) else { continue }
+            let stack = plan.stacks.first { $0.template == path }?.name ?? path
+            for resource in try CloudFormationDocument(path: path, text: text).resources {
+                resources.append(["stack": stack, "logicalID": resource.logicalID, "type": resource.type])
+            }
+        }
+        var values: [String: Any] = [
+            "stackName": context.stack.name, "folder": context.stack.folder, "isDelete": isDelete,
+            "issue": task.issue.map { issue in plan.repository.map { "\($0)#\(issue)" } ?? "issue #\(issue)" } ?? "the task",
+            "summary": "\(task.kind.displayName.lowercased()) the \(task.resource?.displayName ?? "resources") \(task.resourceName.map { "`\($0)`" } ?? "")",
+            "where": [task.account.map { "account \($0)" }, task.region].compactMap { $0 }.joined(separator: ", "),
+            "resources": resources, "notes": plan.notes.map(MarkdownEscaping.plain),
+            "findings": plan.findings.map { finding -> [String: Any] in
+                ["severity": finding.severity.rawValue, "rule": finding.rule, "file": finding.file, "line": String(finding.line),
+                 "message": MarkdownEscaping.plain(finding.message), "fix": MarkdownEscaping.plain(finding.fix), "requested": finding.requested]
+            },
+        ]
+        if let estimate = plan.estimate {
+            values["estimate"] = [
+                "total": CostAgent.format(estimate.monthlyUSD), "source": MarkdownEscaping.plain(estimate.source), "isSaving": estimate.isSaving,
+                "lines": estimate.lines.map { line in
+                    ["resource": line.resource, "type": line.type, "usd": CostAgent.format(line.monthlyUSD), "basis": MarkdownEscaping.plain(line.basis)]
+                },
+            ]
+        }
+        return values
+    }
+}
+
+/// Text from a task (names, messages) made safe inside markdown: no HTML, no table breaks, no mentions.
+enum MarkdownEscaping {
+    static func plain(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "|": out += "\\|"
+            case "@": out += "@\u{200B}"
+            case "\n", "\r": out += " "
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,77 @@
+import GafferCore
+
+/// Writes one CloudFormation stack per task from `templates/cloudformation/<resource>.yaml`, and
+/// for a delete says what deleting the stack removes and what it keeps.
+public struct InfrastructureAgent: Agent {
+    public let role = AgentRole.infrastructure
+    public let intents: Set<StepIntent> = [.writeStack, .describeDeletion, .buildApplication, .writeReport]
+
+    public init() {}
+
+    /// Runtimes whose placeholder code can be written inline; others need their code uploaded first.
+    static let inlineRuntimeFamilies = ["python", "nodejs"]
+
+    /// Resource types whose deletion loses data.
+    static let dataBearingTypes: Set<String> = [
+        "AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::EFS::FileSystem",
+        "AWS::EC2::Volume", "AWS::Logs::LogGroup",
+    ]
+
+    public func perform(_ step: Step, context: AgentContext) async throws -> StepOutput {
+        let task = context.task
+        switch step.intent {
+        case .writeStack:
+            if task.resource == .lambdaFunction, let runtime = task.parameters["runtime"]?.stringValue,
+               !Self.inlineRuntimeFamilies.contains(where: runtime.hasPrefix) {
+                throw CapabilityGapError(CapabilityGap(
+                    agent: role, asked: "write a Lambda function with the \(runtime) runtime",
+                    lacking: "Gaffer writes placeholder code only for Python and Node.js runtimes; use python3.13 or nodejs22.x, or upload the code yourself"))
+            }
+            let renderer = StackRenderer(context: context)
+            let body = try renderer.main()
+            var files = FileSet()
+            files.write(renderer.naming.templatePath, body)
+            let stack = StackRef(name: renderer.naming.name, template: renderer.naming.templatePath, region: task.region, account: task.account)
+            return StepOutput(
+                files: files,
+                messages: [AgentMessage(sender: role, recipient: .security, intent: .provideResult,
+                                        content: "wrote the stack \(stack.name) (\(stack.template))", at: context.clock.now())],
+                stacks: [stack], notes: ["Writes the stack \(stack.name) in \(task.region ?? "the default region")."])
+        case .describeDeletion:
+            return try describeDeletion(context)
+        case .buildApplication:
+            let kind = task.resource?.applicationKind?.rawValue ?? "application"
+            throw CapabilityGapError(CapabilityGap(
+                agent: role, asked: "build a \(kind) application", lacking: "there is no blueprint for \(kind) yet (templates/apps/\(kind)/)"))
+        case .writeReport:
+            throw CapabilityGapError(CapabilityGap(agent: role, asked: "write a \(task.kind.displayName.lowercased()) report", lacking: "reports are not written yet"))
+        default:
+            throw AgentError("the infrastructure agent does not do \(step.intent.rawValue)")
+        }
+    }
+
+    private func describeDeletion(_ context: AgentContext) throws -> StepOutput {
+        let renderer = StackRenderer(context: context)
+        let document = try CloudFormationDocument(path: renderer.naming.templatePath, text: renderer.main())
+        var notes = ["Deletes the stack \(renderer.naming.name) and its alarms' stack \(renderer.naming.monitoringName), if there is one."]
+        for resource in document.resources {
+            let policy = resource.deletionPolicy ?? "Delete"
+            let holdsData = Self.dataBearingTypes.contains(resource.type)
+            switch (holdsData, policy) {
+            case (true, "Retain"):
+                notes.append("\(resource.logicalID) (\(resource.type)) holds data and is kept (DeletionPolicy: Retain); delete it by hand once you no longer need it.")
+            case (true, "Snapshot"):
+                notes.append("\(resource.logicalID) (\(resource.type)) holds data: a final snapshot is taken, then it is deleted.")
+            case (true, _):
+                notes.append("\(resource.logicalID) (\(resource.type)) holds data and is deleted with everything in it.")
+            default:
+                notes.append("\(resource.logicalID) (\(resource.type)) is deleted.")
+            }
+        }
+        var files = FileSet()
+        files.delete(renderer.naming.templatePath)
+        files.delete(renderer.naming.monitoringPath)
+        let stack = StackRef(name: renderer.naming.name, template: renderer.naming.templatePath, region: context.task.region, account: context.task.account)
+        return StepOutput(files: files, stacks: [stack], notes: notes)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Yams
+
+/// A YAML node with the line it starts on, for findings that point at a line.
+public indirect enum TemplateNode: Sendable {
+    /// `tag` is a short-form intrinsic such as `!Ref`, or nil.
+    case scalar(String, tag: String?, line: Int)
+    case mapping([(key: String, value: TemplateNode)], tag: String?, line: Int)
+    case sequence([TemplateNode], tag: String?, line: Int)
+
+    public var line: Int {
+        switch self {
+        case .scalar(_, _, let line), .mapping(_, _, let line), .sequence(_, _, let line): line
+        }
+    }
+
+    public var tag: String? {
+        switch self {
+        case .scalar(_, let tag, _), .mapping(_, let tag, _), .sequence(_, let tag, _): tag
+        }
+    }
+
+    public subscript(key: String) -> TemplateNode? {
+        guard case .mapping(let pairs, _, _) = self else { return nil }
+        return pairs.first { $0.key == key }?.value
+    }
+
+    /// Follows a path of keys.
+    public func at(_ keys: String...) -> TemplateNode? {
+        keys.reduce(Optional(self)) { node, key in node?[key] }
+    }
+
+    public var string: String? { if case .scalar(let text, nil, _) = self { text } else { nil } }
+    public var bool: Bool? { string.flatMap { ["true": true, "false": false][$0.lowercased()] } }
+    public var int: Int? { string.flatMap { Int($0) } }
+    public var items: [TemplateNode] { if case .sequence(let nodes, _, _) = self { nodes } else { [] } }
+    public var pairs: [(key: String, value: TemplateNode)] { if case .mapping(let pairs, _, _) = self { pairs } else { [] } }
+
+    /// The single string or every string of a list (`Action: s3:GetObject` or `Action: [a, b]`).
+    public var strings: [String] {
+        if let string { return [string] }
+        return items.compactMap(\.string)
+    }
+
+    /// The logical id a `!Ref X` or `{Ref: X}` names.
+    public var reference: String? {
+        if case .scalar(let text, "!Ref", _) = self { return text }
+        return self["Ref"]?.string
+    }
+
+    init(_ node: Node) {
+        let line = node.mark?.line ?? 0
+        let tag: String? = {
+            let name = node.tag.rawValue
+            return name.hasPrefix("!") ? name : nil
+        }()
+        switch node {
+        case .scalar(let scalar): self = .scalar(scalar.string, tag: tag, line: line)
+        case .mapping(let mapping): self = .mapping(mapping.map { (key: $0.key.string ?? "", value: TemplateNode($0.value)) }, tag: tag, line: line)
+        case .sequence(let sequence): self = .sequence(sequence.map(TemplateNode.init), tag: tag, line: line)
+        case .alias: self = .scalar("", tag: nil, line: line)
+        }
+    }
+}
+
+/// A CloudFormation template read for review: its resources with their lines.
+public struct CloudFormationDocument: Sendable {
+    public struct Resource: Sendable {
+        public let logicalID: String
+        public let type: String
+        public let line: Int
+        public let node: TemplateNode
+
+        public var properties: TemplateNode? { node["Properties"] }
+        public var deletionPolicy: String? { node["DeletionPolicy"]?.string }
+        public var updateReplacePolicy: String? { node["UpdateReplacePolicy"]?.string }
+
+        /// The line of a property, or of the resource when the property is absent.
+        public func line(of keys: String...) -> Int {
+            var node = properties
+            var line = properties?.line ?? self.line
+            for key in keys {
+                node = node?[key]
+                guard let found = node else { return line }
+                line = found.line
+            }
+            return line
+        }
+    }
+
+    public let path: String
+    public let resources: [Resource]
+
+    public init(path: String, text: String) throws {
+        self.path = path
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw AgentError("\(path) is not valid YAML: \(error)")
+        }
+        guard let root else { throw AgentError("\(path) is empty") }
+        let tree = TemplateNode(root)
+        guard let resources = tree["Resources"] else { throw AgentError("\(path) has no Resources section") }
+        self.resources = resources.pairs.map { pair in
+            Resource(logicalID: pair.key, type: pair.value["Type"]?.string ?? "", line: pair.value.line, node: pair.value)
+        }
+    }
+
+    public func resources(ofType type: String) -> [Resource] { resources.filter { $0.type == type } }
+    public func resource(_ logicalID: String) -> Resource? { resources.first { $0.logicalID == logicalID } }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import GafferCore
+import Mustache
+import Yams
+
+/// The agents' Mustache templates, read once from Gaffer's `templates/` folder:
+/// `cloudformation/<resource>.yaml`, `monitoring/<resource>.yaml`, `pipeline/*`, `agents/*`, and
+/// `cost/prices.json`. Partials (`_tags.yaml`) are shared by every template of a folder.
+///
+/// A template may open with a Mustache comment holding YAML `defaults:` for the parameters it
+/// reads; they apply when the task does not give the parameter, so a template's defaults are
+/// beside the properties they fill.
+public struct TemplateLibrary: Sendable {
+    public let directory: URL
+    private let library: MustacheLibrary
+    private let defaults: [String: [String: ParameterValue]]
+    public let names: Set<String>
+
+    public init(directory: URL) throws {
+        self.directory = directory
+        var library = MustacheLibrary()
+        var defaults: [String: [String: ParameterValue]] = [:]
+        var names = Set<String>()
+        for folder in ["cloudformation", "monitoring", "pipeline", "agents"] {
+            let path = directory.appendingPathComponent(folder)
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: path.path)) ?? []
+            for file in files.sorted() where file != "README.md" && !file.hasPrefix(".") {
+                let text: String
+                do {
+                    text = try String(contentsOf: path.appendingPathComponent(file), encoding: .utf8)
+                } catch {
+                    throw AgentError("cannot read the template \(folder)/\(file): \(error.localizedDescription)")
+                }
+                let stem = (file as NSString).deletingPathExtension
+                // Partials are named without their folder so templates write `{{> _tags}}`.
+                let name = stem.hasPrefix("_") ? stem : "\(folder)/\(stem)"
+                do {
+                    try library.register(text, named: name)
+                } catch {
+                    throw AgentError("the template \(folder)/\(file) is not valid Mustache: \(error)")
+                }
+                defaults[name] = try Self.declaredDefaults(text, file: "\(folder)/\(file)")
+                names.insert(name)
+            }
+        }
+        self.library = library
+        self.defaults = defaults
+        self.names = names
+    }
+
+    /// The templates shipped with Gaffer, found from the working directory, beside the executable, or in the source tree.
+    public static func shipped() throws -> TemplateLibrary {
+        try TemplateLibrary(directory: shippedDirectory())
+    }
+
+    public static func shippedDirectory() throws -> URL {
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
+        let candidates = [
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("templates"),
+            executable.appendingPathComponent("templates"),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("templates"),
+        ]
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("cloudformation").path) }) else {
+            throw AgentError("the agents' templates were not found; looked in \(candidates.map(\.path).joined(separator: ", "))")
+        }
+        return found
+    }
+
+    public func has(_ name: String) -> Bool { names.contains(name) }
+
+    /// The defaults a template declares.
+    public func defaults(of name: String) -> [String: ParameterValue] { defaults[name] ?? [:] }
+
+    public func render(_ name: String, _ context: [String: Any]) throws -> String {
+        guard names.contains(name), let text = library.render(context, withTemplate: name) else {
+            throw AgentError("there is no template \(name) in \(directory.path)")
+        }
+        return text
+    }
+
+    public func data(_ relativePath: String) throws -> Data {
+        let url = directory.appendingPathComponent(relativePath)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw AgentError("cannot read \(url.path)")
+        }
+        return data
+    }
+
+    /// `{{! defaults: {memorySize: 128} }}` at the top of a template.
+    static func declaredDefaults(_ text: String, file: String) throws -> [String: ParameterValue] {
+        guard text.hasPrefix("{{!"), let end = text.range(of: "}}") else { return [:] }
+        let comment = String(text[text.index(text.startIndex, offsetBy: 3)..<end.lowerBound])
+        guard comment.contains("defaults:") else { return [:] }
+        let loaded: Any?
+        do {
+            loaded = try Yams.load(yaml: comment)
+        } catch {
+            throw AgentError("the defaults comment of \(file) is not YAML: \(error)")
+        }
+        guard let root = loaded as? [String: Any], let values = root["defaults"] as? [String: Any] else { return [:] }
+        return values.mapValues { value in
+            switch value {
+            case let bool as Bool: .boolean(bool)
+            case let int as Int: .integer(int)
+            case let double as Double: .number(double)
+            default: .string(String(describing: value))
+            }
+        }
+    }
+}
+
+/// A failure of an agent or of its templates, said so a person can act on it.
+public struct AgentError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
