@@ -61,7 +61,8 @@ enum TemplateContext {
         tags["gaffer:managed"] = "true"
         tags["gaffer:agent"] = agent.rawValue
         if let issue = task.issue {
-            tags["gaffer:issue"] = repository.map { "\($0)#\(issue)" } ?? "#\(issue)"
+            // AWS tag values take no `#`: the issue is named by its path on GitHub.
+            tags["gaffer:issue"] = repository.map { "\($0)/issues/\(issue)" } ?? "issues/\(issue)"
         }
         return tags.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }

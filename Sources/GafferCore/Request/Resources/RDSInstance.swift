@@ -9,7 +9,7 @@ public enum RDSInstance {
         .text("dbInstanceIdentifier", "1–63 letters, digits and hyphens; starts with a letter; no two hyphens in a row; does not end with a hyphen",
               example: "orders-db", requiredFor: [.create, .update, .delete], rule: identifierRule),
         .choice("engine", engines, "the database engine", aliases: ["postgresql": "postgres", "aurora": "aurora-postgresql"], requiredFor: [.create]),
-        .text("engineVersion", "the engine version, such as 16.4", example: "16.4", rule: { version in
+        .text("engineVersion", "the engine version, such as 17 or 17.6", example: "17.6", rule: { version in
             TextRules.length(version, 1...32)
                 ?? TextRules.only(version, { TextRules.isAlnum($0) || $0 == "." || $0 == "-" }, described: "letters, digits, dots and hyphens")
         }),
