@@ -174,7 +174,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GafferAgentsTests",
-            dependencies: ["GafferAgents", "GafferPipeline", "GafferStore", "GafferTestSupport"]
+            dependencies: ["GafferAgents", "GafferAWS", "GafferPipeline", "GafferStore", "GafferTestSupport"]
         ),
         .testTarget(
             name: "GafferStoreTests",

@@ -47,8 +47,13 @@ public struct AWSService: Sendable, Hashable {
     public static let costExplorer = AWSService(
         id: "Cost Explorer", signingName: "ce", endpointPrefix: "ce", wireProtocol: .json(version: "1.1", targetPrefix: "AWSInsightsIndexService"), global: true)
 
+    public static let sns = AWSService(id: "SNS", signingName: "sns", endpointPrefix: "sns", wireProtocol: .query(version: "2010-03-31"), global: false)
+    public static let ecs = AWSService(
+        id: "ECS", signingName: "ecs", endpointPrefix: "ecs", wireProtocol: .json(version: "1.1", targetPrefix: "AmazonEC2ContainerServiceV20141113"), global: false)
+    public static let apiGateway = AWSService(id: "API Gateway", signingName: "apigateway", endpointPrefix: "apigateway", wireProtocol: .restJSON, global: false)
     public static let all: [AWSService] = [
         .sts, .iam, .s3, .cloudFormation, .ec2, .dynamoDB, .lambda, .rds, .cloudWatch, .resourceGroupsTagging, .ssm, .secretsManager, .costExplorer,
+        .sns, .ecs, .apiGateway,
     ]
 
     /// `AWS_ENDPOINT_URL_SECRETS_MANAGER`: the id upper-cased, spaces as underscores.
