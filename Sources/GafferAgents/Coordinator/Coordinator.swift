@@ -34,7 +34,10 @@ public struct Coordinator: Sendable {
     public func makePlan(for task: AwsTask, repository: String? = nil, id: String = UUID().uuidString) async throws -> Plan {
         var plan = Plan(id: id, task: task, repository: repository, steps: PlanRules.steps(for: task), limits: limits,
                         approvalReasons: PlanRules.approvalReasons(for: task), at: clock.now())
-        if plan.steps.count > limits.maxSteps { stop(&plan, .steps(limits.maxSteps)) }
+        if plan.steps.count > limits.maxSteps {
+            stop(&plan, .steps(limits.maxSteps))
+            finish(&plan)
+        }
         try await store.savePlan(plan)
         return plan
     }
