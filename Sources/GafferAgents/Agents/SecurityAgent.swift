@@ -40,19 +40,19 @@ public struct SecurityAgent: Agent {
             })
     }
 
-    struct Review {
-        struct Hit {
+    public struct Review: Sendable {
+        public struct Hit: Sendable {
             let finding: Finding
             let parameterFix: (key: String, value: String)?
             var requested: Bool { finding.requested }
         }
 
         let hits: [Hit]
-        var all: [Finding] { hits.map(\.finding) }
+        public var all: [Finding] { hits.map(\.finding) }
     }
 
     /// Every finding in the file set's templates, in file and line order.
-    func review(_ files: FileSet, task: AwsTask) throws -> Review {
+    public func review(_ files: FileSet, task: AwsTask) throws -> Review {
         var hits: [Review.Hit] = []
         for case .write(let path, let contents, _) in files.changes where path.hasSuffix(".yaml") || path.hasSuffix(".yml") {
             guard path.hasPrefix("infra/"), !path.hasSuffix("buildspec.yml") else { continue }

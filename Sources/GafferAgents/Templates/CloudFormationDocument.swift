@@ -5,7 +5,8 @@ import Yams
 public indirect enum TemplateNode: Sendable {
     /// `tag` is a short-form intrinsic such as `!Ref`, or nil.
     case scalar(String, tag: String?, line: Int)
-    case mapping([(key: String, value: TemplateNode)], tag: String?, line: Int)
+    /// Each pair keeps the line of its key, where a person looks for the setting.
+    case mapping([(key: String, keyLine: Int, value: TemplateNode)], tag: String?, line: Int)
     case sequence([TemplateNode], tag: String?, line: Int)
 
     public var line: Int {
@@ -34,7 +35,7 @@ public indirect enum TemplateNode: Sendable {
     public var bool: Bool? { string.flatMap { ["true": true, "false": false][$0.lowercased()] } }
     public var int: Int? { string.flatMap { Int($0) } }
     public var items: [TemplateNode] { if case .sequence(let nodes, _, _) = self { nodes } else { [] } }
-    public var pairs: [(key: String, value: TemplateNode)] { if case .mapping(let pairs, _, _) = self { pairs } else { [] } }
+    public var pairs: [(key: String, keyLine: Int, value: TemplateNode)] { if case .mapping(let pairs, _, _) = self { pairs } else { [] } }
 
     /// The single string or every string of a list (`Action: s3:GetObject` or `Action: [a, b]`).
     public var strings: [String] {
@@ -56,7 +57,8 @@ public indirect enum TemplateNode: Sendable {
         }()
         switch node {
         case .scalar(let scalar): self = .scalar(scalar.string, tag: tag, line: line)
-        case .mapping(let mapping): self = .mapping(mapping.map { (key: $0.key.string ?? "", value: TemplateNode($0.value)) }, tag: tag, line: line)
+        case .mapping(let mapping):
+            self = .mapping(mapping.map { (key: $0.key.string ?? "", keyLine: $0.key.mark?.line ?? line, value: TemplateNode($0.value)) }, tag: tag, line: line)
         case .sequence(let sequence): self = .sequence(sequence.map(TemplateNode.init), tag: tag, line: line)
         case .alias: self = .scalar("", tag: nil, line: line)
         }
@@ -75,14 +77,14 @@ public struct CloudFormationDocument: Sendable {
         public var deletionPolicy: String? { node["DeletionPolicy"]?.string }
         public var updateReplacePolicy: String? { node["UpdateReplacePolicy"]?.string }
 
-        /// The line of a property, or of the resource when the property is absent.
+        /// The line of a property's key, or of the resource when the property is absent.
         public func line(of keys: String...) -> Int {
             var node = properties
-            var line = properties?.line ?? self.line
+            var line = self.line
             for key in keys {
-                node = node?[key]
-                guard let found = node else { return line }
-                line = found.line
+                guard let pair = node?.pairs.first(where: { $0.key == key }) else { return line }
+                line = pair.keyLine
+                node = pair.value
             }
             return line
         }
@@ -103,7 +105,7 @@ public struct CloudFormationDocument: Sendable {
         let tree = TemplateNode(root)
         guard let resources = tree["Resources"] else { throw AgentError("\(path) has no Resources section") }
         self.resources = resources.pairs.map { pair in
-            Resource(logicalID: pair.key, type: pair.value["Type"]?.string ?? "", line: pair.value.line, node: pair.value)
+            Resource(logicalID: pair.key, type: pair.value["Type"]?.string ?? "", line: pair.keyLine, node: pair.value)
         }
     }
 
