@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "gaffer-git-bench", targets: ["GafferGitBench"]),
         .executable(name: "gaffer-pipeline-bench", targets: ["GafferPipelineBench"]),
         .executable(name: "gaffer-aws-bench", targets: ["GafferAWSBench"]),
+        .executable(name: "gaffer-plan-bench", targets: ["GafferPlanBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -151,6 +152,7 @@ let package = Package(
         ),
         .executableTarget(name: "GafferParseBench", dependencies: ["GafferCore"]),
         .executableTarget(name: "GafferAWSBench", dependencies: ["GafferAWS", "GafferCore"]),
+        .executableTarget(name: "GafferPlanBench", dependencies: ["GafferAgents", "GafferCore"]),
         .executableTarget(
             name: "GafferPipelineBench",
             dependencies: ["GafferPipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -36,7 +36,8 @@ enum CommandSupport {
         if path == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
-            data = FileManager.default.contents(atPath: path)
+            // A FileHandle reads devices and pipes too (/dev/null, <(...)), which FileManager does not.
+            data = FileHandle(forReadingAtPath: path).map { $0.readDataToEndOfFile() }
         }
         guard let data else {
             throw ValidationError("cannot read \(path): no such file, or it is not readable")

@@ -42,15 +42,21 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(name: .customLong("cost-threshold"), help: "A monthly estimate above this many US dollars needs approval.")
     var costThreshold: Double = 100
 
+    @Option(help: "A price table of your own, shaped like templates/cost/prices.json.")
+    var prices: String?
+
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
     func run() async throws {
         let body: String
         let templates: TemplateLibrary
+        let priceTable: PriceTable
         do {
             body = try CommandSupport.readInput(bodyFile)
             templates = try templatesDirectory.map { try TemplateLibrary(directory: URL(fileURLWithPath: $0)) } ?? TemplateLibrary.shipped()
+            priceTable = try prices.map { path in try PriceTable.load(CommandSupport.readInput(path).data(using: .utf8) ?? Data(), from: path) }
+                ?? PriceTable.shipped(templates)
         } catch {
             FileHandle.standardError.write(Data("gaffer plan: \(error)\n".utf8))
             throw ExitCode(2)
@@ -63,7 +69,7 @@ struct PlanCommand: AsyncParsableCommand {
         }
         let coordinator = Coordinator(
             agents: try AgentRegistry(StandardAgents.all), templates: templates,
-            settings: AgentSettings(costApprovalThresholdUSD: costThreshold, prices: try PriceTable.shipped(templates)), store: InMemoryPlanStore())
+            settings: AgentSettings(costApprovalThresholdUSD: costThreshold, prices: priceTable), store: InMemoryPlanStore())
         let plan = try await coordinator.plan(task, repository: repository)
         if let out {
             try plan.files.apply(to: URL(fileURLWithPath: out))
