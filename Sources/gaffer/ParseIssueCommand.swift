@@ -8,6 +8,17 @@ struct ParseIssueCommand: ParsableCommand {
         commandName: "parse-issue",
         abstract: "Print the AwsTask an issue asks for as JSON (exit 0), or the problems with it (exit 1).")
 
+    @OptionGroup var issue: IssueOptions
+
+    func run() throws {
+        let result = try issue.parse()
+        print(result.jsonText())
+        if result.task == nil { throw ExitCode(1) }
+    }
+}
+
+/// The options that describe an issue, as `parse-issue` and `plan` take them.
+struct IssueOptions: ParsableArguments {
     @Option(help: "The issue's title.")
     var title: String = ""
 
@@ -29,12 +40,11 @@ struct ParseIssueCommand: ParsableCommand {
     @Option(name: .customLong("default-region"), help: "The region to use when the issue names none.")
     var defaultRegion: String?
 
-    func run() throws {
+    /// Reads the body and parses the issue.
+    func parse() throws -> IssueParseResult {
         let body = try CommandSupport.readInput(bodyFile)
         let parser = IssueParser(options: .init(triggerLabel: triggerLabel, defaultRegion: defaultRegion))
-        let result = parser.parse(IssueInput(title: title, body: body, labels: labels, author: author, number: number))
-        print(result.jsonText())
-        if result.task == nil { throw ExitCode(1) }
+        return parser.parse(IssueInput(title: title, body: body, labels: labels, author: author, number: number))
     }
 }
 

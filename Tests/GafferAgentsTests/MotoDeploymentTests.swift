@@ -44,8 +44,7 @@ import Testing
                 let task = try ExampleTasks.task(resource, variant, replacing: resource == .ec2Instance ? machine.ec2Parameters(variant) : [:])
                 let plan = try await TestCoordinator.plan(task)
                 try #require(plan.state == .ready, "\(resource.name) \(variant.rawValue): \(plan.failureReasons)")
-                var suffix = variant.rawValue
-                if suffix == "every-field" { suffix = "full" }
+                let suffix = variant.rawValue
                 for stack in plan.stacks {
                     let body = try #require(plan.files.text(at: stack.template))
                     // Both variants name the same resources; each gets a stack and names of its own.

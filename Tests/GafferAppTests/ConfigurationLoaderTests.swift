@@ -125,6 +125,27 @@ import Testing
         }
     }
 
+    @Test func planSettings() throws {
+        let prices = FileManager.default.temporaryDirectory.appendingPathComponent("gaffer-prices-\(UUID().uuidString).json")
+        try Data("{}".utf8).write(to: prices)
+        defer { try? FileManager.default.removeItem(at: prices) }
+        let set = try load([
+            "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_AGENT_MAX_STEPS": "12", "GAFFER_AGENT_MAX_HANDOFFS": "2", "GAFFER_AGENT_STEP_TIMEOUT_SECONDS": "90",
+            "GAFFER_AGENT_BUDGET_USD": "$1.50", "GAFFER_COST_APPROVAL_THRESHOLD_USD": "250", "GAFFER_COST_PRICES_FILE": prices.path,
+        ])
+        #expect(set.planLimits == PlanLimits(maxSteps: 12, maxHandoffs: 2, stepTimeoutSeconds: 90, budgetUSD: 1.5))
+        #expect(set.costApprovalThresholdUSD == 250 && set.costPricesFile == prices.path)
+        #expect(try load(["GAFFER_WEBHOOK_SECRET": "s"]).planLimits == PlanLimits())
+        #expect {
+            try load([
+                "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_AGENT_MAX_STEPS": "0", "GAFFER_AGENT_BUDGET_USD": "five", "GAFFER_COST_APPROVAL_THRESHOLD_USD": "-1",
+                "GAFFER_COST_PRICES_FILE": "/nonexistent/prices.json",
+            ])
+        } throws: { error in
+            ["GAFFER_AGENT_MAX_STEPS", "GAFFER_AGENT_BUDGET_USD", "GAFFER_COST_APPROVAL_THRESHOLD_USD", "GAFFER_COST_PRICES_FILE"].allSatisfy { "\(error)".contains($0) }
+        }
+    }
+
     @Test func awsSettings() throws {
         let set = try load([
             "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_DEFAULT_REGION": "eu-west-1", "GAFFER_AWS_PROFILE": "deploy",

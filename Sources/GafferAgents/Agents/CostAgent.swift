@@ -2,7 +2,7 @@ import Foundation
 import GafferCore
 
 /// Estimates the monthly cost of the plan's stacks from the price table, per resource and in
-/// total; for a delete, the saving. Above the cost approval threshold the plan needs approval.
+/// total; for a delete, the saving. Above `cost_approval_threshold_usd` the plan needs approval.
 public struct CostAgent: Agent {
     public let role = AgentRole.cost
     public let intents: Set<StepIntent> = [.estimateCost, .writeReport]
@@ -37,7 +37,7 @@ public struct CostAgent: Agent {
         let threshold = context.settings.costApprovalThresholdUSD
         var reasons: [String] = []
         if !isDelete, total > threshold {
-            reasons.append("the estimated cost, $\(Self.format(total)) a month, is above the approval threshold of $\(Self.format(threshold)) a month")
+            reasons.append("the estimated cost, $\(Self.format(total)) a month, is above the approval threshold of $\(Self.format(threshold)) (cost_approval_threshold_usd)")
         }
         let summary = isDelete ? "saves about $\(Self.format(total)) a month" : "costs about $\(Self.format(total)) a month"
         return StepOutput(

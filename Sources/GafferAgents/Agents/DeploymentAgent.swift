@@ -41,39 +41,20 @@ public struct DeploymentAgent: Agent {
             "issue": task.issue.map { issue in plan.repository.map { "\($0)#\(issue)" } ?? "issue #\(issue)" } ?? "the task",
             "summary": "\(task.kind.displayName.lowercased()) the \(task.resource?.displayName ?? "resources") \(task.resourceName.map { "`\($0)`" } ?? "")",
             "where": [task.account.map { "account \($0)" }, task.region].compactMap { $0 }.joined(separator: ", "),
-            "resources": resources, "notes": plan.notes.map(MarkdownEscaping.plain),
+            "resources": resources, "notes": plan.notes.map(MarkdownText.plain),
             "findings": plan.findings.map { finding -> [String: Any] in
                 ["severity": finding.severity.rawValue, "rule": finding.rule, "file": finding.file, "line": String(finding.line),
-                 "message": MarkdownEscaping.plain(finding.message), "fix": MarkdownEscaping.plain(finding.fix), "requested": finding.requested]
+                 "message": MarkdownText.plain(finding.message), "fix": MarkdownText.plain(finding.fix), "requested": finding.requested]
             },
         ]
         if let estimate = plan.estimate {
             values["estimate"] = [
-                "total": CostAgent.format(estimate.monthlyUSD), "source": MarkdownEscaping.plain(estimate.source), "isSaving": estimate.isSaving,
+                "total": CostAgent.format(estimate.monthlyUSD), "source": MarkdownText.plain(estimate.source), "isSaving": estimate.isSaving,
                 "lines": estimate.lines.map { line in
-                    ["resource": line.resource, "type": line.type, "usd": CostAgent.format(line.monthlyUSD), "basis": MarkdownEscaping.plain(line.basis)]
+                    ["resource": line.resource, "type": line.type, "usd": CostAgent.format(line.monthlyUSD), "basis": MarkdownText.plain(line.basis)]
                 },
             ]
         }
         return values
-    }
-}
-
-/// Text from a task (names, messages) made safe inside markdown: no HTML, no table breaks, no mentions.
-enum MarkdownEscaping {
-    static func plain(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "|": out += "\\|"
-            case "@": out += "@\u{200B}"
-            case "\n", "\r": out += " "
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }

@@ -102,22 +102,3 @@ public enum PlanReport {
         }
     }
 }
-
-extension FileSet {
-    /// Writes the set under `folder`: each write creates its file (and folders), each delete removes its path.
-    public func apply(to folder: URL) throws {
-        let manager = FileManager.default
-        for change in changes {
-            guard !change.path.split(separator: "/").contains("..") else { throw AgentError("refusing to write \(change.path): it leaves the folder") }
-            let url = folder.appendingPathComponent(change.path)
-            switch change {
-            case .write(_, let contents, let executable):
-                try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try contents.write(to: url)
-                if executable { try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path) }
-            case .delete:
-                if manager.fileExists(atPath: url.path) { try manager.removeItem(at: url) }
-            }
-        }
-    }
-}

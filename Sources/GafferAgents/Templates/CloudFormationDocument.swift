@@ -15,12 +15,6 @@ public indirect enum TemplateNode: Sendable {
         }
     }
 
-    public var tag: String? {
-        switch self {
-        case .scalar(_, let tag, _), .mapping(_, let tag, _), .sequence(_, let tag, _): tag
-        }
-    }
-
     public subscript(key: String) -> TemplateNode? {
         guard case .mapping(let pairs, _, _) = self else { return nil }
         return pairs.first { $0.key == key }?.value

@@ -48,23 +48,16 @@ public struct TemplateLibrary: Sendable {
         self.names = names
     }
 
-    /// The templates shipped with Gaffer, found from the working directory, beside the executable, or in the source tree.
+    /// The templates shipped with Gaffer (`ShippedTemplates`).
     public static func shipped() throws -> TemplateLibrary {
         try TemplateLibrary(directory: shippedDirectory())
     }
 
     public static func shippedDirectory() throws -> URL {
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
-        let candidates = [
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("templates"),
-            executable.appendingPathComponent("templates"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("templates"),
-        ]
-        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("cloudformation").path) }) else {
-            throw AgentError("the agents' templates were not found; looked in \(candidates.map(\.path).joined(separator: ", "))")
+        guard let folder = ShippedTemplates.folder(holding: "cloudformation") else {
+            throw AgentError("the agents' templates were not found; looked in \(ShippedTemplates.searched)")
         }
-        return found
+        return folder
     }
 
     public func has(_ name: String) -> Bool { names.contains(name) }

@@ -287,6 +287,28 @@ public enum ConfigurationLoader {
         Setting(key: "aws_max_attempts") { config, value in
             wholeNumber(value, in: 1...10, unit: "attempts") { config.aws.maxAttempts = $0 }
         },
+        Setting(key: "agent_max_steps") { config, value in
+            wholeNumber(value, in: 1...200, unit: "steps") { config.planLimits.maxSteps = $0 }
+        },
+        Setting(key: "agent_max_handoffs") { config, value in
+            wholeNumber(value, in: 0...100, unit: "handoffs") { config.planLimits.maxHandoffs = $0 }
+        },
+        Setting(key: "agent_step_timeout_seconds") { config, value in
+            seconds(value, in: 1...3600) { config.planLimits.stepTimeoutSeconds = $0 }
+        },
+        Setting(key: "agent_budget_usd") { config, value in
+            dollars(value, in: 0...10_000) { config.planLimits.budgetUSD = $0 }
+        },
+        Setting(key: "cost_approval_threshold_usd") { config, value in
+            dollars(value, in: 0...1_000_000) { config.costApprovalThresholdUSD = $0 }
+        },
+        Setting(key: "cost_prices_file") { config, value in
+            guard FileManager.default.isReadableFile(atPath: value) else {
+                return "\(value) cannot be read; give a price table shaped like templates/cost/prices.json"
+            }
+            config.costPricesFile = value
+            return nil
+        },
         Setting(key: "default_region") { config, value in
             guard AwsRegion.all.contains(value) else { return "'\(value)' is not an AWS region code such as eu-west-1" }
             config.defaultRegion = value
@@ -308,6 +330,14 @@ public enum ConfigurationLoader {
     private static func wholeNumber(_ value: String, in range: ClosedRange<Int>, unit: String, set: (Int) -> Void) -> String? {
         guard let number = Int(value), range.contains(number) else {
             return "'\(value)' is not a whole number of \(unit) from \(range.lowerBound) to \(range.upperBound)"
+        }
+        set(number)
+        return nil
+    }
+
+    private static func dollars(_ value: String, in range: ClosedRange<Double>, set: (Double) -> Void) -> String? {
+        guard let number = Double(value.hasPrefix("$") ? String(value.dropFirst()) : value), range.contains(number) else {
+            return "'\(value)' is not an amount of US dollars from \(range.lowerBound.formatted()) to \(range.upperBound.formatted())"
         }
         set(number)
         return nil

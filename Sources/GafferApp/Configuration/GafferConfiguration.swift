@@ -72,6 +72,12 @@ public struct GafferConfiguration: Sendable {
     /// AWS: profile, endpoints, explicit keys, cross-account roles, retries (`aws_*` keys); the
     /// region is `default_region`. Whatever is unset comes from the environment and ~/.aws as the SDKs read them.
     public var aws = AWSSettings()
+    /// How far a task's plan may go: steps, handoffs between agents, time per step, and what its agents may spend.
+    public var planLimits = PlanLimits()
+    /// A plan whose estimate is above this many US dollars a month needs approval.
+    public var costApprovalThresholdUSD = 100.0
+    /// The operator's own price table, shaped like `templates/cost/prices.json`.
+    public var costPricesFile: String?
     /// Read apart, joined into `aws.credentials` once both are known.
     var awsAccessKeyID: String?
     var awsSecretAccessKey: Secret?

@@ -93,13 +93,11 @@ public protocol PlanStore: Sendable {
 /// Plans in memory, for `gaffer plan` and tests.
 public actor InMemoryPlanStore: PlanStore {
     private var plans: [String: Plan] = [:]
-    public private(set) var saves = 0
 
     public init() {}
 
     public func savePlan(_ plan: Plan) {
         plans[plan.id] = plan
-        saves += 1
     }
 
     public func plan(id: String) -> Plan? { plans[id] }

@@ -1,4 +1,5 @@
 import Foundation
+import GafferCore
 import Mustache
 
 /// Every comment Gaffer writes, rendered from `templates/comments/<name>.md`
@@ -38,15 +39,10 @@ public struct CommentTemplates: Sendable {
 
     /// The templates shipped with Gaffer, found from the working directory or beside the executable.
     public static func shipped(overrides: URL? = nil) throws -> CommentTemplates {
-        let candidates = [
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("templates/comments"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("templates/comments"),
-        ]
-        guard let folder = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-            throw GitHubClientError("the comment templates were not found; looked in \(candidates.map(\.path).joined(separator: ", "))")
+        guard let templates = ShippedTemplates.folder(holding: "comments") else {
+            throw GitHubClientError("the comment templates were not found; looked in \(ShippedTemplates.searched)")
         }
-        return try CommentTemplates(directory: folder, overrides: overrides)
+        return try CommentTemplates(directory: templates.appendingPathComponent("comments"), overrides: overrides)
     }
 
     public func render(_ name: String, _ context: [String: Any]) throws -> String {
