@@ -18,12 +18,17 @@ enum ArtifactCollector {
     }
 
     static func collect(_ set: ArtifactSet, identifier: String, source: String, into destination: String) throws -> CollectedArtifacts {
-        let base = set.baseDirectory.map { source + "/" + $0 } ?? source
+        guard ContainedPath.isName(identifier) else {
+            throw Failure(description: "the artifact identifier \(identifier) is not a name (letters, digits, _ and -)")
+        }
+        let base = try ContainedPath.resolve(set.baseDirectory ?? "", under: source, what: "base-directory")
         let included = set.files.map(PathGlob.init)
         let excluded = set.excludePaths.map(PathGlob.init)
         let matched = try files(under: base).filter { path in
             included.contains { $0.matches(path) } && !excluded.contains { $0.matches(path) }
         }
+        // A folder on the way may be a link out of the source, whatever the loader saw.
+        for path in matched { _ = try ContainedPath.resolve(path, under: base, what: "the artifact file") }
         let folder = destination + "/" + identifier
         let files = FileManager.default
         try? files.removeItem(atPath: folder)

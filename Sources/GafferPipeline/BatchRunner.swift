@@ -36,6 +36,7 @@ public struct BatchRunner: Sendable {
                         let folder = workDirectory + "/" + build.identifier
                         buildRequest.logPath = folder + "/build.log"
                         buildRequest.sourceDirectory = folder + "/src"
+                        if buildRequest.artifactsDirectory != nil { buildRequest.artifactsDirectory = folder + "/artifacts" }
                         let result: BuildResult
                         do {
                             let (from, to) = (request.sourceDirectory, buildRequest.sourceDirectory)
@@ -77,7 +78,7 @@ public struct BatchRunner: Sendable {
     func plan(_ batch: Batch, request: BuildRunner.Request) throws -> [PlannedBuild] {
         func load(_ path: String?) throws -> Buildspec {
             guard let path else { return request.buildspec }
-            return try BuildspecLoader.load(path: request.sourceDirectory + "/" + path, name: path)
+            return try BuildspecLoader.load(path: try ContainedPath.resolve(path, under: request.sourceDirectory, what: "the batch's buildspec"), name: path)
         }
         func planned(_ identifier: String, _ buildspec: Buildspec, _ variables: [String: String], dependsOn: [String] = [], ignore: Bool = false) -> PlannedBuild {
             var single = request
@@ -93,12 +94,9 @@ public struct BatchRunner: Sendable {
                 planned(build.identifier ?? "build\(index + 1)", try load(build.buildspec), build.variables,
                         dependsOn: batch.kind == .buildGraph ? build.dependsOn : [], ignore: build.ignoreFailure)
             }
-            let known = Set(builds.map(\.identifier))
-            for build in builds {
-                if let missing = build.dependsOn.first(where: { !known.contains($0) }) {
-                    throw BuildspecProblems(problems: [BuildspecProblem(file: "buildspec", line: 1, column: 1,
-                        message: "build \(build.identifier) depends on \(missing), which is not in the batch")])
-                }
+            // The loader refuses these with their lines; a batch built in code is checked again here.
+            if let problem = Batch.graphProblem(builds.map { ($0.identifier, $0.dependsOn) }) {
+                throw BuildspecProblems(problems: [BuildspecProblem(file: "buildspec", line: 1, column: 1, message: problem)])
             }
             return builds
         case .buildMatrix:

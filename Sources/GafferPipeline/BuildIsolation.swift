@@ -27,6 +27,16 @@ public struct BuildIsolation: Sendable, Equatable {
         self.bubblewrap = bubblewrap
     }
 
+    /// Why a buildspec's `run-as` cannot be honoured, or nil when it names the build's own user.
+    /// The operator's user is the ceiling: CodeBuild runs `run-as` inside its own container, but
+    /// here the build shares the host, so a buildspec naming another user (root) would raise its rights.
+    func refusal(ofRunAs runAs: String) -> String? {
+        let buildUser = user ?? getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) }
+        guard runAs != buildUser else { return nil }
+        return "run-as \(runAs) is refused: builds here run as \(buildUser.map { "the user \($0)" } ?? "Gaffer's own user"), "
+            + "set by the operator (pipeline_user), and a buildspec may not choose another; remove run-as or set it to \(buildUser ?? "that user")"
+    }
+
     /// The /etc files a build may read inside the sandbox.
     static let etcFiles = [
         "/etc/alternatives", "/etc/ssl", "/etc/ca-certificates", "/etc/resolv.conf", "/etc/hosts",

@@ -35,6 +35,12 @@ public final class BuildLog: @unchecked Sendable {
         lock.withLock { masker = SecretMasker(masker.values + values) }
     }
 
+    /// `text` with every secret the log masks replaced, for what is shown or stored outside the log.
+    public func masked(_ text: String) -> String {
+        let masker = lock.withLock { self.masker }
+        return String(decoding: masker.mask(Array(text.utf8)), as: UTF8.self)
+    }
+
     /// Keeps the output from now on (its last 64 KB), for `capturedText`.
     func startCapture() {
         lock.withLock { capture = [] }
@@ -63,10 +69,11 @@ public final class BuildLog: @unchecked Sendable {
             pending.append(contentsOf: bytes)
             guard let lastNewline = pending.lastIndex(of: 10) else {
                 if pending.count > maxLine {
-                    // A very long line: write its head, keeping back enough to catch a secret cut in two.
-                    let keep = max(masker.longest - 1, 0)
-                    emit(Array(pending[..<(pending.count - keep)]))
-                    pending.removeFirst(pending.count - keep)
+                    // A very long line: write its head, keeping back a secret that has not all arrived
+                    // yet and any that would be cut in two.
+                    let cut = masker.safeCut(pending, before: pending.count - max(masker.longest - 1, 0))
+                    emit(Array(pending[..<cut]))
+                    pending.removeFirst(cut)
                 }
                 return
             }

@@ -34,3 +34,21 @@ public struct PhaseResult: Sendable, Equatable {
     public var exitStatus: Int32?
     public var attempts = 0
 }
+
+extension BuildResult {
+    /// The result with every secret the log masks replaced: what a build prints (exported
+    /// variables, test failures, the failed command) is shown and stored outside the log too.
+    func masked(by log: BuildLog) -> BuildResult {
+        var result = self
+        result.exportedVariables = exportedVariables.mapValues(log.masked)
+        result.reason = reason.map(log.masked)
+        for index in result.phases.indices {
+            result.phases[index].failedCommand = result.phases[index].failedCommand.map(log.masked)
+        }
+        for index in result.reports.indices {
+            result.reports[index].problems = result.reports[index].problems.map(log.masked)
+            result.reports[index].failures = result.reports[index].failures.map { $0.masked(by: log) }
+        }
+        return result
+    }
+}

@@ -68,9 +68,14 @@ public struct BuildRunner: Sendable {
             log.finish()
             return result
         }
-        // A buildspec's top-level run-as picks the build's user, as CodeBuild's does.
-        var isolation = isolation
-        if let runAs = buildspec.runAs { isolation.user = runAs }
+        let runAsUsers = ([buildspec.runAs] + buildspec.phases.values.map(\.runAs)).compactMap { $0 }
+        if let refusal = runAsUsers.lazy.compactMap(isolation.refusal(ofRunAs:)).first {
+            log.note(refusal)
+            result.status = .failed
+            result.reason = refusal
+            log.finish()
+            return result
+        }
         var isolated = environment
         if let user = isolation.user, let entry = getpwnam(user) {
             isolated["HOME"] = String(cString: entry.pointee.pw_dir)
@@ -108,7 +113,7 @@ public struct BuildRunner: Sendable {
         await collectArtifacts(request, into: &result, log: log)
         log.note("Build \(result.status == .succeeded ? "succeeded" : "failed")\(result.reason.map { ": \($0)" } ?? "")")
         log.finish()
-        return result
+        return result.masked(by: log)
     }
 
     private func runPhases(_ buildspec: Buildspec, session: ShellSession, into result: inout BuildResult, log: BuildLog) async {
@@ -157,9 +162,6 @@ public struct BuildRunner: Sendable {
         }
         for runtime in phase.runtimeVersions.keys.sorted() {
             log.note("Runtime version \(runtime) \(phase.runtimeVersions[runtime] ?? "") requested; Gaffer installs no runtimes, so the build uses what the machine has")
-        }
-        if let runAs = phase.runAs {
-            log.note("run-as \(runAs) for one phase is not supported (all of a 0.2 build runs in one shell); the phase runs as the build's user. A run-as at the top of the buildspec sets the user for the whole build")
         }
         repeat {
             result.attempts += 1

@@ -149,3 +149,30 @@ public struct Batch: Sendable, Equatable {
     /// For a matrix: each dynamic dimension and its values.
     public var matrix: [String: [String]] = [:]
 }
+
+extension Batch {
+    /// What stops these builds from running in order: an identifier given twice, a `depend-on`
+    /// naming no build, or a cycle, in which no build could ever start; nil when they can run.
+    static func graphProblem(_ builds: [(identifier: String, dependsOn: [String])]) -> String? {
+        var seen: Set<String> = []
+        for build in builds where !seen.insert(build.identifier).inserted {
+            return "two builds have the identifier \(build.identifier); give each build its own"
+        }
+        for build in builds {
+            if let missing = build.dependsOn.first(where: { !seen.contains($0) }) {
+                return "build \(build.identifier) depends on \(missing), which is not in the batch"
+            }
+        }
+        // Kahn's order: whatever never becomes ready is on a cycle (or waits for one).
+        let dependsOn = Dictionary(builds.map { ($0.identifier, Set($0.dependsOn)) }) { $1 }
+        var done: Set<String> = []
+        while true {
+            let ready = builds.map(\.identifier).filter { !done.contains($0) && (dependsOn[$0] ?? []).isSubset(of: done) }
+            if ready.isEmpty { break }
+            done.formUnion(ready)
+        }
+        let stuck = builds.map(\.identifier).filter { !done.contains($0) }
+        guard !stuck.isEmpty else { return nil }
+        return "the builds \(stuck.joined(separator: ", ")) depend on each other in a cycle, so none of them could start; remove a depend-on to break it"
+    }
+}

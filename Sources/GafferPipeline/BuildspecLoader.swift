@@ -148,6 +148,9 @@ struct BuildspecReader {
             buildspec.artifacts = set
             if let secondary = mapping(artifacts)?["secondary-artifacts"], let sets = mapping(secondary, "secondary-artifacts") {
                 for (name, node) in sets.pairs {
+                    if !ContainedPath.isName(name), let keyNode = sets.keyNode(name) {
+                        report(keyNode, "the secondary artifact identifier `\(name)` is not a name; use letters, digits, _ and -")
+                    }
                     if let set = artifactSet(node, "secondary-artifacts.\(name)") { buildspec.secondaryArtifacts[name] = set }
                 }
             }
@@ -330,8 +333,9 @@ struct BuildspecReader {
             return ArtifactSet(files: [])
         }
         var set = ArtifactSet(files: strings(filesNode, "\(context).files"))
+        containedPaths(set.files, filesNode, "\(context).files")
         if let name = map["name"] { set.name = scalar(name, "\(context).name") }
-        if let base = map["base-directory"] { set.baseDirectory = scalar(base, "\(context).base-directory") }
+        if let base = map["base-directory"] { set.baseDirectory = containedPath(base, "\(context).base-directory") }
         if let discard = map["discard-paths"] { set.discardPaths = bool(discard, "\(context).discard-paths") ?? false }
         if let exclude = map["exclude-paths"] { set.excludePaths = strings(exclude, "\(context).exclude-paths") }
         return set
@@ -351,7 +355,8 @@ struct BuildspecReader {
                 continue
             }
             var report = ReportGroup(files: strings(files, "reports.\(name).files"))
-            if let base = group["base-directory"] { report.baseDirectory = scalar(base, "reports.\(name).base-directory") }
+            containedPaths(report.files, files, "reports.\(name).files")
+            if let base = group["base-directory"] { report.baseDirectory = containedPath(base, "reports.\(name).base-directory") }
             if let discard = group["discard-paths"] { report.discardPaths = bool(discard, "reports.\(name).discard-paths") ?? false }
             if let formatNode = group["file-format"], let text = scalar(formatNode, "reports.\(name).file-format") {
                 if let format = ReportGroup.Format(rawValue: text.uppercased()) {
@@ -403,7 +408,10 @@ struct BuildspecReader {
                 unknownKeys(entry, allowed: Self.batchBuildKeys, in: "a build in batch.\(kind.rawValue)")
                 var build = Batch.Build()
                 build.identifier = entry["identifier"].flatMap { scalar($0, "identifier") }
-                build.buildspec = entry["buildspec"].flatMap { scalar($0, "buildspec") }
+                if let identifier = build.identifier, !ContainedPath.isName(identifier), let node = entry["identifier"] {
+                    report(node, "the build identifier `\(identifier)` is not a name; use letters, digits, _ and -")
+                }
+                build.buildspec = entry["buildspec"].flatMap { containedPath($0, "buildspec") }
                 if let depends = entry["depend-on"] { build.dependsOn = strings(depends, "depend-on") }
                 if let ignore = entry["ignore-failure"] { build.ignoreFailure = bool(ignore, "ignore-failure") ?? false }
                 if let variables = entry["env"].flatMap({ mapping($0) })?["variables"], let pairs = mapping(variables, "env.variables") {
@@ -414,9 +422,16 @@ struct BuildspecReader {
                 }
                 batch.builds.append(build)
             }
+            let graph = batch.builds.enumerated().map { index, build in
+                (identifier: build.identifier ?? "build\(index + 1)", dependsOn: kind == .buildGraph ? build.dependsOn : [])
+            }
+            if let problem = Batch.graphProblem(graph) { report(body, "batch.\(kind.rawValue): \(problem)") }
         case .buildMatrix:
             if let dynamic = mapping(body)?["dynamic"].flatMap({ mapping($0) }) {
-                if let buildspecs = dynamic["buildspec"] { batch.matrix["buildspec"] = strings(buildspecs, "build-matrix.dynamic.buildspec") }
+                if let buildspecs = dynamic["buildspec"] {
+                    batch.matrix["buildspec"] = strings(buildspecs, "build-matrix.dynamic.buildspec")
+                    containedPaths(batch.matrix["buildspec"] ?? [], buildspecs, "build-matrix.dynamic.buildspec")
+                }
                 if let variables = dynamic["env"].flatMap({ mapping($0) })?["variables"], let pairs = mapping(variables, "build-matrix.dynamic.env.variables") {
                     for (name, values) in pairs.pairs { batch.matrix[name] = strings(values, "build-matrix.dynamic.env.variables.\(name)") }
                 }
@@ -458,6 +473,19 @@ struct BuildspecReader {
             return []
         }
         return items.compactMap { scalar($0, "an item of \(context)") }
+    }
+
+    /// A path relative to the source folder, refused when it would leave it.
+    mutating func containedPath(_ node: Node, _ context: String) -> String? {
+        guard let path = scalar(node, context) else { return nil }
+        if let problem = ContainedPath.problem(path) { report(node, "\(context) \(path) \(problem)") }
+        return path
+    }
+
+    mutating func containedPaths(_ paths: [String], _ node: Node, _ context: String) {
+        for path in paths {
+            if let problem = ContainedPath.problem(path) { report(node, "\(context): \(path) \(problem)") }
+        }
     }
 
     mutating func bool(_ node: Node, _ context: String) -> Bool? {

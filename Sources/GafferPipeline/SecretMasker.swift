@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Works on bytes, one `memmem` scan per secret per chunk, so masking costs
 /// little more than copying. `BuildLog` only hands it whole lines (or a long
-/// line's head, keeping back enough bytes that no secret can straddle the
-/// cut), so a secret split across two reads of the pipe is still found.
+/// line's head, cut where no secret straddles it: `safeCut`), so a secret split
+/// across two reads of the pipe is still found.
 struct SecretMasker: Sendable {
     /// Longest first, so a secret that contains another is masked whole.
     let secrets: [[UInt8]]
@@ -29,6 +29,28 @@ struct SecretMasker: Sendable {
             current = Self.replace(secret, in: current)
         }
         return current
+    }
+
+    /// The latest offset at or before `proposed` where `bytes` can be cut with no secret in it
+    /// cut in two: each cut across a secret moves to where that secret starts, until none is.
+    /// (A secret whose end has not arrived lies wholly after `proposed` when that keeps back
+    /// `longest - 1` bytes.)
+    func safeCut(_ bytes: [UInt8], before proposed: Int) -> Int {
+        var cut = proposed
+        var moved = true
+        while moved && cut > 0 {
+            moved = false
+            for secret in secrets {
+                for start in max(0, cut - secret.count + 1)..<cut where start + secret.count <= bytes.count {
+                    if bytes[start..<(start + secret.count)].elementsEqual(secret) {
+                        cut = start
+                        moved = true
+                        break
+                    }
+                }
+            }
+        }
+        return cut
     }
 
     private static let stars = Array("***".utf8)

@@ -12,6 +12,10 @@ public struct TestReport: Sendable, Equatable {
         public let message: String
         public let file: String?
         public let line: Int?
+
+        func masked(by log: BuildLog) -> Failure {
+            Failure(suite: suite, name: name, className: className, message: log.masked(message), file: file, line: line)
+        }
     }
 
     public let group: String
@@ -32,10 +36,11 @@ public struct TestReport: Sendable, Equatable {
 
 enum ReportCollector {
     static func collect(_ group: ReportGroup, name: String, source: String) throws -> TestReport {
-        let base = group.baseDirectory.map { source + "/" + $0 } ?? source
+        let base = try ContainedPath.resolve(group.baseDirectory ?? "", under: source, what: "base-directory")
         let patterns = group.files.map(PathGlob.init)
         var report = TestReport(group: name, format: group.format)
         report.files = try ArtifactCollector.files(under: base).filter { path in patterns.contains { $0.matches(path) } }
+        for file in report.files { _ = try ContainedPath.resolve(file, under: base, what: "the report file") }
         guard group.format == .junitXML else {
             report.parsed = false
             return report

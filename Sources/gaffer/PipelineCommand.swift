@@ -99,13 +99,17 @@ struct PipelineRunCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
+        let runner = BuildRunner(resolver: resolver, isolation: BuildIsolation(user: user ?? configuration.pipelineUser, bubblewrap: bubblewrap || configuration.pipelineSandbox))
+        if let batch = spec.batch {
+            try await runBatch(batch, request: request, runner: runner, folder: folder)
+            return
+        }
         let log = try BuildLog(path: request.logPath)
         let lines = log.subscribe()
         let printer = Task {
             // Written straight out (print buffers in a pipe): the log is live.
             for await line in lines { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         }
-        let runner = BuildRunner(resolver: resolver, isolation: BuildIsolation(user: user ?? configuration.pipelineUser, bubblewrap: bubblewrap || configuration.pipelineSandbox))
         let result = await runner.run(request, log: log)
         await printer.value
         print("")
@@ -127,6 +131,24 @@ struct PipelineRunCommand: AsyncParsableCommand {
         }
         print("build \(result.status.rawValue)\(result.reason.map { ": \($0)" } ?? ""); log: \(result.logPath)")
         if result.status != .succeeded { throw ExitCode(1) }
+    }
+
+    /// A batch buildspec: every build in its own copy of the source, with its own log; a line each.
+    private func runBatch(_ batch: Batch, request: BuildRunner.Request, runner: BuildRunner, folder: String) async throws {
+        print("batch \(batch.kind.rawValue): each build runs in a copy of this folder under \(folder)/batch")
+        let outcome: BatchRunner.Result
+        do {
+            outcome = try await BatchRunner(runner: runner).run(batch, request: request, workDirectory: folder + "/batch")
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        for build in outcome.builds {
+            let status = build.result.map { "\($0.status.rawValue)\($0.reason.map { ": \($0)" } ?? ""); log: \($0.logPath)" } ?? "not run (a build it depends on failed, or fast-fail stopped the batch)"
+            print("build \(build.identifier)\(build.ignoreFailure ? " (failure ignored)" : ""): \(status)")
+        }
+        print("batch \(outcome.succeeded ? "succeeded" : "failed")")
+        if !outcome.succeeded { throw ExitCode(1) }
     }
 
     static func pairs(_ items: [String], _ option: String) throws -> [String: String] {

@@ -100,7 +100,7 @@ struct RemoteTests {
         let fixture = try GitFixture()
         defer { fixture.remove() }
         let bare = try await fixture.seededRemote("web")
-        try bare.installHook("pre-receive", script: "#!/bin/sh\necho 'policy: branches named gaffer/* need a ticket'\nexit 1\n")
+        try await bare.installHook("pre-receive", script: "#!/bin/sh\necho 'policy: branches named gaffer/* need a ticket'\nexit 1\n")
         let server = try await Self.tokenServer(fixture)
         defer { server.stop() }
         let daemon = try await GitDaemon.start(serving: fixture.remotes)

@@ -122,10 +122,15 @@ public struct BareRemote: Sendable {
     }
 
     /// Installs a hook script (for example `pre-receive`).
-    public func installHook(_ name: String, script: String) throws {
-        let path = self.path + "/hooks/" + name
-        try Data(script.utf8).write(to: URL(fileURLWithPath: path))
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    ///
+    /// A child process writes the executable: a descriptor open for writing in this process
+    /// would be inherited by whatever another test spawns at that moment, and while any
+    /// process holds one, git's exec of the hook fails with ETXTBSY, which git reports as
+    /// "hook declined" with none of the hook's output.
+    public func installHook(_ name: String, script: String) async throws {
+        let body = self.path + "/hooks/" + name + ".body"
+        try Data(script.utf8).write(to: URL(fileURLWithPath: body))
+        try await runCommand("/bin/sh", ["-c", #"cp "$0" "$1" && chmod 755 "$1" && rm "$0""#, body, self.path + "/hooks/" + name])
     }
 }
 
