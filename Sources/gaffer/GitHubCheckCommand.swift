@@ -44,6 +44,12 @@ struct GitHubCheckCommand: AsyncParsableCommand {
                 print("user: \(user.login) (a personal token; check runs need a GitHub App)")
                 caller = .token
             }
+            let login = try await client.ownLogin()
+            if login.caseInsensitiveCompare(configuration.botLogin) != .orderedSame {
+                print("bot_login: \(configuration.botLogin) is not who Gaffer is on GitHub (\(login)): comments mentioning @\(login) are not read as commands; set bot_login: \(login)")
+            } else {
+                print("bot_login: \(login), as GitHub says")
+            }
             let limit = try await client.rateLimit(as: caller).rate
             let reset = Date(timeIntervalSince1970: TimeInterval(limit.reset))
             print("rate limit: \(limit.remaining) of \(limit.limit) left, renewed at \(reset.formatted(.iso8601))")

@@ -36,6 +36,19 @@ struct CommentTests {
         try expectGolden("command-suggestion", try comments.suggestion(given: "/aply", suggested: .apply))
         try expectGolden("command-denied", try comments.denied(actor: "bob", command: .approve, reason: "@bob asked for this task and cannot approve it"))
         try expectGolden("help", try comments.help(botLogin: "gaffer[bot]"))
+        try expectGolden("command-problem", try comments.problem(command: .apply, message: "--bogus is not a flag of /apply; its flags are --stack", line: 3))
+        let many = (1...12).map { CommentItem.suggestion(given: "/aply\($0)", suggested: .apply, line: $0) }
+        try expectGolden("command-reply", try #require(try comments.reply(to: many + [.command(Command(name: .help, line: 13))], botLogin: "gaffer[bot]")))
+    }
+
+    @Test("a reply holds each answer once and at most ten of them, saying how many more there were")
+    func repliesAreBounded() throws {
+        let items = (1...30).map { CommentItem.problem(command: .apply, message: "unknown flag --f\($0 % 15)", line: $0) }
+            + Array(repeating: CommentItem.command(Command(name: .help, line: 31)), count: 5)
+        let reply = try #require(try comments().reply(to: items, botLogin: "gaffer[bot]"))
+        #expect(reply.components(separatedBy: " was not run: ").count - 1 == GafferComments.maximumAnswers)
+        #expect(reply.contains("21 more are not answered here"), "30 problems and one /help (said five times), less the ten shown")
+        #expect(try comments().reply(to: [.command(Command(name: .apply, line: 1))], botLogin: "gaffer[bot]") == nil)
     }
 
     @Test func everyShippedTemplateHasAGoldenFile() throws {

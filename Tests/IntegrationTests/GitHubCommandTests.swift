@@ -24,6 +24,7 @@ import Testing
         #expect(output.contains("GitHub App: gaffer (id 4242, gaffer[bot])"))
         #expect(output.contains("installation 42 on acme"))
         #expect(output.contains("rate limit: 4999 of 5000 left"))
+        #expect(output.contains("bot_login: gaffer[bot], as GitHub says"))
         #expect(!output.contains("PRIVATE KEY"))
 
         var wrong = app
@@ -34,6 +35,8 @@ import Testing
 
         let (tokenStatus, tokenOutput) = try await check(["GAFFER_GITHUB_API_URL": sandbox.baseURL.absoluteString, "GAFFER_GITHUB_TOKEN": SandboxFixture.aliceToken])
         #expect(tokenStatus == 0 && tokenOutput.contains("user: alice"), "\(tokenOutput)")
+        // With a personal token Gaffer writes as that user, which the default bot_login is not.
+        #expect(tokenOutput.contains("bot_login: gaffer[bot] is not who Gaffer is on GitHub (alice)"), "\(tokenOutput)")
         #expect(!tokenOutput.contains(SandboxFixture.aliceToken))
     }
 

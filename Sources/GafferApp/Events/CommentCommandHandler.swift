@@ -2,9 +2,10 @@ import GafferCore
 import GafferGitHub
 import Logging
 
-/// Reads the commands in a new comment. It answers `/help` and near misses
-/// ("did you mean /apply?"); the other commands are logged until their runners
-/// (`/plan`, `/apply`, ...) and the authorization check land.
+/// Reads the commands in a new comment. It answers `/help`, near misses
+/// ("did you mean /apply?") and commands written wrongly, all in one reply;
+/// the other commands are logged until their runners (`/plan`, `/apply`, ...)
+/// and the authorization check land.
 public struct CommentCommandHandler: WebhookEventHandler {
     public let name = "comment-commands"
     public let subscriptions = [EventSubscription("issue_comment", actions: ["created"])]
@@ -28,16 +29,10 @@ public struct CommentCommandHandler: WebhookEventHandler {
             "repository": "\(comment.repository.fullName)", "issue": "\(comment.issue.number)",
             "comment": "\(comment.comment.id)", "author": "\(comment.comment.user.login)", "items": "\(items)",
         ])
-        guard let github, let repository = RepositoryRef(fullName: comment.repository.fullName, installation: comment.installation?.id) else { return }
-        for item in items {
-            switch item {
-            case .suggestion(let given, let suggested, _):
-                try await github.reply(try await github.comments.suggestion(given: given, suggested: suggested), issue: comment.issue.number, in: repository)
-            case .command(let command) where command.name == .help:
-                try await github.reply(try await github.comments.help(botLogin: parser.botLogin), issue: comment.issue.number, in: repository)
-            default:
-                continue
-            }
-        }
+        guard let github, let repository = RepositoryRef(fullName: comment.repository.fullName, installation: comment.installation?.id),
+              let reply = try github.comments.reply(to: items, botLogin: parser.botLogin)
+        else { return }
+        // One reply per comment, found again by its marker: a retried job edits it rather than adding another.
+        try await github.writeStatus(reply, key: "reply-\(comment.comment.id)", issue: comment.issue.number, in: repository)
     }
 }

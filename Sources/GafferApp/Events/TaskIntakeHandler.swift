@@ -20,15 +20,30 @@ public struct TaskIntakeHandler: WebhookEventHandler {
     /// The parse of the issue, or nil when the issue is not for Gaffer.
     public func intake(_ event: IssuesEvent) -> IssueParseResult? {
         let issue = event.issue
-        let labels = (issue.labels ?? []).map(\.name)
-        guard issue.pullRequest == nil, parser.isAddressedToGaffer(labels: labels) else { return nil }
-        return parser.parse(IssueInput(title: issue.title, body: issue.body ?? "", labels: labels, author: issue.user.login, number: issue.number))
+        guard issue.pullRequest == nil else { return nil }
+        return intake(title: issue.title, body: issue.body, labels: (issue.labels ?? []).map(\.name), author: issue.user.login, number: issue.number)
+    }
+
+    func intake(title: String, body: String?, labels: [String], author: String?, number: Int) -> IssueParseResult? {
+        guard parser.isAddressedToGaffer(labels: labels) else { return nil }
+        return parser.parse(IssueInput(title: title, body: body ?? "", labels: labels, author: author, number: number))
     }
 
     public func handle(_ event: WebhookEvent, context: EventContext) async throws {
-        guard case .issues(let issues) = event else { return }
+        guard case .issues(let issues) = event, issues.issue.pullRequest == nil else { return }
         var metadata: Logger.Metadata = ["repository": "\(issues.repository.fullName)", "issue": "\(issues.issue.number)"]
-        guard let result = intake(issues) else {
+        let repository = RepositoryRef(fullName: issues.repository.fullName, installation: issues.installation?.id)
+        // A job may run after a newer event about the same issue (a retried `opened` after an `edited`):
+        // it acts on the issue as it is now, and its answer carries the issue's time so an older one never
+        // replaces a newer.
+        var result = intake(issues)
+        var version: String?
+        if let github, let repository {
+            let current = try await github.issue(issues.issue.number, in: repository)
+            result = intake(title: current.title, body: current.body, labels: current.labels.map(\.name), author: issues.issue.user.login, number: current.number)
+            version = current.updatedAt
+        }
+        guard let result else {
             context.logger.debug("issue not addressed to gaffer", metadata: metadata)
             return
         }
@@ -44,7 +59,7 @@ public struct TaskIntakeHandler: WebhookEventHandler {
             metadata["problems"] = "\(problems.map(\.description))"
             context.logger.info("issue has problems", metadata: metadata)
         }
-        guard let github, let repository = RepositoryRef(fullName: issues.repository.fullName, installation: issues.installation?.id) else { return }
-        try await github.writeStatus(try await github.comments.issueParse(result), issue: issues.issue.number, in: repository)
+        guard let github, let repository else { return }
+        try await github.writeStatus(try await github.comments.issueParse(result), version: version, issue: issues.issue.number, in: repository)
     }
 }

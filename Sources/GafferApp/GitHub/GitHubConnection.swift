@@ -7,8 +7,16 @@ import GafferGitHub
 /// credentials are configured: Gaffer then only logs what it would say.
 public actor GitHubConnection {
     private let configuration: GafferConfiguration
-    private var client: GitHubClient?
+    /// Made once: callers that arrive while it is being made wait for the same one (one token
+    /// cache, one mutation gate), and a failed attempt is forgotten so the next call tries again.
+    private var setup: Task<Connected, any Error>?
     public let comments: GafferComments
+
+    struct Connected: Sendable {
+        let client: GitHubClient
+        /// The login Gaffer writes as, asked of GitHub: only its own comments are Gaffer's.
+        let login: String
+    }
 
     public init(configuration: GafferConfiguration, comments: GafferComments) {
         self.configuration = configuration
@@ -22,24 +30,42 @@ public actor GitHubConnection {
     }
 
     public func gitHub() async throws -> GitHubClient {
-        if let client { return client }
-        guard let credentials = configuration.githubCredentials else { throw GitHubClientError("no GitHub credentials are configured") }
-        var settings = GitHubClient.Settings(baseURL: configuration.githubAPIURL)
-        settings.minimumMutationGap = .milliseconds(Int64(configuration.githubMutationGapSeconds * 1000))
-        let made = try await GitHubClient(settings: settings, credentials: credentials)
-        client = made
-        return made
+        try await connected().client
     }
 
-    /// Writes the status comment of an issue.
-    public func writeStatus(_ body: String, issue: Int, in repository: RepositoryRef) async throws {
-        try await StatusCommentWriter(client: try await gitHub(), author: configuration.githubAppID == nil ? nil : configuration.botLogin)
-            .write(body, issue: issue, in: repository)
+    /// Who Gaffer is on GitHub: the app's bot (`<slug>[bot]`) or the token's user.
+    public func login() async throws -> String {
+        try await connected().login
     }
 
-    /// Posts a reply (a suggestion, help): a new comment, not the status.
-    public func reply(_ body: String, issue: Int, in repository: RepositoryRef) async throws {
-        _ = try await gitHub().createComment(onIssue: issue, in: repository, body: body)
+    private func connected() async throws -> Connected {
+        if let setup { return try await setup.value }
+        let configuration = configuration
+        let task = Task { () async throws -> Connected in
+            guard let credentials = configuration.githubCredentials else { throw GitHubClientError("no GitHub credentials are configured") }
+            var settings = GitHubClient.Settings(baseURL: configuration.githubAPIURL)
+            settings.minimumMutationGap = .milliseconds(Int64(configuration.githubMutationGapSeconds * 1000))
+            let client = try await GitHubClient(settings: settings, credentials: credentials)
+            return Connected(client: client, login: try await client.ownLogin())
+        }
+        setup = task
+        do {
+            return try await task.value
+        } catch {
+            setup = nil
+            throw error
+        }
+    }
+
+    /// Writes a status comment of an issue (`key`: which one), unless a newer `version` is already written.
+    public func writeStatus(_ body: String, key: String = "status", version: String? = nil, issue: Int, in repository: RepositoryRef) async throws {
+        let connected = try await connected()
+        try await StatusCommentWriter(client: connected.client, author: connected.login).write(body, key: key, version: version, issue: issue, in: repository)
+    }
+
+    /// The issue as it is now (a job may run after a newer event about it).
+    public func issue(_ number: Int, in repository: RepositoryRef) async throws -> GitHubIssueDetails {
+        try await gitHub().issue(number, in: repository)
     }
 }
 

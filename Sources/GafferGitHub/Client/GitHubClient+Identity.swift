@@ -14,4 +14,15 @@ extension GitHubClient {
     public func authenticatedUser() async throws -> GitHubUser {
         try await send("GET", "/user", as: .token, decoding: GitHubUser.self)
     }
+
+    /// The login Gaffer's comments carry: the app's bot user, or the personal token's user.
+    public func ownLogin() async throws -> String {
+        switch credentials {
+        case .app:
+            guard let slug = try await app().slug else { throw GitHubClientError("GitHub did not give the app's slug, so Gaffer cannot tell its own comments") }
+            return slug + "[bot]"
+        case .token:
+            return try await authenticatedUser().login
+        }
+    }
 }

@@ -67,6 +67,8 @@ public struct GitHubIssueDetails: Sendable, Decodable, Equatable {
     public var labels: [GitHubLabel]
     public var user: GitHubUser?
     public var htmlUrl: String
+    /// ISO 8601, to the second.
+    public var updatedAt: String?
 }
 
 public struct GitHubReaction: Sendable, Decodable, Equatable {

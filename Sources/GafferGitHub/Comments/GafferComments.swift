@@ -49,6 +49,40 @@ public struct GafferComments: Sendable {
         try templates.render("command-suggestion", ["given": MarkdownText.code(given), "suggested": MarkdownText.code("/\(suggested.rawValue)")])
     }
 
+    /// A known command written wrongly: an unknown flag, an unclosed quote.
+    public func problem(command: CommandName, message: String, line: Int) throws -> String {
+        try templates.render("command-problem", [
+            "command": MarkdownText.code("/\(command.rawValue)"), "message": MarkdownText.plain(message), "line": "\(line)",
+        ])
+    }
+
+    /// At most this many answers go into the reply to one comment.
+    public static let maximumAnswers = 10
+
+    /// The one reply to a comment: every near miss, problem and `/help` in it, each once and at most
+    /// `maximumAnswers`; nil when the comment needs no answer.
+    public func reply(to items: [CommentItem], botLogin: String) throws -> String? {
+        var answers: [String] = []
+        var seen: Set<String> = []
+        var unanswered = 0
+        for item in items {
+            let answer: String
+            switch item {
+            case .suggestion(let given, let suggested, _): answer = try suggestion(given: given, suggested: suggested)
+            case .problem(let command, let message, let line): answer = try problem(command: command, message: message, line: line)
+            case .command(let command) where command.name == .help: answer = try help(botLogin: botLogin)
+            case .command: continue
+            }
+            let trimmed = answer.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard seen.insert(trimmed).inserted else { continue }
+            if answers.count < Self.maximumAnswers { answers.append(trimmed) } else { unanswered += 1 }
+        }
+        guard !answers.isEmpty else { return nil }
+        var context: [String: Any] = ["answers": answers.map { ["text": $0] }]
+        if unanswered > 0 { context["more"] = ["more": "\(unanswered)", "shown": "\(Self.maximumAnswers)"] }
+        return try templates.render("command-reply", context)
+    }
+
     /// Why a command was not run.
     public func denied(actor: String, command: CommandName, reason: String) throws -> String {
         try templates.render("command-denied", [

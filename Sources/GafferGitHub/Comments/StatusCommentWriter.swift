@@ -14,15 +14,24 @@ public struct StatusCommentWriter: Sendable {
         self.author = author
     }
 
-    static func marker(key: String, part: Int) -> String { "<!-- gaffer:status key=\(key) part=\(part) -->" }
+    static func marker(key: String, part: Int, version: String?) -> String {
+        "<!-- gaffer:status key=\(key) part=\(part)\(version.map { " version=\($0)" } ?? "") -->"
+    }
 
     /// Writes `body` as the status comment `key` of the issue; returns the comments that now hold it.
+    ///
+    /// `version` orders writers that may run out of order (a retried job after a newer one): it is
+    /// kept in the marker, and a body whose version is older than the one written is not written.
+    /// Versions compare as text, so they must sort that way (ISO 8601 times in UTC do).
     @discardableResult
-    public func write(_ body: String, key: String = "status", issue: Int, in repository: RepositoryRef) async throws -> [GitHubCommentDetails] {
-        let parts = CommentSplitter.split(body, limit: CommentSplitter.commentLimit - 64).enumerated().map { index, text in
-            "\(Self.marker(key: key, part: index + 1))\n\(text)"
+    public func write(_ body: String, key: String = "status", version: String? = nil, issue: Int, in repository: RepositoryRef) async throws -> [GitHubCommentDetails] {
+        let parts = CommentSplitter.split(body, limit: CommentSplitter.commentLimit - 96).enumerated().map { index, text in
+            "\(Self.marker(key: key, part: index + 1, version: version))\n\(text)"
         }
         var existing = try await statusComments(key: key, issue: issue, in: repository)
+        if let version, let current = existing[1]?.first, let written = Self.version(of: current), written > version {
+            return existing.keys.sorted().compactMap { existing[$0]?.first }
+        }
         var created = false
         var written: [GitHubCommentDetails] = []
         for (index, text) in parts.enumerated() {
@@ -47,6 +56,12 @@ public struct StatusCommentWriter: Sendable {
             for comment in extra { try await delete(comment.id, in: repository) }
         }
         return written
+    }
+
+    /// The version in a comment's marker, if it has one.
+    static func version(of comment: GitHubCommentDetails) -> String? {
+        guard let firstLine = comment.body?.prefix(while: { $0 != "\n" }), let range = firstLine.range(of: " version=") else { return nil }
+        return String(firstLine[range.upperBound...].prefix { $0 != " " })
     }
 
     /// The status comments of the issue by part number, oldest first.

@@ -1,0 +1,137 @@
+import Foundation
+import GafferApp
+import GafferCore
+import GafferGitHub
+import GafferTestSupport
+import Logging
+import Testing
+
+/// What the comment and issue handlers write on the GitHub sandbox, when jobs are retried or run out of order.
+@Suite(.serialized) struct GitHubAnswerTests {
+    let repository = RepositoryRef(owner: "acme", name: "web", installation: 42)
+    let context = EventContext(deliveryID: "d-1", logger: Logger(label: "test"))
+
+    func connection(_ sandbox: SandboxFixture, token: String? = nil, botLogin: String = "gaffer[bot]") throws -> GitHubConnection {
+        let directory = FileManager.default.temporaryDirectory
+        var configuration = TestConfiguration.make(directory: directory)
+        configuration.githubAPIURL = sandbox.baseURL
+        configuration.githubMutationGapSeconds = 0
+        configuration.botLogin = botLogin
+        if let token {
+            configuration.githubToken = Secret(token)
+        } else {
+            configuration.githubAppID = "4242"
+            configuration.githubPrivateKey = Secret(sandbox.appPrivateKeyPEM)
+        }
+        return try #require(try GitHubConnection.make(configuration))
+    }
+
+    func payload(_ event: String, _ action: String) throws -> Data {
+        try Data(contentsOf: Conformance.directory().appendingPathComponent("webhooks/\(event)/\(action).payload.json"))
+    }
+
+    func installation42() throws -> GitHubInstallationReference {
+        try JSONDecoder().decode(GitHubInstallationReference.self, from: Data(#"{"id": 42}"#.utf8))
+    }
+
+    func newIssue(_ sandbox: SandboxFixture, title: String, body: String = "") async throws -> (GitHubClient, GitHubIssueDetails) {
+        let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
+        struct NewIssue: Encodable, Sendable { var title: String; var body: String; var labels: [String] }
+        let issue = try await alice.send("POST", "/repos/acme/web/issues", body: NewIssue(title: title, body: body, labels: ["gaffer"]),
+                                         as: .token, decoding: GitHubIssueDetails.self)
+        return (alice, issue)
+    }
+
+    func commentEvent(_ body: String, id: Int64, issue: Int) throws -> WebhookEvent {
+        guard case .issueComment(var event) = try WebhookEvent.decode(name: "issue_comment", body: payload("issue_comment", "created")) else {
+            throw CancellationError()
+        }
+        event.repository.fullName = "acme/web"
+        event.installation = try installation42()
+        event.issue.number = issue
+        event.comment.id = id
+        event.comment.body = body
+        event.comment.user.login = "alice"
+        return .issueComment(event)
+    }
+
+    @Test("6: a comment full of near misses, problems and /help gets one reply holding them, and a retried job edits it")
+    func oneReplyPerComment() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let github = try connection(sandbox)
+        let (alice, issue) = try await newIssue(sandbox, title: "Create a bucket")
+        let handler = CommentCommandHandler(parser: CommandParser(botLogin: "gaffer[bot]"), github: github)
+        let misses = (0..<40).map { "/\(["aply", "plna", "destory", "statsu"][$0 % 4]) \($0)" }
+        let body = (misses + ["/help", "/help", "/apply --bogus"]).joined(separator: "\n")
+        let event = try commentEvent(body, id: 9_001, issue: issue.number)
+        try await handler.handle(event, context: context)
+        try await handler.handle(event, context: context)  // the job, run again after a crash
+        let replies = try await alice.comments(onIssue: issue.number, in: repository).filter { $0.user?.login == "gaffer[bot]" }
+        #expect(replies.count == 1, "\(replies.map(\.body))")
+        let reply = try #require(replies.first?.body)
+        #expect(reply.contains("did you mean `/apply`?") && reply.contains("did you mean `/destroy`?"))
+        #expect(reply.components(separatedBy: "Gaffer's commands").count == 2, "/help answered once")
+        #expect(reply.components(separatedBy: "did you mean `/apply`?").count == 2, "the same near miss ten times is answered once")
+        #expect(reply.contains("`/apply` on line 43 was not run"))
+        #expect(await sandbox.state.requests.filter { $0.method == "POST" && $0.path.hasSuffix("/comments") }.count == 1)
+
+        // An unknown flag alone is answered too, as the README promises.
+        try await handler.handle(try commentEvent("/apply --bogus", id: 9_002, issue: issue.number), context: context)
+        let all = try await alice.comments(onIssue: issue.number, in: repository).compactMap(\.body)
+        #expect(all.contains { $0.contains("`/apply` on line 1 was not run") }, "\(all)")
+    }
+
+    @Test("7: a retried `opened` job that runs after the `edited` one writes the issue as it is now, never the older text")
+    func theNewestIssueWins() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let github = try connection(sandbox)
+        let (alice, issue) = try await newIssue(sandbox, title: "Create an S3 bucket named logs-archive")
+        guard case .issues(var opened) = try WebhookEvent.decode(name: "issues", body: payload("issues", "opened")) else { throw CancellationError() }
+        opened.repository.fullName = "acme/web"
+        opened.installation = try installation42()
+        opened.issue.number = issue.number
+        opened.issue.title = issue.title
+        opened.issue.labels = [GitHubLabel(name: "gaffer")]
+        _ = try await alice.updateIssue(issue.number, in: repository, title: "Create an S3 bucket named logs-archive in eu-west-1")
+        let handler = TaskIntakeHandler(parser: IssueParser(), github: github)
+        try await handler.handle(.issues(opened), context: context)
+        let status = try await alice.comments(onIssue: issue.number, in: repository).filter { $0.user?.login == "gaffer[bot]" }
+        #expect(status.count == 1 && status.first?.body?.contains("Gaffer understood this issue") == true, "\(status.map(\.body))")
+
+        // The writer itself keeps the newer of two versions, whatever order they come in.
+        let writer = StatusCommentWriter(client: try await github.gitHub(), author: "gaffer[bot]")
+        try await writer.write("newer", key: "order", version: "2026-12-01T10:00:05Z", issue: issue.number, in: repository)
+        try await writer.write("older", key: "order", version: "2026-12-01T10:00:04Z", issue: issue.number, in: repository)
+        let ordered = try await alice.comments(onIssue: issue.number, in: repository).compactMap(\.body).filter { $0.contains("key=order") }
+        #expect(ordered.count == 1 && ordered.first?.hasSuffix("\nnewer") == true, "\(ordered)")
+    }
+
+    @Test("8: Gaffer edits only comments written as itself, the login GitHub gives it, whatever bot_login says")
+    func onlyItsOwnComments() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let (alice, issue) = try await newIssue(sandbox, title: "Create a bucket")
+        _ = await sandbox.state.addUser("mallory", token: "ghp_mallory_0123456789")
+        await sandbox.state.setPermission("read", for: "mallory", in: "acme/web")
+        let mallory = try await sandbox.client(.token(Secret("ghp_mallory_0123456789")))
+        let planted = try await mallory.createComment(onIssue: issue.number, in: repository, body: "<!-- gaffer:status key=status part=1 -->\nplanted")
+
+        // With a personal token Gaffer is alice, and mallory's comment with the marker is not its own.
+        let asToken = try connection(sandbox, token: SandboxFixture.aliceToken)
+        #expect(try await asToken.login() == "alice")
+        try await asToken.writeStatus("from gaffer", issue: issue.number, in: repository)
+        let comments = try await alice.comments(onIssue: issue.number, in: repository)
+        #expect(comments.first { $0.id == planted.id }?.body?.hasSuffix("\nplanted") == true)
+        #expect(comments.filter { $0.user?.login == "alice" && $0.body?.hasSuffix("\nfrom gaffer") == true }.count == 1)
+
+        // An app whose configured bot_login is wrong still finds its own comment again.
+        let asApp = try connection(sandbox, botLogin: "ops-bot[bot]")
+        #expect(try await asApp.login() == "gaffer[bot]")
+        try await asApp.writeStatus("first", key: "app", issue: issue.number, in: repository)
+        try await asApp.writeStatus("second", key: "app", issue: issue.number, in: repository)
+        let app = try await alice.comments(onIssue: issue.number, in: repository).filter { $0.body?.contains("key=app") == true }
+        #expect(app.count == 1 && app.first?.body?.hasSuffix("\nsecond") == true)
+    }
+}
