@@ -43,9 +43,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "GafferHTTP",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
+        .target(
             name: "GafferGitHub",
             dependencies: [
                 "GafferCore",
+                "GafferHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -66,6 +71,7 @@ let package = Package(
             name: "GafferAWS",
             dependencies: [
                 "GafferCore",
+                "GafferHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -151,9 +151,14 @@ public struct GitHubSandbox: Sendable {
             }
         }
         router.get("/app/hook/deliveries") { request, context in
-            try await serve(request, context, appJWT: true) { _, _, _ in
+            try await serve(request, context, appJWT: true) { _, _, base in
                 let perPage = min(100, request.uri.queryParameters.get("per_page").flatMap(Int.init) ?? 30)
-                return Answer(status: 200, body: await webhooks.listJSON(perPage: perPage))
+                let (body, next) = await webhooks.listJSON(perPage: perPage, cursor: request.uri.queryParameters.get("cursor"))
+                var answer = Answer(status: 200, body: body)
+                if let next {
+                    answer.headers["Link"] = "<\(base)/app/hook/deliveries?per_page=\(perPage)&cursor=\(next)>; rel=\"next\""
+                }
+                return answer
             }
         }
         router.post("/app/hook/deliveries/:id/attempts") { request, context in
@@ -196,6 +201,9 @@ public struct GitHubSandbox: Sendable {
             if fault?.status == 0 { fault = nil }
         }
         if let fault {
+            if fault.afterDoing == true, let caller = await authenticate(headers["authorization"], appJWT: appJWT) {
+                _ = try? await handler(caller, body, base)
+            }
             var faulty = Answer.error(fault.status, fault.message)
             if let retryAfter = fault.retryAfter { faulty.headers["retry-after"] = String(retryAfter) }
             if let reset = fault.rateLimitReset {

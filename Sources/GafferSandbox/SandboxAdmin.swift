@@ -13,7 +13,7 @@ import Hummingbird
 /// - `POST /_sandbox/app/installations` `{"id", "account"}`
 /// - `PUT /_sandbox/webhook` `{"url", "secret"}`: where webhooks go
 /// - `POST /_sandbox/deliveries/{guid}/fail`: mark a delivery failed
-/// - `POST /_sandbox/faults` `{"method", "path_prefix", "status", "retry_after", "rate_limit_reset", "message", "remaining"}`
+/// - `POST /_sandbox/faults` `{"method", "path_prefix", "status", "retry_after", "rate_limit_reset", "message", "remaining", "after_doing"}`
 struct SandboxAdmin {
     let state: SandboxState
     let webhooks: SandboxWebhooks

@@ -100,10 +100,13 @@ public actor SandboxState {
         public var remaining: Int
         /// Answer this much later; with `status` 0 the answer is otherwise the real one (a slow GitHub).
         public var delayMilliseconds: Int?
+        /// Do the request's work, then answer with the fault (GitHub failing after it made the comment).
+        public var afterDoing: Bool?
 
         public init(method: String, pathPrefix: String, status: Int, retryAfter: Int? = nil, rateLimitReset: Int? = nil,
-                    message: String = "", remaining: Int = 1, delayMilliseconds: Int? = nil) {
+                    message: String = "", remaining: Int = 1, delayMilliseconds: Int? = nil, afterDoing: Bool? = nil) {
             self.delayMilliseconds = delayMilliseconds
+            self.afterDoing = afterDoing
             self.method = method
             self.pathPrefix = pathPrefix
             self.status = status

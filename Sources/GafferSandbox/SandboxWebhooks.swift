@@ -82,9 +82,15 @@ public actor SandboxWebhooks {
                           repositoryID: original.repositoryID, guid: original.guid, redelivery: true)
     }
 
-    /// `GET /app/hook/deliveries`: newest first, as GitHub lists them.
-    func listJSON(perPage: Int) -> Data {
-        let items = deliveries.suffix(perPage).reversed().map { delivery -> [String: Any] in
+    /// `GET /app/hook/deliveries`: newest first, as GitHub lists them, a page at a time; the cursor
+    /// (`v1_<id>`) starts a page after that delivery, and the next page's cursor comes back for `Link`.
+    func listJSON(perPage: Int, cursor: String?) -> (body: Data, next: String?) {
+        let newestFirst = deliveries.reversed().filter { delivery in
+            cursor.flatMap { Int64($0.dropFirst(3)) }.map { delivery.id < $0 } ?? true
+        }
+        let page = Array(newestFirst.prefix(perPage))
+        let next = newestFirst.count > page.count ? page.last.map { "v1_\($0.id)" } : nil
+        let items = page.map { delivery -> [String: Any] in
             [
                 "id": delivery.id, "guid": delivery.guid, "delivered_at": SandboxJSON.time(delivery.deliveredAt),
                 "redelivery": delivery.redelivery, "duration": 0.01,
@@ -93,6 +99,6 @@ public actor SandboxWebhooks {
                 "installation_id": delivery.installation ?? NSNull(), "repository_id": delivery.repositoryID ?? NSNull(),
             ]
         }
-        return SandboxJSON.data(Array(items))
+        return (SandboxJSON.data(items), next)
     }
 }

@@ -52,4 +52,37 @@ struct DeliveryCatchUpTests {
         let redeliveries = await sandbox.webhooks.deliveries.filter(\.redelivery)
         #expect(redeliveries.map(\.guid) == [missed.guid])
     }
+
+    /// A store that has none of the deliveries.
+    struct EmptyDeliveryStore: DeliveryStore {
+        func record(_ delivery: Delivery, job: NewJob?) async throws -> DeliveryRecordOutcome { throw CancellationError() }
+        func delivery(id: String) async throws -> Delivery? { nil }
+        func deliveryCount() async throws -> Int { 0 }
+    }
+
+    @Test("10: a missed delivery three pages down is found, and a redelivery that fails again is asked for on later runs, at most three times")
+    func pagesThroughAndRetriesFailedRedeliveries() async throws {
+        let receiverUp = Locked(true)
+        let receiver = try await StubHTTPServer.start { _ in StubResponse(status: receiverUp.value ? 202 : 503) }
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        await sandbox.webhooks.configure(url: URL(string: receiver.url + "/webhooks/github"), secret: "s")
+        receiverUp.update { $0 = false }
+        let missed = try #require(await sandbox.webhooks.send(event: "ping", action: nil, payload: Data("{}".utf8), installation: nil, repositoryID: nil))
+        receiverUp.update { $0 = true }
+        for _ in 0..<250 {
+            _ = await sandbox.webhooks.send(event: "ping", action: nil, payload: Data("{}".utf8), installation: nil, repositoryID: nil)
+        }
+        let app = try await sandbox.client(.app(id: "4242", privateKeyPEM: Secret(sandbox.appPrivateKeyPEM)))
+        let catchUp = DeliveryCatchUp(client: app, deliveries: EmptyDeliveryStore())
+        receiverUp.update { $0 = false }  // every redelivery fails
+        for run in 1...3 {
+            #expect(try await catchUp.run() == [missed.guid], "run \(run)")
+        }
+        #expect(try await catchUp.run().isEmpty, "three failed redeliveries settle it")
+        #expect(await sandbox.webhooks.deliveries.filter { $0.guid == missed.guid && $0.redelivery }.count == 3)
+        let listings = await sandbox.state.requests.filter { $0.path == "/app/hook/deliveries" }
+        #expect(listings.count >= 4 * 3, "three pages a run")
+        await receiver.stop()
+    }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import GafferCore
-import GafferGitHub
+@testable import GafferGitHub
 import GafferSandbox
 import GafferTestSupport
 import Testing
@@ -140,17 +140,71 @@ import Testing
                                            message: "You have exceeded a secondary rate limit", remaining: 1))
         await sandbox.state.addFault(.init(method: "POST", pathPrefix: path, status: 403, retryAfter: nil, rateLimitReset: 1_900_000_030,
                                            message: "API rate limit exceeded", remaining: 1))
-        await sandbox.state.addFault(.init(method: "POST", pathPrefix: path, status: 502, retryAfter: nil, rateLimitReset: nil,
+        await sandbox.state.addFault(.init(method: "GET", pathPrefix: path, status: 502, retryAfter: nil, rateLimitReset: nil,
                                            message: "Server Error", remaining: 1))
         let comment = try await client.createComment(onIssue: number, in: repository, body: "after the waits")
         #expect(comment.body == "after the waits")
+        // The comment was created once; the GET that failed with 502 was sent again.
+        #expect(try await client.comments(onIssue: number, in: repository).count == 1)
         let waits = waiter.recorded
         #expect(waits.count == 3)
         #expect(waits.first == .seconds(7), "retry-after: 7")
         #expect(waits.dropFirst().first == .seconds(31), "until x-ratelimit-reset, and a second more")
-        #expect((waits.last ?? .zero) <= .seconds(4) && (waits.last ?? .zero) > .zero, "5xx, third attempt: backoff up to 4 s")
-        // The comment was created once.
-        #expect(try await client.comments(onIssue: number, in: repository).count == 1)
+        #expect((waits.last ?? .zero) <= .seconds(1) && (waits.last ?? .zero) > .zero, "5xx, first attempt: backoff up to 1 s")
+    }
+
+    @Test("9: a POST GitHub fails with a 5xx is not sent again; the status writer looks for what GitHub made before creating")
+    func postsAreNotRepeatedAfterAServerError() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let client = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
+        let number = try await openIssue(client)
+        let path = "/repos/acme/web/issues/\(number)/comments"
+        await sandbox.state.addFault(.init(method: "POST", pathPrefix: path, status: 502, message: "Server Error", afterDoing: true))
+        let error = await #expect(throws: GitHubAPIError.self) { try await client.createComment(onIssue: number, in: repository, body: "once") }
+        #expect(error?.mayHaveBeenDone == true && error?.description.contains("so it was not sent again") == true)
+        #expect(await sandbox.state.requests.filter { $0.method == "POST" && $0.path == path }.count == 1)
+        #expect(try await client.comments(onIssue: number, in: repository).count == 1, "GitHub made it before failing")
+
+        // The status writer finds the comment GitHub made by its marker rather than making a second.
+        await sandbox.state.addFault(.init(method: "POST", pathPrefix: path, status: 503, message: "Unavailable", afterDoing: true))
+        let written = try await StatusCommentWriter(client: client, author: "alice").write("Planned.", issue: number, in: repository)
+        let all = try await client.comments(onIssue: number, in: repository)
+        #expect(all.count == 2 && written.map(\.id) == [all[1].id], "\(all.map(\.body))")
+    }
+
+    @Test("12: a refused port fails each attempt at once, and the client's own retries decide, not the request's deadline")
+    func aRefusedPortIsNotRetriedUntilTheDeadline() async throws {
+        var settings = GitHubClient.Settings(baseURL: try #require(URL(string: "http://127.0.0.1:\(try unusedPort())")))
+        settings.requestTimeout = .seconds(120)
+        settings.maximumAttempts = 3
+        let waiter = RecordingWaiter()
+        let client = try await GitHubClient(settings: settings, credentials: .token(Secret("t")), waiter: waiter)
+        let started = ContinuousClock.now
+        await #expect(throws: GitHubClientError.self) { _ = try await client.send("GET", "/rate_limit", as: .token) }
+        #expect(waiter.recorded.count == 2, "three attempts, two backoffs")
+        #expect(started.duration(to: .now) < .seconds(60), "AsyncHTTPClient alone would reconnect until the 120 s deadline")
+    }
+
+    @Test("11: the conditional-GET cache stays within its entries and bytes, dropping the least recently used")
+    func theETagCacheIsBounded() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        var settings = GitHubClient.Settings(baseURL: sandbox.baseURL)
+        settings.cacheEntries = 20
+        settings.cacheBytes = 64 << 10
+        let client = try await GitHubClient(settings: settings, credentials: .token(Secret(SandboxFixture.aliceToken)))
+        let number = try await openIssue(client)
+        for page in 1...200 {
+            _ = try await client.send("GET", "/repos/acme/web/issues/\(number)/comments", query: [URLQueryItem(name: "page", value: "\(page)")], as: .token)
+            #expect(client.etags.count <= 20)
+        }
+        let cache = ETagCache(maximumEntries: 1_000, maximumBytes: 10_000)
+        for index in 0..<100 { cache.put("k\(index)", etag: "e", body: Data(count: 1_000)) }
+        #expect(cache.bytes <= 10_000 && cache.count <= 10)
+        #expect(cache.get("k99") != nil && cache.get("k0") == nil, "the newest kept, the oldest gone")
+        cache.put("huge", etag: "e", body: Data(count: 5_000))
+        #expect(cache.get("huge") == nil, "an answer over a quarter of the bound is not kept")
     }
 
     @Test func aFinalErrorIsNotRetried() async throws {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GafferHTTP
 import NIOCore
 import NIOHTTP1
 
@@ -43,17 +44,7 @@ public struct AsyncHTTPClientAWSTransport: AWSTransport {
     let client: HTTPClient
     let maximumResponseBytes: Int
 
-    /// One client for every AWS call. It tries each connection once: AsyncHTTPClient's default is to
-    /// keep reconnecting until the request's deadline, which would turn a refused port into a
-    /// minute-long hang; the AWS client's own retries (with backoff) decide when to try again.
-    public static let sharedClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(5)
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
-
-    public init(client: HTTPClient = AsyncHTTPClientAWSTransport.sharedClient, maximumResponseBytes: Int = 256 << 20) {
+    public init(client: HTTPClient = OutboundHTTPClient.shared, maximumResponseBytes: Int = 256 << 20) {
         self.client = client
         self.maximumResponseBytes = maximumResponseBytes
     }

@@ -26,8 +26,12 @@ public struct GitHubAPIError: Error, Sendable, CustomStringConvertible {
         serverDate = response.headers["date"].flatMap { HTTPDate.parse($0) }
     }
 
+    /// A POST GitHub failed with a 5xx may still have been done, so it was not sent again.
+    public var mayHaveBeenDone: Bool { method == "POST" && status >= 500 }
+
     public var description: String {
         "GitHub answered \(status) to \(method) \(path): \(message)" + (documentationURL.map { " (\($0))" } ?? "")
+            + (mayHaveBeenDone ? "; GitHub may have done it anyway, so it was not sent again" : "")
     }
 }
 

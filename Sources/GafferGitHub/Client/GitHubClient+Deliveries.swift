@@ -16,10 +16,38 @@ public struct GitHubHookDelivery: Sendable, Decodable, Equatable {
 
 /// The app's own webhook deliveries, to find and redeliver the ones that failed.
 extension GitHubClient {
-    /// The most recent deliveries, newest first (one page of up to 100).
-    public func hookDeliveries(perPage: Int = 100) async throws -> [GitHubHookDelivery] {
-        try await send("GET", "/app/hook/deliveries", query: [URLQueryItem(name: "per_page", value: String(perPage))],
-                       as: .app, decoding: [GitHubHookDelivery].self)
+    /// The deliveries since `since`, newest first, page after page as GitHub's `Link` header's cursor
+    /// leads, at most `maximumPages` pages.
+    public func hookDeliveries(since: Date, perPage: Int = 100, maximumPages: Int = 50) async throws -> [GitHubHookDelivery] {
+        var all: [GitHubHookDelivery] = []
+        var cursor: String?
+        for _ in 0..<maximumPages {
+            var query = [URLQueryItem(name: "per_page", value: String(perPage))]
+            if let cursor { query.append(URLQueryItem(name: "cursor", value: cursor)) }
+            let response = try await send("GET", "/app/hook/deliveries", query: query, as: .app)
+            let page: [GitHubHookDelivery]
+            do {
+                page = try GitHubJSON.decoder.decode([GitHubHookDelivery].self, from: response.body)
+            } catch {
+                throw GitHubClientError("could not read GitHub's list of deliveries: \(error)")
+            }
+            all += page
+            guard let oldest = page.last, oldest.deliveredAt >= since, let next = Self.nextCursor(response.headers["link"]) else { break }
+            cursor = next
+        }
+        return all
+    }
+
+    /// The `cursor` of the `rel="next"` link in a `Link` header.
+    static func nextCursor(_ link: String?) -> String? {
+        guard let link else { return nil }
+        for part in link.split(separator: ",") where part.contains("rel=\"next\"") {
+            guard let open = part.firstIndex(of: "<"), let close = part.firstIndex(of: ">"), open < close,
+                  let components = URLComponents(string: String(part[part.index(after: open)..<close]))
+            else { continue }
+            return components.queryItems?.first { $0.name == "cursor" }?.value
+        }
+        return nil
     }
 
     /// Asks GitHub to send a delivery again (same GUID).

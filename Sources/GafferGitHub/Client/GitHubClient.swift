@@ -28,6 +28,9 @@ public final class GitHubClient: Sendable {
         public var backoffMaximum: Duration = .seconds(60)
         /// The wait after a secondary rate limit that names no `retry-after` (GitHub: at least a minute).
         public var secondaryLimitWait: Duration = .seconds(60)
+        /// The bounds of the conditional-GET cache.
+        public var cacheEntries = 2_000
+        public var cacheBytes = 32 << 20
 
         public init(baseURL: URL) {
             self.baseURL = baseURL
@@ -41,7 +44,7 @@ public final class GitHubClient: Sendable {
     let clock: any WallClock
     let tokens: InstallationTokenCache?
     private let gates = Mutex<[GitHubCaller: MutationGate]>([:])
-    private let etags = Mutex<[String: (etag: String, body: Data)]>([:])
+    let etags: ETagCache
 
     public init(
         settings: Settings, credentials: GitHubCredentials, transport: any GitHubTransport = AsyncHTTPClientTransport(),
@@ -52,6 +55,7 @@ public final class GitHubClient: Sendable {
         self.transport = transport
         self.waiter = waiter
         self.clock = clock
+        etags = ETagCache(maximumEntries: settings.cacheEntries, maximumBytes: settings.cacheBytes)
         if case .app(let id, let key) = credentials {
             tokens = InstallationTokenCache(signer: try await AppJWTSigner(appID: id, privateKeyPEM: key), clock: clock)
         } else {
@@ -114,7 +118,7 @@ public final class GitHubClient: Sendable {
             if renewNow { renewDone = true }
             var headers = standardHeaders(authorization: try await authorization(for: caller, renew: renewNow))
             if body != nil { headers.append(("Content-Type", "application/json")) }
-            let cached = method == "GET" ? etags.withLock { $0[cacheKey] } : nil
+            let cached = method == "GET" ? etags.get(cacheKey) : nil
             if let cached { headers.append(("If-None-Match", cached.etag)) }
 
             let response: GitHubHTTPResponse
@@ -134,11 +138,11 @@ public final class GitHubClient: Sendable {
             }
             if (200..<300).contains(response.status) {
                 if method == "GET", let etag = response.headers["etag"] {
-                    etags.withLock { $0[cacheKey] = (etag, response.body) }
+                    etags.put(cacheKey, etag: etag, body: response.body)
                 }
                 return response
             }
-            guard attempt < settings.maximumAttempts, let wait = retryWait(response, attempt: attempt, caller: caller, renewed: &renewed) else {
+            guard attempt < settings.maximumAttempts, let wait = retryWait(response, method: method, attempt: attempt, caller: caller, renewed: &renewed) else {
                 throw GitHubAPIError(method: method, path: path, response: response)
             }
             try await waiter.wait(wait)
@@ -146,7 +150,7 @@ public final class GitHubClient: Sendable {
     }
 
     /// How long to wait before trying again, or nil when the answer is final.
-    private func retryWait(_ response: GitHubHTTPResponse, attempt: Int, caller: GitHubCaller, renewed: inout Bool) -> Duration? {
+    private func retryWait(_ response: GitHubHTTPResponse, method: String, attempt: Int, caller: GitHubCaller, renewed: inout Bool) -> Duration? {
         switch response.status {
         case 401:
             // An installation token may have been revoked or expired early: renew it once.
@@ -168,7 +172,9 @@ public final class GitHubClient: Sendable {
             }
             return nil
         case 500..<600:
-            return backoff(attempt: attempt)
+            // GitHub may have done a POST's work before failing: sent again, a comment is made twice.
+            // The caller looks for what it made (a marker) before it creates again.
+            return method == "POST" ? nil : backoff(attempt: attempt)
         default:
             return nil
         }
@@ -182,10 +188,8 @@ public final class GitHubClient: Sendable {
         ]
     }
 
-    /// Capped exponential backoff with full jitter.
     private func backoff(attempt: Int) -> Duration {
-        let ceiling = min(settings.backoffBase * Int(1 << min(attempt - 1, 20)), settings.backoffMaximum)
-        return ceiling * Double.random(in: 0.5...1)
+        RetryPolicy(baseDelay: settings.backoffBase, maxDelay: settings.backoffMaximum).delay(afterAttempt: attempt)
     }
 
     private func authorization(for caller: GitHubCaller, renew: Bool) async throws -> Secret {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GafferHTTP
 import NIOCore
 import NIOHTTP1
 
@@ -36,7 +37,7 @@ public struct AsyncHTTPClientTransport: GitHubTransport {
     /// The largest answer read; GitHub's are far smaller.
     let maximumResponseBytes: Int
 
-    public init(client: HTTPClient = .shared, maximumResponseBytes: Int = 32 << 20) {
+    public init(client: HTTPClient = OutboundHTTPClient.shared, maximumResponseBytes: Int = 32 << 20) {
         self.client = client
         self.maximumResponseBytes = maximumResponseBytes
     }

@@ -38,7 +38,7 @@ public struct StatusCommentWriter: Sendable {
             if let current = existing[index + 1]?.first {
                 written.append(current.body == text ? current : try await client.updateComment(current.id, in: repository, body: text))
             } else {
-                written.append(try await client.createComment(onIssue: issue, in: repository, body: text))
+                written.append(try await create(text, part: index + 1, key: key, issue: issue, in: repository))
                 created = true
             }
         }
@@ -56,6 +56,19 @@ public struct StatusCommentWriter: Sendable {
             for comment in extra { try await delete(comment.id, in: repository) }
         }
         return written
+    }
+
+    /// Creates a part; when GitHub fails in a way that may have created it anyway, looks for it
+    /// by its marker before creating it once more.
+    private func create(_ text: String, part: Int, key: String, issue: Int, in repository: RepositoryRef) async throws -> GitHubCommentDetails {
+        do {
+            return try await client.createComment(onIssue: issue, in: repository, body: text)
+        } catch let error as GitHubAPIError where error.mayHaveBeenDone {
+            if let made = try await statusComments(key: key, issue: issue, in: repository)[part]?.first(where: { $0.body == text }) {
+                return made
+            }
+            return try await client.createComment(onIssue: issue, in: repository, body: text)
+        }
     }
 
     /// The version in a comment's marker, if it has one.
