@@ -49,13 +49,17 @@ public enum ChildProcess {
     }
 
     /// A pipe whose ends are closed on exec, so only the descriptors handed to a child leak into it.
+    /// Made close-on-exec at once (`pipe2`): set afterwards, a child another thread spawned in
+    /// between would keep the pipe open.
     public static func pipe() throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [0, 0]
-        guard Glibc.pipe(&fds) == 0 else {
+        guard glibcPipe2(&fds, O_CLOEXEC) == 0 else {
             throw SpawnError(description: "cannot make a pipe: \(String(cString: strerror(errno)))")
         }
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
         return (fds[0], fds[1])
     }
 }
+
+/// glibc's `pipe2(2)`, which Swift's Glibc module leaves out (it is declared only under _GNU_SOURCE).
+@_silgen_name("pipe2")
+private func glibcPipe2(_ descriptors: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32

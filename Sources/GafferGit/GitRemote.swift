@@ -37,12 +37,34 @@ public struct GitRemote: Sendable, Equatable {
         let afterScheme = trimmed[schemeEnd.upperBound...]
         let authorityEnd = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex
         let authority = afterScheme[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@"), scheme != "ssh" else {
-            self.init(url: trimmed, credentials: credentials, userInfo: nil)
-            return
+        let at = authority.lastIndex(of: "@")
+        if scheme == "ssh", let at, authority[..<at].contains(":") {
+            // SSH logs in with a key; a password in the URL would only be shown, so it is refused unseen.
+            throw .invalidRemote(Self.withoutUserInfo(trimmed), reason: "an ssh:// URL may not carry a password; Gaffer logs in over SSH with a key (--ssh-key, git_ssh_key)")
         }
-        let bare = String(trimmed[..<schemeEnd.upperBound]) + String(afterScheme[afterScheme.index(after: at)...])
-        self.init(url: bare, credentials: credentials, userInfo: String(authority[..<at]))
+        let remote: GitRemote
+        if let at, scheme != "ssh" {
+            let bare = String(trimmed[..<schemeEnd.upperBound]) + String(afterScheme[afterScheme.index(after: at)...])
+            remote = GitRemote(url: bare, credentials: credentials, userInfo: String(authority[..<at]))
+        } else {
+            remote = GitRemote(url: trimmed, credentials: credentials, userInfo: nil)
+        }
+        if scheme == "http", case .token = remote.credentials, !Self.isLoopback(host: at.map { authority[authority.index(after: $0)...] } ?? authority) {
+            throw .invalidRemote(remote.url, reason: "plain http would send the token in the clear; use https (http is allowed only to this machine: localhost, 127.0.0.1, ::1)")
+        }
+        self = remote
+    }
+
+    /// Whether `host` (with an optional port) names this machine.
+    static func isLoopback<S: StringProtocol>(host authority: S) -> Bool {
+        var host = String(authority)
+        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+            host = String(host[host.index(after: host.startIndex)..<close])
+        } else if let colon = host.lastIndex(of: ":") {
+            host = String(host[..<colon])
+        }
+        host = host.lowercased()
+        return host == "localhost" || host == "::1" || (host.hasPrefix("127.") && host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil })
     }
 
     private init(url: String, credentials: GitCredentials, userInfo: String?) {

@@ -43,6 +43,17 @@ final class ConcurrencyProbe: JobHandler {
     }
 }
 
+/// Waits until its job has been taken from it (cancelled in the store), then returns a late result.
+struct OutlivedJob: JobHandler {
+    let jobType = "outlived"
+    let store: SQLiteStore
+
+    func run(_ context: JobContext) async throws -> JobResult {
+        try await waitUntil(timeout: .seconds(10), "the job to be taken away") { try await store.job(id: context.job.id)?.state == .cancelled }
+        return JobResult(json: Data(#"{"late":true}"#.utf8))
+    }
+}
+
 @Suite struct WorkerPoolTests {
     struct PoolFixture {
         let directory: TemporaryDirectory
@@ -143,6 +154,36 @@ final class ConcurrencyProbe: JobHandler {
         #expect(events.filter { $0.to == .succeeded }.count == 1)
         // The dead worker's late completion is refused.
         #expect(try await fixture.store.complete(dead, result: Data("{}".utf8)) == false)
+    }
+
+    @Test("16: a worker whose lease is gone when its handler returns writes no result file")
+    func aLostLeaseWritesNoResult() async throws {
+        let directory = try TemporaryDirectory("gaffer-pool")
+        defer { directory.remove() }
+        let store = try SQLiteStore(dataDirectory: directory.url)
+        try store.migrate()
+        defer { try? store.close() }
+        var logger = Logger(label: "pool-test")
+        logger.logLevel = .critical
+        let pool = WorkerPool(
+            queue: store, registry: JobRegistry([OutlivedJob(store: store)]),
+            settings: .init(count: 1, leaseDuration: 30, pollInterval: 0.05, drainTimeout: 10,
+                            retryPolicy: RetryPolicy(baseDelay: .milliseconds(20), maxDelay: .milliseconds(50))),
+            dataDirectory: directory.url, metrics: GafferMetrics(), logger: logger)
+        let job = try await store.enqueue(NewJob(type: "outlived", payload: Data("{}".utf8), maxAttempts: 1))
+        let group = ServiceGroup(configuration: .init(services: [pool], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await waitUntil("the job to run") { try await store.job(id: job.id)?.state == .running }
+            _ = try await store.cancel(id: job.id, reason: "taken away")
+            // Shutting down waits for the running job: the handler returns once it sees the cancel.
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let folder = directory.url.appendingPathComponent("jobs/\(job.id)").path
+        #expect(!FileManager.default.fileExists(atPath: folder + "/result.json"))
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty ?? true, "nothing left aside either")
+        #expect(try await store.job(id: job.id)?.state == .cancelled)
     }
 
     @Test func heartbeatsKeepALongJobFromBeingTakenOver() async throws {

@@ -105,3 +105,27 @@ struct FileSetSafetyTests {
         #expect(try await bare.files(on: "gaffer/issue-12") == ["README.md": "100644"])
     }
 }
+
+@Suite("Credentials in remote URLs")
+struct RemoteCredentialTests {
+    @Test("17: a token goes over plain http only to this machine; elsewhere the remote is refused without showing it")
+    func tokensNeverTravelInTheClear() throws {
+        for url in ["http://x:tok_secret_1@git.example.com/a.git", "http://git.example.com/a.git", "http://127.0.0.1.example.com/a.git", "http://127.0.0.evil/a.git"] {
+            let credentials: GitCredentials = url.contains("@") ? .none : .token(Secret("tok_secret_1"))
+            let error = #expect(throws: GitError.self) { try GitRemote(url: url, credentials: credentials) }
+            #expect(error?.description.contains("use https") == true && error?.description.contains("tok_secret_1") == false, "\(url)")
+        }
+        for url in ["http://127.0.0.1:8080/a.git", "http://localhost/a.git", "http://[::1]:9/a.git", "https://git.example.com/a.git"] {
+            #expect(try GitRemote(url: url, credentials: .token(Secret("t"))).url == url)
+        }
+        #expect(try GitRemote(url: "http://git.example.com/a.git").url == "http://git.example.com/a.git", "no token, nothing to protect")
+    }
+
+    @Test("17: an ssh:// URL with a password is refused, and the password is in no message")
+    func sshPasswordsAreRefused() throws {
+        let error = #expect(throws: GitError.self) { try GitRemote(url: "ssh://deploy:hunter2@git.example.com/a.git") }
+        #expect(error?.description.contains("hunter2") == false)
+        #expect(error?.description.contains("ssh://git.example.com/a.git") == true)
+        #expect(try GitRemote(url: "ssh://deploy@git.example.com/a.git").url == "ssh://deploy@git.example.com/a.git")
+    }
+}

@@ -247,11 +247,15 @@ public final class WorkerPool: Service, Sendable {
         var outcome: JobState?
         do {
             let result = try run.get()
-            try writeResult(result.json, to: directory)
+            // Written aside first and put in place only once the store accepts the completion:
+            // a worker that lost its lease must not overwrite the winner's file.
+            let pending = try writeResult(result.json, to: directory, lease: lease)
             if try await queue.complete(lease, result: result.json) {
+                if let pending { rename(pending, "\(directory)/result.json") }
                 outcome = .succeeded
                 logger.debug("job succeeded", metadata: ["attempt": "\(job.attempts)"])
             } else {
+                if let pending { unlink(pending) }
                 logger.warning("job finished after its lease was lost; the result was not recorded")
             }
         } catch {
@@ -274,7 +278,10 @@ public final class WorkerPool: Service, Sendable {
             let retryAfter = permanent ? nil : settings.retryPolicy.delay(afterAttempt: job.attempts) / .seconds(1)
             let state = try await queue.fail(lease, error: message, retryAfter: retryAfter)
             if state == .failed {
-                try? writeResult(try JSONValue.object(["error": .string(message)]).encoded(), to: directory)
+                // The store took the failure under this lease, so the file is this worker's to write.
+                if let pending = try? writeResult(try JSONValue.object(["error": .string(message)]).encoded(), to: directory, lease: lease) {
+                    rename(pending, "\(directory)/result.json")
+                }
                 logger.error("job failed", metadata: ["attempt": "\(job.attempts)", "error": "\(message)"])
             } else if state == .queued {
                 logger.warning("job attempt failed; will retry", metadata: ["attempt": "\(job.attempts)", "error": "\(message)"])
@@ -286,14 +293,17 @@ public final class WorkerPool: Service, Sendable {
         }
     }
 
-    private func writeResult(_ bytes: Data, to directory: String) throws {
-        guard settings.writesResultFiles else { return }
+    /// Writes the result beside where it goes, named for the lease; returns that path.
+    private func writeResult(_ bytes: Data, to directory: String, lease: JobLease) throws -> String? {
+        guard settings.writesResultFiles else { return nil }
         // mkdir(2) directly: FileManager's createDirectory costs several
         // times more, and this runs once per job. Only the first job finds
         // no `jobs/` folder and takes the slow way.
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        try bytes.write(to: URL(fileURLWithPath: "\(directory)/result.json", isDirectory: false))
+        let path = "\(directory)/result.json.\(lease.attempt).\(lease.owner.filter { $0.isLetter || $0.isNumber || $0 == "-" })"
+        try bytes.write(to: URL(fileURLWithPath: path, isDirectory: false))
+        return path
     }
 }
