@@ -1,11 +1,12 @@
 import Foundation
 
-/// The little the webhook path reads of a body: that it is a JSON object,
+/// The little the webhook path reads of a body: that it is JSON (one object),
 /// and its top-level `action`. Everything else waits for a worker.
 ///
 /// A full JSON parse of a large payload costs more than verifying and
-/// storing it, so this scans the bytes once, skipping nested values, and
-/// stops at the top-level `action` (GitHub sends it first).
+/// storing it, so this scans the bytes once without building anything:
+/// the grammar is checked to the last byte (a body broken after `action` is
+/// refused, not acknowledged and then failed), the values are not read.
 public enum WebhookPayload {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case notAnObject
@@ -79,7 +80,13 @@ public enum WebhookPayload {
             guard peek() == UInt8(ascii: "{") else { throw .notAnObject }
             index += 1
             skipWhitespace()
-            if peek() == UInt8(ascii: "}") { return nil }
+            if peek() == UInt8(ascii: "}") {
+                index += 1
+                skipWhitespace()
+                guard index == bytes.count else { throw .malformed(offset: index) }
+                return nil
+            }
+            var action: String?
             while true {
                 skipWhitespace()
                 guard peek() == UInt8(ascii: "\"") else { throw .malformed(offset: index) }
@@ -90,17 +97,21 @@ public enum WebhookPayload {
                 guard peek() == UInt8(ascii: ":") else { throw .malformed(offset: index) }
                 index += 1
                 skipWhitespace()
-                if isAction, peek() == UInt8(ascii: "\"") {
+                if isAction, action == nil, peek() == UInt8(ascii: "\"") {
                     let valueStart = index
                     try skipString()
-                    let raw = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<index])
-                    return decodeJSONString(raw)
+                    action = decodeJSONString(UnsafeRawBufferPointer(rebasing: bytes[valueStart..<index]))
+                } else {
+                    try skipValue(depth: 1)
                 }
-                try skipValue(depth: 1)
                 skipWhitespace()
                 switch peek() {
                 case UInt8(ascii: ","): index += 1
-                case UInt8(ascii: "}"): return nil
+                case UInt8(ascii: "}"):
+                    index += 1
+                    skipWhitespace()
+                    guard index == bytes.count else { throw .malformed(offset: index) }
+                    return action
                 default: throw .malformed(offset: index)
                 }
             }
@@ -133,7 +144,19 @@ public enum WebhookPayload {
                 case UInt8(ascii: "\""):
                     index += 1
                     return
-                case UInt8(ascii: "\\"): index += 2
+                case UInt8(ascii: "\\"):
+                    guard index + 1 < bytes.count else { throw .malformed(offset: index) }
+                    switch bytes[index + 1] {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                         UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        index += 2
+                    case UInt8(ascii: "u"):
+                        guard index + 5 < bytes.count, (2...5).allSatisfy({ HexDigit.value(bytes[index + $0]) != nil }) else {
+                            throw .malformed(offset: index)
+                        }
+                        index += 6
+                    default: throw .malformed(offset: index)
+                    }
                 case 0x00..<0x20: throw .malformed(offset: index)
                 default: index += 1
                 }
@@ -179,21 +202,38 @@ public enum WebhookPayload {
                         throw .malformed(offset: index)
                     }
                 }
-            default:
-                // A number, true, false or null: the run of characters that may form one.
-                let start = index
-                while index < bytes.count {
-                    switch bytes[index] {
-                    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
-                         UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "a")...UInt8(ascii: "z"):
-                        index += 1
-                    default:
-                        guard index > start else { throw .malformed(offset: index) }
-                        return
-                    }
-                }
-                guard index > start else { throw .malformed(offset: index) }
+            case UInt8(ascii: "t"): try skipLiteral("true")
+            case UInt8(ascii: "f"): try skipLiteral("false")
+            case UInt8(ascii: "n"): try skipLiteral("null")
+            default: try skipNumber()
             }
+        }
+
+        mutating func skipLiteral(_ word: StaticString) throws(Failure) {
+            guard matches(word, at: index) else { throw .malformed(offset: index) }
+            index += word.utf8CodeUnitCount
+        }
+
+        /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+        mutating func skipNumber() throws(Failure) {
+            if peek() == UInt8(ascii: "-") { index += 1 }
+            if peek() == UInt8(ascii: "0") { index += 1 } else { try skipDigits() }
+            if peek() == UInt8(ascii: ".") {
+                index += 1
+                try skipDigits()
+            }
+            if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+                index += 1
+                if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
+                try skipDigits()
+            }
+        }
+
+        /// One or more digits.
+        mutating func skipDigits() throws(Failure) {
+            func isDigit(_ byte: UInt8?) -> Bool { byte.map { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ?? false }
+            guard isDigit(peek()) else { throw .malformed(offset: index) }
+            while isDigit(peek()) { index += 1 }
         }
 
         /// A JSON string literal (with its quotes) as a Swift string.

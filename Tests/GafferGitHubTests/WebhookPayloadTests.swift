@@ -39,6 +39,34 @@ import Testing
         #expect(throws: (any Error).self) { try WebhookPayload.action(in: Data(text.utf8)) }
     }
 
+    @Test("15: a body broken after its action is refused, not acknowledged", arguments: [
+        #"{"action":"opened","issue":{"x":1}"#, #"{"action":"opened"} trailing"#, #"{"action":"opened"}{"b":1}"#,
+        #"{"action":"opened","n":01}"#, #"{"action":"opened","n":1.}"#, #"{"action":"opened","n":-}"#, #"{"action":"opened","t":tru}"#,
+        #"{"action":"opened","x":nul}"#, #"{"action":"opened","x":abc}"#, #"{"action":"opened","s":"\q"}"#, #"{"action":"opened","s":"\u12"}"#,
+    ])
+    func refusesABodyBrokenAfterItsAction(_ text: String) {
+        #expect(throws: WebhookPayload.Failure.self) { try WebhookPayload.action(in: Data(text.utf8)) }
+    }
+
+    @Test("15: on a real payload changed at random, the scan accepts only what Foundation's JSON parser accepts")
+    func acceptsOnlyJSON() throws {
+        let sample = try #require(try Conformance.webhookSamples().first { $0.event == "issues" })
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array(#"{}[],:"\ 0123456789.-+eEtrufalsn"#.utf8)
+        var refused = 0
+        for _ in 0..<2_000 {
+            var bytes = [UInt8](sample.body)
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                bytes[Int.random(in: 0..<bytes.count, using: &generator)] = alphabet.randomElement(using: &generator) ?? 0
+            }
+            let scanned = (try? WebhookPayload.action(in: Data(bytes))) != nil
+            let parsed = (try? JSONSerialization.jsonObject(with: Data(bytes))) is [String: Any]
+            if !scanned { refused += 1 }
+            #expect(!scanned || parsed, "accepted what is not JSON: \(String(decoding: bytes, as: UTF8.self).prefix(300))")
+        }
+        #expect(refused > 100, "the mutations broke the body often enough to tell")
+    }
+
     @Test func refusesDeepNestingInsteadOfRecursingForever() {
         let deep = "{\"a\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
         #expect(throws: (any Error).self) { try WebhookPayload.action(in: Data(deep.utf8)) }
