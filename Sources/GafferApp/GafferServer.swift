@@ -50,7 +50,8 @@ public struct GafferServer: Sendable {
         let router = Router()
         let ingress = WebhookIngress(
             verifier: WebhookVerifier(secrets: configuration.webhookSecrets), deliveries: store, router: self.router,
-            metrics: metrics, clock: clock, jobMaxAttempts: configuration.jobMaxAttempts, logger: logger
+            metrics: metrics, clock: clock, jobMaxAttempts: configuration.jobMaxAttempts,
+            unverified: UnverifiedBodyBudget(limit: configuration.webhookUnverifiedMaxBytes), logger: logger
         )
         router.post("/webhooks/github") { request, context in try await ingress.handle(request, context: context) }
         JobsAPI(

@@ -22,12 +22,12 @@ struct AppFixture {
     }
 
     /// Runs `body` against the application (workers included), then cleans up.
-    func test<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+    func test<Value: Sendable>(_ mode: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
         defer {
             try? server.store.close()
             directory.remove()
         }
-        return try await server.makeApplication().test(.router, body)
+        return try await server.makeApplication().test(mode, body)
     }
 }
 

@@ -177,4 +177,61 @@ import Testing
             #expect(text.contains("gaffer_job_queue_depth 1"))
         }
     }
+
+    /// A connection that sends a webhook's headers and part of its body, then waits.
+    final class SlowUpload: Sendable {
+        let socket: Int32
+
+        init(port: Int, declared: Int, sent: Int) throws {
+            socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else { throw CancellationError() }
+            let head = "POST /webhooks/github HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-GitHub-Event: issues\r\n"
+                + "X-GitHub-Delivery: slow-\(UUID().uuidString)\r\nContent-Length: \(declared)\r\n\r\n"
+            let bytes = Array(head.utf8) + Array(repeating: UInt8(ascii: " "), count: sent)
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes[offset...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard written > 0 else { throw CancellationError() }
+                offset += written
+            }
+        }
+
+        func close() { _ = Glibc.close(socket) }
+    }
+
+    @Test("14: unverified bodies are bounded in total: past the bound a delivery gets 503 with Retry-After, and the bytes are freed when the senders go")
+    func unverifiedBytesAreBounded() async throws {
+        let fixture = try AppFixture(workers: 0) { $0.webhookUnverifiedMaxBytes = 1_000_000 }
+        let store = fixture.server.store
+        try await fixture.test(.live) { client in
+            let port = try #require(client.port)
+            let slow = try (0..<2).map { _ in try SlowUpload(port: port, declared: 900_000, sent: 450_000) }
+            func held() async throws -> Int {
+                let text = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+                let line = text.split(separator: "\n").first { $0.hasPrefix("gaffer_webhook_unverified_bytes ") }
+                return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
+            }
+            try await waitUntil(timeout: .seconds(10), "both slow bodies to be held") { try await held() >= 800_000 }
+            var padded = Data(#"{"action":"opened","pad":""#.utf8)
+            padded.append(Data(repeating: UInt8(ascii: "x"), count: 300_000))
+            padded.append(Data(#""}"#.utf8))
+            let refused = try await client.deliver(SignedDelivery(event: "issues", body: padded))
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.headers[.retryAfter] == "5")
+            #expect(try await store.deliveryCount() == 0)
+
+            slow.forEach { $0.close() }
+            try await waitUntil(timeout: .seconds(10), "the slow senders' bytes to be freed") { try await held() == 0 }
+            let accepted = try await client.deliver(SignedDelivery(event: "issues", body: padded))
+            #expect(accepted.status == .accepted)
+            #expect(try await held() == 0)
+        }
+    }
 }

@@ -117,6 +117,12 @@ public enum ConfigurationLoader {
         Setting(key: "job_max_payload_bytes") { config, value in
             wholeNumber(value, in: 1024...(25 << 20), unit: "bytes") { config.jobMaxPayloadBytes = $0 }
         },
+        Setting(key: "webhook_unverified_max_bytes") { config, value in
+            wholeNumber(value, in: (25 << 20)...(1 << 34), unit: "bytes") { config.webhookUnverifiedMaxBytes = $0 }
+        },
+        Setting(key: "retention_days") { config, value in
+            wholeNumber(value, in: 1...3650, unit: "days") { config.retentionDays = $0 }
+        },
         Setting(key: "trigger_label") { config, value in
             // GitHub's limit for a label name.
             guard (1...50).contains(value.count) else { return "must be 1 to 50 characters, as a GitHub label is" }

@@ -34,6 +34,10 @@ public struct GafferConfiguration: Sendable {
     public var sqliteSynchronous = SQLiteSynchronous.normal
     /// The largest `payload` the jobs API accepts.
     public var jobMaxPayloadBytes = 1 << 20
+    /// The bytes of webhook bodies not yet verified that may be held at once; past it, 503.
+    public var webhookUnverifiedMaxBytes = 100 << 20
+    /// Finished jobs, their files and their deliveries are deleted this long after they finished.
+    public var retentionDays = 30
     /// The label that addresses an issue to Gaffer.
     public var triggerLabel = "gaffer"
     /// The app's bot login: its own comments are not read, and `@<login>` mentions it.

@@ -23,6 +23,7 @@ struct WebhookIngress: Sendable {
     let metrics: GafferMetrics
     let clock: any WallClock
     let jobMaxAttempts: Int
+    let unverified: UnverifiedBodyBudget
     let logger: Logger
 
     private func answer(_ status: HTTPResponse.Status, _ state: String, deliveryID: String, jobID: JobID? = nil, message: String? = nil) -> Response {
@@ -46,11 +47,26 @@ struct WebhookIngress: Sendable {
         guard let deliveryID = request.headers[.gitHubDelivery], !deliveryID.isEmpty, deliveryID.utf8.count <= Self.maxDeliveryIDLength else {
             return reject(.badRequest, "missing_delivery", "the X-GitHub-Delivery header is missing or longer than \(Self.maxDeliveryIDLength) characters")
         }
-        guard let body = try await request.collectBody(ifWithin: Self.maxBodyBytes) else {
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > Self.maxBodyBytes {
             return reject(.contentTooLarge, "too_large", "the body is over GitHub's 25 MB limit for webhook payloads")
+        }
+        let body: ByteBuffer
+        let collected = try await collectUnverified(request.body)
+        metrics.setUnverifiedBytes(unverified.bytesHeld)
+        switch collected {
+        case .body(let collected): body = collected
+        case .tooLarge: return reject(.contentTooLarge, "too_large", "the body is over GitHub's 25 MB limit for webhook payloads")
+        case .busy:
+            var response = reject(.serviceUnavailable, "busy", "too many webhook bodies are being received at once; try again shortly")
+            response.headers[.retryAfter] = "5"
+            return response
         }
         let signature = request.headers[.hubSignature256], legacySignature = request.headers[.hubSignature]
         do {
+            defer {
+                unverified.release(body.readableBytes)
+                metrics.setUnverifiedBytes(unverified.bytesHeld)
+            }
             try body.withUnsafeReadableBytes { bytes throws(WebhookVerifier.Failure) in
                 try verifier.verify(body: bytes, header: signature, sha1Header: legacySignature)
             }
@@ -87,6 +103,38 @@ struct WebhookIngress: Sendable {
             metrics.delivery(.duplicate)
             return answer(.ok, "duplicate", deliveryID: deliveryID, message: "this delivery was received before; nothing changed")
         }
+    }
+
+    enum Collected {
+        case body(ByteBuffer)
+        case tooLarge
+        case busy
+    }
+
+    /// Reads the body, holding its bytes in the unverified budget as they arrive; a body that is
+    /// returned still holds them (the caller releases them once the signature is checked).
+    private func collectUnverified(_ stream: RequestBody) async throws -> Collected {
+        var body = ByteBuffer()
+        do {
+            for try await chunk in stream {
+                guard body.readableBytes + chunk.readableBytes <= Self.maxBodyBytes else {
+                    unverified.release(body.readableBytes)
+                    return .tooLarge
+                }
+                guard unverified.reserve(chunk.readableBytes) else {
+                    unverified.release(body.readableBytes)
+                    return .busy
+                }
+                metrics.setUnverifiedBytes(unverified.bytesHeld)
+                var chunk = chunk
+                body.writeBuffer(&chunk)
+            }
+        } catch {
+            unverified.release(body.readableBytes)
+            metrics.setUnverifiedBytes(unverified.bytesHeld)
+            throw error
+        }
+        return .body(body)
     }
 
     private func reject(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {

@@ -17,6 +17,7 @@ public final class GafferMetrics: Sendable {
     private let jobStates: [JobState: Gauge]
     private let queueDepth: Gauge
     private let workersBusy: Gauge
+    private let unverifiedBytes: Gauge
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -38,6 +39,8 @@ public final class GafferMetrics: Sendable {
         self.jobStates = jobStates
         queueDepth = registry.makeGauge(descriptor: Self.name("job_queue_depth", help: "Queued jobs whose time to run has come"))
         workersBusy = registry.makeGauge(descriptor: Self.name("workers_busy", help: "Workers of this process running a job"))
+        unverifiedBytes = registry.makeGauge(descriptor: Self.name(
+            "webhook_unverified", unit: "bytes", help: "Bytes of webhook bodies held before their signature is checked (503 past webhook_unverified_max_bytes)"))
     }
 
     public func delivery(_ outcome: DeliveryOutcome) {
@@ -72,6 +75,10 @@ public final class GafferMetrics: Sendable {
     /// `gaffer_<name>[_<unit>]`.
     private static func name(_ name: String, unit: String = "", help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "gaffer", metricName: name, unitName: unit, helpText: help)
+    }
+
+    func setUnverifiedBytes(_ count: Int) {
+        unverifiedBytes.set(Int64(count))
     }
 
     public func setWorkersBusy(_ count: Int) {
