@@ -62,9 +62,15 @@ public struct GafferServer: Sendable {
         return router
     }
 
-    /// The workers, and the catch-up of missed deliveries when Gaffer is a GitHub App.
+    /// The workers with the deletion of what is past `retention_days`, and the catch-up of missed
+    /// deliveries when Gaffer is a GitHub App.
     var backgroundServices: [any Service] {
         var services: [any Service] = [workers]
+        if configuration.workers > 0 {
+            services.append(RetentionService(
+                store: store, jobsDirectory: configuration.dataDirectory.appendingPathComponent("jobs", isDirectory: true),
+                retention: TimeInterval(configuration.retentionDays) * 86_400, clock: clock, logger: logger))
+        }
         if let github, case .app? = configuration.githubCredentials, configuration.githubCatchUpMinutes > 0 {
             services.append(DeliveryCatchUpService(github: github, deliveries: store, interval: .seconds(configuration.githubCatchUpMinutes * 60),
                                                    logger: logger))
