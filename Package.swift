@@ -171,6 +171,8 @@ let package = Package(
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
         .executableTarget(name: "IssueParserFuzzer", dependencies: ["GafferCore", "FuzzSupport"], path: "Fuzz/IssueParserFuzzer"),
         .executableTarget(name: "CommandParserFuzzer", dependencies: ["GafferCore", "FuzzSupport"], path: "Fuzz/CommandParserFuzzer"),
+        .executableTarget(name: "BuildspecLoaderFuzzer", dependencies: ["GafferPipeline", "FuzzSupport"], path: "Fuzz/BuildspecLoaderFuzzer"),
+        .executableTarget(name: "WebhookPayloadFuzzer", dependencies: ["GafferGitHub", "FuzzSupport"], path: "Fuzz/WebhookPayloadFuzzer"),
         .testTarget(
             name: "GafferCoreTests",
             dependencies: [
