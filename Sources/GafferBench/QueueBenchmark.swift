@@ -79,14 +79,14 @@ struct QueueBenchmark: AsyncParsableCommand {
             "synchronous": .string(synchronous),
             "data_under": .string(under),
             "result_files_written": .bool(!withoutResultFiles),
-            "jobs": .number(Double(total)),
-            "workers": .number(Double(workers)),
-            "producers": .number(Double(producerCount)),
-            "enqueue_s": .number((enqueueSeconds * 1000).rounded() / 1000),
-            "total_s": .number((seconds * 1000).rounded() / 1000),
-            "jobs_per_s": .number((Double(total) / seconds).rounded()),
-            "succeeded": .number(Double(counts[.succeeded] ?? 0)),
-            "result_files": .number(Double(files)),
+            "jobs": .number(Decimal(total)),
+            "workers": .number(Decimal(workers)),
+            "producers": .number(Decimal(producerCount)),
+            "enqueue_s": .number(Decimal((enqueueSeconds * 1000).rounded()) / 1000),
+            "total_s": .number(Decimal((seconds * 1000).rounded()) / 1000),
+            "jobs_per_s": .number(Decimal((Double(total) / seconds).rounded())),
+            "succeeded": .number(Decimal(counts[.succeeded] ?? 0)),
+            "result_files": .number(Decimal(files)),
         ]
         print(String(decoding: try JSONValue.object(result).encoded(), as: UTF8.self))
     }

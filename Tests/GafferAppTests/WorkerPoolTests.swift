@@ -23,7 +23,7 @@ final class FlakyJob: JobHandler {
             return left > 0
         }
         if fail { throw Boom() }
-        return try JobResult(.object(["attempt": .number(Double(context.job.attempts))]))
+        return try JobResult(.object(["attempt": .number(Decimal(context.job.attempts))]))
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GafferCore
 
 /// `sleep`: waits `{"seconds": n}` (at most 300), then returns
@@ -14,7 +15,7 @@ public struct SleepJob: JobHandler {
     public func run(_ context: JobContext) async throws -> JobResult {
         let seconds = try seconds(in: try JSONValue.decode(context.job.payload))
         try await Task.sleep(for: .seconds(seconds))
-        return try JobResult(.object(["slept": .number(seconds)]))
+        return try JobResult(.object(["slept": .number(Decimal(seconds))]))
     }
 
     private func seconds(in payload: JSONValue) throws(PermanentJobFailure) -> Double {
