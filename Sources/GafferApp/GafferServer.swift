@@ -55,7 +55,7 @@ public struct GafferServer: Sendable {
         )
         router.post("/webhooks/github") { request, context in try await ingress.handle(request, context: context) }
         JobsAPI(
-            queue: store, audit: store, registry: registry, authenticator: BearerAuthenticator(token: configuration.apiToken),
+            queue: store, registry: registry, authenticator: BearerAuthenticator(token: configuration.apiToken),
             maxPayloadBytes: configuration.jobMaxPayloadBytes, maxAttempts: configuration.jobMaxAttempts, clock: clock
         ).register(on: router)
         OperationsRoutes(store: store, workers: configuration.workers > 0 ? workers : nil, metrics: metrics).register(on: router)

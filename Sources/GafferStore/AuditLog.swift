@@ -24,3 +24,12 @@ public protocol AuditLog: Sendable {
     func append(_ entry: AuditEntry) async throws
     func entries(subject: String?, limit: Int) async throws -> [AuditEntry]
 }
+
+/// Job changes made on someone's behalf, each committed in one transaction with its audit entry,
+/// so the trail can never miss what happened (nor record what did not).
+public protocol AuditedJobQueue: JobQueue, AuditLog {
+    /// Enqueues `job`; `entry` makes the audit entry from the new job's id.
+    func enqueue(_ job: NewJob, audited entry: @escaping @Sendable (JobID) -> AuditEntry) async throws -> Job
+    /// Cancels the job and records `entry` if it was not finished; the job as it is after, nil if there is none.
+    func cancel(id: JobID, reason: String, audited entry: AuditEntry) async throws -> Job?
+}

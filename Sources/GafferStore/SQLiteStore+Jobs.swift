@@ -11,15 +11,19 @@ extension SQLiteStore: JobQueue {
     public func enqueue(_ job: NewJob) async throws -> Job {
         let now = clock.now()
         let stored = try await writer.write { db -> Job in
-            let id = try Self.insertJob(job, now: now, db: db)
-            return Job(
-                id: id, type: job.type, payload: job.payload, state: .queued, attempts: 0, maxAttempts: max(job.maxAttempts, 1),
-                runAfter: job.runAfter ?? now, leaseOwner: nil, leaseExpiresAt: nil, createdAt: now, startedAt: nil,
-                finishedAt: nil, updatedAt: now, result: nil, error: nil, deliveryID: job.deliveryID
-            )
+            Self.queued(job, id: try Self.insertJob(job, now: now, db: db), now: now)
         }
         wakeSignal.signal(waking: 1)
         return stored
+    }
+
+    /// The job `insertJob` stored, without reading it back.
+    static func queued(_ job: NewJob, id: JobID, now: Date) -> Job {
+        Job(
+            id: id, type: job.type, payload: job.payload, state: .queued, attempts: 0, maxAttempts: max(job.maxAttempts, 1),
+            runAfter: job.runAfter ?? now, leaseOwner: nil, leaseExpiresAt: nil, createdAt: now, startedAt: nil,
+            finishedAt: nil, updatedAt: now, result: nil, error: nil, deliveryID: job.deliveryID
+        )
     }
 
     static func insertJob(_ job: NewJob, now: Date, db: Database) throws -> JobID {
@@ -178,13 +182,17 @@ extension SQLiteStore: JobQueue {
         return try await writer.write { db -> Job? in
             guard let job = try Self.fetchJob(id: id, db: db) else { return nil }
             if job.state.isFinal { return job }
-            try db.execute(sql: """
-                UPDATE jobs SET state = 'cancelled', error = ?, lease_owner = NULL, lease_expires_at = NULL,
-                finished_at = ?, updated_at = ? WHERE id = ?
-                """, arguments: [reason, now.storeSeconds, now.storeSeconds, id])
-            try Self.recordEvent(jobID: id, at: now, from: job.state, to: .cancelled, reason: reason, worker: nil, db: db)
-            return try Self.fetchJob(id: id, db: db)
+            return try Self.cancel(job, reason: reason, at: now, db: db)
         }
+    }
+
+    static func cancel(_ job: Job, reason: String, at now: Date, db: Database) throws -> Job? {
+        try db.execute(sql: """
+            UPDATE jobs SET state = 'cancelled', error = ?, lease_owner = NULL, lease_expires_at = NULL,
+            finished_at = ?, updated_at = ? WHERE id = ?
+            """, arguments: [reason, now.storeSeconds, now.storeSeconds, job.id])
+        try recordEvent(jobID: job.id, at: now, from: job.state, to: .cancelled, reason: reason, worker: nil, db: db)
+        return try fetchJob(id: job.id, db: db)
     }
 
     public func job(id: JobID) async throws -> Job? {

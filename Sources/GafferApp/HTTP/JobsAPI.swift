@@ -6,8 +6,8 @@ import Hummingbird
 /// The jobs API: `POST /jobs`, `GET /jobs/{id}`, `GET /jobs`,
 /// `POST /jobs/{id}/cancel`, each behind the configured bearer token.
 struct JobsAPI: Sendable {
-    let queue: any JobQueue
-    let audit: any AuditLog
+    /// Every change through the API commits with its audit entry.
+    let queue: any AuditedJobQueue
     let registry: JobRegistry
     let authenticator: BearerAuthenticator
     let maxPayloadBytes: Int
@@ -63,8 +63,10 @@ struct JobsAPI: Sendable {
         } catch {
             return JSONResponse.error(.unprocessableContent, code: "invalid_payload", message: error.description)
         }
-        let job = try await queue.enqueue(NewJob(type: type, payload: bytes, maxAttempts: maxAttempts))
-        try await audit.append(AuditEntry(at: clock.now(), actor: "api", action: "job.create", subject: "job:\(job.id)", detail: type))
+        let now = clock.now()
+        let job = try await queue.enqueue(NewJob(type: type, payload: bytes, maxAttempts: maxAttempts)) { id in
+            AuditEntry(at: now, actor: "api", action: "job.create", subject: "job:\(id)", detail: type)
+        }
         return JSONResponse.make(.created, Created(jobID: job.id, status: job.state.apiName), headers: [.location: "/jobs/\(job.id)"])
     }
 
@@ -121,8 +123,8 @@ struct JobsAPI: Sendable {
         if existing.state.isFinal {
             return JSONResponse.error(.conflict, code: "already_finished", message: "job \(id) is already \(existing.state.apiName) and cannot be cancelled")
         }
-        guard let job = try await queue.cancel(id: id, reason: "cancelled through the jobs API") else { return notFound(id) }
-        try await audit.append(AuditEntry(at: clock.now(), actor: "api", action: "job.cancel", subject: "job:\(id)"))
+        let entry = AuditEntry(at: clock.now(), actor: "api", action: "job.cancel", subject: "job:\(id)")
+        guard let job = try await queue.cancel(id: id, reason: "cancelled through the jobs API", audited: entry) else { return notFound(id) }
         return JSONResponse.make(.ok, JobView(job))
     }
 
