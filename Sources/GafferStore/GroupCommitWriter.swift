@@ -59,12 +59,14 @@ final class GroupCommitWriter: Sendable {
                 return true
             }
             if startFlush {
-                Task { await self.flush() }
+                // On the database's own writer queue, not in a task: a write (a lease renewal above all)
+                // must never wait for a thread of Swift's concurrency pool, which busy jobs may all hold.
+                writer.asyncWriteWithoutTransaction { db in self.flush(db) }
             }
         }
     }
 
-    private func flush() async {
+    private func flush(_ db: Database) {
         while true {
             let batch = state.withLock { state -> [PendingWrite] in
                 let take = min(state.pending.count, maxBatch)
@@ -75,15 +77,12 @@ final class GroupCommitWriter: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                let answers = try await writer.writeWithoutTransaction { [checkpointer] db in
-                    var answers: [@Sendable () -> Void] = []
-                    try db.inTransaction {
-                        answers = batch.map { $0.perform(db) }
-                        return .commit
-                    }
-                    checkpointer?.restartIfWanted(db)
-                    return answers
+                var answers: [@Sendable () -> Void] = []
+                try db.inTransaction {
+                    answers = batch.map { $0.perform(db) }
+                    return .commit
                 }
+                checkpointer?.restartIfWanted(db)
                 for answer in answers { answer() }
             } catch {
                 // The commit itself failed (disk full, I/O error): nothing of

@@ -1,7 +1,7 @@
 import Foundation
 import GafferApp
 import GafferCore
-import GafferStore
+@testable import GafferStore
 import GafferTestSupport
 import Logging
 import ServiceLifecycle
@@ -51,6 +51,18 @@ struct OutlivedJob: JobHandler {
     func run(_ context: JobContext) async throws -> JobResult {
         try await waitUntil(timeout: .seconds(10), "the job to be taken away") { try await store.job(id: context.job.id)?.state == .cancelled }
         return JobResult(json: Data(#"{"late":true}"#.utf8))
+    }
+}
+
+/// Holds its thread without awaiting, as a CPU-bound agent would.
+struct ThreadHog: JobHandler {
+    let jobType = "hog"
+    let seconds: Double
+
+    func run(_ context: JobContext) async throws -> JobResult {
+        let until = Date().addingTimeInterval(seconds)
+        while Date() < until { usleep(5_000) }
+        return JobResult(json: Data("{}".utf8))
     }
 }
 
@@ -184,6 +196,43 @@ struct OutlivedJob: JobHandler {
         #expect(!FileManager.default.fileExists(atPath: folder + "/result.json"))
         #expect((try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty ?? true, "nothing left aside either")
         #expect(try await store.job(id: job.id)?.state == .cancelled)
+    }
+
+    @Test("26: with every thread of the concurrency pool held by jobs, leases are still renewed and none lapses")
+    func leasesOutliveASaturatedPool() async throws {
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        // Leases of 1.5 s, renewed every 0.5 s, and jobs that hold their threads for 4 s.
+        let fixture = try PoolFixture(workers: threads + 2, leaseSeconds: 1.5, handlers: [ThreadHog(seconds: 4)])
+        defer { fixture.cleanUp() }
+        var jobs: [Job] = []
+        for _ in 0..<(threads + 2) {
+            jobs.append(try await fixture.store.enqueue(NewJob(type: "hog", payload: Data("{}".utf8), maxAttempts: 3)))
+        }
+        // Watched from a thread of its own: the test's own tasks wait for the pool like everything else.
+        let lapses = Mutex<[String]>([])
+        let watching = Atomic<Bool>(true)
+        let store = fixture.store
+        Thread.detachNewThread {
+            while watching.load(ordering: .relaxed) {
+                let now = Date().timeIntervalSince1970
+                if let expired = try? store.pool.read({ db in
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs WHERE state = 'running' AND lease_expires_at < ?", arguments: [now])
+                }), expired > 0 {
+                    lapses.withLock { $0.append("\(expired) leases lapsed at \(now)") }
+                }
+                usleep(100_000)
+            }
+        }
+        try await fixture.whileRunning {
+            try await waitUntil(timeout: .seconds(60), "every job to finish") {
+                try await fixture.store.jobs(state: .succeeded, limit: 100).count == jobs.count
+            }
+        }
+        watching.store(false, ordering: .relaxed)
+        #expect(lapses.withLock { $0 }.isEmpty, "\(lapses.withLock { $0 }.prefix(5))")
+        for job in jobs {
+            #expect(try await fixture.store.events(jobID: job.id).filter { $0.to == .running }.count == 1, "job \(job.id) ran once")
+        }
     }
 
     @Test func heartbeatsKeepALongJobFromBeingTakenOver() async throws {

@@ -74,6 +74,8 @@ public final class WorkerPool: Service, Sendable {
     private let settings: Settings
     /// `<data>/jobs`, as a path: building a URL per job costs more than the job.
     private let jobsDirectory: String
+    /// Lease renewals run here, never waiting for a thread that jobs hold.
+    private let leaseExecutor = DedicatedThreadExecutor(name: "gaffer-leases")
     private let metrics: GafferMetrics
     private let logger: Logger
     private let state = Mutex(State())
@@ -126,7 +128,7 @@ public final class WorkerPool: Service, Sendable {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.claimAndRun() }
                 group.addTask { await self.drainDeadline() }
-                group.addTask { await self.renewLeases() }
+                group.addTask(executorPreference: self.leaseExecutor) { await self.renewLeases() }
                 // The first to finish is either the workers (all done) or the
                 // deadline (jobs still running): either way stop the rest,
                 // which cancels jobs still running so they are given back.
