@@ -40,4 +40,27 @@ struct SigV4ConformanceTests {
         #expect(query.signature == (try read(test, "query-signature.txt")))
         #expect(request.text(addingQuery: query.additions) == (try read(test, "query-signed-request.txt")))
     }
+
+    @Test("22: omit_session_token signs as if there were no token, then adds it to the request")
+    func omitSessionToken() throws {
+        let root = try Conformance.directory().appendingPathComponent("sigv4")
+        let withToken = Case(name: "get-vanilla-with-session-token", folder: root.appendingPathComponent("get-vanilla-with-session-token"))
+        let without = Case(name: "get-vanilla", folder: root.appendingPathComponent("get-vanilla"))
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(try read(withToken, "context.json").utf8)) as? [String: Any])
+        json["omit_session_token"] = true
+        let context = try SigningContext.decode(try JSONSerialization.data(withJSONObject: json))
+        let request = try HTTPRequestParts.parse(try read(withToken, "request.txt"))
+        let token = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267"
+
+        let header = context.signer().sign(request, at: try context.date())
+        #expect(header.canonicalRequest == (try read(without, "header-canonical-request.txt")))
+        #expect(header.signature == (try read(without, "header-signature.txt")))
+        #expect(request.text(addingHeaders: Array(header.additions.dropLast())) == (try read(without, "header-signed-request.txt")))
+        #expect(header.additions.last?.name == "X-Amz-Security-Token" && header.additions.last?.value == token)
+
+        let query = context.signer().presign(request, at: try context.date(), expires: context.expiresIn)
+        #expect(query.canonicalRequest == (try read(without, "query-canonical-request.txt")))
+        #expect(query.signature == (try read(without, "query-signature.txt")))
+        #expect(query.additions.last?.name == "X-Amz-Security-Token" && query.additions.dropLast().last?.name == "X-Amz-Signature")
+    }
 }

@@ -19,6 +19,9 @@ public struct SigV4Signer: Sendable {
     public var doubleEncodePath = true
     /// Send the payload's hash as `x-amz-content-sha256` (S3 needs it).
     public var signBody = false
+    /// Leave the session token out of what is signed and add it to the request afterwards, as some
+    /// services require (IoT's MQTT over WebSocket; the test suite's `omit_session_token`).
+    public var omitSessionToken = false
     /// The payload hash S3 accepts in place of one: over TLS, and in presigned URLs.
     public static let unsignedPayload = "UNSIGNED-PAYLOAD"
     /// The derived signing key changes once a day; four HMACs saved on every other signature.
@@ -66,7 +69,7 @@ public struct SigV4Signer: Sendable {
         let payloadHash = precomputed ?? Self.bodyHash(request.body)
         var added: [(name: String, value: String)] = []
         added.reserveCapacity(4)
-        if let token = credentials.sessionToken { added.append(("X-Amz-Security-Token", token.revealed)) }
+        if let token = credentials.sessionToken, !omitSessionToken { added.append(("X-Amz-Security-Token", token.revealed)) }
         added.append(("X-Amz-Date", stamp))
         if signBody { added.append(("x-amz-content-sha256", payloadHash)) }
         var names: [UInt8] = []
@@ -84,6 +87,7 @@ public struct SigV4Signer: Sendable {
         authorization += ", Signature="
         authorization += signature
         added.append(("Authorization", authorization))
+        if let token = credentials.sessionToken, omitSessionToken { added.append(("X-Amz-Security-Token", token.revealed)) }
         return Signature(canonicalBytes: canonical, stringToSignBytes: toSign, signature: signature, additions: added)
     }
 
@@ -101,13 +105,14 @@ public struct SigV4Signer: Sendable {
             ("X-Amz-SignedHeaders", String(decoding: names, as: UTF8.self)),
             ("X-Amz-Expires", String(expires)),
         ]
-        if let token = credentials.sessionToken { added.append(("X-Amz-Security-Token", token.revealed)) }
+        if let token = credentials.sessionToken, !omitSessionToken { added.append(("X-Amz-Security-Token", token.revealed)) }
         // A presigned S3 URL is used by whoever holds it, with whatever body: S3 signs it without one.
         let payloadHash = precomputed ?? (service == "s3" ? Self.unsignedPayload : Self.bodyHash(request.body))
         names.removeAll(keepingCapacity: true)
         let canonical = canonicalRequest(request, query: Self.queryPairs(request.query) + added, headers: request.headers, names: &names, payloadHash: payloadHash)
         let (toSign, signature) = finish(canonical, stamp: stamp, key: key)
         added.append(("X-Amz-Signature", signature))
+        if let token = credentials.sessionToken, omitSessionToken { added.append(("X-Amz-Security-Token", token.revealed)) }
         return Signature(canonicalBytes: canonical, stringToSignBytes: toSign, signature: signature, additions: added.map { ($0.name, Self.encode($0.value)) })
     }
 

@@ -3,7 +3,7 @@ import GafferCore
 
 /// The inputs of one signature as JSON, in the format of AWS's SigV4 test suite:
 /// `{"credentials": {"access_key_id", "secret_access_key", "token"}, "region", "service",
-/// "timestamp" (ISO 8601), "normalize", "sign_body", "expiration_in_seconds"}`.
+/// "timestamp" (ISO 8601), "normalize", "sign_body", "omit_session_token", "expiration_in_seconds"}`.
 /// `gaffer aws sign` reads it, and the conformance tests read the suite's.
 public struct SigningContext: Decodable, Sendable {
     struct Credentials: Decodable, Sendable {
@@ -18,6 +18,7 @@ public struct SigningContext: Decodable, Sendable {
     public let timestamp: String
     let normalize: Bool?
     let sign_body: Bool?
+    let omit_session_token: Bool?
     let expiration_in_seconds: Int?
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -59,6 +60,7 @@ public struct SigningContext: Decodable, Sendable {
             region: region, service: service)
         if let normalize { signer.normalizePath = normalize }
         if let sign_body { signer.signBody = sign_body }
+        if let omit_session_token { signer.omitSessionToken = omit_session_token }
         return signer
     }
 }
