@@ -20,11 +20,8 @@ public struct IssueInput: Sendable {
 /// Turns an issue into an `AwsTask`, or into problems that each say what to fix.
 ///
 /// Sources, first wins: issue-form sections, a ```` ```yaml ```` block, loose
-/// `key: value` lines, labels (`aws:<resource>`, `task:<kind>`), the title.
-/// Turns an issue into an `AwsTask`, or into problems that each say what to fix.
-///
-/// Sources, first wins: issue-form sections, a ```` ```yaml ```` block, loose
-/// `key: value` lines, labels (`aws:<resource>`, `task:<kind>`), the title.
+/// `key: value` lines, labels (`aws:<resource>`, `task:<kind>`), the title,
+/// the body's first paragraph when it is prose.
 /// A "Depends on #12, #15" line anywhere outside code adds dependencies.
 public struct IssueParser: Sendable {
     public struct Options: Sendable {
@@ -71,6 +68,9 @@ public struct IssueParser: Sendable {
                 continue
             } else if let boxes = section.checkboxes {
                 fields.add(RawField(name: section.label, value: .list(boxes.filter(\.checked).map(\.label)), source: .form))
+            } else if !IssueParser.isKnownField(key), let read = IssueParser.unambiguousAnswer(section.text) {
+                // A form of the organisation's own: "Which AWS service?" answered "S3 bucket".
+                for field in read { fields.add(field) }
             } else {
                 fields.add(RawField(name: section.label, value: .text(section.text), source: .form))
             }
@@ -103,6 +103,9 @@ public struct IssueParser: Sendable {
             }
         }
         for field in TitleReader(issue.title).fields { fields.add(field) }
+        if let paragraph = IssueParser.firstProseParagraph(loose) {
+            for field in TitleReader(paragraph, source: .prose).fields { fields.add(field) }
+        }
 
         var warnings = fields.warnings
         if !isAddressedToGaffer(labels: issue.labels) {
@@ -113,6 +116,39 @@ public struct IssueParser: Sendable {
         builder.warnings = warnings
         builder.dependsOn = dependsOn
         return builder.build()
+    }
+
+    /// Whether a form label names a field Gaffer knows: a general one, a setting of some resource,
+    /// a block of settings or free text.
+    static func isKnownField(_ key: String) -> Bool {
+        FieldCollector.canonicalKey(key) != key || IssueVocabulary.settings.contains(key) || IssueVocabulary.freeText.contains(key)
+            || ResourceKind.singleResources.contains { $0.schema.field(named: key) != nil }
+    }
+
+    /// What a short answer under an unknown label can only mean: a task word, a resource kind,
+    /// a region or an account, and nothing else; nil when it is longer or says anything more.
+    static func unambiguousAnswer(_ text: String) -> [RawField]? {
+        let words = TitleReader.words(text)
+        guard (1...6).contains(words.count), !text.contains("\n") else { return nil }
+        let read = TitleReader(text, source: .form).fields.filter { $0.name != "name" }
+        // Every word must have gone into a field or be a filler ("an"); otherwise the answer says more than that.
+        let consumed = Set(read.flatMap { TitleReader.words($0.value.display).map { $0.lowercased() } })
+        guard !read.isEmpty, words.allSatisfy({ consumed.contains($0.lowercased()) || TitleReader.fillers.contains($0.lowercased()) }) else {
+            return nil
+        }
+        return read
+    }
+
+    /// The body's first paragraph when it is prose (not `key: value` lines, a list or a heading),
+    /// read like a title: "Could we get a Lambda function named resize-images in eu-west-2?"
+    static func firstProseParagraph(_ lines: [MarkdownLines.Line]) -> String? {
+        let text = lines.drop { $0.isCode || $0.text.trimmingWhitespace().isEmpty }
+            .prefix { !$0.isCode && !$0.text.trimmingWhitespace().isEmpty }
+            .map { $0.text.trimmingWhitespace() }
+        guard let first = text.first, !first.hasPrefix("#"), !first.hasPrefix("-"), !first.hasPrefix("*"), !first.hasPrefix(">"),
+              KeyValueReader.splitKey(first) == nil
+        else { return nil }
+        return text.joined(separator: " ")
     }
 
     /// The lines of an answer without the fence GitHub adds for a `render:` textarea.
@@ -133,11 +169,17 @@ public struct IssueParser: Sendable {
 
 /// The names people give the fields that are not resource parameters.
 enum IssueVocabulary {
-    static let kind: Set<String> = ["kind", "task", "taskkind", "tasktype", "action", "operation", "request", "whattodo"]
-    static let resource: Set<String> = ["resource", "resourcetype", "resourcekind", "type", "service", "awsresource", "awsservice"]
+    static let kind: Set<String> = [
+        "kind", "task", "taskkind", "tasktype", "action", "operation", "request", "whattodo", "requesttype", "typeofrequest",
+        "changetype", "typeofchange",
+    ]
+    static let resource: Set<String> = [
+        "resource", "resourcetype", "resourcekind", "type", "service", "awsresource", "awsservice", "typeofresource",
+        "whichservice", "whichresource",
+    ]
     static let application: Set<String> = ["application", "applicationkind", "applicationtype", "appkind", "apptype"]
-    static let region: Set<String> = ["region", "awsregion"]
-    static let account: Set<String> = ["account", "awsaccount", "accountid", "awsaccountid"]
+    static let region: Set<String> = ["region", "awsregion", "whichregion", "targetregion"]
+    static let account: Set<String> = ["account", "awsaccount", "accountid", "awsaccountid", "accountnumber", "awsaccountnumber"]
     static let tags: Set<String> = ["tags", "tag", "resourcetags"]
     static let dependsOn: Set<String> = ["dependson", "depends", "dependencies", "blockedby"]
     static let name: Set<String> = ["name", "resourcename"]

@@ -21,7 +21,7 @@ enum RawValue: Sendable, Equatable {
 
 /// Where a value came from, in order of precedence: the first wins.
 enum FieldSource: Int, Comparable, Sendable {
-    case form, yaml, keyValue, labels, title
+    case form, yaml, keyValue, labels, title, prose
 
     static func < (a: FieldSource, b: FieldSource) -> Bool { a.rawValue < b.rawValue }
 
@@ -32,6 +32,7 @@ enum FieldSource: Int, Comparable, Sendable {
         case .keyValue: "a key: value line"
         case .labels: "the labels"
         case .title: "the title"
+        case .prose: "the first paragraph"
         }
     }
 }

@@ -16,7 +16,23 @@ struct TaskBuilder {
         self.options = options
     }
 
+    /// Taken as the kind when the issue names none (an issue that names a resource and gives all a create needs).
+    private var assumedKind: TaskKind?
+
     mutating func build() -> IssueParseResult {
+        if fields.fields["kind"] == nil, fields.fields["resource"] != nil || fields.fields["application"] != nil {
+            var asCreate = self
+            asCreate.assumedKind = .create
+            if case .task(let task, var warnings) = asCreate.buildWithKind() {
+                warnings.append(IssueWarning(field: "kind", message: "is not given (no task word such as create, update or delete); "
+                    + "read as a create because the issue gives everything a create needs. The plan still needs its approvals"))
+                return .task(task, warnings: warnings)
+            }
+        }
+        return buildWithKind()
+    }
+
+    private mutating func buildWithKind() -> IssueParseResult {
         let kind = readKind()
         let resource = readResource(kind: kind)
         let region = readRegion(kind: kind)
@@ -38,6 +54,7 @@ struct TaskBuilder {
 
     private mutating func readKind() -> TaskKind? {
         guard let field = fields.fields["kind"] else {
+            if let assumedKind { return assumedKind }
             problems.append(IssueProblem(field: "kind", value: nil,
                                          rule: "is required: say what to do in the title (\"Create ...\"), a task:<kind> label or a kind: line",
                                          example: "create"))
@@ -188,7 +205,7 @@ struct TaskBuilder {
         let schema = resource.schema
         var values: [String: ParameterValue] = [:]
         var raw: [(field: ParameterField, given: RawField)] = []
-        if let name = fields.fields["name"], let identifier = schema.field(named: schema.identifier) {
+        if let name = fields.fields["name"], let identifier = schema.awsIdentifier(for: text(name)) ?? schema.field(named: schema.identifier) {
             raw.append((identifier, name))
         }
         for key in fields.order where !general.contains(key) {
@@ -217,13 +234,15 @@ struct TaskBuilder {
             }
         }
         guard let kind else { return values }
+        // An existing resource may be named by its AWS id instead.
+        let namedByID = kind != .create && schema.awsIdentifiers.contains { values[$0] != nil }
         for field in schema.fields where field.requiredFor.contains(kind) && values[field.key] == nil
-            && !problems.contains(where: { $0.field == field.key }) {
+            && !problems.contains(where: { $0.field == field.key }) && !(namedByID && field.key == schema.identifier) {
             problems.append(IssueProblem(field: field.key, value: nil,
                                          rule: "is required to \(kind.rawValue) \(TaskBuilder.article(resource.displayName)) (\(field.summary))",
                                          example: field.example))
         }
-        if kind == .update, values.keys.allSatisfy({ $0 == schema.identifier }), fields.fields["tags"] == nil {
+        if kind == .update, values.keys.allSatisfy({ $0 == schema.identifier || schema.awsIdentifiers.contains($0) }), fields.fields["tags"] == nil {
             let example = schema.fields.first(where: { $0.key != schema.identifier }).map { "\($0.key): \($0.example)" } ?? "tags"
             problems.append(IssueProblem(field: "settings", value: nil, rule: "must change at least one setting for an update", example: example))
         }

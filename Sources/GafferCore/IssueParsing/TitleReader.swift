@@ -1,10 +1,14 @@
-/// Reads what a plain title says: "Create an S3 bucket named logs-archive in
-/// eu-west-1", "Delete lambda resize-images (eu-west-1)", "[gaffer] Health check
-/// for account 1234-5678-9012". It only fills what the body and labels left out.
+/// Reads what a plain sentence says: a title such as "Create an S3 bucket named
+/// logs-archive in eu-west-1", "Delete lambda resize-images (eu-west-1)", "[gaffer]
+/// Health check for account 1234-5678-9012", or a body's first paragraph such as
+/// "Could we get a Lambda function named resize-images in eu-west-2?". It only
+/// fills what the body's fields and the labels left out.
 struct TitleReader {
     private(set) var fields: [RawField] = []
+    let source: FieldSource
 
-    init(_ title: String) {
+    init(_ title: String, source: FieldSource = .title) {
+        self.source = source
         let words = TitleReader.words(title)
         let lowered = words.map { $0.lowercased() }
         var kindFound = false
@@ -56,7 +60,7 @@ struct TitleReader {
     }
 
     private mutating func add(_ name: String, _ value: String) {
-        fields.append(RawField(name: name, value: .text(TitleReader.unquoted(value)), source: .title))
+        fields.append(RawField(name: name, value: .text(TitleReader.unquoted(value)), source: source))
     }
 
     /// Words split at spaces, with brackets, commas and a final full stop taken off.

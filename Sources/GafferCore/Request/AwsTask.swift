@@ -31,10 +31,15 @@ public struct AwsTask: Sendable, Hashable, Codable {
         self.issue = issue
     }
 
-    /// The resource's name, from its identifier parameter (`bucketName`, `functionName`, ...).
+    /// The resource's name, from its identifier parameter (`bucketName`, `functionName`, ...),
+    /// or the AWS id it was named by (`instanceId`).
     public var resourceName: String? {
         guard let resource else { return nil }
-        return parameters[resource.schema.identifier]?.stringValue
+        let schema = resource.schema
+        for key in [schema.identifier] + schema.awsIdentifiers {
+            if let name = parameters[key]?.stringValue { return name }
+        }
+        return nil
     }
 }
 

@@ -109,17 +109,29 @@ public struct ParameterField: Sendable {
 public struct ResourceSchema: Sendable {
     /// The key of the field that names the resource; "Name" in a form fills it.
     public let identifier: String
+    /// Fields that name an existing resource by the id AWS gave it (`instanceId: i-…`): an update
+    /// or a delete may give one of them in place of the identifier.
+    public let awsIdentifiers: [String]
     public let fields: [ParameterField]
     /// Rules between fields (a FIFO topic's name ends in `.fifo`); each returns the problems it finds.
     let crossChecks: @Sendable (_ values: [String: ParameterValue], _ kind: TaskKind) -> [IssueProblem]
 
     init(
-        identifier: String, fields: [ParameterField],
+        identifier: String, awsIdentifiers: [String] = [], fields: [ParameterField],
         crossChecks: @escaping @Sendable ([String: ParameterValue], TaskKind) -> [IssueProblem] = { _, _ in [] }
     ) {
         self.identifier = identifier
+        self.awsIdentifiers = awsIdentifiers
         self.fields = fields
         self.crossChecks = crossChecks
+    }
+
+    /// The AWS-id field whose rule `value` passes (`i-0abc…` for `instanceId`), if any.
+    func awsIdentifier(for value: String) -> ParameterField? {
+        awsIdentifiers.lazy.compactMap { self.field(named: $0) }.first { field in
+            if case .success = field.read(value) { return true }
+            return false
+        }
     }
 
     public func field(named name: String) -> ParameterField? {

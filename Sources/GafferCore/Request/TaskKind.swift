@@ -11,6 +11,7 @@ public enum TaskKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// The words people use for each kind, beyond its own name.
     static let synonyms: [String: TaskKind] = [
         "add": .create, "new": .create, "provision": .create, "deploy": .create, "make": .create, "setup": .create,
+        "get": .create, "need": .create, "want": .create, "spinup": .create, "launch": .create, "standup": .create,
         "change": .update, "modify": .update, "resize": .update, "edit": .update, "configure": .update,
         "remove": .delete, "destroy": .delete, "teardown": .delete, "decommission": .delete,
         "list": .discover, "inventory": .discover, "find": .discover,

@@ -1,8 +1,10 @@
 /// An EC2 instance. Gaffer names it with its `Name` tag.
 public enum EC2Instance {
-    public static let schema = ResourceSchema(identifier: "instanceName", fields: [
+    public static let schema = ResourceSchema(identifier: "instanceName", awsIdentifiers: ["instanceId"], fields: [
         .text("instanceName", "Gaffer's name for the instance (its Name tag), 1–255 characters",
               example: "build-runner", requiredFor: [.create, .update, .delete], rule: Tags.valueRule(minimum: 1)),
+        .text("instanceId", "the instance's id, for an update or a delete: i- and 8 or 17 lowercase hexadecimal digits",
+              example: "i-0abcdef1234567890", rule: { TextRules.ec2ID($0, prefix: "i-") }),
         .text("instanceType", "an instance type such as t3.micro or m7g.large", example: "t3.micro",
               requiredFor: [.create], rule: instanceTypeRule),
         .text("imageId", "an AMI id: ami- and 8 or 17 lowercase hexadecimal digits", example: "ami-0abcdef1234567890",

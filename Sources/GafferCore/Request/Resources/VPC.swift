@@ -1,8 +1,10 @@
 /// A VPC. Gaffer names it with its `Name` tag.
 public enum VPC {
-    public static let schema = ResourceSchema(identifier: "vpcName", fields: [
+    public static let schema = ResourceSchema(identifier: "vpcName", awsIdentifiers: ["vpcId"], fields: [
         .text("vpcName", "Gaffer's name for the VPC (its Name tag), 1–255 characters",
               example: "main", requiredFor: [.create, .update, .delete], rule: Tags.valueRule(minimum: 1)),
+        .text("vpcId", "the VPC's id, for an update or a delete: vpc- and 8 or 17 lowercase hexadecimal digits",
+              example: "vpc-0abcdef1234567890", rule: { TextRules.ec2ID($0, prefix: "vpc-") }),
         .text("cidrBlock", "an IPv4 network from /16 to /28, such as 10.0.0.0/16", example: "10.0.0.0/16",
               requiredFor: [.create], rule: cidrRule),
         .boolean("enableDnsHostnames", "give instances DNS host names"),
