@@ -5,7 +5,8 @@ import GafferPipeline
 /// it loads or lists problems with places in the file; what loads keeps every path inside the source.
 func fuzzBuildspecLoader(_ bytes: UnsafeBufferPointer<UInt8>) {
     let text = String(decoding: bytes, as: UTF8.self)
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+    // YAML breaks lines at \n, \r\n and a lone \r (Swift reads "\r\n" as one Character).
+    let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).count
     do {
         let buildspec = try BuildspecLoader.parse(text)
         for set in [buildspec.artifacts].compactMap({ $0 }) + Array(buildspec.secondaryArtifacts.values) {
