@@ -12,9 +12,9 @@ import Testing
         switch (event, action) {
         case ("issues", "opened"), ("issues", "edited"), ("issues", "labeled"), ("issues", "reopened"): "task-intake"
         case ("issue_comment", "created"): "comment-commands"
-        case ("pull_request", "closed"): "pull-request-cleanup"
-        case ("installation", _): "installations"
-        case ("check_run", "rerequested"), ("check_run", "requested_action"): "check-runs"
+        case ("pull_request", "closed"): "pull-request-log"
+        case ("installation", _): "installation-log"
+        case ("check_run", "rerequested"), ("check_run", "requested_action"): "check-run-log"
         default: nil
         }
     }

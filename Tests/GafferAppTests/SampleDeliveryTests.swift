@@ -28,7 +28,7 @@ import Testing
         let expected = [
             "issues.opened.json": ["task-intake"],
             "issue_comment.created.json": ["comment-commands"],
-            "pull_request.closed.json": ["pull-request-cleanup"],
+            "pull_request.closed.json": ["pull-request-log"],
             "ping.json": [],
         ]
         let folder = Conformance.packageRoot.appendingPathComponent("webhooks")

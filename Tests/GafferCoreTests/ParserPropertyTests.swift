@@ -96,8 +96,18 @@ struct ParserPropertyTests {
         // An answer either way, and every problem says what to write instead.
         #expect(result.task != nil || !result.problems.isEmpty)
         #expect(result.problems.allSatisfy { !$0.rule.isEmpty && !$0.example.isEmpty })
+        // At most one item per line, each pointing at a line of the body; quoted lines give none.
+        let lineCount = body.split(separator: "\n", omittingEmptySubsequences: false).count
         let commands = CommandParser().parse(body)
-        #expect(commands.count <= body.utf8.count)
+        #expect(commands.count <= lineCount)
+        for item in commands {
+            switch item {
+            case .command(let command): #expect((1...lineCount).contains(command.line))
+            case .suggestion(_, _, let line), .problem(_, _, let line): #expect((1...lineCount).contains(line))
+            }
+        }
+        if body.hasPrefix(">") { #expect(commands.isEmpty, "a quote is not read") }
+        if body.hasPrefix("/aply\n") { #expect(commands.count == lineCount - 1, "each near miss is answered, once per line") }
         #expect(IssueParser().parse(IssueInput(title: "", body: body)) == IssueParser().parse(IssueInput(title: "", body: body)))
     }
 

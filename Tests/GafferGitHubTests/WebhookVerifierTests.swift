@@ -68,9 +68,25 @@ import Testing
         #expect(throws: WebhookVerifier.Failure.mismatch) { try retired.verify(body: body, header: WebhookVerifier.signature(for: body, secret: old)) }
     }
 
+    /// Each refusal, made by a verifier that holds the secret, names neither the secret nor the
+    /// signature it expected (which would let the sender forge the next one).
     @Test func refusalsNameNoSecret() {
-        for failure in [WebhookVerifier.Failure.missing, .sha1Only, .malformed, .mismatch] {
-            #expect(!failure.description.contains("secret-value"))
+        let secret = "s3cr3t-webhook-value"
+        let verifier = WebhookVerifier(secrets: [Secret(secret), Secret("older-" + secret)])
+        let body = Array(#"{"action":"opened"}"#.utf8)
+        let expected = WebhookVerifier.signature(for: body, secret: Secret(secret))
+        var seen: Set<WebhookVerifier.Failure> = []
+        for (header, sha1) in [(nil, nil), (nil, "sha1=" + secret), ("sha256=" + secret, nil), ("sha256=" + String(repeating: "0", count: 64), nil),
+                               (expected, nil)] as [(String?, String?)] {
+            let tampered = header == expected ? body + [0x20] : body
+            do {
+                try verifier.verify(body: tampered, header: header, sha1Header: sha1)
+                Issue.record("accepted \(header ?? "no header")")
+            } catch {
+                seen.insert(error)
+                #expect(!error.description.contains(secret) && !error.description.contains(expected.dropFirst(7)), "\(error)")
+            }
         }
+        #expect(seen == [.missing, .sha1Only, .malformed, .mismatch])
     }
 }

@@ -1,8 +1,9 @@
 import GafferGitHub
 import Logging
 
-/// A handler that logs what it was given. It holds the place of each real
-/// handler (PR cleanup, installations, check runs) until that lands, so the
+/// A handler that logs what it was given, and is named `<event>-log` for it: a job's
+/// `handled_by` must not claim work that was not done. It holds the place of each
+/// real handler (PR cleanup, installations, check runs) until that lands, so the
 /// routing of every event can be seen and tested now.
 public struct LoggingEventHandler: WebhookEventHandler {
     public let name: String

@@ -8,9 +8,9 @@ public enum StandardEventHandlers {
             TaskIntakeHandler(parser: IssueParser(options: .init(triggerLabel: configuration.triggerLabel, defaultRegion: configuration.defaultRegion)),
                               github: github),
             CommentCommandHandler(parser: CommandParser(botLogin: configuration.botLogin), github: github),
-            LoggingEventHandler(name: "pull-request-cleanup", subscriptions: [EventSubscription("pull_request", actions: ["closed"])]),
-            LoggingEventHandler(name: "installations", subscriptions: [EventSubscription("installation")]),
-            LoggingEventHandler(name: "check-runs", subscriptions: [EventSubscription("check_run", actions: ["rerequested", "requested_action"])]),
+            LoggingEventHandler(name: "pull-request-log", subscriptions: [EventSubscription("pull_request", actions: ["closed"])]),
+            LoggingEventHandler(name: "installation-log", subscriptions: [EventSubscription("installation")]),
+            LoggingEventHandler(name: "check-run-log", subscriptions: [EventSubscription("check_run", actions: ["rerequested", "requested_action"])]),
         ]
     }
 }
