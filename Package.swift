@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "GafferPipeline",
             dependencies: [
-                "GafferAWS", "GafferCore", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "GafferCore", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .target(
@@ -109,6 +109,7 @@ let package = Package(
                 "GafferStore",
                 "GafferGit",
                 "GafferGitHub",
+                "GafferPipeline",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -204,7 +205,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GafferAWSTests",
-            dependencies: ["GafferAWS", "GafferCore", "GafferPipeline", "GafferTestSupport"]
+            dependencies: ["GafferApp", "GafferAWS", "GafferCore", "GafferPipeline", "GafferTestSupport"]
         ),
         .testTarget(
             name: "GafferPipelineTests",

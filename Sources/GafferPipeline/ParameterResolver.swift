@@ -12,6 +12,10 @@ public protocol ParameterResolver: Sendable {
 public struct StaticParameterResolver: ParameterResolver {
     public struct Missing: Error, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     public var parameters: [String: String]

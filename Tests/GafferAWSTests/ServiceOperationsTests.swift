@@ -1,4 +1,5 @@
 import Foundation
+import GafferApp
 import GafferAWS
 import GafferCore
 import GafferPipeline

@@ -1,7 +1,9 @@
 import GafferAWS
+import GafferPipeline
 
 /// `env.parameter-store` from SSM Parameter Store (decrypted) and `env.secrets-manager`
-/// from Secrets Manager, as CodeBuild resolves them.
+/// from Secrets Manager, as CodeBuild resolves them. It lives with the wiring so the
+/// pipeline need not know AWS: `ParameterResolver` is the seam.
 public struct AWSParameterResolver: ParameterResolver {
     let ssm: SSM
     let secretsManager: SecretsManager
