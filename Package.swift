@@ -47,6 +47,10 @@ let package = Package(
             dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
         .target(
+            name: "GafferMessages",
+            dependencies: ["GafferCore", .product(name: "Mustache", package: "swift-mustache")]
+        ),
+        .target(
             name: "GafferGitHub",
             dependencies: [
                 "GafferCore",
@@ -54,7 +58,6 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         // Debian's libgit2-dev (1.5); `scripts/setup` installs it.
@@ -109,6 +112,7 @@ let package = Package(
                 "GafferStore",
                 "GafferGit",
                 "GafferGitHub",
+                "GafferMessages",
                 "GafferPipeline",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -198,6 +202,10 @@ let package = Package(
                 "GafferSandbox",
                 "GafferTestSupport",
             ]
+        ),
+        .testTarget(
+            name: "GafferMessagesTests",
+            dependencies: ["GafferMessages", "GafferTestSupport"]
         ),
         .testTarget(
             name: "GafferGitTests",

@@ -1,6 +1,7 @@
 import Foundation
 import GafferCore
 import GafferGitHub
+import GafferMessages
 
 /// Gaffer's way to GitHub, made on first use (the client's set-up is
 /// asynchronous; handlers are made at start). Nil in the handlers when no

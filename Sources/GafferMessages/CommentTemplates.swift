@@ -2,6 +2,12 @@ import Foundation
 import GafferCore
 import Mustache
 
+/// A comment template that cannot be read, parsed or found.
+public struct MessageTemplateError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
 /// Every comment Gaffer writes, rendered from `templates/comments/<name>.md`
 /// (Mustache). An operator may point `overrides` at a folder of their own:
 /// a template there replaces Gaffer's of the same name.
@@ -20,7 +26,7 @@ public struct CommentTemplates: Sendable {
             do {
                 files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
             } catch {
-                throw GitHubClientError("cannot read the comment templates in \(folder.path): \(error.localizedDescription)")
+                throw MessageTemplateError("cannot read the comment templates in \(folder.path): \(error.localizedDescription)")
             }
             for file in files.sorted() where file.hasSuffix(".md") && file != "README.md" {
                 let name = String(file.dropLast(3))
@@ -28,7 +34,7 @@ public struct CommentTemplates: Sendable {
                 do {
                     try library.register(text, named: name)
                 } catch {
-                    throw GitHubClientError("the comment template \(folder.path)/\(file) is not valid Mustache: \(error)")
+                    throw MessageTemplateError("the comment template \(folder.path)/\(file) is not valid Mustache: \(error)")
                 }
                 names.insert(name)
             }
@@ -40,14 +46,14 @@ public struct CommentTemplates: Sendable {
     /// The templates shipped with Gaffer, found from the working directory or beside the executable.
     public static func shipped(overrides: URL? = nil) throws -> CommentTemplates {
         guard let templates = ShippedTemplates.folder(holding: "comments") else {
-            throw GitHubClientError("the comment templates were not found; looked in \(ShippedTemplates.searched)")
+            throw MessageTemplateError("the comment templates were not found; looked in \(ShippedTemplates.searched)")
         }
         return try CommentTemplates(directory: templates.appendingPathComponent("comments"), overrides: overrides)
     }
 
     public func render(_ name: String, _ context: [String: Any]) throws -> String {
         guard names.contains(name), let text = library.render(context, withTemplate: name) else {
-            throw GitHubClientError("there is no comment template \(name).md")
+            throw MessageTemplateError("there is no comment template \(name).md")
         }
         return text
     }
