@@ -46,6 +46,7 @@ let package = Package(
             name: "GafferHTTP",
             dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
+        .target(name: "GafferProcess"),
         .target(
             name: "GafferMessages",
             dependencies: ["GafferCore", .product(name: "Mustache", package: "swift-mustache")]
@@ -82,7 +83,7 @@ let package = Package(
         .target(
             name: "GafferPipeline",
             dependencies: [
-                "GafferCore", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "GafferCore", "GafferProcess", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .target(
@@ -98,6 +99,7 @@ let package = Package(
             dependencies: [
                 "GafferCore",
                 "GafferGitHub",
+                "GafferProcess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -144,6 +146,7 @@ let package = Package(
                 "GafferAWS",
                 "GafferCore",
                 "GafferGitHub",
+                "GafferProcess",
                 "GafferSandbox",
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -189,7 +192,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GafferAgentsTests",
-            dependencies: ["GafferAgents", "GafferAWS", "GafferPipeline", "GafferStore", "GafferTestSupport"]
+            dependencies: ["GafferAgents", "GafferAWS", "GafferPipeline", "GafferProcess", "GafferStore", "GafferTestSupport"]
         ),
         .testTarget(
             name: "GafferStoreTests",
@@ -199,9 +202,14 @@ let package = Package(
             name: "GafferGitHubTests",
             dependencies: [
                 "GafferGitHub",
+                "GafferProcess",
                 "GafferSandbox",
                 "GafferTestSupport",
             ]
+        ),
+        .testTarget(
+            name: "GafferProcessTests",
+            dependencies: ["GafferProcess"]
         ),
         .testTarget(
             name: "GafferMessagesTests",

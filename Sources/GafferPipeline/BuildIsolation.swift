@@ -1,5 +1,6 @@
 import Foundation
 import GafferCore
+import GafferProcess
 
 /// How far a build is kept from the machine it runs on.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import GafferCore
+import GafferProcess
 
 /// A build's output: cut into lines, masked, written to the log file and handed to live subscribers.
 ///

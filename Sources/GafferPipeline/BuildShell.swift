@@ -1,5 +1,6 @@
 import Foundation
 import GafferCore
+import GafferProcess
 
 /// The one shell a 0.2 build runs all its commands in (0.1: one per command).
 ///

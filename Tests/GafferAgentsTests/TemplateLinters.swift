@@ -1,4 +1,5 @@
 import Foundation
+import GafferProcess
 import GafferTestSupport
 import Testing
 
@@ -11,22 +12,8 @@ enum TemplateLinters {
 
     /// Runs a program to the end on a thread of its own; returns its status and standard output and error together.
     static func run(_ executable: String, _ arguments: [String]) async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: executable)
-                    process.arguments = arguments
-                    let pipe = Pipe()
-                    process.standardOutput = pipe
-                    process.standardError = pipe
-                    try process.run()
-                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
-                })
-            }
-        }
+        let outcome = try await Program.runDetached([executable] + arguments)
+        return Outcome(status: outcome.status, output: outcome.outputText + outcome.errorText)
     }
 
     /// cfn-lint's problems (errors, warnings and informational) per file, as `file:line:column: rule message` lines.

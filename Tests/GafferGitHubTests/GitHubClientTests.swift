@@ -1,6 +1,7 @@
 import Foundation
 import GafferCore
 @testable import GafferGitHub
+import GafferProcess
 import GafferSandbox
 import GafferTestSupport
 import Testing
@@ -293,15 +294,7 @@ import Testing
     /// Runs `scripts/github_contract.py` on a file of exchanges; its exit status and output.
     static func checkContract(_ exchanges: URL) throws -> (Int32, String) {
         let spec = try Conformance.directory().appendingPathComponent("github-openapi-subset.json")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Conformance.packageRoot.appendingPathComponent("scripts/github_contract.py").path, spec.path, exchanges.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let outcome = try Program.run(["python3", Conformance.packageRoot.appendingPathComponent("scripts/github_contract.py").path, spec.path, exchanges.path])
+        return (outcome.status, outcome.outputText + outcome.errorText)
     }
 }

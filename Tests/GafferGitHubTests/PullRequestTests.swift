@@ -1,6 +1,7 @@
 import Foundation
 import GafferCore
 import GafferGitHub
+import GafferProcess
 import GafferTestSupport
 import Testing
 
@@ -12,20 +13,10 @@ import Testing
     /// A commit on top of `parent` in the sandbox's bare repository, as a push would leave it.
     func commit(in gitDirectory: URL, parent: String) throws -> String {
         func git(_ arguments: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["git", "--git-dir", gitDirectory.path] + arguments
-            process.environment = ["GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-                                   "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
-            let output = Pipe()
-            let input = Pipe()
-            process.standardOutput = output
-            process.standardInput = input
-            try process.run()
-            try input.fileHandleForWriting.close()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            try Program.run(["git", "--git-dir", gitDirectory.path] + arguments, environment: [
+                "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+                "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
+            ]).outputText.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let tree = try git(["mktree"])
         return try git(["commit-tree", tree, "-p", parent, "-m", "Add the bucket"])

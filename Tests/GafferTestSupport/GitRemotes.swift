@@ -1,5 +1,6 @@
 import Foundation
 import GafferCore
+import GafferProcess
 
 /// The `git` command line, for tests to set up remotes and look at what Gaffer pushed.
 public enum GitCLI {
@@ -18,34 +19,12 @@ public enum GitCLI {
 /// starve other tests running at once (one renews one-second job leases).
 @discardableResult
 public func runCommand(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) async throws -> String {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread {
-            continuation.resume(with: Result { try runCommandWaiting(executable, arguments, in: directory, environment: environment) })
-        }
+    let outcome = try await Program.runDetached(
+        [executable] + arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, directory: directory)
+    guard outcome.status == 0 else {
+        throw CommandFailed(command: ([executable] + arguments).joined(separator: " "), output: outcome.errorText)
     }
-}
-
-private func runCommandWaiting(_ executable: String, _ arguments: [String], in directory: String?, environment: [String: String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let directory {
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    }
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    // The programs tests run print little on standard error, so reading it second cannot stall them.
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let problem = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw CommandFailed(command: ([executable] + arguments).joined(separator: " "), output: String(decoding: problem, as: UTF8.self))
-    }
-    return String(decoding: data, as: UTF8.self)
+    return outcome.outputText
 }
 
 public struct CommandFailed: Error, CustomStringConvertible {

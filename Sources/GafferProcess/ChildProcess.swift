@@ -17,14 +17,19 @@ public enum ChildProcess {
         }
     }
 
-    /// Starts `arguments[0]` (looked up in the environment's PATH); `descriptors` maps a child fd to a parent fd to put there.
-    public static func spawn(_ arguments: [String], environment: [String: String], descriptors: [Int32: Int32]) throws -> pid_t {
+    /// Starts `arguments[0]` (looked up in the environment's PATH) in `directory` (default: this
+    /// process's); `descriptors` maps a child fd to a parent fd to put there. With `ownProcessGroup`
+    /// the child leads a group of its own, which a timeout can end with everything it started.
+    public static func spawn(_ arguments: [String], environment: [String: String], directory: String? = nil,
+                             descriptors: [Int32: Int32], ownProcessGroup: Bool = true) throws -> pid_t {
+        guard !arguments.isEmpty else { throw SpawnError(description: "no program to start") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         for (child, parent) in descriptors.sorted(by: { $0.key < $1.key }) {
             posix_spawn_file_actions_adddup2(&actions, parent, child)
         }
+        if let directory { glibcAddChdir(&actions, directory) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -35,7 +40,7 @@ public enum ChildProcess {
         posix_spawnattr_setsigmask(&attributes, &none)
         posix_spawnattr_setsigdefault(&attributes, &all)
         posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (ownProcessGroup ? POSIX_SPAWN_SETPGROUP : 0)))
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -63,3 +68,8 @@ public enum ChildProcess {
 /// glibc's `pipe2(2)`, which Swift's Glibc module leaves out (it is declared only under _GNU_SOURCE).
 @_silgen_name("pipe2")
 private func glibcPipe2(_ descriptors: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
+
+/// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), also left out of Swift's Glibc module.
+@_silgen_name("posix_spawn_file_actions_addchdir_np")
+@discardableResult
+private func glibcAddChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32

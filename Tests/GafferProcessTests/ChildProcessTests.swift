@@ -1,5 +1,5 @@
 import Foundation
-import GafferCore
+import GafferProcess
 import Synchronization
 import Testing
 
