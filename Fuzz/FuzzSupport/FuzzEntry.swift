@@ -8,7 +8,8 @@ public enum FuzzEntry {
     #if FUZZING
     @_silgen_name("LLVMFuzzerRunDriver")
     static func runFuzzerDriver(
-        _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
         _ callback: TestOneInput
     ) -> CInt
 

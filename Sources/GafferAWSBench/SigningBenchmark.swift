@@ -9,16 +9,23 @@ struct SigningBenchmark {
     static func main() {
         let body = Data(("{\"TableName\":\"orders\",\"Key\":{\"id\":{\"S\":\"" + String(repeating: "x", count: 950) + "\"}}}").utf8)
         let request = HTTPRequestParts(
-            method: "POST", path: "/",
+            method: "POST",
+            path: "/",
             headers: [
                 ("Host", "dynamodb.eu-west-1.amazonaws.com"), ("Content-Type", "application/x-amz-json-1.0"),
                 ("X-Amz-Target", "DynamoDB_20120810.GetItem"), ("Content-Length", String(body.count)),
             ],
-            body: body)
+            body: body
+        )
         let signer = SigV4Signer(
-            credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: Secret("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
-                                        sessionToken: Secret(String(repeating: "t", count: 300))),
-            region: "eu-west-1", service: "dynamodb")
+            credentials: AWSCredentials(
+                accessKeyID: "AKIDEXAMPLE",
+                secretAccessKey: Secret("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+                sessionToken: Secret(String(repeating: "t", count: 300))
+            ),
+            region: "eu-west-1",
+            service: "dynamodb"
+        )
         let date = Date(timeIntervalSince1970: 1_700_000_000)
         var rounds: [Double] = []
         var check = 0

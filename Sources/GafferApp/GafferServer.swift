@@ -40,8 +40,12 @@ public struct GafferServer: Sendable {
         router = EventRouter(handlers: eventHandlers ?? StandardEventHandlers.all(configuration, github: github))
         registry = JobRegistry([EchoJob(), SleepJob(), DeliveryJob(deliveries: store, router: router)] + extraJobHandlers)
         workers = WorkerPool(
-            queue: store, registry: registry, settings: WorkerPool.Settings(configuration),
-            dataDirectory: configuration.dataDirectory, metrics: metrics, logger: logger
+            queue: store,
+            registry: registry,
+            settings: WorkerPool.Settings(configuration),
+            dataDirectory: configuration.dataDirectory,
+            metrics: metrics,
+            logger: logger
         )
     }
 
@@ -49,14 +53,23 @@ public struct GafferServer: Sendable {
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         let ingress = WebhookIngress(
-            verifier: WebhookVerifier(secrets: configuration.webhookSecrets), deliveries: store, router: self.router,
-            metrics: metrics, clock: clock, jobMaxAttempts: configuration.jobMaxAttempts,
-            unverified: UnverifiedBodyBudget(limit: configuration.webhookUnverifiedMaxBytes), logger: logger
+            verifier: WebhookVerifier(secrets: configuration.webhookSecrets),
+            deliveries: store,
+            router: self.router,
+            metrics: metrics,
+            clock: clock,
+            jobMaxAttempts: configuration.jobMaxAttempts,
+            unverified: UnverifiedBodyBudget(limit: configuration.webhookUnverifiedMaxBytes),
+            logger: logger
         )
         router.post("/webhooks/github") { request, context in try await ingress.handle(request, context: context) }
         JobsAPI(
-            queue: store, registry: registry, authenticator: BearerAuthenticator(token: configuration.apiToken),
-            maxPayloadBytes: configuration.jobMaxPayloadBytes, maxAttempts: configuration.jobMaxAttempts, clock: clock
+            queue: store,
+            registry: registry,
+            authenticator: BearerAuthenticator(token: configuration.apiToken),
+            maxPayloadBytes: configuration.jobMaxPayloadBytes,
+            maxAttempts: configuration.jobMaxAttempts,
+            clock: clock
         ).register(on: router)
         OperationsRoutes(store: store, workers: configuration.workers > 0 ? workers : nil, metrics: metrics).register(on: router)
         return router
@@ -67,13 +80,25 @@ public struct GafferServer: Sendable {
     var backgroundServices: [any Service] {
         var services: [any Service] = [workers]
         if configuration.workers > 0 {
-            services.append(RetentionService(
-                store: store, jobsDirectory: configuration.dataDirectory.appendingPathComponent("jobs", isDirectory: true),
-                retention: TimeInterval(configuration.retentionDays) * 86_400, clock: clock, logger: logger))
+            services.append(
+                RetentionService(
+                    store: store,
+                    jobsDirectory: configuration.dataDirectory.appendingPathComponent("jobs", isDirectory: true),
+                    retention: TimeInterval(configuration.retentionDays) * 86_400,
+                    clock: clock,
+                    logger: logger
+                )
+            )
         }
         if let github, case .app? = configuration.githubCredentials, configuration.githubCatchUpMinutes > 0 {
-            services.append(DeliveryCatchUpService(github: github, deliveries: store, interval: .seconds(configuration.githubCatchUpMinutes * 60),
-                                                   logger: logger))
+            services.append(
+                DeliveryCatchUpService(
+                    github: github,
+                    deliveries: store,
+                    interval: .seconds(configuration.githubCatchUpMinutes * 60),
+                    logger: logger
+                )
+            )
         }
         return services
     }

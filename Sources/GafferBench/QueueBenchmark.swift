@@ -36,11 +36,19 @@ struct QueueBenchmark: AsyncParsableCommand {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let pool = WorkerPool(
-            queue: store, registry: JobRegistry([EchoJob()]),
-            settings: .init(count: workers, leaseDuration: 30, pollInterval: 0.5, drainTimeout: 10,
-                            retryPolicy: RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(10)),
-                            writesResultFiles: !withoutResultFiles),
-            dataDirectory: directory, metrics: GafferMetrics(), logger: logger
+            queue: store,
+            registry: JobRegistry([EchoJob()]),
+            settings: .init(
+                count: workers,
+                leaseDuration: 30,
+                pollInterval: 0.5,
+                drainTimeout: 10,
+                retryPolicy: RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(10)),
+                writesResultFiles: !withoutResultFiles
+            ),
+            dataDirectory: directory,
+            metrics: GafferMetrics(),
+            logger: logger
         )
         let group = ServiceGroup(configuration: .init(services: [pool], logger: logger))
         let total = jobs, producerCount = producers

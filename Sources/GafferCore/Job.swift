@@ -68,9 +68,22 @@ public struct Job: Sendable, Equatable {
     public var deliveryID: String?
 
     public init(
-        id: JobID, type: String, payload: Data, state: JobState, attempts: Int, maxAttempts: Int,
-        runAfter: Date, leaseOwner: String?, leaseExpiresAt: Date?, createdAt: Date, startedAt: Date?,
-        finishedAt: Date?, updatedAt: Date, result: Data?, error: String?, deliveryID: String?
+        id: JobID,
+        type: String,
+        payload: Data,
+        state: JobState,
+        attempts: Int,
+        maxAttempts: Int,
+        runAfter: Date,
+        leaseOwner: String?,
+        leaseExpiresAt: Date?,
+        createdAt: Date,
+        startedAt: Date?,
+        finishedAt: Date?,
+        updatedAt: Date,
+        result: Data?,
+        error: String?,
+        deliveryID: String?
     ) {
         self.id = id
         self.type = type

@@ -12,9 +12,12 @@ struct FileSetValidator {
     func problems(in fileSet: FileSet, against staged: StagedTree) -> [FileSetProblem] {
         var problems: [FileSetProblem] = []
         if fileSet.count > limits.maxFiles {
-            problems.append(FileSetProblem(
-                path: "(file set)",
-                reason: "has \(fileSet.count) changes; the limit is \(limits.maxFiles) (git_max_files); split the work into smaller sets"))
+            problems.append(
+                FileSetProblem(
+                    path: "(file set)",
+                    reason: "has \(fileSet.count) changes; the limit is \(limits.maxFiles) (git_max_files); split the work into smaller sets"
+                )
+            )
         }
         var seen: Set<String> = []
         for change in fileSet.changes {
@@ -27,9 +30,12 @@ struct FileSetValidator {
                 problems.append(FileSetProblem(path: path, reason: "is listed more than once; give each path once"))
             }
             if case .write(_, let contents, _) = change, contents.count > limits.maxFileBytes {
-                problems.append(FileSetProblem(
-                    path: path,
-                    reason: "is \(contents.count) bytes; the limit is \(limits.maxFileBytes) bytes (git_max_file_bytes)"))
+                problems.append(
+                    FileSetProblem(
+                        path: path,
+                        reason: "is \(contents.count) bytes; the limit is \(limits.maxFileBytes) bytes (git_max_file_bytes)"
+                    )
+                )
             }
         }
         return problems
@@ -59,7 +65,8 @@ struct FileSetValidator {
             switch staged.entry(at: prefix) {
             case .symbolicLink(let target) where !isLast:
                 let outside = Self.leavesRepository(target, from: components[..<index].count)
-                return "is under \(prefix), a symbolic link to \(target)\(outside ? ", which points outside the repository" : ""); write to the real path instead"
+                return
+                    "is under \(prefix), a symbolic link to \(target)\(outside ? ", which points outside the repository" : ""); write to the real path instead"
             case .file where !isLast:
                 return "is under \(prefix), which is a file"
             case .folder where isLast:

@@ -38,17 +38,21 @@ public enum GitError: Error, Equatable, CustomStringConvertible {
                 ? "authentication failed for \(remote): the server refused the credentials; check that the token is current and may write to this repository"
                 : "authentication failed for \(remote): the server asked for credentials and none are configured; give a token (for example with --token-env)"
         case .untrustedHostKey(let remote, let fingerprint):
-            return "refused to talk to \(remote): its SSH host key (\(fingerprint)) is not one of the trusted host keys (git_ssh_host_keys); if this is the right server, add that fingerprint"
+            return
+                "refused to talk to \(remote): its SSH host key (\(fingerprint)) is not one of the trusted host keys (git_ssh_host_keys); if this is the right server, add that fingerprint"
         case .baseNotFound(let remote, let base, let branches):
-            let known = branches.isEmpty ? "" : "; its branches are \(branches.prefix(10).joined(separator: ", "))\(branches.count > 10 ? ", ..." : "")"
+            let known =
+                branches.isEmpty ? "" : "; its branches are \(branches.prefix(10).joined(separator: ", "))\(branches.count > 10 ? ", ..." : "")"
             return "the base branch '\(base)' does not exist on \(remote)\(known)"
         case .fileSetRefused(let problems, let fileCount):
             let lines = problems.map { "  - \($0)" }.joined(separator: "\n")
             return "refused the file set (\(fileCount) file\(fileCount == 1 ? "" : "s")); nothing was written or committed:\n\(lines)"
         case .nonFastForward(let remote, let branch):
-            return "\(remote) refused the push to '\(branch)': the branch has commits this workspace does not have (not a fast-forward); start again from the branch's new tip"
+            return
+                "\(remote) refused the push to '\(branch)': the branch has commits this workspace does not have (not a fast-forward); start again from the branch's new tip"
         case .leaseBroken(let remote, let branch, let expected, let found):
-            return "did not overwrite '\(branch)' on \(remote): it moved since Gaffer read it (expected \(expected?.short ?? "no branch"), found \(found?.short ?? "no branch")); someone else pushed to it, so start again from its new tip"
+            return
+                "did not overwrite '\(branch)' on \(remote): it moved since Gaffer read it (expected \(expected?.short ?? "no branch"), found \(found?.short ?? "no branch")); someone else pushed to it, so start again from its new tip"
         case .pushRejected(let remote, let ref, let reason, let output):
             let said = output.isEmpty ? "" : "\nthe remote said:\n\(output)"
             return "\(remote) rejected the push to \(ref): \(reason)\(said)"

@@ -28,7 +28,10 @@ public struct GitRemote: Sendable, Equatable {
                 self.init(url: trimmed, credentials: credentials, userInfo: nil)
                 return
             }
-            throw .invalidRemote(trimmed, reason: "give a URL such as https://github.com/owner/repo.git, git://host/repo.git, file:///path/repo.git or git@host:owner/repo.git")
+            throw .invalidRemote(
+                trimmed,
+                reason: "give a URL such as https://github.com/owner/repo.git, git://host/repo.git, file:///path/repo.git or git@host:owner/repo.git"
+            )
         }
         let scheme = trimmed[..<schemeEnd.lowerBound].lowercased()
         guard ["https", "http", "git", "ssh", "file"].contains(scheme) else {
@@ -40,7 +43,10 @@ public struct GitRemote: Sendable, Equatable {
         let at = authority.lastIndex(of: "@")
         if scheme == "ssh", let at, authority[..<at].contains(":") {
             // SSH logs in with a key; a password in the URL would only be shown, so it is refused unseen.
-            throw .invalidRemote(Self.withoutUserInfo(trimmed), reason: "an ssh:// URL may not carry a password; Gaffer logs in over SSH with a key (--ssh-key, git_ssh_key)")
+            throw .invalidRemote(
+                Self.withoutUserInfo(trimmed),
+                reason: "an ssh:// URL may not carry a password; Gaffer logs in over SSH with a key (--ssh-key, git_ssh_key)"
+            )
         }
         let remote: GitRemote
         if let at, scheme != "ssh" {
@@ -49,8 +55,13 @@ public struct GitRemote: Sendable, Equatable {
         } else {
             remote = GitRemote(url: trimmed, credentials: credentials, userInfo: nil)
         }
-        if scheme == "http", case .token = remote.credentials, !Self.isLoopback(host: at.map { authority[authority.index(after: $0)...] } ?? authority) {
-            throw .invalidRemote(remote.url, reason: "plain http would send the token in the clear; use https (http is allowed only to this machine: localhost, 127.0.0.1, ::1)")
+        if scheme == "http", case .token = remote.credentials,
+            !Self.isLoopback(host: at.map { authority[authority.index(after: $0)...] } ?? authority)
+        {
+            throw .invalidRemote(
+                remote.url,
+                reason: "plain http would send the token in the clear; use https (http is allowed only to this machine: localhost, 127.0.0.1, ::1)"
+            )
         }
         self = remote
     }
@@ -64,7 +75,8 @@ public struct GitRemote: Sendable, Equatable {
             host = String(host[..<colon])
         }
         host = host.lowercased()
-        return host == "localhost" || host == "::1" || (host.hasPrefix("127.") && host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil })
+        return host == "localhost" || host == "::1"
+            || (host.hasPrefix("127.") && host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil })
     }
 
     private init(url: String, credentials: GitCredentials, userInfo: String?) {

@@ -38,8 +38,12 @@ public final class GitWorkspace: @unchecked Sendable {
     public let path: String
 
     init(
-        repository: GitRepository, remote: GitRemote, mirror: RepositoryMirror,
-        pool: GitThreadPool, settings: GitWorkspaces.Settings, logger: Logger
+        repository: GitRepository,
+        remote: GitRemote,
+        mirror: RepositoryMirror,
+        pool: GitThreadPool,
+        settings: GitWorkspaces.Settings,
+        logger: Logger
     ) throws(LibGit2Failure) {
         self.state = try State(repository)
         self.path = state.repository.path
@@ -102,7 +106,9 @@ public final class GitWorkspace: @unchecked Sendable {
     public func apply(_ fileSet: FileSet) async throws {
         let validator = FileSetValidator(limits: settings.limits)
         try await locked { state in
-            guard let branch = state.branch else { throw GitError.libgit2(operation: "stage files", code: -1, message: "prepareBranch must come first") }
+            guard let branch = state.branch else {
+                throw GitError.libgit2(operation: "stage files", code: -1, message: "prepareBranch must come first")
+            }
             let problems = validator.problems(in: fileSet, against: state.staged)
             guard problems.isEmpty else {
                 throw GitError.fileSetRefused(problems, fileCount: fileSet.count)
@@ -127,7 +133,8 @@ public final class GitWorkspace: @unchecked Sendable {
     /// Commits the staged files on the branch. Returns `.unchanged` without committing
     /// when the files are what the branch already has (on the remote too), so a
     /// job that runs twice does not add a second commit.
-    public func commit(message: String, author: GitIdentity? = nil, coAuthors: [GitIdentity] = [], date: Date = Date()) async throws -> CommitOutcome {
+    public func commit(message: String, author: GitIdentity? = nil, coAuthors: [GitIdentity] = [], date: Date = Date()) async throws -> CommitOutcome
+    {
         let identity = author ?? settings.identity
         let text = Self.commitMessage(message, coAuthors: coAuthors)
         return try await locked { state in
@@ -192,14 +199,34 @@ public final class GitWorkspace: @unchecked Sendable {
                 if reason.contains("non-fast-forward") || reason.contains("fetch first") {
                     throw GitError.nonFastForward(remote: remote.url, branch: branch.name)
                 }
-                throw GitError.pushRejected(remote: remote.url, ref: refName, reason: remote.scrub(reason), remoteOutput: callbacks.scrubbedRemoteOutput)
+                throw GitError.pushRejected(
+                    remote: remote.url,
+                    ref: refName,
+                    reason: remote.scrub(reason),
+                    remoteOutput: callbacks.scrubbedRemoteOutput
+                )
             }
-            logger.info("pushed", metadata: [
-                "branch": "\(branch.name)", "from": "\(branch.remoteTip?.short ?? "none")", "to": "\(local.short)", "mode": "\(mode)",
-            ])
-            let pushed = PreparedBranch(name: branch.name, base: branch.base, baseCommit: branch.baseCommit, remoteTip: local, startPoint: branch.startPoint)
+            logger.info(
+                "pushed",
+                metadata: [
+                    "branch": "\(branch.name)", "from": "\(branch.remoteTip?.short ?? "none")", "to": "\(local.short)", "mode": "\(mode)",
+                ]
+            )
+            let pushed = PreparedBranch(
+                name: branch.name,
+                base: branch.base,
+                baseCommit: branch.baseCommit,
+                remoteTip: local,
+                startPoint: branch.startPoint
+            )
             state.branch = pushed
-            return PushOutcome(branch: branch.name, previous: branch.remoteTip, pushed: local, changed: true, remoteOutput: callbacks.scrubbedRemoteOutput)
+            return PushOutcome(
+                branch: branch.name,
+                previous: branch.remoteTip,
+                pushed: local,
+                changed: true,
+                remoteOutput: callbacks.scrubbedRemoteOutput
+            )
         }
     }
 
@@ -227,12 +254,18 @@ public final class GitWorkspace: @unchecked Sendable {
     }
 
     private static func createCommit(
-        _ repository: GitRepository, tree treeID: GitObjectID, parent parentID: GitObjectID?,
-        identity: GitIdentity, message: String, date: Date
+        _ repository: GitRepository,
+        tree treeID: GitObjectID,
+        parent parentID: GitObjectID?,
+        identity: GitIdentity,
+        message: String,
+        date: Date
     ) throws(LibGit2Failure) -> GitObjectID {
         var signature: UnsafeMutablePointer<git_signature>?
         try LibGit2.check(
-            git_signature_new(&signature, identity.name, identity.email, git_time_t(date.timeIntervalSince1970), 0), "make the commit signature")
+            git_signature_new(&signature, identity.name, identity.email, git_time_t(date.timeIntervalSince1970), 0),
+            "make the commit signature"
+        )
         defer { git_signature_free(signature) }
         var tree: OpaquePointer?
         var treeOID = treeID.oid
@@ -248,7 +281,8 @@ public final class GitWorkspace: @unchecked Sendable {
         var commit = git_oid()
         try LibGit2.check(
             git_commit_create(&commit, repository.pointer, "HEAD", signature, signature, "UTF-8", message, tree, parents.count, &parents),
-            "commit")
+            "commit"
+        )
         return GitObjectID(commit)
     }
 
@@ -287,17 +321,24 @@ public final class GitWorkspace: @unchecked Sendable {
             guard let delta = git_diff_get_delta(diff, index)?.pointee else { continue }
             var context = 0, insertions = 0, deletions = 0
             try LibGit2.check(git_patch_line_stats(&context, &insertions, &deletions, patch), "count changed lines")
-            let change: DiffStat.Change = switch delta.status {
-            case GIT_DELTA_ADDED: .added
-            case GIT_DELTA_DELETED: .deleted
-            case GIT_DELTA_RENAMED: .renamed
-            case GIT_DELTA_TYPECHANGE: .typeChanged
-            default: .modified
-            }
+            let change: DiffStat.Change =
+                switch delta.status {
+                case GIT_DELTA_ADDED: .added
+                case GIT_DELTA_DELETED: .deleted
+                case GIT_DELTA_RENAMED: .renamed
+                case GIT_DELTA_TYPECHANGE: .typeChanged
+                default: .modified
+                }
             let path = (delta.status == GIT_DELTA_DELETED ? delta.old_file.path : delta.new_file.path).map { String(cString: $0) } ?? "?"
-            files.append(DiffStat.File(
-                path: path, change: change, insertions: insertions, deletions: deletions,
-                binary: delta.flags & GIT_DIFF_FLAG_BINARY.rawValue != 0))
+            files.append(
+                DiffStat.File(
+                    path: path,
+                    change: change,
+                    insertions: insertions,
+                    deletions: deletions,
+                    binary: delta.flags & GIT_DIFF_FLAG_BINARY.rawValue != 0
+                )
+            )
         }
         return DiffStat(files: files)
     }

@@ -11,7 +11,8 @@ struct RepositoryMirror {
     func update(from remote: GitRemote, maxCredentialRequests: Int) throws(GitError) -> [String: GitObjectID] {
         let state = RemoteCallbackState(remote: remote, maxCredentialRequests: maxCredentialRequests)
         do {
-            let repository = FileManager.default.fileExists(atPath: path)
+            let repository =
+                FileManager.default.fileExists(atPath: path)
                 ? try GitRepository.open(path)
                 : try GitRepository.create(path, bare: true)
             try withExtendedLifetime(state) { () throws(LibGit2Failure) in

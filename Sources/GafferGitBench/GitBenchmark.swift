@@ -87,7 +87,8 @@ struct GitBenchmark: AsyncParsableCommand {
         try git(["init", "-q", "--bare", bare])
         let workspaces = try GitWorkspaces(
             root: root.appendingPathComponent("cache-\(name)").path,
-            settings: .init(identity: try GitIdentity(name: "gaffer[bot]", email: "gaffer[bot]@users.noreply.github.com")))
+            settings: .init(identity: try GitIdentity(name: "gaffer[bot]", email: "gaffer[bot]@users.noreply.github.com"))
+        )
         _ = try await workspaces.withWorkspace(for: try GitRemote(url: "file://" + bare), job: name) { workspace in
             try await workspace.prepareBranch("gaffer/bench", from: "main")
             try await workspace.apply(set)
@@ -99,8 +100,11 @@ struct GitBenchmark: AsyncParsableCommand {
     static func pushFiles(_ gaffer: String, source: URL, root: URL, name: String) throws {
         let bare = root.appendingPathComponent("cmd-\(name).git").path
         try git(["init", "-q", "--bare", bare])
-        try run(gaffer, ["git", "push-files", "--remote", "file://" + bare, "--branch", "gaffer/bench", "--message", "Add the files", source.path],
-                environment: ["GAFFER_DATA_DIR": root.appendingPathComponent("data-\(name)").path, "GAFFER_LOG_LEVEL": "warning"])
+        try run(
+            gaffer,
+            ["git", "push-files", "--remote", "file://" + bare, "--branch", "gaffer/bench", "--message", "Add the files", source.path],
+            environment: ["GAFFER_DATA_DIR": root.appendingPathComponent("data-\(name)").path, "GAFFER_LOG_LEVEL": "warning"]
+        )
     }
 
     /// The pushed branch must hold every file, or the figure means nothing.
@@ -111,10 +115,14 @@ struct GitBenchmark: AsyncParsableCommand {
     }
 
     static func git(_ arguments: [String]) throws {
-        try run("/usr/bin/git", arguments, environment: [
-            "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
-            "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
-        ])
+        try run(
+            "/usr/bin/git",
+            arguments,
+            environment: [
+                "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+                "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
+            ]
+        )
     }
 
     @discardableResult

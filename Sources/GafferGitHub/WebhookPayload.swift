@@ -148,7 +148,7 @@ public enum WebhookPayload {
                     guard index + 1 < bytes.count else { throw .malformed(offset: index) }
                     switch bytes[index + 1] {
                     case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                         UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                         index += 2
                     case UInt8(ascii: "u"):
                         guard index + 5 < bytes.count, (2...5).allSatisfy({ HexDigit.value(bytes[index + $0]) != nil }) else {

@@ -33,14 +33,18 @@ public struct GafferComments: Sendable {
         case .problems(let problems, _):
             let rows = problems.map { problem -> [String: Any] in
                 var row: [String: Any] = [
-                    "field": MarkdownText.code(problem.field), "rule": MarkdownText.plain(problem.rule), "example": MarkdownText.code(problem.example),
+                    "field": MarkdownText.code(problem.field), "rule": MarkdownText.plain(problem.rule),
+                    "example": MarkdownText.code(problem.example),
                 ]
                 if let value = problem.value { row["value"] = MarkdownText.code(value) }
                 return row
             }
-            return try templates.render("task-problems", [
-                "problems": rows, "single": problems.count == 1, "warnings": warnings, "hasWarnings": !warnings.isEmpty,
-            ])
+            return try templates.render(
+                "task-problems",
+                [
+                    "problems": rows, "single": problems.count == 1, "warnings": warnings, "hasWarnings": !warnings.isEmpty,
+                ]
+            )
         }
     }
 
@@ -51,9 +55,12 @@ public struct GafferComments: Sendable {
 
     /// A known command written wrongly: an unknown flag, an unclosed quote.
     public func problem(command: CommandName, message: String, line: Int) throws -> String {
-        try templates.render("command-problem", [
-            "command": MarkdownText.code("/\(command.rawValue)"), "message": MarkdownText.plain(message), "line": "\(line)",
-        ])
+        try templates.render(
+            "command-problem",
+            [
+                "command": MarkdownText.code("/\(command.rawValue)"), "message": MarkdownText.plain(message), "line": "\(line)",
+            ]
+        )
     }
 
     /// At most this many answers go into the reply to one comment.
@@ -85,16 +92,22 @@ public struct GafferComments: Sendable {
 
     /// Why a command was not run.
     public func denied(actor: String, command: CommandName, reason: String) throws -> String {
-        try templates.render("command-denied", [
-            "actor": actor, "command": MarkdownText.code("/\(command.rawValue)"), "reason": MarkdownText.plain(reason),
-        ])
+        try templates.render(
+            "command-denied",
+            [
+                "actor": actor, "command": MarkdownText.code("/\(command.rawValue)"), "reason": MarkdownText.plain(reason),
+            ]
+        )
     }
 
     public func help(botLogin: String) throws -> String {
         let bot = botLogin.hasSuffix("[bot]") ? String(botLogin.dropLast(5)) : botLogin
-        return try templates.render("help", [
-            "bot": MarkdownText.plain(bot).replacingOccurrences(of: "@\u{200B}", with: "@"),
-            "commands": CommandName.allCases.map { ["usage": MarkdownText.plain($0.usage)] },
-        ])
+        return try templates.render(
+            "help",
+            [
+                "bot": MarkdownText.plain(bot).replacingOccurrences(of: "@\u{200B}", with: "@"),
+                "commands": CommandName.allCases.map { ["usage": MarkdownText.plain($0.usage)] },
+            ]
+        )
     }
 }

@@ -8,38 +8,38 @@ import GafferCore
 @main
 enum ParseBenchmark {
     static let form = """
-    ### Task
+        ### Task
 
-    Create
+        Create
 
-    ### Resource type
+        ### Resource type
 
-    Lambda function
+        Lambda function
 
-    ### Name
+        ### Name
 
-    resize-images
+        resize-images
 
-    ### Region
+        ### Region
 
-    eu-west-1
+        eu-west-1
 
-    ### Settings
+        ### Settings
 
-    ```yaml
-    runtime: python3.13
-    memorySize: 1024
-    timeout: 60
-    ```
+        ```yaml
+        runtime: python3.13
+        memorySize: 1024
+        timeout: 60
+        ```
 
-    ### Tags
+        ### Tags
 
-    team: media
+        team: media
 
-    ### Description
+        ### Description
 
 
-    """
+        """
 
     /// Inputs by name: a function from a size in bytes to a body of about that size.
     static let inputs: [(name: String, parser: String, make: @Sendable (Int) -> String)] = [
@@ -63,7 +63,8 @@ enum ParseBenchmark {
         for input in inputs {
             for size in [8_192, 65_536, 524_288] {
                 let body = input.make(size)
-                let work: () -> Int = input.parser == "issue"
+                let work: () -> Int =
+                    input.parser == "issue"
                     ? { issueParser.parse(IssueInput(title: "Create lambda", body: body, labels: ["gaffer"])).problems.count }
                     : { commandParser.parse(body).count }
                 var sink = work()

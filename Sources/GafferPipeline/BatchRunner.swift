@@ -47,7 +47,13 @@ public struct BatchRunner: Sendable {
                             let log = try BuildLog(path: buildRequest.logPath)
                             result = await runner.run(buildRequest, log: log)
                         } catch {
-                            result = BuildResult(status: .failed, phases: [], exportedVariables: [:], reason: "\(error)", logPath: buildRequest.logPath)
+                            result = BuildResult(
+                                status: .failed,
+                                phases: [],
+                                exportedVariables: [:],
+                                reason: "\(error)",
+                                logPath: buildRequest.logPath
+                            )
                         }
                         state.finish(build.identifier, result)
                     }
@@ -78,9 +84,18 @@ public struct BatchRunner: Sendable {
     func plan(_ batch: Batch, request: BuildRunner.Request) throws -> [PlannedBuild] {
         func load(_ path: String?) throws -> Buildspec {
             guard let path else { return request.buildspec }
-            return try BuildspecLoader.load(path: try ContainedPath.resolve(path, under: request.sourceDirectory, what: "the batch's buildspec"), name: path)
+            return try BuildspecLoader.load(
+                path: try ContainedPath.resolve(path, under: request.sourceDirectory, what: "the batch's buildspec"),
+                name: path
+            )
         }
-        func planned(_ identifier: String, _ buildspec: Buildspec, _ variables: [String: String], dependsOn: [String] = [], ignore: Bool = false) -> PlannedBuild {
+        func planned(
+            _ identifier: String,
+            _ buildspec: Buildspec,
+            _ variables: [String: String],
+            dependsOn: [String] = [],
+            ignore: Bool = false
+        ) -> PlannedBuild {
             var single = request
             single.buildspec = buildspec
             single.buildspec.batch = nil
@@ -91,8 +106,13 @@ public struct BatchRunner: Sendable {
         switch batch.kind {
         case .buildList, .buildGraph:
             let builds = try batch.builds.enumerated().map { index, build in
-                planned(build.identifier ?? "build\(index + 1)", try load(build.buildspec), build.variables,
-                        dependsOn: batch.kind == .buildGraph ? build.dependsOn : [], ignore: build.ignoreFailure)
+                planned(
+                    build.identifier ?? "build\(index + 1)",
+                    try load(build.buildspec),
+                    build.variables,
+                    dependsOn: batch.kind == .buildGraph ? build.dependsOn : [],
+                    ignore: build.ignoreFailure
+                )
             }
             // The loader refuses these with their lines; a batch built in code is checked again here.
             if let problem = Batch.graphProblem(builds.map { ($0.identifier, $0.dependsOn) }) {

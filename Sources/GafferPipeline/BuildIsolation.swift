@@ -57,10 +57,12 @@ public struct BuildIsolation: Sendable, Equatable {
             guard FileManager.default.isExecutableFile(atPath: bubblewrapPath) else {
                 throw ChildProcess.SpawnError(description: "\(bubblewrapPath) is not installed; install Debian's bubblewrap or turn the sandbox off")
             }
-            prefix += [bubblewrapPath, "--unshare-all", "--share-net", "--die-with-parent",
-                       "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
-                       "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-                       "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+            prefix += [
+                bubblewrapPath, "--unshare-all", "--share-net", "--die-with-parent",
+                "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
+                "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+            ]
             for path in Self.etcFiles where FileManager.default.fileExists(atPath: path) {
                 prefix += ["--ro-bind", path, path]
             }

@@ -34,7 +34,8 @@ public struct BuildRunner: Sendable {
     public var isolation: BuildIsolation
 
     public init(
-        resolver: any ParameterResolver = StaticParameterResolver(), baseEnvironment: [String: String] = BuildRunner.cleanEnvironment(),
+        resolver: any ParameterResolver = StaticParameterResolver(),
+        baseEnvironment: [String: String] = BuildRunner.cleanEnvironment(),
         isolation: BuildIsolation = BuildIsolation()
     ) {
         self.resolver = resolver
@@ -83,8 +84,14 @@ public struct BuildRunner: Sendable {
         if isolation.bubblewrap {
             isolated["HOME"] = "/tmp"
         }
-        let session = ShellSession(version: buildspec.version, shell: buildspec.environment.shell, environment: isolated,
-                                   directory: request.sourceDirectory, isolation: isolation, log: log)
+        let session = ShellSession(
+            version: buildspec.version,
+            shell: buildspec.environment.shell,
+            environment: isolated,
+            directory: request.sourceDirectory,
+            isolation: isolation,
+            log: log
+        )
         let watchdog = Task {
             try await Task.sleep(for: request.timeout)
             await session.stop(.timedOut, grace: request.killGrace)
@@ -129,7 +136,8 @@ public struct BuildRunner: Sendable {
             guard phaseResult.status == .failed else { continue }
             // A stopped build's reason is set once it has ended.
             if result.reason == nil && !session.timedOut {
-                result.reason = "\(name.rawValue): command did not exit successfully: \(Self.shown(phaseResult.failedCommand ?? "?")) exit status \(phaseResult.exitStatus ?? -1)"
+                result.reason =
+                    "\(name.rawValue): command did not exit successfully: \(Self.shown(phaseResult.failedCommand ?? "?")) exit status \(phaseResult.exitStatus ?? -1)"
             }
             if result.status == .succeeded {
                 result.status = .failed
@@ -161,7 +169,9 @@ public struct BuildRunner: Sendable {
             pattern = nil
         }
         for runtime in phase.runtimeVersions.keys.sorted() {
-            log.note("Runtime version \(runtime) \(phase.runtimeVersions[runtime] ?? "") requested; Gaffer installs no runtimes, so the build uses what the machine has")
+            log.note(
+                "Runtime version \(runtime) \(phase.runtimeVersions[runtime] ?? "") requested; Gaffer installs no runtimes, so the build uses what the machine has"
+            )
         }
         repeat {
             result.attempts += 1
@@ -178,12 +188,15 @@ public struct BuildRunner: Sendable {
                     result.failedCommand = command
                     result.exitStatus = session.timedOut ? nil : failure.status ?? -1
                 }
-                log.note("Command did not exit successfully \(Self.shown(command)) exit status \(session.timedOut ? "(timed out)" : failure.status.map(String.init) ?? "(killed)")")
+                log.note(
+                    "Command did not exit successfully \(Self.shown(command)) exit status \(session.timedOut ? "(timed out)" : failure.status.map(String.init) ?? "(killed)")"
+                )
             }
             result.status = result.failedCommand == nil ? .succeeded : .failed
             log.note("Phase complete: \(title) State: \(result.status == .succeeded ? "SUCCEEDED" : "FAILED")")
             let output = log.capturedText()
-            let retry = result.status == .failed && result.attempts < maxAttempts && !session.timedOut
+            let retry =
+                result.status == .failed && result.attempts < maxAttempts && !session.timedOut
                 && (pattern.map { output.range(of: $0, options: .regularExpression) != nil } ?? true)
             if !retry { break }
         } while true
@@ -219,7 +232,9 @@ public struct BuildRunner: Sendable {
                 let source = request.sourceDirectory
                 let report = try await BlockingWork.run { try ReportCollector.collect(group, name: name, source: source) }
                 result.reports.append(report)
-                log.note("Report \(name): \(report.parsed ? "\(report.tests) tests, \(report.failed) failed, \(report.errors) errors, \(report.skipped) skipped" : "\(report.files.count) \(group.format.rawValue) files, not read")")
+                log.note(
+                    "Report \(name): \(report.parsed ? "\(report.tests) tests, \(report.failed) failed, \(report.errors) errors, \(report.skipped) skipped" : "\(report.files.count) \(group.format.rawValue) files, not read")"
+                )
                 report.problems.forEach { log.note("Report \(name): \($0)") }
             } catch {
                 log.note("Report \(name): \(error)")

@@ -57,7 +57,11 @@ final class BuildShell: @unchecked Sendable {
         statusFD = shell == .bash ? 62 : 8
         inputCopyFD = shell == .bash ? 61 : 7
         do {
-            pid = try ChildProcess.spawn(arguments, environment: environment, descriptors: [0: stdin.read, 1: output.write, 2: output.write, statusFD: output.write])
+            pid = try ChildProcess.spawn(
+                arguments,
+                environment: environment,
+                descriptors: [0: stdin.read, 1: output.write, 2: output.write, statusFD: output.write]
+            )
         } catch {
             [stdin.read, stdin.write, output.read, output.write].forEach { Glibc.close($0) }
             throw error

@@ -173,6 +173,7 @@ extension Batch {
         }
         let stuck = builds.map(\.identifier).filter { !done.contains($0) }
         guard !stuck.isEmpty else { return nil }
-        return "the builds \(stuck.joined(separator: ", ")) depend on each other in a cycle, so none of them could start; remove a depend-on to break it"
+        return
+            "the builds \(stuck.joined(separator: ", ")) depend on each other in a cycle, so none of them could start; remove a depend-on to break it"
     }
 }

@@ -54,7 +54,9 @@ struct BuildspecReader {
     static let topKeys = ["version", "run-as", "env", "proxy", "batch", "phases", "reports", "artifacts", "cache", "eb_codebuild_settings"]
     static let envKeys = ["shell", "variables", "parameter-store", "exported-variables", "secrets-manager", "git-credential-helper"]
     static let phaseKeys = ["run-as", "on-failure", "runtime-versions", "commands", "finally"]
-    static let artifactKeys = ["files", "name", "discard-paths", "base-directory", "exclude-paths", "enable-symlinks", "s3-prefix", "secondary-artifacts"]
+    static let artifactKeys = [
+        "files", "name", "discard-paths", "base-directory", "exclude-paths", "enable-symlinks", "s3-prefix", "secondary-artifacts",
+    ]
     static let reportKeys = ["files", "base-directory", "discard-paths", "file-format"]
     static let cacheKeys = ["key", "fallback-keys", "action", "paths"]
     static let batchKeys = ["fast-fail", "build-graph", "build-list", "build-matrix", "build-fanout"]
@@ -78,8 +80,11 @@ struct BuildspecReader {
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let indentation = line.prefix { $0 == " " || $0 == "\t" }
             if let tab = indentation.firstIndex(of: "\t") {
-                report(line: index + 1, column: line.distance(from: line.startIndex, to: tab) + 1,
-                       "a tab in the indentation; YAML indents with spaces only")
+                report(
+                    line: index + 1,
+                    column: line.distance(from: line.startIndex, to: tab) + 1,
+                    "a tab in the indentation; YAML indents with spaces only"
+                )
             }
         }
     }
@@ -95,13 +100,21 @@ struct BuildspecReader {
         case .duplicatedKeysInMapping(let duplicates, let context):
             for key in duplicates {
                 let lines = Self.linesOfKey(key, in: lines, from: context.mark)
-                report(line: lines.dropFirst().first ?? context.mark.line, column: context.mark.column,
-                       "`\(key)` is given more than once in the same mapping (lines \(lines.map(String.init).joined(separator: ", "))); keep one")
+                report(
+                    line: lines.dropFirst().first ?? context.mark.line,
+                    column: context.mark.column,
+                    "`\(key)` is given more than once in the same mapping (lines \(lines.map(String.init).joined(separator: ", "))); keep one"
+                )
             }
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             if problems.contains(where: { $0.message.contains("tab") }) { return }  // the tab is the cause
             let around = context.map { " \($0.text)" } ?? ""
-            report(line: mark.line, column: mark.column, "not valid YAML: \(problem)\(around); check the indentation and quote values that contain ': ' or start with '*', '&', '!', '{' or '['")
+            report(
+                line: mark.line,
+                column: mark.column,
+                "not valid YAML: \(problem)\(around); check the indentation and quote values that contain ': ' or start with '*', '&', '!', '{' or '['"
+            )
         default:
             report(line: 1, column: 1, "not valid YAML: \(error)")
         }
@@ -132,7 +145,10 @@ struct BuildspecReader {
             return nil
         }
         guard let text = versionNode.scalar?.string, let version = Buildspec.Version(rawValue: text) else {
-            report(versionNode, "version \(versionNode.scalar?.string ?? "?") is not supported; use 0.2 (or 0.1, where every command runs in a fresh shell)")
+            report(
+                versionNode,
+                "version \(versionNode.scalar?.string ?? "?") is not supported; use 0.2 (or 0.1, where every command runs in a fresh shell)"
+            )
             return nil
         }
         var buildspec = Buildspec(version: version)
@@ -163,7 +179,8 @@ struct BuildspecReader {
 
     static func topLevelHint(_ key: String) -> String? {
         if key == "steps" || key == "jobs" || key == "runs-on" {
-            return "this looks like a GitHub Actions workflow; a buildspec lists shell commands under phases: (install, pre_build, build, post_build) → commands:"
+            return
+                "this looks like a GitHub Actions workflow; a buildspec lists shell commands under phases: (install, pre_build, build, post_build) → commands:"
         }
         if PhaseName(rawValue: key) != nil {
             return "\(key) is a phase; indent it under phases:"
@@ -201,7 +218,8 @@ struct BuildspecReader {
         if name != .install { allowed.removeAll { $0 == "runtime-versions" } }
         unknownKeys(map, allowed: allowed, in: name.rawValue) { key in
             if PhaseName(rawValue: key) != nil || Self.topKeys.contains(key) {
-                return "\(key) is indented under \(name.rawValue); move it left to line up with \(PhaseName(rawValue: key) != nil ? name.rawValue : "phases")"
+                return
+                    "\(key) is indented under \(name.rawValue); move it left to line up with \(PhaseName(rawValue: key) != nil ? name.rawValue : "phases")"
             }
             if key == "steps" { return "GitHub Actions' steps: have no place in a buildspec; use commands: with one shell command per line" }
             if name != .install && key == "runtime-versions" { return "runtime-versions belongs to the install phase" }
@@ -264,7 +282,10 @@ struct BuildspecReader {
                 }
                 return .retry(count: 3, pattern: rest.isEmpty ? nil : String(rest))
             }
-            report(node, "on-failure is ABORT, CONTINUE or RETRY (RETRY-<n>, RETRY-<regex>, RETRY-<n>-<regex>), not '\(text)'\(["abort", "continue"].contains(text.lowercased()) ? "; write it in capitals" : "")")
+            report(
+                node,
+                "on-failure is ABORT, CONTINUE or RETRY (RETRY-<n>, RETRY-<regex>, RETRY-<n>-<regex>), not '\(text)'\(["abort", "continue"].contains(text.lowercased()) ? "; write it in capitals" : "")"
+            )
             return .abort
         }
     }
@@ -318,7 +339,12 @@ struct BuildspecReader {
         let stage = parts.count > 1 ? parts[1] : ""
         let id = parts.count > 2 ? parts[2] : ""
         guard !secretID.isEmpty, stage.isEmpty || id.isEmpty, parts.count <= 3 else { return nil }
-        return SecretReference(secretID: secretID, jsonKey: jsonKey, versionStage: stage.isEmpty ? "AWSCURRENT" : stage, versionID: id.isEmpty ? nil : id)
+        return SecretReference(
+            secretID: secretID,
+            jsonKey: jsonKey,
+            versionStage: stage.isEmpty ? "AWSCURRENT" : stage,
+            versionID: id.isEmpty ? nil : id
+        )
     }
 
     mutating func artifactSet(_ node: Node, _ context: String) -> ArtifactSet? {
@@ -362,7 +388,10 @@ struct BuildspecReader {
                 if let format = ReportGroup.Format(rawValue: text.uppercased()) {
                     report.format = format
                 } else {
-                    self.report(formatNode, "reports.\(name).file-format '\(text)' is not one of \(ReportGroup.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+                    self.report(
+                        formatNode,
+                        "reports.\(name).file-format '\(text)' is not one of \(ReportGroup.Format.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
             }
             groups[name] = report
@@ -432,7 +461,9 @@ struct BuildspecReader {
                     batch.matrix["buildspec"] = strings(buildspecs, "build-matrix.dynamic.buildspec")
                     containedPaths(batch.matrix["buildspec"] ?? [], buildspecs, "build-matrix.dynamic.buildspec")
                 }
-                if let variables = dynamic["env"].flatMap({ mapping($0) })?["variables"], let pairs = mapping(variables, "build-matrix.dynamic.env.variables") {
+                if let variables = dynamic["env"].flatMap({ mapping($0) })?["variables"],
+                    let pairs = mapping(variables, "build-matrix.dynamic.env.variables")
+                {
                     for (name, values) in pairs.pairs { batch.matrix[name] = strings(values, "build-matrix.dynamic.env.variables.\(name)") }
                 }
             }
@@ -501,7 +532,8 @@ struct BuildspecReader {
 
     mutating func unknownKeys(_ map: Pairs, allowed: [String], in context: String, hint: (String) -> String? = { _ in nil }) {
         for (key, keyNode, _) in map.entries where !allowed.contains(key) {
-            let suggestion = hint(key)
+            let suggestion =
+                hint(key)
                 ?? EditDistance.nearest(to: key, in: allowed, within: 3).map { "did you mean \($0)?" }
                 ?? "the keys here are \(allowed.joined(separator: ", "))"
             report(keyNode, "`\(key)` is not a key of \(context); \(suggestion)")

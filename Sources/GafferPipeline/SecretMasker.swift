@@ -75,7 +75,7 @@ struct SecretMasker: Sendable {
         bytes.withUnsafeBytes { haystack -> [UInt8] in
             secret.withUnsafeBytes { needle -> [UInt8] in
                 guard let base = haystack.baseAddress, let needleBase = needle.baseAddress,
-                      var found = Self.find(base, haystack.count, needleBase, needle.count)
+                    var found = Self.find(base, haystack.count, needleBase, needle.count)
                 else { return bytes }
                 var result: [UInt8] = []
                 result.reserveCapacity(bytes.count)

@@ -19,7 +19,14 @@ final class ShellSession: @unchecked Sendable {
         case timedOut, stopped
     }
 
-    init(version: Buildspec.Version, shell: Environment.Shell, environment: [String: String], directory: String, isolation: BuildIsolation, log: BuildLog) {
+    init(
+        version: Buildspec.Version,
+        shell: Environment.Shell,
+        environment: [String: String],
+        directory: String,
+        isolation: BuildIsolation,
+        log: BuildLog
+    ) {
         self.isolation = isolation
         self.version = version
         self.shellKind = shell
@@ -64,10 +71,12 @@ final class ShellSession: @unchecked Sendable {
 
     /// Ends the current shell and whatever it left running in the background.
     func close() async {
-        guard let shell = lock.withLock({ () -> BuildShell? in
-            defer { current = nil }
-            return current
-        }) else { return }
+        guard
+            let shell = lock.withLock({ () -> BuildShell? in
+                defer { current = nil }
+                return current
+            })
+        else { return }
         await shell.close()
         shell.killGroup()
     }

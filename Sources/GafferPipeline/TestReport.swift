@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -51,7 +52,9 @@ enum ReportCollector {
             let parser = XMLParser(data: data)
             parser.delegate = reader
             if !parser.parse() {
-                report.problems.append("\(file): not valid XML (\(parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error") at line \(parser.lineNumber))")
+                report.problems.append(
+                    "\(file): not valid XML (\(parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error") at line \(parser.lineNumber))"
+                )
             } else if reader.depth != 0 {
                 report.problems.append("\(file): not valid XML (it ends before its elements are closed; was the test run cut short?)")
             }
@@ -80,7 +83,13 @@ private final class JUnitReader: NSObject, XMLParserDelegate {
     private var outcome: (kind: String, message: String)?
     private var text = ""
 
-    func parser(_ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser,
+        didStartElement element: String,
+        namespaceURI: String?,
+        qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         depth += 1
         switch element {
         case "testsuite":
@@ -115,9 +124,16 @@ private final class JUnitReader: NSObject, XMLParserDelegate {
             if kind == "error" { errors += 1 } else { failed += 1 }
             let location = attributes["file"].map { ($0, Int(attributes["line"] ?? "")) } ?? Self.location(in: text)
             let message = outcome?.message.isEmpty == false ? outcome?.message ?? "" : String(text.prefix(500))
-            failures.append(TestReport.Failure(
-                suite: suite, name: attributes["name"] ?? "?", className: attributes["classname"] ?? "",
-                message: message.trimmingCharacters(in: .whitespacesAndNewlines), file: location?.0, line: location?.1 ?? nil))
+            failures.append(
+                TestReport.Failure(
+                    suite: suite,
+                    name: attributes["name"] ?? "?",
+                    className: attributes["classname"] ?? "",
+                    message: message.trimmingCharacters(in: .whitespacesAndNewlines),
+                    file: location?.0,
+                    line: location?.1 ?? nil
+                )
+            )
         case nil:
             break
         }

@@ -36,10 +36,13 @@ struct PipelineBenchmark: AsyncParsableCommand {
         for round in 0..<rounds {
             bash.append(try Self.timed { try Self.run("/bin/bash", [script]) })
             var status = BuildResult.Status.failed
-            build.append(try await Self.timedAsync {
-                let log = try BuildLog(path: "\(root)/overhead-\(round).log")
-                status = await BuildRunner().run(BuildRunner.Request(buildspec: buildspec, sourceDirectory: root, logPath: log.path), log: log).status
-            })
+            build.append(
+                try await Self.timedAsync {
+                    let log = try BuildLog(path: "\(root)/overhead-\(round).log")
+                    status = await BuildRunner().run(BuildRunner.Request(buildspec: buildspec, sourceDirectory: root, logPath: log.path), log: log)
+                        .status
+                }
+            )
             guard status == .succeeded else { throw ValidationError("the build failed") }
         }
         let perCommand = (Self.median(build) - Self.median(bash)) / Double(commands)
@@ -55,7 +58,9 @@ struct PipelineBenchmark: AsyncParsableCommand {
         var line = ""
         var chunk = Data()
         for index in 0..<16_384 {
-            line = index % 97 == 0 ? "line \(index) carries \(secrets[index % 10]) inside it\n" : "line \(index) of ordinary build output, nothing to hide here\n"
+            line =
+                index % 97 == 0
+                ? "line \(index) carries \(secrets[index % 10]) inside it\n" : "line \(index) of ordinary build output, nothing to hide here\n"
             chunk.append(Data(line.utf8))
         }
         let file = root + "/output.txt"
@@ -64,17 +69,24 @@ struct PipelineBenchmark: AsyncParsableCommand {
         while (try handle.offset()) < UInt64(megabytes) << 20 { handle.write(chunk) }
         try handle.close()
         let bytes = Double((try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
-        let buildspec = try BuildspecLoader.parse("version: 0.2\nenv:\n  parameter-store:\n" + (0..<10).map { "    S\($0): p\($0)\n" }.joined()
-            + "phases:\n  build:\n    commands:\n      - cat output.txt\n")
+        let buildspec = try BuildspecLoader.parse(
+            "version: 0.2\nenv:\n  parameter-store:\n" + (0..<10).map { "    S\($0): p\($0)\n" }.joined()
+                + "phases:\n  build:\n    commands:\n      - cat output.txt\n"
+        )
         let resolver = StaticParameterResolver(parameters: Dictionary(uniqueKeysWithValues: (0..<10).map { ("p\($0)", secrets[$0]) }))
         var build: [Double] = [], plain: [Double] = []
         for round in 0..<max(3, rounds / 5) {
             plain.append(try Self.timed { try Self.run("/bin/sh", ["-c", "cat '\(file)' > /dev/null"]) })
             let logPath = "\(root)/masking-\(round).log"
-            build.append(try await Self.timedAsync {
-                let log = try BuildLog(path: logPath)
-                _ = await BuildRunner(resolver: resolver).run(BuildRunner.Request(buildspec: buildspec, sourceDirectory: root, logPath: logPath), log: log)
-            })
+            build.append(
+                try await Self.timedAsync {
+                    let log = try BuildLog(path: logPath)
+                    _ = await BuildRunner(resolver: resolver).run(
+                        BuildRunner.Request(buildspec: buildspec, sourceDirectory: root, logPath: logPath),
+                        log: log
+                    )
+                }
+            )
             let written = try Data(contentsOf: URL(fileURLWithPath: logPath))
             guard secrets.allSatisfy({ written.range(of: Data($0.utf8)) == nil }) else { throw ValidationError("a secret reached the log") }
             try FileManager.default.removeItem(atPath: logPath)

@@ -8,8 +8,11 @@ import GafferCore
 let runs = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 1_000
 let templates = try TemplateLibrary.shipped()
 let coordinator = Coordinator(
-    agents: try AgentRegistry(StandardAgents.all), templates: templates,
-    settings: AgentSettings(prices: try PriceTable.shipped(templates)), store: InMemoryPlanStore())
+    agents: try AgentRegistry(StandardAgents.all),
+    templates: templates,
+    settings: AgentSettings(prices: try PriceTable.shipped(templates)),
+    store: InMemoryPlanStore()
+)
 
 let parser = IssueParser(options: .init(triggerLabel: "gaffer"))
 func task(_ title: String, _ body: String) throws -> AwsTask {
@@ -20,20 +23,26 @@ func task(_ title: String, _ body: String) throws -> AwsTask {
 }
 
 let cases: [(String, AwsTask)] = [
-    ("create lambdaFunction", try task("Create a Lambda function", """
-        ### Function name
+    (
+        "create lambdaFunction",
+        try task(
+            "Create a Lambda function",
+            """
+            ### Function name
 
-        resize-images
+            resize-images
 
-        ### Region
+            ### Region
 
-        eu-west-1
+            eu-west-1
 
-        ### Settings
+            ### Settings
 
-        runtime: python3.13
-        memorySize: 512
-        """)),
+            runtime: python3.13
+            memorySize: 512
+            """
+        )
+    ),
     ("delete rdsInstance", try task("Delete RDS instance orders-db (eu-west-1)", "")),
 ]
 
@@ -54,6 +63,10 @@ for (name, task) in cases {
         state = plan.state.rawValue
     }
     times.sort()
-    print(name.padding(toLength: 22, withPad: " ", startingAt: 0),
-          String(format: "%7.2f %7.2f %7.2f", percentile(times, 0.5), percentile(times, 0.99), times.last ?? 0), " ", state)
+    print(
+        name.padding(toLength: 22, withPad: " ", startingAt: 0),
+        String(format: "%7.2f %7.2f %7.2f", percentile(times, 0.5), percentile(times, 0.99), times.last ?? 0),
+        " ",
+        state
+    )
 }

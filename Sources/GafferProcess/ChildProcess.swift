@@ -20,8 +20,13 @@ public enum ChildProcess {
     /// Starts `arguments[0]` (looked up in the environment's PATH) in `directory` (default: this
     /// process's); `descriptors` maps a child fd to a parent fd to put there. With `ownProcessGroup`
     /// the child leads a group of its own, which a timeout can end with everything it started.
-    public static func spawn(_ arguments: [String], environment: [String: String], directory: String? = nil,
-                             descriptors: [Int32: Int32], ownProcessGroup: Bool = true) throws -> pid_t {
+    public static func spawn(
+        _ arguments: [String],
+        environment: [String: String],
+        directory: String? = nil,
+        descriptors: [Int32: Int32],
+        ownProcessGroup: Bool = true
+    ) throws -> pid_t {
         guard !arguments.isEmpty else { throw SpawnError(description: "no program to start") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

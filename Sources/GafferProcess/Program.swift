@@ -15,15 +15,24 @@ public enum Program {
 
     /// Runs `arguments` (the first looked up in the environment's PATH) and waits for it. It blocks
     /// its thread: call it from a thread of its own or through `runDetached`.
-    public static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
-                           directory: String? = nil, input: Data? = nil) throws -> Outcome {
+    public static func run(
+        _ arguments: [String],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        directory: String? = nil,
+        input: Data? = nil
+    ) throws -> Outcome {
         let stdin = try ChildProcess.pipe()
         let stdout = try ChildProcess.pipe()
         let stderr = try ChildProcess.pipe()
         let pid: pid_t
         do {
-            pid = try ChildProcess.spawn(arguments, environment: environment, directory: directory,
-                                         descriptors: [0: stdin.read, 1: stdout.write, 2: stderr.write], ownProcessGroup: false)
+            pid = try ChildProcess.spawn(
+                arguments,
+                environment: environment,
+                directory: directory,
+                descriptors: [0: stdin.read, 1: stdout.write, 2: stderr.write],
+                ownProcessGroup: false
+            )
         } catch {
             [stdin.read, stdin.write, stdout.read, stdout.write, stderr.read, stderr.write].forEach { close($0) }
             throw error
@@ -50,8 +59,12 @@ public enum Program {
     }
 
     /// `run` on a thread of its own, so a caller on Swift's concurrency pool does not hold one of its threads.
-    public static func runDetached(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
-                                   directory: String? = nil, input: Data? = nil) async throws -> Outcome {
+    public static func runDetached(
+        _ arguments: [String],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        directory: String? = nil,
+        input: Data? = nil
+    ) async throws -> Outcome {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(with: Result { try run(arguments, environment: environment, directory: directory, input: input) })

@@ -34,25 +34,52 @@ extension GitHubSandbox {
     func updateIssue(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
         let fields = try object(body)
-        return answer(try await state.updateIssue(owner, name, number: try number(context), title: fields["title"] as? String,
-                                                  state: fields["state"] as? String, labels: fields["labels"] as? [String],
-                                                  login: try login(caller), base: base))
+        return answer(
+            try await state.updateIssue(
+                owner,
+                name,
+                number: try number(context),
+                title: fields["title"] as? String,
+                state: fields["state"] as? String,
+                labels: fields["labels"] as? [String],
+                login: try login(caller),
+                base: base
+            )
+        )
     }
 
     func createIssue(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
         let fields = try object(body)
         guard let title = fields["title"] as? String, !title.isEmpty else { throw SandboxError(422, "Validation Failed: title is missing") }
-        return answer(try await state.createIssue(owner, name, title: title, body: fields["body"] as? String,
-                                                  labels: fields["labels"] as? [String] ?? [], login: try login(caller), base: base))
+        return answer(
+            try await state.createIssue(
+                owner,
+                name,
+                title: title,
+                body: fields["body"] as? String,
+                labels: fields["labels"] as? [String] ?? [],
+                login: try login(caller),
+                base: base
+            )
+        )
     }
 
     func listComments(_ request: Request, _ context: BasicRequestContext, base: String, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
         let page = request.uri.queryParameters.get("page").flatMap(Int.init) ?? 1
         let perPage = min(100, request.uri.queryParameters.get("per_page").flatMap(Int.init) ?? 30)
-        return answer(try await state.listComments(owner, name, number: try number(context), page: page, perPage: perPage,
-                                                   login: try login(caller), base: base))
+        return answer(
+            try await state.listComments(
+                owner,
+                name,
+                number: try number(context),
+                page: page,
+                perPage: perPage,
+                login: try login(caller),
+                base: base
+            )
+        )
     }
 
     func createComment(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
@@ -64,7 +91,9 @@ extension GitHubSandbox {
     func updateComment(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
         guard let text = try object(body)["body"] as? String else { throw SandboxError(422, "Validation Failed: body is missing") }
-        return answer(try await state.updateComment(owner, name, id: Int64(try number(context, "id")), body: text, login: try login(caller), base: base))
+        return answer(
+            try await state.updateComment(owner, name, id: Int64(try number(context, "id")), body: text, login: try login(caller), base: base)
+        )
     }
 
     func deleteComment(_ context: BasicRequestContext, caller: Caller) async throws -> Answer {
@@ -74,7 +103,9 @@ extension GitHubSandbox {
 
     func addLabels(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
-        guard let labels = try object(body)["labels"] as? [String] else { throw SandboxError(422, "Validation Failed: labels must be a list of names") }
+        guard let labels = try object(body)["labels"] as? [String] else {
+            throw SandboxError(422, "Validation Failed: labels must be a list of names")
+        }
         return answer(try await state.addLabels(owner, name, number: try number(context), labels: labels, login: try login(caller), base: base))
     }
 
@@ -87,7 +118,9 @@ extension GitHubSandbox {
     func react(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
         guard let content = try object(body)["content"] as? String else { throw SandboxError(422, "Validation Failed: content is missing") }
-        return answer(try await state.react(owner, name, id: Int64(try number(context, "id")), content: content, login: try login(caller), base: base))
+        return answer(
+            try await state.react(owner, name, id: Int64(try number(context, "id")), content: content, login: try login(caller), base: base)
+        )
     }
 
     func permission(_ context: BasicRequestContext, base: String, caller: Caller) async throws -> Answer {
@@ -109,7 +142,9 @@ extension GitHubSandbox {
     func createRef(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
         let fields = try object(body)
-        guard let ref = fields["ref"] as? String, let sha = fields["sha"] as? String else { throw SandboxError(422, "Validation Failed: ref and sha are required") }
+        guard let ref = fields["ref"] as? String, let sha = fields["sha"] as? String else {
+            throw SandboxError(422, "Validation Failed: ref and sha are required")
+        }
         return answer(try await state.createRef(owner, name, ref: ref, sha: sha, login: try login(caller), base: base))
     }
 
@@ -117,14 +152,31 @@ extension GitHubSandbox {
         let (owner, name) = try repo(context)
         let fields = try object(body)
         guard let sha = fields["sha"] as? String else { throw SandboxError(422, "Validation Failed: sha is required") }
-        return answer(try await state.updateRef(owner, name, ref: context.parameters.getCatchAll().joined(separator: "/"), sha: sha,
-                                                force: fields["force"] as? Bool ?? false, login: try login(caller), base: base))
+        return answer(
+            try await state.updateRef(
+                owner,
+                name,
+                ref: context.parameters.getCatchAll().joined(separator: "/"),
+                sha: sha,
+                force: fields["force"] as? Bool ?? false,
+                login: try login(caller),
+                base: base
+            )
+        )
     }
 
     func listPulls(_ request: Request, _ context: BasicRequestContext, base: String, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
-        return answer(try await state.listPulls(owner, name, head: request.uri.queryParameters.get("head"),
-                                                state: request.uri.queryParameters.get("state") ?? "open", login: try login(caller), base: base))
+        return answer(
+            try await state.listPulls(
+                owner,
+                name,
+                head: request.uri.queryParameters.get("head"),
+                state: request.uri.queryParameters.get("state") ?? "open",
+                login: try login(caller),
+                base: base
+            )
+        )
     }
 
     func createPull(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
@@ -133,8 +185,18 @@ extension GitHubSandbox {
         guard let title = fields["title"] as? String, let head = fields["head"] as? String, let baseBranch = fields["base"] as? String else {
             throw SandboxError(422, "Validation Failed: title, head and base are required")
         }
-        return answer(try await state.createPull(owner, name, title: title, head: head, base: baseBranch, body: fields["body"] as? String,
-                                                 login: try login(caller), base: base))
+        return answer(
+            try await state.createPull(
+                owner,
+                name,
+                title: title,
+                head: head,
+                base: baseBranch,
+                body: fields["body"] as? String,
+                login: try login(caller),
+                base: base
+            )
+        )
     }
 
     func getPull(_ context: BasicRequestContext, base: String, caller: Caller) async throws -> Answer {
@@ -145,8 +207,18 @@ extension GitHubSandbox {
     func updatePull(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
         let fields = try object(body)
-        return answer(try await state.updatePull(owner, name, number: try number(context), title: fields["title"] as? String,
-                                                 body: fields["body"] as? String, state: fields["state"] as? String, login: try login(caller), base: base))
+        return answer(
+            try await state.updatePull(
+                owner,
+                name,
+                number: try number(context),
+                title: fields["title"] as? String,
+                body: fields["body"] as? String,
+                state: fields["state"] as? String,
+                login: try login(caller),
+                base: base
+            )
+        )
     }
 
     func mergePull(_ context: BasicRequestContext, base: String, caller: Caller) async throws -> Answer {
@@ -161,22 +233,46 @@ extension GitHubSandbox {
 
     func updateCheckRun(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
-        return answer(try await state.updateCheckRun(owner, name, id: Int64(try number(context, "id")), fields: try object(body),
-                                                     login: try login(caller), base: base))
+        return answer(
+            try await state.updateCheckRun(
+                owner,
+                name,
+                id: Int64(try number(context, "id")),
+                fields: try object(body),
+                login: try login(caller),
+                base: base
+            )
+        )
     }
 
     func addCollaborator(_ context: BasicRequestContext, body: Data, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
         let permission = (try? object(body))?["permission"] as? String ?? "write"
-        return answer(try await state.addCollaborator(owner, name, user: try context.parameters.require("username"), permission: permission,
-                                                      login: try login(caller)))
+        return answer(
+            try await state.addCollaborator(
+                owner,
+                name,
+                user: try context.parameters.require("username"),
+                permission: permission,
+                login: try login(caller)
+            )
+        )
     }
 
     func review(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
         let fields = try object(body)
-        return answer(try await state.review(owner, name, number: try number(context), event: fields["event"] as? String ?? "COMMENT",
-                                             body: fields["body"] as? String, login: try login(caller), base: base))
+        return answer(
+            try await state.review(
+                owner,
+                name,
+                number: try number(context),
+                event: fields["event"] as? String ?? "COMMENT",
+                body: fields["body"] as? String,
+                login: try login(caller),
+                base: base
+            )
+        )
     }
 
     func rateLimit() -> Answer {

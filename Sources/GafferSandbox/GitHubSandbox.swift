@@ -112,12 +112,17 @@ public struct GitHubSandbox: Sendable {
         router.post("/user/repos") { request, context in
             try await serve(request, context) { caller, body, _ in
                 guard case .user(let login) = caller else { throw SandboxError(403, "Resource not accessible by integration") }
-                guard let fields = try? JSONSerialization.jsonObject(with: body) as? [String: Any], let name = fields["name"] as? String, !name.isEmpty else {
+                guard let fields = try? JSONSerialization.jsonObject(with: body) as? [String: Any], let name = fields["name"] as? String,
+                    !name.isEmpty
+                else {
                     throw SandboxError(422, "Validation Failed: name is required")
                 }
                 try await state.addRepository(owner: login, name: name)
                 await state.setPermission("admin", for: login, in: "\(login)/\(name)")
-                return Answer(201, ["name": name, "full_name": "\(login)/\(name)", "owner": ["login": login], "private": false, "default_branch": "main"])
+                return Answer(
+                    201,
+                    ["name": name, "full_name": "\(login)/\(name)", "owner": ["login": login], "private": false, "default_branch": "main"]
+                )
             }
         }
         router.put("\(repo)/collaborators/:username") { request, context in
@@ -174,16 +179,24 @@ public struct GitHubSandbox: Sendable {
     }
 
     /// The server on `host:port` (0 picks a free port, reported to `onServerRunning`).
-    public func makeApplication(host: String = "127.0.0.1", port: Int = 0,
-                                onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(router: makeRouter(), configuration: .init(address: .hostname(host, port: port), serverName: "github-sandbox"),
-                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) })
+    public func makeApplication(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "github-sandbox"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }
+        )
     }
 
     // MARK: - The common path of every request
 
     private func serve(
-        _ request: Request, _ context: BasicRequestContext, appJWT: Bool = false,
+        _ request: Request,
+        _ context: BasicRequestContext,
+        appJWT: Bool = false,
         _ handler: (Caller, Data, String) async throws -> Answer
     ) async throws -> Response {
         var request = request
@@ -191,7 +204,9 @@ public struct GitHubSandbox: Sendable {
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let path = request.uri.path
-        let logIndex = await state.log(SandboxState.LoggedRequest(method: request.method.rawValue, path: path, headers: headers, body: body, start: .now))
+        let logIndex = await state.log(
+            SandboxState.LoggedRequest(method: request.method.rawValue, path: path, headers: headers, body: body, start: .now)
+        )
         let base = "http://\(headers["host"] ?? "127.0.0.1")"
 
         var answer: Answer
@@ -234,15 +249,22 @@ public struct GitHubSandbox: Sendable {
             let webhooks = self.webhooks
             Task {
                 for event in events {
-                    await webhooks.send(event: event.name, action: event.action, payload: event.payload,
-                                        installation: event.installation, repositoryID: event.repositoryID)
+                    await webhooks.send(
+                        event: event.name,
+                        action: event.action,
+                        payload: event.payload,
+                        installation: event.installation,
+                        repositoryID: event.repositoryID
+                    )
                 }
             }
         }
         fields[.contentType] = "application/json; charset=utf-8"
         // GitHub's rate-limit headers on every answer; a fault may have set its own.
-        let rateLimit = ["x-ratelimit-limit": "5000", "x-ratelimit-remaining": "4999",
-                         "x-ratelimit-reset": String(Int(Date().timeIntervalSince1970) + 3600)]
+        let rateLimit = [
+            "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "4999",
+            "x-ratelimit-reset": String(Int(Date().timeIntervalSince1970) + 3600),
+        ]
         for (name, value) in answer.headers.merging(rateLimit, uniquingKeysWith: { given, _ in given }) {
             if let fieldName = HTTPField.Name(name) { fields[fieldName] = value }
         }

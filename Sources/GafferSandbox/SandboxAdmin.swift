@@ -21,13 +21,17 @@ struct SandboxAdmin {
     func register(on router: Router<BasicRequestContext>) {
         router.post("/_sandbox/users") { request, _ in
             let fields = try await Self.fields(request)
-            guard let login = fields["login"] as? String, let token = fields["token"] as? String else { return Self.reply(422, "login and token are required") }
+            guard let login = fields["login"] as? String, let token = fields["token"] as? String else {
+                return Self.reply(422, "login and token are required")
+            }
             await state.addUser(login, token: token)
             return Self.reply(201, "created user \(login)")
         }
         router.post("/_sandbox/repos") { request, _ in
             let fields = try await Self.fields(request)
-            guard let owner = fields["owner"] as? String, let name = fields["name"] as? String else { return Self.reply(422, "owner and name are required") }
+            guard let owner = fields["owner"] as? String, let name = fields["name"] as? String else {
+                return Self.reply(422, "owner and name are required")
+            }
             do {
                 try await state.addRepository(owner: owner, name: name)
             } catch let error as SandboxError {
@@ -45,13 +49,16 @@ struct SandboxAdmin {
         router.post("/_sandbox/app") { request, _ in
             let fields = try await Self.fields(request)
             guard let id = (fields["id"] as? NSNumber)?.int64Value, let slug = fields["slug"] as? String,
-                  let key = fields["public_key_pem"] as? String else { return Self.reply(422, "id, slug and public_key_pem are required") }
+                let key = fields["public_key_pem"] as? String
+            else { return Self.reply(422, "id, slug and public_key_pem are required") }
             await state.registerApp(id: id, slug: slug, publicKeyPEM: key)
             return Self.reply(201, "registered app \(slug)")
         }
         router.post("/_sandbox/app/installations") { request, _ in
             let fields = try await Self.fields(request)
-            guard let id = (fields["id"] as? NSNumber)?.int64Value, let account = fields["account"] as? String else { return Self.reply(422, "id and account are required") }
+            guard let id = (fields["id"] as? NSNumber)?.int64Value, let account = fields["account"] as? String else {
+                return Self.reply(422, "id and account are required")
+            }
             await state.addInstallation(id, account: account)
             return Self.reply(201, "installed on \(account)")
         }
@@ -84,7 +91,10 @@ struct SandboxAdmin {
     }
 
     static func reply(_ status: Int, _ message: String) -> Response {
-        Response(status: .init(code: status), headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: SandboxJSON.data(["message": message]))))
+        Response(
+            status: .init(code: status),
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: SandboxJSON.data(["message": message])))
+        )
     }
 }

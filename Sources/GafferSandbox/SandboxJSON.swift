@@ -26,7 +26,8 @@ enum SandboxJSON {
     static func label(_ name: String, repository: String, base: String) -> [String: Any] {
         let id = Int64(abs(name.hashValue % 1_000_000_000))
         return [
-            "id": id, "node_id": "LA_\(id)", "url": "\(base)/repos/\(repository)/labels/\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)",
+            "id": id, "node_id": "LA_\(id)",
+            "url": "\(base)/repos/\(repository)/labels/\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)",
             "name": name, "description": NSNull(), "color": "ededed", "default": false,
         ]
     }

@@ -26,7 +26,10 @@ extension SandboxState {
     private func issueReply(_ issue: Issue, in repository: Repository, status: Int, base: String) -> Reply {
         let count = repository.comments.values.filter { $0.issue == issue.number }.count
         let key = "\(repository.owner)/\(repository.name)"
-        return (status, SandboxJSON.data(SandboxJSON.issue(issue, repository: key, author: userJSON(issue.author, base: base), comments: count, base: base)))
+        return (
+            status,
+            SandboxJSON.data(SandboxJSON.issue(issue, repository: key, author: userJSON(issue.author, base: base), comments: count, base: base))
+        )
     }
 
     private func commentReply(_ comment: Comment, in repository: Repository, status: Int, base: String) -> Reply {
@@ -37,7 +40,9 @@ extension SandboxState {
     private func issueObject(_ issue: Issue, in repository: Repository, base: String) -> [String: Any] {
         let count = repository.comments.values.filter { $0.issue == issue.number }.count
         let key = "\(repository.owner)/\(repository.name)"
-        return SandboxJSON.webhookIssue(SandboxJSON.issue(issue, repository: key, author: userJSON(issue.author, base: base), comments: count, base: base))
+        return SandboxJSON.webhookIssue(
+            SandboxJSON.issue(issue, repository: key, author: userJSON(issue.author, base: base), comments: count, base: base)
+        )
     }
 
     func store(_ repository: Repository) {
@@ -47,7 +52,16 @@ extension SandboxState {
     func createIssue(_ owner: String, _ name: String, title: String, body: String?, labels: [String], login: String, base: String) throws -> Reply {
         var repository = try repository(owner, name, login: login, needs: "read")
         let date = now()
-        let issue = Issue(id: newID(), number: repository.nextNumber, title: title, body: body, labels: labels, author: login, createdAt: date, updatedAt: date)
+        let issue = Issue(
+            id: newID(),
+            number: repository.nextNumber,
+            title: title,
+            body: body,
+            labels: labels,
+            author: login,
+            createdAt: date,
+            updatedAt: date
+        )
         repository.nextNumber += 1
         repository.issues[issue.number] = issue
         store(repository)
@@ -61,7 +75,16 @@ extension SandboxState {
         return issueReply(issue, in: repository, status: 200, base: base)
     }
 
-    func updateIssue(_ owner: String, _ name: String, number: Int, title: String?, state: String?, labels: [String]?, login: String, base: String) throws -> Reply {
+    func updateIssue(
+        _ owner: String,
+        _ name: String,
+        number: Int,
+        title: String?,
+        state: String?,
+        labels: [String]?,
+        login: String,
+        base: String
+    ) throws -> Reply {
         var repository = try repository(owner, name, login: login, needs: "triage")
         guard var issue = repository.issues[number] else { throw SandboxError(404, "Not Found") }
         if let state, !["open", "closed"].contains(state) { throw SandboxError(422, "Validation Failed: state must be open or closed") }
@@ -74,11 +97,24 @@ extension SandboxState {
         store(repository)
         let object = issueObject(issue, in: repository, base: base)
         if issue.title != before.title {
-            emit("issues", action: "edited", in: repository, sender: login, base: base,
-                 fields: ["issue": object, "changes": ["title": ["from": before.title]]])
+            emit(
+                "issues",
+                action: "edited",
+                in: repository,
+                sender: login,
+                base: base,
+                fields: ["issue": object, "changes": ["title": ["from": before.title]]]
+            )
         }
         if issue.state != before.state {
-            emit("issues", action: issue.state == "closed" ? "closed" : "reopened", in: repository, sender: login, base: base, fields: ["issue": object])
+            emit(
+                "issues",
+                action: issue.state == "closed" ? "closed" : "reopened",
+                in: repository,
+                sender: login,
+                base: base,
+                fields: ["issue": object]
+            )
         }
         return issueReply(issue, in: repository, status: 200, base: base)
     }
@@ -103,10 +139,19 @@ extension SandboxState {
         store(repository)
         if let issue = repository.issues[number] {
             let key = "\(repository.owner)/\(repository.name)"
-            emit("issue_comment", action: "created", in: repository, sender: login, base: base, fields: [
-                "issue": issueObject(issue, in: repository, base: base),
-                "comment": SandboxJSON.webhookComment(SandboxJSON.comment(comment, repository: key, author: userJSON(login, base: base), base: base)),
-            ])
+            emit(
+                "issue_comment",
+                action: "created",
+                in: repository,
+                sender: login,
+                base: base,
+                fields: [
+                    "issue": issueObject(issue, in: repository, base: base),
+                    "comment": SandboxJSON.webhookComment(
+                        SandboxJSON.comment(comment, repository: key, author: userJSON(login, base: base), base: base)
+                    ),
+                ]
+            )
         }
         return commentReply(comment, in: repository, status: 201, base: base)
     }
@@ -143,8 +188,14 @@ extension SandboxState {
         store(repository)
         let key = "\(repository.owner)/\(repository.name)"
         for label in added {
-            emit("issues", action: "labeled", in: repository, sender: login, base: base,
-                 fields: ["issue": issueObject(issue, in: repository, base: base), "label": SandboxJSON.label(label, repository: key, base: base)])
+            emit(
+                "issues",
+                action: "labeled",
+                in: repository,
+                sender: login,
+                base: base,
+                fields: ["issue": issueObject(issue, in: repository, base: base), "label": SandboxJSON.label(label, repository: key, base: base)]
+            )
         }
         return (200, SandboxJSON.data(issue.labels.map { SandboxJSON.label($0, repository: key, base: base) }))
     }
@@ -184,18 +235,23 @@ extension SandboxState {
         // The classic level folds maintain into write and triage into read, as GitHub does.
         let classic = ["admin": "admin", "maintain": "write", "write": "write", "triage": "read", "read": "read"][role] ?? "none"
         var user = userJSON(username, base: base)
-        user["permissions"] = ["admin": role == "admin", "maintain": ["admin", "maintain"].contains(role),
-                               "push": ["admin", "maintain", "write"].contains(role), "triage": role != "none" && role != "read",
-                               "pull": role != "none"]
+        user["permissions"] = [
+            "admin": role == "admin", "maintain": ["admin", "maintain"].contains(role),
+            "push": ["admin", "maintain", "write"].contains(role), "triage": role != "none" && role != "read",
+            "pull": role != "none",
+        ]
         return (200, SandboxJSON.data(["permission": classic, "role_name": role, "user": user]))
     }
 
     func installationToken(_ installation: Int64) throws -> Reply {
         guard let issued = issueInstallationToken(for: installation) else { throw SandboxError(404, "Not Found") }
-        return (201, SandboxJSON.data([
-            "token": issued.token, "expires_at": SandboxJSON.time(issued.expiresAt),
-            "permissions": ["issues": "write", "pull_requests": "write", "checks": "write", "contents": "write"],
-            "repository_selection": "all",
-        ]))
+        return (
+            201,
+            SandboxJSON.data([
+                "token": issued.token, "expires_at": SandboxJSON.time(issued.expiresAt),
+                "permissions": ["issues": "write", "pull_requests": "write", "checks": "write", "contents": "write"],
+                "repository_selection": "all",
+            ])
+        )
     }
 }

@@ -53,7 +53,9 @@ extension SandboxState {
         let repoJSON = SandboxJSON.repository(owner: owner, name: repository.name, id: repository.id, base: base, at: pull.createdAt)
         func side(_ branch: String) -> [String: Any] {
             let sha = SandboxGit.resolve("refs/heads/\(branch)", in: repository.git) ?? pull.mergeCommit ?? String(repeating: "0", count: 40)
-            return ["label": "\(repository.owner):\(branch)", "ref": branch, "sha": sha, "user": SandboxJSON.user(owner, base: base), "repo": repoJSON]
+            return [
+                "label": "\(repository.owner):\(branch)", "ref": branch, "sha": sha, "user": SandboxJSON.user(owner, base: base), "repo": repoJSON,
+            ]
         }
         let link = { (href: String) -> [String: Any] in ["href": href] }
         let merged = pull.mergeCommit != nil
@@ -84,24 +86,48 @@ extension SandboxState {
             "mergeable": pull.state == "open" ? true : NSNull(), "mergeable_state": pull.state == "open" ? "clean" : "unknown",
             "rebaseable": pull.state == "open", "maintainer_can_modify": false,
             "comments": repository.comments.values.filter { $0.issue == pull.number }.count, "review_comments": 0,
-            "commits": Int((try? SandboxGit.run(["rev-list", "--count", "refs/heads/\(pull.base)..refs/heads/\(pull.head)"], in: repository.git)) ?? "") ?? 0,
+            "commits": Int(
+                (try? SandboxGit.run(["rev-list", "--count", "refs/heads/\(pull.base)..refs/heads/\(pull.head)"], in: repository.git)) ?? ""
+            ) ?? 0,
             "additions": stats.compactMap { $0.first.flatMap { Int($0) } }.reduce(0, +),
             "deletions": stats.compactMap { $0.count > 1 ? Int($0[1]) : nil }.reduce(0, +),
             "changed_files": stats.count,
         ]
     }
 
-    func createPull(_ owner: String, _ name: String, title: String, head: String, base branch: String, body: String?, login: String, base: String) throws -> Reply {
+    func createPull(
+        _ owner: String,
+        _ name: String,
+        title: String,
+        head: String,
+        base branch: String,
+        body: String?,
+        login: String,
+        base: String
+    ) throws -> Reply {
         var repository = try repository(owner, name, login: login, needs: "write")
         let headBranch = head.split(separator: ":").last.map(String.init) ?? head
-        guard SandboxGit.resolve("refs/heads/\(headBranch)", in: repository.git) != nil else { throw SandboxError(422, "Validation Failed: head \(head) does not exist") }
-        guard SandboxGit.resolve("refs/heads/\(branch)", in: repository.git) != nil else { throw SandboxError(422, "Validation Failed: base \(branch) does not exist") }
+        guard SandboxGit.resolve("refs/heads/\(headBranch)", in: repository.git) != nil else {
+            throw SandboxError(422, "Validation Failed: head \(head) does not exist")
+        }
+        guard SandboxGit.resolve("refs/heads/\(branch)", in: repository.git) != nil else {
+            throw SandboxError(422, "Validation Failed: base \(branch) does not exist")
+        }
         if repository.pulls.values.contains(where: { $0.head == headBranch && $0.base == branch && $0.state == "open" }) {
             throw SandboxError(422, "Validation Failed: A pull request already exists for \(owner):\(headBranch).")
         }
         let date = now()
-        let pull = PullRequest(id: newID(), number: repository.nextNumber, title: title, body: body, head: headBranch, base: branch,
-                               author: login, createdAt: date, updatedAt: date)
+        let pull = PullRequest(
+            id: newID(),
+            number: repository.nextNumber,
+            title: title,
+            body: body,
+            head: headBranch,
+            base: branch,
+            author: login,
+            createdAt: date,
+            updatedAt: date
+        )
         repository.nextNumber += 1
         repository.pulls[pull.number] = pull
         store(repository)
@@ -125,7 +151,16 @@ extension SandboxState {
         return (200, SandboxJSON.data(pulls.map { pullJSON($0, in: repository, base: base) }))
     }
 
-    func updatePull(_ owner: String, _ name: String, number: Int, title: String?, body: String?, state: String?, login: String, base: String) throws -> Reply {
+    func updatePull(
+        _ owner: String,
+        _ name: String,
+        number: Int,
+        title: String?,
+        body: String?,
+        state: String?,
+        login: String,
+        base: String
+    ) throws -> Reply {
         var repository = try repository(owner, name, login: login, needs: "write")
         guard var pull = repository.pulls[number] else { throw SandboxError(404, "Not Found") }
         if let title { pull.title = title }
@@ -151,9 +186,13 @@ extension SandboxState {
         var repository = try repository(owner, name, login: login, needs: "write")
         guard var pull = repository.pulls[number], pull.state == "open" else { throw SandboxError(405, "Pull Request is not mergeable") }
         guard let baseSha = SandboxGit.resolve("refs/heads/\(pull.base)", in: repository.git),
-              let headSha = SandboxGit.resolve("refs/heads/\(pull.head)", in: repository.git) else { throw SandboxError(405, "Pull Request is not mergeable") }
+            let headSha = SandboxGit.resolve("refs/heads/\(pull.head)", in: repository.git)
+        else { throw SandboxError(405, "Pull Request is not mergeable") }
         let tree = try SandboxGit.run(["rev-parse", "\(headSha)^{tree}"], in: repository.git)
-        let merge = try SandboxGit.run(["commit-tree", tree, "-p", baseSha, "-p", headSha, "-m", "Merge pull request #\(number)"], in: repository.git)
+        let merge = try SandboxGit.run(
+            ["commit-tree", tree, "-p", baseSha, "-p", headSha, "-m", "Merge pull request #\(number)"],
+            in: repository.git
+        )
         try SandboxGit.run(["update-ref", "refs/heads/\(pull.base)", merge, baseSha], in: repository.git)
         pull.state = "closed"
         pull.mergeCommit = merge
@@ -162,8 +201,14 @@ extension SandboxState {
         pull.updatedAt = now()
         repository.pulls[number] = pull
         store(repository)
-        emit("pull_request", action: "closed", in: repository, sender: login, base: base,
-             fields: ["number": number, "pull_request": pullJSON(pull, in: repository, base: base)])
+        emit(
+            "pull_request",
+            action: "closed",
+            in: repository,
+            sender: login,
+            base: base,
+            fields: ["number": number, "pull_request": pullJSON(pull, in: repository, base: base)]
+        )
         return (200, SandboxJSON.data(["sha": merge, "merged": true, "message": "Pull Request successfully merged"]))
     }
 
@@ -214,7 +259,9 @@ extension SandboxState {
             run.status = status
         }
         if let conclusion = fields["conclusion"] as? String {
-            guard Self.checkConclusions.contains(conclusion) else { throw SandboxError(422, "Validation Failed: conclusion \(conclusion) is not valid") }
+            guard Self.checkConclusions.contains(conclusion) else {
+                throw SandboxError(422, "Validation Failed: conclusion \(conclusion) is not valid")
+            }
             run.conclusion = conclusion
             run.status = "completed"
             run.completedAt = now()
@@ -243,12 +290,21 @@ extension SandboxState {
         guard let runName = fields["name"] as? String, let headSha = fields["head_sha"] as? String else {
             throw SandboxError(422, "Validation Failed: name and head_sha are required")
         }
-        guard SandboxGit.resolve(headSha, in: repository.git) != nil else { throw SandboxError(422, "Validation Failed: No commit found for SHA: \(headSha)") }
+        guard SandboxGit.resolve(headSha, in: repository.git) != nil else {
+            throw SandboxError(422, "Validation Failed: No commit found for SHA: \(headSha)")
+        }
         var run = CheckRun(id: newID(), name: runName, headSha: headSha, status: "queued", startedAt: now())
         try applyCheckFields(fields, to: &run)
         repository.checkRuns[run.id] = run
         store(repository)
-        emit("check_run", action: "created", in: repository, sender: login, base: base, fields: ["check_run": checkRunObject(run, in: repository, base: base)])
+        emit(
+            "check_run",
+            action: "created",
+            in: repository,
+            sender: login,
+            base: base,
+            fields: ["check_run": checkRunObject(run, in: repository, base: base)]
+        )
         return (201, checkRunJSON(run, in: repository, base: base))
     }
 
@@ -261,7 +317,14 @@ extension SandboxState {
         repository.checkRuns[id] = run
         store(repository)
         if !wasCompleted, run.status == "completed" {
-            emit("check_run", action: "completed", in: repository, sender: login, base: base, fields: ["check_run": checkRunObject(run, in: repository, base: base)])
+            emit(
+                "check_run",
+                action: "completed",
+                in: repository,
+                sender: login,
+                base: base,
+                fields: ["check_run": checkRunObject(run, in: repository, base: base)]
+            )
         }
         return (200, checkRunJSON(run, in: repository, base: base))
     }
@@ -272,8 +335,10 @@ extension SandboxState {
         guard let repository = repositories["\(owner)/\(name)".lowercased()] else { throw SandboxError(404, "Not Found") }
         guard repository.collaborators[login.lowercased()] == "admin" else { throw SandboxError(403, "Must have admin rights to Repository.") }
         guard users[user.lowercased()] != nil else { throw SandboxError(404, "Not Found") }
-        let levels = ["pull": "read", "triage": "triage", "push": "write", "maintain": "maintain", "admin": "admin",
-                      "read": "read", "write": "write"]
+        let levels = [
+            "pull": "read", "triage": "triage", "push": "write", "maintain": "maintain", "admin": "admin",
+            "read": "read", "write": "write",
+        ]
         guard let level = levels[permission] else { throw SandboxError(422, "Validation Failed: permission \(permission) is not valid") }
         setPermission(level, for: user, in: "\(owner)/\(name)")
         return (204, Data())
@@ -299,8 +364,14 @@ extension SandboxState {
             "html_url": html, "pull_request_url": pullAPI, "author_association": "COLLABORATOR",
             "_links": ["html": ["href": html], "pull_request": ["href": pullAPI]],
         ]
-        emit("pull_request_review", action: "submitted", in: repository, sender: login, base: base,
-             fields: ["review": review, "pull_request": pullJSON(pull, in: repository, base: base)])
+        emit(
+            "pull_request_review",
+            action: "submitted",
+            in: repository,
+            sender: login,
+            base: base,
+            fields: ["review": review, "pull_request": pullJSON(pull, in: repository, base: base)]
+        )
         return (200, SandboxJSON.data(review))
     }
 }

@@ -103,8 +103,17 @@ public actor SandboxState {
         /// Do the request's work, then answer with the fault (GitHub failing after it made the comment).
         public var afterDoing: Bool?
 
-        public init(method: String, pathPrefix: String, status: Int, retryAfter: Int? = nil, rateLimitReset: Int? = nil,
-                    message: String = "", remaining: Int = 1, delayMilliseconds: Int? = nil, afterDoing: Bool? = nil) {
+        public init(
+            method: String,
+            pathPrefix: String,
+            status: Int,
+            retryAfter: Int? = nil,
+            rateLimitReset: Int? = nil,
+            message: String = "",
+            remaining: Int = 1,
+            delayMilliseconds: Int? = nil,
+            afterDoing: Bool? = nil
+        ) {
             self.delayMilliseconds = delayMilliseconds
             self.afterDoing = afterDoing
             self.method = method
@@ -227,7 +236,9 @@ public actor SandboxState {
         payload["sender"] = SandboxJSON.user(users[login.lowercased()] ?? User(id: 0, login: login, token: ""), base: base)
         let installation = app?.installations.first { $0.value.lowercased() == repository.owner.lowercased() }?.key
         if let installation { payload["installation"] = ["id": installation, "node_id": "MDIz\(installation)"] }
-        pendingEvents.append(Event(name: event, action: action, payload: SandboxJSON.data(payload), installation: installation, repositoryID: repository.id))
+        pendingEvents.append(
+            Event(name: event, action: action, payload: SandboxJSON.data(payload), installation: installation, repositoryID: repository.id)
+        )
     }
 
     func takeEvents() -> [Event] {

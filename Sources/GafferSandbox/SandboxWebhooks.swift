@@ -40,12 +40,29 @@ public actor SandboxWebhooks {
 
     /// Sends one delivery and records how it went.
     @discardableResult
-    public func send(event: String, action: String?, payload: Data, installation: Int64?, repositoryID: Int64?,
-                     guid: String = UUID().uuidString.lowercased(), redelivery: Bool = false) async -> Delivery? {
+    public func send(
+        event: String,
+        action: String?,
+        payload: Data,
+        installation: Int64?,
+        repositoryID: Int64?,
+        guid: String = UUID().uuidString.lowercased(),
+        redelivery: Bool = false
+    ) async -> Delivery? {
         guard let url, let secret else { return nil }
         nextID += 1
-        var delivery = Delivery(id: nextID, guid: guid, event: event, action: action, payload: payload, deliveredAt: Date(),
-                                statusCode: 0, redelivery: redelivery, installation: installation, repositoryID: repositoryID)
+        var delivery = Delivery(
+            id: nextID,
+            guid: guid,
+            event: event,
+            action: action,
+            payload: payload,
+            deliveredAt: Date(),
+            statusCode: 0,
+            redelivery: redelivery,
+            installation: installation,
+            repositoryID: repositoryID
+        )
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -78,8 +95,15 @@ public actor SandboxWebhooks {
 
     func redeliver(id: Int64) async -> Delivery? {
         guard let original = deliveries.first(where: { $0.id == id }) else { return nil }
-        return await send(event: original.event, action: original.action, payload: original.payload, installation: original.installation,
-                          repositoryID: original.repositoryID, guid: original.guid, redelivery: true)
+        return await send(
+            event: original.event,
+            action: original.action,
+            payload: original.payload,
+            installation: original.installation,
+            repositoryID: original.repositoryID,
+            guid: original.guid,
+            redelivery: true
+        )
     }
 
     /// `GET /app/hook/deliveries`: newest first, as GitHub lists them, a page at a time; the cursor
@@ -94,7 +118,8 @@ public actor SandboxWebhooks {
             [
                 "id": delivery.id, "guid": delivery.guid, "delivered_at": SandboxJSON.time(delivery.deliveredAt),
                 "redelivery": delivery.redelivery, "duration": 0.01,
-                "status": delivery.statusCode == 0 ? "Timed out" : (200..<300).contains(delivery.statusCode) ? "OK" : "Invalid HTTP Response: \(delivery.statusCode)",
+                "status": delivery.statusCode == 0
+                    ? "Timed out" : (200..<300).contains(delivery.statusCode) ? "OK" : "Invalid HTTP Response: \(delivery.statusCode)",
                 "status_code": delivery.statusCode, "event": delivery.event, "action": delivery.action ?? NSNull(),
                 "installation_id": delivery.installation ?? NSNull(), "repository_id": delivery.repositoryID ?? NSNull(),
             ]

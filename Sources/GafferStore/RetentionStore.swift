@@ -1,6 +1,6 @@
 import Foundation
-import GafferCore
 import GRDB
+import GafferCore
 
 /// What one pruning pass deleted.
 public struct PruneResult: Sendable, Equatable {
@@ -21,27 +21,36 @@ public protocol RetentionStore: Sendable {
 extension SQLiteStore: RetentionStore {
     public func prune(finishedBefore cutoff: Date, limit: Int) async throws -> PruneResult {
         try await writer.write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT id, delivery_id FROM jobs
-                WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?
-                ORDER BY id LIMIT ?
-                """, arguments: [cutoff.storeSeconds, limit])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, delivery_id FROM jobs
+                    WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?
+                    ORDER BY id LIMIT ?
+                    """,
+                arguments: [cutoff.storeSeconds, limit]
+            )
             let jobs: [JobID] = rows.map { $0[0] }
             let deliveries: [String] = rows.compactMap { $0[1] }
             if !jobs.isEmpty {
                 let ids = jobs.map(String.init).joined(separator: ",")
                 try db.execute(sql: "DELETE FROM job_events WHERE job_id IN (\(ids))")
                 try db.execute(sql: "DELETE FROM jobs WHERE id IN (\(ids))")
-                try db.execute(sql: "DELETE FROM deliveries WHERE id IN (\(deliveries.map { _ in "?" }.joined(separator: ",")))",
-                               arguments: StatementArguments(deliveries))
+                try db.execute(
+                    sql: "DELETE FROM deliveries WHERE id IN (\(deliveries.map { _ in "?" }.joined(separator: ",")))",
+                    arguments: StatementArguments(deliveries)
+                )
             }
             let fromJobs = db.changesCount
             // Deliveries Gaffer only recorded; one whose job still waits is kept with it.
-            try db.execute(sql: """
-                DELETE FROM deliveries WHERE id IN (
-                    SELECT d.id FROM deliveries d LEFT JOIN jobs j ON j.delivery_id = d.id
-                    WHERE d.received_at < ? AND j.id IS NULL LIMIT ?)
-                """, arguments: [cutoff.storeSeconds, limit])
+            try db.execute(
+                sql: """
+                    DELETE FROM deliveries WHERE id IN (
+                        SELECT d.id FROM deliveries d LEFT JOIN jobs j ON j.delivery_id = d.id
+                        WHERE d.received_at < ? AND j.id IS NULL LIMIT ?)
+                    """,
+                arguments: [cutoff.storeSeconds, limit]
+            )
             return PruneResult(jobs: jobs, deliveries: (jobs.isEmpty ? 0 : fromJobs) + db.changesCount)
         }
     }

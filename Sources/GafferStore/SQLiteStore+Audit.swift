@@ -1,6 +1,6 @@
 import Foundation
-import GafferCore
 import GRDB
+import GafferCore
 
 extension SQLiteStore: AuditedJobQueue {
     public func append(_ entry: AuditEntry) async throws {
@@ -18,9 +18,17 @@ extension SQLiteStore: AuditedJobQueue {
         try await pool.read { db in
             let rows: [Row]
             if let subject {
-                rows = try Row.fetchAll(db, sql: "SELECT at, actor, action, subject, detail FROM audit_log WHERE subject = ? ORDER BY id DESC LIMIT ?", arguments: [subject, limit])
+                rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT at, actor, action, subject, detail FROM audit_log WHERE subject = ? ORDER BY id DESC LIMIT ?",
+                    arguments: [subject, limit]
+                )
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT at, actor, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit])
+                rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT at, actor, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT ?",
+                    arguments: [limit]
+                )
             }
             return rows.map { row in
                 AuditEntry(at: Date(storeSeconds: row[0]), actor: row[1], action: row[2], subject: row[3], detail: row[4])

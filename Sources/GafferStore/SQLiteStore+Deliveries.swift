@@ -1,15 +1,17 @@
 import Foundation
-import GafferCore
 import GRDB
+import GafferCore
 
 extension SQLiteStore: DeliveryStore {
     public func record(_ delivery: Delivery, job: NewJob?) async throws -> DeliveryRecordOutcome {
         let now = clock.now()
         let outcome = try await writer.write { db -> DeliveryRecordOutcome in
-            try db.cachedStatement(sql: """
-                INSERT INTO deliveries (id, event, action, received_at, body) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO NOTHING
-                """).execute(arguments: [delivery.id, delivery.event, delivery.action, delivery.receivedAt.storeSeconds, delivery.body])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO deliveries (id, event, action, received_at, body) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO NOTHING
+                    """
+            ).execute(arguments: [delivery.id, delivery.event, delivery.action, delivery.receivedAt.storeSeconds, delivery.body])
             if db.changesCount == 0 { return .duplicate }
             guard let job else { return .recorded }
             return .queued(try Self.insertJob(job, now: now, db: db))

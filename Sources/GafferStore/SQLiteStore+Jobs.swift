@@ -1,6 +1,6 @@
 import Foundation
-import GafferCore
 import GRDB
+import GafferCore
 
 extension SQLiteStore: JobQueue {
     static let jobColumns = """
@@ -20,29 +20,46 @@ extension SQLiteStore: JobQueue {
     /// The job `insertJob` stored, without reading it back.
     static func queued(_ job: NewJob, id: JobID, now: Date) -> Job {
         Job(
-            id: id, type: job.type, payload: job.payload, state: .queued, attempts: 0, maxAttempts: max(job.maxAttempts, 1),
-            runAfter: job.runAfter ?? now, leaseOwner: nil, leaseExpiresAt: nil, createdAt: now, startedAt: nil,
-            finishedAt: nil, updatedAt: now, result: nil, error: nil, deliveryID: job.deliveryID
+            id: id,
+            type: job.type,
+            payload: job.payload,
+            state: .queued,
+            attempts: 0,
+            maxAttempts: max(job.maxAttempts, 1),
+            runAfter: job.runAfter ?? now,
+            leaseOwner: nil,
+            leaseExpiresAt: nil,
+            createdAt: now,
+            startedAt: nil,
+            finishedAt: nil,
+            updatedAt: now,
+            result: nil,
+            error: nil,
+            deliveryID: job.deliveryID
         )
     }
 
     static func insertJob(_ job: NewJob, now: Date, db: Database) throws -> JobID {
-        try db.cachedStatement(sql: """
-            INSERT INTO jobs (type, payload, state, attempts, max_attempts, run_after, created_at, updated_at, delivery_id)
-            VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                job.type, job.payload, max(job.maxAttempts, 1), (job.runAfter ?? now).storeSeconds,
-                now.storeSeconds, now.storeSeconds, job.deliveryID,
-            ])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO jobs (type, payload, state, attempts, max_attempts, run_after, created_at, updated_at, delivery_id)
+                VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            job.type, job.payload, max(job.maxAttempts, 1), (job.runAfter ?? now).storeSeconds,
+            now.storeSeconds, now.storeSeconds, job.deliveryID,
+        ])
         let id = db.lastInsertedRowID
         try recordEvent(jobID: id, at: now, from: nil, to: .queued, reason: "queued", worker: nil, db: db)
         return id
     }
 
     static func recordEvent(jobID: JobID, at: Date, from: JobState?, to: JobState, reason: String, worker: String?, db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO job_events (job_id, at, from_state, to_state, reason, worker) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [jobID, at.storeSeconds, from?.rawValue, to.rawValue, reason, worker])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO job_events (job_id, at, from_state, to_state, reason, worker) VALUES (?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [jobID, at.storeSeconds, from?.rawValue, to.rawValue, reason, worker])
     }
 
     public func claim(owner: String, limit: Int, leaseDuration: TimeInterval) async throws -> [Job] {
@@ -53,10 +70,15 @@ extension SQLiteStore: JobQueue {
             // Leases that ran out first: their workers are gone.
             // The planner would pick jobs_state and sort every queued job;
             // the partial indexes give the next job in one step.
-            let expired = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT id, attempts, max_attempts, lease_owner FROM jobs INDEXED BY jobs_leased
-                WHERE state = 'running' AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?
-                """), arguments: [now.storeSeconds, limit])
+            let expired = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, attempts, max_attempts, lease_owner FROM jobs INDEXED BY jobs_leased
+                        WHERE state = 'running' AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?
+                        """
+                ),
+                arguments: [now.storeSeconds, limit]
+            )
             var reclaim: [(JobID, String)] = []
             for row in expired {
                 let id: JobID = row[0]
@@ -65,10 +87,13 @@ extension SQLiteStore: JobQueue {
                 let previous: String = row[3] ?? "unknown"
                 if attempts >= maxAttempts {
                     let message = "worker \(previous) stopped renewing its lease on attempt \(attempts) of \(maxAttempts); no attempts left"
-                    try db.execute(sql: """
-                        UPDATE jobs SET state = 'failed', error = ?, lease_owner = NULL, lease_expires_at = NULL,
-                        finished_at = ?, updated_at = ? WHERE id = ?
-                        """, arguments: [message, now.storeSeconds, now.storeSeconds, id])
+                    try db.execute(
+                        sql: """
+                            UPDATE jobs SET state = 'failed', error = ?, lease_owner = NULL, lease_expires_at = NULL,
+                            finished_at = ?, updated_at = ? WHERE id = ?
+                            """,
+                        arguments: [message, now.storeSeconds, now.storeSeconds, id]
+                    )
                     try Self.recordEvent(jobID: id, at: now, from: .running, to: .failed, reason: message, worker: nil, db: db)
                 } else {
                     reclaim.append((id, "lease of worker \(previous) expired on attempt \(attempts); claimed again"))
@@ -77,16 +102,23 @@ extension SQLiteStore: JobQueue {
             let remaining = limit - reclaim.count
             var fresh: [JobID] = []
             if remaining > 0 {
-                fresh = try JobID.fetchAll(db.cachedStatement(sql: """
-                    SELECT id FROM jobs INDEXED BY jobs_claimable
-                    WHERE state = 'queued' AND run_after <= ? ORDER BY run_after, id LIMIT ?
-                    """), arguments: [now.storeSeconds, remaining])
+                fresh = try JobID.fetchAll(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT id FROM jobs INDEXED BY jobs_claimable
+                            WHERE state = 'queued' AND run_after <= ? ORDER BY run_after, id LIMIT ?
+                            """
+                    ),
+                    arguments: [now.storeSeconds, remaining]
+                )
             }
             let leaseUntil = now.addingTimeInterval(leaseDuration).storeSeconds
-            let update = try db.cachedStatement(sql: """
-                UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
-                started_at = coalesce(started_at, ?), updated_at = ? WHERE id = ? RETURNING \(Self.jobColumns)
-                """)
+            let update = try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
+                    started_at = coalesce(started_at, ?), updated_at = ? WHERE id = ? RETURNING \(Self.jobColumns)
+                    """
+            )
             for (id, from, reason) in reclaim.map({ ($0.0, JobState.running, $0.1) }) + fresh.map({ ($0, JobState.queued, "claimed") }) {
                 guard let row = try Row.fetchOne(update, arguments: [owner, leaseUntil, now.storeSeconds, now.storeSeconds, id]) else { continue }
                 claimed.append(try Self.job(from: row))
@@ -100,10 +132,12 @@ extension SQLiteStore: JobQueue {
         guard !leases.isEmpty else { return [] }
         let now = clock.now()
         return try await writer.write { db -> [JobLease] in
-            let statement = try db.cachedStatement(sql: """
-                UPDATE jobs SET lease_expires_at = ?, updated_at = ?
-                WHERE id = ? AND state = 'running' AND lease_owner = ? AND attempts = ?
-                """)
+            let statement = try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET lease_expires_at = ?, updated_at = ?
+                    WHERE id = ? AND state = 'running' AND lease_owner = ? AND attempts = ?
+                    """
+            )
             var lost: [JobLease] = []
             for lease in leases {
                 try statement.execute(arguments: [
@@ -118,10 +152,12 @@ extension SQLiteStore: JobQueue {
     public func complete(_ lease: JobLease, result: Data) async throws -> Bool {
         let now = clock.now()
         return try await writer.write { db -> Bool in
-            try db.cachedStatement(sql: """
-                UPDATE jobs SET state = 'succeeded', result = ?, error = NULL, lease_owner = NULL, lease_expires_at = NULL,
-                finished_at = ?, updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ? AND attempts = ?
-                """).execute(arguments: [result, now.storeSeconds, now.storeSeconds, lease.jobID, lease.owner, lease.attempt])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET state = 'succeeded', result = ?, error = NULL, lease_owner = NULL, lease_expires_at = NULL,
+                    finished_at = ?, updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ? AND attempts = ?
+                    """
+            ).execute(arguments: [result, now.storeSeconds, now.storeSeconds, lease.jobID, lease.owner, lease.attempt])
             guard db.changesCount == 1 else { return false }
             try Self.recordEvent(jobID: lease.jobID, at: now, from: .running, to: .succeeded, reason: "succeeded", worker: lease.owner, db: db)
             return true
@@ -131,26 +167,38 @@ extension SQLiteStore: JobQueue {
     public func fail(_ lease: JobLease, error message: String, retryAfter: TimeInterval?) async throws -> JobState? {
         let now = clock.now()
         return try await writer.write { db -> JobState? in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT max_attempts FROM jobs WHERE id = ? AND state = 'running' AND lease_owner = ? AND attempts = ?
-                """, arguments: [lease.jobID, lease.owner, lease.attempt])
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT max_attempts FROM jobs WHERE id = ? AND state = 'running' AND lease_owner = ? AND attempts = ?
+                        """,
+                    arguments: [lease.jobID, lease.owner, lease.attempt]
+                )
             else { return nil }
             let maxAttempts: Int = row[0]
             if let retryAfter, lease.attempt < maxAttempts {
                 let runAfter = now.addingTimeInterval(retryAfter)
-                try db.execute(sql: """
-                    UPDATE jobs SET state = 'queued', error = ?, run_after = ?, lease_owner = NULL, lease_expires_at = NULL,
-                    updated_at = ? WHERE id = ?
-                    """, arguments: [message, runAfter.storeSeconds, now.storeSeconds, lease.jobID])
+                try db.execute(
+                    sql: """
+                        UPDATE jobs SET state = 'queued', error = ?, run_after = ?, lease_owner = NULL, lease_expires_at = NULL,
+                        updated_at = ? WHERE id = ?
+                        """,
+                    arguments: [message, runAfter.storeSeconds, now.storeSeconds, lease.jobID]
+                )
                 let reason = String(format: "attempt %d of %d failed: %@; retry in %.1fs", lease.attempt, maxAttempts, message, retryAfter)
                 try Self.recordEvent(jobID: lease.jobID, at: now, from: .running, to: .queued, reason: reason, worker: lease.owner, db: db)
                 return .queued
             }
-            try db.execute(sql: """
-                UPDATE jobs SET state = 'failed', error = ?, lease_owner = NULL, lease_expires_at = NULL,
-                finished_at = ?, updated_at = ? WHERE id = ?
-                """, arguments: [message, now.storeSeconds, now.storeSeconds, lease.jobID])
-            let reason = retryAfter == nil
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET state = 'failed', error = ?, lease_owner = NULL, lease_expires_at = NULL,
+                    finished_at = ?, updated_at = ? WHERE id = ?
+                    """,
+                arguments: [message, now.storeSeconds, now.storeSeconds, lease.jobID]
+            )
+            let reason =
+                retryAfter == nil
                 ? "failed and will not be retried: \(message)"
                 : "attempt \(lease.attempt) of \(maxAttempts) failed, no attempts left: \(message)"
             try Self.recordEvent(jobID: lease.jobID, at: now, from: .running, to: .failed, reason: reason, worker: lease.owner, db: db)
@@ -165,10 +213,13 @@ extension SQLiteStore: JobQueue {
             for lease in leases {
                 // The attempt is given back: a job a worker never finished
                 // because it was told to stop has not failed.
-                try db.execute(sql: """
-                    UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL,
-                    run_after = ?, updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ? AND attempts = ?
-                    """, arguments: [now.storeSeconds, now.storeSeconds, lease.jobID, lease.owner, lease.attempt])
+                try db.execute(
+                    sql: """
+                        UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL,
+                        run_after = ?, updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ? AND attempts = ?
+                        """,
+                    arguments: [now.storeSeconds, now.storeSeconds, lease.jobID, lease.owner, lease.attempt]
+                )
                 if db.changesCount == 1 {
                     try Self.recordEvent(jobID: lease.jobID, at: now, from: .running, to: .queued, reason: reason, worker: lease.owner, db: db)
                 }
@@ -187,10 +238,13 @@ extension SQLiteStore: JobQueue {
     }
 
     static func cancel(_ job: Job, reason: String, at now: Date, db: Database) throws -> Job? {
-        try db.execute(sql: """
-            UPDATE jobs SET state = 'cancelled', error = ?, lease_owner = NULL, lease_expires_at = NULL,
-            finished_at = ?, updated_at = ? WHERE id = ?
-            """, arguments: [reason, now.storeSeconds, now.storeSeconds, job.id])
+        try db.execute(
+            sql: """
+                UPDATE jobs SET state = 'cancelled', error = ?, lease_owner = NULL, lease_expires_at = NULL,
+                finished_at = ?, updated_at = ? WHERE id = ?
+                """,
+            arguments: [reason, now.storeSeconds, now.storeSeconds, job.id]
+        )
         try recordEvent(jobID: job.id, at: now, from: job.state, to: .cancelled, reason: reason, worker: nil, db: db)
         return try fetchJob(id: job.id, db: db)
     }
@@ -203,7 +257,11 @@ extension SQLiteStore: JobQueue {
         try await pool.read { db in
             let rows: [Row]
             if let state {
-                rows = try Row.fetchAll(db, sql: "SELECT \(Self.jobColumns) FROM jobs WHERE state = ? ORDER BY id DESC LIMIT ?", arguments: [state.rawValue, limit])
+                rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT \(Self.jobColumns) FROM jobs WHERE state = ? ORDER BY id DESC LIMIT ?",
+                    arguments: [state.rawValue, limit]
+                )
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT \(Self.jobColumns) FROM jobs ORDER BY id DESC LIMIT ?", arguments: [limit])
             }
@@ -213,14 +271,25 @@ extension SQLiteStore: JobQueue {
 
     public func events(jobID: JobID) async throws -> [JobEvent] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT job_id, at, from_state, to_state, reason, worker FROM job_events WHERE job_id = ? ORDER BY id
-                """, arguments: [jobID]).map { row in
-                    let from: String? = row[2]
-                    let to: String = row[3]
-                    guard let toState = JobState(rawValue: to) else { throw StoreError.corruptState(to) }
-                    return JobEvent(jobID: row[0], at: Date(storeSeconds: row[1]), from: from.flatMap(JobState.init(rawValue:)), to: toState, reason: row[4], worker: row[5])
-                }
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT job_id, at, from_state, to_state, reason, worker FROM job_events WHERE job_id = ? ORDER BY id
+                    """,
+                arguments: [jobID]
+            ).map { row in
+                let from: String? = row[2]
+                let to: String = row[3]
+                guard let toState = JobState(rawValue: to) else { throw StoreError.corruptState(to) }
+                return JobEvent(
+                    jobID: row[0],
+                    at: Date(storeSeconds: row[1]),
+                    from: from.flatMap(JobState.init(rawValue:)),
+                    to: toState,
+                    reason: row[4],
+                    worker: row[5]
+                )
+            }
         }
     }
 
@@ -246,7 +315,11 @@ extension SQLiteStore: JobQueue {
     public func runnableCount() async throws -> Int {
         let now = clock.now()
         return try await pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs INDEXED BY jobs_claimable WHERE state = 'queued' AND run_after <= ?", arguments: [now.storeSeconds]) ?? 0
+            try Int.fetchOne(
+                db,
+                sql: "SELECT count(*) FROM jobs INDEXED BY jobs_claimable WHERE state = 'queued' AND run_after <= ?",
+                arguments: [now.storeSeconds]
+            ) ?? 0
         }
     }
 
@@ -261,11 +334,22 @@ extension SQLiteStore: JobQueue {
         let started: Double? = row[10]
         let finished: Double? = row[11]
         return Job(
-            id: row[0], type: row[1], payload: row[2], state: state, attempts: row[4], maxAttempts: row[5],
-            runAfter: Date(storeSeconds: row[6]), leaseOwner: row[7], leaseExpiresAt: leaseExpires.map(Date.init(storeSeconds:)),
-            createdAt: Date(storeSeconds: row[9]), startedAt: started.map(Date.init(storeSeconds:)),
-            finishedAt: finished.map(Date.init(storeSeconds:)), updatedAt: Date(storeSeconds: row[12]),
-            result: row[13], error: row[14], deliveryID: row[15]
+            id: row[0],
+            type: row[1],
+            payload: row[2],
+            state: state,
+            attempts: row[4],
+            maxAttempts: row[5],
+            runAfter: Date(storeSeconds: row[6]),
+            leaseOwner: row[7],
+            leaseExpiresAt: leaseExpires.map(Date.init(storeSeconds:)),
+            createdAt: Date(storeSeconds: row[9]),
+            startedAt: started.map(Date.init(storeSeconds:)),
+            finishedAt: finished.map(Date.init(storeSeconds:)),
+            updatedAt: Date(storeSeconds: row[12]),
+            result: row[13],
+            error: row[14],
+            deliveryID: row[15]
         )
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import GafferCore
 import GRDB
+import GafferCore
 
 extension SQLiteStore: PlanStore {
     public func savePlan(_ plan: Plan) async throws {
@@ -20,7 +20,11 @@ extension SQLiteStore: PlanStore {
                     INSERT INTO plans (id, issue, repository, state, created_at, updated_at, plan) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at, plan = excluded.plan
                     """,
-                arguments: [plan.id, plan.task.issue, plan.repository, plan.state.rawValue, plan.createdAt.storeSeconds, plan.updatedAt.storeSeconds, planData])
+                arguments: [
+                    plan.id, plan.task.issue, plan.repository, plan.state.rawValue, plan.createdAt.storeSeconds, plan.updatedAt.storeSeconds,
+                    planData,
+                ]
+            )
             for (position, step) in plan.steps.enumerated() {
                 try db.execute(
                     sql: """
@@ -28,22 +32,29 @@ extension SQLiteStore: PlanStore {
                         ON CONFLICT(plan_id, id) DO UPDATE SET position = excluded.position, state = excluded.state, attempts = excluded.attempts,
                             started_at = excluded.started_at, ended_at = excluded.ended_at, step = excluded.step
                         """,
-                    arguments: [plan.id, position, step.id, step.agent.rawValue, step.state.rawValue, step.attempts,
-                                step.startedAt?.storeSeconds, step.endedAt?.storeSeconds, steps[position]])
+                    arguments: [
+                        plan.id, position, step.id, step.agent.rawValue, step.state.rawValue, step.attempts,
+                        step.startedAt?.storeSeconds, step.endedAt?.storeSeconds, steps[position],
+                    ]
+                )
             }
             // Messages and gaps only grow: append the ones not yet stored.
             let storedMessages = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agent_messages WHERE plan_id = ?", arguments: [plan.id]) ?? 0
             for (position, message) in plan.messages.enumerated().dropFirst(storedMessages) {
                 try db.execute(
                     sql: "INSERT INTO agent_messages (plan_id, position, sender, recipient, intent, at, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [plan.id, position, message.sender.rawValue, message.recipient?.rawValue, message.intent.rawValue,
-                                message.at.storeSeconds, messages[position]])
+                    arguments: [
+                        plan.id, position, message.sender.rawValue, message.recipient?.rawValue, message.intent.rawValue,
+                        message.at.storeSeconds, messages[position],
+                    ]
+                )
             }
             let storedGaps = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM capability_gaps WHERE plan_id = ?", arguments: [plan.id]) ?? 0
             for (position, gap) in plan.gaps.enumerated().dropFirst(storedGaps) {
                 try db.execute(
                     sql: "INSERT INTO capability_gaps (plan_id, position, agent, asked, lacking) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [plan.id, position, gap.agent.rawValue, gap.asked, gap.lacking])
+                    arguments: [plan.id, position, gap.agent.rawValue, gap.asked, gap.lacking]
+                )
             }
         }
     }
@@ -57,8 +68,12 @@ extension SQLiteStore: PlanStore {
                 .map { try decoder.decode(Step.self, from: $0) }
             plan.messages = try Data.fetchAll(db, sql: "SELECT message FROM agent_messages WHERE plan_id = ? ORDER BY position", arguments: [id])
                 .map { try decoder.decode(AgentMessage.self, from: $0) }
-            plan.gaps = try Row.fetchAll(db, sql: "SELECT agent, asked, lacking FROM capability_gaps WHERE plan_id = ? ORDER BY position", arguments: [id])
-                .map { row in CapabilityGap(agent: AgentRole(rawValue: row[0]) ?? .infrastructure, asked: row[1], lacking: row[2]) }
+            plan.gaps = try Row.fetchAll(
+                db,
+                sql: "SELECT agent, asked, lacking FROM capability_gaps WHERE plan_id = ? ORDER BY position",
+                arguments: [id]
+            )
+            .map { row in CapabilityGap(agent: AgentRole(rawValue: row[0]) ?? .infrastructure, asked: row[1], lacking: row[2]) }
             return plan
         }
     }

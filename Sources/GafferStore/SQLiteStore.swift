@@ -1,6 +1,6 @@
 import Foundation
-import GafferCore
 import GRDB
+import GafferCore
 
 /// How hard SQLite works to keep a commit across a power cut.
 public enum SQLiteSynchronous: String, Sendable, CaseIterable {

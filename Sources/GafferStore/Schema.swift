@@ -6,110 +6,114 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: deliveries, jobs, job events, audit log") { db in
-            try db.execute(sql: """
-                CREATE TABLE deliveries (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    event TEXT NOT NULL,
-                    action TEXT,
-                    received_at REAL NOT NULL,
-                    body BLOB NOT NULL
-                );
-                CREATE INDEX deliveries_received_at ON deliveries(received_at);
+            try db.execute(
+                sql: """
+                    CREATE TABLE deliveries (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        event TEXT NOT NULL,
+                        action TEXT,
+                        received_at REAL NOT NULL,
+                        body BLOB NOT NULL
+                    );
+                    CREATE INDEX deliveries_received_at ON deliveries(received_at);
 
-                CREATE TABLE jobs (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    type TEXT NOT NULL,
-                    payload BLOB NOT NULL,
-                    state TEXT NOT NULL,
-                    attempts INTEGER NOT NULL DEFAULT 0,
-                    max_attempts INTEGER NOT NULL,
-                    run_after REAL NOT NULL,
-                    lease_owner TEXT,
-                    lease_expires_at REAL,
-                    created_at REAL NOT NULL,
-                    started_at REAL,
-                    finished_at REAL,
-                    updated_at REAL NOT NULL,
-                    result BLOB,
-                    error TEXT,
-                    -- Not indexed: the deliveries key already makes it unique, and
-                    -- an index on a random id costs a page write per delivery.
-                    delivery_id TEXT REFERENCES deliveries(id)
-                );
-                CREATE INDEX jobs_claimable ON jobs(run_after, id) WHERE state = 'queued';
-                CREATE INDEX jobs_leased ON jobs(lease_expires_at) WHERE state = 'running';
-                CREATE INDEX jobs_state ON jobs(state, id);
+                    CREATE TABLE jobs (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        type TEXT NOT NULL,
+                        payload BLOB NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        max_attempts INTEGER NOT NULL,
+                        run_after REAL NOT NULL,
+                        lease_owner TEXT,
+                        lease_expires_at REAL,
+                        created_at REAL NOT NULL,
+                        started_at REAL,
+                        finished_at REAL,
+                        updated_at REAL NOT NULL,
+                        result BLOB,
+                        error TEXT,
+                        -- Not indexed: the deliveries key already makes it unique, and
+                        -- an index on a random id costs a page write per delivery.
+                        delivery_id TEXT REFERENCES deliveries(id)
+                    );
+                    CREATE INDEX jobs_claimable ON jobs(run_after, id) WHERE state = 'queued';
+                    CREATE INDEX jobs_leased ON jobs(lease_expires_at) WHERE state = 'running';
+                    CREATE INDEX jobs_state ON jobs(state, id);
 
-                CREATE TABLE job_events (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    job_id INTEGER NOT NULL REFERENCES jobs(id),
-                    at REAL NOT NULL,
-                    from_state TEXT,
-                    to_state TEXT NOT NULL,
-                    reason TEXT NOT NULL,
-                    worker TEXT
-                );
-                CREATE INDEX job_events_job ON job_events(job_id, id);
+                    CREATE TABLE job_events (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        job_id INTEGER NOT NULL REFERENCES jobs(id),
+                        at REAL NOT NULL,
+                        from_state TEXT,
+                        to_state TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        worker TEXT
+                    );
+                    CREATE INDEX job_events_job ON job_events(job_id, id);
 
-                CREATE TABLE audit_log (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    at REAL NOT NULL,
-                    actor TEXT NOT NULL,
-                    action TEXT NOT NULL,
-                    subject TEXT NOT NULL,
-                    detail TEXT
-                );
-                """)
+                    CREATE TABLE audit_log (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at REAL NOT NULL,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        detail TEXT
+                    );
+                    """
+            )
         }
         migrator.registerMigration("v2: plans, plan steps, agent messages, capability gaps") { db in
             // Each row holds its value as JSON beside the columns people query by, so a plan
             // reads back exactly as it was saved.
-            try db.execute(sql: """
-                CREATE TABLE plans (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    issue INTEGER,
-                    repository TEXT,
-                    state TEXT NOT NULL,
-                    created_at REAL NOT NULL,
-                    updated_at REAL NOT NULL,
-                    plan BLOB NOT NULL
-                );
-                CREATE INDEX plans_issue ON plans(repository, issue);
-                CREATE INDEX plans_state ON plans(state, updated_at);
+            try db.execute(
+                sql: """
+                    CREATE TABLE plans (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        issue INTEGER,
+                        repository TEXT,
+                        state TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        updated_at REAL NOT NULL,
+                        plan BLOB NOT NULL
+                    );
+                    CREATE INDEX plans_issue ON plans(repository, issue);
+                    CREATE INDEX plans_state ON plans(state, updated_at);
 
-                CREATE TABLE plan_steps (
-                    plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
-                    position INTEGER NOT NULL,
-                    id TEXT NOT NULL,
-                    agent TEXT NOT NULL,
-                    state TEXT NOT NULL,
-                    attempts INTEGER NOT NULL,
-                    started_at REAL,
-                    ended_at REAL,
-                    step BLOB NOT NULL,
-                    PRIMARY KEY (plan_id, id)
-                );
+                    CREATE TABLE plan_steps (
+                        plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        id TEXT NOT NULL,
+                        agent TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL,
+                        started_at REAL,
+                        ended_at REAL,
+                        step BLOB NOT NULL,
+                        PRIMARY KEY (plan_id, id)
+                    );
 
-                CREATE TABLE agent_messages (
-                    plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
-                    position INTEGER NOT NULL,
-                    sender TEXT NOT NULL,
-                    recipient TEXT,
-                    intent TEXT NOT NULL,
-                    at REAL NOT NULL,
-                    message BLOB NOT NULL,
-                    PRIMARY KEY (plan_id, position)
-                );
+                    CREATE TABLE agent_messages (
+                        plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        sender TEXT NOT NULL,
+                        recipient TEXT,
+                        intent TEXT NOT NULL,
+                        at REAL NOT NULL,
+                        message BLOB NOT NULL,
+                        PRIMARY KEY (plan_id, position)
+                    );
 
-                CREATE TABLE capability_gaps (
-                    plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
-                    position INTEGER NOT NULL,
-                    agent TEXT NOT NULL,
-                    asked TEXT NOT NULL,
-                    lacking TEXT NOT NULL,
-                    PRIMARY KEY (plan_id, position)
-                );
-                """)
+                    CREATE TABLE capability_gaps (
+                        plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        agent TEXT NOT NULL,
+                        asked TEXT NOT NULL,
+                        lacking TEXT NOT NULL,
+                        PRIMARY KEY (plan_id, position)
+                    );
+                    """
+            )
         }
         return migrator
     }

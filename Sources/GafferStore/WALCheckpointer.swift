@@ -66,7 +66,12 @@ final class WALCheckpointer: Sendable {
     /// Stops the loop and copies what is left, leaving an empty log behind.
     /// Calling it again does nothing.
     func stop() {
-        guard let loop = task.withLock({ task in defer { task = nil }; return task }) else { return }
+        guard
+            let loop = task.withLock({ task in
+                defer { task = nil }
+                return task
+            })
+        else { return }
         loop.cancel()
         _ = try? connection.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         try? connection.close()

@@ -1,12 +1,16 @@
 import ArgumentParser
 import Foundation
-import GafferApp
 import GafferAWS
+import GafferApp
 import GafferCore
 
 /// `gaffer aws`: AWS tools for operators.
 struct AWSCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "aws", abstract: "AWS tools.", subcommands: [AWSWhoamiCommand.self, AWSInventoryCommand.self, AWSSignCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "aws",
+        abstract: "AWS tools.",
+        subcommands: [AWSWhoamiCommand.self, AWSInventoryCommand.self, AWSSignCommand.self]
+    )
 }
 
 /// The options every AWS command shares: which profile and region, and Gaffer's configuration.
@@ -49,7 +53,9 @@ func reportingAWSErrors<T>(_ body: () async throws -> T) async throws -> T {
 /// `gaffer aws whoami`: who Gaffer is at AWS, and where that came from.
 struct AWSWhoamiCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "whoami", abstract: "Print the AWS account, identity ARN, where the credentials came from, and the region.")
+        commandName: "whoami",
+        abstract: "Print the AWS account, identity ARN, where the credentials came from, and the region."
+    )
 
     @Option(help: "Show the identity Gaffer takes in this account (through aws_account_roles).")
     var account: String?
@@ -75,8 +81,10 @@ struct AWSWhoamiCommand: AsyncParsableCommand {
 /// `gaffer aws inventory`: every tagged resource of a region, by service.
 struct AWSInventoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "inventory", abstract: "List the region's tagged resources by service, with their tags.",
-        discussion: "Uses the Resource Groups Tagging API, which sees only resources that have (or had) a tag.")
+        commandName: "inventory",
+        abstract: "List the region's tagged resources by service, with their tags.",
+        discussion: "Uses the Resource Groups Tagging API, which sees only resources that have (or had) a tag."
+    )
 
     @Option(name: .customLong("tag"), help: "KEY=VALUE, or KEY for any value; resources must carry every one (repeat).")
     var tags: [String] = []
@@ -124,7 +132,8 @@ struct AWSSignCommand: ParsableCommand {
         discussion: """
             The context is JSON as in AWS's SigV4 test suite: {"credentials": {"access_key_id", "secret_access_key", "token"}, \
             "region", "service", "timestamp" (ISO 8601), "normalize", "sign_body", "expiration_in_seconds"}.
-            """)
+            """
+    )
 
     @Option(help: "The signing context (JSON).")
     var context: String
@@ -151,10 +160,13 @@ struct AWSSignCommand: ParsableCommand {
             throw ValidationError("\(request): \(error)")
         }
         let signer = parsed.signer()
-        let signature = query
+        let signature =
+            query
             ? signer.presign(parts, at: date, expires: parsed.expiresIn)
             : signer.sign(parts, at: date)
         let signed = query ? parts.text(addingQuery: signature.additions) : parts.text(addingHeaders: signature.additions)
-        print("canonical request:\n\(signature.canonicalRequest)\n\nstring to sign:\n\(signature.stringToSign)\n\nsignature: \(signature.signature)\n\nsigned request:\n\(signed)")
+        print(
+            "canonical request:\n\(signature.canonicalRequest)\n\nstring to sign:\n\(signature.stringToSign)\n\nsignature: \(signature.signature)\n\nsigned request:\n\(signed)"
+        )
     }
 }

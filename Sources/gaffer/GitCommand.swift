@@ -7,7 +7,10 @@ import GafferGit
 /// `gaffer git`: git tools for operators.
 struct GitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "git", abstract: "Commit and push files the way Gaffer's agents do.", subcommands: [PushFilesCommand.self])
+        commandName: "git",
+        abstract: "Commit and push files the way Gaffer's agents do.",
+        subcommands: [PushFilesCommand.self]
+    )
 }
 
 /// `gaffer git push-files`: commits a directory's files onto a branch and pushes it, with libgit2.
@@ -20,7 +23,8 @@ struct PushFilesCommand: AsyncParsableCommand {
             or from --base; with --start-over it starts from --base and replaces the remote branch, but only \
             if nobody pushed to it since it was fetched (force-with-lease). Files that match the branch \
             already make no commit. Exit 0 when pushed or up to date, 1 when git failed, 2 for bad input.
-            """)
+            """
+    )
 
     @Option(help: "The remote repository: https://, http://, ssh://, git://, file:// or a path.")
     var remote: String
@@ -69,7 +73,10 @@ struct PushFilesCommand: AsyncParsableCommand {
             deletions.forEach { files.delete($0) }
             coAuthors = try self.coAuthors.map(Self.identity)
             workspaces = try GitWorkspaces(
-                root: configuration.gitCacheRoot.path, settings: try configuration.gitSettings(), logger: CommandSupport.bootstrap(configuration))
+                root: configuration.gitCacheRoot.path,
+                settings: try configuration.gitSettings(),
+                logger: CommandSupport.bootstrap(configuration)
+            )
         } catch {
             FileHandle.standardError.write(Data("gaffer: \(error)\n".utf8))
             throw ExitCode(2)
@@ -98,8 +105,12 @@ struct PushFilesCommand: AsyncParsableCommand {
     private func credentials(_ configuration: GafferConfiguration) throws -> GitCredentials {
         if let sshKey {
             let publicKey = FileManager.default.fileExists(atPath: sshKey + ".pub") ? sshKey + ".pub" : nil
-            return .sshKey(privateKeyPath: sshKey, publicKeyPath: publicKey, passphrase: configuration.gitSSHKeyPassphrase,
-                           hostKeys: sshHostKeys.isEmpty ? configuration.gitSSHHostKeys : sshHostKeys)
+            return .sshKey(
+                privateKeyPath: sshKey,
+                publicKeyPath: publicKey,
+                passphrase: configuration.gitSSHKeyPassphrase,
+                hostKeys: sshHostKeys.isEmpty ? configuration.gitSSHHostKeys : sshHostKeys
+            )
         }
         guard let name = tokenEnvironmentVariable else {
             let isSSH = remote.hasPrefix("ssh://") || (!remote.contains("://") && !remote.hasPrefix("/"))

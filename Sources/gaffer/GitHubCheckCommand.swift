@@ -7,14 +7,18 @@ import GafferGitHub
 /// `gaffer github`: GitHub tools for operators.
 struct GitHubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "github", abstract: "Check Gaffer's access to GitHub.", subcommands: [GitHubCheckCommand.self])
+        commandName: "github",
+        abstract: "Check Gaffer's access to GitHub.",
+        subcommands: [GitHubCheckCommand.self]
+    )
 }
 
 /// `gaffer github check`: who Gaffer is on GitHub, where it is installed, and the rate limit left.
 struct GitHubCheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "With the configured credentials, print who Gaffer is (app or user), its installations and the rate limit left.")
+        abstract: "With the configured credentials, print who Gaffer is (app or user), its installations and the rate limit left."
+    )
 
     @OptionGroup var options: ConfigOption
 
@@ -46,7 +50,9 @@ struct GitHubCheckCommand: AsyncParsableCommand {
             }
             let login = try await client.ownLogin()
             if login.caseInsensitiveCompare(configuration.botLogin) != .orderedSame {
-                print("bot_login: \(configuration.botLogin) is not who Gaffer is on GitHub (\(login)): comments mentioning @\(login) are not read as commands; set bot_login: \(login)")
+                print(
+                    "bot_login: \(configuration.botLogin) is not who Gaffer is on GitHub (\(login)): comments mentioning @\(login) are not read as commands; set bot_login: \(login)"
+                )
             } else {
                 print("bot_login: \(login), as GitHub says")
             }
@@ -67,11 +73,13 @@ struct GitHubCheckCommand: AsyncParsableCommand {
         guard error.status == 401 else { return error.description }
         if let serverDate = error.serverDate, abs(serverDate.timeIntervalSince(now)) > 30 {
             let skew = Int(now.timeIntervalSince(serverDate))
-            return "\(error.description). This machine's clock is \(abs(skew)) s \(skew > 0 ? "ahead of" : "behind") GitHub's, and GitHub refuses JWTs from a skewed clock: set the clock right (NTP)."
+            return
+                "\(error.description). This machine's clock is \(abs(skew)) s \(skew > 0 ? "ahead of" : "behind") GitHub's, and GitHub refuses JWTs from a skewed clock: set the clock right (NTP)."
         }
         switch credentials {
         case .app(let id, _):
-            return "\(error.description). GitHub refused the app's JWT: check that github_app_id (\(id)) is the app's id or client id, and that the private key is this app's (the key may have been revoked)."
+            return
+                "\(error.description). GitHub refused the app's JWT: check that github_app_id (\(id)) is the app's id or client id, and that the private key is this app's (the key may have been revoked)."
         case .token:
             return "\(error.description). The token is wrong, expired or revoked: make a new one and set github_token."
         }

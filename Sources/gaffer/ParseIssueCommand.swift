@@ -6,7 +6,8 @@ import GafferCore
 struct ParseIssueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parse-issue",
-        abstract: "Print the AwsTask an issue asks for as JSON (exit 0), or the problems with it (exit 1).")
+        abstract: "Print the AwsTask an issue asks for as JSON (exit 0), or the problems with it (exit 1)."
+    )
 
     @OptionGroup var issue: IssueOptions
 
@@ -52,7 +53,9 @@ struct IssueOptions: ParsableArguments {
 struct ParseCommentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parse-comment",
-        abstract: "Print the commands in a comment as a JSON array. Exit 0 when every command line was understood, 1 when one was a near miss or written wrongly.")
+        abstract:
+            "Print the commands in a comment as a JSON array. Exit 0 when every command line was understood, 1 when one was a near miss or written wrongly."
+    )
 
     @Option(name: .customLong("body-file"), help: "A file holding the comment's body; - reads standard input.")
     var bodyFile: String

@@ -1,19 +1,24 @@
 import ArgumentParser
 import Foundation
-import GafferApp
 import GafferAWS
+import GafferApp
 import GafferPipeline
 
 /// `gaffer pipeline`: CodeBuild buildspecs.
 struct PipelineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pipeline", abstract: "Check and run CodeBuild buildspecs.", subcommands: [PipelineCheckCommand.self, PipelineRunCommand.self])
+        commandName: "pipeline",
+        abstract: "Check and run CodeBuild buildspecs.",
+        subcommands: [PipelineCheckCommand.self, PipelineRunCommand.self]
+    )
 }
 
 /// `gaffer pipeline check`: loads each buildspec and prints its problems.
 struct PipelineCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Load each buildspec and print every problem as file:line:column: message. Exit 1 if any file has one.")
+        commandName: "check",
+        abstract: "Load each buildspec and print every problem as file:line:column: message. Exit 1 if any file has one."
+    )
 
     @Argument(help: "Buildspec files (default: buildspec.yml).")
     var paths: [String] = ["buildspec.yml"]
@@ -38,7 +43,8 @@ struct PipelineCheckCommand: ParsableCommand {
 struct PipelineRunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a buildspec in the current directory, printing the live log and a summary. Exit 0 only when the build succeeded.")
+        abstract: "Run a buildspec in the current directory, printing the live log and a summary. Exit 0 only when the build succeeded."
+    )
 
     @Option(help: "The buildspec, relative to the current directory.")
     var buildspec = "buildspec.yml"
@@ -89,17 +95,26 @@ struct PipelineRunCommand: AsyncParsableCommand {
         let given = StaticParameterResolver(parameters: try Self.pairs(parameters, "--parameter"), secrets: try Self.pairs(secrets, "--secret"))
         var resolver: any ParameterResolver = given
         // Whatever the command line does not give comes from SSM and Secrets Manager, as in CodeBuild.
-        let needsAWS = spec.environment.parameterStore.values.contains { given.parameters[$0] == nil }
+        let needsAWS =
+            spec.environment.parameterStore.values.contains { given.parameters[$0] == nil }
             || spec.environment.secretsManager.values.contains { given.secrets[$0.secretID] == nil }
         if needsAWS {
             do {
-                resolver = FallbackParameterResolver(first: given, then: AWSParameterResolver(client: try AWSClient.standard(configuration.awsSettings)))
+                resolver = FallbackParameterResolver(
+                    first: given,
+                    then: AWSParameterResolver(client: try AWSClient.standard(configuration.awsSettings))
+                )
             } catch {
-                FileHandle.standardError.write(Data("gaffer: the buildspec reads parameter-store or secrets-manager, and AWS is not usable: \(error)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("gaffer: the buildspec reads parameter-store or secrets-manager, and AWS is not usable: \(error)\n".utf8)
+                )
                 throw ExitCode(2)
             }
         }
-        let runner = BuildRunner(resolver: resolver, isolation: BuildIsolation(user: user ?? configuration.pipelineUser, bubblewrap: bubblewrap || configuration.pipelineSandbox))
+        let runner = BuildRunner(
+            resolver: resolver,
+            isolation: BuildIsolation(user: user ?? configuration.pipelineUser, bubblewrap: bubblewrap || configuration.pipelineSandbox)
+        )
         if let batch = spec.batch {
             try await runBatch(batch, request: request, runner: runner, folder: folder)
             return
@@ -115,7 +130,9 @@ struct PipelineRunCommand: AsyncParsableCommand {
         print("")
         for phase in result.phases {
             let failed = phase.failedCommand.map { ": \(BuildRunner.shown($0)) (exit status \(phase.exitStatus.map(String.init) ?? "none"))" } ?? ""
-            print("\(phase.name.rawValue): \(phase.status.rawValue) in \(phase.duration.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))\(failed)")
+            print(
+                "\(phase.name.rawValue): \(phase.status.rawValue) in \(phase.duration.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))\(failed)"
+            )
         }
         for (name, value) in result.exportedVariables.sorted(by: { $0.key < $1.key }) {
             print("exported \(name)=\(value)")
@@ -124,9 +141,13 @@ struct PipelineRunCommand: AsyncParsableCommand {
             print("artifacts \(artifacts.identifier): \(artifacts.files.count) files in \(artifacts.zip)")
         }
         for report in result.reports {
-            print("report \(report.group): \(report.parsed ? "\(report.tests) tests, \(report.failed) failed, \(report.errors) errors" : "\(report.files.count) files (not read)")")
+            print(
+                "report \(report.group): \(report.parsed ? "\(report.tests) tests, \(report.failed) failed, \(report.errors) errors" : "\(report.files.count) files (not read)")"
+            )
             for failure in report.failures.prefix(20) {
-                print("  \(failure.file.map { "\($0):\(failure.line.map(String.init) ?? "?")" } ?? failure.className) \(failure.name): \(failure.message)")
+                print(
+                    "  \(failure.file.map { "\($0):\(failure.line.map(String.init) ?? "?")" } ?? failure.className) \(failure.name): \(failure.message)"
+                )
             }
         }
         print("build \(result.status.rawValue)\(result.reason.map { ": \($0)" } ?? ""); log: \(result.logPath)")
@@ -144,7 +165,9 @@ struct PipelineRunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         for build in outcome.builds {
-            let status = build.result.map { "\($0.status.rawValue)\($0.reason.map { ": \($0)" } ?? ""); log: \($0.logPath)" } ?? "not run (a build it depends on failed, or fast-fail stopped the batch)"
+            let status =
+                build.result.map { "\($0.status.rawValue)\($0.reason.map { ": \($0)" } ?? ""); log: \($0.logPath)" }
+                ?? "not run (a build it depends on failed, or fast-fail stopped the batch)"
             print("build \(build.identifier)\(build.ignoreFailure ? " (failure ignored)" : ""): \(status)")
         }
         print("batch \(outcome.succeeded ? "succeeded" : "failed")")

@@ -8,7 +8,9 @@ import GafferCore
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Parse an issue, plan it and run the agents offline; print the plan. Exit 0 when it is ready (even if it needs approval), 1 when the issue has problems or a step failed, 2 for bad usage.")
+        abstract:
+            "Parse an issue, plan it and run the agents offline; print the plan. Exit 0 when it is ready (even if it needs approval), 1 when the issue has problems or a step failed, 2 for bad usage."
+    )
 
     @OptionGroup var issue: IssueOptions
 
@@ -35,7 +37,8 @@ struct PlanCommand: AsyncParsableCommand {
         do {
             parsed = try issue.parse()
             templates = try templatesDirectory.map { try TemplateLibrary(directory: URL(fileURLWithPath: $0)) } ?? TemplateLibrary.shipped()
-            priceTable = try configuration.costPricesFile.map { path in try PriceTable.load(Data(CommandSupport.readInput(path).utf8), from: path) }
+            priceTable =
+                try configuration.costPricesFile.map { path in try PriceTable.load(Data(CommandSupport.readInput(path).utf8), from: path) }
                 ?? PriceTable.shipped(templates)
         } catch {
             FileHandle.standardError.write(Data("gaffer plan: \(error)\n".utf8))
@@ -46,9 +49,12 @@ struct PlanCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let coordinator = Coordinator(
-            agents: try AgentRegistry(StandardAgents.all), templates: templates,
+            agents: try AgentRegistry(StandardAgents.all),
+            templates: templates,
             settings: AgentSettings(costApprovalThresholdUSD: configuration.costApprovalThresholdUSD, prices: priceTable),
-            limits: configuration.planLimits, store: InMemoryPlanStore())
+            limits: configuration.planLimits,
+            store: InMemoryPlanStore()
+        )
         let plan = try await coordinator.plan(task, repository: repository)
         if let out {
             try plan.files.apply(to: URL(fileURLWithPath: out))
@@ -63,7 +69,9 @@ extension FileSet {
     public func apply(to folder: URL) throws {
         let manager = FileManager.default
         for change in changes {
-            guard !change.path.split(separator: "/").contains("..") else { throw ValidationError("refusing to write \(change.path): it leaves the folder") }
+            guard !change.path.split(separator: "/").contains("..") else {
+                throw ValidationError("refusing to write \(change.path): it leaves the folder")
+            }
             let url = folder.appendingPathComponent(change.path)
             switch change {
             case .write(_, let contents, let executable):

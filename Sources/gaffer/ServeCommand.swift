@@ -16,7 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = CommandSupport.bootstrap(configuration, metrics: metrics)
         let server = try GafferServer(configuration: configuration, logger: logger, metrics: metrics)
         let application = server.makeApplication { port in
-            logger.notice("gaffer is listening", metadata: ["address": "http://\(configuration.host):\(port)", "workers": "\(configuration.workers)"])
+            logger.notice(
+                "gaffer is listening",
+                metadata: ["address": "http://\(configuration.host):\(port)", "workers": "\(configuration.workers)"]
+            )
         }
         try await application.runService()
         try server.store.close()

@@ -15,11 +15,13 @@ struct WorkerCommand: AsyncParsableCommand {
         if configuration.workers == 0 { configuration.workers = 1 }
         let logger = CommandSupport.bootstrap(configuration)
         let server = try GafferServer(configuration: configuration, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [server.workers],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [server.workers],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
         try await group.run()
         try server.store.close()
     }

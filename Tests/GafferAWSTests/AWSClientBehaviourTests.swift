@@ -8,7 +8,8 @@ import Testing
 /// Endpoints, regions, retries, clock skew and error answers, against local servers that
 /// fail on purpose.
 @Suite struct AWSClientBehaviourTests {
-    func settings(_ variables: [String: String], config: String = "", configure: (inout AWSSettings) -> Void = { _ in }) throws -> ResolvedAWSSettings {
+    func settings(_ variables: [String: String], config: String = "", configure: (inout AWSSettings) -> Void = { _ in }) throws -> ResolvedAWSSettings
+    {
         let home = try TemporaryDirectory("gaffer-endpoints")
         defer { home.remove() }
         try FileManager.default.createDirectory(at: home.url.appendingPathComponent(".aws"), withIntermediateDirectories: true)
@@ -39,15 +40,20 @@ import Testing
         #expect(endpoint(.dynamoDB, fromFiles) == "http://services-dynamodb:3/base")
         #expect(endpoint(.sts, fromFiles) == "http://profile-all:1")
 
-        let variables = ["AWS_ENDPOINT_URL": "http://env-all:4", "AWS_ENDPOINT_URL_S3": "http://env-s3:5",
-                         "AWS_ENDPOINT_URL_SECRETS_MANAGER": "http://env-secrets:6", "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API": "https://env-tagging"]
+        let variables = [
+            "AWS_ENDPOINT_URL": "http://env-all:4", "AWS_ENDPOINT_URL_S3": "http://env-s3:5",
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER": "http://env-secrets:6", "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API": "https://env-tagging",
+        ]
         let fromEnvironment = try settings(variables, config: config)
         #expect(endpoint(.s3, fromEnvironment) == "http://env-s3:5")
         #expect(endpoint(.secretsManager, fromEnvironment) == "http://env-secrets:6")
         #expect(endpoint(.resourceGroupsTagging, fromEnvironment) == "https://env-tagging")
         #expect(endpoint(.dynamoDB, fromEnvironment) == "http://env-all:4")  // the environment's global beats the files' per-service
 
-        let configured = try settings(variables, config: config) { $0.endpointURL = "http://gaffer-all:7"; $0.endpointURLs = ["s3": "http://gaffer-s3:8"] }
+        let configured = try settings(variables, config: config) {
+            $0.endpointURL = "http://gaffer-all:7"
+            $0.endpointURLs = ["s3": "http://gaffer-s3:8"]
+        }
         #expect(endpoint(.s3, configured) == "http://gaffer-s3:8")
         #expect(endpoint(.sts, configured) == "http://gaffer-all:7")
 
@@ -55,7 +61,10 @@ import Testing
         #expect(ignoring.endpoints.isEmpty)
 
         let bad = try #require(throws: AWSClientError.self) { try settings(["AWS_ENDPOINT_URL_S3": "localhost:4566"]) }
-        #expect(bad.description == "AWS_ENDPOINT_URL_S3: 'localhost:4566' is not an endpoint URL; give one such as http://127.0.0.1:5000 or https://s3.eu-west-1.amazonaws.com")
+        #expect(
+            bad.description
+                == "AWS_ENDPOINT_URL_S3: 'localhost:4566' is not an endpoint URL; give one such as http://127.0.0.1:5000 or https://s3.eu-west-1.amazonaws.com"
+        )
         let unknown = try #require(throws: AWSClientError.self) { try settings([:]) { $0.endpointURLs = ["s4": "http://x"] } }
         #expect(unknown.description.contains("'s4', which is not a service Gaffer calls"))
     }
@@ -80,14 +89,24 @@ import Testing
     }
 
     /// A client of a stub server, with `attempts` tries and waits recorded instead of slept.
-    func client(_ server: StubHTTPServer, attempts: Int = 3, clock: any WallClock = SystemWallClock(), waiter: RecordingWaiter = RecordingWaiter()) throws -> AWSClient {
+    func client(
+        _ server: StubHTTPServer,
+        attempts: Int = 3,
+        clock: any WallClock = SystemWallClock(),
+        waiter: RecordingWaiter = RecordingWaiter()
+    ) throws -> AWSClient {
         var settings = AWSSettings()
         settings.endpointURL = server.url
         settings.credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: Secret("secret"))
         settings.maxAttempts = attempts
         settings.retryBase = .milliseconds(100)
         let resolved = try ResolvedAWSSettings.resolve(settings, environment: AWSEnvironment(variables: [:], home: "/nonexistent"))
-        return AWSClient(settings: resolved, credentials: StaticCredentialProvider(settings.credentials!, source: "test"), clock: clock, waiter: waiter)
+        return AWSClient(
+            settings: resolved,
+            credentials: StaticCredentialProvider(settings.credentials!, source: "test"),
+            clock: clock,
+            waiter: waiter
+        )
     }
 
     static let identity = """
@@ -99,11 +118,22 @@ import Testing
         let count = Mutex(0)
         let dates = Mutex<[String]>([])
         let server = try await StubHTTPServer.start { request in
-            let number = count.withLock { $0 += 1; return $0 }
+            let number = count.withLock {
+                $0 += 1
+                return $0
+            }
             dates.withLock { $0.append(request.headers["authorization"] ?? "") }
             switch number {
-            case 1: return StubResponse(status: 503, body: "<ErrorResponse><Error><Code>ServiceUnavailable</Code><Message>busy</Message></Error></ErrorResponse>")
-            case 2: return StubResponse(status: 400, body: "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>")
+            case 1:
+                return StubResponse(
+                    status: 503,
+                    body: "<ErrorResponse><Error><Code>ServiceUnavailable</Code><Message>busy</Message></Error></ErrorResponse>"
+                )
+            case 2:
+                return StubResponse(
+                    status: 400,
+                    body: "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>"
+                )
             default: return StubResponse(body: Self.identity)
             }
         }
@@ -124,14 +154,23 @@ import Testing
         let count = Mutex(0)
         let server = try await StubHTTPServer.start { _ in
             count.withLock { $0 += 1 }
-            return StubResponse(status: 400, headers: ["x-amzn-RequestId": "req-42"],
-                                body: #"{"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException", "message": "Rate of requests exceeds the allowed throughput."}"#)
+            return StubResponse(
+                status: 400,
+                headers: ["x-amzn-RequestId": "req-42"],
+                body:
+                    #"{"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException", "message": "Rate of requests exceeds the allowed throughput."}"#
+            )
         }
         let waiter = RecordingWaiter()
-        let error = try await #require(throws: AWSServiceError.self) { try await DynamoDB(try client(server, attempts: 4, waiter: waiter)).listTables() }
+        let error = try await #require(throws: AWSServiceError.self) {
+            try await DynamoDB(try client(server, attempts: 4, waiter: waiter)).listTables()
+        }
         #expect(error.code == "ThrottlingException")
         #expect(error.requestID == "req-42")
-        #expect(error.description == "DynamoDB ListTables failed: ThrottlingException (HTTP 400): Rate of requests exceeds the allowed throughput. [request id req-42]")
+        #expect(
+            error.description
+                == "DynamoDB ListTables failed: ThrottlingException (HTTP 400): Rate of requests exceeds the allowed throughput. [request id req-42]"
+        )
         #expect(count.withLock { $0 } == 4)
         #expect(waiter.recorded.count == 3)
         #expect(waiter.recorded.allSatisfy { $0 <= .milliseconds(400) })
@@ -172,10 +211,13 @@ import Testing
             formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
             let signed = request.headers["x-amz-date"].flatMap { formatter.date(from: $0) } ?? .distantPast
             guard abs(signed.timeIntervalSinceNow) < 300 else {
-                return StubResponse(status: 403, body: """
-                    <ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code>\
-                    <Message>Signature expired: is now earlier than (20261121T140000Z - 15 min.)</Message></Error></ErrorResponse>
-                    """)
+                return StubResponse(
+                    status: 403,
+                    body: """
+                        <ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code>\
+                        <Message>Signature expired: is now earlier than (20261121T140000Z - 15 min.)</Message></Error></ErrorResponse>
+                        """
+                )
             }
             return StubResponse(body: Self.identity)
         }
@@ -189,19 +231,35 @@ import Testing
         await server.stop()
     }
 
-    @Test(arguments: [
-        (400, [:], "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack x does not exist</Message></Error><RequestId>r1</RequestId></ErrorResponse>",
-         "ValidationError", "Stack x does not exist", "r1"),
-        (400, [:], "<Response><Errors><Error><Code>InvalidInstanceID.Malformed</Code><Message>bad id</Message></Error></Errors><RequestID>r2</RequestID></Response>",
-         "InvalidInstanceID.Malformed", "bad id", "r2"),
-        (404, ["x-amz-request-id": "r3"], "<?xml version=\"1.0\"?>\n<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>",
-         "NoSuchBucket", "The specified bucket does not exist", "r3"),
-        (404, ["x-amzn-errortype": "ResourceNotFoundException:http://internal.amazon.com/", "x-amzn-requestid": "r4"], #"{"Message": "Function not found"}"#,
-         "ResourceNotFoundException", "Function not found", "r4"),
-        (400, [:], #"{"__type": "com.amazon.coral.service#UnrecognizedClientException", "message": "The security token is invalid"}"#,
-         "UnrecognizedClientException", "The security token is invalid", nil),
-        (403, [:], "", "Forbidden", "", nil),
-    ] as [(Int, [String: String], String, String, String, String?)])
+    @Test(
+        arguments: [
+            (
+                400, [:],
+                "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack x does not exist</Message></Error><RequestId>r1</RequestId></ErrorResponse>",
+                "ValidationError", "Stack x does not exist", "r1"
+            ),
+            (
+                400, [:],
+                "<Response><Errors><Error><Code>InvalidInstanceID.Malformed</Code><Message>bad id</Message></Error></Errors><RequestID>r2</RequestID></Response>",
+                "InvalidInstanceID.Malformed", "bad id", "r2"
+            ),
+            (
+                404, ["x-amz-request-id": "r3"],
+                "<?xml version=\"1.0\"?>\n<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>",
+                "NoSuchBucket", "The specified bucket does not exist", "r3"
+            ),
+            (
+                404, ["x-amzn-errortype": "ResourceNotFoundException:http://internal.amazon.com/", "x-amzn-requestid": "r4"],
+                #"{"Message": "Function not found"}"#,
+                "ResourceNotFoundException", "Function not found", "r4"
+            ),
+            (
+                400, [:], #"{"__type": "com.amazon.coral.service#UnrecognizedClientException", "message": "The security token is invalid"}"#,
+                "UnrecognizedClientException", "The security token is invalid", nil
+            ),
+            (403, [:], "", "Forbidden", "", nil),
+        ] as [(Int, [String: String], String, String, String, String?)]
+    )
     func errorAnswersInEveryShape(status: Int, headers: [String: String], body: String, code: String, message: String, requestID: String?) {
         let error = AWSServiceError.parse(AWSHTTPResponse(status: status, headers: headers, body: Data(body.utf8)))
         #expect(error.code == code)

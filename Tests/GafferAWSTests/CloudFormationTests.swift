@@ -68,8 +68,10 @@ import Testing
         #expect(stack?.tags == ["managed-by": "gaffer"])
 
         let resources = try await cloudFormation.describeStackResources("gaffer-test")
-        #expect(Dictionary(uniqueKeysWithValues: resources.map { ($0.logicalResourceID, $0.resourceType) })
-            == ["Artifacts": "AWS::S3::Bucket", "Jobs": "AWS::DynamoDB::Table"])
+        #expect(
+            Dictionary(uniqueKeysWithValues: resources.map { ($0.logicalResourceID, $0.resourceType) })
+                == ["Artifacts": "AWS::S3::Bucket", "Jobs": "AWS::DynamoDB::Table"]
+        )
         #expect(resources.allSatisfy { $0.status == "CREATE_COMPLETE" })
         let events = try await cloudFormation.describeStackEvents("gaffer-test")
         #expect(events.contains { $0.logicalResourceID == "gaffer-test" && $0.status == "CREATE_COMPLETE" })
@@ -83,7 +85,9 @@ import Testing
         input.parameters = ["Env": "test2"]
         _ = try await cloudFormation.createChangeSet(input, name: "gaffer-2", type: "UPDATE")
         try await cloudFormation.deleteChangeSet("gaffer-2", stackName: "gaffer-test")
-        let gone = try await #require(throws: AWSServiceError.self) { try await cloudFormation.describeChangeSet("gaffer-2", stackName: "gaffer-test") }
+        let gone = try await #require(throws: AWSServiceError.self) {
+            try await cloudFormation.describeChangeSet("gaffer-2", stackName: "gaffer-test")
+        }
         #expect(["ChangeSetNotFound", "ValidationError"].contains(gone.code))  // AWS says the first, moto the second
     }
 

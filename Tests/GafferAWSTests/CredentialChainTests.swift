@@ -22,7 +22,11 @@ import Testing
         try AWSClient.standard(settings, environment: AWSEnvironment(variables: variables, home: home))
     }
 
-    func resolve(_ variables: [String: String], home: String = "/nonexistent", settings: AWSSettings = AWSSettings()) async throws -> (ResolvedCredentials, AWSClient) {
+    func resolve(
+        _ variables: [String: String],
+        home: String = "/nonexistent",
+        settings: AWSSettings = AWSSettings()
+    ) async throws -> (ResolvedCredentials, AWSClient) {
         let client = try client(variables, home: home, settings: settings)
         return (try await client.credentials.resolve(), client)
     }
@@ -30,7 +34,10 @@ import Testing
     @Test func configurationComesBeforeTheEnvironment() async throws {
         let environment = ["AWS_ACCESS_KEY_ID": "AKIAENVIRONMENT00000", "AWS_SECRET_ACCESS_KEY": "env-secret", "AWS_SESSION_TOKEN": "env-token"]
         let (fromEnvironment, _) = try await resolve(environment)
-        #expect(fromEnvironment.credentials == AWSCredentials(accessKeyID: "AKIAENVIRONMENT00000", secretAccessKey: Secret("env-secret"), sessionToken: Secret("env-token")))
+        #expect(
+            fromEnvironment.credentials
+                == AWSCredentials(accessKeyID: "AKIAENVIRONMENT00000", secretAccessKey: Secret("env-secret"), sessionToken: Secret("env-token"))
+        )
         #expect(fromEnvironment.source == "the environment (AWS_ACCESS_KEY_ID)")
 
         var settings = AWSSettings()
@@ -68,7 +75,8 @@ import Testing
                 [dev]
                 aws_access_key_id = \(moto.credentials.accessKeyID)
                 aws_secret_access_key = \(moto.credentials.secretAccessKey.revealed)
-                """)
+                """
+        )
         defer { home.remove() }
 
         let (byDefault, defaultClient) = try await resolve([:], home: home.url.path)
@@ -101,7 +109,8 @@ import Testing
                 role_arn = arn:aws:iam::111111111111:role/c
                 [profile half]
                 aws_access_key_id = AKIAHALF000000000000
-                """)
+                """
+        )
         defer { home.remove() }
         func error(_ variables: [String: String]) -> String {
             do {
@@ -121,7 +130,11 @@ import Testing
         let unreadable = try TemporaryDirectory("gaffer-aws-bad")
         defer { unreadable.remove() }
         try "[profile x\nregion = eu-west-1\n".write(to: unreadable.url.appendingPathComponent("config"), atomically: true, encoding: .utf8)
-        #expect(error(["AWS_CONFIG_FILE": unreadable.url.appendingPathComponent("config").path]).contains("config:1: '[profile x' opens a section without closing it"))
+        #expect(
+            error(["AWS_CONFIG_FILE": unreadable.url.appendingPathComponent("config").path]).contains(
+                "config:1: '[profile x' opens a section without closing it"
+            )
+        )
     }
 
     /// moto fails (HTTP 500) on any request without an Authorization header when it checks
@@ -150,19 +163,32 @@ import Testing
             seen.withLock { $0.append("\(request.method) \(request.target) \(request.headers["authorization"] ?? "-")") }
             if request.target == "/broken" { return StubResponse(body: #"{"SecretAccessKey": "never-printed-secret", "Token": "x"}"#) }
             guard request.headers["authorization"] == "Bearer pod-token" else { return StubResponse(status: 401) }
-            return StubResponse(body: #"{"AccessKeyId": "ASIACONTAINER0000000", "SecretAccessKey": "container-secret", "Token": "container-token", "Expiration": "\#(expiration)"}"#)
+            return StubResponse(
+                body:
+                    #"{"AccessKeyId": "ASIACONTAINER0000000", "SecretAccessKey": "container-secret", "Token": "container-token", "Expiration": "\#(expiration)"}"#
+            )
         }
         let folder = try TemporaryDirectory("gaffer-ecs")
         defer { folder.remove() }
         try "Bearer pod-token\n".write(to: folder.url.appendingPathComponent("token"), atomically: true, encoding: .utf8)
         let (resolved, _) = try await resolve([
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/v2/credentials/task", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": folder.url.appendingPathComponent("token").path,
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/v2/credentials/task",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": folder.url.appendingPathComponent("token").path,
         ])
-        #expect(resolved.credentials == AWSCredentials(accessKeyID: "ASIACONTAINER0000000", secretAccessKey: Secret("container-secret"), sessionToken: Secret("container-token")))
+        #expect(
+            resolved.credentials
+                == AWSCredentials(
+                    accessKeyID: "ASIACONTAINER0000000",
+                    secretAccessKey: Secret("container-secret"),
+                    sessionToken: Secret("container-token")
+                )
+        )
         #expect(abs((resolved.expiration?.timeIntervalSinceNow ?? 0) - 3600) < 60)
         #expect(seen.withLock { $0 } == ["GET /v2/credentials/task Bearer pod-token"])
 
-        let unauthorized = try client(["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/v2/credentials/task", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "wrong"])
+        let unauthorized = try client([
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/v2/credentials/task", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "wrong",
+        ])
         let refused = try await #require(throws: AWSClientError.self) { try await unauthorized.credentials.resolve() }
         #expect(refused.description.contains("answered HTTP 401"))
         // A document that cannot be read is reported without quoting it: it may hold a secret.
@@ -193,7 +219,10 @@ import Testing
             if request.method == "PUT" && request.target == "/latest/api/token" {
                 guard tokenStatus == 200 else { return StubResponse(status: tokenStatus) }
                 guard request.headers["x-aws-ec2-metadata-token-ttl-seconds"] == "21600" else { return StubResponse(status: 400) }
-                let number = issued.withLock { $0 += 1; return $0 }
+                let number = issued.withLock {
+                    $0 += 1
+                    return $0
+                }
                 return StubResponse(body: "token-\(number)")
             }
             let token = request.headers["x-aws-ec2-metadata-token"]
@@ -204,7 +233,10 @@ import Testing
             switch request.target {
             case "/latest/meta-data/iam/security-credentials/": return StubResponse(body: "gaffer-instance\n")
             case "/latest/meta-data/iam/security-credentials/gaffer-instance":
-                return StubResponse(body: #"{"Code": "Success", "AccessKeyId": "ASIAINSTANCE00000000", "SecretAccessKey": "instance-secret", "Token": "instance-token", "Expiration": "2099-01-01T00:00:00Z"}"#)
+                return StubResponse(
+                    body:
+                        #"{"Code": "Success", "AccessKeyId": "ASIAINSTANCE00000000", "SecretAccessKey": "instance-secret", "Token": "instance-token", "Expiration": "2099-01-01T00:00:00Z"}"#
+                )
             default: return StubResponse(status: 404)
             }
         }
@@ -216,9 +248,12 @@ import Testing
         let (resolved, _) = try await resolve(["AWS_METADATA_SERVICE_TIMEOUT": "20", "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.url])
         #expect(resolved.credentials.accessKeyID == "ASIAINSTANCE00000000")
         #expect(resolved.source == "EC2 instance metadata (role gaffer-instance)")
-        #expect(imds.log.withLock { $0 } == [
-            "PUT /latest/api/token", "GET /latest/meta-data/iam/security-credentials/", "GET /latest/meta-data/iam/security-credentials/gaffer-instance",
-        ])
+        #expect(
+            imds.log.withLock { $0 } == [
+                "PUT /latest/api/token", "GET /latest/meta-data/iam/security-credentials/",
+                "GET /latest/meta-data/iam/security-credentials/gaffer-instance",
+            ]
+        )
         await server.stop()
     }
 
@@ -241,8 +276,13 @@ import Testing
         // A metadata service without tokens (404): IMDSv1, unless it is switched off.
         let old = InstanceMetadata(tokenStatus: 404)
         let oldServer = try await StubHTTPServer.start { old.handle($0) }
-        #expect(try await resolve(["AWS_METADATA_SERVICE_TIMEOUT": "20", "AWS_EC2_METADATA_SERVICE_ENDPOINT": oldServer.url]).0.credentials.accessKeyID == "ASIAINSTANCE00000000")
-        let v2Only = try client(["AWS_METADATA_SERVICE_TIMEOUT": "20", "AWS_EC2_METADATA_SERVICE_ENDPOINT": oldServer.url, "AWS_EC2_METADATA_V1_DISABLED": "true"])
+        #expect(
+            try await resolve(["AWS_METADATA_SERVICE_TIMEOUT": "20", "AWS_EC2_METADATA_SERVICE_ENDPOINT": oldServer.url]).0.credentials.accessKeyID
+                == "ASIAINSTANCE00000000"
+        )
+        let v2Only = try client([
+            "AWS_METADATA_SERVICE_TIMEOUT": "20", "AWS_EC2_METADATA_SERVICE_ENDPOINT": oldServer.url, "AWS_EC2_METADATA_V1_DISABLED": "true",
+        ])
         let disabled = try await #require(throws: AWSClientError.self) { try await v2Only.credentials.resolve() }
         #expect(disabled.description.contains("IMDSv1 is disabled"))
         await oldServer.stop()
@@ -258,10 +298,16 @@ import Testing
 
         func resolve() async throws -> ResolvedCredentials {
             if failing.withLock({ $0 }) { throw AWSClientError("the credential endpoint is down") }
-            let number = calls.withLock { $0 += 1; return $0 }
+            let number = calls.withLock {
+                $0 += 1
+                return $0
+            }
             try await Task.sleep(for: .milliseconds(20))  // long enough for concurrent callers to pile up
             return ResolvedCredentials(
-                credentials: AWSCredentials(accessKeyID: "ASIAKEY\(number)", secretAccessKey: Secret("s")), expiration: clock.now().addingTimeInterval(3600), source: "test")
+                credentials: AWSCredentials(accessKeyID: "ASIAKEY\(number)", secretAccessKey: Secret("s")),
+                expiration: clock.now().addingTimeInterval(3600),
+                source: "test"
+            )
         }
     }
 

@@ -25,7 +25,10 @@ import Testing
         #expect(try await s3.getBucketVersioning("gaffer-artifacts") == "Enabled")
 
         try await s3.putBucketEncryption("gaffer-artifacts", S3.Encryption(algorithm: "aws:kms", kmsKeyID: "alias/gaffer", bucketKeyEnabled: true))
-        #expect(try await s3.getBucketEncryption("gaffer-artifacts") == S3.Encryption(algorithm: "aws:kms", kmsKeyID: "alias/gaffer", bucketKeyEnabled: true))
+        #expect(
+            try await s3.getBucketEncryption("gaffer-artifacts")
+                == S3.Encryption(algorithm: "aws:kms", kmsKeyID: "alias/gaffer", bucketKeyEnabled: true)
+        )
 
         #expect(try await s3.getPublicAccessBlock("gaffer-artifacts") == nil)
         var block = S3.PublicAccessBlock()
@@ -38,7 +41,13 @@ import Testing
         // even from boto3; those keys are checked against botocore's own signer below.
         let keys = ["reports/2026/summary.json", "a key with spaces.txt", "deep/nested/file-1_2.txt"]
         for (index, key) in keys.enumerated() {
-            let etag = try await s3.putObject("gaffer-artifacts", key: key, body: Data("body \(index)".utf8), contentType: "text/plain", metadata: ["Job": "\(index)"])
+            let etag = try await s3.putObject(
+                "gaffer-artifacts",
+                key: key,
+                body: Data("body \(index)".utf8),
+                contentType: "text/plain",
+                metadata: ["Job": "\(index)"]
+            )
             #expect(etag != nil)
         }
         let stored = try await s3.getObject("gaffer-artifacts", key: keys[2])
@@ -83,7 +92,8 @@ import Testing
     /// botocore, the signer of the AWS CLI, as the oracle for S3's single-encoded paths.
     @Test(arguments: ["a+b.txt", "ünïcode/ß.txt", "~*'()!.txt", "dir//double/./dot/../x", "percent%2Fin-key", "a b=c&d"])
     func s3KeysAreSignedExactlyAsBotocoreSignsThem(key: String) async throws {
-        let path = "/bucket/" + key.split(separator: "/", omittingEmptySubsequences: false).map { SigV4Signer.encode(String($0)) }.joined(separator: "/")
+        let path =
+            "/bucket/" + key.split(separator: "/", omittingEmptySubsequences: false).map { SigV4Signer.encode(String($0)) }.joined(separator: "/")
         // The same steps moto takes to check a signature: botocore's canonical request, string to sign and signature.
         let script = """
             import sys, hashlib
@@ -98,7 +108,11 @@ import Testing
             print(auth.signature(auth.string_to_sign(request, auth.canonical_request(request)), request))
             """
         let botocore = try await runCommand("/usr/bin/env", ["python3", "-c", script, path]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let signer = SigV4Signer(credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: .init("secret")), region: "us-east-1", service: "s3")
+        let signer = SigV4Signer(
+            credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: .init("secret")),
+            region: "us-east-1",
+            service: "s3"
+        )
         let request = HTTPRequestParts(method: "PUT", path: path, headers: [("Host", "127.0.0.1:9000")], body: Data("body".utf8))
         let ours = signer.sign(request, at: Date(timeIntervalSince1970: 1_800_000_000))  // 2027-01-15T08:00:00Z
         #expect(ours.signature == botocore, Comment(rawValue: "canonical request:\n" + ours.canonicalRequest))
@@ -137,7 +151,11 @@ import Testing
     }
 
     @Test func overTLSTheBodyIsSentAsUnsignedPayload() throws {
-        let signer = SigV4Signer(credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: .init("secret")), region: "us-east-1", service: "s3")
+        let signer = SigV4Signer(
+            credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: .init("secret")),
+            region: "us-east-1",
+            service: "s3"
+        )
         let request = HTTPRequestParts(method: "PUT", path: "/bucket/key", headers: [("Host", "s3.us-east-1.amazonaws.com")], body: Data("x".utf8))
         let signature = signer.sign(request, at: Date(timeIntervalSince1970: 1_800_000_000), payloadHash: SigV4Signer.unsignedPayload)
         #expect(signature.canonicalRequest.hasSuffix("\nUNSIGNED-PAYLOAD"))

@@ -24,7 +24,11 @@ import Testing
         let moto = try await MotoServer.start()
         defer { moto.stop() }
         let base = try moto.client()
-        let assumed = try await STS(base).assumeRole(roleARN: "arn:aws:iam::222222222222:role/gaffer-deploy", sessionName: "gaffer", externalID: "ext-1234")
+        let assumed = try await STS(base).assumeRole(
+            roleARN: "arn:aws:iam::222222222222:role/gaffer-deploy",
+            sessionName: "gaffer",
+            externalID: "ext-1234"
+        )
         #expect(assumed.credentials.sessionToken != nil)
         #expect(assumed.assumedRoleARN == "arn:aws:sts::222222222222:assumed-role/gaffer-deploy/gaffer")
         #expect(try #require(assumed.expiration) > Date())

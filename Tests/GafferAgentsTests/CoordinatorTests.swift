@@ -8,10 +8,22 @@ import Testing
 @Suite struct CoordinatorTests {
     /// The plan rules as a table: the steps, their agents and what each waits for.
     @Test(arguments: [
-        (TaskKind.create, ResourceKind?.some(.s3Bucket), "infrastructure:writeStack<- monitoring:writeAlarms<infrastructure security:reviewSecurity<monitoring cost:estimateCost<monitoring deployment:writePipeline<security,cost"),
-        (.update, .some(.lambdaFunction), "infrastructure:writeStack<- monitoring:writeAlarms<infrastructure security:reviewSecurity<monitoring cost:estimateCost<monitoring deployment:writePipeline<security,cost"),
-        (.delete, .some(.rdsInstance), "infrastructure:describeDeletion<- security:reviewSecurity<infrastructure cost:estimateCost<infrastructure deployment:writePipeline<security,cost"),
-        (.create, .some(.application(.serverlessAPI)), "infrastructure:buildApplication<- monitoring:writeAlarms<infrastructure security:reviewSecurity<monitoring cost:estimateCost<monitoring deployment:writePipeline<security,cost"),
+        (
+            TaskKind.create, ResourceKind?.some(.s3Bucket),
+            "infrastructure:writeStack<- monitoring:writeAlarms<infrastructure security:reviewSecurity<monitoring cost:estimateCost<monitoring deployment:writePipeline<security,cost"
+        ),
+        (
+            .update, .some(.lambdaFunction),
+            "infrastructure:writeStack<- monitoring:writeAlarms<infrastructure security:reviewSecurity<monitoring cost:estimateCost<monitoring deployment:writePipeline<security,cost"
+        ),
+        (
+            .delete, .some(.rdsInstance),
+            "infrastructure:describeDeletion<- security:reviewSecurity<infrastructure cost:estimateCost<infrastructure deployment:writePipeline<security,cost"
+        ),
+        (
+            .create, .some(.application(.serverlessAPI)),
+            "infrastructure:buildApplication<- monitoring:writeAlarms<infrastructure security:reviewSecurity<monitoring cost:estimateCost<monitoring deployment:writePipeline<security,cost"
+        ),
         (.discover, nil, "infrastructure:writeReport<-"),
         (.healthCheck, nil, "monitoring:writeReport<-"),
         (.securityAudit, nil, "security:writeReport<-"),
@@ -34,10 +46,12 @@ import Testing
         #expect(plan.state == .ready)
         #expect(plan.steps.map(\.state) == [.succeeded, .succeeded, .succeeded, .succeeded, .succeeded])
         #expect(plan.stacks.map(\.name) == ["gaffer-lambda-function-resize-images", "gaffer-lambda-function-resize-images-monitoring"])
-        #expect(plan.files.changes.map(\.path) == [
-            "infra/gaffer-lambda-function-resize-images/template.yaml", "infra/gaffer-lambda-function-resize-images/monitoring.yaml",
-            "infra/gaffer-lambda-function-resize-images/buildspec.yml", "infra/gaffer-lambda-function-resize-images/README.md",
-        ])
+        #expect(
+            plan.files.changes.map(\.path) == [
+                "infra/gaffer-lambda-function-resize-images/template.yaml", "infra/gaffer-lambda-function-resize-images/monitoring.yaml",
+                "infra/gaffer-lambda-function-resize-images/buildspec.yml", "infra/gaffer-lambda-function-resize-images/README.md",
+            ]
+        )
         #expect(!plan.requiresApproval, "\(plan.approvalReasons)")
         #expect(plan.findings.allSatisfy { $0.severity < .high }, "\(plan.findings)")
     }
@@ -54,7 +68,12 @@ import Testing
     }
 
     @Test func anApplicationRecordsACapabilityGapAndFailsClearly() async throws {
-        let task = AwsTask(kind: .create, resource: .application(.fastapiECS), region: "us-east-1", parameters: ["applicationName": .string("orders")])
+        let task = AwsTask(
+            kind: .create,
+            resource: .application(.fastapiECS),
+            region: "us-east-1",
+            parameters: ["applicationName": .string("orders")]
+        )
         let plan = try await TestCoordinator.plan(task)
         #expect(plan.state == .failed)
         #expect(plan.gaps.map(\.agent) == [.infrastructure])
@@ -80,7 +99,9 @@ import Testing
         let plan = try await TestCoordinator.make(templates: templates.library).plan(try ExampleTasks.task(.s3Bucket, .examples))
         #expect(plan.state == .ready)
         #expect(plan.handoffs == 1)
-        #expect(plan.messages.contains { $0.intent == .requestChange && $0.recipient == .infrastructure && $0.changes == ["blockPublicAccess": "true"] })
+        #expect(
+            plan.messages.contains { $0.intent == .requestChange && $0.recipient == .infrastructure && $0.changes == ["blockPublicAccess": "true"] }
+        )
         #expect(plan.step("infrastructure")?.attempts == 2)
         #expect(plan.step("security")?.attempts == 2)
         #expect(plan.findings.isEmpty, "\(plan.findings)")
@@ -90,7 +111,9 @@ import Testing
     @Test func theHandoffLimitStopsAPlanWhoseAgentsKeepAsking() async throws {
         let templates = try OverriddenTemplates.make(s3: OverriddenTemplates.bucketAlwaysPublic)
         defer { templates.folder.remove() }
-        let plan = try await TestCoordinator.make(templates: templates.library, limits: PlanLimits(maxHandoffs: 3)).plan(try ExampleTasks.task(.s3Bucket, .examples))
+        let plan = try await TestCoordinator.make(templates: templates.library, limits: PlanLimits(maxHandoffs: 3)).plan(
+            try ExampleTasks.task(.s3Bucket, .examples)
+        )
         #expect(plan.state == .stopped)
         #expect(plan.stoppedBy == .handoffs(3))
         #expect(plan.handoffs == 4)
@@ -107,7 +130,9 @@ import Testing
 
     @Test func theBudgetStopsAPlanWhoseAgentsSpendTooMuch() async throws {
         let agents = StandardAgents.all.map { $0.role == .monitoring ? SpendingAgent(wrapped: $0, spend: 3) : $0 }
-        let plan = try await TestCoordinator.make(agents: agents, limits: PlanLimits(budgetUSD: 2)).plan(try ExampleTasks.task(.lambdaFunction, .examples))
+        let plan = try await TestCoordinator.make(agents: agents, limits: PlanLimits(budgetUSD: 2)).plan(
+            try ExampleTasks.task(.lambdaFunction, .examples)
+        )
         #expect(plan.state == .stopped)
         #expect(plan.stoppedBy == .budget(usd: 2))
         #expect(plan.step("deployment")?.state == .cancelled)
@@ -116,7 +141,9 @@ import Testing
 
     @Test func aStepThatRunsTooLongStopsThePlan() async throws {
         let agents = StandardAgents.all.map { $0.role == .cost ? SlowAgent(wrapped: $0, gate: nil) : $0 }
-        let plan = try await TestCoordinator.make(agents: agents, limits: PlanLimits(stepTimeoutSeconds: 0.2)).plan(try ExampleTasks.task(.s3Bucket, .examples))
+        let plan = try await TestCoordinator.make(agents: agents, limits: PlanLimits(stepTimeoutSeconds: 0.2)).plan(
+            try ExampleTasks.task(.s3Bucket, .examples)
+        )
         #expect(plan.state == .stopped)
         #expect(plan.stoppedBy == .stepTimeout(step: "cost", seconds: 0.2))
         #expect(plan.step("cost")?.state == .failed)
@@ -220,16 +247,17 @@ struct OverriddenTemplates {
         """
 
     /// Public unless the task (or another agent) sets blockPublicAccess.
-    static let bucketPublicUnlessAsked = bucketAlwaysPublic + """
-        {{#on.blockPublicAccess}}
-              PublicAccessBlockConfiguration:
-                BlockPublicAcls: true
-                BlockPublicPolicy: true
-                IgnorePublicAcls: true
-                RestrictPublicBuckets: true
-        {{/on.blockPublicAccess}}
+    static let bucketPublicUnlessAsked =
+        bucketAlwaysPublic + """
+            {{#on.blockPublicAccess}}
+                  PublicAccessBlockConfiguration:
+                    BlockPublicAcls: true
+                    BlockPublicPolicy: true
+                    IgnorePublicAcls: true
+                    RestrictPublicBuckets: true
+            {{/on.blockPublicAccess}}
 
-        """
+            """
 
     static func make(s3: String) throws -> OverriddenTemplates {
         let folder = try TemporaryDirectory("gaffer-templates")

@@ -30,8 +30,10 @@ import Testing
         let buildspecPath = "infra/gaffer-sns-topic-order-events/buildspec.yml"
         func build() async throws -> BuildResult {
             let request = BuildRunner.Request(
-                buildspec: try BuildspecLoader.load(path: source.appendingPathComponent(buildspecPath).path), sourceDirectory: source.path,
-                logPath: folder.url.appendingPathComponent("build-\(UUID().uuidString).log").path)
+                buildspec: try BuildspecLoader.load(path: source.appendingPathComponent(buildspecPath).path),
+                sourceDirectory: source.path,
+                logPath: folder.url.appendingPathComponent("build-\(UUID().uuidString).log").path
+            )
             return await BuildRunner().run(request, log: try BuildLog(path: request.logPath))
         }
         let passed = try await build()

@@ -23,8 +23,13 @@ enum ExampleTasks {
         "s3Bucket": ["versioning": "true"],
     ]
 
-    static func task(_ resource: ResourceKind, _ variant: Variant, kind: TaskKind = .create, region: String = "us-east-1",
-                     replacing: [String: String] = [:]) throws -> AwsTask {
+    static func task(
+        _ resource: ResourceKind,
+        _ variant: Variant,
+        kind: TaskKind = .create,
+        region: String = "us-east-1",
+        replacing: [String: String] = [:]
+    ) throws -> AwsTask {
         var parameters: [String: ParameterValue] = [:]
         for field in resource.schema.fields where variant == .everyField || field.requiredFor.contains(.create) {
             var text = field.example
@@ -44,14 +49,20 @@ enum ExampleTasks {
 /// A coordinator over the shipped templates with an in-memory store.
 enum TestCoordinator {
     static func make(
-        templates: TemplateLibrary? = nil, agents: [any Agent] = StandardAgents.all, limits: PlanLimits = PlanLimits(),
-        store: any PlanStore = InMemoryPlanStore(), costThreshold: Double = 100
+        templates: TemplateLibrary? = nil,
+        agents: [any Agent] = StandardAgents.all,
+        limits: PlanLimits = PlanLimits(),
+        store: any PlanStore = InMemoryPlanStore(),
+        costThreshold: Double = 100
     ) throws -> Coordinator {
         let library = try templates ?? TemplateLibrary.shipped()
         return Coordinator(
-            agents: try AgentRegistry(agents), templates: library,
+            agents: try AgentRegistry(agents),
+            templates: library,
             settings: AgentSettings(costApprovalThresholdUSD: costThreshold, prices: try PriceTable.shipped(TemplateLibrary.shipped())),
-            limits: limits, store: store)
+            limits: limits,
+            store: store
+        )
     }
 
     static func plan(_ task: AwsTask, repository: String? = "acme/infra") async throws -> Plan {

@@ -1,6 +1,6 @@
 import Foundation
-import GafferAgents
 import GafferAWS
+import GafferAgents
 import GafferCore
 import GafferTestSupport
 import Testing
@@ -53,7 +53,10 @@ import Testing
                     let created = Set(try await cloudFormation.describeStackResources(name).map(\.resourceType))
                     let declared = Set(try CloudFormationDocument(path: stack.template, text: body).resources.map(\.type))
                     let missing = declared.subtracting(created).subtracting(Self.motoGaps)
-                    #expect(missing.isEmpty, "\(resource.name) \(variant.rawValue): moto did not create \(missing.sorted()) and they are not listed as moto gaps")
+                    #expect(
+                        missing.isEmpty,
+                        "\(resource.name) \(variant.rawValue): moto did not create \(missing.sorted()) and they are not listed as moto gaps"
+                    )
                 }
                 try await ReadBack.expect(task, client: client, machine: machine)
                 // The next variant uses the same names; delete this one's stacks (data resources are retained by policy, so drop them too).
@@ -74,7 +77,9 @@ import Testing
             guard let update = Self.updates[resource.name], !Self.uncreatable.contains(resource.name) else { continue }
             let extra = resource == .ec2Instance ? machine.ec2Parameters(.examples) : [:]
             let first = try await TestCoordinator.plan(try ExampleTasks.task(resource, .examples, replacing: extra))
-            let second = try await TestCoordinator.plan(try ExampleTasks.task(resource, .examples, kind: .update, replacing: extra.merging(update.parameters) { $1 }))
+            let second = try await TestCoordinator.plan(
+                try ExampleTasks.task(resource, .examples, kind: .update, replacing: extra.merging(update.parameters) { $1 })
+            )
             let stack = try #require(first.stacks.first)
             try await Self.create(cloudFormation, name: stack.name, body: try #require(first.files.text(at: stack.template)), label: resource.name)
             var input = CloudFormation.StackInput(stackName: stack.name, templateBody: try #require(second.files.text(at: stack.template)))
@@ -82,7 +87,10 @@ import Testing
             let id = try await cloudFormation.createChangeSet(input, name: "gaffer-update", type: "UPDATE")
             let changeSet = try await cloudFormation.describeChangeSet(id, stackName: stack.name)
             let modified = changeSet.changes.filter { $0.action == "Modify" }.map(\.logicalResourceID)
-            #expect(modified.contains(update.resource), "\(resource.name): the change set modifies \(modified), not \(update.resource) (\(changeSet.changes))")
+            #expect(
+                modified.contains(update.resource),
+                "\(resource.name): the change set modifies \(modified), not \(update.resource) (\(changeSet.changes))"
+            )
             try? await cloudFormation.deleteStack(stack.name)
             try await ReadBack.cleanUp(first.task, client: client)
         }
@@ -124,7 +132,11 @@ struct MotoMachine: Sendable {
         let subnets = try await client.query(.ec2, "DescribeSubnets")
         let subnet = try #require(subnets.list("subnetSet").first?.string("subnetId"))
         _ = try await client.query(.ec2, "CreateKeyPair", [("KeyName", "ops-key")])
-        return MotoMachine(imageID: try #require(image.string("imageId")), rootDevice: image.string("rootDeviceName") ?? "/dev/xvda", subnetID: subnet)
+        return MotoMachine(
+            imageID: try #require(image.string("imageId")),
+            rootDevice: image.string("rootDeviceName") ?? "/dev/xvda",
+            subnetID: subnet
+        )
     }
 
     func ec2Parameters(_ variant: ExampleTasks.Variant) -> [String: String] {

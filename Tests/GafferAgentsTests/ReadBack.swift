@@ -24,7 +24,10 @@ enum ReadBack {
             #expect(table.billingMode == (p["billingMode"]?.stringValue ?? "PAY_PER_REQUEST"), "\(label) billing mode")
         case .lambdaFunction:
             let name = try #require(p["functionName"]?.stringValue)
-            let function = try #require(try await Lambda(client).listFunctions().functions.first { $0.functionName == name }, "\(label) function \(name)")
+            let function = try #require(
+                try await Lambda(client).listFunctions().functions.first { $0.functionName == name },
+                "\(label) function \(name)"
+            )
             #expect(function.runtime == p["runtime"]?.stringValue, "\(label) runtime")
             #expect(function.memorySize == (p["memorySize"]?.integerValue ?? 128), "\(label) memory")
             #expect(function.timeout == (p["timeout"]?.integerValue ?? 30), "\(label) timeout")
@@ -33,14 +36,20 @@ enum ReadBack {
                 .filter { $0.state != "terminated" }
             #expect(instances.map(\.instanceType) == [try #require(p["instanceType"]?.stringValue)], "\(label) type")
         case .rdsInstance:
-            let database = try #require(try await RDS(client).describeDBInstances(identifier: try #require(p["dbInstanceIdentifier"]?.stringValue)).first)
+            let database = try #require(
+                try await RDS(client).describeDBInstances(identifier: try #require(p["dbInstanceIdentifier"]?.stringValue)).first
+            )
             #expect(database.engine == p["engine"]?.stringValue, "\(label) engine")
             #expect(database.instanceClass == p["dbInstanceClass"]?.stringValue, "\(label) class")
             #expect(database.storageEncrypted, "\(label) encrypted")
             #expect(!database.publiclyAccessible, "\(label) not public")
             #expect(database.multiAZ == (p["multiAZ"]?.booleanValue ?? false), "\(label) multi-AZ")
         case .vpc:
-            let vpcs = try await client.query(.ec2, "DescribeVpcs", [("Filter.1.Name", "tag:Name"), ("Filter.1.Value.1", try #require(p["vpcName"]?.stringValue))])
+            let vpcs = try await client.query(
+                .ec2,
+                "DescribeVpcs",
+                [("Filter.1.Name", "tag:Name"), ("Filter.1.Value.1", try #require(p["vpcName"]?.stringValue))]
+            )
             #expect(vpcs.list("vpcSet").compactMap { $0.string("cidrBlock") } == [p["cidrBlock"]?.stringValue], "\(label) CIDR")
         case .snsTopic:
             let topics = try await client.query(.sns, "ListTopics").list("Topics").compactMap { $0.string("TopicArn") }
@@ -49,13 +58,22 @@ enum ReadBack {
             let attributes = try await client.query(.sns, "GetTopicAttributes", [("TopicArn", arn)]).tags("Attributes", key: "key", value: "value")
             #expect(attributes["KmsMasterKeyId"] == "alias/aws/sns", "\(label) encrypted: \(attributes)")
         case .ecsService:
-            struct Services: Decodable { struct Service: Decodable { let desiredCount: Int; let serviceName: String }; let services: [Service] }
+            struct Services: Decodable {
+                struct Service: Decodable {
+                    let desiredCount: Int
+                    let serviceName: String
+                }
+                let services: [Service]
+            }
             let service = try #require(p["serviceName"]?.stringValue)
             let cluster = p["clusterName"]?.stringValue ?? service
             let found: Services = try await client.json(.ecs, "DescribeServices", ["cluster": cluster, "services": [service]])
             #expect(found.services.map(\.desiredCount) == [p["desiredCount"]?.integerValue ?? 1], "\(label) desired count")
         case .apiGateway:
-            struct APIs: Decodable { struct API: Decodable { let name: String }; let item: [API] }
+            struct APIs: Decodable {
+                struct API: Decodable { let name: String }
+                let item: [API]
+            }
             let response = try await client.send(AWSRequest(operation: "GetRestApis", method: "GET", path: "/restapis"), to: .apiGateway)
             let apis = try JSONDecoder().decode(APIs.self, from: response.body)
             #expect(apis.item.map(\.name).contains(try #require(p["apiName"]?.stringValue)), "\(label) API")

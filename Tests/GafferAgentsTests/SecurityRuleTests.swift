@@ -6,7 +6,9 @@ import Testing
 @Suite struct SecurityRuleTests {
     /// One template written to break each rule, and the line the finding must point at.
     static let broken: [(rule: String, line: Int, template: String)] = [
-        ("GAFFER-S3-PUBLIC", 2, """
+        (
+            "GAFFER-S3-PUBLIC", 2,
+            """
             Resources:
               Bucket:
                 Type: AWS::S3::Bucket
@@ -14,8 +16,11 @@ import Testing
                 UpdateReplacePolicy: Retain
                 Properties:
                   BucketEncryption: {ServerSideEncryptionConfiguration: [{ServerSideEncryptionByDefault: {SSEAlgorithm: AES256}}]}
-            """),
-        ("GAFFER-ENCRYPTION", 7, """
+            """
+        ),
+        (
+            "GAFFER-ENCRYPTION", 7,
+            """
             Resources:
               Db:
                 Type: AWS::RDS::DBInstance
@@ -23,8 +28,11 @@ import Testing
                 UpdateReplacePolicy: Snapshot
                 Properties:
                   StorageEncrypted: false
-            """),
-        ("GAFFER-OPEN-ADMIN-PORT", 7, """
+            """
+        ),
+        (
+            "GAFFER-OPEN-ADMIN-PORT", 7,
+            """
             Resources:
               Group:
                 Type: AWS::EC2::SecurityGroup
@@ -35,8 +43,11 @@ import Testing
                       FromPort: 20
                       ToPort: 25
                       CidrIp: 0.0.0.0/0
-            """),
-        ("GAFFER-IAM-WILDCARD", 11, """
+            """
+        ),
+        (
+            "GAFFER-IAM-WILDCARD", 11,
+            """
             Resources:
               Role:
                 Type: AWS::IAM::Role
@@ -50,8 +61,11 @@ import Testing
                           - Effect: Allow
                             Action: s3:PutObject
                             Resource: "*"
-            """),
-        ("GAFFER-RDS-PUBLIC", 8, """
+            """
+        ),
+        (
+            "GAFFER-RDS-PUBLIC", 8,
+            """
             Resources:
               Db:
                 Type: AWS::RDS::DBInstance
@@ -60,29 +74,39 @@ import Testing
                 Properties:
                   StorageEncrypted: true
                   PubliclyAccessible: true
-            """),
-        ("GAFFER-EC2-IMDSV1", 2, """
+            """
+        ),
+        (
+            "GAFFER-EC2-IMDSV1", 2,
+            """
             Resources:
               Instance:
                 Type: AWS::EC2::Instance
                 Properties:
                   ImageId: ami-12345678
                   BlockDeviceMappings: [{DeviceName: /dev/xvda, Ebs: {Encrypted: true}}]
-            """),
-        ("GAFFER-LOG-RETENTION", 2, """
+            """
+        ),
+        (
+            "GAFFER-LOG-RETENTION", 2,
+            """
             Resources:
               Logs:
                 Type: AWS::Logs::LogGroup
                 Properties:
                   LogGroupName: forever
-            """),
-        ("GAFFER-DELETION-POLICY", 2, """
+            """
+        ),
+        (
+            "GAFFER-DELETION-POLICY", 2,
+            """
             Resources:
               Table:
                 Type: AWS::DynamoDB::Table
                 Properties:
                   SSESpecification: {SSEEnabled: true}
-            """),
+            """
+        ),
     ]
 
     @Test func everyRuleHasATemplateThatBreaksIt() {

@@ -42,11 +42,14 @@ enum TemplateLinters {
             Issue.record("checkov is not installed at \(checkovPath): run scripts/setup")
             return [:]
         }
-        let outcome = try await run(checkovPath, [
-            "-d", folder.path, "--framework", "cloudformation", "-o", "json", "--quiet", "--compact", "--skip-download",
-        ] + (skips.isEmpty ? [] : ["--skip-check", skips.joined(separator: ",")]))
+        let outcome = try await run(
+            checkovPath,
+            [
+                "-d", folder.path, "--framework", "cloudformation", "-o", "json", "--quiet", "--compact", "--skip-download",
+            ] + (skips.isEmpty ? [] : ["--skip-check", skips.joined(separator: ",")])
+        )
         guard let data = outcome.output.data(using: .utf8),
-              let root = try? JSONSerialization.jsonObject(with: data)
+            let root = try? JSONSerialization.jsonObject(with: data)
         else {
             Issue.record("checkov did not print JSON (\(outcome.status)): \(outcome.output.prefix(2_000))")
             return [:]

@@ -22,7 +22,8 @@ struct AppFixture {
     }
 
     /// Runs `body` against the application (workers included), then cleans up.
-    func test<Value: Sendable>(_ mode: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+    func test<Value: Sendable>(_ mode: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value
+    {
         defer {
             try? server.store.close()
             directory.remove()
@@ -41,7 +42,12 @@ extension TestClientProtocol {
         return try await execute(uri: "/webhooks/github", method: .post, headers: headers, body: ByteBuffer(bytes: delivery.body))
     }
 
-    func api(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, token: String? = TestConfiguration.apiToken.revealed) async throws -> TestResponse {
+    func api(
+        _ method: HTTPRequest.Method,
+        _ uri: String,
+        json: String? = nil,
+        token: String? = TestConfiguration.apiToken.revealed
+    ) async throws -> TestResponse {
         var headers = HTTPFields()
         if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = "application/json" }

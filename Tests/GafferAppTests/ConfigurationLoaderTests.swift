@@ -1,25 +1,32 @@
 import Foundation
-import GafferApp
 import GafferAWS
+import GafferApp
 import GafferCore
 import GafferGit
 import GafferTestSupport
 import Testing
 
 @Suite struct ConfigurationLoaderTests {
-    func load(file: String? = nil, _ environment: [String: String], needs: ConfigurationNeeds = [.httpServer]) throws(ConfigurationError) -> GafferConfiguration {
+    func load(
+        file: String? = nil,
+        _ environment: [String: String],
+        needs: ConfigurationNeeds = [.httpServer]
+    ) throws(ConfigurationError) -> GafferConfiguration {
         try ConfigurationLoader.load(file: file, environment: environment, needs: needs)
     }
 
     @Test func readsEverySettingFromTheEnvironment() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let configuration = try load([
-            "GAFFER_PORT": "9090", "GAFFER_HOST": "127.0.0.1", "GAFFER_DATA_DIR": directory.url.path,
-            "GAFFER_WEBHOOK_SECRET": "old, new", "GAFFER_API_TOKEN": "0123456789abcdef0123", "GAFFER_WORKERS": "7",
-            "GAFFER_LOG_LEVEL": "debug", "GAFFER_JOB_MAX_ATTEMPTS": "9", "GAFFER_SQLITE_SYNCHRONOUS": "full",
-            "GAFFER_DRAIN_TIMEOUT_SECONDS": "3.5",
-        ], needs: [.httpServer, .dataDirectory])
+        let configuration = try load(
+            [
+                "GAFFER_PORT": "9090", "GAFFER_HOST": "127.0.0.1", "GAFFER_DATA_DIR": directory.url.path,
+                "GAFFER_WEBHOOK_SECRET": "old, new", "GAFFER_API_TOKEN": "0123456789abcdef0123", "GAFFER_WORKERS": "7",
+                "GAFFER_LOG_LEVEL": "debug", "GAFFER_JOB_MAX_ATTEMPTS": "9", "GAFFER_SQLITE_SYNCHRONOUS": "full",
+                "GAFFER_DRAIN_TIMEOUT_SECONDS": "3.5",
+            ],
+            needs: [.httpServer, .dataDirectory]
+        )
         #expect(configuration.port == 9090)
         #expect(configuration.host == "127.0.0.1")
         #expect(configuration.webhookSecrets.map(\.revealed) == ["old", "new"])
@@ -37,11 +44,11 @@ import Testing
         defer { directory.remove() }
         let file = directory.url.appendingPathComponent("gaffer.yml")
         try """
-            port: 7000
-            workers: 3
-            webhook_secret: [first, second]
-            log_level: warning
-            """.write(to: file, atomically: true, encoding: .utf8)
+        port: 7000
+        workers: 3
+        webhook_secret: [first, second]
+        log_level: warning
+        """.write(to: file, atomically: true, encoding: .utf8)
         let configuration = try load(file: file.path, ["GAFFER_WORKERS": "5"])
         #expect(configuration.port == 7000)
         #expect(configuration.workers == 5)
@@ -55,10 +62,13 @@ import Testing
         let blocker = directory.url.appendingPathComponent("a-file")
         try Data("x".utf8).write(to: blocker)
         do {
-            _ = try load([
-                "GAFFER_PORT": "http", "GAFFER_WORKERS": "-1", "GAFFER_DATA_DIR": blocker.appendingPathComponent("data").path,
-                "GAFFER_API_TOKEN": "tiny-tok",
-            ], needs: [.httpServer, .dataDirectory])
+            _ = try load(
+                [
+                    "GAFFER_PORT": "http", "GAFFER_WORKERS": "-1", "GAFFER_DATA_DIR": blocker.appendingPathComponent("data").path,
+                    "GAFFER_API_TOKEN": "tiny-tok",
+                ],
+                needs: [.httpServer, .dataDirectory]
+            )
             Issue.record("expected problems")
         } catch {
             let sources = error.problems.map(\.source)
@@ -99,9 +109,15 @@ import Testing
             "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_GIT_SSH_KEY_FILE": key.path,
             "GAFFER_GIT_SSH_HOST_KEYS": "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s, SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM",
         ])
-        #expect(ssh.gitSSHCredentials == .sshKey(
-            privateKeyPath: key.path, publicKeyPath: nil, passphrase: nil,
-            hostKeys: ["SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s", "SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM"]))
+        #expect(
+            ssh.gitSSHCredentials
+                == .sshKey(
+                    privateKeyPath: key.path,
+                    publicKeyPath: nil,
+                    passphrase: nil,
+                    hostKeys: ["SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s", "SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM"]
+                )
+        )
 
         #expect {
             try load([
@@ -116,10 +132,16 @@ import Testing
     }
 
     @Test func pipelineSettings() throws {
-        let set = try load(["GAFFER_WEBHOOK_SECRET": "s", "GAFFER_PIPELINE_USER": "nobody", "GAFFER_PIPELINE_TIMEOUT_MINUTES": "30", "GAFFER_PIPELINE_SANDBOX": "none"])
+        let set = try load([
+            "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_PIPELINE_USER": "nobody", "GAFFER_PIPELINE_TIMEOUT_MINUTES": "30",
+            "GAFFER_PIPELINE_SANDBOX": "none",
+        ])
         #expect(set.pipelineUser == "nobody" && set.pipelineTimeoutMinutes == 30 && !set.pipelineSandbox)
         #expect {
-            try load(["GAFFER_WEBHOOK_SECRET": "s", "GAFFER_PIPELINE_USER": "no-such-user-here", "GAFFER_PIPELINE_SANDBOX": "docker", "GAFFER_PIPELINE_TIMEOUT_MINUTES": "0"])
+            try load([
+                "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_PIPELINE_USER": "no-such-user-here", "GAFFER_PIPELINE_SANDBOX": "docker",
+                "GAFFER_PIPELINE_TIMEOUT_MINUTES": "0",
+            ])
         } throws: { error in
             ["GAFFER_PIPELINE_USER", "GAFFER_PIPELINE_SANDBOX", "GAFFER_PIPELINE_TIMEOUT_MINUTES"].allSatisfy { "\(error)".contains($0) }
         }
@@ -138,11 +160,14 @@ import Testing
         #expect(try load(["GAFFER_WEBHOOK_SECRET": "s"]).planLimits == PlanLimits())
         #expect {
             try load([
-                "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_AGENT_MAX_STEPS": "0", "GAFFER_AGENT_BUDGET_USD": "five", "GAFFER_COST_APPROVAL_THRESHOLD_USD": "-1",
+                "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_AGENT_MAX_STEPS": "0", "GAFFER_AGENT_BUDGET_USD": "five",
+                "GAFFER_COST_APPROVAL_THRESHOLD_USD": "-1",
                 "GAFFER_COST_PRICES_FILE": "/nonexistent/prices.json",
             ])
         } throws: { error in
-            ["GAFFER_AGENT_MAX_STEPS", "GAFFER_AGENT_BUDGET_USD", "GAFFER_COST_APPROVAL_THRESHOLD_USD", "GAFFER_COST_PRICES_FILE"].allSatisfy { "\(error)".contains($0) }
+            ["GAFFER_AGENT_MAX_STEPS", "GAFFER_AGENT_BUDGET_USD", "GAFFER_COST_APPROVAL_THRESHOLD_USD", "GAFFER_COST_PRICES_FILE"].allSatisfy {
+                "\(error)".contains($0)
+            }
         }
     }
 
@@ -151,7 +176,8 @@ import Testing
             "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_DEFAULT_REGION": "eu-west-1", "GAFFER_AWS_PROFILE": "deploy",
             "GAFFER_AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "GAFFER_AWS_SECRET_ACCESS_KEY": "aws-secret-value",
             "GAFFER_AWS_ACCOUNT_ROLES": "111122223333=arn:aws:iam::111122223333:role/gaffer;ext-1, 444455556666=arn:aws:iam::444455556666:role/ops",
-            "GAFFER_AWS_ENDPOINT_URL": "http://127.0.0.1:5000", "GAFFER_AWS_ENDPOINT_URLS": "s3=http://127.0.0.1:4566,secrets_manager=https://sm.local",
+            "GAFFER_AWS_ENDPOINT_URL": "http://127.0.0.1:5000",
+            "GAFFER_AWS_ENDPOINT_URLS": "s3=http://127.0.0.1:4566,secrets_manager=https://sm.local",
             "GAFFER_AWS_MAX_ATTEMPTS": "5",
         ])
         let aws = set.awsSettings
@@ -173,7 +199,8 @@ import Testing
         } throws: { error in
             let text = "\(error)"
             return text.contains("the account in the ARN must match") && text.contains("'s4' is not a service Gaffer calls")
-                && text.contains("'localhost:4566' is not an endpoint URL") && text.contains("aws_access_key_id and aws_secret_access_key go together")
+                && text.contains("'localhost:4566' is not an endpoint URL")
+                && text.contains("aws_access_key_id and aws_secret_access_key go together")
                 && text.contains("GAFFER_AWS_MAX_ATTEMPTS")
         }
     }

@@ -30,12 +30,24 @@ struct DeliveryCatchUpTests {
         struct NewIssue: Encodable, Sendable { var title: String }
 
         // Gaffer is down: the first delivery fails.
-        await sandbox.webhooks.configure(url: URL(string: "http://127.0.0.1:1/webhooks/github"), secret: TestConfiguration.webhookSecret.revealed,
-                                         timeout: .seconds(1))
-        let issue = try await person.send("POST", "/repos/acme/web/issues", body: NewIssue(title: "Create bucket"), as: .token, decoding: GitHubIssueDetails.self)
+        await sandbox.webhooks.configure(
+            url: URL(string: "http://127.0.0.1:1/webhooks/github"),
+            secret: TestConfiguration.webhookSecret.revealed,
+            timeout: .seconds(1)
+        )
+        let issue = try await person.send(
+            "POST",
+            "/repos/acme/web/issues",
+            body: NewIssue(title: "Create bucket"),
+            as: .token,
+            decoding: GitHubIssueDetails.self
+        )
         try await waitUntil(timeout: .seconds(10), "the failed delivery") { await sandbox.webhooks.deliveries.count == 1 }
         // Gaffer is up: the second arrives, but GitHub counts it failed (say, it timed out after Gaffer's commit).
-        await sandbox.webhooks.configure(url: URL(string: "http://127.0.0.1:\(gafferPort)/webhooks/github"), secret: TestConfiguration.webhookSecret.revealed)
+        await sandbox.webhooks.configure(
+            url: URL(string: "http://127.0.0.1:\(gafferPort)/webhooks/github"),
+            secret: TestConfiguration.webhookSecret.revealed
+        )
         _ = try await person.createComment(onIssue: issue.number, in: repository, body: "/plan")
         try await waitUntil(timeout: .seconds(10), "the second delivery") { await sandbox.webhooks.deliveries.count == 2 }
         let (missed, stored) = await (sandbox.webhooks.deliveries[0], sandbox.webhooks.deliveries[1])
@@ -68,7 +80,9 @@ struct DeliveryCatchUpTests {
         defer { sandbox.stop() }
         await sandbox.webhooks.configure(url: URL(string: receiver.url + "/webhooks/github"), secret: "s")
         receiverUp.update { $0 = false }
-        let missed = try #require(await sandbox.webhooks.send(event: "ping", action: nil, payload: Data("{}".utf8), installation: nil, repositoryID: nil))
+        let missed = try #require(
+            await sandbox.webhooks.send(event: "ping", action: nil, payload: Data("{}".utf8), installation: nil, repositoryID: nil)
+        )
         receiverUp.update { $0 = true }
         for _ in 0..<250 {
             _ = await sandbox.webhooks.send(event: "ping", action: nil, payload: Data("{}".utf8), installation: nil, repositoryID: nil)

@@ -52,7 +52,10 @@ import Testing
         let second = Recorder(name: "second", subscriptions: [EventSubscription("issues", actions: ["closed"])])
         let router = EventRouter(handlers: [first, second])
         let body = try Data(contentsOf: Conformance.directory().appendingPathComponent("webhooks/issues/opened.payload.json"))
-        let names = try await router.route(try WebhookEvent.decode(name: "issues", body: body), context: EventContext(deliveryID: "t", logger: Logger(label: "t")))
+        let names = try await router.route(
+            try WebhookEvent.decode(name: "issues", body: body),
+            context: EventContext(deliveryID: "t", logger: Logger(label: "t"))
+        )
         #expect(names == ["first"])
         #expect(first.seen.withLock { $0 } == ["issues.opened"])
         #expect(second.seen.withLock { $0 }.isEmpty)

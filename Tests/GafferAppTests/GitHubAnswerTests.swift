@@ -36,9 +36,18 @@ import Testing
 
     func newIssue(_ sandbox: SandboxFixture, title: String, body: String = "") async throws -> (GitHubClient, GitHubIssueDetails) {
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
-        struct NewIssue: Encodable, Sendable { var title: String; var body: String; var labels: [String] }
-        let issue = try await alice.send("POST", "/repos/acme/web/issues", body: NewIssue(title: title, body: body, labels: ["gaffer"]),
-                                         as: .token, decoding: GitHubIssueDetails.self)
+        struct NewIssue: Encodable, Sendable {
+            var title: String
+            var body: String
+            var labels: [String]
+        }
+        let issue = try await alice.send(
+            "POST",
+            "/repos/acme/web/issues",
+            body: NewIssue(title: title, body: body, labels: ["gaffer"]),
+            as: .token,
+            decoding: GitHubIssueDetails.self
+        )
         return (alice, issue)
     }
 
@@ -116,7 +125,11 @@ import Testing
         _ = await sandbox.state.addUser("mallory", token: "ghp_mallory_0123456789")
         await sandbox.state.setPermission("read", for: "mallory", in: "acme/web")
         let mallory = try await sandbox.client(.token(Secret("ghp_mallory_0123456789")))
-        let planted = try await mallory.createComment(onIssue: issue.number, in: repository, body: "<!-- gaffer:status key=status part=1 -->\nplanted")
+        let planted = try await mallory.createComment(
+            onIssue: issue.number,
+            in: repository,
+            body: "<!-- gaffer:status key=status part=1 -->\nplanted"
+        )
 
         // With a personal token Gaffer is alice, and mallory's comment with the marker is not its own.
         let asToken = try connection(sandbox, token: SandboxFixture.aliceToken)

@@ -97,8 +97,18 @@ import Testing
         BadInput(body: #"{"payload":{}}"#, status: .badRequest, code: "missing_job_type", mentions: "echo, sleep"),
         BadInput(body: #"{"job_type":"nuke"}"#, status: .badRequest, code: "unknown_job_type", mentions: "known types: echo, sleep"),
         BadInput(body: #"{"job_type":"github.delivery","payload":{}}"#, status: .badRequest, code: "unknown_job_type", mentions: "echo, sleep"),
-        BadInput(body: #"{"job_type":"sleep","payload":{"seconds":"soon"}}"#, status: .unprocessableContent, code: "invalid_payload", mentions: "seconds"),
-        BadInput(body: #"{"job_type":"echo","payload":{"big":"\#(String(repeating: "x", count: 5000))"}}"#, status: .contentTooLarge, code: "payload_too_large", mentions: "4096 bytes"),
+        BadInput(
+            body: #"{"job_type":"sleep","payload":{"seconds":"soon"}}"#,
+            status: .unprocessableContent,
+            code: "invalid_payload",
+            mentions: "seconds"
+        ),
+        BadInput(
+            body: #"{"job_type":"echo","payload":{"big":"\#(String(repeating: "x", count: 5000))"}}"#,
+            status: .contentTooLarge,
+            code: "payload_too_large",
+            mentions: "4096 bytes"
+        ),
     ]
 
     @Test(arguments: badInputs)
@@ -127,7 +137,8 @@ import Testing
             #expect(missing.status == .notFound)
             #expect(missing.errorCode == "no_such_job")
             let wrongType = try await client.execute(
-                uri: "/jobs", method: .post,
+                uri: "/jobs",
+                method: .post,
                 headers: [.authorization: "Bearer \(TestConfiguration.apiToken.revealed)", .contentType: "text/plain"],
                 body: ByteBuffer(string: "echo")
             )

@@ -42,7 +42,8 @@ struct RequestHandlerTests {
 
     @Test func commentsAreReadForCommandsButNotTheBotsOwn() throws {
         let handler = CommentCommandHandler(parser: CommandParser(botLogin: "gaffer[bot]"))
-        guard case .issueComment(var event) = try WebhookEvent.decode(name: "issue_comment", body: payload("issue_comment/created.payload.json")) else {
+        guard case .issueComment(var event) = try WebhookEvent.decode(name: "issue_comment", body: payload("issue_comment/created.payload.json"))
+        else {
             Issue.record("not an issue_comment")
             return
         }
@@ -54,7 +55,10 @@ struct RequestHandlerTests {
 
     @Test func theRequestSettingsComeFromConfiguration() throws {
         let configuration = try ConfigurationLoader.load(
-            file: nil, environment: ["GAFFER_TRIGGER_LABEL": "ops-bot", "GAFFER_BOT_LOGIN": "ops[bot]", "GAFFER_DEFAULT_REGION": "eu-north-1"], needs: [])
+            file: nil,
+            environment: ["GAFFER_TRIGGER_LABEL": "ops-bot", "GAFFER_BOT_LOGIN": "ops[bot]", "GAFFER_DEFAULT_REGION": "eu-north-1"],
+            needs: []
+        )
         #expect(configuration.triggerLabel == "ops-bot" && configuration.botLogin == "ops[bot]" && configuration.defaultRegion == "eu-north-1")
         do {
             _ = try ConfigurationLoader.load(file: nil, environment: ["GAFFER_DEFAULT_REGION": "eu-west-9", "GAFFER_BOT_LOGIN": "a b"], needs: [])

@@ -1,10 +1,11 @@
 import Foundation
-@testable import GafferApp
 import GafferCore
 import GafferStore
 import GafferTestSupport
 import Logging
 import Testing
+
+@testable import GafferApp
 
 struct RetentionTests {
     @Test("13: a full store shrinks to what is within retention_days while deliveries keep arriving, and nothing unfinished goes")
@@ -35,8 +36,15 @@ struct RetentionTests {
 
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let retention = RetentionService(store: store, jobsDirectory: jobsFolder, retention: 30 * 86_400, clock: clock,
-                                         batchSize: 100, pause: .milliseconds(1), logger: logger)
+        let retention = RetentionService(
+            store: store,
+            jobsDirectory: jobsFolder,
+            retention: 30 * 86_400,
+            clock: clock,
+            batchSize: 100,
+            pause: .milliseconds(1),
+            logger: logger
+        )
         async let ingest: Void = {
             for index in 0..<300 {
                 let delivery = Delivery(id: "new-\(index)", event: "issues", action: "opened", receivedAt: clock.now(), body: Data("{}".utf8))

@@ -192,7 +192,8 @@ import Testing
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
             guard connected == 0 else { throw CancellationError() }
-            let head = "POST /webhooks/github HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-GitHub-Event: issues\r\n"
+            let head =
+                "POST /webhooks/github HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-GitHub-Event: issues\r\n"
                 + "X-GitHub-Delivery: slow-\(UUID().uuidString)\r\nContent-Length: \(declared)\r\n\r\n"
             let bytes = Array(head.utf8) + Array(repeating: UInt8(ascii: " "), count: sent)
             var offset = 0
@@ -206,7 +207,9 @@ import Testing
         func close() { _ = Glibc.close(socket) }
     }
 
-    @Test("14: unverified bodies are bounded in total: past the bound a delivery gets 503 with Retry-After, and the bytes are freed when the senders go")
+    @Test(
+        "14: unverified bodies are bounded in total: past the bound a delivery gets 503 with Retry-After, and the bytes are freed when the senders go"
+    )
     func unverifiedBytesAreBounded() async throws {
         let fixture = try AppFixture(workers: 0) { $0.webhookUnverifiedMaxBytes = 1_000_000 }
         let store = fixture.server.store

@@ -1,12 +1,13 @@
 import Foundation
 import GafferApp
 import GafferCore
-@testable import GafferStore
 import GafferTestSupport
 import Logging
 import ServiceLifecycle
 import Synchronization
 import Testing
+
+@testable import GafferStore
 
 /// Fails until its `failures` budget is spent, then succeeds.
 final class FlakyJob: JobHandler {
@@ -79,10 +80,18 @@ struct ThreadHog: JobHandler {
             var logger = Logger(label: "pool-test")
             logger.logLevel = .critical
             pool = WorkerPool(
-                queue: store, registry: JobRegistry([EchoJob(), SleepJob()] + handlers),
-                settings: .init(count: workers, leaseDuration: leaseSeconds, pollInterval: 0.05, drainTimeout: drainTimeout,
-                                retryPolicy: RetryPolicy(baseDelay: .milliseconds(20), maxDelay: .milliseconds(50))),
-                dataDirectory: directory.url, metrics: GafferMetrics(), logger: logger
+                queue: store,
+                registry: JobRegistry([EchoJob(), SleepJob()] + handlers),
+                settings: .init(
+                    count: workers,
+                    leaseDuration: leaseSeconds,
+                    pollInterval: 0.05,
+                    drainTimeout: drainTimeout,
+                    retryPolicy: RetryPolicy(baseDelay: .milliseconds(20), maxDelay: .milliseconds(50))
+                ),
+                dataDirectory: directory.url,
+                metrics: GafferMetrics(),
+                logger: logger
             )
         }
 
@@ -178,10 +187,19 @@ struct ThreadHog: JobHandler {
         var logger = Logger(label: "pool-test")
         logger.logLevel = .critical
         let pool = WorkerPool(
-            queue: store, registry: JobRegistry([OutlivedJob(store: store)]),
-            settings: .init(count: 1, leaseDuration: 30, pollInterval: 0.05, drainTimeout: 10,
-                            retryPolicy: RetryPolicy(baseDelay: .milliseconds(20), maxDelay: .milliseconds(50))),
-            dataDirectory: directory.url, metrics: GafferMetrics(), logger: logger)
+            queue: store,
+            registry: JobRegistry([OutlivedJob(store: store)]),
+            settings: .init(
+                count: 1,
+                leaseDuration: 30,
+                pollInterval: 0.05,
+                drainTimeout: 10,
+                retryPolicy: RetryPolicy(baseDelay: .milliseconds(20), maxDelay: .milliseconds(50))
+            ),
+            dataDirectory: directory.url,
+            metrics: GafferMetrics(),
+            logger: logger
+        )
         let job = try await store.enqueue(NewJob(type: "outlived", payload: Data("{}".utf8), maxAttempts: 1))
         let group = ServiceGroup(configuration: .init(services: [pool], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in

@@ -22,32 +22,34 @@ struct CommandParserTests {
 
     @Test func severalPerCommentWithLineNumbers() {
         let body = "Looks good.\r\n/plan\r\nthen\r\n  /apply --stack logs\r\n@gaffer status\r\n@Gaffer /help apply"
-        #expect(commands(body) == [
-            Command(name: .plan, line: 2), Command(name: .apply, flags: ["stack": "logs"], line: 4),
-            Command(name: .status, line: 5), Command(name: .help, arguments: ["apply"], line: 6),
-        ])
+        #expect(
+            commands(body) == [
+                Command(name: .plan, line: 2), Command(name: .apply, flags: ["stack": "logs"], line: 4),
+                Command(name: .status, line: 5), Command(name: .help, arguments: ["apply"], line: 6),
+            ]
+        )
     }
 
     @Test func fencesQuotesCommentsAndIndentedCodeAreNotRead() {
         let body = """
-        ```
-        /apply
-        ```
-        ~~~~
-        /destroy
-        ~~~~
-        > /approve
-        >> /approve
-         > /apply
-        <!-- /apply -->
-        <!--
-        /destroy
-        -->
+            ```
             /apply
-        Text with /apply inside a sentence.
-        @gaffertest apply
-        /cancel
-        """
+            ```
+            ~~~~
+            /destroy
+            ~~~~
+            > /approve
+            >> /approve
+             > /apply
+            <!-- /apply -->
+            <!--
+            /destroy
+            -->
+                /apply
+            Text with /apply inside a sentence.
+            @gaffertest apply
+            /cancel
+            """
         #expect(commands(body) == [Command(name: .cancel, line: 17)])
     }
 

@@ -31,22 +31,71 @@ struct GafferFormTests {
     }
 
     static let examples: [AwsTask] = [
-        AwsTask(kind: .create, resource: .s3Bucket, region: "eu-west-1", account: "123456789012",
-                parameters: ["bucketName": .string("logs-archive"), "versioning": .boolean(true), "encryption": .string("aws:kms"), "lifecycleDays": .integer(90)],
-                dependsOn: [12, 15], tags: ["team": "data", "aws-cost:centre": "4711"], requester: "alice", issue: 40),
-        AwsTask(kind: .update, resource: .lambdaFunction, region: "us-east-1",
-                parameters: ["functionName": .string("resize-images"), "memorySize": .integer(1024), "timeout": .integer(60)], requester: "bob", issue: 7),
-        AwsTask(kind: .create, resource: .cloudWatchAlarm, region: "eu-central-1",
-                parameters: ["alarmName": .string("orders: 5xx # high"), "namespace": .string("AWS/ApiGateway"), "metricName": .string("5XXError"),
-                             "comparisonOperator": .string("GreaterThanThreshold"), "threshold": .number(2.5)], requester: "carol", issue: 8),
-        AwsTask(kind: .create, resource: .application(.serverlessAPI), region: "eu-west-2",
-                parameters: ["applicationName": .string("orders"), "runtime": .string("python3.13")], requester: "dan", issue: 9),
-        AwsTask(kind: .delete, resource: .application(.fastapiECS), region: "eu-west-2",
-                parameters: ["applicationName": .string("shop")], requester: "erin", issue: 10),
-        AwsTask(kind: .delete, resource: .rdsInstance, region: "ap-southeast-6",
-                parameters: ["dbInstanceIdentifier": .string("orders-db")], requester: "erin", issue: 11),
+        AwsTask(
+            kind: .create,
+            resource: .s3Bucket,
+            region: "eu-west-1",
+            account: "123456789012",
+            parameters: [
+                "bucketName": .string("logs-archive"), "versioning": .boolean(true), "encryption": .string("aws:kms"), "lifecycleDays": .integer(90),
+            ],
+            dependsOn: [12, 15],
+            tags: ["team": "data", "aws-cost:centre": "4711"],
+            requester: "alice",
+            issue: 40
+        ),
+        AwsTask(
+            kind: .update,
+            resource: .lambdaFunction,
+            region: "us-east-1",
+            parameters: ["functionName": .string("resize-images"), "memorySize": .integer(1024), "timeout": .integer(60)],
+            requester: "bob",
+            issue: 7
+        ),
+        AwsTask(
+            kind: .create,
+            resource: .cloudWatchAlarm,
+            region: "eu-central-1",
+            parameters: [
+                "alarmName": .string("orders: 5xx # high"), "namespace": .string("AWS/ApiGateway"), "metricName": .string("5XXError"),
+                "comparisonOperator": .string("GreaterThanThreshold"), "threshold": .number(2.5),
+            ],
+            requester: "carol",
+            issue: 8
+        ),
+        AwsTask(
+            kind: .create,
+            resource: .application(.serverlessAPI),
+            region: "eu-west-2",
+            parameters: ["applicationName": .string("orders"), "runtime": .string("python3.13")],
+            requester: "dan",
+            issue: 9
+        ),
+        AwsTask(
+            kind: .delete,
+            resource: .application(.fastapiECS),
+            region: "eu-west-2",
+            parameters: ["applicationName": .string("shop")],
+            requester: "erin",
+            issue: 10
+        ),
+        AwsTask(
+            kind: .delete,
+            resource: .rdsInstance,
+            region: "ap-southeast-6",
+            parameters: ["dbInstanceIdentifier": .string("orders-db")],
+            requester: "erin",
+            issue: 11
+        ),
         AwsTask(kind: .securityAudit, resource: nil, requester: "frank", issue: 12),
-        AwsTask(kind: .healthCheck, resource: .ecsService, region: "us-west-2", parameters: ["serviceName": .string("web")], requester: "gus", issue: 13),
+        AwsTask(
+            kind: .healthCheck,
+            resource: .ecsService,
+            region: "us-west-2",
+            parameters: ["serviceName": .string("web")],
+            requester: "gus",
+            issue: 13
+        ),
     ]
 
     @Test(arguments: examples)
@@ -65,13 +114,14 @@ struct GafferFormTests {
                     let body = form.body(answers: [element.id ?? "": .chosen([option.label])])
                     let sections = IssueFormBody(body).sections
                     let value = sections.first { $0.label == element.attributes.label }?.text ?? ""
-                    let understood: Bool = switch element.id {
-                    case "task": TaskKind(spoken: value) != nil
-                    case "resource": ResourceKind(spoken: value) != nil || value.hasPrefix("Application (") || value == "All resources"
-                    case "application": ApplicationKind(spoken: value) != nil
-                    case "region": AwsRegion.all.contains(value)
-                    default: false
-                    }
+                    let understood: Bool =
+                        switch element.id {
+                        case "task": TaskKind(spoken: value) != nil
+                        case "resource": ResourceKind(spoken: value) != nil || value.hasPrefix("Application (") || value == "All resources"
+                        case "application": ApplicationKind(spoken: value) != nil
+                        case "region": AwsRegion.all.contains(value)
+                        default: false
+                        }
                     #expect(understood, "\(file): option \(option.label) of \(element.id ?? "?") is not understood")
                 }
             }

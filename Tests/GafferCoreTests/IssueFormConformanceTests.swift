@@ -66,7 +66,9 @@ struct IssueFormConformanceTests {
     /// land under its form's label, out-of-order headings included.
     @Test func edumserranoBodiesHaveEveryLabelOfTheirForm() throws {
         let root = try Conformance.directory().appendingPathComponent("issue-form-bodies/edumserrano__github-issue-forms-parser")
-        for (bodyFile, formFile) in [("IssueBody.md", "Template.yml"), ("IssueBody2.md", "Template2.yml"), ("IssueBodyWithOutOfOrderH3Headers.md", "Template.yml")] {
+        for (bodyFile, formFile) in [
+            ("IssueBody.md", "Template.yml"), ("IssueBody2.md", "Template2.yml"), ("IssueBodyWithOutOfOrderH3Headers.md", "Template.yml"),
+        ] {
             let sections = IssueFormBody(try String(contentsOf: root.appendingPathComponent(bodyFile), encoding: .utf8)).sections
             let form = try FormElements(url: root.appendingPathComponent(formFile))
             let labels = Set(sections.map(\.label))
@@ -125,8 +127,11 @@ struct FormElements {
         let body = yaml?["body"] as? [[String: Any]] ?? []
         elements = body.map { item in
             let attributes = item["attributes"] as? [String: Any]
-            return Element(type: item["type"] as? String ?? "", id: item["id"] as? String,
-                           label: (attributes?["label"] as? String ?? "").trimmingCharacters(in: .whitespaces))
+            return Element(
+                type: item["type"] as? String ?? "",
+                id: item["id"] as? String,
+                label: (attributes?["label"] as? String ?? "").trimmingCharacters(in: .whitespaces)
+            )
         }
     }
 

@@ -10,10 +10,21 @@ struct IssueParserTests {
 
     @Test func plainTitles() throws {
         let task = try #require(parse(title: "Create an S3 bucket named logs-archive in eu-west-1", body: "").task)
-        #expect(task == AwsTask(kind: .create, resource: .s3Bucket, region: "eu-west-1",
-                                parameters: ["bucketName": .string("logs-archive")], requester: "alice", issue: 40))
+        #expect(
+            task
+                == AwsTask(
+                    kind: .create,
+                    resource: .s3Bucket,
+                    region: "eu-west-1",
+                    parameters: ["bucketName": .string("logs-archive")],
+                    requester: "alice",
+                    issue: 40
+                )
+        )
         let lambda = try #require(parse(title: "Delete lambda Resize_Images (us-east-2)", body: "").task)
-        #expect(lambda.kind == .delete && lambda.resource == .lambdaFunction && lambda.resourceName == "Resize_Images" && lambda.region == "us-east-2")
+        #expect(
+            lambda.kind == .delete && lambda.resource == .lambdaFunction && lambda.resourceName == "Resize_Images" && lambda.region == "us-east-2"
+        )
         let report = try #require(parse(title: "[gaffer] Health check for account 1234-5678-9012", body: "").task)
         #expect(report.kind == .healthCheck && report.resource == nil && report.account == "123456789012" && report.region == nil)
         let app = try #require(parse(title: "Deploy a serverless-api called orders in eu-central-1", body: "").task)
@@ -24,22 +35,22 @@ struct IssueParserTests {
 
     @Test func formSectionsWinOverYAMLOverLinesOverLabelsOverTitle() throws {
         let body = """
-        region: us-west-2
-        bucketName: from-lines
+            region: us-west-2
+            bucketName: from-lines
 
-        ```yaml
-        region: eu-central-1
-        versioning: true
-        ```
+            ```yaml
+            region: eu-central-1
+            versioning: true
+            ```
 
-        ### Region
+            ### Region
 
-        eu-west-1
+            eu-west-1
 
-        ### Name
+            ### Name
 
-        from-form
-        """
+            from-form
+            """
         let result = parse(title: "Delete bucket from-title in ap-south-1", body: body, labels: ["gaffer", "task:create", "aws:s3Bucket"])
         let task = try #require(result.task, "\(result.problems)")
         #expect(task.kind == .create)
@@ -53,62 +64,64 @@ struct IssueParserTests {
 
     @Test func issueFormBodyWithCheckboxesNoResponseAndSettings() throws {
         let body = """
-        ### Task
+            ### Task
 
-        Create
+            Create
 
-        ### Resource type
+            ### Resource type
 
-        DynamoDB table
+            DynamoDB table
 
-        ### Name
+            ### Name
 
-        orders
+            orders
 
-        ### Region
+            ### Region
 
-        eu-west-1
+            eu-west-1
 
-        ### AWS account
+            ### AWS account
 
-        _No response_
+            _No response_
 
-        ### Settings
+            ### Settings
 
-        ```yaml
-        partitionKey: orderId
-        sortKey: createdAt   # when it was made
-        sortKeyType: N
-        billingMode: on-demand
-        ```
+            ```yaml
+            partitionKey: orderId
+            sortKey: createdAt   # when it was made
+            sortKeyType: N
+            billingMode: on-demand
+            ```
 
-        ### Tags
+            ### Tags
 
-        team: data
-        cost-center=4711
+            team: data
+            cost-center=4711
 
-        ### Depends on
+            ### Depends on
 
-        #12, #15
-        """
+            #12, #15
+            """
         let task = try #require(parse(body: body).task)
         #expect(task.resource == .dynamoDBTable && task.account == nil && task.dependsOn == [12, 15])
-        #expect(task.parameters == [
-            "tableName": .string("orders"), "partitionKey": .string("orderId"), "sortKey": .string("createdAt"),
-            "sortKeyType": .string("N"), "billingMode": .string("PAY_PER_REQUEST"),
-        ])
+        #expect(
+            task.parameters == [
+                "tableName": .string("orders"), "partitionKey": .string("orderId"), "sortKey": .string("createdAt"),
+                "sortKeyType": .string("N"), "billingMode": .string("PAY_PER_REQUEST"),
+            ]
+        )
         #expect(task.tags == ["team": "data", "cost-center": "4711"])
     }
 
     @Test func everyProblemAtOnceWithFieldValueRuleAndExample() {
         let body = """
-        ```yaml
-        bucketName: My_Bucket
-        region: eu-west-9
-        lifecycleDays: 0
-        colour: blue
-        ```
-        """
+            ```yaml
+            bucketName: My_Bucket
+            region: eu-west-9
+            lifecycleDays: 0
+            colour: blue
+            ```
+            """
         let result = parse(title: "Create bucket", body: body)
         #expect(result.task == nil)
         #expect(Set(result.problems.map(\.field)) == ["bucketName", "region", "lifecycleDays"])
@@ -131,7 +144,8 @@ struct IssueParserTests {
     }
 
     @Test func htmlCommentsCodeFencesCRLFAndEmoji() throws {
-        let body = "<!-- region: us-west-1 -->\r\nPlease 🙏 make it\r\n<!--\r\nbucketName: hidden\r\n-->\r\n```\r\nregion: ap-south-1\r\n```\r\nregion: eu-west-1 🇪🇺\r\nDepends on #3 and #4\r\n"
+        let body =
+            "<!-- region: us-west-1 -->\r\nPlease 🙏 make it\r\n<!--\r\nbucketName: hidden\r\n-->\r\n```\r\nregion: ap-south-1\r\n```\r\nregion: eu-west-1 🇪🇺\r\nDepends on #3 and #4\r\n"
         let result = parse(title: "Create bucket logs-archive", body: body)
         // The emoji makes the region wrong: said so, not silently dropped.
         #expect(result.problems.first?.field == "region")
@@ -143,7 +157,9 @@ struct IssueParserTests {
     @Test func dependsOnThisIssueAndBadNumbers() {
         #expect(parse(title: "Create bucket logs-archive in eu-west-1", body: "Depends on #40").problems.first?.field == "dependsOn")
         let bad = parse(title: "Create bucket logs-archive in eu-west-1", body: "### Depends on\n\n#12, twelve")
-        #expect(bad.problems.first == IssueProblem(field: "dependsOn", value: "twelve", rule: "must be issue numbers such as #12", example: "#12, #15"))
+        #expect(
+            bad.problems.first == IssueProblem(field: "dependsOn", value: "twelve", rule: "must be issue numbers such as #12", example: "#12, #15")
+        )
     }
 
     @Test func labelsAndTheTriggerLabel() throws {

@@ -15,8 +15,10 @@ import Testing
 
     @Test("24: numbers come back exactly as they were sent, beyond 2^53 and in long fractions")
     func numbersKeepEveryDigit() throws {
-        for number in ["9007199254740993", "9223372036854775807", "-9223372036854775808", "123456789012345678901234567890",
-                       "0.1", "3.141592653589793238462643383279", "-0.000001", "1000000000000000000000"] {
+        for number in [
+            "9007199254740993", "9223372036854775807", "-9223372036854775808", "123456789012345678901234567890",
+            "0.1", "3.141592653589793238462643383279", "-0.000001", "1000000000000000000000",
+        ] {
             let text = #"{"n":\#(number)}"#
             let value = try JSONValue.decode(Data(text.utf8))
             #expect(String(decoding: try value.encoded(), as: UTF8.self) == text, "\(number)")

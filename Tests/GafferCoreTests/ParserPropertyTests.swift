@@ -1,6 +1,7 @@
-@testable import GafferCore
 import PropertyBased
 import Testing
+
+@testable import GafferCore
 
 /// Properties over generated input: any valid task survives the trip through
 /// Gaffer's forms, and no input, however hostile, crashes either parser.
@@ -15,7 +16,8 @@ struct ParserPropertyTests {
     static func value(for field: ParameterField, using rng: inout any SeededRandomNumberGenerator) -> ParameterValue {
         switch field.kind {
         case .integer(let range): return .integer(Int.random(in: range, using: &rng))
-        case .number(let range): return .number((Double.random(in: max(range.lowerBound, -1e6)...min(range.upperBound, 1e6), using: &rng) * 100).rounded() / 100)
+        case .number(let range):
+            return .number((Double.random(in: max(range.lowerBound, -1e6)...min(range.upperBound, 1e6), using: &rng) * 100).rounded() / 100)
         case .boolean: return .boolean(Bool.random(using: &rng))
         case .choice(let options): return .string(options.randomElement(using: &rng) ?? field.example)
         case .text:
@@ -34,15 +36,21 @@ struct ParserPropertyTests {
             let kinds = ResourceKind.singleResources + ApplicationKind.allCases.map(ResourceKind.application)
             var resource: ResourceKind? = kinds.randomElement(using: &rng)
             if kind.isReport, Bool.random(using: &rng) || resource?.applicationKind != nil { resource = nil }
-            var task = AwsTask(kind: kind, resource: resource, requester: "user\(Int.random(in: 1...99, using: &rng))",
-                               issue: Int.random(in: 1...500, using: &rng))
+            var task = AwsTask(
+                kind: kind,
+                resource: resource,
+                requester: "user\(Int.random(in: 1...99, using: &rng))",
+                issue: Int.random(in: 1...500, using: &rng)
+            )
             if !kind.isReport || Bool.random(using: &rng) { task.region = AwsRegion.all.randomElement(using: &rng) }
             if Bool.random(using: &rng) { task.account = String((0..<12).map { _ in "0123456789".randomElement(using: &rng) ?? "1" }) }
             task.dependsOn = Array(Set((0..<Int.random(in: 0...3, using: &rng)).map { _ in Int.random(in: 501...9_999, using: &rng) })).sorted()
             if let resource {
                 let schema = resource.schema
                 for field in schema.fields {
-                    let wanted = field.key == schema.identifier ? !kind.isReport || Bool.random(using: &rng)
+                    let wanted =
+                        field.key == schema.identifier
+                        ? !kind.isReport || Bool.random(using: &rng)
                         : field.requiredFor.contains(kind) || (!kind.isReport && kind != .delete && Bool.random(using: &rng))
                     if wanted { task.parameters[field.key] = value(for: field, using: &rng) }
                 }

@@ -11,8 +11,12 @@ struct ResourceRuleTests {
         var testDescription: String { "\(resource.name).\(field) = \"\(value)\" \(accepted ? "ok" : "refused")" }
     }
 
-    static func ok(_ resource: ResourceKind, _ field: String, _ value: String) -> Case { Case(resource: resource, field: field, value: value, accepted: true) }
-    static func bad(_ resource: ResourceKind, _ field: String, _ value: String) -> Case { Case(resource: resource, field: field, value: value, accepted: false) }
+    static func ok(_ resource: ResourceKind, _ field: String, _ value: String) -> Case {
+        Case(resource: resource, field: field, value: value, accepted: true)
+    }
+    static func bad(_ resource: ResourceKind, _ field: String, _ value: String) -> Case {
+        Case(resource: resource, field: field, value: value, accepted: false)
+    }
 
     static let cases: [Case] = [
         // S3 bucket names
@@ -25,40 +29,51 @@ struct ResourceRuleTests {
         bad(.s3Bucket, "bucketName", "logs-s3alias"), bad(.s3Bucket, "bucketName", "logs--ol-s3"), ok(.s3Bucket, "bucketName", "logs-s3alia"),
         ok(.s3Bucket, "versioning", "Enabled"), bad(.s3Bucket, "versioning", "sometimes"),
         ok(.s3Bucket, "encryption", "sse-kms"), bad(.s3Bucket, "encryption", "rot13"),
-        ok(.s3Bucket, "lifecycleDays", "1"), bad(.s3Bucket, "lifecycleDays", "0"), ok(.s3Bucket, "lifecycleDays", "36500"), bad(.s3Bucket, "lifecycleDays", "36501"),
+        ok(.s3Bucket, "lifecycleDays", "1"), bad(.s3Bucket, "lifecycleDays", "0"), ok(.s3Bucket, "lifecycleDays", "36500"),
+        bad(.s3Bucket, "lifecycleDays", "36501"),
         // DynamoDB
         ok(.dynamoDBTable, "tableName", "abc"), bad(.dynamoDBTable, "tableName", "ab"),
         ok(.dynamoDBTable, "tableName", String(repeating: "A", count: 255)), bad(.dynamoDBTable, "tableName", String(repeating: "A", count: 256)),
         ok(.dynamoDBTable, "tableName", "Orders_v2.prod-1"), bad(.dynamoDBTable, "tableName", "orders table"),
         ok(.dynamoDBTable, "partitionKeyType", "string"), bad(.dynamoDBTable, "partitionKeyType", "X"),
         ok(.dynamoDBTable, "billingMode", "on-demand"), bad(.dynamoDBTable, "billingMode", "free"),
-        ok(.dynamoDBTable, "ttlAttribute", String(repeating: "t", count: 255)), bad(.dynamoDBTable, "ttlAttribute", String(repeating: "t", count: 256)),
+        ok(.dynamoDBTable, "ttlAttribute", String(repeating: "t", count: 255)),
+        bad(.dynamoDBTable, "ttlAttribute", String(repeating: "t", count: 256)),
         // Lambda
         ok(.lambdaFunction, "functionName", "a"), bad(.lambdaFunction, "functionName", ""),
-        ok(.lambdaFunction, "functionName", String(repeating: "f", count: 64)), bad(.lambdaFunction, "functionName", String(repeating: "f", count: 65)),
+        ok(.lambdaFunction, "functionName", String(repeating: "f", count: 64)),
+        bad(.lambdaFunction, "functionName", String(repeating: "f", count: 65)),
         ok(.lambdaFunction, "functionName", "Resize_Images-2"), bad(.lambdaFunction, "functionName", "resize.images"),
         ok(.lambdaFunction, "runtime", "python3.13"), bad(.lambdaFunction, "runtime", "python3.9"), bad(.lambdaFunction, "runtime", "cobol"),
         ok(.lambdaFunction, "memorySize", "128"), bad(.lambdaFunction, "memorySize", "127"),
         ok(.lambdaFunction, "memorySize", "10240 MB"), bad(.lambdaFunction, "memorySize", "10241"), ok(.lambdaFunction, "memorySize", "1,024"),
-        ok(.lambdaFunction, "timeout", "1"), bad(.lambdaFunction, "timeout", "0"), ok(.lambdaFunction, "timeout", "900"), bad(.lambdaFunction, "timeout", "901"),
+        ok(.lambdaFunction, "timeout", "1"), bad(.lambdaFunction, "timeout", "0"), ok(.lambdaFunction, "timeout", "900"),
+        bad(.lambdaFunction, "timeout", "901"),
         // EC2
-        ok(.ec2Instance, "instanceType", "t3.micro"), ok(.ec2Instance, "instanceType", "m7i-flex.large"), ok(.ec2Instance, "instanceType", "c6gn.16xlarge"),
+        ok(.ec2Instance, "instanceType", "t3.micro"), ok(.ec2Instance, "instanceType", "m7i-flex.large"),
+        ok(.ec2Instance, "instanceType", "c6gn.16xlarge"),
         ok(.ec2Instance, "instanceType", "r8g.metal-24xl"), bad(.ec2Instance, "instanceType", "t3"), bad(.ec2Instance, "instanceType", "t3.huge"),
         bad(.ec2Instance, "instanceType", "T3.micro"), bad(.ec2Instance, "instanceType", "t.micro"),
         ok(.ec2Instance, "imageId", "ami-12345678"), ok(.ec2Instance, "imageId", "ami-0123456789abcdef0"),
-        bad(.ec2Instance, "imageId", "ami-1234567"), bad(.ec2Instance, "imageId", "ami-123456789"), bad(.ec2Instance, "imageId", "ami-0123456789abcdef01"),
+        bad(.ec2Instance, "imageId", "ami-1234567"), bad(.ec2Instance, "imageId", "ami-123456789"),
+        bad(.ec2Instance, "imageId", "ami-0123456789abcdef01"),
         bad(.ec2Instance, "imageId", "ami-ABCDEF12"), bad(.ec2Instance, "imageId", "img-12345678"),
         // RDS
         ok(.rdsInstance, "dbInstanceIdentifier", "a"), bad(.rdsInstance, "dbInstanceIdentifier", ""),
-        ok(.rdsInstance, "dbInstanceIdentifier", "d" + String(repeating: "b", count: 62)), bad(.rdsInstance, "dbInstanceIdentifier", "d" + String(repeating: "b", count: 63)),
+        ok(.rdsInstance, "dbInstanceIdentifier", "d" + String(repeating: "b", count: 62)),
+        bad(.rdsInstance, "dbInstanceIdentifier", "d" + String(repeating: "b", count: 63)),
         bad(.rdsInstance, "dbInstanceIdentifier", "1orders"), bad(.rdsInstance, "dbInstanceIdentifier", "orders--db"),
         bad(.rdsInstance, "dbInstanceIdentifier", "orders-"), ok(.rdsInstance, "dbInstanceIdentifier", "orders-db-1"),
         ok(.rdsInstance, "engine", "postgresql"), bad(.rdsInstance, "engine", "mongodb"),
-        ok(.rdsInstance, "dbInstanceClass", "db.t4g.micro"), ok(.rdsInstance, "dbInstanceClass", "db.serverless"), bad(.rdsInstance, "dbInstanceClass", "t4g.micro"),
-        ok(.rdsInstance, "allocatedStorage", "20"), bad(.rdsInstance, "allocatedStorage", "19"), ok(.rdsInstance, "allocatedStorage", "65536"), bad(.rdsInstance, "allocatedStorage", "65537"),
+        ok(.rdsInstance, "dbInstanceClass", "db.t4g.micro"), ok(.rdsInstance, "dbInstanceClass", "db.serverless"),
+        bad(.rdsInstance, "dbInstanceClass", "t4g.micro"),
+        ok(.rdsInstance, "allocatedStorage", "20"), bad(.rdsInstance, "allocatedStorage", "19"), ok(.rdsInstance, "allocatedStorage", "65536"),
+        bad(.rdsInstance, "allocatedStorage", "65537"),
         // VPC
-        ok(.vpc, "cidrBlock", "10.0.0.0/16"), bad(.vpc, "cidrBlock", "10.0.0.0/15"), ok(.vpc, "cidrBlock", "10.0.0.16/28"), bad(.vpc, "cidrBlock", "10.0.0.0/29"),
-        bad(.vpc, "cidrBlock", "10.0.0.1/16"), bad(.vpc, "cidrBlock", "10.0.0.256/24"), bad(.vpc, "cidrBlock", "10.0.0/16"), bad(.vpc, "cidrBlock", "10.0.0.0"),
+        ok(.vpc, "cidrBlock", "10.0.0.0/16"), bad(.vpc, "cidrBlock", "10.0.0.0/15"), ok(.vpc, "cidrBlock", "10.0.0.16/28"),
+        bad(.vpc, "cidrBlock", "10.0.0.0/29"),
+        bad(.vpc, "cidrBlock", "10.0.0.1/16"), bad(.vpc, "cidrBlock", "10.0.0.256/24"), bad(.vpc, "cidrBlock", "10.0.0/16"),
+        bad(.vpc, "cidrBlock", "10.0.0.0"),
         // Others
         ok(.snsTopic, "topicName", String(repeating: "t", count: 256)), bad(.snsTopic, "topicName", String(repeating: "t", count: 257)),
         ok(.snsTopic, "topicName", "orders.fifo"), bad(.snsTopic, "topicName", "orders.events"), bad(.snsTopic, "topicName", ".fifo"),
@@ -124,12 +139,18 @@ struct ResourceRuleTests {
         }
         let provisioned = parse("Create table orders in eu-west-1", "partitionKey: id\nbillingMode: PROVISIONED")
         #expect(Set(provisioned.problems.map(\.field)) == ["readCapacityUnits", "writeCapacityUnits"])
-        #expect(parse("Create table orders in eu-west-1", "partitionKey: id\nbillingMode: PROVISIONED\nreadCapacityUnits: 5\nwriteCapacityUnits: 5").task != nil)
+        #expect(
+            parse("Create table orders in eu-west-1", "partitionKey: id\nbillingMode: PROVISIONED\nreadCapacityUnits: 5\nwriteCapacityUnits: 5").task
+                != nil
+        )
         #expect(parse("Create topic orders in eu-west-1", "fifoTopic: true").problems.first?.example == "orders.fifo")
         #expect(parse("Create ecs service web in eu-west-1", "containerImage: nginx\ncpu: 256\nmemory: 4096").problems.first?.field == "memory")
         #expect(parse("Create ecs service web in eu-west-1", "containerImage: nginx\ncpu: 256\nmemory: 1024").task != nil)
         #expect(parse("Create ecs service web in eu-west-1", "containerImage: nginx\ncpu: 300").problems.first?.field == "cpu")
-        #expect(parse("Create alarm errors in eu-west-1", "namespace: AWS/Lambda\nmetricName: Errors\ncomparisonOperator: '>'\nthreshold: 1\nperiod: 90").problems.first?.field == "period")
+        #expect(
+            parse("Create alarm errors in eu-west-1", "namespace: AWS/Lambda\nmetricName: Errors\ncomparisonOperator: '>'\nthreshold: 1\nperiod: 90")
+                .problems.first?.field == "period"
+        )
         #expect(parse("Update bucket logs-archive in eu-west-1", "").problems.first?.field == "settings")
     }
 
@@ -145,6 +166,10 @@ struct ResourceRuleTests {
         #expect(parse("region: eu-west-1\naccount: 1234-5678-9012").task?.account == "123456789012")
         #expect(parse("region: eu-west-1\naccount: 12345678901").problems.first?.field == "account")
         #expect(parse("region: eu-west-1\naccount: 1234567890123").problems.first?.field == "account")
-        #expect(IssueParser(options: .init(defaultRegion: "us-east-2")).parse(IssueInput(title: "Create bucket logs-archive", body: "", labels: ["gaffer"])).task?.region == "us-east-2")
+        #expect(
+            IssueParser(options: .init(defaultRegion: "us-east-2")).parse(
+                IssueInput(title: "Create bucket logs-archive", body: "", labels: ["gaffer"])
+            ).task?.region == "us-east-2"
+        )
     }
 }

@@ -15,7 +15,10 @@ import Testing
     }
 
     @Test func aSecretInsideAnotherValueStaysHidden() {
-        struct Settings { var token: Secret; var name: String }
+        struct Settings {
+            var token: Secret
+            var name: String
+        }
         let text = "\(Settings(token: secret, name: "x"))"
         #expect(!text.contains("hunter2"))
         #expect(text.contains("***"))

@@ -1,10 +1,11 @@
 import Foundation
 import GafferCore
-@testable import GafferGitHub
 import GafferProcess
 import GafferSandbox
 import GafferTestSupport
 import Testing
+
+@testable import GafferGitHub
 
 /// The client against the sandbox over real HTTP on 127.0.0.1.
 @Suite(.serialized) struct GitHubClientTests {
@@ -12,9 +13,17 @@ import Testing
     let installed = RepositoryRef(owner: "acme", name: "web", installation: 42)
 
     func openIssue(_ client: GitHubClient) async throws -> Int {
-        struct NewIssue: Encodable, Sendable { var title: String; var body: String }
-        let issue = try await client.send("POST", "/repos/acme/web/issues", body: NewIssue(title: "Create bucket logs", body: "versioning: true"),
-                                          as: .token, decoding: GitHubIssueDetails.self)
+        struct NewIssue: Encodable, Sendable {
+            var title: String
+            var body: String
+        }
+        let issue = try await client.send(
+            "POST",
+            "/repos/acme/web/issues",
+            body: NewIssue(title: "Create bucket logs", body: "versioning: true"),
+            as: .token,
+            decoding: GitHubIssueDetails.self
+        )
         return issue.number
     }
 
@@ -137,12 +146,39 @@ import Testing
         let client = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)), waiter: waiter, clock: clock)
         let number = try await openIssue(client)
         let path = "/repos/acme/web/issues/\(number)/comments"
-        await sandbox.state.addFault(.init(method: "POST", pathPrefix: path, status: 403, retryAfter: 7, rateLimitReset: nil,
-                                           message: "You have exceeded a secondary rate limit", remaining: 1))
-        await sandbox.state.addFault(.init(method: "POST", pathPrefix: path, status: 403, retryAfter: nil, rateLimitReset: 1_900_000_030,
-                                           message: "API rate limit exceeded", remaining: 1))
-        await sandbox.state.addFault(.init(method: "GET", pathPrefix: path, status: 502, retryAfter: nil, rateLimitReset: nil,
-                                           message: "Server Error", remaining: 1))
+        await sandbox.state.addFault(
+            .init(
+                method: "POST",
+                pathPrefix: path,
+                status: 403,
+                retryAfter: 7,
+                rateLimitReset: nil,
+                message: "You have exceeded a secondary rate limit",
+                remaining: 1
+            )
+        )
+        await sandbox.state.addFault(
+            .init(
+                method: "POST",
+                pathPrefix: path,
+                status: 403,
+                retryAfter: nil,
+                rateLimitReset: 1_900_000_030,
+                message: "API rate limit exceeded",
+                remaining: 1
+            )
+        )
+        await sandbox.state.addFault(
+            .init(
+                method: "GET",
+                pathPrefix: path,
+                status: 502,
+                retryAfter: nil,
+                rateLimitReset: nil,
+                message: "Server Error",
+                remaining: 1
+            )
+        )
         let comment = try await client.createComment(onIssue: number, in: repository, body: "after the waits")
         #expect(comment.body == "after the waits")
         // The comment was created once; the GET that failed with 502 was sent again.
@@ -197,7 +233,12 @@ import Testing
         let client = try await GitHubClient(settings: settings, credentials: .token(Secret(SandboxFixture.aliceToken)))
         let number = try await openIssue(client)
         for page in 1...200 {
-            _ = try await client.send("GET", "/repos/acme/web/issues/\(number)/comments", query: [URLQueryItem(name: "page", value: "\(page)")], as: .token)
+            _ = try await client.send(
+                "GET",
+                "/repos/acme/web/issues/\(number)/comments",
+                query: [URLQueryItem(name: "page", value: "\(page)")],
+                as: .token
+            )
             #expect(client.etags.count <= 20)
         }
         let cache = ETagCache(maximumEntries: 1_000, maximumBytes: 10_000)
@@ -284,7 +325,8 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let exchanges = directory.url.appendingPathComponent("bad.jsonl")
-        let line = #"{"method": "PATCH", "path": "/repos/a/b/issues/comments/5", "status": 200, "request_body": "{\"body\": 5}", "response_body": "{\"id\": 5, \"body\": \"hi\"}"}"#
+        let line =
+            #"{"method": "PATCH", "path": "/repos/a/b/issues/comments/5", "status": 200, "request_body": "{\"body\": 5}", "response_body": "{\"id\": 5, \"body\": \"hi\"}"}"#
         try Data(line.utf8).write(to: exchanges)
         let (status, text) = try Self.checkContract(exchanges)
         #expect(status == 1)
@@ -294,7 +336,9 @@ import Testing
     /// Runs `scripts/github_contract.py` on a file of exchanges; its exit status and output.
     static func checkContract(_ exchanges: URL) throws -> (Int32, String) {
         let spec = try Conformance.directory().appendingPathComponent("github-openapi-subset.json")
-        let outcome = try Program.run(["python3", Conformance.packageRoot.appendingPathComponent("scripts/github_contract.py").path, spec.path, exchanges.path])
+        let outcome = try Program.run([
+            "python3", Conformance.packageRoot.appendingPathComponent("scripts/github_contract.py").path, spec.path, exchanges.path,
+        ])
         return (outcome.status, outcome.outputText + outcome.errorText)
     }
 }

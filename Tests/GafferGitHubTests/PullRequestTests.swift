@@ -13,10 +13,13 @@ import Testing
     /// A commit on top of `parent` in the sandbox's bare repository, as a push would leave it.
     func commit(in gitDirectory: URL, parent: String) throws -> String {
         func git(_ arguments: [String]) throws -> String {
-            try Program.run(["git", "--git-dir", gitDirectory.path] + arguments, environment: [
-                "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-                "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
-            ]).outputText.trimmingCharacters(in: .whitespacesAndNewlines)
+            try Program.run(
+                ["git", "--git-dir", gitDirectory.path] + arguments,
+                environment: [
+                    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+                    "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
+                ]
+            ).outputText.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let tree = try git(["mktree"])
         return try git(["commit-tree", tree, "-p", parent, "-m", "Add the bucket"])
@@ -33,11 +36,21 @@ import Testing
         let branch = try await app.createRef("heads/gaffer/issue-7", sha: change, in: repository)
         #expect(branch.ref == "refs/heads/gaffer/issue-7" && branch.object.sha == change)
 
-        let pull = try await app.createPullRequest(title: "Create bucket logs-archive", head: "gaffer/issue-7", base: "main", body: "Closes #7", in: repository)
+        let pull = try await app.createPullRequest(
+            title: "Create bucket logs-archive",
+            head: "gaffer/issue-7",
+            base: "main",
+            body: "Closes #7",
+            in: repository
+        )
         #expect(pull.head.sha == change && pull.base.sha == main.object.sha && pull.state == "open")
         #expect(try await app.pullRequests(head: "gaffer/issue-7", in: repository).map(\.number) == [pull.number], "found again by its branch")
         #expect(try await app.pullRequests(head: "other", in: repository).isEmpty)
-        #expect(try await app.updatePullRequest(pull.number, title: "Create bucket logs-archive (eu-west-1)", in: repository).title.hasSuffix("(eu-west-1)"))
+        #expect(
+            try await app.updatePullRequest(pull.number, title: "Create bucket logs-archive (eu-west-1)", in: repository).title.hasSuffix(
+                "(eu-west-1)"
+            )
+        )
         #expect(try await app.pullRequest(pull.number, in: repository).number == pull.number)
 
         // Moving the branch back is not a fast-forward: refused unless forced.
@@ -47,10 +60,18 @@ import Testing
 
         let annotations = (1...120).map { CheckRunAnnotation(path: "template.yml", startLine: $0, level: "warning", message: "finding \($0)") }
         let log = String(repeating: "a line of the pipeline log\n", count: 4_000)
-        let run = try await app.createCheckRun(name: "gaffer/pipeline", headSha: change, status: "in_progress",
-                                               output: CheckRunOutput(title: "Pipeline", summary: "lint, test, preview",
-                                                                      text: CommentSplitter.checkRunText(log, fullLog: "https://gaffer.example.com/jobs/1/log"),
-                                                                      annotations: annotations), in: repository)
+        let run = try await app.createCheckRun(
+            name: "gaffer/pipeline",
+            headSha: change,
+            status: "in_progress",
+            output: CheckRunOutput(
+                title: "Pipeline",
+                summary: "lint, test, preview",
+                text: CommentSplitter.checkRunText(log, fullLog: "https://gaffer.example.com/jobs/1/log"),
+                annotations: annotations
+            ),
+            in: repository
+        )
         let done = try await app.updateCheckRun(run.id, conclusion: "success", in: repository)
         #expect(done.status == "completed" && done.conclusion == "success")
         let checkRequests = await sandbox.state.requests.filter { $0.path.contains("/check-runs") }
@@ -69,7 +90,9 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let exchanges = directory.url.appendingPathComponent("exchanges.jsonl")
-        let lines = await sandbox.exchangesJSONLines { !$0.path.hasSuffix("/merge") && !($0.method == "PATCH" && ($0.path.contains("/git/refs/") || $0.path.contains("/pulls/"))) }
+        let lines = await sandbox.exchangesJSONLines {
+            !$0.path.hasSuffix("/merge") && !($0.method == "PATCH" && ($0.path.contains("/git/refs/") || $0.path.contains("/pulls/")))
+        }
         try Data(lines.utf8).write(to: exchanges)
         let (status, text) = try GitHubClientTests.checkContract(exchanges)
         #expect(status == 0, "\(text)")

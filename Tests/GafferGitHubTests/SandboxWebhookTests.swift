@@ -28,14 +28,23 @@ import Testing
                 var request = request
                 let body = Data((try await request.body.collect(upTo: 30 << 20)).readableBytesView)
                 received.update {
-                    $0.append(Received(event: request.headers[.init("X-GitHub-Event")!] ?? "", delivery: request.headers[.init("X-GitHub-Delivery")!] ?? "",
-                                       signature: request.headers[.init("X-Hub-Signature-256")!] ?? "", body: body))
+                    $0.append(
+                        Received(
+                            event: request.headers[.init("X-GitHub-Event")!] ?? "",
+                            delivery: request.headers[.init("X-GitHub-Delivery")!] ?? "",
+                            signature: request.headers[.init("X-Hub-Signature-256")!] ?? "",
+                            body: body
+                        )
+                    )
                 }
                 return .accepted
             }
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-            let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                          onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
+            let application = Application(
+                router: router,
+                configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }
+            )
             server = RunningService(application)
             var found = 0
             for await port in ports {
@@ -51,8 +60,11 @@ import Testing
 
     /// Each received webhook is signed, decodes with Gaffer's models as the named action, and has
     /// every key of the real payload: at the top and in each named object, the repository and the sender.
-    func expectLikeTheRealOnes(_ received: [Received], _ references: [(String, String, String, [String])],
-                               sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectLikeTheRealOnes(
+        _ received: [Received],
+        _ references: [(String, String, String, [String])],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let real = try Conformance.directory().appendingPathComponent("webhooks")
         let verifier = WebhookVerifier(secrets: [Secret("sandbox-secret")])
         #expect(received.count == references.count, sourceLocation: sourceLocation)
@@ -86,9 +98,17 @@ import Testing
         await sandbox.webhooks.configure(url: URL(string: "http://127.0.0.1:\(receiver.port)/hook"), secret: "sandbox-secret")
         let person = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")
-        struct NewIssue: Encodable, Sendable { var title: String; var body: String }
-        let issue = try await person.send("POST", "/repos/acme/web/issues", body: NewIssue(title: "Create bucket", body: "region: eu-west-1"),
-                                          as: .token, decoding: GitHubIssueDetails.self)
+        struct NewIssue: Encodable, Sendable {
+            var title: String
+            var body: String
+        }
+        let issue = try await person.send(
+            "POST",
+            "/repos/acme/web/issues",
+            body: NewIssue(title: "Create bucket", body: "region: eu-west-1"),
+            as: .token,
+            decoding: GitHubIssueDetails.self
+        )
         _ = try await person.updateIssue(issue.number, in: repository, title: "Create bucket logs")
         try await person.addLabels(["gaffer"], toIssue: issue.number, in: repository)
         _ = try await person.createComment(onIssue: issue.number, in: repository, body: "/plan")
@@ -117,7 +137,10 @@ import Testing
         let run = try await app.createCheckRun(name: "gaffer/pipeline", headSha: main.object.sha, status: "in_progress", in: installed)
         try await app.updateCheckRun(run.id, conclusion: "success", output: CheckRunOutput(title: "Pipeline", summary: "passed"), in: installed)
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
-        struct Review: Encodable, Sendable { var event: String; var body: String }
+        struct Review: Encodable, Sendable {
+            var event: String
+            var body: String
+        }
         try await alice.send("POST", "/repos/acme/web/pulls/\(pull.number)/reviews", body: Review(event: "APPROVE", body: "LGTM"), as: .token)
         try await alice.send("PUT", "/repos/acme/web/pulls/\(pull.number)/merge", as: .token)
         try await waitUntil(timeout: .seconds(10), "five webhooks") { receiver.all.count == 5 }

@@ -60,7 +60,13 @@ struct CommentSplitterTests {
         let sandbox = try await SandboxFixture()
         let person = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         struct NewIssue: Encodable, Sendable { var title: String }
-        let issue = try await person.send("POST", "/repos/acme/web/issues", body: NewIssue(title: "Create bucket"), as: .token, decoding: GitHubIssueDetails.self)
+        let issue = try await person.send(
+            "POST",
+            "/repos/acme/web/issues",
+            body: NewIssue(title: "Create bucket"),
+            as: .token,
+            decoding: GitHubIssueDetails.self
+        )
         let app = try await sandbox.client(.app(id: "4242", privateKeyPEM: Secret(sandbox.appPrivateKeyPEM)))
         return (sandbox, app, issue.number)
     }
@@ -105,7 +111,11 @@ struct CommentSplitterTests {
         #expect(left.count == 1, "\(left.map(\.body))")
         // A person's comment with the marker is not taken for Gaffer's.
         let person = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
-        _ = try await person.createComment(onIssue: number, in: RepositoryRef(owner: "acme", name: "web"), body: "<!-- gaffer:status key=status part=1 -->\nfake")
+        _ = try await person.createComment(
+            onIssue: number,
+            in: RepositoryRef(owner: "acme", name: "web"),
+            body: "<!-- gaffer:status key=status part=1 -->\nfake"
+        )
         try await StatusCommentWriter(client: app, author: "gaffer[bot]").write("again", issue: number, in: repository)
         #expect(try await app.comments(onIssue: number, in: repository).count == 2)
     }

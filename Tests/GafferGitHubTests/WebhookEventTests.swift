@@ -31,17 +31,32 @@ import Testing
     @Test func theModelsCarryWhatHandlersNeed() throws {
         let root = try Conformance.directory().appendingPathComponent("webhooks")
         let opened = try WebhookEvent.decode(name: "issues", body: Data(contentsOf: root.appendingPathComponent("issues/opened.payload.json")))
-        guard case .issues(let issues) = opened else { Issue.record("not an issues event"); return }
+        guard case .issues(let issues) = opened else {
+            Issue.record("not an issues event")
+            return
+        }
         #expect(issues.action == "opened")
         #expect(issues.issue.number == 1)
         #expect(issues.repository.fullName == "Codertocat/Hello-World")
 
-        let comment = try WebhookEvent.decode(name: "issue_comment", body: Data(contentsOf: root.appendingPathComponent("issue_comment/created.payload.json")))
-        guard case .issueComment(let created) = comment else { Issue.record("not an issue_comment event"); return }
+        let comment = try WebhookEvent.decode(
+            name: "issue_comment",
+            body: Data(contentsOf: root.appendingPathComponent("issue_comment/created.payload.json"))
+        )
+        guard case .issueComment(let created) = comment else {
+            Issue.record("not an issue_comment event")
+            return
+        }
         #expect(!created.comment.body.isEmpty)
 
-        let empty = try WebhookEvent.decode(name: "issues", body: Data(contentsOf: root.appendingPathComponent("issues/opened.with-empty-body.payload.json")))
-        guard case .issues(let emptyIssue) = empty else { Issue.record("not an issues event"); return }
+        let empty = try WebhookEvent.decode(
+            name: "issues",
+            body: Data(contentsOf: root.appendingPathComponent("issues/opened.with-empty-body.payload.json"))
+        )
+        guard case .issues(let emptyIssue) = empty else {
+            Issue.record("not an issues event")
+            return
+        }
         #expect(emptyIssue.issue.body == nil || emptyIssue.issue.body == "")
     }
 

@@ -39,11 +39,14 @@ import Testing
         #expect(throws: (any Error).self) { try WebhookPayload.action(in: Data(text.utf8)) }
     }
 
-    @Test("15: a body broken after its action is refused, not acknowledged", arguments: [
-        #"{"action":"opened","issue":{"x":1}"#, #"{"action":"opened"} trailing"#, #"{"action":"opened"}{"b":1}"#,
-        #"{"action":"opened","n":01}"#, #"{"action":"opened","n":1.}"#, #"{"action":"opened","n":-}"#, #"{"action":"opened","t":tru}"#,
-        #"{"action":"opened","x":nul}"#, #"{"action":"opened","x":abc}"#, #"{"action":"opened","s":"\q"}"#, #"{"action":"opened","s":"\u12"}"#,
-    ])
+    @Test(
+        "15: a body broken after its action is refused, not acknowledged",
+        arguments: [
+            #"{"action":"opened","issue":{"x":1}"#, #"{"action":"opened"} trailing"#, #"{"action":"opened"}{"b":1}"#,
+            #"{"action":"opened","n":01}"#, #"{"action":"opened","n":1.}"#, #"{"action":"opened","n":-}"#, #"{"action":"opened","t":tru}"#,
+            #"{"action":"opened","x":nul}"#, #"{"action":"opened","x":abc}"#, #"{"action":"opened","s":"\q"}"#, #"{"action":"opened","s":"\u12"}"#,
+        ]
+    )
     func refusesABodyBrokenAfterItsAction(_ text: String) {
         #expect(throws: WebhookPayload.Failure.self) { try WebhookPayload.action(in: Data(text.utf8)) }
     }

@@ -29,13 +29,17 @@ import Testing
     @Test func refusesAWrongSecret() throws {
         let vector = try gitHubVector()
         let verifier = WebhookVerifier(secrets: [Secret("not the secret")])
-        #expect(throws: WebhookVerifier.Failure.mismatch) { try verifier.verify(body: Array(vector.payload.utf8), header: vector.x_hub_signature_256) }
+        #expect(throws: WebhookVerifier.Failure.mismatch) {
+            try verifier.verify(body: Array(vector.payload.utf8), header: vector.x_hub_signature_256)
+        }
     }
 
     @Test func refusesAChangedBody() throws {
         let vector = try gitHubVector()
         let verifier = WebhookVerifier(secrets: [Secret(vector.secret)])
-        #expect(throws: WebhookVerifier.Failure.mismatch) { try verifier.verify(body: Array("Hello, World?".utf8), header: vector.x_hub_signature_256) }
+        #expect(throws: WebhookVerifier.Failure.mismatch) {
+            try verifier.verify(body: Array("Hello, World?".utf8), header: vector.x_hub_signature_256)
+        }
     }
 
     @Test func refusesAMissingHeader() {
@@ -65,7 +69,9 @@ import Testing
         #expect(throws: Never.self) { try verifier.verify(body: body, header: WebhookVerifier.signature(for: body, secret: old)) }
         #expect(throws: Never.self) { try verifier.verify(body: body, header: WebhookVerifier.signature(for: body, secret: new)) }
         let retired = WebhookVerifier(secrets: [new])
-        #expect(throws: WebhookVerifier.Failure.mismatch) { try retired.verify(body: body, header: WebhookVerifier.signature(for: body, secret: old)) }
+        #expect(throws: WebhookVerifier.Failure.mismatch) {
+            try retired.verify(body: body, header: WebhookVerifier.signature(for: body, secret: old))
+        }
     }
 
     /// Each refusal, made by a verifier that holds the secret, names neither the secret nor the
@@ -76,8 +82,10 @@ import Testing
         let body = Array(#"{"action":"opened"}"#.utf8)
         let expected = WebhookVerifier.signature(for: body, secret: Secret(secret))
         var seen: Set<WebhookVerifier.Failure> = []
-        for (header, sha1) in [(nil, nil), (nil, "sha1=" + secret), ("sha256=" + secret, nil), ("sha256=" + String(repeating: "0", count: 64), nil),
-                               (expected, nil)] as [(String?, String?)] {
+        for (header, sha1) in [
+            (nil, nil), (nil, "sha1=" + secret), ("sha256=" + secret, nil), ("sha256=" + String(repeating: "0", count: 64), nil),
+            (expected, nil),
+        ] as [(String?, String?)] {
             let tampered = header == expected ? body + [0x20] : body
             do {
                 try verifier.verify(body: tampered, header: header, sha1Header: sha1)

@@ -29,7 +29,9 @@ struct FileSetSafetyTests {
         let outside = fixture.directory.url.appendingPathComponent("outside")
         try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
         let base = try await bare.commit(
-            ["README.md": "hello\n", "docs/index.md": "# docs\n"], symlinks: ["escape": outside.path, "inside": "docs"])
+            ["README.md": "hello\n", "docs/index.md": "# docs\n"],
+            symlinks: ["escape": outside.path, "inside": "docs"]
+        )
         var files = FileSet.sample(["good.txt": "fine\n"])
         files.write(path, "bad\n")
 
@@ -110,7 +112,10 @@ struct FileSetSafetyTests {
 struct RemoteCredentialTests {
     @Test("17: a token goes over plain http only to this machine; elsewhere the remote is refused without showing it")
     func tokensNeverTravelInTheClear() throws {
-        for url in ["http://x:tok_secret_1@git.example.com/a.git", "http://git.example.com/a.git", "http://127.0.0.1.example.com/a.git", "http://127.0.0.evil/a.git"] {
+        for url in [
+            "http://x:tok_secret_1@git.example.com/a.git", "http://git.example.com/a.git", "http://127.0.0.1.example.com/a.git",
+            "http://127.0.0.evil/a.git",
+        ] {
             let credentials: GitCredentials = url.contains("@") ? .none : .token(Secret("tok_secret_1"))
             let error = #expect(throws: GitError.self) { try GitRemote(url: url, credentials: credentials) }
             #expect(error?.description.contains("use https") == true && error?.description.contains("tok_secret_1") == false, "\(url)")

@@ -17,8 +17,10 @@ struct GitFixture {
             settings: GitWorkspaces.Settings(
                 identity: try GitIdentity(name: "gaffer[bot]", email: "4242+gaffer[bot]@users.noreply.github.com"),
                 limits: limits,
-                maxCredentialRequests: maxCredentialRequests),
-            logger: logger)
+                maxCredentialRequests: maxCredentialRequests
+            ),
+            logger: logger
+        )
     }
 
     var remotes: URL { directory.url.appendingPathComponent("remotes") }
@@ -36,8 +38,13 @@ struct GitFixture {
 
     /// Prepares `branch` from `base`, applies `files`, commits and pushes: the whole job.
     func publish(
-        _ files: FileSet, to remote: GitRemote, branch: String = "gaffer/issue-12", base: String = "main",
-        start: BranchStart = .base, push mode: PushMode = .forceWithLease, job: String = UUID().uuidString
+        _ files: FileSet,
+        to remote: GitRemote,
+        branch: String = "gaffer/issue-12",
+        base: String = "main",
+        start: BranchStart = .base,
+        push mode: PushMode = .forceWithLease,
+        job: String = UUID().uuidString
     ) async throws -> (CommitOutcome, PushOutcome?) {
         try await workspaces.withWorkspace(for: remote, job: job) { workspace in
             try await workspace.prepareBranch(branch, from: base, start: start)

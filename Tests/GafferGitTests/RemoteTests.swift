@@ -170,7 +170,10 @@ struct RemoteTests {
                 group.addTask {
                     let remote = try GitRemote(url: daemon.url(name))
                     _ = try await fixture.workspaces.withWorkspace(for: remote, job: name) { workspace in
-                        let now = inside.update { $0 += 1; return $0 }
+                        let now = inside.update {
+                            $0 += 1
+                            return $0
+                        }
                         mostInside.update { $0 = max($0, now) }
                         defer { inside.update { $0 -= 1 } }
                         try await workspace.prepareBranch("gaffer/\(name)", from: "main")

@@ -7,8 +7,15 @@ import Testing
 @Suite("Pushing over SSH to OpenSSH's server")
 struct SSHRemoteTests {
     static func remote(_ server: SSHGitServer, _ bare: BareRemote, key: String, hostKeys: [String]) throws -> GitRemote {
-        try GitRemote(url: server.url(bare.path), credentials: .sshKey(
-            privateKeyPath: key, publicKeyPath: key + ".pub", passphrase: nil, hostKeys: hostKeys))
+        try GitRemote(
+            url: server.url(bare.path),
+            credentials: .sshKey(
+                privateKeyPath: key,
+                publicKeyPath: key + ".pub",
+                passphrase: nil,
+                hostKeys: hostKeys
+            )
+        )
     }
 
     @Test("a key the server knows, to a server whose host key is trusted: pushed")

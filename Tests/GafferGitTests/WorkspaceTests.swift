@@ -25,12 +25,17 @@ struct WorkspaceTests {
         #expect(push.pushed == id && push.previous == nil && push.changed)
         #expect(try await bare.tip(of: "gaffer/issue-12") == id.hex)
         #expect(try await bare.git(["rev-parse", "gaffer/issue-12^"]) == base)
-        #expect(try await bare.files(on: "gaffer/issue-12") == [
-            "README.md": "100644", "infra/bucket.yml": "100644", "scripts/deploy.sh": "100755",
-        ])
+        #expect(
+            try await bare.files(on: "gaffer/issue-12") == [
+                "README.md": "100644", "infra/bucket.yml": "100644", "scripts/deploy.sh": "100755",
+            ]
+        )
         #expect(try await bare.show("README.md", on: "gaffer/issue-12") == "hello\nworld")
         let message = try await bare.git(["log", "-1", "--format=%an <%ae>%n%B", "gaffer/issue-12"])
-        #expect(message == "gaffer[bot] <4242+gaffer[bot]@users.noreply.github.com>\nAdd the files\n\nCo-authored-by: alice <7+alice@users.noreply.github.com>")
+        #expect(
+            message
+                == "gaffer[bot] <4242+gaffer[bot]@users.noreply.github.com>\nAdd the files\n\nCo-authored-by: alice <7+alice@users.noreply.github.com>"
+        )
         #expect(try await bare.tip(of: "main") == base)
     }
 

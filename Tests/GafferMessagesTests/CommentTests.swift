@@ -27,23 +27,39 @@ struct CommentTests {
     @Test func everyTemplateAgainstItsGoldenFile() throws {
         let comments = try comments()
         let parser = IssueParser()
-        let understood = parser.parse(IssueInput(
-            title: "Create an S3 bucket named logs-archive in eu-west-1",
-            body: "versioning: true\ntags: team=data\ncolour: blue | red\nDepends on #12", labels: ["gaffer"], author: "alice", number: 40))
+        let understood = parser.parse(
+            IssueInput(
+                title: "Create an S3 bucket named logs-archive in eu-west-1",
+                body: "versioning: true\ntags: team=data\ncolour: blue | red\nDepends on #12",
+                labels: ["gaffer"],
+                author: "alice",
+                number: 40
+            )
+        )
         try expectGolden("task-understood", try comments.issueParse(understood))
         let problems = parser.parse(IssueInput(title: "Create a bucket named Logs|Archive", body: "memorySize: `128`", labels: ["gaffer"]))
         try expectGolden("task-problems", try comments.issueParse(problems))
         try expectGolden("command-suggestion", try comments.suggestion(given: "/aply", suggested: .apply))
-        try expectGolden("command-denied", try comments.denied(actor: "bob", command: .approve, reason: "@bob asked for this task and cannot approve it"))
+        try expectGolden(
+            "command-denied",
+            try comments.denied(actor: "bob", command: .approve, reason: "@bob asked for this task and cannot approve it")
+        )
         try expectGolden("help", try comments.help(botLogin: "gaffer[bot]"))
-        try expectGolden("command-problem", try comments.problem(command: .apply, message: "--bogus is not a flag of /apply; its flags are --stack", line: 3))
+        try expectGolden(
+            "command-problem",
+            try comments.problem(command: .apply, message: "--bogus is not a flag of /apply; its flags are --stack", line: 3)
+        )
         let many = (1...12).map { CommentItem.suggestion(given: "/aply\($0)", suggested: .apply, line: $0) }
-        try expectGolden("command-reply", try #require(try comments.reply(to: many + [.command(Command(name: .help, line: 13))], botLogin: "gaffer[bot]")))
+        try expectGolden(
+            "command-reply",
+            try #require(try comments.reply(to: many + [.command(Command(name: .help, line: 13))], botLogin: "gaffer[bot]"))
+        )
     }
 
     @Test("a reply holds each answer once and at most ten of them, saying how many more there were")
     func repliesAreBounded() throws {
-        let items = (1...30).map { CommentItem.problem(command: .apply, message: "unknown flag --f\($0 % 15)", line: $0) }
+        let items =
+            (1...30).map { CommentItem.problem(command: .apply, message: "unknown flag --f\($0 % 15)", line: $0) }
             + Array(repeating: CommentItem.command(Command(name: .help, line: 31)), count: 5)
         let reply = try #require(try comments().reply(to: items, botLogin: "gaffer[bot]"))
         #expect(reply.components(separatedBy: " was not run: ").count - 1 == GafferComments.maximumAnswers)
@@ -61,7 +77,10 @@ struct CommentTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try Data("Did you mean {{{suggested}}}? (ours)".utf8).write(to: directory.url.appendingPathComponent("command-suggestion.md"))
-        let templates = try CommentTemplates(directory: Conformance.packageRoot.appendingPathComponent("templates/comments"), overrides: directory.url)
+        let templates = try CommentTemplates(
+            directory: Conformance.packageRoot.appendingPathComponent("templates/comments"),
+            overrides: directory.url
+        )
         #expect(try GafferComments(templates: templates).suggestion(given: "/aply", suggested: .apply) == "Did you mean `/apply`? (ours)")
     }
 

@@ -10,7 +10,8 @@ struct ArtifactAndReportTests {
     func artifacts() async throws {
         let output = try TemporaryDirectory("gaffer-artifacts")
         defer { output.remove() }
-        let run = try await runner.build("""
+        let run = try await runner.build(
+            """
             version: 0.2
             phases:
               build:
@@ -30,7 +31,9 @@ struct ArtifactAndReportTests {
                   discard-paths: yes
                 logs:
                   files: [logs/*]
-            """, artifacts: output.url.path)
+            """,
+            artifacts: output.url.path
+        )
         #expect(run.result.status == .failed)
         let sets = Dictionary(uniqueKeysWithValues: run.result.artifacts.map { ($0.identifier, $0) })
         #expect(sets["primary"]?.files == ["css/site.css", "index.html", "js/app.js", "js/lib/x.js"])
@@ -38,13 +41,17 @@ struct ArtifactAndReportTests {
         #expect(sets["logs"]?.files == ["logs/build.log"])
         let primary = try #require(sets["primary"])
         #expect(try String(contentsOfFile: primary.directory + "/js/lib/x.js", encoding: .utf8) == "d\n")
-        let listing = try await runCommand("/usr/bin/python3", ["-c", "import sys, zipfile; print(sorted(zipfile.ZipFile(sys.argv[1]).namelist()))", primary.zip])
+        let listing = try await runCommand(
+            "/usr/bin/python3",
+            ["-c", "import sys, zipfile; print(sorted(zipfile.ZipFile(sys.argv[1]).namelist()))", primary.zip]
+        )
         #expect(listing.contains("'js/lib/x.js'") && listing.contains("'index.html'") && !listing.contains(".map"))
     }
 
     @Test("20: a JUnit report is read into totals and failures with their file and line")
     func junitReport() async throws {
-        let run = try await runner.build(#"""
+        let run = try await runner.build(
+            #"""
             version: 0.2
             phases:
               build:
@@ -71,7 +78,8 @@ struct ArtifactAndReportTests {
               unit:
                 files: ['reports/*.xml']
                 file-format: JunitXml
-            """#)
+            """#
+        )
         #expect(run.result.status == .succeeded)
         let report = try #require(run.result.reports.first)
         #expect(report.group == "unit" && report.files == ["reports/broken.xml", "reports/unit.xml"])

@@ -28,7 +28,8 @@ struct BatchRunnerTests {
     @Test("build-list runs the builds at the same time, each in its own copy of the source")
     func buildList() async throws {
         // Each waits (polling, with a deadline) for the other to have started: only builds running at once finish.
-        let (result, _) = try await batch("""
+        let (result, _) = try await batch(
+            """
             version: 0.2
             batch:
               build-list:
@@ -42,7 +43,8 @@ struct BatchRunnerTests {
                   - touch "$SHARED/$ME" && echo "$ME" > mine.txt
                   - for i in $(seq 200); do [ -f "$SHARED/$OTHER" ] && break; sleep 0.05; done; [ -f "$SHARED/$OTHER" ]
                   - test "$(cat mine.txt)" = "$ME"
-            """)
+            """
+        )
         #expect(result.succeeded)
         #expect(result.builds.map(\.identifier) == ["left", "right"])
         #expect(result.builds.allSatisfy { $0.result?.status == .succeeded })
@@ -50,7 +52,8 @@ struct BatchRunnerTests {
 
     @Test("build-matrix runs every combination; build-graph follows depend-on and skips what depends on a failure")
     func matrixAndGraph() async throws {
-        let (matrix, shared) = try await batch("""
+        let (matrix, shared) = try await batch(
+            """
             version: 0.2
             batch:
               build-matrix:
@@ -61,11 +64,13 @@ struct BatchRunnerTests {
                       RUNTIME: [py3, node]
             phases:
               build: {commands: ['touch "$SHARED/$OS-$RUNTIME"']}
-            """)
+            """
+        )
         #expect(matrix.succeeded && matrix.builds.count == 4)
         #expect(Set(shared) == ["linux-py3", "linux-node", "windows-py3", "windows-node"])
 
-        let (graph, order) = try await batch("""
+        let (graph, order) = try await batch(
+            """
             version: 0.2
             batch:
               build-graph:
@@ -80,10 +85,12 @@ struct BatchRunnerTests {
                 - identifier: deploy
                   buildspec: ok.yml
                   depend-on: [package, test]
-            """, files: [
+            """,
+            files: [
                 "ok.yml": #"version: 0.2\#nphases:\#n  build: {commands: ['mktemp "$SHARED/ran.XXXXXX"']}\#n"#,
                 "fails.yml": "version: 0.2\nphases:\n  build: {commands: ['false']}\n",
-            ])
+            ]
+        )
         let outcomes = Dictionary(uniqueKeysWithValues: graph.builds.map { ($0.identifier, $0) })
         #expect(outcomes["lint"]?.result?.status == .succeeded && outcomes["package"]?.result?.status == .succeeded)
         #expect(outcomes["test"]?.result?.status == .failed)
@@ -95,7 +102,8 @@ struct BatchRunnerTests {
     @Test("fast-fail stops the builds still running when one fails")
     func fastFail() async throws {
         let started = ContinuousClock.now
-        let (result, _) = try await batch("""
+        let (result, _) = try await batch(
+            """
             version: 0.2
             batch:
               fast-fail: true
@@ -107,7 +115,8 @@ struct BatchRunnerTests {
               build:
                 commands:
                   - 'if [ "$FAIL" = yes ]; then false; else sleep 60; fi'
-            """)
+            """
+        )
         #expect(!result.succeeded)
         let outcomes = Dictionary(uniqueKeysWithValues: result.builds.map { ($0.identifier, $0) })
         #expect(outcomes["quick"]?.result?.status == .failed)

@@ -1,7 +1,8 @@
 import Foundation
-@testable import GafferPipeline
 import GafferTestSupport
 import Testing
+
+@testable import GafferPipeline
 
 struct BuildLogTests {
     @Test("a secret is masked when the pipe cuts it in two, also inside a line too long to hold whole")
@@ -55,7 +56,9 @@ struct BuildLogTests {
 
     @Test("4: runtime-versions are recorded, with a warning that Gaffer installs no runtimes")
     func runtimeVersions() async throws {
-        let run = try await BuildRunnerTests().build("version: 0.2\nphases:\n  install:\n    runtime-versions:\n      python: 3.12\n    commands: [echo ok]\n")
+        let run = try await BuildRunnerTests().build(
+            "version: 0.2\nphases:\n  install:\n    runtime-versions:\n      python: 3.12\n    commands: [echo ok]\n"
+        )
         #expect(run.result.status == .succeeded)
         #expect(run.log.contains("Runtime version python 3.12 requested; Gaffer installs no runtimes"))
     }

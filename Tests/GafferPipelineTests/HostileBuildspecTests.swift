@@ -1,7 +1,8 @@
 import Foundation
-@testable import GafferPipeline
 import GafferTestSupport
 import Testing
+
+@testable import GafferPipeline
 
 /// Buildspecs written by strangers to reach past their build: each is refused, and nothing is touched.
 struct HostileBuildspecTests {
@@ -22,8 +23,16 @@ struct HostileBuildspecTests {
                 .write(to: URL(fileURLWithPath: outside + "/report.xml"))
         }
 
-        func run(_ buildspec: Buildspec, isolation: BuildIsolation = BuildIsolation(), resolver: StaticParameterResolver = StaticParameterResolver()) async throws -> BuildResult {
-            var request = BuildRunner.Request(buildspec: buildspec, sourceDirectory: source, logPath: directory.url.appendingPathComponent("build.log").path)
+        func run(
+            _ buildspec: Buildspec,
+            isolation: BuildIsolation = BuildIsolation(),
+            resolver: StaticParameterResolver = StaticParameterResolver()
+        ) async throws -> BuildResult {
+            var request = BuildRunner.Request(
+                buildspec: buildspec,
+                sourceDirectory: source,
+                logPath: directory.url.appendingPathComponent("build.log").path
+            )
             request.artifactsDirectory = artifacts
             return await BuildRunner(resolver: resolver, isolation: isolation).run(request, log: try BuildLog(path: request.logPath))
         }
@@ -51,8 +60,12 @@ struct HostileBuildspecTests {
         let me = try #require(getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) })
         let own = try await scene.run(try BuildspecLoader.parse("version: 0.2\nrun-as: \(me)\nphases:\n  build: {commands: [touch ran]}\n"))
         #expect(own.status == .succeeded && FileManager.default.fileExists(atPath: scene.source + "/ran"))
-        let other = try await scene.run(try BuildspecLoader.parse("version: 0.2\nrun-as: \(me == "root" ? "nobody" : "root")\nphases:\n  build: {commands: [echo]}\n"))
-        #expect(other.status == .failed && other.reason?.contains("Gaffer") == false && other.reason?.contains("remove run-as or set it to \(me)") == true)
+        let other = try await scene.run(
+            try BuildspecLoader.parse("version: 0.2\nrun-as: \(me == "root" ? "nobody" : "root")\nphases:\n  build: {commands: [echo]}\n")
+        )
+        #expect(
+            other.status == .failed && other.reason?.contains("Gaffer") == false && other.reason?.contains("remove run-as or set it to \(me)") == true
+        )
     }
 
     @Test("2: paths that leave the source folder are refused when the buildspec is loaded, each with its line")
@@ -61,9 +74,18 @@ struct HostileBuildspecTests {
             ("artifacts:\n  files: ['**/*']\n  base-directory: ../../..\n", 6, "artifacts.base-directory ../../.. leaves the source folder"),
             ("artifacts:\n  files: ['**/*']\n  base-directory: /etc\n", 6, "artifacts.base-directory /etc is an absolute path"),
             ("artifacts:\n  files: ['../gaffer-data/*']\n", 5, "artifacts.files: ../gaffer-data/* leaves the source folder"),
-            ("artifacts:\n  files: [a]\n  secondary-artifacts:\n    ..:\n      files: [b]\n", 7, "the secondary artifact identifier `..` is not a name"),
-            ("reports:\n  unit:\n    files: ['*.xml']\n    base-directory: ../gaffer-data\n", 7, "reports.unit.base-directory ../gaffer-data leaves the source folder"),
-            ("batch:\n  build-list:\n    - identifier: a\n      buildspec: ../other/buildspec.yml\n", 7, "buildspec ../other/buildspec.yml leaves the source folder"),
+            (
+                "artifacts:\n  files: [a]\n  secondary-artifacts:\n    ..:\n      files: [b]\n", 7,
+                "the secondary artifact identifier `..` is not a name"
+            ),
+            (
+                "reports:\n  unit:\n    files: ['*.xml']\n    base-directory: ../gaffer-data\n", 7,
+                "reports.unit.base-directory ../gaffer-data leaves the source folder"
+            ),
+            (
+                "batch:\n  build-list:\n    - identifier: a\n      buildspec: ../other/buildspec.yml\n", 7,
+                "buildspec ../other/buildspec.yml leaves the source folder"
+            ),
             ("batch:\n  build-list:\n    - identifier: ../../x\n", 6, "the build identifier `../../x` is not a name"),
         ]
         for (yaml, line, says) in cases {
@@ -79,18 +101,22 @@ struct HostileBuildspecTests {
         let scene = try Scene()
         defer { scene.directory.remove() }
         try FileManager.default.createSymbolicLink(atPath: scene.source + "/data", withDestinationPath: scene.outside)
-        let throughBase = try await scene.run(try BuildspecLoader.parse("""
-            version: 0.2
-            phases:
-              build: {commands: [echo built]}
-            artifacts:
-              files: ['**/*']
-              base-directory: data
-            reports:
-              unit:
-                files: ['*.xml']
-                base-directory: data
-            """))
+        let throughBase = try await scene.run(
+            try BuildspecLoader.parse(
+                """
+                version: 0.2
+                phases:
+                  build: {commands: [echo built]}
+                artifacts:
+                  files: ['**/*']
+                  base-directory: data
+                reports:
+                  unit:
+                    files: ['*.xml']
+                    base-directory: data
+                """
+            )
+        )
         #expect(throughBase.status == .failed)
         #expect(throughBase.reason?.contains("base-directory data leads outside the source folder") == true, "\(throughBase.reason ?? "")")
         #expect(throughBase.reports.isEmpty)
@@ -98,7 +124,9 @@ struct HostileBuildspecTests {
 
         // A folder link inside the collected tree: FileManager does not follow it, and the collector checks each file anyway.
         try Data("mine\n".utf8).write(to: URL(fileURLWithPath: scene.source + "/app.txt"))
-        let throughFolder = try await scene.run(try BuildspecLoader.parse("version: 0.2\nphases:\n  build: {commands: [echo]}\nartifacts:\n  files: ['**/*']\n"))
+        let throughFolder = try await scene.run(
+            try BuildspecLoader.parse("version: 0.2\nphases:\n  build: {commands: [echo]}\nartifacts:\n  files: ['**/*']\n")
+        )
         #expect(scene.collected().contains("primary/app.txt"))
         #expect(!scene.collected().contains { $0.contains("gaffer.yml") }, "\(scene.collected()) \(throughFolder.reason ?? "")")
     }
@@ -120,20 +148,25 @@ struct HostileBuildspecTests {
         let scene = try Scene()
         defer { scene.directory.remove() }
         let secret = "tok_0a1b2c3d4e5f"
-        let result = try await scene.run(try BuildspecLoader.parse("""
-            version: 0.2
-            env:
-              secrets-manager: {TOKEN: "ci:token"}
-              exported-variables: [LEAK]
-            phases:
-              build:
-                commands:
-                  - export LEAK="was $TOKEN"
-                  - printf '<testsuite><testcase name="t"><failure message="%s"/></testcase></testsuite>' "$TOKEN" > report.xml
-                  - test "$TOKEN" = nope
-            reports:
-              unit: {files: [report.xml]}
-            """), resolver: StaticParameterResolver(secrets: ["ci": #"{"token": "\#(secret)"}"#]))
+        let result = try await scene.run(
+            try BuildspecLoader.parse(
+                """
+                version: 0.2
+                env:
+                  secrets-manager: {TOKEN: "ci:token"}
+                  exported-variables: [LEAK]
+                phases:
+                  build:
+                    commands:
+                      - export LEAK="was $TOKEN"
+                      - printf '<testsuite><testcase name="t"><failure message="%s"/></testcase></testsuite>' "$TOKEN" > report.xml
+                      - test "$TOKEN" = nope
+                reports:
+                  unit: {files: [report.xml]}
+                """
+            ),
+            resolver: StaticParameterResolver(secrets: ["ci": #"{"token": "\#(secret)"}"#])
+        )
         #expect(result.status == .failed)
         #expect(result.exportedVariables["LEAK"] == "was ***")
         #expect(result.reports.first?.failures.first?.message == "***")
@@ -157,14 +190,21 @@ struct HostileBuildspecTests {
               build: {commands: [ls]}
             """
         let cycleProblems = #expect(throws: BuildspecProblems.self) { try BuildspecLoader.parse(cycle) }
-        #expect(cycleProblems?.description.contains("the builds a, b, c depend on each other in a cycle") == true, "\(cycleProblems?.description ?? "")")
+        #expect(
+            cycleProblems?.description.contains("the builds a, b, c depend on each other in a cycle") == true,
+            "\(cycleProblems?.description ?? "")"
+        )
         let twice = "version: 0.2\nbatch:\n  build-list:\n    - identifier: same\n    - identifier: same\nphases:\n  build: {commands: [ls]}\n"
         let twiceProblems = #expect(throws: BuildspecProblems.self) { try BuildspecLoader.parse(twice) }
         #expect(twiceProblems?.description.contains("two builds have the identifier same") == true)
         // Built in code rather than loaded, the runner refuses it too rather than report an empty success.
         var batch = Batch(kind: .buildGraph)
         batch.builds = [Batch.Build(identifier: "a", dependsOn: ["b"]), Batch.Build(identifier: "b", dependsOn: ["a"])]
-        let request = BuildRunner.Request(buildspec: try BuildspecLoader.parse("version: 0.2\nphases:\n  build: {commands: [ls]}\n"), sourceDirectory: "/tmp", logPath: "")
+        let request = BuildRunner.Request(
+            buildspec: try BuildspecLoader.parse("version: 0.2\nphases:\n  build: {commands: [ls]}\n"),
+            sourceDirectory: "/tmp",
+            logPath: ""
+        )
         #expect(throws: BuildspecProblems.self) { _ = try BatchRunner().plan(batch, request: request) }
     }
 }

@@ -28,7 +28,11 @@ struct ChildProcessTests {
         var leaked: [String] = []
         for _ in 0..<300 {
             let output = try ChildProcess.pipe()
-            let pid = try ChildProcess.spawn(["/bin/sh", "-c", "ls -l /proc/$$/fd"], environment: ["PATH": "/usr/bin:/bin"], descriptors: [1: output.write])
+            let pid = try ChildProcess.spawn(
+                ["/bin/sh", "-c", "ls -l /proc/$$/fd"],
+                environment: ["PATH": "/usr/bin:/bin"],
+                descriptors: [1: output.write]
+            )
             close(output.write)
             let own = Self.inode(output.read)
             let text = String(decoding: FileHandle(fileDescriptor: output.read, closeOnDealloc: true).readDataToEndOfFile(), as: UTF8.self)

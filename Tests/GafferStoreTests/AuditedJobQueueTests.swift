@@ -1,8 +1,9 @@
 import Foundation
 import GafferCore
-@testable import GafferStore
 import GafferTestSupport
 import Testing
+
+@testable import GafferStore
 
 struct AuditedJobQueueTests {
     @Test("25: a job created or cancelled on someone's behalf commits with its audit entry, or not at all")
@@ -23,7 +24,11 @@ struct AuditedJobQueueTests {
         }
         #expect(try await store.jobs(state: nil, limit: 10).map(\.id) == [job.id])
         await #expect(throws: (any Error).self) {
-            _ = try await store.cancel(id: job.id, reason: "no", audited: AuditEntry(at: now, actor: "api", action: "job.cancel", subject: "job:\(job.id)"))
+            _ = try await store.cancel(
+                id: job.id,
+                reason: "no",
+                audited: AuditEntry(at: now, actor: "api", action: "job.cancel", subject: "job:\(job.id)")
+            )
         }
         #expect(try await store.job(id: job.id)?.state == .queued)
     }

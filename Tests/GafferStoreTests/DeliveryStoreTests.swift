@@ -8,7 +8,10 @@ import Testing
         let fixture = try StoreFixture()
         defer { fixture.cleanUp() }
         let outcome = try await fixture.store.record(fixture.delivery("d-1"), job: fixture.newJob("github.delivery"))
-        guard case .queued(let jobID) = outcome else { Issue.record("expected queued, got \(outcome)"); return }
+        guard case .queued(let jobID) = outcome else {
+            Issue.record("expected queued, got \(outcome)")
+            return
+        }
         let stored = try #require(try await fixture.store.delivery(id: "d-1"))
         #expect(stored.event == "issues")
         #expect(stored.action == "opened")

@@ -1,8 +1,9 @@
 import Foundation
-import GafferCore
-@testable import GafferStore
 import GRDB
+import GafferCore
 import Testing
+
+@testable import GafferStore
 
 @Suite struct GroupCommitWriterTests {
     struct Refused: Error {}

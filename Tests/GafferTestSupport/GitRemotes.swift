@@ -6,11 +6,16 @@ import GafferProcess
 public enum GitCLI {
     @discardableResult
     public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) async throws -> String {
-        try await runCommand("/usr/bin/git", arguments, in: directory, environment: [
-            "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
-            "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
-            "GIT_CONFIG_NOSYSTEM": "1", "HOME": FileManager.default.temporaryDirectory.path,
-        ].merging(environment) { $1 }).trimmingCharacters(in: .whitespacesAndNewlines)
+        try await runCommand(
+            "/usr/bin/git",
+            arguments,
+            in: directory,
+            environment: [
+                "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+                "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
+                "GIT_CONFIG_NOSYSTEM": "1", "HOME": FileManager.default.temporaryDirectory.path,
+            ].merging(environment) { $1 }
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 
@@ -18,9 +23,17 @@ public enum GitCLI {
 /// It waits on a thread of its own: a test blocking one of Swift's few concurrency threads would
 /// starve other tests running at once (one renews one-second job leases).
 @discardableResult
-public func runCommand(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) async throws -> String {
+public func runCommand(
+    _ executable: String,
+    _ arguments: [String],
+    in directory: String? = nil,
+    environment: [String: String] = [:]
+) async throws -> String {
     let outcome = try await Program.runDetached(
-        [executable] + arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, directory: directory)
+        [executable] + arguments,
+        environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+        directory: directory
+    )
     guard outcome.status == 0 else {
         throw CommandFailed(command: ([executable] + arguments).joined(separator: " "), output: outcome.errorText)
     }
@@ -48,7 +61,12 @@ public struct BareRemote: Sendable {
 
     /// Commits `files` (path to contents; nil deletes) on `branch` as someone else would, and pushes it here.
     @discardableResult
-    public func commit(_ files: [String: String?], on branch: String = "main", message: String = "seed", symlinks: [String: String] = [:]) async throws -> String {
+    public func commit(
+        _ files: [String: String?],
+        on branch: String = "main",
+        message: String = "seed",
+        symlinks: [String: String] = [:]
+    ) async throws -> String {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("gaffer-seed-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: work) }
         if (try? await tip(of: branch)) != nil {
@@ -164,7 +182,10 @@ public final class ServerProcess: Sendable {
             close(nothing)
         }
         pid = try ChildProcess.spawn(
-            [executable] + arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, descriptors: [0: nothing, 1: log, 2: log])
+            [executable] + arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            descriptors: [0: nothing, 1: log, 2: log]
+        )
     }
 
     public var output: String {
@@ -209,10 +230,13 @@ public final class GitDaemon: Sendable {
     public static func start(serving folder: URL) async throws -> GitDaemon {
         let port = try unusedPort()
         // git-daemon itself, not the `git daemon` wrapper, so stopping it stops the server.
-        let server = try ServerProcess("/usr/lib/git-core/git-daemon", [
-            "--reuseaddr", "--export-all", "--enable=receive-pack", "--listen=127.0.0.1", "--port=\(port)",
-            "--base-path=\(folder.path)", folder.path,
-        ])
+        let server = try ServerProcess(
+            "/usr/lib/git-core/git-daemon",
+            [
+                "--reuseaddr", "--export-all", "--enable=receive-pack", "--listen=127.0.0.1", "--port=\(port)",
+                "--base-path=\(folder.path)", folder.path,
+            ]
+        )
         do {
             try await server.waitForPort(port, what: "git daemon")
         } catch {

@@ -34,8 +34,10 @@ public final class MotoServer: Sendable {
         try await installIfMissing()
         let port = try unusedPort()
         let server = try ServerProcess(
-            "/usr/bin/env", ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
-            environment: authenticated ? ["INITIAL_NO_AUTH_ACTION_COUNT": "3"] : [:])
+            "/usr/bin/env",
+            ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
+            environment: authenticated ? ["INITIAL_NO_AUTH_ACTION_COUNT": "3"] : [:]
+        )
         do {
             try await server.waitForPort(port, what: "moto_server")
             let placeholder = AWSCredentials(accessKeyID: "AKIAFREECALLS0000000", secretAccessKey: Secret("free"))

@@ -55,8 +55,11 @@ public final class SandboxFixture: Sendable {
     }
 
     public func client(
-        _ credentials: GitHubCredentials, waiter: any RetryWaiter = RecordingWaiter(), clock: any WallClock = SystemWallClock(),
-        gap: Duration = .zero, timeout: Duration = .seconds(10)
+        _ credentials: GitHubCredentials,
+        waiter: any RetryWaiter = RecordingWaiter(),
+        clock: any WallClock = SystemWallClock(),
+        gap: Duration = .zero,
+        timeout: Duration = .seconds(10)
     ) async throws -> GitHubClient {
         var settings = GitHubClient.Settings(baseURL: baseURL)
         settings.minimumMutationGap = gap

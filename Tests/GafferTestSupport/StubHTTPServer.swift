@@ -39,16 +39,25 @@ public final class StubHTTPServer: Sendable {
             let body = try await request.body.collect(upTo: 16 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let answer = await handler(StubRequest(
-                method: request.method.rawValue, target: request.uri.description, headers: headers, body: Data(body.readableBytesView)))
+            let answer = await handler(
+                StubRequest(
+                    method: request.method.rawValue,
+                    target: request.uri.description,
+                    headers: headers,
+                    body: Data(body.readableBytesView)
+                )
+            )
             var fields = HTTPFields()
             for (name, value) in answer.headers { if let field = HTTPField.Name(name) { fields[field] = value } }
             return Response(status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
         }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = Application(
-            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "stub"),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: Logger(label: "stub"))
+            responder: responder,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "stub"),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: Logger(label: "stub")
+        )
         let running = RunningService(application)
         var found = 0
         for await port in ports {

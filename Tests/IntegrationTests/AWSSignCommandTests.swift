@@ -7,8 +7,10 @@ struct AWSSignCommandTests {
     @Test(arguments: [false, true])
     func printsEveryStepOfTheSuite(presigned: Bool) async throws {
         let folder = try Conformance.directory().appendingPathComponent("sigv4/get-vanilla-with-session-token")
-        var arguments = ["aws", "sign", "--context", folder.appendingPathComponent("context.json").path,
-                         "--request", folder.appendingPathComponent("request.txt").path]
+        var arguments = [
+            "aws", "sign", "--context", folder.appendingPathComponent("context.json").path,
+            "--request", folder.appendingPathComponent("request.txt").path,
+        ]
         if presigned { arguments.append("--query") }
         let process = try GafferProcess(arguments: arguments, environment: [:])
         defer { process.stop() }

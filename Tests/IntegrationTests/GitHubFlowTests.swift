@@ -32,14 +32,25 @@ struct GitHubFlowTests {
             port = found
             break
         }
-        await sandbox.webhooks.configure(url: URL(string: "http://127.0.0.1:\(port)/webhooks/github"), secret: TestConfiguration.webhookSecret.revealed)
+        await sandbox.webhooks.configure(
+            url: URL(string: "http://127.0.0.1:\(port)/webhooks/github"),
+            secret: TestConfiguration.webhookSecret.revealed
+        )
 
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")
-        struct NewIssue: Encodable, Sendable { var title: String; var body: String; var labels: [String] }
-        let issue = try await alice.send("POST", "/repos/acme/web/issues",
-                                         body: NewIssue(title: "Create an S3 bucket named logs-archive", body: "versioning: true", labels: ["gaffer"]),
-                                         as: .token, decoding: GitHubIssueDetails.self)
+        struct NewIssue: Encodable, Sendable {
+            var title: String
+            var body: String
+            var labels: [String]
+        }
+        let issue = try await alice.send(
+            "POST",
+            "/repos/acme/web/issues",
+            body: NewIssue(title: "Create an S3 bucket named logs-archive", body: "versioning: true", labels: ["gaffer"]),
+            as: .token,
+            decoding: GitHubIssueDetails.self
+        )
         func botComments() async throws -> [GitHubCommentDetails] {
             try await alice.comments(onIssue: issue.number, in: repository).filter { $0.user?.login == "gaffer[bot]" }
         }

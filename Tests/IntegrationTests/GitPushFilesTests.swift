@@ -6,10 +6,15 @@ import Testing
 struct GitPushFilesTests {
     static let token = "ghs_PushFilesToken_0123456789abcdef"
 
-    func run(_ arguments: [String], in directory: TemporaryDirectory, token: String = GitPushFilesTests.token) async throws -> (status: Int32, output: String) {
+    func run(
+        _ arguments: [String],
+        in directory: TemporaryDirectory,
+        token: String = GitPushFilesTests.token
+    ) async throws -> (status: Int32, output: String) {
         let process = try GafferProcess(
             arguments: ["git", "push-files"] + arguments,
-            environment: ["GAFFER_DATA_DIR": directory.url.appendingPathComponent("data").path, "PUSH_TOKEN": token])
+            environment: ["GAFFER_DATA_DIR": directory.url.appendingPathComponent("data").path, "PUSH_TOKEN": token]
+        )
         defer { process.stop() }
         let status = try await process.waitForExit()
         return (status, process.output)
@@ -28,15 +33,19 @@ struct GitPushFilesTests {
         let files = directory.url.appendingPathComponent("files")
         try FileManager.default.createDirectory(at: files.appendingPathComponent("stacks"), withIntermediateDirectories: true)
         try Data("Resources: {}\n".utf8).write(to: files.appendingPathComponent("stacks/bucket.yml"))
-        let common = ["--remote", server.url("infra"), "--branch", "gaffer/issue-3", "--message", "Add the bucket stack",
-                      "--token-env", "PUSH_TOKEN", "--co-author", "Alice <7+alice@users.noreply.github.com>", files.path]
+        let common = [
+            "--remote", server.url("infra"), "--branch", "gaffer/issue-3", "--message", "Add the bucket stack",
+            "--token-env", "PUSH_TOKEN", "--co-author", "Alice <7+alice@users.noreply.github.com>", files.path,
+        ]
 
         let pushed = try await run(common, in: directory)
         #expect(pushed.status == 0, "\(pushed.output)")
         #expect(pushed.output.contains("pushed gaffer/issue-3 to \(server.url("infra")) (new branch at "))
         #expect(pushed.output.contains("1 file changed, 1 insertion(+)"))
         #expect(try await bare.show("stacks/bucket.yml", on: "gaffer/issue-3") == "Resources: {}")
-        #expect(try await bare.git(["log", "-1", "--format=%B", "gaffer/issue-3"]).contains("Co-authored-by: Alice <7+alice@users.noreply.github.com>"))
+        #expect(
+            try await bare.git(["log", "-1", "--format=%B", "gaffer/issue-3"]).contains("Co-authored-by: Alice <7+alice@users.noreply.github.com>")
+        )
 
         let again = try await run(common, in: directory)
         #expect(again.status == 0 && again.output.contains("up to date"), "\(again.output)")
@@ -87,7 +96,10 @@ struct GitPushFilesTests {
 
         try FileManager.default.removeItem(atPath: files.appendingPathComponent("link").path)
         try Data("x\n".utf8).write(to: files.appendingPathComponent("x.txt"))
-        let noToken = try await run(["--remote", bare.fileURL, "--branch", "b", "--message", "m", "--token-env", "NOT_SET_ANYWHERE", files.path], in: directory)
+        let noToken = try await run(
+            ["--remote", bare.fileURL, "--branch", "b", "--message", "m", "--token-env", "NOT_SET_ANYWHERE", files.path],
+            in: directory
+        )
         #expect(noToken.status == 2 && noToken.output.contains("NOT_SET_ANYWHERE (--token-env) is not set"), "\(noToken.output)")
 
         let badBranch = try await run(["--remote", bare.fileURL, "--branch", "a..b", "--message", "m", files.path], in: directory)

@@ -11,13 +11,20 @@ struct ParseCommandTests {
         try Data(body.utf8).write(to: file)
         let process = try GafferProcess(arguments: arguments + ["--body-file", file.path], environment: [:])
         let status = try await process.waitForExit()
-        try await waitUntil(timeout: .seconds(10), "the output is complete") { (try? JSONSerialization.jsonObject(with: Data(process.output.utf8))) != nil }
+        try await waitUntil(timeout: .seconds(10), "the output is complete") {
+            (try? JSONSerialization.jsonObject(with: Data(process.output.utf8))) != nil
+        }
         return (status, try JSONSerialization.jsonObject(with: Data(process.output.utf8)))
     }
 
     @Test func parseIssuePrintsTheTaskOrTheProblems() async throws {
-        let good = try await run(["parse-issue", "--title", "Create an S3 bucket named logs-archive in eu-west-1",
-                                  "--label", "gaffer", "--author", "alice", "--number", "3"], body: "versioning: true\nDepends on #1, #2")
+        let good = try await run(
+            [
+                "parse-issue", "--title", "Create an S3 bucket named logs-archive in eu-west-1",
+                "--label", "gaffer", "--author", "alice", "--number", "3",
+            ],
+            body: "versioning: true\nDepends on #1, #2"
+        )
         #expect(good.status == 0)
         let task = try #require(good.json as? [String: Any])
         #expect(task["kind"] as? String == "create" && task["resource"] as? String == "s3Bucket" && task["region"] as? String == "eu-west-1")

@@ -14,7 +14,8 @@ struct PipelineCommandTests {
     @Test func runPrintsTheLiveLogAndASummaryAndExitsByTheResult() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try Data("""
+        try Data(
+            """
             version: 0.2
             env:
               secrets-manager: {TOKEN: "ci:token"}
@@ -27,8 +28,12 @@ struct PipelineCommandTests {
                   - mkdir -p out && echo bin > out/app
             artifacts:
               files: [out/*]
-            """.utf8).write(to: directory.url.appendingPathComponent("buildspec.yml"))
-        let good = try await run(["run", "--env", "NAME=world", "--secret", #"ci={"token":"tok-123456"}"#, "--output", directory.url.appendingPathComponent("o").path], in: directory.url)
+            """.utf8
+        ).write(to: directory.url.appendingPathComponent("buildspec.yml"))
+        let good = try await run(
+            ["run", "--env", "NAME=world", "--secret", #"ci={"token":"tok-123456"}"#, "--output", directory.url.appendingPathComponent("o").path],
+            in: directory.url
+        )
         #expect(good.status == 0, "\(good.output)")
         #expect(good.output.contains("hello world token=***") && !good.output.contains("tok-123456"))
         #expect(good.output.contains("Running command export TAG=v7"))

@@ -72,10 +72,16 @@ import Testing
     @Test func aSeparateWorkerProcessRunsWhatServeQueues() async throws {
         let directory = try TemporaryDirectory("gaffer-worker")
         defer { directory.remove() }
-        let serve = try GafferProcess(arguments: ["serve"], environment: childEnvironment(dataDirectory: directory.url, extra: ["GAFFER_WORKERS": "0"]))
+        let serve = try GafferProcess(
+            arguments: ["serve"],
+            environment: childEnvironment(dataDirectory: directory.url, extra: ["GAFFER_WORKERS": "0"])
+        )
         defer { serve.stop() }
         let port = try await serve.waitForPort()
-        let worker = try GafferProcess(arguments: ["worker"], environment: childEnvironment(dataDirectory: directory.url, extra: ["GAFFER_WORKERS": "2"]))
+        let worker = try GafferProcess(
+            arguments: ["worker"],
+            environment: childEnvironment(dataDirectory: directory.url, extra: ["GAFFER_WORKERS": "2"])
+        )
         defer { worker.stop() }
 
         let (status, created) = try await HTTPClient.shared.api(.POST, "/jobs", json: #"{"job_type":"echo","payload":{"from":"serve"}}"#, port: port)
@@ -99,9 +105,12 @@ import Testing
         // The most verbose logging, to check that no secret reaches a log line.
         let process = try GafferProcess(
             arguments: ["serve"],
-            environment: childEnvironment(dataDirectory: directory.url, extra: [
-                "GAFFER_WORKERS": "1", "GAFFER_DRAIN_TIMEOUT_SECONDS": "20", "GAFFER_LOG_LEVEL": "trace",
-            ])
+            environment: childEnvironment(
+                dataDirectory: directory.url,
+                extra: [
+                    "GAFFER_WORKERS": "1", "GAFFER_DRAIN_TIMEOUT_SECONDS": "20", "GAFFER_LOG_LEVEL": "trace",
+                ]
+            )
         )
         defer { process.stop() }
         let port = try await process.waitForPort()
@@ -145,7 +154,10 @@ import Testing
     }
 
     @Test func aBadConfigurationListsEveryProblemAndExitsWithTwo() async throws {
-        let process = try GafferProcess(arguments: ["serve"], environment: ["GAFFER_PORT": "99999", "GAFFER_WORKERS": "many", "GAFFER_DATA_DIR": "/dev/null/gaffer"])
+        let process = try GafferProcess(
+            arguments: ["serve"],
+            environment: ["GAFFER_PORT": "99999", "GAFFER_WORKERS": "many", "GAFFER_DATA_DIR": "/dev/null/gaffer"]
+        )
         defer { process.stop() }
         #expect(try await process.waitForExit() == 2)
         let output = process.output

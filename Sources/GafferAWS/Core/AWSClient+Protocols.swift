@@ -4,8 +4,13 @@ import Foundation
 extension AWSClient {
     /// Query (and EC2) protocol: a form-encoded POST, an XML answer. Returns the `<ActionResult>`
     /// element (EC2 and S3-style answers have none: the root is returned). `unsigned` sends no signature.
-    public func query(_ service: AWSService, _ action: String, _ parameters: [(String, String)] = [], region: String? = nil,
-                      unsigned: Bool = false) async throws -> XMLNode {
+    public func query(
+        _ service: AWSService,
+        _ action: String,
+        _ parameters: [(String, String)] = [],
+        region: String? = nil,
+        unsigned: Bool = false
+    ) async throws -> XMLNode {
         let version: String
         switch service.wireProtocol {
         case .query(let value), .ec2(let value): version = value
@@ -16,7 +21,11 @@ extension AWSClient {
         func formEncode(_ text: String) -> String { SigV4Signer.encode(text).replacingOccurrences(of: "%20", with: "+") }
         let form = ([("Action", action), ("Version", version)] + parameters).map { formEncode($0.0) + "=" + formEncode($0.1) }.joined(separator: "&")
         var request = AWSRequest(
-            operation: action, method: "POST", headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")], body: Data(form.utf8))
+            operation: action,
+            method: "POST",
+            headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
+            body: Data(form.utf8)
+        )
         request.unsigned = unsigned
         let response = try await send(request, to: service, region: region)
         let root = try Self.xml(response, service: service, operation: action)
@@ -24,13 +33,23 @@ extension AWSClient {
     }
 
     /// JSON protocol (1.0 and 1.1): a POST naming the operation in `X-Amz-Target`.
-    public func json<Output: Decodable>(_ service: AWSService, _ operation: String, _ input: [String: any Sendable] = [:], region: String? = nil,
-                                        as: Output.Type = Output.self) async throws -> Output {
-        guard case .json(let version, let prefix) = service.wireProtocol else { throw AWSClientError("\(service.id) does not speak the JSON protocol") }
+    public func json<Output: Decodable>(
+        _ service: AWSService,
+        _ operation: String,
+        _ input: [String: any Sendable] = [:],
+        region: String? = nil,
+        as: Output.Type = Output.self
+    ) async throws -> Output {
+        guard case .json(let version, let prefix) = service.wireProtocol else {
+            throw AWSClientError("\(service.id) does not speak the JSON protocol")
+        }
         let body = try JSONSerialization.data(withJSONObject: input, options: [.sortedKeys])
         let request = AWSRequest(
-            operation: operation, method: "POST",
-            headers: [("Content-Type", "application/x-amz-json-\(version)"), ("X-Amz-Target", "\(prefix).\(operation)")], body: body)
+            operation: operation,
+            method: "POST",
+            headers: [("Content-Type", "application/x-amz-json-\(version)"), ("X-Amz-Target", "\(prefix).\(operation)")],
+            body: body
+        )
         let response = try await send(request, to: service, region: region)
         return try Self.decodeJSON(Output.self, response.body, from: "\(service.id) \(operation)")
     }

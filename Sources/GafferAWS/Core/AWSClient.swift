@@ -18,8 +18,15 @@ public struct AWSRequest: Sendable {
     /// Sent without a signature (STS AssumeRoleWithWebIdentity needs none).
     public var unsigned = false
 
-    public init(operation: String, method: String, path: String = "/", query: [(name: String, value: String)] = [],
-                headers: [(name: String, value: String)] = [], body: Data = Data(), bucket: String? = nil) {
+    public init(
+        operation: String,
+        method: String,
+        path: String = "/",
+        query: [(name: String, value: String)] = [],
+        headers: [(name: String, value: String)] = [],
+        body: Data = Data(),
+        bucket: String? = nil
+    ) {
         self.operation = operation
         self.method = method
         self.path = path
@@ -44,8 +51,13 @@ public final class AWSClient: Sendable {
     /// Signing keys kept across requests: deriving one is four HMACs.
     private let signingKeys = SigningKeys()
 
-    public init(settings: ResolvedAWSSettings, credentials: any AWSCredentialProvider, transport: any AWSTransport = AsyncHTTPClientAWSTransport(),
-                clock: any WallClock = SystemWallClock(), waiter: any RetryWaiter = TaskSleepWaiter()) {
+    public init(
+        settings: ResolvedAWSSettings,
+        credentials: any AWSCredentialProvider,
+        transport: any AWSTransport = AsyncHTTPClientAWSTransport(),
+        clock: any WallClock = SystemWallClock(),
+        waiter: any RetryWaiter = TaskSleepWaiter()
+    ) {
         self.settings = settings
         self.credentials = credentials
         self.transport = transport
@@ -55,8 +67,13 @@ public final class AWSClient: Sendable {
 
     /// The client Gaffer uses: settings resolved against the environment and shared files,
     /// credentials from the standard chain.
-    public static func standard(_ settings: AWSSettings, environment: AWSEnvironment = .current(), transport: any AWSTransport = AsyncHTTPClientAWSTransport(),
-                                clock: any WallClock = SystemWallClock(), waiter: any RetryWaiter = TaskSleepWaiter()) throws(AWSClientError) -> AWSClient {
+    public static func standard(
+        _ settings: AWSSettings,
+        environment: AWSEnvironment = .current(),
+        transport: any AWSTransport = AsyncHTTPClientAWSTransport(),
+        clock: any WallClock = SystemWallClock(),
+        waiter: any RetryWaiter = TaskSleepWaiter()
+    ) throws(AWSClientError) -> AWSClient {
         let resolved = try ResolvedAWSSettings.resolve(settings, environment: environment)
         let chain = CredentialChain(settings: resolved, transport: transport, clock: clock, waiter: waiter)
         return AWSClient(settings: resolved, credentials: try chain.provider(), transport: transport, clock: clock, waiter: waiter)
@@ -106,7 +123,11 @@ public final class AWSClient: Sendable {
                     throw AWSClientError("\(label): no usable AWS credentials: \(error)")
                 }
                 var signer = SigV4Signer(
-                    credentials: resolved.credentials, region: service.signingRegion(region), service: service.signingName, keys: signingKeys)
+                    credentials: resolved.credentials,
+                    region: service.signingRegion(region),
+                    service: service.signingName,
+                    keys: signingKeys
+                )
                 var payloadHash: String?
                 if service == .s3 && endpoint.scheme == "https" && !request.body.isEmpty {
                     // Over TLS the payload needs no hash of its own; S3 accepts UNSIGNED-PAYLOAD and large uploads skip a pass over the body.
@@ -118,10 +139,15 @@ public final class AWSClient: Sendable {
             }
             let response: AWSHTTPResponse
             do {
-                response = try await transport.send(AWSHTTPRequest(method: request.method, url: url, headers: headers, body: request.body), timeout: settings.settings.timeout)
+                response = try await transport.send(
+                    AWSHTTPRequest(method: request.method, url: url, headers: headers, body: request.body),
+                    timeout: settings.settings.timeout
+                )
             } catch {
                 guard attempt < settings.settings.maxAttempts else {
-                    throw AWSClientError("\(label): could not reach \(endpoint.scheme)://\(host) after \(attempt) attempt\(attempt == 1 ? "" : "s"): \(error)")
+                    throw AWSClientError(
+                        "\(label): could not reach \(endpoint.scheme)://\(host) after \(attempt) attempt\(attempt == 1 ? "" : "s"): \(error)"
+                    )
                 }
                 try await backOff(policy, attempt: attempt)
                 continue
@@ -130,7 +156,8 @@ public final class AWSClient: Sendable {
             var failure = AWSServiceError.parse(response)
             failure.operation = label
             if !correctedSkew, AWSServiceError.clockSkewCodes.contains(failure.code),
-               let serverDate = response.headers["date"].flatMap { HTTPDate.parse($0) }, abs(serverDate.timeIntervalSince(signedAt)) > 240 {
+                let serverDate = response.headers["date"].flatMap { HTTPDate.parse($0) }, abs(serverDate.timeIntervalSince(signedAt)) > 240
+            {
                 // The SDKs' rule: a refusal for time plus a server clock more than 4 minutes away means our clock is off; sign with theirs.
                 correctedSkew = true
                 skew.withLock { $0 = serverDate.timeIntervalSince(clock.now()) }

@@ -18,7 +18,8 @@ public struct AWSServiceError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         let subject = operation.isEmpty ? "AWS" : operation
-        return "\(subject) failed: \(code) (HTTP \(status)): \(message.isEmpty ? "no message" : message)" + (requestID.map { " [request id \($0)]" } ?? "")
+        return "\(subject) failed: \(code) (HTTP \(status)): \(message.isEmpty ? "no message" : message)"
+            + (requestID.map { " [request id \($0)]" } ?? "")
     }
 
     /// Reads an error answer in any of AWS's shapes: a JSON `__type`/`code` and `message`,
@@ -42,8 +43,11 @@ public struct AWSServiceError: Error, CustomStringConvertible, Sendable {
         }
         let name = (code ?? "").split(separator: "#").last.map(String.init) ?? ""
         return AWSServiceError(
-            code: name.isEmpty ? statusName(response.status) : name, message: message ?? "", requestID: requestID ?? bodyRequestID,
-            status: response.status)
+            code: name.isEmpty ? statusName(response.status) : name,
+            message: message ?? "",
+            requestID: requestID ?? bodyRequestID,
+            status: response.status
+        )
     }
 
     private static func statusName(_ status: Int) -> String {

@@ -36,7 +36,8 @@ public struct AccountRole: Sendable, Equatable {
     public static func account(of roleARN: String) -> String? {
         let parts = roleARN.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[4].count == 12, parts[4].allSatisfy(\.isNumber),
-              parts[5].hasPrefix("role/") else { return nil }
+            parts[5].hasPrefix("role/")
+        else { return nil }
         return String(parts[4])
     }
 }
@@ -68,21 +69,31 @@ public struct ResolvedAWSSettings: Sendable {
             let known = files.profiles.keys.sorted()
             throw AWSClientError(
                 "the AWS profile '\(profileName)' is not in \(files.paths.isEmpty ? "any shared file (none found)" : files.paths.joined(separator: " or "))"
-                    + (known.isEmpty ? "" : "; profiles there: \(known.joined(separator: ", "))"))
+                    + (known.isEmpty ? "" : "; profiles there: \(known.joined(separator: ", "))")
+            )
         }
         let region: String
         let regionSource: String
-        if let value = settings.region { (region, regionSource) = (value, "Gaffer's configuration") }
-        else if let value = environment["AWS_REGION"] { (region, regionSource) = (value, "AWS_REGION") }
-        else if let value = environment["AWS_DEFAULT_REGION"] { (region, regionSource) = (value, "AWS_DEFAULT_REGION") }
-        else if let value = profile?["region"], !value.isEmpty { (region, regionSource) = (value, "profile \(profileName)") }
-        else { (region, regionSource) = ("us-east-1", "the default") }
+        if let value = settings.region {
+            (region, regionSource) = (value, "Gaffer's configuration")
+        } else if let value = environment["AWS_REGION"] {
+            (region, regionSource) = (value, "AWS_REGION")
+        } else if let value = environment["AWS_DEFAULT_REGION"] {
+            (region, regionSource) = (value, "AWS_DEFAULT_REGION")
+        } else if let value = profile?["region"], !value.isEmpty {
+            (region, regionSource) = (value, "profile \(profileName)")
+        } else {
+            (region, regionSource) = ("us-east-1", "the default")
+        }
 
-        let ignoreConfigured = (environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] ?? profile?["ignore_configured_endpoint_urls"])?.lowercased() == "true"
+        let ignoreConfigured =
+            (environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] ?? profile?["ignore_configured_endpoint_urls"])?.lowercased() == "true"
         let servicesSection = profile?["services"].flatMap { files.services[$0] } ?? [:]
         var endpoints: [String: AWSEndpoint] = [:]
         for key in settings.endpointURLs.keys where !AWSService.all.contains(where: { $0.configKey == key }) {
-            throw AWSClientError("aws_endpoint_urls names '\(key)', which is not a service Gaffer calls; use one of \(AWSService.all.map(\.configKey).joined(separator: ", "))")
+            throw AWSClientError(
+                "aws_endpoint_urls names '\(key)', which is not a service Gaffer calls; use one of \(AWSService.all.map(\.configKey).joined(separator: ", "))"
+            )
         }
         for service in AWSService.all {
             var candidates: [(String?, String)] = [
@@ -99,8 +110,15 @@ public struct ResolvedAWSSettings: Sendable {
             endpoints[service.configKey] = try AWSEndpoint(url, source: source)
         }
         return ResolvedAWSSettings(
-            region: region, regionSource: regionSource, profileName: profileName, profile: profile, files: files, endpoints: endpoints,
-            settings: settings, environment: environment)
+            region: region,
+            regionSource: regionSource,
+            profileName: profileName,
+            profile: profile,
+            files: files,
+            endpoints: endpoints,
+            settings: settings,
+            environment: environment
+        )
     }
 }
 
@@ -115,13 +133,17 @@ public struct AWSEndpoint: Sendable, Equatable {
 
     public init(_ url: String, source: String) throws(AWSClientError) {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = components.host, !host.isEmpty else {
-            throw AWSClientError("\(source): '\(url)' is not an endpoint URL; give one such as http://127.0.0.1:5000 or https://s3.eu-west-1.amazonaws.com")
+            let host = components.host, !host.isEmpty
+        else {
+            throw AWSClientError(
+                "\(source): '\(url)' is not an endpoint URL; give one such as http://127.0.0.1:5000 or https://s3.eu-west-1.amazonaws.com"
+            )
         }
         self.scheme = scheme
         self.host = host
         self.port = components.port
-        self.basePath = components.percentEncodedPath.hasSuffix("/") ? String(components.percentEncodedPath.dropLast()) : components.percentEncodedPath
+        self.basePath =
+            components.percentEncodedPath.hasSuffix("/") ? String(components.percentEncodedPath.dropLast()) : components.percentEncodedPath
     }
 
     public static func `default`(for service: AWSService, region: String) -> AWSEndpoint {

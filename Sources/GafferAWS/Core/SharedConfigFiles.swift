@@ -31,14 +31,21 @@ public struct SharedConfigFiles: Sendable {
             let line = rawLine.trimmingCharacters(in: .whitespaces.union(.init(charactersIn: "\r")))
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
-                guard line.hasSuffix("]") else { throw AWSClientError("\(path):\(number + 1): '\(line)' opens a section without closing it; write [profile NAME]") }
+                guard line.hasSuffix("]") else {
+                    throw AWSClientError("\(path):\(number + 1): '\(line)' opens a section without closing it; write [profile NAME]")
+                }
                 let name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
                 parent = nil
                 if isConfig {
-                    if name == "default" { section = .profile("default") }
-                    else if name.hasPrefix("profile ") { section = .profile(name.dropFirst(8).trimmingCharacters(in: .whitespaces)) }
-                    else if name.hasPrefix("services ") { section = .services(name.dropFirst(9).trimmingCharacters(in: .whitespaces)) }
-                    else { section = .ignored }  // sso-session and others Gaffer does not use
+                    if name == "default" {
+                        section = .profile("default")
+                    } else if name.hasPrefix("profile ") {
+                        section = .profile(name.dropFirst(8).trimmingCharacters(in: .whitespaces))
+                    } else if name.hasPrefix("services ") {
+                        section = .services(name.dropFirst(9).trimmingCharacters(in: .whitespaces))
+                    } else {
+                        section = .ignored
+                    }  // sso-session and others Gaffer does not use
                 } else {
                     section = .profile(name)
                 }

@@ -86,7 +86,9 @@ struct CredentialsDocument: Decodable {
         if let code, code != "Success" { throw AWSClientError("\(source) answered \(code): \(message ?? "no message")") }
         return ResolvedCredentials(
             credentials: AWSCredentials(accessKeyID: accessKeyId, secretAccessKey: Secret(secretAccessKey), sessionToken: token.map(Secret.init)),
-            expiration: expiration.flatMap(parseISO8601), source: source)
+            expiration: expiration.flatMap(parseISO8601),
+            source: source
+        )
     }
 }
 

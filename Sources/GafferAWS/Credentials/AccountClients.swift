@@ -25,10 +25,13 @@ public final class AccountClients: Sendable {
             let known = base.settings.settings.accountRoles.keys.sorted()
             throw AWSClientError(
                 "no role is configured for AWS account \(account) (Gaffer's credentials are in \(own)); add \(account)=arn:aws:iam::\(account):role/NAME to aws_account_roles"
-                    + (known.isEmpty ? "" : " (configured: \(known.joined(separator: ", ")))"))
+                    + (known.isEmpty ? "" : " (configured: \(known.joined(separator: ", ")))")
+            )
         }
         let provider = CachedCredentialProvider(
-            AssumeRoleCredentialProvider(client: base, role: role, via: "for account \(account)"), clock: base.clock)
+            AssumeRoleCredentialProvider(client: base, role: role, via: "for account \(account)"),
+            clock: base.clock
+        )
         return clients.withLock { cache in
             if let existing = cache[account] { return existing }
             let client = base.with(credentials: provider)

@@ -19,7 +19,11 @@ public struct AssumeRoleCredentialProvider: AWSCredentialProvider {
 
     public func resolve() async throws -> ResolvedCredentials {
         let assumed = try await STS(client).assumeRole(
-            roleARN: role.roleARN, sessionName: sessionName, externalID: role.externalID, durationSeconds: durationSeconds)
+            roleARN: role.roleARN,
+            sessionName: sessionName,
+            externalID: role.externalID,
+            durationSeconds: durationSeconds
+        )
         return ResolvedCredentials(credentials: assumed.credentials, expiration: assumed.expiration, source: "role \(role.roleARN) assumed \(via)")
     }
 }

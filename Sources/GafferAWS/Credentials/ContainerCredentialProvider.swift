@@ -15,9 +15,12 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
         } else if let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] {
             // The SDKs send the token only to loopback, the ECS and EKS link-local hosts, or over TLS.
             guard let components = URLComponents(string: full), let host = components.host,
-                  components.scheme == "https" || ["127.0.0.1", "localhost", "::1", "[::1]", "169.254.170.2", "169.254.170.23"].contains(host) || host.hasPrefix("127.")
+                components.scheme == "https" || ["127.0.0.1", "localhost", "::1", "[::1]", "169.254.170.2", "169.254.170.23"].contains(host)
+                    || host.hasPrefix("127.")
             else {
-                throw AWSClientError("AWS_CONTAINER_CREDENTIALS_FULL_URI '\(full)' must be https, or http on a loopback address or 169.254.170.2/169.254.170.23")
+                throw AWSClientError(
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI '\(full)' must be https, or http on a loopback address or 169.254.170.2/169.254.170.23"
+                )
             }
             url = full
         } else {

@@ -11,7 +11,12 @@ public struct CredentialChain: Sendable {
     let clock: any WallClock
     let waiter: any RetryWaiter
 
-    public init(settings: ResolvedAWSSettings, transport: any AWSTransport, clock: any WallClock = SystemWallClock(), waiter: any RetryWaiter = TaskSleepWaiter()) {
+    public init(
+        settings: ResolvedAWSSettings,
+        transport: any AWSTransport,
+        clock: any WallClock = SystemWallClock(),
+        waiter: any RetryWaiter = TaskSleepWaiter()
+    ) {
         self.settings = settings
         self.transport = transport
         self.clock = clock
@@ -34,16 +39,23 @@ public struct CredentialChain: Sendable {
             guard let roleARN = environment["AWS_ROLE_ARN"] else {
                 throw AWSClientError("AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not; set the role to assume")
             }
-            return cached(WebIdentityCredentialProvider(
-                client: stsClient(NoCredentialProvider()), tokenFile: tokenFile, roleARN: roleARN, sessionName: environment["AWS_ROLE_SESSION_NAME"],
-                via: "AWS_WEB_IDENTITY_TOKEN_FILE"))
+            return cached(
+                WebIdentityCredentialProvider(
+                    client: stsClient(NoCredentialProvider()),
+                    tokenFile: tokenFile,
+                    roleARN: roleARN,
+                    sessionName: environment["AWS_ROLE_SESSION_NAME"],
+                    via: "AWS_WEB_IDENTITY_TOKEN_FILE"
+                )
+            )
         }
         if let container = try ContainerCredentialProvider(environment: environment, transport: transport) { return cached(container) }
         if environment["AWS_EC2_METADATA_DISABLED"]?.lowercased() == "true" {
             throw AWSClientError(
                 "no AWS credentials: none in Gaffer's configuration, the environment (AWS_ACCESS_KEY_ID), profile '\(settings.profileName)' of the shared files, "
                     + "web identity or the container endpoint, and instance metadata is disabled (AWS_EC2_METADATA_DISABLED); "
-                    + "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE")
+                    + "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE"
+            )
         }
         return cached(InstanceMetadataCredentialProvider(environment: environment, transport: transport))
     }
@@ -52,11 +64,14 @@ public struct CredentialChain: Sendable {
         guard let key = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] else { return nil }
         return StaticCredentialProvider(
             AWSCredentials(accessKeyID: key, secretAccessKey: Secret(secret), sessionToken: environment["AWS_SESSION_TOKEN"].map(Secret.init)),
-            source: "the environment (AWS_ACCESS_KEY_ID)")
+            source: "the environment (AWS_ACCESS_KEY_ID)"
+        )
     }
 
     static func hasCredentials(_ profile: [String: String]) -> Bool {
-        ["aws_access_key_id", "role_arn", "credential_process", "sso_start_url", "sso_session", "web_identity_token_file"].contains { profile[$0] != nil }
+        ["aws_access_key_id", "role_arn", "credential_process", "sso_start_url", "sso_session", "web_identity_token_file"].contains {
+            profile[$0] != nil
+        }
     }
 
     private func profileProvider(_ name: String, visited: inout Set<String>) throws(AWSClientError) -> any AWSCredentialProvider {
@@ -65,16 +80,24 @@ public struct CredentialChain: Sendable {
             throw AWSClientError("profile '\(name)' (a source_profile) is not in \(files)")
         }
         guard visited.insert(name).inserted else {
-            throw AWSClientError("profile '\(name)' is its own source through source_profile: \(visited.sorted().joined(separator: " → ")); break the loop")
+            throw AWSClientError(
+                "profile '\(name)' is its own source through source_profile: \(visited.sorted().joined(separator: " → ")); break the loop"
+            )
         }
         if let roleARN = profile["role_arn"] {
             let role = AccountRole(roleARN: roleARN, externalID: profile["external_id"])
             let session = profile["role_session_name"] ?? "gaffer"
             let duration = profile["duration_seconds"].flatMap(Int.init)
             if let tokenFile = profile["web_identity_token_file"] {
-                return cached(WebIdentityCredentialProvider(
-                    client: stsClient(NoCredentialProvider()), tokenFile: environment.expandingHome(tokenFile), roleARN: roleARN,
-                    sessionName: profile["role_session_name"], via: "profile \(name)"))
+                return cached(
+                    WebIdentityCredentialProvider(
+                        client: stsClient(NoCredentialProvider()),
+                        tokenFile: environment.expandingHome(tokenFile),
+                        roleARN: roleARN,
+                        sessionName: profile["role_session_name"],
+                        via: "profile \(name)"
+                    )
+                )
             }
             let source: any AWSCredentialProvider
             if let sourceProfile = profile["source_profile"] {
@@ -87,27 +110,44 @@ public struct CredentialChain: Sendable {
                 switch credentialSource {
                 case "Environment":
                     guard let keys = environmentProvider() else {
-                        throw AWSClientError("profile '\(name)' has credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
+                        throw AWSClientError(
+                            "profile '\(name)' has credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
+                        )
                     }
                     source = keys
                 case "Ec2InstanceMetadata": source = cached(InstanceMetadataCredentialProvider(environment: environment, transport: transport))
                 case "EcsContainer":
                     guard let container = try ContainerCredentialProvider(environment: environment, transport: transport) else {
-                        throw AWSClientError("profile '\(name)' has credential_source = EcsContainer, but AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is not set")
+                        throw AWSClientError(
+                            "profile '\(name)' has credential_source = EcsContainer, but AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is not set"
+                        )
                     }
                     source = cached(container)
                 default:
-                    throw AWSClientError("profile '\(name)': credential_source '\(credentialSource)' is not one of Environment, Ec2InstanceMetadata, EcsContainer")
+                    throw AWSClientError(
+                        "profile '\(name)': credential_source '\(credentialSource)' is not one of Environment, Ec2InstanceMetadata, EcsContainer"
+                    )
                 }
             } else {
-                throw AWSClientError("profile '\(name)' has role_arn but neither source_profile nor credential_source; say whose credentials assume the role")
+                throw AWSClientError(
+                    "profile '\(name)' has role_arn but neither source_profile nor credential_source; say whose credentials assume the role"
+                )
             }
-            return cached(AssumeRoleCredentialProvider(
-                client: stsClient(source), role: role, sessionName: session, durationSeconds: duration, via: "through profile \(name)"))
+            return cached(
+                AssumeRoleCredentialProvider(
+                    client: stsClient(source),
+                    role: role,
+                    sessionName: session,
+                    durationSeconds: duration,
+                    via: "through profile \(name)"
+                )
+            )
         }
         if profile["aws_access_key_id"] != nil { return try staticProfileKeys(profile, name: name) }
         if profile["credential_process"] != nil || profile["sso_start_url"] != nil || profile["sso_session"] != nil {
-            throw AWSClientError("profile '\(name)' uses credential_process or SSO, which Gaffer does not run; give it keys or a role_arn, or use the environment")
+            throw AWSClientError(
+                "profile '\(name)' uses credential_process or SSO, which Gaffer does not run; give it keys or a role_arn, or use the environment"
+            )
         }
         throw AWSClientError("profile '\(name)' has no credentials (aws_access_key_id and aws_secret_access_key, or role_arn)")
     }
@@ -118,7 +158,8 @@ public struct CredentialChain: Sendable {
         }
         return StaticCredentialProvider(
             AWSCredentials(accessKeyID: key, secretAccessKey: Secret(secret), sessionToken: profile["aws_session_token"].map(Secret.init)),
-            source: "profile \(name) of the shared files")
+            source: "profile \(name) of the shared files"
+        )
     }
 
     private func cached(_ provider: any AWSCredentialProvider) -> any AWSCredentialProvider {

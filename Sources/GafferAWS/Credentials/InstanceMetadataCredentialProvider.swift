@@ -30,7 +30,9 @@ public final class InstanceMetadataCredentialProvider: AWSCredentialProvider {
     public func resolve() async throws -> ResolvedCredentials {
         let base = "/latest/meta-data/iam/security-credentials/"
         let role = try await get(base).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").first.map(String.init) ?? ""
-        guard !role.isEmpty else { throw AWSClientError("the instance metadata service at \(endpoint) lists no IAM role; attach an instance profile") }
+        guard !role.isEmpty else {
+            throw AWSClientError("the instance metadata service at \(endpoint) lists no IAM role; attach an instance profile")
+        }
         let document = try await get(base + role)
         return try AWSClient.decodeJSON(CredentialsDocument.self, Data(document.utf8), from: "the instance metadata service at \(endpoint)")
             .resolved(source: "EC2 instance metadata (role \(role))")
@@ -53,20 +55,30 @@ public final class InstanceMetadataCredentialProvider: AWSCredentialProvider {
     /// The IMDSv2 token, or nil to go on with IMDSv1.
     private func sessionToken() async throws -> String? {
         if let current = token.withLock({ $0 }) { return current }
-        let response = try await exchange(AWSHTTPRequest(
-            method: "PUT", url: endpoint + "/latest/api/token", headers: [("X-aws-ec2-metadata-token-ttl-seconds", String(tokenTTL))], body: Data()))
+        let response = try await exchange(
+            AWSHTTPRequest(
+                method: "PUT",
+                url: endpoint + "/latest/api/token",
+                headers: [("X-aws-ec2-metadata-token-ttl-seconds", String(tokenTTL))],
+                body: Data()
+            )
+        )
         switch response.status {
         case 200:
             let fresh = String(decoding: response.body, as: UTF8.self)
             token.withLock { $0 = fresh }
             return fresh
         case 403:
-            throw AWSClientError("the instance metadata service at \(endpoint) refused a session token (HTTP 403): IMDS is disabled for this instance")
+            throw AWSClientError(
+                "the instance metadata service at \(endpoint) refused a session token (HTTP 403): IMDS is disabled for this instance"
+            )
         case 404 where allowV1, 405 where allowV1:
             return nil
         default:
-            throw AWSClientError("the instance metadata service at \(endpoint) refused a session token (HTTP \(response.status))"
-                + (allowV1 ? "" : "; IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED)"))
+            throw AWSClientError(
+                "the instance metadata service at \(endpoint) refused a session token (HTTP \(response.status))"
+                    + (allowV1 ? "" : "; IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED)")
+            )
         }
     }
 
@@ -76,7 +88,7 @@ public final class InstanceMetadataCredentialProvider: AWSCredentialProvider {
             attempt += 1
             do {
                 return try await transport.send(request, timeout: timeout)
-            } catch where attempt < attempts {
+            } catch  where attempt < attempts {
                 continue
             } catch {
                 throw AWSClientError("could not reach the instance metadata service at \(endpoint): \(error)")

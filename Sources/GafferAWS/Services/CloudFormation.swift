@@ -31,7 +31,10 @@ public struct CloudFormation: Sendable {
             parameters.add("StackName", stackName)
             parameters.add("TemplateBody", templateBody)
             parameters.add("TemplateURL", templateURL)
-            parameters.structures("Parameters", self.parameters.sorted { $0.key < $1.key }.map { [("ParameterKey", $0.key), ("ParameterValue", $0.value)] })
+            parameters.structures(
+                "Parameters",
+                self.parameters.sorted { $0.key < $1.key }.map { [("ParameterKey", $0.key), ("ParameterValue", $0.value)] }
+            )
             parameters.tags("Tags", tags)
             parameters.list("Capabilities", capabilities)
             parameters.add("RoleARN", roleARN)
@@ -92,8 +95,10 @@ public struct CloudFormation: Sendable {
     public func validateTemplate(body: String) async throws -> TemplateSummary {
         let result = try await call("ValidateTemplate", [("TemplateBody", body)])
         return TemplateSummary(
-            parameters: result.list("Parameters").compactMap { $0.string("ParameterKey") }, capabilities: result.list("Capabilities").map(\.text),
-            description: result.string("Description"))
+            parameters: result.list("Parameters").compactMap { $0.string("ParameterKey") },
+            capabilities: result.list("Capabilities").map(\.text),
+            description: result.string("Description")
+        )
     }
 
     /// Returns the stack id.
@@ -119,25 +124,38 @@ public struct CloudFormation: Sendable {
         parameters.add("StackName", name)
         return try await call("DescribeStacks", parameters.pairs).list("Stacks").map { stack in
             Stack(
-                stackID: stack.string("StackId") ?? "", stackName: stack.string("StackName") ?? "", status: stack.string("StackStatus") ?? "",
-                statusReason: stack.string("StackStatusReason"), outputs: stack.tags("Outputs", key: "OutputKey", value: "OutputValue"),
-                parameters: stack.tags("Parameters", key: "ParameterKey", value: "ParameterValue"), tags: stack.tags("Tags"))
+                stackID: stack.string("StackId") ?? "",
+                stackName: stack.string("StackName") ?? "",
+                status: stack.string("StackStatus") ?? "",
+                statusReason: stack.string("StackStatusReason"),
+                outputs: stack.tags("Outputs", key: "OutputKey", value: "OutputValue"),
+                parameters: stack.tags("Parameters", key: "ParameterKey", value: "ParameterValue"),
+                tags: stack.tags("Tags")
+            )
         }
     }
 
     public func describeStackEvents(_ name: String) async throws -> [StackEvent] {
         try await call("DescribeStackEvents", [("StackName", name)]).list("StackEvents").map { event in
             StackEvent(
-                eventID: event.string("EventId") ?? "", logicalResourceID: event.string("LogicalResourceId") ?? "", resourceType: event.string("ResourceType") ?? "",
-                status: event.string("ResourceStatus") ?? "", statusReason: event.string("ResourceStatusReason"), timestamp: event.string("Timestamp") ?? "")
+                eventID: event.string("EventId") ?? "",
+                logicalResourceID: event.string("LogicalResourceId") ?? "",
+                resourceType: event.string("ResourceType") ?? "",
+                status: event.string("ResourceStatus") ?? "",
+                statusReason: event.string("ResourceStatusReason"),
+                timestamp: event.string("Timestamp") ?? ""
+            )
         }
     }
 
     public func describeStackResources(_ name: String) async throws -> [StackResource] {
         try await call("DescribeStackResources", [("StackName", name)]).list("StackResources").map { resource in
             StackResource(
-                logicalResourceID: resource.string("LogicalResourceId") ?? "", physicalResourceID: resource.string("PhysicalResourceId"),
-                resourceType: resource.string("ResourceType") ?? "", status: resource.string("ResourceStatus") ?? "")
+                logicalResourceID: resource.string("LogicalResourceId") ?? "",
+                physicalResourceID: resource.string("PhysicalResourceId"),
+                resourceType: resource.string("ResourceType") ?? "",
+                status: resource.string("ResourceStatus") ?? ""
+            )
         }
     }
 
@@ -157,13 +175,20 @@ public struct CloudFormation: Sendable {
         parameters.add("StackName", stackName)
         let result = try await call("DescribeChangeSet", parameters.pairs)
         return ChangeSet(
-            changeSetID: result.string("ChangeSetId") ?? "", stackID: result.string("StackId") ?? "", status: result.string("Status") ?? "",
-            statusReason: result.string("StatusReason"), executionStatus: result.string("ExecutionStatus") ?? "",
+            changeSetID: result.string("ChangeSetId") ?? "",
+            stackID: result.string("StackId") ?? "",
+            status: result.string("Status") ?? "",
+            statusReason: result.string("StatusReason"),
+            executionStatus: result.string("ExecutionStatus") ?? "",
             changes: result.list("Changes").compactMap { $0["ResourceChange"] }.map { change in
                 Change(
-                    action: change.string("Action") ?? "", logicalResourceID: change.string("LogicalResourceId") ?? "",
-                    resourceType: change.string("ResourceType") ?? "", replacement: change.string("Replacement"))
-            })
+                    action: change.string("Action") ?? "",
+                    logicalResourceID: change.string("LogicalResourceId") ?? "",
+                    resourceType: change.string("ResourceType") ?? "",
+                    replacement: change.string("Replacement")
+                )
+            }
+        )
     }
 
     public func executeChangeSet(_ name: String, stackName: String? = nil) async throws {

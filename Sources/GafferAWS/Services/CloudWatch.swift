@@ -19,7 +19,14 @@ public struct CloudWatch: Sendable {
         public var period: Int
         public var stat: String
 
-        public init(id: String, namespace: String, metricName: String, dimensions: [String: String] = [:], period: Int = 300, stat: String = "Average") {
+        public init(
+            id: String,
+            namespace: String,
+            metricName: String,
+            dimensions: [String: String] = [:],
+            period: Int = 300,
+            stat: String = "Average"
+        ) {
             self.id = id
             self.namespace = namespace
             self.metricName = metricName
@@ -74,20 +81,29 @@ public struct CloudWatch: Sendable {
         let format = ISO8601DateFormatter()
         parameters.add("StartTime", format.string(from: start))
         parameters.add("EndTime", format.string(from: end))
-        parameters.structures("MetricDataQueries", queries.map { query in
-            var fields: [(String, String)] = [
-                ("Id", query.id), ("MetricStat.Metric.Namespace", query.namespace), ("MetricStat.Metric.MetricName", query.metricName),
-                ("MetricStat.Period", String(query.period)), ("MetricStat.Stat", query.stat),
-            ]
-            for (index, (name, value)) in query.dimensions.sorted(by: { $0.key < $1.key }).enumerated() {
-                fields += [("MetricStat.Metric.Dimensions.member.\(index + 1).Name", name), ("MetricStat.Metric.Dimensions.member.\(index + 1).Value", value)]
+        parameters.structures(
+            "MetricDataQueries",
+            queries.map { query in
+                var fields: [(String, String)] = [
+                    ("Id", query.id), ("MetricStat.Metric.Namespace", query.namespace), ("MetricStat.Metric.MetricName", query.metricName),
+                    ("MetricStat.Period", String(query.period)), ("MetricStat.Stat", query.stat),
+                ]
+                for (index, (name, value)) in query.dimensions.sorted(by: { $0.key < $1.key }).enumerated() {
+                    fields += [
+                        ("MetricStat.Metric.Dimensions.member.\(index + 1).Name", name),
+                        ("MetricStat.Metric.Dimensions.member.\(index + 1).Value", value),
+                    ]
+                }
+                return fields
             }
-            return fields
-        })
+        )
         return try await call("GetMetricData", parameters).list("MetricDataResults").map { result in
             MetricResult(
-                id: result.string("Id") ?? "", timestamps: result.list("Timestamps").map(\.text),
-                values: result.list("Values").compactMap { Double($0.text) }, statusCode: result.string("StatusCode") ?? "")
+                id: result.string("Id") ?? "",
+                timestamps: result.list("Timestamps").map(\.text),
+                values: result.list("Values").compactMap { Double($0.text) },
+                statusCode: result.string("StatusCode") ?? ""
+            )
         }
     }
 
@@ -97,9 +113,14 @@ public struct CloudWatch: Sendable {
         parameters.add("AlarmNamePrefix", prefix)
         return try await call("DescribeAlarms", parameters).list("MetricAlarms").map { alarm in
             Alarm(
-                name: alarm.string("AlarmName") ?? "", arn: alarm.string("AlarmArn"), state: alarm.string("StateValue") ?? "",
-                metricName: alarm.string("MetricName"), namespace: alarm.string("Namespace"), threshold: alarm.double("Threshold"),
-                comparisonOperator: alarm.string("ComparisonOperator"))
+                name: alarm.string("AlarmName") ?? "",
+                arn: alarm.string("AlarmArn"),
+                state: alarm.string("StateValue") ?? "",
+                metricName: alarm.string("MetricName"),
+                namespace: alarm.string("Namespace"),
+                threshold: alarm.double("Threshold"),
+                comparisonOperator: alarm.string("ComparisonOperator")
+            )
         }
     }
 

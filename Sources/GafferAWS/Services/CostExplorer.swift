@@ -30,8 +30,13 @@ public struct CostExplorer: Sendable {
 
     /// Cost between two dates (`YYYY-MM-DD`, end exclusive), by DAILY or MONTHLY, optionally grouped
     /// by a dimension such as SERVICE.
-    public func getCostAndUsage(start: String, end: String, granularity: String = "MONTHLY", metrics: [String] = ["UnblendedCost"],
-                                groupBy dimension: String? = nil) async throws -> [ResultByTime] {
+    public func getCostAndUsage(
+        start: String,
+        end: String,
+        granularity: String = "MONTHLY",
+        metrics: [String] = ["UnblendedCost"],
+        groupBy dimension: String? = nil
+    ) async throws -> [ResultByTime] {
         struct Output: Decodable { let resultsByTime: [ResultByTime]? }
         var input: [String: any Sendable] = ["TimePeriod": ["Start": start, "End": end], "Granularity": granularity, "Metrics": metrics]
         if let dimension { input["GroupBy"] = [["Type": "DIMENSION", "Key": dimension]] }

@@ -69,10 +69,15 @@ public struct EC2: Sendable {
         Self.add(filters, to: &parameters)
         return try await call("DescribeInstances", parameters).list("reservationSet").flatMap { $0.list("instancesSet") }.map { item in
             Instance(
-                instanceID: item.string("instanceId") ?? "", instanceType: item.string("instanceType") ?? "",
-                state: item.at("instanceState", "name")?.text ?? "", availabilityZone: item.at("placement", "availabilityZone")?.text,
-                privateIPAddress: item.string("privateIpAddress"), publicIPAddress: item.string("ipAddress"), launchTime: item.string("launchTime"),
-                tags: item.tags("tagSet", key: "key", value: "value"))
+                instanceID: item.string("instanceId") ?? "",
+                instanceType: item.string("instanceType") ?? "",
+                state: item.at("instanceState", "name")?.text ?? "",
+                availabilityZone: item.at("placement", "availabilityZone")?.text,
+                privateIPAddress: item.string("privateIpAddress"),
+                publicIPAddress: item.string("ipAddress"),
+                launchTime: item.string("launchTime"),
+                tags: item.tags("tagSet", key: "key", value: "value")
+            )
         }
     }
 
@@ -82,9 +87,14 @@ public struct EC2: Sendable {
         Self.add(filters, to: &parameters)
         return try await call("DescribeVolumes", parameters).list("volumeSet").map { item in
             Volume(
-                volumeID: item.string("volumeId") ?? "", sizeGiB: item.int("size") ?? 0, volumeType: item.string("volumeType") ?? "",
-                state: item.string("status") ?? "", encrypted: item.bool("encrypted") ?? false,
-                attachedTo: item.list("attachmentSet").compactMap { $0.string("instanceId") }, tags: item.tags("tagSet", key: "key", value: "value"))
+                volumeID: item.string("volumeId") ?? "",
+                sizeGiB: item.int("size") ?? 0,
+                volumeType: item.string("volumeType") ?? "",
+                state: item.string("status") ?? "",
+                encrypted: item.bool("encrypted") ?? false,
+                attachedTo: item.list("attachmentSet").compactMap { $0.string("instanceId") },
+                tags: item.tags("tagSet", key: "key", value: "value")
+            )
         }
     }
 
@@ -94,20 +104,30 @@ public struct EC2: Sendable {
         Self.add(filters, to: &parameters)
         return try await call("DescribeSecurityGroups", parameters).list("securityGroupInfo").map { item in
             SecurityGroup(
-                groupID: item.string("groupId") ?? "", groupName: item.string("groupName") ?? "", vpcID: item.string("vpcId"),
+                groupID: item.string("groupId") ?? "",
+                groupName: item.string("groupName") ?? "",
+                vpcID: item.string("vpcId"),
                 ingress: item.list("ipPermissions").map { permission in
                     Permission(
-                        ipProtocol: permission.string("ipProtocol") ?? "", fromPort: permission.int("fromPort"), toPort: permission.int("toPort"),
-                        cidrs: permission.list("ipRanges").compactMap { $0.string("cidrIp") } + permission.list("ipv6Ranges").compactMap { $0.string("cidrIpv6") })
-                })
+                        ipProtocol: permission.string("ipProtocol") ?? "",
+                        fromPort: permission.int("fromPort"),
+                        toPort: permission.int("toPort"),
+                        cidrs: permission.list("ipRanges").compactMap { $0.string("cidrIp") }
+                            + permission.list("ipv6Ranges").compactMap { $0.string("cidrIpv6") }
+                    )
+                }
+            )
         }
     }
 
     public func describeAddresses() async throws -> [Address] {
         try await call("DescribeAddresses", QueryParameters()).list("addressesSet").map { item in
             Address(
-                publicIP: item.string("publicIp") ?? "", allocationID: item.string("allocationId"), associationID: item.string("associationId"),
-                instanceID: item.string("instanceId").flatMap { $0.isEmpty ? nil : $0 })
+                publicIP: item.string("publicIp") ?? "",
+                allocationID: item.string("allocationId"),
+                associationID: item.string("associationId"),
+                instanceID: item.string("instanceId").flatMap { $0.isEmpty ? nil : $0 }
+            )
         }
     }
 
@@ -136,8 +156,10 @@ public struct EC2: Sendable {
         parameters.list("InstanceId", ids, member: nil)
         return try await call(action, parameters).list("instancesSet").map { item in
             StateChange(
-                instanceID: item.string("instanceId") ?? "", previousState: item.at("previousState", "name")?.text ?? "",
-                currentState: item.at("currentState", "name")?.text ?? "")
+                instanceID: item.string("instanceId") ?? "",
+                previousState: item.at("previousState", "name")?.text ?? "",
+                currentState: item.at("currentState", "name")?.text ?? ""
+            )
         }
     }
 

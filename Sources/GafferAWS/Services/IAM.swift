@@ -34,10 +34,14 @@ public struct IAM: Sendable {
         return RolePage(
             roles: result.list("Roles").map { role in
                 Role(
-                    roleName: role.string("RoleName") ?? "", arn: role.string("Arn") ?? "", path: role.string("Path") ?? "/",
-                    assumeRolePolicyDocument: role.string("AssumeRolePolicyDocument").map { $0.removingPercentEncoding ?? $0 })
+                    roleName: role.string("RoleName") ?? "",
+                    arn: role.string("Arn") ?? "",
+                    path: role.string("Path") ?? "/",
+                    assumeRolePolicyDocument: role.string("AssumeRolePolicyDocument").map { $0.removingPercentEncoding ?? $0 }
+                )
             },
-            marker: result.bool("IsTruncated") == true ? result.string("Marker") : nil)
+            marker: result.bool("IsTruncated") == true ? result.string("Marker") : nil
+        )
     }
 
     public func listAttachedRolePolicies(_ roleName: String) async throws -> [AttachedPolicy] {

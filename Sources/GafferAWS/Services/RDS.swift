@@ -25,10 +25,16 @@ public struct RDS: Sendable {
         parameters.add("DBInstanceIdentifier", identifier)
         return try await client.query(.rds, "DescribeDBInstances", parameters.pairs, region: region).list("DBInstances").map { item in
             DBInstance(
-                identifier: item.string("DBInstanceIdentifier") ?? "", instanceClass: item.string("DBInstanceClass") ?? "", engine: item.string("Engine") ?? "",
-                status: item.string("DBInstanceStatus") ?? "", multiAZ: item.bool("MultiAZ") ?? false, storageEncrypted: item.bool("StorageEncrypted") ?? false,
-                publiclyAccessible: item.bool("PubliclyAccessible") ?? false, endpointAddress: item.at("Endpoint", "Address")?.text,
-                arn: item.string("DBInstanceArn"))
+                identifier: item.string("DBInstanceIdentifier") ?? "",
+                instanceClass: item.string("DBInstanceClass") ?? "",
+                engine: item.string("Engine") ?? "",
+                status: item.string("DBInstanceStatus") ?? "",
+                multiAZ: item.bool("MultiAZ") ?? false,
+                storageEncrypted: item.bool("StorageEncrypted") ?? false,
+                publiclyAccessible: item.bool("PubliclyAccessible") ?? false,
+                endpointAddress: item.at("Endpoint", "Address")?.text,
+                arn: item.string("DBInstanceArn")
+            )
         }
     }
 }

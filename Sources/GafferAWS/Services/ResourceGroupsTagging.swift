@@ -26,9 +26,18 @@ public struct ResourceGroupsTagging: Sendable {
 
     /// One page of resources carrying every tag in `tags` (a nil value matches any value of that key).
     public func getResources(tags: [String: String?] = [:], resourceTypes: [String] = [], paginationToken: String? = nil) async throws -> Page {
-        struct Tag: Decodable { let key: String; let value: String }
-        struct Mapping: Decodable { let resourceARN: String; let tags: [Tag]? }
-        struct Output: Decodable { let resourceTagMappingList: [Mapping]?; let paginationToken: String? }
+        struct Tag: Decodable {
+            let key: String
+            let value: String
+        }
+        struct Mapping: Decodable {
+            let resourceARN: String
+            let tags: [Tag]?
+        }
+        struct Output: Decodable {
+            let resourceTagMappingList: [Mapping]?
+            let paginationToken: String?
+        }
         var input: [String: any Sendable] = [:]
         if !tags.isEmpty {
             input["TagFilters"] = tags.sorted { $0.key < $1.key }.map { key, value -> [String: any Sendable] in
@@ -40,9 +49,13 @@ public struct ResourceGroupsTagging: Sendable {
         let output = try await client.json(.resourceGroupsTagging, "GetResources", input, region: region, as: Output.self)
         return Page(
             resources: (output.resourceTagMappingList ?? []).map { mapping in
-                Resource(arn: mapping.resourceARN, tags: Dictionary((mapping.tags ?? []).map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }))
+                Resource(
+                    arn: mapping.resourceARN,
+                    tags: Dictionary((mapping.tags ?? []).map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+                )
             },
-            paginationToken: output.paginationToken.flatMap { $0.isEmpty ? nil : $0 })
+            paginationToken: output.paginationToken.flatMap { $0.isEmpty ? nil : $0 }
+        )
     }
 
     /// Every page.

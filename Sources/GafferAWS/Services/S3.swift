@@ -62,8 +62,10 @@ public struct S3: Sendable {
     public func createBucket(_ bucket: String) async throws {
         let region = region ?? client.region
         // us-east-1 is the one region that refuses a location constraint.
-        let body = region == "us-east-1" ? "" :
-            "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>\(region)</LocationConstraint></CreateBucketConfiguration>"
+        let body =
+            region == "us-east-1"
+            ? ""
+            : "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>\(region)</LocationConstraint></CreateBucketConfiguration>"
         _ = try await send("CreateBucket", "PUT", bucket: bucket, body: Data(body.utf8))
     }
 
@@ -87,8 +89,16 @@ public struct S3: Sendable {
     }
 
     public func putBucketTagging(_ bucket: String, tags: [String: String]) async throws {
-        let tagSet = tags.sorted { $0.key < $1.key }.map { "<Tag><Key>\(Self.escape($0.key))</Key><Value>\(Self.escape($0.value))</Value></Tag>" }.joined()
-        _ = try await send("PutBucketTagging", "PUT", bucket: bucket, query: [("tagging", "")], body: Data("<Tagging><TagSet>\(tagSet)</TagSet></Tagging>".utf8), md5: true)
+        let tagSet = tags.sorted { $0.key < $1.key }.map { "<Tag><Key>\(Self.escape($0.key))</Key><Value>\(Self.escape($0.value))</Value></Tag>" }
+            .joined()
+        _ = try await send(
+            "PutBucketTagging",
+            "PUT",
+            bucket: bucket,
+            query: [("tagging", "")],
+            body: Data("<Tagging><TagSet>\(tagSet)</TagSet></Tagging>".utf8),
+            md5: true
+        )
     }
 
     /// The bucket's tags; none is an empty dictionary (S3 answers NoSuchTagSet).
@@ -124,14 +134,19 @@ public struct S3: Sendable {
         do {
             let root = try await xml("GetBucketEncryption", "GET", bucket: bucket, query: [("encryption", "")])
             guard let rule = root["Rule"], let defaults = rule["ApplyServerSideEncryptionByDefault"] else { return nil }
-            return Encryption(algorithm: defaults.string("SSEAlgorithm") ?? "", kmsKeyID: defaults.string("KMSMasterKeyID"), bucketKeyEnabled: rule.bool("BucketKeyEnabled"))
+            return Encryption(
+                algorithm: defaults.string("SSEAlgorithm") ?? "",
+                kmsKeyID: defaults.string("KMSMasterKeyID"),
+                bucketKeyEnabled: rule.bool("BucketKeyEnabled")
+            )
         } catch let error as AWSServiceError where error.code == "ServerSideEncryptionConfigurationNotFoundError" {
             return nil
         }
     }
 
     public func putPublicAccessBlock(_ bucket: String, _ block: PublicAccessBlock) async throws {
-        let body = "<PublicAccessBlockConfiguration><BlockPublicAcls>\(block.blockPublicAcls)</BlockPublicAcls><IgnorePublicAcls>\(block.ignorePublicAcls)</IgnorePublicAcls>"
+        let body =
+            "<PublicAccessBlockConfiguration><BlockPublicAcls>\(block.blockPublicAcls)</BlockPublicAcls><IgnorePublicAcls>\(block.ignorePublicAcls)</IgnorePublicAcls>"
             + "<BlockPublicPolicy>\(block.blockPublicPolicy)</BlockPublicPolicy><RestrictPublicBuckets>\(block.restrictPublicBuckets)</RestrictPublicBuckets></PublicAccessBlockConfiguration>"
         _ = try await send("PutPublicAccessBlock", "PUT", bucket: bucket, query: [("publicAccessBlock", "")], body: Data(body.utf8), md5: true)
     }
@@ -162,7 +177,13 @@ public struct S3: Sendable {
 
     // MARK: Objects
 
-    public func putObject(_ bucket: String, key: String, body: Data, contentType: String? = nil, metadata: [String: String] = [:]) async throws -> String? {
+    public func putObject(
+        _ bucket: String,
+        key: String,
+        body: Data,
+        contentType: String? = nil,
+        metadata: [String: String] = [:]
+    ) async throws -> String? {
         var headers: [(name: String, value: String)] = []
         if let contentType { headers.append(("Content-Type", contentType)) }
         for (name, value) in metadata.sorted(by: { $0.key < $1.key }) { headers.append(("x-amz-meta-" + name.lowercased(), value)) }
@@ -177,7 +198,13 @@ public struct S3: Sendable {
     }
 
     /// One page of ListObjectsV2.
-    public func listObjects(_ bucket: String, prefix: String? = nil, delimiter: String? = nil, maxKeys: Int? = nil, continuationToken: String? = nil) async throws -> ObjectList {
+    public func listObjects(
+        _ bucket: String,
+        prefix: String? = nil,
+        delimiter: String? = nil,
+        maxKeys: Int? = nil,
+        continuationToken: String? = nil
+    ) async throws -> ObjectList {
         var query: [(name: String, value: String)] = [("list-type", "2")]
         if let prefix { query.append(("prefix", prefix)) }
         if let delimiter { query.append(("delimiter", delimiter)) }
@@ -186,10 +213,16 @@ public struct S3: Sendable {
         let root = try await xml("ListObjectsV2", "GET", bucket: bucket, query: query)
         return ObjectList(
             objects: root.all("Contents").map {
-                Object(key: $0.string("Key") ?? "", size: $0.int("Size") ?? 0, eTag: $0.string("ETag") ?? "", lastModified: $0.string("LastModified") ?? "")
+                Object(
+                    key: $0.string("Key") ?? "",
+                    size: $0.int("Size") ?? 0,
+                    eTag: $0.string("ETag") ?? "",
+                    lastModified: $0.string("LastModified") ?? ""
+                )
             },
             commonPrefixes: root.all("CommonPrefixes").compactMap { $0.string("Prefix") },
-            nextContinuationToken: root.bool("IsTruncated") == true ? root.string("NextContinuationToken") : nil)
+            nextContinuationToken: root.bool("IsTruncated") == true ? root.string("NextContinuationToken") : nil
+        )
     }
 
     public func deleteObject(_ bucket: String, key: String) async throws {
@@ -198,18 +231,36 @@ public struct S3: Sendable {
 
     // MARK: Plumbing
 
-    private func send(_ operation: String, _ method: String, bucket: String? = nil, key: String? = nil, query: [(name: String, value: String)] = [],
-                      headers: [(name: String, value: String)] = [], body: Data = Data(), md5: Bool = false) async throws -> AWSHTTPResponse {
+    private func send(
+        _ operation: String,
+        _ method: String,
+        bucket: String? = nil,
+        key: String? = nil,
+        query: [(name: String, value: String)] = [],
+        headers: [(name: String, value: String)] = [],
+        body: Data = Data(),
+        md5: Bool = false
+    ) async throws -> AWSHTTPResponse {
         // Keys keep their slashes; every other byte outside the unreserved set is encoded once.
-        let path = key.map { "/" + $0.split(separator: "/", omittingEmptySubsequences: false).map { SigV4Signer.encode(String($0)) }.joined(separator: "/") } ?? "/"
+        let path =
+            key.map { "/" + $0.split(separator: "/", omittingEmptySubsequences: false).map { SigV4Signer.encode(String($0)) }.joined(separator: "/") }
+            ?? "/"
         var headers = headers
         // Some bucket settings still require Content-MD5.
         if md5 { headers.append(("Content-MD5", Data(Insecure.MD5.hash(data: body)).base64EncodedString())) }
         return try await client.send(
-            AWSRequest(operation: operation, method: method, path: path, query: query, headers: headers, body: body, bucket: bucket), to: .s3, region: region)
+            AWSRequest(operation: operation, method: method, path: path, query: query, headers: headers, body: body, bucket: bucket),
+            to: .s3,
+            region: region
+        )
     }
 
-    private func xml(_ operation: String, _ method: String, bucket: String? = nil, query: [(name: String, value: String)] = []) async throws -> XMLNode {
+    private func xml(
+        _ operation: String,
+        _ method: String,
+        bucket: String? = nil,
+        query: [(name: String, value: String)] = []
+    ) async throws -> XMLNode {
         try AWSClient.xml(try await send(operation, method, bucket: bucket, query: query), service: .s3, operation: operation)
     }
 

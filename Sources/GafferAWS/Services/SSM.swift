@@ -28,6 +28,12 @@ public struct SSM: Sendable {
 
     public func putParameter(_ name: String, value: String, type: String = "String", overwrite: Bool = false) async throws {
         struct Output: Decodable { let version: Int? }
-        _ = try await client.json(.ssm, "PutParameter", ["Name": name, "Value": value, "Type": type, "Overwrite": overwrite], region: region, as: Output.self)
+        _ = try await client.json(
+            .ssm,
+            "PutParameter",
+            ["Name": name, "Value": value, "Type": type, "Overwrite": overwrite],
+            region: region,
+            as: Output.self
+        )
     }
 }

@@ -40,17 +40,28 @@ public struct STS: Sendable {
 
     public func assumeRoleWithWebIdentity(roleARN: String, sessionName: String, webIdentityToken: String) async throws -> AssumedRole {
         let result = try await client.query(
-            .sts, "AssumeRoleWithWebIdentity", [("RoleArn", roleARN), ("RoleSessionName", sessionName), ("WebIdentityToken", webIdentityToken)],
-            region: region, unsigned: true)  // the token is the proof; there are no credentials yet
+            .sts,
+            "AssumeRoleWithWebIdentity",
+            [("RoleArn", roleARN), ("RoleSessionName", sessionName), ("WebIdentityToken", webIdentityToken)],
+            region: region,
+            unsigned: true
+        )  // the token is the proof; there are no credentials yet
         return try Self.assumed(result, operation: "AssumeRoleWithWebIdentity")
     }
 
     private static func assumed(_ result: XMLNode, operation: String) throws -> AssumedRole {
-        guard let credentials = result["Credentials"], let key = credentials.string("AccessKeyId"), let secret = credentials.string("SecretAccessKey") else {
+        guard let credentials = result["Credentials"], let key = credentials.string("AccessKeyId"), let secret = credentials.string("SecretAccessKey")
+        else {
             throw AWSClientError("STS \(operation): the answer has no credentials")
         }
         return AssumedRole(
-            credentials: AWSCredentials(accessKeyID: key, secretAccessKey: Secret(secret), sessionToken: credentials.string("SessionToken").map(Secret.init)),
-            expiration: credentials.string("Expiration").flatMap(parseISO8601), assumedRoleARN: result.at("AssumedRoleUser", "Arn")?.text ?? "")
+            credentials: AWSCredentials(
+                accessKeyID: key,
+                secretAccessKey: Secret(secret),
+                sessionToken: credentials.string("SessionToken").map(Secret.init)
+            ),
+            expiration: credentials.string("Expiration").flatMap(parseISO8601),
+            assumedRoleARN: result.at("AssumedRoleUser", "Arn")?.text ?? ""
+        )
     }
 }

@@ -26,6 +26,7 @@ public struct SecretsManager: Sendable {
 
     public func createSecret(_ name: String, secretString: String) async throws -> String {
         struct Output: Decodable { let arn: String? }
-        return try await client.json(.secretsManager, "CreateSecret", ["Name": name, "SecretString": secretString], region: region, as: Output.self).arn ?? ""
+        return try await client.json(.secretsManager, "CreateSecret", ["Name": name, "SecretString": secretString], region: region, as: Output.self)
+            .arn ?? ""
     }
 }

@@ -57,11 +57,16 @@ public struct HTTPRequestParts: Sendable {
             method: String(requestLine[..<firstSpace]),
             path: String(question.map { target[..<$0] } ?? target),
             query: question.map { String(target[target.index(after: $0)...]) } ?? "",
-            headers: headers, body: Data(body.utf8))
+            headers: headers,
+            body: Data(body.utf8)
+        )
     }
 
     /// The request as text, with `added` headers after its own (or `addedQuery` after its query).
-    public func text(addingHeaders added: [(name: String, value: String)] = [], addingQuery addedQuery: [(name: String, value: String)] = []) -> String {
+    public func text(
+        addingHeaders added: [(name: String, value: String)] = [],
+        addingQuery addedQuery: [(name: String, value: String)] = []
+    ) -> String {
         var query = self.query
         if !addedQuery.isEmpty {
             let extra = addedQuery.map { "\($0.name)=\($0.value)" }.joined(separator: "&")

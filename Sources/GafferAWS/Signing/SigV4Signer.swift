@@ -73,8 +73,13 @@ public struct SigV4Signer: Sendable {
         added.append(("X-Amz-Date", stamp))
         if signBody { added.append(("x-amz-content-sha256", payloadHash)) }
         var names: [UInt8] = []
-        let canonical = canonicalRequest(request, query: request.query.isEmpty ? [] : Self.queryPairs(request.query), headers: request.headers + added,
-                                         names: &names, payloadHash: payloadHash)
+        let canonical = canonicalRequest(
+            request,
+            query: request.query.isEmpty ? [] : Self.queryPairs(request.query),
+            headers: request.headers + added,
+            names: &names,
+            payloadHash: payloadHash
+        )
         let key = keys.key(day: day, region: region, service: service, credentials: credentials)
         let (toSign, signature) = finish(canonical, stamp: stamp, key: key)
         var authorization = "AWS4-HMAC-SHA256 Credential="
@@ -109,18 +114,34 @@ public struct SigV4Signer: Sendable {
         // A presigned S3 URL is used by whoever holds it, with whatever body: S3 signs it without one.
         let payloadHash = precomputed ?? (service == "s3" ? Self.unsignedPayload : Self.bodyHash(request.body))
         names.removeAll(keepingCapacity: true)
-        let canonical = canonicalRequest(request, query: Self.queryPairs(request.query) + added, headers: request.headers, names: &names, payloadHash: payloadHash)
+        let canonical = canonicalRequest(
+            request,
+            query: Self.queryPairs(request.query) + added,
+            headers: request.headers,
+            names: &names,
+            payloadHash: payloadHash
+        )
         let (toSign, signature) = finish(canonical, stamp: stamp, key: key)
         added.append(("X-Amz-Signature", signature))
         if let token = credentials.sessionToken, omitSessionToken { added.append(("X-Amz-Security-Token", token.revealed)) }
-        return Signature(canonicalBytes: canonical, stringToSignBytes: toSign, signature: signature, additions: added.map { ($0.name, Self.encode($0.value)) })
+        return Signature(
+            canonicalBytes: canonical,
+            stringToSignBytes: toSign,
+            signature: signature,
+            additions: added.map { ($0.name, Self.encode($0.value)) }
+        )
     }
 
     // MARK: - The parts
 
     /// The canonical request as bytes; the signed header names go to `names`.
-    private func canonicalRequest(_ request: HTTPRequestParts, query: [(String, String)], headers: [(name: String, value: String)],
-                                  names: inout [UInt8], payloadHash: String) -> [UInt8] {
+    private func canonicalRequest(
+        _ request: HTTPRequestParts,
+        query: [(String, String)],
+        headers: [(name: String, value: String)],
+        names: inout [UInt8],
+        payloadHash: String
+    ) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(512 + request.path.utf8.count + headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
         bytes += request.method.utf8
@@ -180,15 +201,20 @@ public struct SigV4Signer: Sendable {
             var segments: [Substring] = []
             for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
                 if segment == "." { continue }
-                if segment == ".." { _ = segments.popLast(); continue }
+                if segment == ".." {
+                    _ = segments.popLast()
+                    continue
+                }
                 segments.append(segment)
             }
             let trailing = path.hasSuffix("/") && !segments.isEmpty
             path = "/" + segments.joined(separator: "/") + (trailing ? "/" : "")
         }
         let once = path.split(separator: "/", omittingEmptySubsequences: false).map { Self.encode(String($0)) }.joined(separator: "/")
-        return doubleEncodePath ? once : path.split(separator: "/", omittingEmptySubsequences: false)
-            .map { Self.encode(Self.decode(String($0))) }.joined(separator: "/")
+        return doubleEncodePath
+            ? once
+            : path.split(separator: "/", omittingEmptySubsequences: false)
+                .map { Self.encode(Self.decode(String($0))) }.joined(separator: "/")
     }
 
     /// Lower-case names, sorted; values trimmed with inner runs of spaces made one, repeats joined by
@@ -273,7 +299,7 @@ public struct SigV4Signer: Sendable {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 result.unicodeScalars.append(UnicodeScalar(byte))
             default:
                 result += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)

@@ -55,9 +55,13 @@ public struct SigningContext: Decodable, Sendable {
     public func signer() -> SigV4Signer {
         var signer = SigV4Signer(
             credentials: AWSCredentials(
-                accessKeyID: credentials.access_key_id, secretAccessKey: Secret(credentials.secret_access_key),
-                sessionToken: credentials.token.map(Secret.init)),
-            region: region, service: service)
+                accessKeyID: credentials.access_key_id,
+                secretAccessKey: Secret(credentials.secret_access_key),
+                sessionToken: credentials.token.map(Secret.init)
+            ),
+            region: region,
+            service: service
+        )
         if let normalize { signer.normalizePath = normalize }
         if let sign_body { signer.signBody = sign_body }
         if let omit_session_token { signer.omitSessionToken = omit_session_token }

@@ -30,19 +30,26 @@ public struct CostAgent: Agent {
         let pricer = ResourcePricer(prices: context.settings.prices, region: context.task.region)
         let lines = documents.flatMap { document in document.resources.compactMap { pricer.price($0, in: document) } }
         let estimate = CostEstimate(
-            lines: lines, region: context.task.region ?? "us-east-1",
+            lines: lines,
+            region: context.task.region ?? "us-east-1",
             source: "\(context.settings.prices.source) (\(context.settings.prices.date)); region factor \(Self.format(pricer.factor))",
-            isSaving: isDelete)
+            isSaving: isDelete
+        )
         let total = estimate.monthlyUSD
         let threshold = context.settings.costApprovalThresholdUSD
         var reasons: [String] = []
         if !isDelete, total > threshold {
-            reasons.append("the estimated cost, $\(Self.format(total)) a month, is above the approval threshold of $\(Self.format(threshold)) (cost_approval_threshold_usd)")
+            reasons.append(
+                "the estimated cost, $\(Self.format(total)) a month, is above the approval threshold of $\(Self.format(threshold)) (cost_approval_threshold_usd)"
+            )
         }
         let summary = isDelete ? "saves about $\(Self.format(total)) a month" : "costs about $\(Self.format(total)) a month"
         return StepOutput(
             messages: [AgentMessage(sender: role, recipient: .deployment, intent: .provideResult, content: summary, at: context.clock.now())],
-            estimate: estimate, approvalReasons: reasons, notes: ["The plan \(summary) (\(estimate.source))."])
+            estimate: estimate,
+            approvalReasons: reasons,
+            notes: ["The plan \(summary) (\(estimate.source))."]
+        )
     }
 
     static func format(_ value: Double) -> String { String(format: "%.2f", value) }
@@ -74,19 +81,25 @@ struct ResourcePricer {
             if properties?["BillingMode"]?.string == "PROVISIONED" {
                 let read = Double(properties?.at("ProvisionedThroughput", "ReadCapacityUnits")?.int ?? 0)
                 let write = Double(properties?.at("ProvisionedThroughput", "WriteCapacityUnits")?.int ?? 0)
-                return line((read * unit("dynamoRCUHour") + write * unit("dynamoWCUHour")) * hours + storage,
-                            "\(Int(read)) RCU and \(Int(write)) WCU × \(Int(hours)) h, \(Int(unit("assumedDynamoStorageGB"))) GB stored (assumed)")
+                return line(
+                    (read * unit("dynamoRCUHour") + write * unit("dynamoWCUHour")) * hours + storage,
+                    "\(Int(read)) RCU and \(Int(write)) WCU × \(Int(hours)) h, \(Int(unit("assumedDynamoStorageGB"))) GB stored (assumed)"
+                )
             }
             let millions = unit("assumedDynamoMillionRequests")
-            return line(millions * (unit("dynamoOnDemandMillionWrites") + unit("dynamoOnDemandMillionReads")) + storage,
-                        "on demand: \(Self.count(millions)) million reads and writes a month and \(Int(unit("assumedDynamoStorageGB"))) GB stored (assumed)")
+            return line(
+                millions * (unit("dynamoOnDemandMillionWrites") + unit("dynamoOnDemandMillionReads")) + storage,
+                "on demand: \(Self.count(millions)) million reads and writes a month and \(Int(unit("assumedDynamoStorageGB"))) GB stored (assumed)"
+            )
         case "AWS::Lambda::Function":
             let memoryGB = Double(properties?["MemorySize"]?.int ?? 128) / 1024
             let invocations = unit("assumedLambdaMillionInvocations")
             let seconds = unit("assumedLambdaDurationMs") / 1000
             let compute = memoryGB * seconds * invocations * 1_000_000 * unit("lambdaGBSecond")
-            return line(compute + invocations * unit("lambdaMillionRequests"),
-                        "\(Self.count(invocations)) million invocations of \(Int(unit("assumedLambdaDurationMs"))) ms at \(Int(memoryGB * 1024)) MB (assumed)")
+            return line(
+                compute + invocations * unit("lambdaMillionRequests"),
+                "\(Self.count(invocations)) million invocations of \(Int(unit("assumedLambdaDurationMs"))) ms at \(Int(memoryGB * 1024)) MB (assumed)"
+            )
         case "AWS::EC2::Instance":
             let type = properties?["InstanceType"]?.string ?? "?"
             let volume = Double(properties?["BlockDeviceMappings"]?.items.first?.at("Ebs", "VolumeSize")?.int ?? 8)
@@ -103,12 +116,17 @@ struct ResourcePricer {
             guard let hourly = prices.rdsHourlyByClass[type] else {
                 return line(storage, "\(Int(gb)) GB gp3; no list price for \(type) in the price table (add it with cost_prices_file)")
             }
-            return line(hourly * hours * copies + storage, "\(Int(hours)) h × $\(hourly) (\(type))\(copies > 1 ? " × 2 (Multi-AZ)" : "") + \(Int(gb)) GB gp3")
+            return line(
+                hourly * hours * copies + storage,
+                "\(Int(hours)) h × $\(hourly) (\(type))\(copies > 1 ? " × 2 (Multi-AZ)" : "") + \(Int(gb)) GB gp3"
+            )
         case "AWS::CloudFront::Distribution":
             let gb = unit("assumedCloudFrontGB")
             let requests = unit("assumedCloudFrontMillionRequests")
-            return line(gb * unit("cloudFrontGBOut") + requests * unit("cloudFrontMillionRequests"),
-                        "\(Int(gb)) GB out and \(Self.count(requests)) million requests (assumed)")
+            return line(
+                gb * unit("cloudFrontGBOut") + requests * unit("cloudFrontMillionRequests"),
+                "\(Int(gb)) GB out and \(Self.count(requests)) million requests (assumed)"
+            )
         case "AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api":
             let rest = resource.type == "AWS::ApiGateway::RestApi"
             let millions = unit("assumedApiMillionRequests")
@@ -128,7 +146,10 @@ struct ResourcePricer {
             let vcpu = Double(definition?["Cpu"]?.int ?? 256) / 1024
             let memoryGB = Double(definition?["Memory"]?.int ?? 512) / 1024
             let perTask = (vcpu * unit("fargateVCPUHour") + memoryGB * unit("fargateGBHour") + unit("publicIPv4Hour")) * hours
-            return line(count * perTask, "\(Int(count)) Fargate tasks × \(Int(hours)) h × (\(Self.count(vcpu)) vCPU, \(Self.count(memoryGB)) GB, a public IPv4 address)")
+            return line(
+                count * perTask,
+                "\(Int(count)) Fargate tasks × \(Int(hours)) h × (\(Self.count(vcpu)) vCPU, \(Self.count(memoryGB)) GB, a public IPv4 address)"
+            )
         default:
             return nil
         }

@@ -18,10 +18,19 @@ public struct DeploymentAgent: Agent {
             return path
         }
         var files = FileSet()
-        files.write(naming.buildspecPath, try context.templates.render("pipeline/buildspec", [
-            "stackName": naming.name, "folder": naming.folder, "templates": templates, "tests": [String](),
-        ]))
-        files.write(naming.readmePath, try context.templates.render("agents/stack-readme", readmeContext(context, templates: templates, isDelete: isDelete)))
+        files.write(
+            naming.buildspecPath,
+            try context.templates.render(
+                "pipeline/buildspec",
+                [
+                    "stackName": naming.name, "folder": naming.folder, "templates": templates, "tests": [String](),
+                ]
+            )
+        )
+        files.write(
+            naming.readmePath,
+            try context.templates.render("agents/stack-readme", readmeContext(context, templates: templates, isDelete: isDelete))
+        )
         return StepOutput(files: files, notes: ["The pull request's pipeline is \(naming.buildspecPath)."])
     }
 
@@ -39,12 +48,15 @@ public struct DeploymentAgent: Agent {
         var values: [String: Any] = [
             "stackName": context.stack.name, "folder": context.stack.folder, "isDelete": isDelete,
             "issue": task.issue.map { issue in plan.repository.map { "\($0)#\(issue)" } ?? "issue #\(issue)" } ?? "the task",
-            "summary": "\(task.kind.displayName.lowercased()) the \(task.resource?.displayName ?? "resources") \(task.resourceName.map { "`\($0)`" } ?? "")",
+            "summary":
+                "\(task.kind.displayName.lowercased()) the \(task.resource?.displayName ?? "resources") \(task.resourceName.map { "`\($0)`" } ?? "")",
             "where": [task.account.map { "account \($0)" }, task.region].compactMap { $0 }.joined(separator: ", "),
             "resources": resources, "notes": plan.notes.map(MarkdownText.plain),
             "findings": plan.findings.map { finding -> [String: Any] in
-                ["severity": finding.severity.rawValue, "rule": finding.rule, "file": finding.file, "line": String(finding.line),
-                 "message": MarkdownText.plain(finding.message), "fix": MarkdownText.plain(finding.fix), "requested": finding.requested]
+                [
+                    "severity": finding.severity.rawValue, "rule": finding.rule, "file": finding.file, "line": String(finding.line),
+                    "message": MarkdownText.plain(finding.message), "fix": MarkdownText.plain(finding.fix), "requested": finding.requested,
+                ]
             },
         ]
         if let estimate = plan.estimate {

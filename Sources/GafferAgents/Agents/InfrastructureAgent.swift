@@ -22,10 +22,16 @@ public struct InfrastructureAgent: Agent {
         switch step.intent {
         case .writeStack:
             if task.resource == .lambdaFunction, let runtime = task.parameters["runtime"]?.stringValue,
-               !Self.inlineRuntimeFamilies.contains(where: runtime.hasPrefix) {
-                throw CapabilityGapError(CapabilityGap(
-                    agent: role, asked: "write a Lambda function with the \(runtime) runtime",
-                    lacking: "Gaffer writes placeholder code only for Python and Node.js runtimes; use python3.13 or nodejs22.x, or upload the code yourself"))
+                !Self.inlineRuntimeFamilies.contains(where: runtime.hasPrefix)
+            {
+                throw CapabilityGapError(
+                    CapabilityGap(
+                        agent: role,
+                        asked: "write a Lambda function with the \(runtime) runtime",
+                        lacking:
+                            "Gaffer writes placeholder code only for Python and Node.js runtimes; use python3.13 or nodejs22.x, or upload the code yourself"
+                    )
+                )
             }
             let renderer = StackRenderer(context: context)
             let body = try renderer.main()
@@ -34,17 +40,33 @@ public struct InfrastructureAgent: Agent {
             let stack = StackRef(name: renderer.naming.name, template: renderer.naming.templatePath, region: task.region, account: task.account)
             return StepOutput(
                 files: files,
-                messages: [AgentMessage(sender: role, recipient: .security, intent: .provideResult,
-                                        content: "wrote the stack \(stack.name) (\(stack.template))", at: context.clock.now())],
-                stacks: [stack], notes: ["Writes the stack \(stack.name) in \(task.region ?? "the default region")."])
+                messages: [
+                    AgentMessage(
+                        sender: role,
+                        recipient: .security,
+                        intent: .provideResult,
+                        content: "wrote the stack \(stack.name) (\(stack.template))",
+                        at: context.clock.now()
+                    )
+                ],
+                stacks: [stack],
+                notes: ["Writes the stack \(stack.name) in \(task.region ?? "the default region")."]
+            )
         case .describeDeletion:
             return try describeDeletion(context)
         case .buildApplication:
             let kind = task.resource?.applicationKind?.rawValue ?? "application"
-            throw CapabilityGapError(CapabilityGap(
-                agent: role, asked: "build a \(kind) application", lacking: "there is no blueprint for \(kind) yet (templates/apps/\(kind)/)"))
+            throw CapabilityGapError(
+                CapabilityGap(
+                    agent: role,
+                    asked: "build a \(kind) application",
+                    lacking: "there is no blueprint for \(kind) yet (templates/apps/\(kind)/)"
+                )
+            )
         case .writeReport:
-            throw CapabilityGapError(CapabilityGap(agent: role, asked: "write a \(task.kind.displayName.lowercased()) report", lacking: "reports are not written yet"))
+            throw CapabilityGapError(
+                CapabilityGap(agent: role, asked: "write a \(task.kind.displayName.lowercased()) report", lacking: "reports are not written yet")
+            )
         default:
             throw AgentError("the infrastructure agent does not do \(step.intent.rawValue)")
         }
@@ -59,7 +81,9 @@ public struct InfrastructureAgent: Agent {
             let holdsData = Self.dataBearingTypes.contains(resource.type)
             switch (holdsData, policy) {
             case (true, "Retain"):
-                notes.append("\(resource.logicalID) (\(resource.type)) holds data and is kept (DeletionPolicy: Retain); delete it by hand once you no longer need it.")
+                notes.append(
+                    "\(resource.logicalID) (\(resource.type)) holds data and is kept (DeletionPolicy: Retain); delete it by hand once you no longer need it."
+                )
             case (true, "Snapshot"):
                 notes.append("\(resource.logicalID) (\(resource.type)) holds data: a final snapshot is taken, then it is deleted.")
             case (true, _):
@@ -71,7 +95,12 @@ public struct InfrastructureAgent: Agent {
         var files = FileSet()
         files.delete(renderer.naming.templatePath)
         files.delete(renderer.naming.monitoringPath)
-        let stack = StackRef(name: renderer.naming.name, template: renderer.naming.templatePath, region: context.task.region, account: context.task.account)
+        let stack = StackRef(
+            name: renderer.naming.name,
+            template: renderer.naming.templatePath,
+            region: context.task.region,
+            account: context.task.account
+        )
         return StepOutput(files: files, stacks: [stack], notes: notes)
     }
 }

@@ -19,12 +19,25 @@ public struct MonitoringAgent: Agent {
         var files = FileSet()
         files.write(renderer.naming.monitoringPath, body)
         let alarms = try CloudFormationDocument(path: renderer.naming.monitoringPath, text: body).resources(ofType: "AWS::CloudWatch::Alarm")
-        let stack = StackRef(name: renderer.naming.monitoringName, template: renderer.naming.monitoringPath, region: context.task.region, account: context.task.account)
+        let stack = StackRef(
+            name: renderer.naming.monitoringName,
+            template: renderer.naming.monitoringPath,
+            region: context.task.region,
+            account: context.task.account
+        )
         return StepOutput(
             files: files,
-            messages: [AgentMessage(sender: role, recipient: .security, intent: .provideResult,
-                                    content: "wrote \(alarms.count) alarms in \(stack.template)", at: context.clock.now())],
+            messages: [
+                AgentMessage(
+                    sender: role,
+                    recipient: .security,
+                    intent: .provideResult,
+                    content: "wrote \(alarms.count) alarms in \(stack.template)",
+                    at: context.clock.now()
+                )
+            ],
             stacks: [stack],
-            notes: ["Alarms: \(alarms.map(\.logicalID).joined(separator: ", ")), sent to the stack's SNS topic."])
+            notes: ["Alarms: \(alarms.map(\.logicalID).joined(separator: ", ")), sent to the stack's SNS topic."]
+        )
     }
 }

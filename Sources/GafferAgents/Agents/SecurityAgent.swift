@@ -26,18 +26,35 @@ public struct SecurityAgent: Agent {
             let summary = changes.keys.sorted().map { "\($0): \(changes[$0] ?? "")" }.joined(separator: ", ")
             return StepOutput(
                 findings: findings.all,
-                messages: [AgentMessage(sender: role, recipient: .infrastructure, intent: .requestChange,
-                                        content: "please render again with \(summary) to clear \(findings.hits.filter { $0.parameterFix != nil }.map(\.finding.rule).joined(separator: ", "))",
-                                        changes: changes, at: context.clock.now())])
+                messages: [
+                    AgentMessage(
+                        sender: role,
+                        recipient: .infrastructure,
+                        intent: .requestChange,
+                        content:
+                            "please render again with \(summary) to clear \(findings.hits.filter { $0.parameterFix != nil }.map(\.finding.rule).joined(separator: ", "))",
+                        changes: changes,
+                        at: context.clock.now()
+                    )
+                ]
+            )
         }
         let serious = findings.all.filter { $0.severity >= .high }
         return StepOutput(
             findings: findings.all,
-            messages: [AgentMessage(sender: role, recipient: .deployment, intent: .provideResult,
-                                    content: "\(findings.all.count) findings, \(serious.count) high or critical", at: context.clock.now())],
+            messages: [
+                AgentMessage(
+                    sender: role,
+                    recipient: .deployment,
+                    intent: .provideResult,
+                    content: "\(findings.all.count) findings, \(serious.count) high or critical",
+                    at: context.clock.now()
+                )
+            ],
             approvalReasons: serious.map { finding in
                 "\(finding.severity.rawValue) security finding \(finding.rule) at \(finding.file):\(finding.line)\(finding.requested ? " (asked for in the issue)" : ""): \(finding.message)"
-            })
+            }
+        )
     }
 
     public struct Review: Sendable {
@@ -60,10 +77,21 @@ public struct SecurityAgent: Agent {
             for rule in rules {
                 for hit in rule.check(document) {
                     let requested = hit.parameterFix.flatMap { fix in task.parameters[fix.key].map { $0.description != fix.value } } ?? false
-                    hits.append(Review.Hit(
-                        finding: Finding(severity: hit.severity, rule: rule.id, file: path, line: hit.line, resource: hit.resource.logicalID,
-                                         message: hit.message, fix: hit.fix, requested: requested),
-                        parameterFix: hit.parameterFix))
+                    hits.append(
+                        Review.Hit(
+                            finding: Finding(
+                                severity: hit.severity,
+                                rule: rule.id,
+                                file: path,
+                                line: hit.line,
+                                resource: hit.resource.logicalID,
+                                message: hit.message,
+                                fix: hit.fix,
+                                requested: requested
+                            ),
+                            parameterFix: hit.parameterFix
+                        )
+                    )
                 }
             }
         }

@@ -19,8 +19,12 @@ public struct Coordinator: Sendable {
     ///   - limits: the limits every new plan gets.
     ///   - store: where plans are saved after every change.
     public init(
-        agents: AgentRegistry, templates: TemplateLibrary, settings: AgentSettings, limits: PlanLimits = PlanLimits(),
-        store: any PlanStore, clock: any WallClock = SystemWallClock()
+        agents: AgentRegistry,
+        templates: TemplateLibrary,
+        settings: AgentSettings,
+        limits: PlanLimits = PlanLimits(),
+        store: any PlanStore,
+        clock: any WallClock = SystemWallClock()
     ) {
         self.agents = agents
         self.templates = templates
@@ -32,8 +36,15 @@ public struct Coordinator: Sendable {
 
     /// Makes the task's plan and saves it, without running it.
     public func makePlan(for task: AwsTask, repository: String? = nil, id: String = UUID().uuidString) async throws -> Plan {
-        var plan = Plan(id: id, task: task, repository: repository, steps: PlanRules.steps(for: task), limits: limits,
-                        approvalReasons: PlanRules.approvalReasons(for: task), at: clock.now())
+        var plan = Plan(
+            id: id,
+            task: task,
+            repository: repository,
+            steps: PlanRules.steps(for: task),
+            limits: limits,
+            approvalReasons: PlanRules.approvalReasons(for: task),
+            at: clock.now()
+        )
         if plan.steps.count > limits.maxSteps {
             stop(&plan, .steps(limits.maxSteps))
             finish(&plan)
@@ -127,16 +138,17 @@ public struct Coordinator: Sendable {
     private func readySteps(_ plan: Plan) -> [Int] {
         plan.steps.indices.filter { index in
             let step = plan.steps[index]
-            return step.state == .pending && step.dependsOn.allSatisfy { id in
-                plan.step(id).map { $0.state == .succeeded || $0.state == .skipped } ?? false
-            }
+            return step.state == .pending
+                && step.dependsOn.allSatisfy { id in
+                    plan.step(id).map { $0.state == .succeeded || $0.state == .skipped } ?? false
+                }
         }
     }
 
     private func apply(_ result: StepResult, to plan: inout Plan) {
         // A result for a step that was sent back (a handoff) while it ran is stale.
         guard let index = plan.steps.firstIndex(where: { $0.id == result.id }),
-              plan.steps[index].state == .running, plan.steps[index].attempts == result.attempt
+            plan.steps[index].state == .running, plan.steps[index].attempts == result.attempt
         else { return }
         plan.steps[index].endedAt = clock.now()
         switch result.result {
@@ -160,8 +172,15 @@ public struct Coordinator: Sendable {
             }
         case .failure(let error as CapabilityGapError):
             plan.gaps.append(error.gap)
-            plan.messages.append(AgentMessage(sender: error.gap.agent, recipient: nil, intent: .reportGap,
-                                              content: "cannot \(error.gap.asked): \(error.gap.lacking)", at: clock.now()))
+            plan.messages.append(
+                AgentMessage(
+                    sender: error.gap.agent,
+                    recipient: nil,
+                    intent: .reportGap,
+                    content: "cannot \(error.gap.asked): \(error.gap.lacking)",
+                    at: clock.now()
+                )
+            )
             fail(&plan, index, error.description)
         case .failure(is StepTimedOut):
             fail(&plan, index, "ran longer than the time limit per step")

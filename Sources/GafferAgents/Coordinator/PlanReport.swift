@@ -8,10 +8,13 @@ public enum PlanReport {
         let taskObject = try JSONSerialization.jsonObject(with: Data(parsed.jsonText().utf8))
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
-        func object<T: Encodable>(_ value: T) throws -> Any { try JSONSerialization.jsonObject(with: encoder.encode(value), options: [.fragmentsAllowed]) }
+        func object<T: Encodable>(_ value: T) throws -> Any {
+            try JSONSerialization.jsonObject(with: encoder.encode(value), options: [.fragmentsAllowed])
+        }
         let steps: [[String: Any]] = try plan.steps.map { step in
             [
-                "id": step.id, "agent": step.agent.rawValue, "intent": step.intent.rawValue, "dependsOn": step.dependsOn, "state": step.state.rawValue,
+                "id": step.id, "agent": step.agent.rawValue, "intent": step.intent.rawValue, "dependsOn": step.dependsOn,
+                "state": step.state.rawValue,
                 "attempts": step.attempts, "durationMs": step.duration.map { ($0 * 1000 * 100).rounded() / 100 } ?? NSNull(),
                 "files": step.output?.files.changes.map(\.path) ?? [], "findings": try object(step.output?.findings ?? []),
                 "error": step.error ?? NSNull(),
@@ -38,8 +41,10 @@ public enum PlanReport {
         lines.append("Plan for \(what)\(task.region.map { " in \($0)" } ?? ""): \(plan.state.rawValue)")
         lines.append("")
         let rows = plan.steps.map { step in
-            [step.id, step.agent.rawValue, step.state.rawValue, step.duration.map { String(format: "%.1f ms", $0 * 1000) } ?? "-",
-             step.dependsOn.isEmpty ? "-" : step.dependsOn.joined(separator: ", ")]
+            [
+                step.id, step.agent.rawValue, step.state.rawValue, step.duration.map { String(format: "%.1f ms", $0 * 1000) } ?? "-",
+                step.dependsOn.isEmpty ? "-" : step.dependsOn.joined(separator: ", "),
+            ]
         }
         lines += table(["step", "agent", "state", "took", "waits for"], rows)
         for step in plan.steps {
@@ -58,7 +63,9 @@ public enum PlanReport {
         } else {
             lines.append("Findings:")
             for finding in plan.findings {
-                lines.append("  \(finding.severity.rawValue) \(finding.rule) \(finding.file):\(finding.line): \(finding.message)\(finding.requested ? " (asked for)" : "")")
+                lines.append(
+                    "  \(finding.severity.rawValue) \(finding.rule) \(finding.file):\(finding.line): \(finding.message)\(finding.requested ? " (asked for)" : "")"
+                )
                 lines.append("    fix: \(finding.fix)")
             }
         }
@@ -97,7 +104,8 @@ public enum PlanReport {
     static func table(_ header: [String], _ rows: [[String]]) -> [String] {
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         return ([header] + rows).map { row in
-            "  " + row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            "  "
+                + row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "  ")
                 .trimmingCharacters(in: .whitespaces)
         }
     }

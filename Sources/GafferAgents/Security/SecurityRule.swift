@@ -19,7 +19,11 @@ public struct RuleHit: Sendable {
     public var parameterFix: (key: String, value: String)?
 
     public init(
-        _ severity: Finding.Severity, _ resource: CloudFormationDocument.Resource, line: Int? = nil, _ message: String, fix: String,
+        _ severity: Finding.Severity,
+        _ resource: CloudFormationDocument.Resource,
+        line: Int? = nil,
+        _ message: String,
+        fix: String,
         parameterFix: (key: String, value: String)? = nil
     ) {
         self.severity = severity

@@ -52,7 +52,11 @@ public indirect enum TemplateNode: Sendable {
         switch node {
         case .scalar(let scalar): self = .scalar(scalar.string, tag: tag, line: line)
         case .mapping(let mapping):
-            self = .mapping(mapping.map { (key: $0.key.string ?? "", keyLine: $0.key.mark?.line ?? line, value: TemplateNode($0.value)) }, tag: tag, line: line)
+            self = .mapping(
+                mapping.map { (key: $0.key.string ?? "", keyLine: $0.key.mark?.line ?? line, value: TemplateNode($0.value)) },
+                tag: tag,
+                line: line
+            )
         case .sequence(let sequence): self = .sequence(sequence.map(TemplateNode.init), tag: tag, line: line)
         case .alias: self = .scalar("", tag: nil, line: line)
         }

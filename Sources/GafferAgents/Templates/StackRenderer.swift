@@ -18,9 +18,18 @@ struct StackRenderer {
     /// The main stack, with the changes other agents asked of the infrastructure agent.
     func main() throws -> String {
         let name = try mainTemplateName()
-        return try context.templates.render(name, TemplateContext.make(
-            task: context.task, template: name, library: context.templates, stackName: naming.name, repository: context.plan.repository,
-            agent: .infrastructure, changes: context.changes(for: .infrastructure)))
+        return try context.templates.render(
+            name,
+            TemplateContext.make(
+                task: context.task,
+                template: name,
+                library: context.templates,
+                stackName: naming.name,
+                repository: context.plan.repository,
+                agent: .infrastructure,
+                changes: context.changes(for: .infrastructure)
+            )
+        )
     }
 
     /// The alarms' stack, or nil when no alarms suit the resource.
@@ -28,8 +37,17 @@ struct StackRenderer {
         guard let resource = context.task.resource else { return nil }
         let name = "monitoring/\(resource.name)"
         guard context.templates.has(name) else { return nil }
-        return try context.templates.render(name, TemplateContext.make(
-            task: context.task, template: name, library: context.templates, stackName: naming.monitoringName, mainStack: naming.name,
-            repository: context.plan.repository, agent: .monitoring))
+        return try context.templates.render(
+            name,
+            TemplateContext.make(
+                task: context.task,
+                template: name,
+                library: context.templates,
+                stackName: naming.monitoringName,
+                mainStack: naming.name,
+                repository: context.plan.repository,
+                agent: .monitoring
+            )
+        )
     }
 }

@@ -8,8 +8,14 @@ import GafferCore
 /// mustaches: `BucketName: {{{param.bucketName}}}`.
 enum TemplateContext {
     static func make(
-        task: AwsTask, template: String, library: TemplateLibrary, stackName: String, mainStack: String? = nil, repository: String?,
-        agent: AgentRole, changes: [String: String] = [:]
+        task: AwsTask,
+        template: String,
+        library: TemplateLibrary,
+        stackName: String,
+        mainStack: String? = nil,
+        repository: String?,
+        agent: AgentRole,
+        changes: [String: String] = [:]
     ) -> [String: Any] {
         var values = library.defaults(of: template)
         for (key, value) in task.parameters { values[key] = value }
@@ -50,8 +56,10 @@ enum TemplateContext {
             // Flow style on one line, so a template places them at any indentation: `Tags: {{{tagList}}}`.
             "tagList": tagList(tags), "tagMap": "{" + tags.map { "\(yamlString($0.key)): \(yamlString($0.value))" }.joined(separator: ", ") + "}",
             "namedTagList": tagList([("Name", name)] + tags),
-            "description": yamlString("Gaffer: \(task.kind.displayName.lowercased()) \(task.resource?.displayName ?? "resources") \(name)"
-                + (task.issue.map { " for issue #\($0)" } ?? "")),
+            "description": yamlString(
+                "Gaffer: \(task.kind.displayName.lowercased()) \(task.resource?.displayName ?? "resources") \(name)"
+                    + (task.issue.map { " for issue #\($0)" } ?? "")
+            ),
         ]
     }
 

@@ -240,7 +240,9 @@ public enum ConfigurationLoader {
             return nil
         },
         Setting(key: "pipeline_timeout_minutes") { config, value in
-            guard let number = Double(value), (1...480).contains(number) else { return "'\(value)' is not a number of minutes from 1 to 480 (CodeBuild's limit)" }
+            guard let number = Double(value), (1...480).contains(number) else {
+                return "'\(value)' is not a number of minutes from 1 to 480 (CodeBuild's limit)"
+            }
             config.pipelineTimeoutMinutes = number
             return nil
         },
@@ -268,7 +270,9 @@ public enum ConfigurationLoader {
             return nil
         },
         Setting(key: "aws_access_key_id") { config, value in
-            guard value.count >= 16, value.allSatisfy({ $0.isLetter || $0.isNumber }) else { return "is not an access key id such as AKIAIOSFODNN7EXAMPLE" }
+            guard value.count >= 16, value.allSatisfy({ $0.isLetter || $0.isNumber }) else {
+                return "is not an access key id such as AKIAIOSFODNN7EXAMPLE"
+            }
             config.awsAccessKeyID = value
             return nil
         },
@@ -283,7 +287,8 @@ public enum ConfigurationLoader {
                 let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
                 let roleAndID = parts.count == 2 ? parts[1].split(separator: ";", maxSplits: 1).map(String.init) : []
                 guard parts.count == 2, let arn = roleAndID.first, let account = AccountRole.account(of: arn), account == parts[0] else {
-                    return "'\(entry)' should be ACCOUNT=arn:aws:iam::ACCOUNT:role/NAME, optionally followed by ;EXTERNAL_ID (the account in the ARN must match)"
+                    return
+                        "'\(entry)' should be ACCOUNT=arn:aws:iam::ACCOUNT:role/NAME, optionally followed by ;EXTERNAL_ID (the account in the ARN must match)"
                 }
                 roles[account] = AccountRole(roleARN: arn, externalID: roleAndID.count > 1 ? roleAndID[1] : nil)
             }
@@ -383,36 +388,54 @@ public enum ConfigurationLoader {
         }
 
         if needs.contains(.httpServer) && configuration.webhookSecrets.isEmpty {
-            problems.append(ConfigurationProblem(
-                source: "GAFFER_WEBHOOK_SECRET",
-                message: "no webhook secret is set, so no delivery could be verified; set the secret of the GitHub webhook (several, comma-separated, while rotating)"
-            ))
+            problems.append(
+                ConfigurationProblem(
+                    source: "GAFFER_WEBHOOK_SECRET",
+                    message:
+                        "no webhook secret is set, so no delivery could be verified; set the secret of the GitHub webhook (several, comma-separated, while rotating)"
+                )
+            )
         }
         switch (configuration.awsAccessKeyID, configuration.awsSecretAccessKey) {
         case let (id?, secret?): configuration.aws.credentials = AWSCredentials(accessKeyID: id, secretAccessKey: secret)
         case (nil, nil): break
         default:
-            problems.append(ConfigurationProblem(
-                source: "GAFFER_AWS_ACCESS_KEY_ID", message: "aws_access_key_id and aws_secret_access_key go together; set both, or neither to use the environment or ~/.aws"))
+            problems.append(
+                ConfigurationProblem(
+                    source: "GAFFER_AWS_ACCESS_KEY_ID",
+                    message: "aws_access_key_id and aws_secret_access_key go together; set both, or neither to use the environment or ~/.aws"
+                )
+            )
         }
         if configuration.jobBackoffMaxSeconds < configuration.jobBackoffBaseSeconds {
-            problems.append(ConfigurationProblem(
-                source: "GAFFER_JOB_BACKOFF_MAX_SECONDS",
-                message: "\(configuration.jobBackoffMaxSeconds.formatted()) is below job_backoff_base_seconds (\(configuration.jobBackoffBaseSeconds.formatted())); make it at least as large"
-            ))
+            problems.append(
+                ConfigurationProblem(
+                    source: "GAFFER_JOB_BACKOFF_MAX_SECONDS",
+                    message:
+                        "\(configuration.jobBackoffMaxSeconds.formatted()) is below job_backoff_base_seconds (\(configuration.jobBackoffBaseSeconds.formatted())); make it at least as large"
+                )
+            )
         }
         if configuration.githubAppID != nil, configuration.githubPrivateKey == nil {
-            problems.append(ConfigurationProblem(
-                source: "GAFFER_GITHUB_PRIVATE_KEY_FILE",
-                message: "github_app_id is set but the app's private key is not; set github_private_key_file (or GAFFER_GITHUB_PRIVATE_KEY)"))
+            problems.append(
+                ConfigurationProblem(
+                    source: "GAFFER_GITHUB_PRIVATE_KEY_FILE",
+                    message: "github_app_id is set but the app's private key is not; set github_private_key_file (or GAFFER_GITHUB_PRIVATE_KEY)"
+                )
+            )
         }
         if configuration.githubPrivateKey != nil, configuration.githubAppID == nil {
-            problems.append(ConfigurationProblem(source: "GAFFER_GITHUB_APP_ID", message: "a private key is set but github_app_id is not; set the app's id"))
+            problems.append(
+                ConfigurationProblem(source: "GAFFER_GITHUB_APP_ID", message: "a private key is set but github_app_id is not; set the app's id")
+            )
         }
         if needs.contains(.github), configuration.githubCredentials == nil {
-            problems.append(ConfigurationProblem(
-                source: "GAFFER_GITHUB_APP_ID",
-                message: "no GitHub credentials: set github_app_id and github_private_key_file for a GitHub App, or github_token"))
+            problems.append(
+                ConfigurationProblem(
+                    source: "GAFFER_GITHUB_APP_ID",
+                    message: "no GitHub credentials: set github_app_id and github_private_key_file for a GitHub App, or github_token"
+                )
+            )
         }
         if needs.contains(.dataDirectory), let problem = checkWritable(configuration.dataDirectory, fileManager: fileManager) {
             problems.append(problem)
@@ -423,7 +446,8 @@ public enum ConfigurationLoader {
 
     private static func applyFile(path: String, to configuration: inout GafferConfiguration, mustExist: Bool) -> [ConfigurationProblem] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            return mustExist ? [ConfigurationProblem(source: path, message: "cannot read the file; check the path given to --config or GAFFER_CONFIG")] : []
+            return mustExist
+                ? [ConfigurationProblem(source: path, message: "cannot read the file; check the path given to --config or GAFFER_CONFIG")] : []
         }
         let yaml: Any?
         do {
@@ -472,7 +496,8 @@ public enum ConfigurationLoader {
         } catch {
             return ConfigurationProblem(
                 source: "GAFFER_DATA_DIR",
-                message: "cannot write to \(directory.path) (\(whyNotWritable(directory, error: error, fileManager: fileManager))); choose a directory Gaffer may write, with data_dir or GAFFER_DATA_DIR"
+                message:
+                    "cannot write to \(directory.path) (\(whyNotWritable(directory, error: error, fileManager: fileManager))); choose a directory Gaffer may write, with data_dir or GAFFER_DATA_DIR"
             )
         }
     }

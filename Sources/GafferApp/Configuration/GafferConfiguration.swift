@@ -111,7 +111,8 @@ public struct GafferConfiguration: Sendable {
     public func gitSettings() throws -> GitWorkspaces.Settings {
         let identity = try GitIdentity(
             name: gitAuthorName ?? botLogin,
-            email: gitAuthorEmail ?? "\(botLogin)@users.noreply.github.com")
+            email: gitAuthorEmail ?? "\(botLogin)@users.noreply.github.com"
+        )
         return GitWorkspaces.Settings(identity: identity, limits: FileSetLimits(maxFileBytes: gitMaxFileBytes, maxFiles: gitMaxFiles))
     }
 
@@ -120,8 +121,11 @@ public struct GafferConfiguration: Sendable {
         guard let gitSSHKeyFile else { return nil }
         let publicKey = gitSSHKeyFile + ".pub"
         return .sshKey(
-            privateKeyPath: gitSSHKeyFile, publicKeyPath: FileManager.default.fileExists(atPath: publicKey) ? publicKey : nil,
-            passphrase: gitSSHKeyPassphrase, hostKeys: gitSSHHostKeys)
+            privateKeyPath: gitSSHKeyFile,
+            publicKeyPath: FileManager.default.fileExists(atPath: publicKey) ? publicKey : nil,
+            passphrase: gitSSHKeyPassphrase,
+            hostKeys: gitSSHHostKeys
+        )
     }
 
     /// The AWS settings with the default region filled in.

@@ -25,12 +25,15 @@ public struct CommentCommandHandler: WebhookEventHandler {
         guard case .issueComment(let comment) = event else { return }
         let items = commands(comment)
         guard !items.isEmpty else { return }
-        context.logger.info("commands read", metadata: [
-            "repository": "\(comment.repository.fullName)", "issue": "\(comment.issue.number)",
-            "comment": "\(comment.comment.id)", "author": "\(comment.comment.user.login)", "items": "\(items)",
-        ])
+        context.logger.info(
+            "commands read",
+            metadata: [
+                "repository": "\(comment.repository.fullName)", "issue": "\(comment.issue.number)",
+                "comment": "\(comment.comment.id)", "author": "\(comment.comment.user.login)", "items": "\(items)",
+            ]
+        )
         guard let github, let repository = RepositoryRef(fullName: comment.repository.fullName, installation: comment.installation?.id),
-              let reply = try github.comments.reply(to: items, botLogin: parser.botLogin)
+            let reply = try github.comments.reply(to: items, botLogin: parser.botLogin)
         else { return }
         // One reply per comment, found again by its marker: a retried job edits it rather than adding another.
         try await github.writeStatus(reply, key: "reply-\(comment.comment.id)", issue: comment.issue.number, in: repository)

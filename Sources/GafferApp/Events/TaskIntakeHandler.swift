@@ -40,7 +40,13 @@ public struct TaskIntakeHandler: WebhookEventHandler {
         var version: String?
         if let github, let repository {
             let current = try await github.issue(issues.issue.number, in: repository)
-            result = intake(title: current.title, body: current.body, labels: current.labels.map(\.name), author: issues.issue.user.login, number: current.number)
+            result = intake(
+                title: current.title,
+                body: current.body,
+                labels: current.labels.map(\.name),
+                author: issues.issue.user.login,
+                number: current.number
+            )
             version = current.updatedAt
         }
         guard let result else {

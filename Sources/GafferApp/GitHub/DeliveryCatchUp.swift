@@ -17,8 +17,14 @@ public struct DeliveryCatchUp: Sendable {
     let maximumRedeliveries: Int
     let logger: Logger
 
-    public init(client: GitHubClient, deliveries: any DeliveryStore, clock: any WallClock = SystemWallClock(),
-                maximumPerRun: Int = 20, maximumRedeliveries: Int = 3, logger: Logger = Logger(label: "gaffer.catch-up")) {
+    public init(
+        client: GitHubClient,
+        deliveries: any DeliveryStore,
+        clock: any WallClock = SystemWallClock(),
+        maximumPerRun: Int = 20,
+        maximumRedeliveries: Int = 3,
+        logger: Logger = Logger(label: "gaffer.catch-up")
+    ) {
         self.client = client
         self.deliveries = deliveries
         self.clock = clock
@@ -34,11 +40,13 @@ public struct DeliveryCatchUp: Sendable {
         let listed = try await client.hookDeliveries(since: horizon)
         let byGUID = Dictionary(grouping: listed, by: \.guid)
         var asked: [String] = []
-        for (guid, attempts) in byGUID.sorted(by: { ($0.value.map(\.deliveredAt).min() ?? .distantPast) < ($1.value.map(\.deliveredAt).min() ?? .distantPast) }) {
+        for (guid, attempts) in byGUID.sorted(by: {
+            ($0.value.map(\.deliveredAt).min() ?? .distantPast) < ($1.value.map(\.deliveredAt).min() ?? .distantPast)
+        }) {
             guard asked.count < maximumPerRun else { break }
             // Any success settles it; so do enough failed redeliveries, and an age GitHub no longer keeps.
             guard !attempts.contains(where: \.succeeded), attempts.filter(\.redelivery).count < maximumRedeliveries,
-                  let first = attempts.min(by: { $0.deliveredAt < $1.deliveredAt }), first.deliveredAt > horizon
+                let first = attempts.min(by: { $0.deliveredAt < $1.deliveredAt }), first.deliveredAt > horizon
             else { continue }
             // Gaffer may have stored it although GitHub counted it failed (a timeout after the commit).
             if try await deliveries.delivery(id: guid) != nil { continue }

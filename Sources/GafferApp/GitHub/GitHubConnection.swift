@@ -27,7 +27,10 @@ public actor GitHubConnection {
     /// The connection for this configuration, or nil without GitHub credentials.
     public static func make(_ configuration: GafferConfiguration) throws -> GitHubConnection? {
         guard configuration.githubCredentials != nil else { return nil }
-        return GitHubConnection(configuration: configuration, comments: GafferComments(templates: try CommentTemplates.shipped(overrides: configuration.commentTemplatesDirectory)))
+        return GitHubConnection(
+            configuration: configuration,
+            comments: GafferComments(templates: try CommentTemplates.shipped(overrides: configuration.commentTemplatesDirectory))
+        )
     }
 
     public func gitHub() async throws -> GitHubClient {
@@ -61,7 +64,13 @@ public actor GitHubConnection {
     /// Writes a status comment of an issue (`key`: which one), unless a newer `version` is already written.
     public func writeStatus(_ body: String, key: String = "status", version: String? = nil, issue: Int, in repository: RepositoryRef) async throws {
         let connected = try await connected()
-        try await StatusCommentWriter(client: connected.client, author: connected.login).write(body, key: key, version: version, issue: issue, in: repository)
+        try await StatusCommentWriter(client: connected.client, author: connected.login).write(
+            body,
+            key: key,
+            version: version,
+            issue: issue,
+            in: repository
+        )
     }
 
     /// The issue as it is now (a job may run after a newer event about it).

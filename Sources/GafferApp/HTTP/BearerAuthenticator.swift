@@ -15,13 +15,20 @@ struct BearerAuthenticator: Sendable {
     /// The answer to send when the request may not proceed, or nil when it may.
     func refusal(for request: Request) -> Response? {
         guard let expectedDigest else {
-            return JSONResponse.error(.forbidden, code: "api_disabled",
-                                      message: "the jobs API is off because no token is configured; set GAFFER_API_TOKEN (or api_token) and restart")
+            return JSONResponse.error(
+                .forbidden,
+                code: "api_disabled",
+                message: "the jobs API is off because no token is configured; set GAFFER_API_TOKEN (or api_token) and restart"
+            )
         }
         let challenge: HTTPFields = [.wwwAuthenticate: "Bearer realm=\"gaffer\""]
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            return JSONResponse.error(.unauthorized, code: "unauthenticated",
-                                      message: "send the API token as Authorization: Bearer <token>", headers: challenge)
+            return JSONResponse.error(
+                .unauthorized,
+                code: "unauthenticated",
+                message: "send the API token as Authorization: Bearer <token>",
+                headers: challenge
+            )
         }
         // Comparing fixed-size digests keeps the time independent of where
         // the tokens differ and of the token's length.

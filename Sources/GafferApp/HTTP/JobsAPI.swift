@@ -35,7 +35,11 @@ struct JobsAPI: Sendable {
         if let refusal = authenticator.refusal(for: request) { return refusal }
         var request = request
         guard request.mediaType == "application/json" else {
-            return JSONResponse.error(.unsupportedMediaType, code: "unsupported_media_type", message: "send the job as JSON with Content-Type: application/json")
+            return JSONResponse.error(
+                .unsupportedMediaType,
+                code: "unsupported_media_type",
+                message: "send the job as JSON with Content-Type: application/json"
+            )
         }
         // Room for the envelope around the largest payload allowed.
         guard let body = try await request.collectBody(ifWithin: maxPayloadBytes + 4096) else {
@@ -45,8 +49,11 @@ struct JobsAPI: Sendable {
         do {
             decoded = try JSONDecoder().decode(CreateRequest.self, from: body)
         } catch {
-            return JSONResponse.error(.badRequest, code: "malformed_json",
-                                      message: "the body is not a JSON object of the form {\"job_type\": \"echo\", \"payload\": {...}}")
+            return JSONResponse.error(
+                .badRequest,
+                code: "malformed_json",
+                message: "the body is not a JSON object of the form {\"job_type\": \"echo\", \"payload\": {...}}"
+            )
         }
         let known = registry.submittableTypes.joined(separator: ", ")
         guard let type = decoded.jobType, !type.isEmpty else {
@@ -81,8 +88,11 @@ struct JobsAPI: Sendable {
     }
 
     private func tooLarge() -> Response {
-        JSONResponse.error(.contentTooLarge, code: "payload_too_large",
-                           message: "the payload is over the limit of \(maxPayloadBytes) bytes (job_max_payload_bytes)")
+        JSONResponse.error(
+            .contentTooLarge,
+            code: "payload_too_large",
+            message: "the payload is over the limit of \(maxPayloadBytes) bytes (job_max_payload_bytes)"
+        )
     }
 
     private func show(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -100,8 +110,11 @@ struct JobsAPI: Sendable {
         var state: JobState?
         if let status = query["status"].map(String.init), !status.isEmpty {
             guard let parsed = JobState(apiName: status) else {
-                return JSONResponse.error(.badRequest, code: "bad_status",
-                                          message: "unknown status '\(status)'; use one of \(JobState.allCases.map(\.apiName).joined(separator: ", "))")
+                return JSONResponse.error(
+                    .badRequest,
+                    code: "bad_status",
+                    message: "unknown status '\(status)'; use one of \(JobState.allCases.map(\.apiName).joined(separator: ", "))"
+                )
             }
             state = parsed
         }
@@ -121,7 +134,11 @@ struct JobsAPI: Sendable {
         guard let id = context.parameters.get("id").flatMap(JobID.init) else { return badID(context) }
         guard let existing = try await queue.job(id: id) else { return notFound(id) }
         if existing.state.isFinal {
-            return JSONResponse.error(.conflict, code: "already_finished", message: "job \(id) is already \(existing.state.apiName) and cannot be cancelled")
+            return JSONResponse.error(
+                .conflict,
+                code: "already_finished",
+                message: "job \(id) is already \(existing.state.apiName) and cannot be cancelled"
+            )
         }
         let entry = AuditEntry(at: clock.now(), actor: "api", action: "job.cancel", subject: "job:\(id)")
         guard let job = try await queue.cancel(id: id, reason: "cancelled through the jobs API", audited: entry) else { return notFound(id) }

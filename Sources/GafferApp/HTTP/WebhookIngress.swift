@@ -38,14 +38,21 @@ struct WebhookIngress: Sendable {
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
         var request = request
         guard let mediaType = request.mediaType, ["application/json", "application/x-www-form-urlencoded"].contains(mediaType) else {
-            return reject(.unsupportedMediaType, "unsupported_media_type",
-                          "Content-Type must be application/json or application/x-www-form-urlencoded, got \(request.headers[.contentType] ?? "none")")
+            return reject(
+                .unsupportedMediaType,
+                "unsupported_media_type",
+                "Content-Type must be application/json or application/x-www-form-urlencoded, got \(request.headers[.contentType] ?? "none")"
+            )
         }
         guard let event = request.headers[.gitHubEvent], !event.isEmpty, event.utf8.count <= 64 else {
             return reject(.badRequest, "missing_event", "the X-GitHub-Event header is missing")
         }
         guard let deliveryID = request.headers[.gitHubDelivery], !deliveryID.isEmpty, deliveryID.utf8.count <= Self.maxDeliveryIDLength else {
-            return reject(.badRequest, "missing_delivery", "the X-GitHub-Delivery header is missing or longer than \(Self.maxDeliveryIDLength) characters")
+            return reject(
+                .badRequest,
+                "missing_delivery",
+                "the X-GitHub-Delivery header is missing or longer than \(Self.maxDeliveryIDLength) characters"
+            )
         }
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > Self.maxBodyBytes {
             return reject(.contentTooLarge, "too_large", "the body is over GitHub's 25 MB limit for webhook payloads")
@@ -78,7 +85,8 @@ struct WebhookIngress: Sendable {
         let json: Data
         let action: String?
         do {
-            json = mediaType == "application/json"
+            json =
+                mediaType == "application/json"
                 ? Data(buffer: body, byteTransferStrategy: .noCopy)
                 : Data(try WebhookPayload.jsonFromForm(body.readableBytesView))
             action = try WebhookPayload.action(in: json)
@@ -89,7 +97,8 @@ struct WebhookIngress: Sendable {
         let handled = router.handles(event: event, action: action)
         let delivery = Delivery(id: deliveryID, event: event, action: action, receivedAt: clock.now(), body: json)
         let outcome = try await deliveries.record(
-            delivery, job: handled ? DeliveryJob.newJob(deliveryID: deliveryID, maxAttempts: jobMaxAttempts) : nil
+            delivery,
+            job: handled ? DeliveryJob.newJob(deliveryID: deliveryID, maxAttempts: jobMaxAttempts) : nil
         )
         switch outcome {
         case .queued(let jobID):

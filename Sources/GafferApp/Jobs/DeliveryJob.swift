@@ -50,11 +50,13 @@ public struct DeliveryJob: JobHandler {
             throw PermanentJobFailure(error.description)
         }
         let handled = try await router.route(event, context: EventContext(deliveryID: delivery.id, logger: logger))
-        return try JobResult(.object([
-            "delivery_id": .string(delivery.id),
-            "event": .string(delivery.event),
-            "action": delivery.action.map(JSONValue.string) ?? .null,
-            "handled_by": .array(handled.map(JSONValue.string)),
-        ]))
+        return try JobResult(
+            .object([
+                "delivery_id": .string(delivery.id),
+                "event": .string(delivery.event),
+                "action": delivery.action.map(JSONValue.string) ?? .null,
+                "handled_by": .array(handled.map(JSONValue.string)),
+            ])
+        )
     }
 }

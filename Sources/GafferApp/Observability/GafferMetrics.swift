@@ -25,8 +25,10 @@ public final class GafferMetrics: Sendable {
         for outcome in DeliveryOutcome.allCases {
             deliveries[outcome] = registry.makeCounter(
                 descriptor: Self.name(
-                    "webhook_deliveries", unit: "total",
-                    help: "Webhook deliveries received, by outcome: queued (stored, job queued), recorded (stored, no job), duplicate (seen before), rejected (refused, nothing stored)"
+                    "webhook_deliveries",
+                    unit: "total",
+                    help:
+                        "Webhook deliveries received, by outcome: queued (stored, job queued), recorded (stored, no job), duplicate (seen before), rejected (refused, nothing stored)"
                 ),
                 labels: [("outcome", outcome.rawValue)]
             )
@@ -34,13 +36,21 @@ public final class GafferMetrics: Sendable {
         self.deliveries = deliveries
         var jobStates: [JobState: Gauge] = [:]
         for state in JobState.allCases {
-            jobStates[state] = registry.makeGauge(descriptor: Self.name("jobs", help: "Jobs in the store, by state"), labels: [("state", state.rawValue)])
+            jobStates[state] = registry.makeGauge(
+                descriptor: Self.name("jobs", help: "Jobs in the store, by state"),
+                labels: [("state", state.rawValue)]
+            )
         }
         self.jobStates = jobStates
         queueDepth = registry.makeGauge(descriptor: Self.name("job_queue_depth", help: "Queued jobs whose time to run has come"))
         workersBusy = registry.makeGauge(descriptor: Self.name("workers_busy", help: "Workers of this process running a job"))
-        unverifiedBytes = registry.makeGauge(descriptor: Self.name(
-            "webhook_unverified", unit: "bytes", help: "Bytes of webhook bodies held before their signature is checked (503 past webhook_unverified_max_bytes)"))
+        unverifiedBytes = registry.makeGauge(
+            descriptor: Self.name(
+                "webhook_unverified",
+                unit: "bytes",
+                help: "Bytes of webhook bodies held before their signature is checked (503 past webhook_unverified_max_bytes)"
+            )
+        )
     }
 
     public func delivery(_ outcome: DeliveryOutcome) {
@@ -59,7 +69,8 @@ public final class GafferMetrics: Sendable {
     public func jobFinished(type: String, state: JobState, duration: Duration) {
         registry.makeCounter(
             descriptor: Self.name(
-                "job_attempts", unit: "total",
+                "job_attempts",
+                unit: "total",
                 help: "Job attempts finished, by job type and outcome (queued means it failed and will be retried)"
             ),
             labels: [("type", type), ("outcome", state.rawValue)]
@@ -67,8 +78,10 @@ public final class GafferMetrics: Sendable {
         registry.makeDurationHistogram(
             descriptor: Self.name("job_duration", unit: "seconds", help: "How long job attempts ran, by job type"),
             labels: [("type", type)],
-            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500),
-                      .seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600)]
+            buckets: [
+                .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500),
+                .seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600),
+            ]
         ).record(duration)
     }
 

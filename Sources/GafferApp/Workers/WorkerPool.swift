@@ -29,8 +29,12 @@ public final class WorkerPool: Service, Sendable {
         public var writesResultFiles: Bool
 
         public init(
-            count: Int, leaseDuration: TimeInterval, pollInterval: TimeInterval, drainTimeout: TimeInterval,
-            retryPolicy: RetryPolicy, writesResultFiles: Bool = true
+            count: Int,
+            leaseDuration: TimeInterval,
+            pollInterval: TimeInterval,
+            drainTimeout: TimeInterval,
+            retryPolicy: RetryPolicy,
+            writesResultFiles: Bool = true
         ) {
             self.count = count
             self.leaseDuration = leaseDuration
@@ -42,8 +46,10 @@ public final class WorkerPool: Service, Sendable {
 
         public init(_ configuration: GafferConfiguration) {
             self.init(
-                count: configuration.workers, leaseDuration: configuration.jobLeaseSeconds,
-                pollInterval: configuration.workerPollSeconds, drainTimeout: configuration.drainTimeoutSeconds,
+                count: configuration.workers,
+                leaseDuration: configuration.jobLeaseSeconds,
+                pollInterval: configuration.workerPollSeconds,
+                drainTimeout: configuration.drainTimeoutSeconds,
                 retryPolicy: configuration.retryPolicy
             )
         }
@@ -208,11 +214,13 @@ public final class WorkerPool: Service, Sendable {
 
     private func start(_ job: Job, in group: inout DiscardingTaskGroup) {
         guard let lease = job.lease else { return }
-        metrics.setWorkersBusy(state.withLock { state in
-            state.leases.insert(lease)
-            state.executing += 1
-            return state.executing
-        })
+        metrics.setWorkersBusy(
+            state.withLock { state in
+                state.leases.insert(lease)
+                state.executing += 1
+                return state.executing
+            }
+        )
         group.addTask {
             await self.execute(job, lease: lease)
             self.state.withLock { _ = $0.leases.remove(lease) }
@@ -221,10 +229,12 @@ public final class WorkerPool: Service, Sendable {
 
     /// Frees the job's worker for the next job; called when its handler returns.
     private func handlerReturned() {
-        metrics.setWorkersBusy(state.withLock { state in
-            state.executing -= 1
-            return state.executing
-        })
+        metrics.setWorkersBusy(
+            state.withLock { state in
+                state.executing -= 1
+                return state.executing
+            }
+        )
         slotFreed.signal()
     }
 

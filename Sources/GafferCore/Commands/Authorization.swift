@@ -30,7 +30,8 @@ public struct AuthorizationPolicy: Sendable, Hashable {
 
     public init(
         required: [CommandName: Permission] = AuthorizationPolicy.defaultRequired,
-        allowedUsers: [CommandName: Set<String>] = [:], allowedTeams: [CommandName: Set<String>] = [:],
+        allowedUsers: [CommandName: Set<String>] = [:],
+        allowedTeams: [CommandName: Set<String>] = [:],
         requesterMayApprove: Bool = false
     ) {
         self.required = required
@@ -61,7 +62,10 @@ public struct AuthorizationPolicy: Sendable, Hashable {
     public func decide(_ command: CommandName, actor: Actor, requester: String?) -> Decision {
         let needed = required[command] ?? .admin
         if actor.permission < needed {
-            return .denied(reason: "/\(command.rawValue) needs \(needed.rawValue) permission on this repository; @\(actor.login) has \(actor.permission.rawValue)")
+            return .denied(
+                reason:
+                    "/\(command.rawValue) needs \(needed.rawValue) permission on this repository; @\(actor.login) has \(actor.permission.rawValue)"
+            )
         }
         let users = allowedUsers[command]
         let teams = allowedTeams[command]
@@ -69,11 +73,16 @@ public struct AuthorizationPolicy: Sendable, Hashable {
             let byLogin = users?.contains(actor.login.lowercased()) ?? false
             let byTeam = !(teams ?? []).isDisjoint(with: actor.teams.map { $0.lowercased() })
             if !byLogin && !byTeam {
-                return .denied(reason: "/\(command.rawValue) is limited to \(AuthorizationPolicy.describe(users: users, teams: teams)); @\(actor.login) is not among them")
+                return .denied(
+                    reason:
+                        "/\(command.rawValue) is limited to \(AuthorizationPolicy.describe(users: users, teams: teams)); @\(actor.login) is not among them"
+                )
             }
         }
         if command == .approve, !requesterMayApprove, let requester, requester.caseInsensitiveCompare(actor.login) == .orderedSame {
-            return .denied(reason: "@\(actor.login) asked for this task and cannot approve it; another person with \(needed.rawValue) permission must")
+            return .denied(
+                reason: "@\(actor.login) asked for this task and cannot approve it; another person with \(needed.rawValue) permission must"
+            )
         }
         return .allowed
     }

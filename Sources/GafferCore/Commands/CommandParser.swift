@@ -38,7 +38,8 @@ public struct CommandParser: Sendable {
         if content.hasPrefix("/") {
             rest = content.dropFirst()
         } else if content.lowercased().hasPrefix(mention),
-                  content.dropFirst(mention.count).first.map({ $0 == " " || $0 == "\t" }) ?? false {
+            content.dropFirst(mention.count).first.map({ $0 == " " || $0 == "\t" }) ?? false
+        {
             rest = content.dropFirst(mention.count).trimmingWhitespace()
             if rest.hasPrefix("/") { rest = rest.dropFirst() }
         } else {

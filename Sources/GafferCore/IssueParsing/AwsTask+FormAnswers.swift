@@ -21,8 +21,10 @@ extension AwsTask {
         if let region { answers["region"] = .chosen([region]) }
         if let account { answers["account"] = .text(account) }
         if !tags.isEmpty {
-            answers["tags"] = .text(tags.sorted { $0.key < $1.key }
-                .map { "\(KeyValueReader.quoted($0.key)): \(KeyValueReader.quoted($0.value))" }.joined(separator: "\n"))
+            answers["tags"] = .text(
+                tags.sorted { $0.key < $1.key }
+                    .map { "\(KeyValueReader.quoted($0.key)): \(KeyValueReader.quoted($0.value))" }.joined(separator: "\n")
+            )
         }
         if !dependsOn.isEmpty { answers["dependsOn"] = .text(dependsOn.map { "#\($0)" }.joined(separator: ", ")) }
         answers["confirm"] = .chosen(["I understand that this deletes the resource and its data once approved"])

@@ -16,9 +16,20 @@ struct FieldCollector {
             return
         }
         if existing.source == field.source, existing.value != field.value {
-            warnings.append(IssueWarning(field: field.name, message: "is given twice in \(field.source.description); using the first, \"\(existing.value.display)\""))
+            warnings.append(
+                IssueWarning(
+                    field: field.name,
+                    message: "is given twice in \(field.source.description); using the first, \"\(existing.value.display)\""
+                )
+            )
         } else if existing.source < field.source, !FieldCollector.agree(existing.value, field.value, key: key) {
-            warnings.append(IssueWarning(field: field.name, message: "\(field.source.description) says \"\(field.value.display)\" but \(existing.source.description) says \"\(existing.value.display)\"; using \(existing.source.description)"))
+            warnings.append(
+                IssueWarning(
+                    field: field.name,
+                    message:
+                        "\(field.source.description) says \"\(field.value.display)\" but \(existing.source.description) says \"\(existing.value.display)\"; using \(existing.source.description)"
+                )
+            )
         }
     }
 

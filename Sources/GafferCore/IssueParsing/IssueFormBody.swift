@@ -14,9 +14,9 @@ public struct IssueFormBody: Sendable {
             // GitHub writes "_No response_" for an empty field and "None" for a dropdown left unchosen.
             if rawText == "_No response_" || rawText == "None" { return "" }
             guard let start = lines.firstIndex(where: { !$0.text.trimmingWhitespace().isEmpty }),
-                  let end = lines.lastIndex(where: { !$0.text.trimmingWhitespace().isEmpty }), start < end,
-                  lines[start].fenceInfo != nil, lines[end].isFenceClose,
-                  lines[(start + 1)..<end].allSatisfy({ $0.fenceInfo == nil && !$0.isFenceClose })
+                let end = lines.lastIndex(where: { !$0.text.trimmingWhitespace().isEmpty }), start < end,
+                lines[start].fenceInfo != nil, lines[end].isFenceClose,
+                lines[(start + 1)..<end].allSatisfy({ $0.fenceInfo == nil && !$0.isFenceClose })
             else { return rawText }
             return IssueFormBody.joinTrimmed(Array(lines[(start + 1)..<end]))
         }

@@ -61,8 +61,12 @@ public struct IssueParser: Sendable {
                 let reader = KeyValueReader(IssueParser.unfenced(section.lines), strict: true)
                 fields.add(reader.entries, source: .form)
                 problems += reader.errors.map { error in
-                    IssueProblem(field: section.label, value: error.text.trimmingWhitespace().description,
-                                 rule: "line \(error.line) \(error.message)", example: "versioning: true")
+                    IssueProblem(
+                        field: section.label,
+                        value: error.text.trimmingWhitespace().description,
+                        rule: "line \(error.line) \(error.message)",
+                        example: "versioning: true"
+                    )
                 }
             } else if IssueVocabulary.freeText.contains(key) || key.isEmpty {
                 continue
@@ -83,8 +87,12 @@ public struct IssueParser: Sendable {
             let reader = KeyValueReader(yaml, strict: true)
             fields.add(reader.entries, source: .yaml)
             problems += reader.errors.map { error in
-                IssueProblem(field: "yaml", value: error.text.trimmingWhitespace().description,
-                             rule: "line \(error.line) of the yaml block \(error.message)", example: "bucketName: logs-archive")
+                IssueProblem(
+                    field: "yaml",
+                    value: error.text.trimmingWhitespace().description,
+                    rule: "line \(error.line) of the yaml block \(error.message)",
+                    example: "bucketName: logs-archive"
+                )
             }
         }
         let prose = loose.filter { !$0.isCode }.map(\.text)
@@ -109,7 +117,9 @@ public struct IssueParser: Sendable {
 
         var warnings = fields.warnings
         if !isAddressedToGaffer(labels: issue.labels) {
-            warnings.append(IssueWarning(field: "labels", message: "the issue has no \"\(options.triggerLabel)\" label; Gaffer acts only on issues that have it"))
+            warnings.append(
+                IssueWarning(field: "labels", message: "the issue has no \"\(options.triggerLabel)\" label; Gaffer acts only on issues that have it")
+            )
         }
         var builder = TaskBuilder(fields: fields, issue: issue, options: options)
         builder.problems = problems
@@ -146,7 +156,7 @@ public struct IssueParser: Sendable {
             .prefix { !$0.isCode && !$0.text.trimmingWhitespace().isEmpty }
             .map { $0.text.trimmingWhitespace() }
         guard let first = text.first, !first.hasPrefix("#"), !first.hasPrefix("-"), !first.hasPrefix("*"), !first.hasPrefix(">"),
-              KeyValueReader.splitKey(first) == nil
+            KeyValueReader.splitKey(first) == nil
         else { return nil }
         return text.joined(separator: " ")
     }

@@ -43,7 +43,9 @@ struct KeyValueReader {
                 continue
             }
             if strict, indent != base {
-                errors.append(LineError(line: lineNumber, text: String(line), message: "is indented as if it belonged to a block; put it at the left margin"))
+                errors.append(
+                    LineError(line: lineNumber, text: String(line), message: "is indented as if it belonged to a block; put it at the left margin")
+                )
                 continue
             }
             let value = KeyValueReader.stripComment(rest)
@@ -63,7 +65,13 @@ struct KeyValueReader {
                 let (blockValue, unreadable) = KeyValueReader.block(block, folded: value.hasPrefix(">"), literal: !value.isEmpty)
                 entries.append(Entry(key: key, value: blockValue, line: lineNumber))
                 for text in unreadable {
-                    errors.append(LineError(line: lineNumber, text: String(text), message: "is not a \"- item\" or \"key: value\" line of the block under \(key)"))
+                    errors.append(
+                        LineError(
+                            line: lineNumber,
+                            text: String(text),
+                            message: "is not a \"- item\" or \"key: value\" line of the block under \(key)"
+                        )
+                    )
                 }
             } else if value.hasPrefix("["), value.hasSuffix("]") {
                 let items = KeyValueReader.splitFlow(value.dropFirst().dropLast())
@@ -153,7 +161,7 @@ struct KeyValueReader {
         guard !key.isEmpty, !key.hasPrefix("- ") else { return nil }
         if fieldNamesOnly {
             guard key.count <= 64, let first = key.unicodeScalars.first, first.properties.isAlphabetic,
-                  key.allSatisfy({ $0.isLetter || $0.isNumber || " _-.".contains($0) })
+                key.allSatisfy({ $0.isLetter || $0.isNumber || " _-.".contains($0) })
             else { return nil }
         }
         return (String(key), line[line.index(after: colon)...].trimmingWhitespace())
@@ -217,7 +225,8 @@ struct KeyValueReader {
 
     /// How a value is written so that `unquote` reads it back unchanged.
     static func quoted(_ value: String) -> String {
-        let plain = !value.isEmpty && value.trimmingWhitespace().count == value.count
+        let plain =
+            !value.isEmpty && value.trimmingWhitespace().count == value.count
             && !value.contains(" #") && !value.contains(": ") && !value.hasPrefix("#")
             && !value.contains("\n") && !value.contains("\\")
             && !"\"'[{|>-".contains(value.first ?? " ") && !value.hasSuffix(":")

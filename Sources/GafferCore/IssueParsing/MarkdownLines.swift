@@ -39,7 +39,8 @@ struct MarkdownLines {
                 inComment = false
             }
             if !inComment, let marker = MarkdownLines.fenceMarker(line),
-               marker.marker == "~" || !marker.info.contains("`") {
+                marker.marker == "~" || !marker.info.contains("`")
+            {
                 fence = (marker.marker, marker.length)
                 lines.append(Line(text: line, isCode: true, fenceInfo: marker.info))
                 continue

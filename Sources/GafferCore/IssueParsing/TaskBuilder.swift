@@ -24,8 +24,13 @@ struct TaskBuilder {
             var asCreate = self
             asCreate.assumedKind = .create
             if case .task(let task, var warnings) = asCreate.buildWithKind() {
-                warnings.append(IssueWarning(field: "kind", message: "is not given (no task word such as create, update or delete); "
-                    + "read as a create because the issue gives everything a create needs. The plan still needs its approvals"))
+                warnings.append(
+                    IssueWarning(
+                        field: "kind",
+                        message: "is not given (no task word such as create, update or delete); "
+                            + "read as a create because the issue gives everything a create needs. The plan still needs its approvals"
+                    )
+                )
                 return .task(task, warnings: warnings)
             }
         }
@@ -45,9 +50,20 @@ struct TaskBuilder {
         guard problems.isEmpty, let kind, let resourceChoice = resource else {
             return .problems(problems, warnings: warnings)
         }
-        return .task(AwsTask(kind: kind, resource: resourceChoice, region: region, account: account,
-                             parameters: parameters, dependsOn: dependsOn.sorted(), tags: tags,
-                             requester: issue.author, issue: issue.number), warnings: warnings)
+        return .task(
+            AwsTask(
+                kind: kind,
+                resource: resourceChoice,
+                region: region,
+                account: account,
+                parameters: parameters,
+                dependsOn: dependsOn.sorted(),
+                tags: tags,
+                requester: issue.author,
+                issue: issue.number
+            ),
+            warnings: warnings
+        )
     }
 
     private func text(_ field: RawField) -> String { field.value.display.trimmingWhitespace().description }
@@ -55,9 +71,14 @@ struct TaskBuilder {
     private mutating func readKind() -> TaskKind? {
         guard let field = fields.fields["kind"] else {
             if let assumedKind { return assumedKind }
-            problems.append(IssueProblem(field: "kind", value: nil,
-                                         rule: "is required: say what to do in the title (\"Create ...\"), a task:<kind> label or a kind: line",
-                                         example: "create"))
+            problems.append(
+                IssueProblem(
+                    field: "kind",
+                    value: nil,
+                    rule: "is required: say what to do in the title (\"Create ...\"), a task:<kind> label or a kind: line",
+                    example: "create"
+                )
+            )
             return nil
         }
         if let kind = TaskKind(spoken: text(field)) { return kind }
@@ -73,9 +94,14 @@ struct TaskBuilder {
         guard let field = fields.fields["resource"] else {
             if let applicationField { return readApplication(applicationField) }
             if kind?.isReport ?? false { return .some(nil) }
-            problems.append(IssueProblem(field: "resource", value: nil,
-                                         rule: "is required: say what to \(kind?.rawValue ?? "work on") in the title, an aws:<resource> label or a resource: line",
-                                         example: "s3Bucket"))
+            problems.append(
+                IssueProblem(
+                    field: "resource",
+                    value: nil,
+                    rule: "is required: say what to \(kind?.rawValue ?? "work on") in the title, an aws:<resource> label or a resource: line",
+                    example: "s3Bucket"
+                )
+            )
             return nil
         }
         let given = text(field)
@@ -89,9 +115,14 @@ struct TaskBuilder {
                 return .application(application)
             }
             if let applicationField { return readApplication(applicationField) }
-            problems.append(IssueProblem(field: "application", value: nil,
-                                         rule: "is required for an application: one of \(ApplicationKind.allCases.map(\.rawValue).joined(separator: ", "))",
-                                         example: "serverless-api"))
+            problems.append(
+                IssueProblem(
+                    field: "application",
+                    value: nil,
+                    rule: "is required for an application: one of \(ApplicationKind.allCases.map(\.rawValue).joined(separator: ", "))",
+                    example: "serverless-api"
+                )
+            )
             return nil
         }
         let names = ResourceKind.singleResources.map(\.name) + ["application"]
@@ -103,9 +134,14 @@ struct TaskBuilder {
 
     private mutating func readApplication(_ field: RawField) -> ResourceKind?? {
         if let application = ApplicationKind(spoken: text(field)) { return .application(application) }
-        problems.append(IssueProblem(field: "application", value: text(field),
-                                     rule: "must be one of \(ApplicationKind.allCases.map(\.rawValue).joined(separator: ", "))",
-                                     example: "serverless-api"))
+        problems.append(
+            IssueProblem(
+                field: "application",
+                value: text(field),
+                rule: "must be one of \(ApplicationKind.allCases.map(\.rawValue).joined(separator: ", "))",
+                example: "serverless-api"
+            )
+        )
         return nil
     }
 
@@ -173,7 +209,8 @@ struct TaskBuilder {
         let items: [String]
         switch field.value {
         case .list(let list): items = list
-        case .text(let text): items = text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init).filter { $0 != "and" && $0 != "&" }
+        case .text(let text):
+            items = text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init).filter { $0 != "and" && $0 != "&" }
         case .pairs(let pairs): items = pairs.map(\.key)
         }
         for item in items {
@@ -189,8 +226,14 @@ struct TaskBuilder {
     private mutating func readConfirmation(kind: TaskKind?) {
         // The delete form asks for a tick; a body that has the box unticked has not confirmed.
         guard let field = fields.fields["confirm"], case .list(let checked) = field.value, checked.isEmpty else { return }
-        problems.append(IssueProblem(field: "confirm", value: nil, rule: "must be ticked to \(kind?.rawValue ?? "go ahead")",
-                                     example: "- [x] I understand"))
+        problems.append(
+            IssueProblem(
+                field: "confirm",
+                value: nil,
+                rule: "must be ticked to \(kind?.rawValue ?? "go ahead")",
+                example: "- [x] I understand"
+            )
+        )
     }
 
     private mutating func readParameters(kind: TaskKind?, resource: ResourceKind??) -> [String: ParameterValue] {
@@ -236,11 +279,18 @@ struct TaskBuilder {
         guard let kind else { return values }
         // An existing resource may be named by its AWS id instead.
         let namedByID = kind != .create && schema.awsIdentifiers.contains { values[$0] != nil }
-        for field in schema.fields where field.requiredFor.contains(kind) && values[field.key] == nil
-            && !problems.contains(where: { $0.field == field.key }) && !(namedByID && field.key == schema.identifier) {
-            problems.append(IssueProblem(field: field.key, value: nil,
-                                         rule: "is required to \(kind.rawValue) \(TaskBuilder.article(resource.displayName)) (\(field.summary))",
-                                         example: field.example))
+        for field in schema.fields
+        where field.requiredFor.contains(kind) && values[field.key] == nil
+            && !problems.contains(where: { $0.field == field.key }) && !(namedByID && field.key == schema.identifier)
+        {
+            problems.append(
+                IssueProblem(
+                    field: field.key,
+                    value: nil,
+                    rule: "is required to \(kind.rawValue) \(TaskBuilder.article(resource.displayName)) (\(field.summary))",
+                    example: field.example
+                )
+            )
         }
         if kind == .update, values.keys.allSatisfy({ $0 == schema.identifier || schema.awsIdentifiers.contains($0) }), fields.fields["tags"] == nil {
             let example = schema.fields.first(where: { $0.key != schema.identifier }).map { "\($0.key): \($0.example)" } ?? "tags"
@@ -256,7 +306,8 @@ struct TaskBuilder {
         }
         let known = schema.fields.map(\.key) + IssueVocabulary.all
         if let near = EditDistance.nearest(to: key, in: known.map { FieldName.normalize($0) }, within: 2),
-           let spelled = known.first(where: { FieldName.normalize($0) == near }) {
+            let spelled = known.first(where: { FieldName.normalize($0) == near })
+        {
             return "is not a known field; ignored (did you mean \(spelled)?)"
         }
         return "is not a known field of \(article(resource.displayName)); ignored (known: \(schema.fields.map(\.key).joined(separator: ", ")))"

@@ -12,7 +12,8 @@ extension StringProtocol {
                 var candidate = start
                 var matched = 0
                 while matched < pattern.count, candidate != bytes.endIndex,
-                      TextSearch.equal(bytes[candidate], pattern[matched], ignoringCase) {
+                    TextSearch.equal(bytes[candidate], pattern[matched], ignoringCase)
+                {
                     matched += 1
                     candidate = bytes.index(after: candidate)
                 }

@@ -23,7 +23,14 @@ public struct Finding: Sendable, Hashable, Codable {
     public var requested: Bool
 
     public init(
-        severity: Severity, rule: String, file: String, line: Int, resource: String? = nil, message: String, fix: String, requested: Bool = false
+        severity: Severity,
+        rule: String,
+        file: String,
+        line: Int,
+        resource: String? = nil,
+        message: String,
+        fix: String,
+        requested: Bool = false
     ) {
         self.severity = severity
         self.rule = rule

@@ -27,7 +27,8 @@ public enum PlanLimit: Sendable, Hashable, Codable {
     public var explanation: String {
         switch self {
         case .steps(let limit): "the plan needs more than \(limit) steps (agent_max_steps); split the task or raise the limit"
-        case .handoffs(let limit): "the agents asked each other for changes more than \(limit) times (agent_max_handoffs); the last request is in the messages"
+        case .handoffs(let limit):
+            "the agents asked each other for changes more than \(limit) times (agent_max_handoffs); the last request is in the messages"
         case .stepTimeout(let step, let seconds): "the \(step) step ran longer than \(PlanLimit.format(seconds)) (agent_step_timeout_seconds)"
         case .budget(let usd): "the agents would spend more than the budget of $\(PlanLimit.format(usd: usd)) for this task (agent_budget_usd)"
         }

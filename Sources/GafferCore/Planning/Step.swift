@@ -33,8 +33,15 @@ public struct StepOutput: Sendable, Hashable, Codable {
     public var nothingToDo: Bool
 
     public init(
-        files: FileSet = FileSet(), findings: [Finding] = [], messages: [AgentMessage] = [], stacks: [StackRef] = [],
-        estimate: CostEstimate? = nil, approvalReasons: [String] = [], notes: [String] = [], costUSD: Double = 0, nothingToDo: Bool = false
+        files: FileSet = FileSet(),
+        findings: [Finding] = [],
+        messages: [AgentMessage] = [],
+        stacks: [StackRef] = [],
+        estimate: CostEstimate? = nil,
+        approvalReasons: [String] = [],
+        notes: [String] = [],
+        costUSD: Double = 0,
+        nothingToDo: Bool = false
     ) {
         self.files = files
         self.findings = findings

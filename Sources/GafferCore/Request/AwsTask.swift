@@ -16,9 +16,15 @@ public struct AwsTask: Sendable, Hashable, Codable {
     public var issue: Int?
 
     public init(
-        kind: TaskKind, resource: ResourceKind?, region: String? = nil, account: String? = nil,
-        parameters: [String: ParameterValue] = [:], dependsOn: [Int] = [], tags: [String: String] = [:],
-        requester: String? = nil, issue: Int? = nil
+        kind: TaskKind,
+        resource: ResourceKind?,
+        region: String? = nil,
+        account: String? = nil,
+        parameters: [String: ParameterValue] = [:],
+        dependsOn: [Int] = [],
+        tags: [String: String] = [:],
+        requester: String? = nil,
+        issue: Int? = nil
     ) {
         self.kind = kind
         self.resource = resource

@@ -34,7 +34,10 @@ public struct ParameterField: Sendable {
 
     /// Free text checked by `rule`, which returns the rule broken or nil.
     static func text(
-        _ key: String, _ summary: String, example: String, requiredFor: Set<TaskKind> = [],
+        _ key: String,
+        _ summary: String,
+        example: String,
+        requiredFor: Set<TaskKind> = [],
         rule: @escaping @Sendable (String) -> String?
     ) -> ParameterField {
         ParameterField(key: key, summary: summary, example: example, kind: .text, requiredFor: requiredFor) { text in
@@ -45,8 +48,12 @@ public struct ParameterField: Sendable {
 
     /// A whole number in `range`; "1,024", "1_024" and "1024 MB" (when `unit` is "MB") all read as 1024.
     static func integer(
-        _ key: String, _ range: ClosedRange<Int>, _ summary: String, unit: String? = nil,
-        example: Int, requiredFor: Set<TaskKind> = []
+        _ key: String,
+        _ range: ClosedRange<Int>,
+        _ summary: String,
+        unit: String? = nil,
+        example: Int,
+        requiredFor: Set<TaskKind> = []
     ) -> ParameterField {
         ParameterField(key: key, summary: summary, example: String(example), kind: .integer(range), requiredFor: requiredFor) { text in
             var digits = text.lowercased()
@@ -61,14 +68,20 @@ public struct ParameterField: Sendable {
     }
 
     static func number(
-        _ key: String, _ range: ClosedRange<Double>, _ summary: String, example: String, requiredFor: Set<TaskKind> = []
+        _ key: String,
+        _ range: ClosedRange<Double>,
+        _ summary: String,
+        example: String,
+        requiredFor: Set<TaskKind> = []
     ) -> ParameterField {
         ParameterField(key: key, summary: summary, example: example, kind: .number(range), requiredFor: requiredFor) { text in
             guard let value = Double(text.filter { $0 != "," && $0 != "_" }), value.isFinite else {
                 return .failure(RuleViolation("must be a number"))
             }
             guard range.contains(value) else {
-                return .failure(RuleViolation("must be between \(ParameterValue.number(range.lowerBound)) and \(ParameterValue.number(range.upperBound))"))
+                return .failure(
+                    RuleViolation("must be between \(ParameterValue.number(range.lowerBound)) and \(ParameterValue.number(range.upperBound))")
+                )
             }
             return .success(.number(value))
         }
@@ -86,7 +99,10 @@ public struct ParameterField: Sendable {
 
     /// One of `options`, matched without regard to case or punctuation; `aliases` maps other spellings to an option.
     static func choice(
-        _ key: String, _ options: [String], _ summary: String, aliases: [String: String] = [:],
+        _ key: String,
+        _ options: [String],
+        _ summary: String,
+        aliases: [String: String] = [:],
         requiredFor: Set<TaskKind> = []
     ) -> ParameterField {
         // Spellings are compared as written (lowercased) and as letters and digits only, so
@@ -94,7 +110,8 @@ public struct ParameterField: Sendable {
         let spellings = options.map { ($0, $0) } + aliases.map { ($0.key, $0.value) }
         let byName = Dictionary(
             spellings.map { ($0.0.lowercased(), $0.1) } + spellings.map { (FieldName.normalize($0.0), $0.1) }.filter { !$0.0.isEmpty },
-            uniquingKeysWith: { first, _ in first })
+            uniquingKeysWith: { first, _ in first }
+        )
         return ParameterField(key: key, summary: summary, example: options[0], kind: .choice(options), requiredFor: requiredFor) { text in
             let normalized = FieldName.normalize(text)
             if let option = byName[text.lowercased()] ?? (normalized.isEmpty ? nil : byName[normalized]) { return .success(.string(option)) }
@@ -117,7 +134,9 @@ public struct ResourceSchema: Sendable {
     let crossChecks: @Sendable (_ values: [String: ParameterValue], _ kind: TaskKind) -> [IssueProblem]
 
     init(
-        identifier: String, awsIdentifiers: [String] = [], fields: [ParameterField],
+        identifier: String,
+        awsIdentifiers: [String] = [],
+        fields: [ParameterField],
         crossChecks: @escaping @Sendable ([String: ParameterValue], TaskKind) -> [IssueProblem] = { _, _ in [] }
     ) {
         self.identifier = identifier

@@ -93,8 +93,10 @@ public enum ResourceKind: Sendable, Hashable {
         self = kind
     }
 
-    private static let byName = Dictionary(singleResources.map { (FieldName.normalize($0.name), $0) } + synonyms.map { ($0.key, $0.value) },
-                                           uniquingKeysWith: { first, _ in first })
+    private static let byName = Dictionary(
+        singleResources.map { (FieldName.normalize($0.name), $0) } + synonyms.map { ($0.key, $0.value) },
+        uniquingKeysWith: { first, _ in first }
+    )
 
     public var applicationKind: ApplicationKind? {
         if case .application(let kind) = self { kind } else { nil }

@@ -8,7 +8,8 @@ public enum Tags {
 
     static func keyRule(_ key: String) -> String? {
         if let broken = TextRules.length(key, 1...128)
-            ?? TextRules.only(key, isTagCharacter, described: "letters, digits, spaces and _ . : / = + - @") {
+            ?? TextRules.only(key, isTagCharacter, described: "letters, digits, spaces and _ . : / = + - @")
+        {
             return broken
         }
         return key.lowercased().hasPrefix("aws:") ? "must not start with aws: (reserved by AWS)" : nil
@@ -31,13 +32,22 @@ public enum Tags {
             } else if let broken = valueRule(minimum: 0)(value) {
                 problems.append(IssueProblem(field: "tags.\(key)", value: value, rule: "tag value \(broken)", example: "\(key): data"))
             } else if tags[key] != nil, tags[key] != value {
-                problems.append(IssueProblem(field: "tags.\(key)", value: value, rule: "is given twice with different values", example: "\(key): \(tags[key] ?? "")"))
+                problems.append(
+                    IssueProblem(
+                        field: "tags.\(key)",
+                        value: value,
+                        rule: "is given twice with different values",
+                        example: "\(key): \(tags[key] ?? "")"
+                    )
+                )
             } else {
                 tags[key] = value
             }
         }
         if tags.count > maximumCount {
-            problems.append(IssueProblem(field: "tags", value: "\(tags.count) tags", rule: "must be at most \(maximumCount) tags", example: "team: data"))
+            problems.append(
+                IssueProblem(field: "tags", value: "\(tags.count) tags", rule: "must be at most \(maximumCount) tags", example: "team: data")
+            )
         }
         return (tags, problems)
     }

@@ -26,8 +26,10 @@ public enum TaskKind: String, Sendable, Hashable, Codable, CaseIterable {
         self = kind
     }
 
-    private static let byName = Dictionary(allCases.map { (FieldName.normalize($0.rawValue), $0) } + synonyms.map { ($0.key, $0.value) },
-                                           uniquingKeysWith: { first, _ in first })
+    private static let byName = Dictionary(
+        allCases.map { (FieldName.normalize($0.rawValue), $0) } + synonyms.map { ($0.key, $0.value) },
+        uniquingKeysWith: { first, _ in first }
+    )
 
     /// The words a form shows for this kind.
     public var displayName: String {

@@ -32,10 +32,12 @@ enum TextRules {
     static func hostName(_ text: String) -> String? {
         if let broken = length(text, 1...253) { return broken }
         let labels = text.split(separator: ".", omittingEmptySubsequences: false)
-        let valid = labels.count >= 2 && labels.allSatisfy { label in
-            (1...63).contains(label.count) && label.first != "-" && label.last != "-"
-                && label.unicodeScalars.allSatisfy { isAlnum($0) || $0 == "-" }
-        }
+        let valid =
+            labels.count >= 2
+            && labels.allSatisfy { label in
+                (1...63).contains(label.count) && label.first != "-" && label.last != "-"
+                    && label.unicodeScalars.allSatisfy { isAlnum($0) || $0 == "-" }
+            }
         return valid ? nil : "must be a host name such as origin.example.com"
     }
 }

@@ -43,7 +43,7 @@ extension GitHubClient {
         guard let link else { return nil }
         for part in link.split(separator: ",") where part.contains("rel=\"next\"") {
             guard let open = part.firstIndex(of: "<"), let close = part.firstIndex(of: ">"), open < close,
-                  let components = URLComponents(string: String(part[part.index(after: open)..<close]))
+                let components = URLComponents(string: String(part[part.index(after: open)..<close]))
             else { continue }
             return components.queryItems?.first { $0.name == "cursor" }?.value
         }

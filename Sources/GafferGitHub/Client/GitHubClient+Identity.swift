@@ -7,7 +7,13 @@ extension GitHubClient {
     }
 
     public func installations() async throws -> [GitHubInstallation] {
-        try await send("GET", "/app/installations", query: [URLQueryItem(name: "per_page", value: "100")], as: .app, decoding: [GitHubInstallation].self)
+        try await send(
+            "GET",
+            "/app/installations",
+            query: [URLQueryItem(name: "per_page", value: "100")],
+            as: .app,
+            decoding: [GitHubInstallation].self
+        )
     }
 
     /// The user a personal token belongs to.
@@ -19,7 +25,9 @@ extension GitHubClient {
     public func ownLogin() async throws -> String {
         switch credentials {
         case .app:
-            guard let slug = try await app().slug else { throw GitHubClientError("GitHub did not give the app's slug, so Gaffer cannot tell its own comments") }
+            guard let slug = try await app().slug else {
+                throw GitHubClientError("GitHub did not give the app's slug, so Gaffer cannot tell its own comments")
+            }
             return slug + "[bot]"
         case .token:
             return try await authenticatedUser().login

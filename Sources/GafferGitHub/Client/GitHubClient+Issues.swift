@@ -8,15 +8,24 @@ extension GitHubClient {
 
     /// Changes an issue; nil fields are left as they are.
     public func updateIssue(
-        _ number: Int, in repository: RepositoryRef, title: String? = nil, state: String? = nil, labels: [String]? = nil
+        _ number: Int,
+        in repository: RepositoryRef,
+        title: String? = nil,
+        state: String? = nil,
+        labels: [String]? = nil
     ) async throws -> GitHubIssueDetails {
         struct Body: Encodable, Sendable {
             var title: String?
             var state: String?
             var labels: [String]?
         }
-        return try await send("PATCH", "\(repository.path)/issues/\(number)", body: Body(title: title, state: state, labels: labels),
-                              as: repository.caller, decoding: GitHubIssueDetails.self)
+        return try await send(
+            "PATCH",
+            "\(repository.path)/issues/\(number)",
+            body: Body(title: title, state: state, labels: labels),
+            as: repository.caller,
+            decoding: GitHubIssueDetails.self
+        )
     }
 
     /// Every comment on an issue, page by page (100 a page).
@@ -24,9 +33,13 @@ extension GitHubClient {
         var all: [GitHubCommentDetails] = []
         var page = 1
         while true {
-            let batch = try await send("GET", "\(repository.path)/issues/\(number)/comments",
-                                       query: [URLQueryItem(name: "per_page", value: "100"), URLQueryItem(name: "page", value: String(page))],
-                                       as: repository.caller, decoding: [GitHubCommentDetails].self)
+            let batch = try await send(
+                "GET",
+                "\(repository.path)/issues/\(number)/comments",
+                query: [URLQueryItem(name: "per_page", value: "100"), URLQueryItem(name: "page", value: String(page))],
+                as: repository.caller,
+                decoding: [GitHubCommentDetails].self
+            )
             all += batch
             guard batch.count == 100, page < 100 else { return all }
             page += 1
@@ -34,13 +47,23 @@ extension GitHubClient {
     }
 
     public func createComment(onIssue number: Int, in repository: RepositoryRef, body: String) async throws -> GitHubCommentDetails {
-        try await send("POST", "\(repository.path)/issues/\(number)/comments", body: ["body": body],
-                       as: repository.caller, decoding: GitHubCommentDetails.self)
+        try await send(
+            "POST",
+            "\(repository.path)/issues/\(number)/comments",
+            body: ["body": body],
+            as: repository.caller,
+            decoding: GitHubCommentDetails.self
+        )
     }
 
     public func updateComment(_ id: Int64, in repository: RepositoryRef, body: String) async throws -> GitHubCommentDetails {
-        try await send("PATCH", "\(repository.path)/issues/comments/\(id)", body: ["body": body],
-                       as: repository.caller, decoding: GitHubCommentDetails.self)
+        try await send(
+            "PATCH",
+            "\(repository.path)/issues/comments/\(id)",
+            body: ["body": body],
+            as: repository.caller,
+            decoding: GitHubCommentDetails.self
+        )
     }
 
     public func deleteComment(_ id: Int64, in repository: RepositoryRef) async throws {
@@ -50,8 +73,13 @@ extension GitHubClient {
     /// Adds labels; adding one that is there already changes nothing.
     @discardableResult
     public func addLabels(_ labels: [String], toIssue number: Int, in repository: RepositoryRef) async throws -> [GitHubLabel] {
-        try await send("POST", "\(repository.path)/issues/\(number)/labels", body: ["labels": labels],
-                       as: repository.caller, decoding: [GitHubLabel].self)
+        try await send(
+            "POST",
+            "\(repository.path)/issues/\(number)/labels",
+            body: ["labels": labels],
+            as: repository.caller,
+            decoding: [GitHubLabel].self
+        )
     }
 
     /// Removes a label; removing one that is not there is not an error.
@@ -66,13 +94,22 @@ extension GitHubClient {
     /// Reacts to a comment (`+1`, `eyes`, `rocket`, ...); GitHub answers 200 when the reaction was there already.
     @discardableResult
     public func react(_ content: String, toComment id: Int64, in repository: RepositoryRef) async throws -> GitHubReaction {
-        try await send("POST", "\(repository.path)/issues/comments/\(id)/reactions", body: ["content": content],
-                       as: repository.caller, decoding: GitHubReaction.self)
+        try await send(
+            "POST",
+            "\(repository.path)/issues/comments/\(id)/reactions",
+            body: ["content": content],
+            as: repository.caller,
+            decoding: GitHubReaction.self
+        )
     }
 
     public func permission(of user: String, in repository: RepositoryRef) async throws -> GitHubCollaboratorPermission {
-        try await send("GET", "\(repository.path)/collaborators/\(user.pathEscaped)/permission",
-                       as: repository.caller, decoding: GitHubCollaboratorPermission.self)
+        try await send(
+            "GET",
+            "\(repository.path)/collaborators/\(user.pathEscaped)/permission",
+            as: repository.caller,
+            decoding: GitHubCollaboratorPermission.self
+        )
     }
 
     public func rateLimit(as caller: GitHubCaller) async throws -> GitHubRateLimit {

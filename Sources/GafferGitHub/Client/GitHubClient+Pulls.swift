@@ -83,19 +83,53 @@ extension GitHubClient {
     }
 
     public func createRef(_ ref: String, sha: String, in repository: RepositoryRef) async throws -> GitHubGitRef {
-        struct Body: Encodable, Sendable { var ref: String; var sha: String }
-        return try await send("POST", "\(repository.path)/git/refs", body: Body(ref: "refs/\(ref)", sha: sha), as: repository.caller, decoding: GitHubGitRef.self)
+        struct Body: Encodable, Sendable {
+            var ref: String
+            var sha: String
+        }
+        return try await send(
+            "POST",
+            "\(repository.path)/git/refs",
+            body: Body(ref: "refs/\(ref)", sha: sha),
+            as: repository.caller,
+            decoding: GitHubGitRef.self
+        )
     }
 
     public func updateRef(_ ref: String, sha: String, force: Bool = false, in repository: RepositoryRef) async throws -> GitHubGitRef {
-        struct Body: Encodable, Sendable { var sha: String; var force: Bool }
-        return try await send("PATCH", "\(repository.path)/git/refs/\(ref)", body: Body(sha: sha, force: force), as: repository.caller, decoding: GitHubGitRef.self)
+        struct Body: Encodable, Sendable {
+            var sha: String
+            var force: Bool
+        }
+        return try await send(
+            "PATCH",
+            "\(repository.path)/git/refs/\(ref)",
+            body: Body(sha: sha, force: force),
+            as: repository.caller,
+            decoding: GitHubGitRef.self
+        )
     }
 
-    public func createPullRequest(title: String, head: String, base: String, body: String?, in repository: RepositoryRef) async throws -> PullRequestDetails {
-        struct Body: Encodable, Sendable { var title: String; var head: String; var base: String; var body: String? }
-        return try await send("POST", "\(repository.path)/pulls", body: Body(title: title, head: head, base: base, body: body),
-                              as: repository.caller, decoding: PullRequestDetails.self)
+    public func createPullRequest(
+        title: String,
+        head: String,
+        base: String,
+        body: String?,
+        in repository: RepositoryRef
+    ) async throws -> PullRequestDetails {
+        struct Body: Encodable, Sendable {
+            var title: String
+            var head: String
+            var base: String
+            var body: String?
+        }
+        return try await send(
+            "POST",
+            "\(repository.path)/pulls",
+            body: Body(title: title, head: head, base: base, body: body),
+            as: repository.caller,
+            decoding: PullRequestDetails.self
+        )
     }
 
     public func pullRequest(_ number: Int, in repository: RepositoryRef) async throws -> PullRequestDetails {
@@ -104,43 +138,98 @@ extension GitHubClient {
 
     /// Pull requests whose head is `branch` (any state): how Gaffer finds the PR of its branch again.
     public func pullRequests(head branch: String, in repository: RepositoryRef) async throws -> [PullRequestDetails] {
-        try await send("GET", "\(repository.path)/pulls", query: [
-            URLQueryItem(name: "head", value: "\(repository.owner):\(branch)"), URLQueryItem(name: "state", value: "all"),
-        ], as: repository.caller, decoding: [PullRequestDetails].self)
+        try await send(
+            "GET",
+            "\(repository.path)/pulls",
+            query: [
+                URLQueryItem(name: "head", value: "\(repository.owner):\(branch)"), URLQueryItem(name: "state", value: "all"),
+            ],
+            as: repository.caller,
+            decoding: [PullRequestDetails].self
+        )
     }
 
-    public func updatePullRequest(_ number: Int, title: String? = nil, body: String? = nil, state: String? = nil,
-                                  in repository: RepositoryRef) async throws -> PullRequestDetails {
-        struct Body: Encodable, Sendable { var title: String?; var body: String?; var state: String? }
-        return try await send("PATCH", "\(repository.path)/pulls/\(number)", body: Body(title: title, body: body, state: state),
-                              as: repository.caller, decoding: PullRequestDetails.self)
+    public func updatePullRequest(
+        _ number: Int,
+        title: String? = nil,
+        body: String? = nil,
+        state: String? = nil,
+        in repository: RepositoryRef
+    ) async throws -> PullRequestDetails {
+        struct Body: Encodable, Sendable {
+            var title: String?
+            var body: String?
+            var state: String?
+        }
+        return try await send(
+            "PATCH",
+            "\(repository.path)/pulls/\(number)",
+            body: Body(title: title, body: body, state: state),
+            as: repository.caller,
+            decoding: PullRequestDetails.self
+        )
     }
 
     /// Creates a check run. Annotations beyond GitHub's 50 a request go in follow-up updates.
-    public func createCheckRun(name: String, headSha: String, status: String, detailsURL: String? = nil, externalID: String? = nil,
-                               output: CheckRunOutput? = nil, in repository: RepositoryRef) async throws -> CheckRunDetails {
+    public func createCheckRun(
+        name: String,
+        headSha: String,
+        status: String,
+        detailsURL: String? = nil,
+        externalID: String? = nil,
+        output: CheckRunOutput? = nil,
+        in repository: RepositoryRef
+    ) async throws -> CheckRunDetails {
         struct Body: Encodable, Sendable {
-            var name: String; var headSha: String; var status: String; var detailsUrl: String?; var externalId: String?; var output: CheckRunOutput?
+            var name: String
+            var headSha: String
+            var status: String
+            var detailsUrl: String?
+            var externalId: String?
+            var output: CheckRunOutput?
         }
         let batches = Self.annotationBatches(output)
-        let run = try await send("POST", "\(repository.path)/check-runs",
-                                 body: Body(name: name, headSha: headSha, status: status, detailsUrl: detailsURL, externalId: externalID, output: batches.first ?? nil),
-                                 as: repository.caller, decoding: CheckRunDetails.self)
+        let run = try await send(
+            "POST",
+            "\(repository.path)/check-runs",
+            body: Body(name: name, headSha: headSha, status: status, detailsUrl: detailsURL, externalId: externalID, output: batches.first ?? nil),
+            as: repository.caller,
+            decoding: CheckRunDetails.self
+        )
         for batch in batches.dropFirst() { _ = try await updateCheckRun(run.id, output: batch, in: repository) }
         return run
     }
 
     /// Updates a check run: its status, its conclusion (which completes it), its output.
     @discardableResult
-    public func updateCheckRun(_ id: Int64, status: String? = nil, conclusion: String? = nil, output: CheckRunOutput? = nil,
-                               in repository: RepositoryRef) async throws -> CheckRunDetails {
-        struct Body: Encodable, Sendable { var status: String?; var conclusion: String?; var output: CheckRunOutput? }
+    public func updateCheckRun(
+        _ id: Int64,
+        status: String? = nil,
+        conclusion: String? = nil,
+        output: CheckRunOutput? = nil,
+        in repository: RepositoryRef
+    ) async throws -> CheckRunDetails {
+        struct Body: Encodable, Sendable {
+            var status: String?
+            var conclusion: String?
+            var output: CheckRunOutput?
+        }
         let batches = Self.annotationBatches(output)
-        var run = try await send("PATCH", "\(repository.path)/check-runs/\(id)", body: Body(status: status, conclusion: conclusion, output: batches.first ?? nil),
-                                 as: repository.caller, decoding: CheckRunDetails.self)
+        var run = try await send(
+            "PATCH",
+            "\(repository.path)/check-runs/\(id)",
+            body: Body(status: status, conclusion: conclusion, output: batches.first ?? nil),
+            as: repository.caller,
+            decoding: CheckRunDetails.self
+        )
         for batch in batches.dropFirst() {
-            run = try await send("PATCH", "\(repository.path)/check-runs/\(id)", body: Body(status: nil, conclusion: nil, output: batch),
-                                 as: repository.caller, decoding: CheckRunDetails.self)
+            run = try await send(
+                "PATCH",
+                "\(repository.path)/check-runs/\(id)",
+                body: Body(status: nil, conclusion: nil, output: batch),
+                as: repository.caller,
+                decoding: CheckRunDetails.self
+            )
         }
         return run
     }

@@ -47,8 +47,11 @@ public final class GitHubClient: Sendable {
     let etags: ETagCache
 
     public init(
-        settings: Settings, credentials: GitHubCredentials, transport: any GitHubTransport = AsyncHTTPClientTransport(),
-        waiter: any RetryWaiter = TaskSleepWaiter(), clock: any WallClock = SystemWallClock()
+        settings: Settings,
+        credentials: GitHubCredentials,
+        transport: any GitHubTransport = AsyncHTTPClientTransport(),
+        waiter: any RetryWaiter = TaskSleepWaiter(),
+        clock: any WallClock = SystemWallClock()
     ) async throws {
         self.settings = settings
         self.credentials = credentials
@@ -72,8 +75,12 @@ public final class GitHubClient: Sendable {
 
     /// Sends a request and decodes the answer.
     public func send<Answer: Decodable>(
-        _ method: String, _ path: String, query: [URLQueryItem] = [], body: (any Encodable & Sendable)? = nil,
-        as caller: GitHubCaller, decoding: Answer.Type
+        _ method: String,
+        _ path: String,
+        query: [URLQueryItem] = [],
+        body: (any Encodable & Sendable)? = nil,
+        as caller: GitHubCaller,
+        decoding: Answer.Type
     ) async throws -> Answer {
         let response = try await send(method, path, query: query, body: body, as: caller)
         do {
@@ -86,7 +93,11 @@ public final class GitHubClient: Sendable {
     /// Sends a request and returns the raw answer, after the retries and waits GitHub asks for.
     @discardableResult
     public func send(
-        _ method: String, _ path: String, query: [URLQueryItem] = [], body: (any Encodable & Sendable)? = nil, as caller: GitHubCaller
+        _ method: String,
+        _ path: String,
+        query: [URLQueryItem] = [],
+        body: (any Encodable & Sendable)? = nil,
+        as caller: GitHubCaller
     ) async throws -> GitHubHTTPResponse {
         guard var components = URLComponents(url: settings.baseURL, resolvingAgainstBaseURL: false) else {
             throw GitHubClientError("the GitHub base URL \(settings.baseURL) is not a URL")
@@ -123,11 +134,16 @@ public final class GitHubClient: Sendable {
 
             let response: GitHubHTTPResponse
             do {
-                response = try await transport.send(GitHubHTTPRequest(method: method, url: url, headers: headers, body: body), timeout: settings.requestTimeout)
+                response = try await transport.send(
+                    GitHubHTTPRequest(method: method, url: url, headers: headers, body: body),
+                    timeout: settings.requestTimeout
+                )
             } catch {
                 // A POST that may have reached GitHub is not sent twice: it could create twice.
                 guard method != "POST", attempt < settings.maximumAttempts else {
-                    throw GitHubClientError("\(method) \(path) failed before GitHub answered: \(type(of: error)) \(String(describing: error).prefix(200))")
+                    throw GitHubClientError(
+                        "\(method) \(path) failed before GitHub answered: \(type(of: error)) \(String(describing: error).prefix(200))"
+                    )
                 }
                 try await waiter.wait(backoff(attempt: attempt))
                 continue
@@ -142,7 +158,9 @@ public final class GitHubClient: Sendable {
                 }
                 return response
             }
-            guard attempt < settings.maximumAttempts, let wait = retryWait(response, method: method, attempt: attempt, caller: caller, renewed: &renewed) else {
+            guard attempt < settings.maximumAttempts,
+                let wait = retryWait(response, method: method, attempt: attempt, caller: caller, renewed: &renewed)
+            else {
                 throw GitHubAPIError(method: method, path: path, response: response)
             }
             try await waiter.wait(wait)
@@ -211,8 +229,10 @@ public final class GitHubClient: Sendable {
     /// `POST /app/installations/{id}/access_tokens` with the app's JWT (not through `send`, which would ask for a token again).
     private func createInstallationToken(installation: Int64, jwt: Secret) async throws -> InstallationAccessToken {
         let url = settings.baseURL.appendingPathComponent("app/installations/\(installation)/access_tokens")
-        let response = try await transport.send(GitHubHTTPRequest(method: "POST", url: url, headers: standardHeaders(authorization: jwt), body: nil),
-                                                timeout: settings.requestTimeout)
+        let response = try await transport.send(
+            GitHubHTTPRequest(method: "POST", url: url, headers: standardHeaders(authorization: jwt), body: nil),
+            timeout: settings.requestTimeout
+        )
         guard response.status == 201 else {
             throw GitHubAPIError(method: "POST", path: "/app/installations/\(installation)/access_tokens", response: response)
         }

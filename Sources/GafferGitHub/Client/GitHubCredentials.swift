@@ -38,7 +38,9 @@ struct AppJWTSigner: Sendable {
         do {
             key = try Insecure.RSA.PrivateKey(pem: privateKeyPEM.revealed)
         } catch {
-            throw GitHubClientError("the GitHub App private key is not an RSA private key in PEM form (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)")
+            throw GitHubClientError(
+                "the GitHub App private key is not an RSA private key in PEM form (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)"
+            )
         }
         self.appID = appID
         keys = JWTKeyCollection()
@@ -46,8 +48,11 @@ struct AppJWTSigner: Sendable {
     }
 
     func token(now: Date) async throws -> Secret {
-        let payload = GitHubAppJWTClaims(iss: IssuerClaim(value: appID), iat: IssuedAtClaim(value: now.addingTimeInterval(-60)),
-                              exp: ExpirationClaim(value: now.addingTimeInterval(9 * 60)))
+        let payload = GitHubAppJWTClaims(
+            iss: IssuerClaim(value: appID),
+            iat: IssuedAtClaim(value: now.addingTimeInterval(-60)),
+            exp: ExpirationClaim(value: now.addingTimeInterval(9 * 60))
+        )
         return Secret(try await keys.sign(payload))
     }
 }
@@ -76,7 +81,8 @@ actor InstallationTokenCache {
 
     /// A valid token for the installation; `fetch` asks GitHub for a new one with the JWT.
     func token(
-        for installation: Int64, renew: Bool,
+        for installation: Int64,
+        renew: Bool,
         fetch: @escaping @Sendable (Secret) async throws -> (token: Secret, expiresAt: Date)
     ) async throws -> Secret {
         if !renew, let cached = cache[installation], cached.expiresAt.timeIntervalSince(clock.now()) > 300 {

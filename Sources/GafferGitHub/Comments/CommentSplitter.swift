@@ -11,7 +11,7 @@ public enum CommentSplitter {
     /// character. A part that ends inside a code fence closes it, and the next part reopens it
     /// with the same info string, so each part renders on its own.
     public static func split(_ text: String, limit: Int = commentLimit) -> [String] {
-        let reserve = 16 + 64 // room for a closing fence and a reopened one
+        let reserve = 16 + 64  // room for a closing fence and a reopened one
         let budget = max(limit - reserve, 64)
         var parts: [String] = []
         var current = ""
@@ -47,7 +47,9 @@ public enum CommentSplitter {
             if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
                 let marker = String(trimmed.prefix(while: { $0 == "`" || $0 == "~" }))
                 if let open = openFence {
-                    if marker.count >= open.prefix(while: { $0 == "`" || $0 == "~" }).count, trimmed.dropFirst(marker.count).trimmingCharacters(in: .whitespaces).isEmpty {
+                    if marker.count >= open.prefix(while: { $0 == "`" || $0 == "~" }).count,
+                        trimmed.dropFirst(marker.count).trimmingCharacters(in: .whitespaces).isEmpty
+                    {
                         openFence = nil
                     }
                 } else {

@@ -24,7 +24,13 @@ public struct StatusCommentWriter: Sendable {
     /// kept in the marker, and a body whose version is older than the one written is not written.
     /// Versions compare as text, so they must sort that way (ISO 8601 times in UTC do).
     @discardableResult
-    public func write(_ body: String, key: String = "status", version: String? = nil, issue: Int, in repository: RepositoryRef) async throws -> [GitHubCommentDetails] {
+    public func write(
+        _ body: String,
+        key: String = "status",
+        version: String? = nil,
+        issue: Int,
+        in repository: RepositoryRef
+    ) async throws -> [GitHubCommentDetails] {
         let parts = CommentSplitter.split(body, limit: CommentSplitter.commentLimit - 96).enumerated().map { index, text in
             "\(Self.marker(key: key, part: index + 1, version: version))\n\(text)"
         }

@@ -1,18 +1,27 @@
 /// A whole application (`fastapi-ecs`, `serverless-api`, `fullstack`): several
 /// resources in one CloudFormation stack named after it.
 public enum Application {
-    public static let schema = ResourceSchema(identifier: "applicationName", fields: [
-        .text("applicationName", "2–40 lowercase letters, digits and hyphens, starting with a letter (it names the stack and its resources)",
-              example: "orders", requiredFor: [.create, .update, .delete], rule: nameRule),
-        .text("domainName", "a host name to serve it on, such as orders.example.com", example: "orders.example.com", rule: TextRules.hostName),
-        LambdaFunction.runtimeField.required(for: []),
-        LambdaFunction.memorySizeField,
-        .integer("desiredCount", 0...5_000, "how many containers to keep running (fastapi-ecs)", example: 2),
-    ])
+    public static let schema = ResourceSchema(
+        identifier: "applicationName",
+        fields: [
+            .text(
+                "applicationName",
+                "2–40 lowercase letters, digits and hyphens, starting with a letter (it names the stack and its resources)",
+                example: "orders",
+                requiredFor: [.create, .update, .delete],
+                rule: nameRule
+            ),
+            .text("domainName", "a host name to serve it on, such as orders.example.com", example: "orders.example.com", rule: TextRules.hostName),
+            LambdaFunction.runtimeField.required(for: []),
+            LambdaFunction.memorySizeField,
+            .integer("desiredCount", 0...5_000, "how many containers to keep running (fastapi-ecs)", example: 2),
+        ]
+    )
 
     static func nameRule(_ name: String) -> String? {
         if let broken = TextRules.length(name, 2...40)
-            ?? TextRules.only(name, { TextRules.isLowerAlnum($0) || $0 == "-" }, described: "lowercase letters, digits and hyphens") {
+            ?? TextRules.only(name, { TextRules.isLowerAlnum($0) || $0 == "-" }, described: "lowercase letters, digits and hyphens")
+        {
             return broken
         }
         guard let first = name.unicodeScalars.first, ("a"..."z").contains(first) else { return "must start with a lowercase letter" }

@@ -14,14 +14,24 @@ public enum ECSService {
     public static let schema = ResourceSchema(
         identifier: "serviceName",
         fields: [
-            .text("serviceName", "1–255 letters, digits, hyphens and underscores", example: "orders",
-                  requiredFor: [.create, .update, .delete], rule: nameRule),
+            .text(
+                "serviceName",
+                "1–255 letters, digits, hyphens and underscores",
+                example: "orders",
+                requiredFor: [.create, .update, .delete],
+                rule: nameRule
+            ),
             .text("clusterName", "1–255 letters, digits, hyphens and underscores", example: "production", rule: nameRule),
-            .text("containerImage", "the image to run, such as public.ecr.aws/nginx/nginx:1.27", example: "public.ecr.aws/nginx/nginx:1.27",
-                  requiredFor: [.create], rule: { image in
-                      TextRules.length(image, 1...255)
-                          ?? TextRules.only(image, { $0.isASCII && $0.value > 0x20 && $0.value < 0x7f }, described: "printable ASCII without spaces")
-                  }),
+            .text(
+                "containerImage",
+                "the image to run, such as public.ecr.aws/nginx/nginx:1.27",
+                example: "public.ecr.aws/nginx/nginx:1.27",
+                requiredFor: [.create],
+                rule: { image in
+                    TextRules.length(image, 1...255)
+                        ?? TextRules.only(image, { $0.isASCII && $0.value > 0x20 && $0.value < 0x7f }, described: "printable ASCII without spaces")
+                }
+            ),
             .integer("containerPort", 1...65_535, "the port the container listens on", example: 8080),
             .integer("desiredCount", 0...5_000, "how many tasks to keep running", example: 2),
             .choice("launchType", ["FARGATE", "EC2", "EXTERNAL"], "where the tasks run"),
@@ -32,14 +42,28 @@ public enum ECSService {
             guard values["launchType"]?.stringValue ?? "FARGATE" == "FARGATE" else { return [] }
             guard let cpu = values["cpu"]?.integerValue else { return [] }
             guard let memories = fargateMemory[cpu] else {
-                return [IssueProblem(field: "cpu", value: String(cpu), rule: "must be 256, 512, 1024, 2048, 4096, 8192 or 16384 on Fargate", example: "512")]
+                return [
+                    IssueProblem(
+                        field: "cpu",
+                        value: String(cpu),
+                        rule: "must be 256, 512, 1024, 2048, 4096, 8192 or 16384 on Fargate",
+                        example: "512"
+                    )
+                ]
             }
             guard let memory = values["memory"]?.integerValue, !memories.contains(memory) else { return [] }
             let allowed = Array(memories)
-            return [IssueProblem(field: "memory", value: String(memory),
-                                 rule: "is not allowed with \(cpu) CPU units on Fargate; use \(allowed.first ?? 0) to \(allowed.last ?? 0) in steps of \(allowed.count > 1 ? allowed[1] - allowed[0] : 0)",
-                                 example: String(allowed.first ?? 512))]
-        })
+            return [
+                IssueProblem(
+                    field: "memory",
+                    value: String(memory),
+                    rule:
+                        "is not allowed with \(cpu) CPU units on Fargate; use \(allowed.first ?? 0) to \(allowed.last ?? 0) in steps of \(allowed.count > 1 ? allowed[1] - allowed[0] : 0)",
+                    example: String(allowed.first ?? 512)
+                )
+            ]
+        }
+    )
 
     static func nameRule(_ name: String) -> String? {
         TextRules.length(name, 1...255)

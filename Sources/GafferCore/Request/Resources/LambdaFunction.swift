@@ -18,7 +18,10 @@ public enum LambdaFunction {
     ]
 
     static let runtimeField = ParameterField.text(
-        "runtime", "one of \(runtimes.joined(separator: ", "))", example: "python3.13", requiredFor: [.create],
+        "runtime",
+        "one of \(runtimes.joined(separator: ", "))",
+        example: "python3.13",
+        requiredFor: [.create],
         rule: { runtime in
             if runtimes.contains(runtime) { return nil }
             if let successor = retiredRuntimes[runtime.lowercased()] {
@@ -27,27 +30,54 @@ public enum LambdaFunction {
             var rule = "is not a Lambda runtime; use one of \(runtimes.joined(separator: ", "))"
             if let near = EditDistance.nearest(to: runtime, in: runtimes, within: 2) { rule += " (did you mean \(near)?)" }
             return rule
-        })
+        }
+    )
 
     static let memorySizeField = ParameterField.integer(
-        "memorySize", 128...10_240, "memory in MB, 128–10,240", unit: "MB", example: 512)
+        "memorySize",
+        128...10_240,
+        "memory in MB, 128–10,240",
+        unit: "MB",
+        example: 512
+    )
 
-    public static let schema = ResourceSchema(identifier: "functionName", fields: [
-        .text("functionName", "1–64 characters: letters, digits, hyphens and underscores",
-              example: "resize-images", requiredFor: [.create, .update, .delete], rule: functionNameRule),
-        runtimeField,
-        .text("handler", "the entry point, such as app.handler (up to 128 characters)", example: "app.handler", rule: { handler in
-            TextRules.length(handler, 1...128)
-                ?? TextRules.only(handler, { !$0.properties.isWhitespace }, described: "characters other than spaces")
-        }),
-        memorySizeField,
-        .integer("timeout", 1...900, "seconds, 1–900", unit: "s", example: 30),
-        .choice("architecture", ["x86_64", "arm64"], "the instruction set", aliases: ["amd64": "x86_64", "graviton": "arm64", "aarch64": "arm64"]),
-    ])
+    public static let schema = ResourceSchema(
+        identifier: "functionName",
+        fields: [
+            .text(
+                "functionName",
+                "1–64 characters: letters, digits, hyphens and underscores",
+                example: "resize-images",
+                requiredFor: [.create, .update, .delete],
+                rule: functionNameRule
+            ),
+            runtimeField,
+            .text(
+                "handler",
+                "the entry point, such as app.handler (up to 128 characters)",
+                example: "app.handler",
+                rule: { handler in
+                    TextRules.length(handler, 1...128)
+                        ?? TextRules.only(handler, { !$0.properties.isWhitespace }, described: "characters other than spaces")
+                }
+            ),
+            memorySizeField,
+            .integer("timeout", 1...900, "seconds, 1–900", unit: "s", example: 30),
+            .choice(
+                "architecture",
+                ["x86_64", "arm64"],
+                "the instruction set",
+                aliases: ["amd64": "x86_64", "graviton": "arm64", "aarch64": "arm64"]
+            ),
+        ]
+    )
 
     static func functionNameRule(_ name: String) -> String? {
         TextRules.length(name, 1...64)
-            ?? TextRules.only(name, { TextRules.isAlnum($0) || $0 == "-" || $0 == "_" },
-                              described: "letters, digits, hyphens and underscores")
+            ?? TextRules.only(
+                name,
+                { TextRules.isAlnum($0) || $0 == "-" || $0 == "_" },
+                described: "letters, digits, hyphens and underscores"
+            )
     }
 }

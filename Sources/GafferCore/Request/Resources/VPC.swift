@@ -1,20 +1,38 @@
 /// A VPC. Gaffer names it with its `Name` tag.
 public enum VPC {
-    public static let schema = ResourceSchema(identifier: "vpcName", awsIdentifiers: ["vpcId"], fields: [
-        .text("vpcName", "Gaffer's name for the VPC (its Name tag), 1–255 characters",
-              example: "main", requiredFor: [.create, .update, .delete], rule: Tags.valueRule(minimum: 1)),
-        .text("vpcId", "the VPC's id, for an update or a delete: vpc- and 8 or 17 lowercase hexadecimal digits",
-              example: "vpc-0abcdef1234567890", rule: { TextRules.ec2ID($0, prefix: "vpc-") }),
-        .text("cidrBlock", "an IPv4 network from /16 to /28, such as 10.0.0.0/16", example: "10.0.0.0/16",
-              requiredFor: [.create], rule: cidrRule),
-        .boolean("enableDnsHostnames", "give instances DNS host names"),
-        .boolean("enableDnsSupport", "resolve DNS through the Amazon-provided server"),
-    ])
+    public static let schema = ResourceSchema(
+        identifier: "vpcName",
+        awsIdentifiers: ["vpcId"],
+        fields: [
+            .text(
+                "vpcName",
+                "Gaffer's name for the VPC (its Name tag), 1–255 characters",
+                example: "main",
+                requiredFor: [.create, .update, .delete],
+                rule: Tags.valueRule(minimum: 1)
+            ),
+            .text(
+                "vpcId",
+                "the VPC's id, for an update or a delete: vpc- and 8 or 17 lowercase hexadecimal digits",
+                example: "vpc-0abcdef1234567890",
+                rule: { TextRules.ec2ID($0, prefix: "vpc-") }
+            ),
+            .text(
+                "cidrBlock",
+                "an IPv4 network from /16 to /28, such as 10.0.0.0/16",
+                example: "10.0.0.0/16",
+                requiredFor: [.create],
+                rule: cidrRule
+            ),
+            .boolean("enableDnsHostnames", "give instances DNS host names"),
+            .boolean("enableDnsSupport", "resolve DNS through the Amazon-provided server"),
+        ]
+    )
 
     static func cidrRule(_ text: String) -> String? {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let address = parts.first, let prefixText = parts.last,
-              let prefix = Int(prefixText), prefixText.allSatisfy(\.isNumber)
+            let prefix = Int(prefixText), prefixText.allSatisfy(\.isNumber)
         else { return "must be an IPv4 network in CIDR form, such as 10.0.0.0/16" }
         let octets = address.split(separator: ".", omittingEmptySubsequences: false)
         let values = octets.compactMap { octet -> UInt32? in
