@@ -215,17 +215,28 @@ public enum WebhookPayload {
         }
 
         /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+        /// Also refuses a number too large for a Double (`1e400`), which the worker's decoder would refuse.
         mutating func skipNumber() throws(Failure) {
+            let start = index
             if peek() == UInt8(ascii: "-") { index += 1 }
+            let integerStart = index
             if peek() == UInt8(ascii: "0") { index += 1 } else { try skipDigits() }
+            let integerDigits = index - integerStart
             if peek() == UInt8(ascii: ".") {
                 index += 1
                 try skipDigits()
             }
+            var exponent = false
             if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+                exponent = true
                 index += 1
                 if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
                 try skipDigits()
+            }
+            // Only a number that could be that large is read: the scan stays a scan.
+            if exponent || integerDigits > 300 {
+                let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                guard Double(text)?.isFinite == true else { throw .malformed(offset: start) }
             }
         }
 

@@ -62,7 +62,9 @@ struct ParserPropertyTests {
                     }
                 }
                 guard schema.crossChecks(task.parameters, kind).isEmpty else { continue }
-                if kind == .update, task.parameters.count < 2, task.tags.isEmpty { continue }
+                // An update changes something besides what names the resource (its name, its AWS id).
+                let changes = task.parameters.keys.filter { $0 != schema.identifier && !schema.awsIdentifiers.contains($0) }
+                if kind == .update, changes.isEmpty, task.tags.isEmpty { continue }
             }
             return task
         }
