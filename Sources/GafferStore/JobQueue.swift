@@ -15,6 +15,8 @@ public protocol JobQueue: Sendable {
     func claim(owner: String, limit: Int, leaseDuration: TimeInterval) async throws -> [Job]
     /// Extends the leases still held; returns the ones that were lost.
     func heartbeat(_ leases: [JobLease], leaseDuration: TimeInterval) async throws -> [JobLease]
+    /// Extends every lease `owner` holds, also of jobs it claimed and has not started yet; returns them.
+    func heartbeat(owner: String, leaseDuration: TimeInterval) async throws -> [JobLease]
     /// Records success. False when the lease was lost (the result is dropped).
     func complete(_ lease: JobLease, result: Data) async throws -> Bool
     /// Records a failed attempt: queued again after `retryAfter` while

@@ -149,6 +149,17 @@ extension SQLiteStore: JobQueue {
         }
     }
 
+    public func heartbeat(owner: String, leaseDuration: TimeInterval) async throws -> [JobLease] {
+        let now = clock.now()
+        return try await writer.write { db -> [JobLease] in
+            try db.cachedStatement(sql: """
+                UPDATE jobs SET lease_expires_at = ?, updated_at = ? WHERE state = 'running' AND lease_owner = ?
+                """).execute(arguments: [now.addingTimeInterval(leaseDuration).storeSeconds, now.storeSeconds, owner])
+            return try Row.fetchAll(db, sql: "SELECT id, attempts FROM jobs WHERE state = 'running' AND lease_owner = ?", arguments: [owner])
+                .map { JobLease(jobID: $0[0], owner: owner, attempt: $0[1]) }
+        }
+    }
+
     public func complete(_ lease: JobLease, result: Data) async throws -> Bool {
         let now = clock.now()
         return try await writer.write { db -> Bool in

@@ -4,6 +4,23 @@ import GafferStore
 import Testing
 
 @Suite struct JobQueueTests {
+    @Test("26: renewing by owner extends every lease the owner holds, claimed and not yet started too, and no one else's")
+    func heartbeatByOwner() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let queue = fixture.store
+        for _ in 0..<3 { _ = try await queue.enqueue(fixture.newJob()) }
+        let mine = try await queue.claim(owner: "a", limit: 2, leaseDuration: 10)
+        let theirs = try await queue.claim(owner: "b", limit: 1, leaseDuration: 10)
+        fixture.clock.advance(by: 8)
+        let held = try await queue.heartbeat(owner: "a", leaseDuration: 10)
+        #expect(Set(held) == Set(mine.compactMap(\.lease)))
+        fixture.clock.advance(by: 8)
+        // Sixteen seconds after the claim: b's lease has run out and can be claimed again; a's have not.
+        let reclaimed = try await queue.claim(owner: "c", limit: 5, leaseDuration: 10)
+        #expect(reclaimed.map(\.id) == theirs.map(\.id))
+    }
+
     @Test func aJobGoesFromQueuedToRunningToSucceededAndEachChangeIsRecorded() async throws {
         let fixture = try StoreFixture()
         defer { fixture.cleanUp() }

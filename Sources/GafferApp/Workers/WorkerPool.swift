@@ -160,15 +160,16 @@ public final class WorkerPool: Service, Sendable {
         }
     }
 
+    /// Renews every lease this pool holds, by owner: also those of jobs claimed and not started yet,
+    /// which a pool full of busy jobs may leave waiting for a thread.
     private func renewLeases() async {
         let interval = Duration.seconds(settings.leaseDuration / 3)
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
-            let leases = state.withLock { Array($0.leases) }
-            guard !leases.isEmpty, !Task.isCancelled else { continue }
+            guard !Task.isCancelled else { return }
             do {
-                let lost = try await queue.heartbeat(leases, leaseDuration: settings.leaseDuration)
-                for lease in lost {
+                let held = Set(try await queue.heartbeat(owner: ownerPrefix, leaseDuration: settings.leaseDuration))
+                for lease in state.withLock({ $0.leases }).subtracting(held) {
                     logger.warning("lease lost; another worker may run this job", metadata: ["job": "\(lease.jobID)"])
                 }
             } catch {
