@@ -35,7 +35,7 @@ public struct BuildIsolation: Sendable, Equatable {
         let buildUser = user ?? getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) }
         guard runAs != buildUser else { return nil }
         return "run-as \(runAs) is refused: builds here run as \(buildUser.map { "the user \($0)" } ?? "Gaffer's own user"), "
-            + "set by the operator (pipeline_user), and a buildspec may not choose another; remove run-as or set it to \(buildUser ?? "that user")"
+            + "set by the operator (pipeline_user, or --user), and a buildspec may not choose another; remove run-as or set it to \(buildUser ?? "that user")"
     }
 
     /// The /etc files a build may read inside the sandbox.
