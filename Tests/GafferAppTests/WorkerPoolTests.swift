@@ -219,11 +219,12 @@ struct ThreadHog: JobHandler {
     @Test("26: with every thread of the concurrency pool held by jobs, leases are still renewed and none lapses")
     func leasesOutliveASaturatedPool() async throws {
         let threads = ProcessInfo.processInfo.activeProcessorCount
-        // Leases of 1.5 s, renewed every 0.5 s, and jobs that hold their threads for 4 s.
-        let fixture = try PoolFixture(workers: threads + 2, leaseSeconds: 1.5, handlers: [ThreadHog(seconds: 4)])
+        // One job per thread of the pool, each holding it for 2 s; leases of 0.9 s, renewed every 0.3 s.
+        // (Short: while it runs, every other test in the process waits for a thread too.)
+        let fixture = try PoolFixture(workers: threads, leaseSeconds: 0.9, handlers: [ThreadHog(seconds: 2)])
         defer { fixture.cleanUp() }
         var jobs: [Job] = []
-        for _ in 0..<(threads + 2) {
+        for _ in 0..<threads {
             jobs.append(try await fixture.store.enqueue(NewJob(type: "hog", payload: Data("{}".utf8), maxAttempts: 3)))
         }
         // Watched from a thread of its own: the test's own tasks wait for the pool like everything else.
