@@ -36,7 +36,6 @@ struct WebhookIngress: Sendable {
     }
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
-        var request = request
         guard let mediaType = request.mediaType, ["application/json", "application/x-www-form-urlencoded"].contains(mediaType) else {
             return reject(
                 .unsupportedMediaType,
@@ -54,15 +53,16 @@ struct WebhookIngress: Sendable {
                 "the X-GitHub-Delivery header is missing or longer than \(Self.maxDeliveryIDLength) characters"
             )
         }
+        let tooLarge = "the body is over GitHub's 25 MB limit for webhook payloads"
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > Self.maxBodyBytes {
-            return reject(.contentTooLarge, "too_large", "the body is over GitHub's 25 MB limit for webhook payloads")
+            return reject(.contentTooLarge, "too_large", tooLarge)
         }
         let body: ByteBuffer
         let collected = try await collectUnverified(request.body)
         metrics.setUnverifiedBytes(unverified.bytesHeld)
         switch collected {
         case .body(let collected): body = collected
-        case .tooLarge: return reject(.contentTooLarge, "too_large", "the body is over GitHub's 25 MB limit for webhook payloads")
+        case .tooLarge: return reject(.contentTooLarge, "too_large", tooLarge)
         case .busy:
             var response = reject(.serviceUnavailable, "busy", "too many webhook bodies are being received at once; try again shortly")
             response.headers[.retryAfter] = "5"
