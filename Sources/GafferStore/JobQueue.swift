@@ -13,8 +13,6 @@ public protocol JobQueue: Sendable {
     /// and running ones whose lease has expired. A job whose lease expired
     /// with no attempts left is failed instead.
     func claim(owner: String, limit: Int, leaseDuration: TimeInterval) async throws -> [Job]
-    /// Extends the leases still held; returns the ones that were lost.
-    func heartbeat(_ leases: [JobLease], leaseDuration: TimeInterval) async throws -> [JobLease]
     /// Extends every lease `owner` holds, also of jobs it claimed and has not started yet; returns them.
     func heartbeat(owner: String, leaseDuration: TimeInterval) async throws -> [JobLease]
     /// Records success. False when the lease was lost (the result is dropped).

@@ -128,33 +128,14 @@ extension SQLiteStore: JobQueue {
         }
     }
 
-    public func heartbeat(_ leases: [JobLease], leaseDuration: TimeInterval) async throws -> [JobLease] {
-        guard !leases.isEmpty else { return [] }
-        let now = clock.now()
-        return try await writer.write { db -> [JobLease] in
-            let statement = try db.cachedStatement(
-                sql: """
-                    UPDATE jobs SET lease_expires_at = ?, updated_at = ?
-                    WHERE id = ? AND state = 'running' AND lease_owner = ? AND attempts = ?
-                    """
-            )
-            var lost: [JobLease] = []
-            for lease in leases {
-                try statement.execute(arguments: [
-                    now.addingTimeInterval(leaseDuration).storeSeconds, now.storeSeconds, lease.jobID, lease.owner, lease.attempt,
-                ])
-                if db.changesCount == 0 { lost.append(lease) }
-            }
-            return lost
-        }
-    }
-
     public func heartbeat(owner: String, leaseDuration: TimeInterval) async throws -> [JobLease] {
         let now = clock.now()
         return try await writer.write { db -> [JobLease] in
-            try db.cachedStatement(sql: """
-                UPDATE jobs SET lease_expires_at = ?, updated_at = ? WHERE state = 'running' AND lease_owner = ?
-                """).execute(arguments: [now.addingTimeInterval(leaseDuration).storeSeconds, now.storeSeconds, owner])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET lease_expires_at = ?, updated_at = ? WHERE state = 'running' AND lease_owner = ?
+                    """
+            ).execute(arguments: [now.addingTimeInterval(leaseDuration).storeSeconds, now.storeSeconds, owner])
             return try Row.fetchAll(db, sql: "SELECT id, attempts FROM jobs WHERE state = 'running' AND lease_owner = ?", arguments: [owner])
                 .map { JobLease(jobID: $0[0], owner: owner, attempt: $0[1]) }
         }

@@ -46,6 +46,16 @@ public struct ParameterField: Sendable {
         }
     }
 
+    /// The id AWS gave an existing resource (`i-…`, `vpc-…`), to name it in an update or a delete.
+    static func awsID(_ key: String, _ what: String, prefix: String) -> ParameterField {
+        text(
+            key,
+            "\(what)'s id, for an update or a delete: \(prefix) and 8 or 17 lowercase hexadecimal digits",
+            example: "\(prefix)0abcdef1234567890",
+            rule: { TextRules.ec2ID($0, prefix: prefix) }
+        )
+    }
+
     /// A whole number in `range`; "1,024", "1_024" and "1024 MB" (when `unit` is "MB") all read as 1024.
     static func integer(
         _ key: String,

@@ -11,12 +11,7 @@ public enum EC2Instance {
                 requiredFor: [.create, .update, .delete],
                 rule: Tags.valueRule(minimum: 1)
             ),
-            .text(
-                "instanceId",
-                "the instance's id, for an update or a delete: i- and 8 or 17 lowercase hexadecimal digits",
-                example: "i-0abcdef1234567890",
-                rule: { TextRules.ec2ID($0, prefix: "i-") }
-            ),
+            .awsID("instanceId", "the instance", prefix: "i-"),
             .text(
                 "instanceType",
                 "an instance type such as t3.micro or m7g.large",

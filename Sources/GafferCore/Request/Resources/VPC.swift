@@ -11,12 +11,7 @@ public enum VPC {
                 requiredFor: [.create, .update, .delete],
                 rule: Tags.valueRule(minimum: 1)
             ),
-            .text(
-                "vpcId",
-                "the VPC's id, for an update or a delete: vpc- and 8 or 17 lowercase hexadecimal digits",
-                example: "vpc-0abcdef1234567890",
-                rule: { TextRules.ec2ID($0, prefix: "vpc-") }
-            ),
+            .awsID("vpcId", "the VPC", prefix: "vpc-"),
             .text(
                 "cidrBlock",
                 "an IPv4 network from /16 to /28, such as 10.0.0.0/16",
