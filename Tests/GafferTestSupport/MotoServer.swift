@@ -20,12 +20,19 @@ public final class MotoServer: Sendable {
         // At most two at a time: each moto loads its service code on first use, a few seconds of
         // CPU, and a dozen at once starve the rest of the suite on a two-core machine.
         await slots.acquire()
-        do {
-            return try await launch(authenticated: authenticated)
-        } catch {
-            slots.release()
-            throw error
+        // The free port is chosen before moto binds it, so another server can take it first: try a new one.
+        for attempt in 1...3 {
+            do {
+                return try await launch(authenticated: authenticated)
+            } catch where attempt < 3 && "\(error)".contains("Address already in use") {
+                continue
+            } catch {
+                slots.release()
+                throw error
+            }
         }
+        slots.release()
+        throw CommandFailed(command: "moto_server", output: "no free port after three tries")
     }
 
     static let slots = Slots(2)
