@@ -140,6 +140,8 @@ public enum WebhookPayload {
         mutating func skipString() throws(Failure) {
             index += 1
             while index < bytes.count {
+                skipPlainStringBytes()
+                guard index < bytes.count else { break }
                 switch bytes[index] {
                 case UInt8(ascii: "\""):
                     index += 1
@@ -158,10 +160,55 @@ public enum WebhookPayload {
                     default: throw .malformed(offset: index)
                     }
                 case 0x00..<0x20: throw .malformed(offset: index)
+                case 0x80...: try skipUTF8Sequence()
                 default: index += 1
                 }
             }
             throw .malformed(offset: index)
+        }
+
+        /// Moves past one multi-byte UTF-8 character, refusing what is not one
+        /// (the worker's decoder refuses such a body, so ingress must too).
+        mutating func skipUTF8Sequence() throws(Failure) {
+            let lead = bytes[index]
+            let (length, second): (Int, ClosedRange<UInt8>) =
+                switch lead {
+                case 0xC2...0xDF: (2, 0x80...0xBF)
+                case 0xE0: (3, 0xA0...0xBF)
+                case 0xED: (3, 0x80...0x9F)  // not a surrogate
+                case 0xE1...0xEF: (3, 0x80...0xBF)
+                case 0xF0: (4, 0x90...0xBF)
+                case 0xF1...0xF3: (4, 0x80...0xBF)
+                case 0xF4: (4, 0x80...0x8F)  // not above U+10FFFF
+                default: throw .malformed(offset: index)
+                }
+            guard index + length <= bytes.count, second.contains(bytes[index + 1]) else { throw .malformed(offset: index) }
+            for next in index + 2..<index + length where !(0x80...0xBF).contains(bytes[next]) { throw .malformed(offset: index) }
+            index += length
+        }
+
+        /// Moves eight bytes at a time past string bytes that need no look
+        /// (ASCII, and not a quote, a backslash or a control character), stopping on the
+        /// first that does: most of a payload's bytes are inside strings, and
+        /// this keeps checking the whole body about as cheap as not checking it.
+        mutating func skipPlainStringBytes() {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            while index + 8 <= bytes.count {
+                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                // Classic SWAR tests, each setting the high bit of a byte that matches; a borrow
+                // can only mark bytes above a true match, so the lowest mark is exact.
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
+                let marks =
+                    ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                let found = (marks | word) & highs
+                if found != 0 {
+                    index += found.trailingZeroBitCount / 8
+                    return
+                }
+                index += 8
+            }
         }
 
         mutating func skipValue(depth: Int) throws(Failure) {

@@ -30,7 +30,9 @@ import Testing
             let events = try #require(shown["events"] as? [[String: Any]])
             #expect(events.compactMap { $0["to"] as? String } == ["QUEUED", "RUNNING", "SUCCEEDED"])
 
+            // The file follows the store's record of success, written by the same worker.
             let file = dataDirectory.appendingPathComponent("jobs/\(id)/result.json")
+            try await waitUntil("the result file") { (try? Data(contentsOf: file)).flatMap { try? JSONValue.decode($0) } != nil }
             let written = try JSONValue.decode(Data(contentsOf: file))
             #expect(written["hello"] == .string("world"))
         }

@@ -55,6 +55,21 @@ struct OutlivedJob: JobHandler {
     }
 }
 
+/// Runs until the test opens its gate, so a test sees it running however slowly it polls.
+final class GatedJob: JobHandler {
+    let jobType = "gated"
+    private let state = Mutex((started: false, open: false))
+
+    var started: Bool { state.withLock { $0.started } }
+    func open() { state.withLock { $0.open = true } }
+
+    func run(_ context: JobContext) async throws -> JobResult {
+        state.withLock { $0.started = true }
+        try await waitUntil(timeout: .seconds(60), "the test to open the gate") { state.withLock { $0.open } }
+        return JobResult(json: Data("{}".utf8))
+    }
+}
+
 /// Holds its thread without awaiting, as a CPU-bound agent would.
 struct ThreadHog: JobHandler {
     let jobType = "hog"
@@ -95,8 +110,8 @@ struct ThreadHog: JobHandler {
             )
         }
 
-        /// Runs the pool while `body` runs; then shuts it down gracefully and waits for it.
-        func whileRunning(_ body: () async throws -> Void) async throws {
+        /// Runs the pool while `body` runs; then shuts it down gracefully, runs `whileDraining`, and waits for it.
+        func whileRunning(_ body: () async throws -> Void, whileDraining: () -> Void = {}) async throws {
             let group = ServiceGroup(configuration: .init(services: [pool], logger: Logger(label: "group")))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
@@ -107,6 +122,7 @@ struct ThreadHog: JobHandler {
                     throw error
                 }
                 await group.triggerGracefulShutdown()
+                whileDraining()
                 try await tasks.waitForAll()
             }
         }
@@ -270,11 +286,14 @@ struct ThreadHog: JobHandler {
     }
 
     @Test func drainingLetsRunningJobsFinishAndClaimsNothingNew() async throws {
-        let fixture = try PoolFixture(workers: 1, drainTimeout: 10)
+        let gated = GatedJob()
+        let fixture = try PoolFixture(workers: 1, drainTimeout: 10, handlers: [gated])
         defer { fixture.cleanUp() }
-        let running = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":0.5}"#.utf8), maxAttempts: 3))
+        let running = try await fixture.store.enqueue(NewJob(type: "gated", payload: Data("{}".utf8), maxAttempts: 3))
         try await fixture.whileRunning {
-            try await waitUntil("the job to start") { try await fixture.store.job(id: running.id)?.state == .running }
+            try await waitUntil("the job to start") { gated.started }
+        } whileDraining: {
+            gated.open()
         }
         // whileRunning returned after the graceful shutdown completed.
         #expect(try await fixture.store.job(id: running.id)?.state == .succeeded)
@@ -294,15 +313,17 @@ struct ThreadHog: JobHandler {
     }
 
     @Test func aBusyPoolLeavesWaitingJobsQueuedForOtherWorkers() async throws {
-        let fixture = try PoolFixture(workers: 1, drainTimeout: 10)
+        let gated = GatedJob()
+        let fixture = try PoolFixture(workers: 1, drainTimeout: 10, handlers: [gated])
         defer { fixture.cleanUp() }
-        let first = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":0.5}"#.utf8), maxAttempts: 3))
+        let first = try await fixture.store.enqueue(NewJob(type: "gated", payload: Data("{}".utf8), maxAttempts: 3))
         let second = try await fixture.store.enqueue(NewJob(type: "echo", payload: Data("{}".utf8), maxAttempts: 3))
         try await fixture.whileRunning {
-            try await waitUntil("the first job to start") { try await fixture.store.job(id: first.id)?.state == .running }
+            try await waitUntil("the first job to start") { gated.started }
             // Its only worker is busy, so the pool must not hold the second
             // job: another process's idle worker may take it.
             #expect(try await fixture.store.job(id: second.id)?.state == .queued)
+            gated.open()
             try await waitUntil("both jobs to finish") { try await fixture.store.job(id: second.id)?.state == .succeeded }
         }
         #expect(try await fixture.store.job(id: first.id)?.state == .succeeded)

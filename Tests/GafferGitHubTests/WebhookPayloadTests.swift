@@ -77,6 +77,26 @@ import Testing
         #expect(refused > 100, "the mutations broke the body often enough to tell")
     }
 
+    @Test("15: a byte the string scan must stop on is found at every place in its eight-byte word")
+    func everyByteAtEveryOffsetInAString() throws {
+        // Quote, backslash, every control character, their neighbours, and UTF-8: whole, cut short, overlong, a surrogate, too high.
+        let probes: [[UInt8]] =
+            (Array(0x00...0x21) + [0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xA2, 0xC0, 0xDC, 0xF5, 0xFF]).map { [$0] } + [
+                [0xC3, 0xA9], [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x98, 0x80], [0xF4, 0x8F, 0xBF, 0xBF], [0xC3], [0xE2, 0x82], [0xF0, 0x9F, 0x98],
+                [0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC3, 0xA9, 0xA9],
+            ]
+        for offset in 0..<17 {
+            for probe in probes {
+                for tail in [#"x"}"#, #"n"}"#, #""}"#] {
+                    let bytes = Array(#"{"action":"opened","s":""#.utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: offset) + probe + Array(tail.utf8)
+                    let scanned = (try? WebhookPayload.action(in: Data(bytes))) != nil
+                    let parsed = (try? JSONSerialization.jsonObject(with: Data(bytes))) is [String: Any]
+                    #expect(scanned == parsed, "bytes \(probe) after \(offset) plain bytes, then \(tail)")
+                }
+            }
+        }
+    }
+
     @Test func refusesDeepNestingInsteadOfRecursingForever() {
         let deep = "{\"a\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
         #expect(throws: (any Error).self) { try WebhookPayload.action(in: Data(deep.utf8)) }

@@ -260,15 +260,14 @@ public final class WorkerPool: Service, Sendable {
         var outcome: JobState?
         do {
             let result = try run.get()
-            // Written aside first and put in place only once the store accepts the completion:
-            // a worker that lost its lease must not overwrite the winner's file.
-            let pending = try writeResult(result.json, to: directory, lease: lease)
+            // Written only once the store accepts the completion: a worker that lost its
+            // lease must not overwrite the winner's file. The store holds the result
+            // either way, so a crash between the two loses only the copy on disk.
             if try await queue.complete(lease, result: result.json) {
-                if let pending { rename(pending, "\(directory)/result.json") }
                 outcome = .succeeded
+                writeResult(result.json, to: directory, logger: logger)
                 logger.debug("job succeeded", metadata: ["attempt": "\(job.attempts)"])
             } else {
-                if let pending { unlink(pending) }
                 logger.warning("job finished after its lease was lost; the result was not recorded")
             }
         } catch {
@@ -292,8 +291,8 @@ public final class WorkerPool: Service, Sendable {
             let state = try await queue.fail(lease, error: message, retryAfter: retryAfter)
             if state == .failed {
                 // The store took the failure under this lease, so the file is this worker's to write.
-                if let pending = try? writeResult(try JSONValue.object(["error": .string(message)]).encoded(), to: directory, lease: lease) {
-                    rename(pending, "\(directory)/result.json")
+                if let bytes = try? JSONValue.object(["error": .string(message)]).encoded() {
+                    writeResult(bytes, to: directory, logger: logger)
                 }
                 logger.error("job failed", metadata: ["attempt": "\(job.attempts)", "error": "\(message)"])
             } else if state == .queued {
@@ -306,17 +305,19 @@ public final class WorkerPool: Service, Sendable {
         }
     }
 
-    /// Writes the result beside where it goes, named for the lease; returns that path.
-    private func writeResult(_ bytes: Data, to directory: String, lease: JobLease) throws -> String? {
-        guard settings.writesResultFiles else { return nil }
-        // mkdir(2) directly: FileManager's createDirectory costs several
-        // times more, and this runs once per job. Only the first job finds
-        // no `jobs/` folder and takes the slow way.
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    /// Writes `result.json` for a job whose outcome the store has taken under this worker's lease.
+    private func writeResult(_ bytes: Data, to directory: String, logger: Logger) {
+        guard settings.writesResultFiles else { return }
+        do {
+            // mkdir(2) directly: FileManager's createDirectory costs several
+            // times more, and this runs once per job. Only the first job finds
+            // no `jobs/` folder and takes the slow way.
+            if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            try bytes.write(to: URL(fileURLWithPath: "\(directory)/result.json", isDirectory: false))
+        } catch {
+            logger.error("could not write the job's result file; the store holds the result", metadata: ["error": "\(error)"])
         }
-        let path = "\(directory)/result.json.\(lease.attempt).\(lease.owner.filter { $0.isLetter || $0.isNumber || $0 == "-" })"
-        try bytes.write(to: URL(fileURLWithPath: path, isDirectory: false))
-        return path
     }
 }
