@@ -175,6 +175,7 @@ public struct GitHubSandbox: Sendable {
             }
         }
         SandboxAdmin(state: state, webhooks: webhooks).register(on: router)
+        SandboxGitHTTP(state: state, events: sendRaisedWebhooks).register(on: router)
         return router
     }
 
@@ -243,22 +244,7 @@ public struct GitHubSandbox: Sendable {
             if headers["if-none-match"] == etag { answer = Answer(status: 304, body: Data()) }
         }
         await state.finish(logIndex, status: answer.status, body: answer.body)
-        // Like GitHub, the webhooks a change raises go out after the answer, not before it.
-        let events = await state.takeEvents()
-        if !events.isEmpty {
-            let webhooks = self.webhooks
-            Task {
-                for event in events {
-                    await webhooks.send(
-                        event: event.name,
-                        action: event.action,
-                        payload: event.payload,
-                        installation: event.installation,
-                        repositoryID: event.repositoryID
-                    )
-                }
-            }
-        }
+        await sendRaisedWebhooks()
         fields[.contentType] = "application/json; charset=utf-8"
         // GitHub's rate-limit headers on every answer; a fault may have set its own.
         let rateLimit = [
@@ -269,6 +255,24 @@ public struct GitHubSandbox: Sendable {
             if let fieldName = HTTPField.Name(name) { fields[fieldName] = value }
         }
         return Response(status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+
+    /// Sends the webhooks the last change raised. Like GitHub, they go out after the answer, not before it.
+    @Sendable func sendRaisedWebhooks() async {
+        let events = await state.takeEvents()
+        guard !events.isEmpty else { return }
+        let webhooks = self.webhooks
+        Task {
+            for event in events {
+                await webhooks.send(
+                    event: event.name,
+                    action: event.action,
+                    payload: event.payload,
+                    installation: event.installation,
+                    repositoryID: event.repositoryID
+                )
+            }
+        }
     }
 
     private func authenticate(_ authorization: String?, appJWT: Bool) async -> Caller? {

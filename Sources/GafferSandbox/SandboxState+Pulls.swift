@@ -28,6 +28,7 @@ extension SandboxState {
         guard SandboxGit.resolve(ref, in: repository.git) == nil else { throw SandboxError(422, "Reference already exists") }
         guard SandboxGit.resolve(sha, in: repository.git) != nil else { throw SandboxError(422, "Object does not exist") }
         try SandboxGit.run(["update-ref", ref, sha], in: repository.git)
+        refsPushed([RefUpdate(ref: ref, before: Self.zeroSHA, after: sha)], to: owner, name, login: login, base: base)
         return (201, refJSON(ref, sha: sha, in: repository, base: base))
     }
 
@@ -40,12 +41,13 @@ extension SandboxState {
             throw SandboxError(422, "Update is not a fast forward")
         }
         try SandboxGit.run(["update-ref", full, sha], in: repository.git)
+        if sha != current { refsPushed([RefUpdate(ref: full, before: current, after: sha)], to: owner, name, login: login, base: base) }
         return (200, refJSON(full, sha: sha, in: repository, base: base))
     }
 
     // MARK: - Pull requests
 
-    private func pullJSON(_ pull: PullRequest, in repository: Repository, base: String) -> [String: Any] {
+    func pullJSON(_ pull: PullRequest, in repository: Repository, base: String) -> [String: Any] {
         let repoKey = key(repository)
         let api = "\(base)/repos/\(repoKey)/pulls/\(pull.number)"
         let html = "https://github.example.com/\(repoKey)/pull/\(pull.number)"
@@ -201,6 +203,7 @@ extension SandboxState {
         pull.updatedAt = now()
         repository.pulls[number] = pull
         store(repository)
+        refsPushed([RefUpdate(ref: "refs/heads/\(pull.base)", before: baseSha, after: merge)], to: owner, name, login: login, base: base)
         emit(
             "pull_request",
             action: "closed",

@@ -228,11 +228,17 @@ public actor SandboxState {
     // MARK: - Webhooks
 
     /// Raises `event.action` for a repository, with the repository, sender and installation GitHub adds.
-    func emit(_ event: String, action: String, in repository: Repository, sender login: String, base: String, fields: [String: Any]) {
+    func emit(_ event: String, action: String?, in repository: Repository, sender login: String, base: String, fields: [String: Any]) {
         let owner = users[repository.owner.lowercased()] ?? User(id: repository.id + 1, login: repository.owner, token: "", type: "Organization")
         var payload = fields
-        payload["action"] = action
-        payload["repository"] = SandboxJSON.repository(owner: owner, name: repository.name, id: repository.id, base: base, at: now())
+        if let action { payload["action"] = action }
+        var repositoryJSON = SandboxJSON.repository(owner: owner, name: repository.name, id: repository.id, base: base, at: now())
+        if event == "push" {
+            // A push payload's repository carries two keys of the old API besides.
+            repositoryJSON["master_branch"] = repositoryJSON["default_branch"]
+            repositoryJSON["stargazers"] = repositoryJSON["stargazers_count"]
+        }
+        payload["repository"] = repositoryJSON
         payload["sender"] = SandboxJSON.user(users[login.lowercased()] ?? User(id: 0, login: login, token: ""), base: base)
         let installation = app?.installations.first { $0.value.lowercased() == repository.owner.lowercased() }?.key
         if let installation { payload["installation"] = ["id": installation, "node_id": "MDIz\(installation)"] }

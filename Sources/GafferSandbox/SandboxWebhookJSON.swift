@@ -12,7 +12,7 @@ extension SandboxJSON {
             "html_url": html, "description": NSNull(), "fork": false, "url": api, "homepage": NSNull(), "language": NSNull(),
             "created_at": time(date), "updated_at": time(date), "pushed_at": time(date),
             "git_url": "git://github.example.com/\(full).git", "ssh_url": "git@github.example.com:\(full).git",
-            "clone_url": "\(html).git", "svn_url": html, "mirror_url": NSNull(), "size": 0, "stargazers_count": 0,
+            "clone_url": "\(base)/\(full).git", "svn_url": html, "mirror_url": NSNull(), "size": 0, "stargazers_count": 0,
             "watchers_count": 0, "watchers": 0, "forks_count": 0, "forks": 0, "open_issues_count": 0, "open_issues": 0,
             "has_issues": true, "has_projects": true, "has_downloads": true, "has_wiki": true, "has_pages": false,
             "archived": false, "disabled": false, "license": NSNull(), "topics": [], "visibility": "public",

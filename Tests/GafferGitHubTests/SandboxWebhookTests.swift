@@ -62,7 +62,7 @@ import Testing
     /// every key of the real payload: at the top and in each named object, the repository and the sender.
     func expectLikeTheRealOnes(
         _ received: [Received],
-        _ references: [(String, String, String, [String])],
+        _ references: [(String, String?, String, [String])],
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let real = try Conformance.directory().appendingPathComponent("webhooks")
@@ -76,10 +76,10 @@ import Testing
             let reference = try Data(contentsOf: real.appendingPathComponent(file))
             // The sandbox's owners are users, so it sends no `organization`; it adds `installation`.
             let missingTop = keys(reference).subtracting(keys(received.body)).subtracting(["organization"])
-            #expect(missingTop.isEmpty, "\(event).\(action) lacks \(missingTop)", sourceLocation: sourceLocation)
+            #expect(missingTop.isEmpty, "\(event).\(action ?? "-") lacks \(missingTop)", sourceLocation: sourceLocation)
             for object in objects + ["repository", "sender"] {
                 let missing = keys(reference, object).subtracting(keys(received.body, object))
-                #expect(missing.isEmpty, "\(event).\(action) \(object) lacks \(missing.sorted())", sourceLocation: sourceLocation)
+                #expect(missing.isEmpty, "\(event).\(action ?? "-") \(object) lacks \(missing.sorted())", sourceLocation: sourceLocation)
             }
         }
     }
@@ -143,17 +143,19 @@ import Testing
         }
         try await alice.send("POST", "/repos/acme/web/pulls/\(pull.number)/reviews", body: Review(event: "APPROVE", body: "LGTM"), as: .token)
         try await alice.send("PUT", "/repos/acme/web/pulls/\(pull.number)/merge", as: .token)
-        try await waitUntil(timeout: .seconds(10), "five webhooks") { receiver.all.count == 5 }
+        try await waitUntil(timeout: .seconds(10), "seven webhooks") { receiver.all.count == 7 }
 
-        let references = [
+        let references: [(String, String?, String, [String])] = [
+            ("push", nil, "push/with-new-branch.payload.json", []),
             ("pull_request", "opened", "pull_request/opened.payload.json", ["pull_request"]),
             ("check_run", "created", "check_run/created.payload.json", ["check_run"]),
             ("check_run", "completed", "check_run/completed.payload.json", ["check_run"]),
             ("pull_request_review", "submitted", "pull_request_review/submitted.with-organization.payload.json", ["review", "pull_request"]),
+            ("push", nil, "push/payload.json", ["head_commit"]),
             ("pull_request", "closed", "pull_request/closed.with-organization.payload.json", ["pull_request"]),
         ]
         try expectLikeTheRealOnes(receiver.all, references)
-        if case .pullRequest(let closed) = try WebhookEvent.decode(name: "pull_request", body: receiver.all[4].body) {
+        if case .pullRequest(let closed) = try WebhookEvent.decode(name: "pull_request", body: receiver.all[6].body) {
             #expect(closed.pullRequest.merged == true)
         }
     }

@@ -88,7 +88,8 @@ import Testing
         for offset in 0..<17 {
             for probe in probes {
                 for tail in [#"x"}"#, #"n"}"#, #""}"#] {
-                    let bytes = Array(#"{"action":"opened","s":""#.utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: offset) + probe + Array(tail.utf8)
+                    let bytes =
+                        Array(#"{"action":"opened","s":""#.utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: offset) + probe + Array(tail.utf8)
                     let scanned = (try? WebhookPayload.action(in: Data(bytes))) != nil
                     let parsed = (try? JSONSerialization.jsonObject(with: Data(bytes))) is [String: Any]
                     #expect(scanned == parsed, "bytes \(probe) after \(offset) plain bytes, then \(tail)")
