@@ -109,6 +109,7 @@ let package = Package(
         .target(
             name: "GafferApp",
             dependencies: [
+                "GafferAgents",
                 "GafferAWS",
                 "GafferCore",
                 "GafferStore",
@@ -213,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GafferMessagesTests",
-            dependencies: ["GafferMessages", "GafferTestSupport"]
+            dependencies: ["GafferAgents", "GafferMessages", "GafferTestSupport"]
         ),
         .testTarget(
             name: "GafferGitTests",

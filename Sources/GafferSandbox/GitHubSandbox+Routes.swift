@@ -123,6 +123,21 @@ extension GitHubSandbox {
         )
     }
 
+    func reactToIssue(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        guard let content = try object(body)["content"] as? String else { throw SandboxError(422, "Validation Failed: content is missing") }
+        return answer(
+            try await state.reactToIssue(owner, name, number: try number(context), content: content, login: try login(caller), base: base)
+        )
+    }
+
+    func deleteRef(_ context: BasicRequestContext, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        return answer(
+            try await state.deleteRef(owner, name, ref: context.parameters.getCatchAll().joined(separator: "/"), login: try login(caller), base: base)
+        )
+    }
+
     func permission(_ context: BasicRequestContext, base: String, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
         return answer(try await state.permission(owner, name, of: try context.parameters.require("username"), login: try login(caller), base: base))

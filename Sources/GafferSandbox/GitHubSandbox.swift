@@ -76,6 +76,12 @@ public struct GitHubSandbox: Sendable {
         router.post("\(repo)/issues/comments/:id/reactions") { request, context in
             try await serve(request, context) { caller, body, base in try await react(context, body: body, base: base, caller: caller) }
         }
+        router.post("\(repo)/issues/:number/reactions") { request, context in
+            try await serve(request, context) { caller, body, base in try await reactToIssue(context, body: body, base: base, caller: caller) }
+        }
+        router.delete("\(repo)/git/refs/**") { request, context in
+            try await serve(request, context) { caller, _, base in try await deleteRef(context, base: base, caller: caller) }
+        }
         router.get("\(repo)/collaborators/:username/permission") { request, context in
             try await serve(request, context) { caller, _, base in try await permission(context, base: base, caller: caller) }
         }

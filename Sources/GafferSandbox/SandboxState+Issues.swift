@@ -228,6 +228,26 @@ extension SandboxState {
         return (201, SandboxJSON.data(SandboxJSON.reaction(id: reaction.id, content: content, user: userJSON(login, base: base), at: date)))
     }
 
+    func reactToIssue(_ owner: String, _ name: String, number: Int, content: String, login: String, base: String) throws -> Reply {
+        var repository = try repository(owner, name, login: login, needs: "read")
+        guard var issue = repository.issues[number] else { throw SandboxError(404, "Not Found") }
+        guard SandboxState.reactions.contains(content) else { throw SandboxError(422, "Validation Failed: content is not a reaction") }
+        let date = now()
+        if let existing = issue.reactions.first(where: { $0.content == content && $0.user == login }) {
+            return (200, SandboxJSON.data(SandboxJSON.reaction(id: existing.id, content: content, user: userJSON(login, base: base), at: date)))
+        }
+        let reaction = (id: newID(), content: content, user: login)
+        issue.reactions.append(reaction)
+        repository.issues[number] = issue
+        store(repository)
+        return (201, SandboxJSON.data(SandboxJSON.reaction(id: reaction.id, content: content, user: userJSON(login, base: base), at: date)))
+    }
+
+    /// The reactions on an issue, as `content` by `user` (for tests).
+    public func issueReactions(_ repository: String, number: Int) -> [(content: String, user: String)] {
+        repositories[repository.lowercased()]?.issues[number]?.reactions.map { ($0.content, $0.user) } ?? []
+    }
+
     func permission(_ owner: String, _ name: String, of username: String, login: String, base: String) throws -> Reply {
         let repository = try repository(owner, name, login: login, needs: "read")
         guard users[username.lowercased()] != nil else { throw SandboxError(404, "Not Found") }

@@ -45,6 +45,15 @@ extension SandboxState {
         return (200, refJSON(full, sha: sha, in: repository, base: base))
     }
 
+    func deleteRef(_ owner: String, _ name: String, ref: String, login: String, base: String) throws -> Reply {
+        let repository = try repository(owner, name, login: login, needs: "write")
+        let full = "refs/\(ref)"
+        guard let current = SandboxGit.resolve(full, in: repository.git) else { throw SandboxError(422, "Reference does not exist") }
+        try SandboxGit.run(["update-ref", "-d", full, current], in: repository.git)
+        refsPushed([RefUpdate(ref: full, before: current, after: Self.zeroSHA)], to: owner, name, login: login, base: base)
+        return (204, Data())
+    }
+
     // MARK: - Pull requests
 
     func pullJSON(_ pull: PullRequest, in repository: Repository, base: String) -> [String: Any] {

@@ -31,6 +31,7 @@ public actor SandboxState {
         var author: String
         var createdAt: Date
         var updatedAt: Date
+        var reactions: [(id: Int64, content: String, user: String)] = []
     }
 
     struct PullRequest: Sendable {

@@ -103,6 +103,18 @@ extension GitHubClient {
         )
     }
 
+    /// Reacts to an issue itself (`eyes` when Gaffer takes it); GitHub answers 200 when the reaction was there already.
+    @discardableResult
+    public func react(_ content: String, toIssue number: Int, in repository: RepositoryRef) async throws -> GitHubReaction {
+        try await send(
+            "POST",
+            "\(repository.path)/issues/\(number)/reactions",
+            body: ["content": content],
+            as: repository.caller,
+            decoding: GitHubReaction.self
+        )
+    }
+
     public func permission(of user: String, in repository: RepositoryRef) async throws -> GitHubCollaboratorPermission {
         try await send(
             "GET",

@@ -110,6 +110,15 @@ extension GitHubClient {
         )
     }
 
+    /// Deletes a branch or tag (`heads/gaffer/12-logs`). A ref that is already gone is not an error: the work is done.
+    public func deleteRef(_ ref: String, in repository: RepositoryRef) async throws {
+        do {
+            _ = try await send("DELETE", "\(repository.path)/git/refs/\(ref)", as: repository.caller)
+        } catch let error as GitHubAPIError where error.status == 422 || error.status == 404 {
+            return
+        }
+    }
+
     public func createPullRequest(
         title: String,
         head: String,

@@ -198,6 +198,15 @@ public final class GitHubClient: Sendable {
         }
     }
 
+    /// The token git uses to fetch and push a repository: the installation's (the same cached,
+    /// renewed token the API calls use), or the personal token.
+    public func gitToken(for repository: RepositoryRef) async throws -> Secret {
+        if case .app = credentials, repository.installation == nil {
+            throw GitHubClientError("pushing to \(repository.owner)/\(repository.name) as the app needs its installation, and the delivery named none")
+        }
+        return try await authorization(for: repository.caller, renew: false)
+    }
+
     /// The headers GitHub asks for on every call.
     private func standardHeaders(authorization: Secret) -> [(String, String)] {
         [

@@ -1,0 +1,99 @@
+import Foundation
+import GafferCore
+
+/// What Gaffer writes about a task's plan: the issue's status, and the pull request's body.
+extension GafferComments {
+    /// The issue's status once the plan's code is in a pull request.
+    public func taskPlanned(_ plan: Plan, pullRequest number: Int, branch: String, commit: String) throws -> String {
+        var context = taskFields(plan.task)
+        context["number"] = String(number)
+        context["branch"] = MarkdownText.plain(branch)
+        context["commit"] = String(commit.prefix(12))
+        context["steps"] = stepRows(plan)
+        if let estimate = plan.estimate { context["estimate"] = Self.monthly(estimate) }
+        if !plan.findings.isEmpty { context["findingCount"] = String(plan.findings.count) }
+        context["needsApproval"] = plan.requiresApproval
+        context["approvalReasons"] = plan.approvalReasons.map(MarkdownText.plain)
+        return try templates.render("task-planned", context)
+    }
+
+    /// The issue's status when its plan stopped: why, and what Gaffer cannot do.
+    public func planFailed(_ plan: Plan) throws -> String {
+        let task = plan.task
+        let what = "\(task.kind.displayName) \(task.resource?.displayName ?? "all resources")\(task.resourceName.map { " \($0)" } ?? "")"
+        let gaps = plan.gaps.map { gap -> [String: Any] in
+            ["agent": gap.agent.rawValue, "asked": MarkdownText.plain(gap.asked), "lacking": MarkdownText.plain(gap.lacking)]
+        }
+        var reasons = plan.failureReasons
+        if reasons.isEmpty && gaps.isEmpty { reasons = ["the plan ended \(plan.state.rawValue)"] }
+        return try templates.render(
+            "task-plan-failed",
+            ["what": MarkdownText.plain(what), "reasons": reasons.map(MarkdownText.plain), "gaps": gaps, "hasGaps": !gaps.isEmpty]
+        )
+    }
+
+    /// The issue's status while issues it depends on are open.
+    public func taskWaiting(for open: [Int]) throws -> String {
+        try templates.render("task-waiting", ["waitingFor": open.map { "#\($0)" }.joined(separator: ", "), "single": open.count == 1])
+    }
+
+    /// The body of the task's pull request: what was asked, the plan, files, cost, findings, approval, and `Closes #N`.
+    public func pullRequestBody(_ plan: Plan, issue: Int) throws -> String {
+        var context = taskFields(plan.task)
+        context["issue"] = String(issue)
+        if let requester = plan.task.requester { context["requester"] = MarkdownText.plain(requester) }
+        context["steps"] = stepRows(plan)
+        context["files"] = plan.files.changes.map { change -> String in
+            switch change {
+            case .write(let path, _, _): MarkdownText.code(path)
+            case .delete(let path): "deletes \(MarkdownText.code(path))"
+            }
+        }
+        if let estimate = plan.estimate {
+            context["estimate"] = [
+                "lines": estimate.lines.map { line -> [String: Any] in
+                    [
+                        "resource": MarkdownText.plain(line.resource), "type": MarkdownText.plain(line.type),
+                        "monthly": Self.dollars(line.monthlyUSD), "basis": MarkdownText.plain(line.basis),
+                    ]
+                },
+                "total": Self.monthly(estimate), "source": MarkdownText.plain(estimate.source),
+            ] as [String: Any]
+        }
+        context["findings"] = plan.findings.map { finding -> [String: Any] in
+            [
+                "severity": finding.severity.rawValue, "rule": MarkdownText.plain(finding.rule),
+                "where": MarkdownText.code("\(finding.file):\(finding.line)"), "message": MarkdownText.plain(finding.message),
+                "requested": finding.requested, "fix": MarkdownText.plain(finding.fix),
+            ]
+        }
+        context["hasFindings"] = !plan.findings.isEmpty
+        context["needsApproval"] = plan.requiresApproval
+        context["approvalReasons"] = plan.approvalReasons.map(MarkdownText.plain)
+        return try templates.render("pull-request-body", context)
+    }
+
+    /// The title of the task's pull request.
+    public func pullRequestTitle(_ task: AwsTask, issue: Int) -> String {
+        "\(task.kind.displayName) \(task.resource?.displayName ?? "resources")\(task.resourceName.map { " \($0)" } ?? "") (#\(issue))"
+    }
+
+    private func taskFields(_ task: AwsTask) -> [String: Any] {
+        var context: [String: Any] = [
+            "kind": MarkdownText.plain(task.kind.displayName), "resource": MarkdownText.plain(task.resource?.displayName ?? "all resources"),
+        ]
+        if let name = task.resourceName { context["name"] = MarkdownText.code(name) }
+        if let region = task.region { context["region"] = MarkdownText.plain(region) }
+        return context
+    }
+
+    private func stepRows(_ plan: Plan) -> [[String: Any]] {
+        plan.steps.map { ["id": MarkdownText.plain($0.id), "agent": $0.agent.rawValue, "state": $0.state.rawValue] }
+    }
+
+    static func dollars(_ amount: Double) -> String { "$" + String(format: "%.2f", amount) }
+
+    static func monthly(_ estimate: CostEstimate) -> String {
+        (estimate.isSaving ? "saves " : "") + dollars(estimate.monthlyUSD) + " a month"
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import GafferAgents
+import GafferCore
+import GafferMessages
+import GafferTestSupport
+import Testing
+
+/// The task's status comments and pull-request body, from real plans, against golden files.
+struct TaskCommentTests {
+    func plan(_ title: String, body: String, limits: PlanLimits = PlanLimits()) async throws -> Plan {
+        let parsed = IssueParser().parse(IssueInput(title: title, body: body, labels: ["gaffer"], author: "alice", number: 7))
+        let task = try #require(parsed.task, "\(parsed.problems)")
+        let templates = try TemplateLibrary.shipped()
+        let coordinator = Coordinator(
+            agents: try AgentRegistry(StandardAgents.all),
+            templates: templates,
+            settings: AgentSettings(costApprovalThresholdUSD: 100, prices: try PriceTable.shipped(templates)),
+            limits: limits,
+            store: InMemoryPlanStore()
+        )
+        return try await coordinator.plan(task, repository: "acme/infra")
+    }
+
+    @Test func aPlannedTaskGetsItsStatusAndPullRequestBody() async throws {
+        let comments = try CommentTests().comments()
+        let planned = try await plan("Create a DynamoDB table named orders in us-east-1", body: "partitionKey: id\nbillingMode: PROVISIONED\nreadCapacityUnits: 5\nwriteCapacityUnits: 5")
+        #expect(planned.state == .ready)
+        let body = try comments.pullRequestBody(planned, issue: 7)
+        try CommentTests().expectGolden("pull-request-body", body)
+        #expect(body.contains("Closes #7"))
+        for change in planned.files.changes { #expect(body.contains("`\(change.path)`")) }
+        try CommentTests().expectGolden("task-planned", try comments.taskPlanned(planned, pullRequest: 8, branch: "gaffer/7-orders", commit: String(repeating: "ab", count: 20)))
+        #expect(comments.pullRequestTitle(planned.task, issue: 7) == "Create DynamoDB table orders (#7)")
+    }
+
+    @Test func aPlanThatStoppedSaysWhyAndAWaitingTaskSaysForWhat() async throws {
+        let comments = try CommentTests().comments()
+        let stopped = try await plan("Create an S3 bucket named logs-archive in eu-west-1", body: "", limits: PlanLimits(maxSteps: 2))
+        #expect(stopped.state != .ready)
+        let failed = try comments.planFailed(stopped)
+        try CommentTests().expectGolden("task-plan-failed", failed)
+        #expect(failed.contains("agent_max_steps"), "the limit reached names its key")
+        try CommentTests().expectGolden("task-waiting", try comments.taskWaiting(for: [3, 5]))
+        #expect(try comments.taskWaiting(for: [3]).contains("an issue that is still open: #3"))
+    }
+}
