@@ -37,7 +37,8 @@ public struct GafferServer: Sendable {
         let applied = try store.migrate()
         if !applied.isEmpty { logger.info("store migrated", metadata: ["applied": "\(applied)"]) }
         github = try GitHubConnection.make(configuration)
-        router = EventRouter(handlers: eventHandlers ?? StandardEventHandlers.all(configuration, github: github))
+        let publisher = github == nil ? nil : try configuration.makeTaskPublisher(store: store)
+        router = EventRouter(handlers: eventHandlers ?? StandardEventHandlers.all(configuration, github: github, publisher: publisher))
         registry = JobRegistry([EchoJob(), SleepJob(), DeliveryJob(deliveries: store, router: router)] + extraJobHandlers)
         workers = WorkerPool(
             queue: store,

@@ -50,15 +50,16 @@ extension GafferComments {
             }
         }
         if let estimate = plan.estimate {
-            context["estimate"] = [
-                "lines": estimate.lines.map { line -> [String: Any] in
-                    [
-                        "resource": MarkdownText.plain(line.resource), "type": MarkdownText.plain(line.type),
-                        "monthly": Self.dollars(line.monthlyUSD), "basis": MarkdownText.plain(line.basis),
-                    ]
-                },
-                "total": Self.monthly(estimate), "source": MarkdownText.plain(estimate.source),
-            ] as [String: Any]
+            context["estimate"] =
+                [
+                    "lines": estimate.lines.map { line -> [String: Any] in
+                        [
+                            "resource": MarkdownText.plain(line.resource), "type": MarkdownText.plain(line.type),
+                            "monthly": Self.dollars(line.monthlyUSD), "basis": MarkdownText.plain(line.basis),
+                        ]
+                    },
+                    "total": Self.monthly(estimate), "source": MarkdownText.plain(estimate.source),
+                ] as [String: Any]
         }
         context["findings"] = plan.findings.map { finding -> [String: Any] in
             [

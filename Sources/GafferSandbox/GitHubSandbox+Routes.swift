@@ -40,6 +40,7 @@ extension GitHubSandbox {
                 name,
                 number: try number(context),
                 title: fields["title"] as? String,
+                body: fields["body"] as? String,
                 state: fields["state"] as? String,
                 labels: fields["labels"] as? [String],
                 login: try login(caller),

@@ -214,7 +214,8 @@ public struct GitHubSandbox: Sendable {
         let logIndex = await state.log(
             SandboxState.LoggedRequest(method: request.method.rawValue, path: path, headers: headers, body: body, start: .now)
         )
-        let base = "http://\(headers["host"] ?? "127.0.0.1")"
+        // HTTP/1 `Host` arrives as the request's authority, not among its header fields.
+        let base = "http://\(request.head.authority ?? headers["host"] ?? "127.0.0.1")"
 
         var answer: Answer
         var fault = await state.takeFault(method: request.method.rawValue, path: path)

@@ -80,6 +80,7 @@ extension SandboxState {
         _ name: String,
         number: Int,
         title: String?,
+        body: String? = nil,
         state: String?,
         labels: [String]?,
         login: String,
@@ -90,21 +91,18 @@ extension SandboxState {
         if let state, !["open", "closed"].contains(state) { throw SandboxError(422, "Validation Failed: state must be open or closed") }
         let before = issue
         if let title { issue.title = title }
+        if let body { issue.body = body }
         if let state { issue.state = state }
         if let labels { issue.labels = labels }
         issue.updatedAt = now()
         repository.issues[number] = issue
         store(repository)
         let object = issueObject(issue, in: repository, base: base)
-        if issue.title != before.title {
-            emit(
-                "issues",
-                action: "edited",
-                in: repository,
-                sender: login,
-                base: base,
-                fields: ["issue": object, "changes": ["title": ["from": before.title]]]
-            )
+        var changes: [String: Any] = [:]
+        if issue.title != before.title { changes["title"] = ["from": before.title] }
+        if issue.body != before.body { changes["body"] = ["from": before.body ?? ""] }
+        if !changes.isEmpty {
+            emit("issues", action: "edited", in: repository, sender: login, base: base, fields: ["issue": object, "changes": changes])
         }
         if issue.state != before.state {
             emit(

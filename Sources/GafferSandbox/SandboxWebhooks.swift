@@ -93,7 +93,8 @@ public actor SandboxWebhooks {
         return true
     }
 
-    func redeliver(id: Int64) async -> Delivery? {
+    /// Sends a delivery again with its GUID, as `POST /app/hook/deliveries/{id}/attempts` does.
+    public func redeliver(id: Int64) async -> Delivery? {
         guard let original = deliveries.first(where: { $0.id == id }) else { return nil }
         return await send(
             event: original.event,

@@ -32,14 +32,13 @@ struct PlanCommand: AsyncParsableCommand {
         // The plan's limits, the cost threshold and the price table come from gaffer.yml and GAFFER_*.
         let configuration = try CommandSupport.loadConfiguration(config, needs: [])
         let parsed: IssueParseResult
-        let templates: TemplateLibrary
-        let priceTable: PriceTable
+        let coordinator: Coordinator
         do {
             parsed = try issue.parse()
-            templates = try templatesDirectory.map { try TemplateLibrary(directory: URL(fileURLWithPath: $0)) } ?? TemplateLibrary.shipped()
-            priceTable =
-                try configuration.costPricesFile.map { path in try PriceTable.load(Data(CommandSupport.readInput(path).utf8), from: path) }
-                ?? PriceTable.shipped(templates)
+            coordinator = try configuration.makeCoordinator(
+                store: InMemoryPlanStore(),
+                templates: templatesDirectory.map { URL(fileURLWithPath: $0) }
+            )
         } catch {
             FileHandle.standardError.write(Data("gaffer plan: \(error)\n".utf8))
             throw ExitCode(2)
@@ -48,13 +47,6 @@ struct PlanCommand: AsyncParsableCommand {
             print(parsed.jsonText())
             throw ExitCode(1)
         }
-        let coordinator = Coordinator(
-            agents: try AgentRegistry(StandardAgents.all),
-            templates: templates,
-            settings: AgentSettings(costApprovalThresholdUSD: configuration.costApprovalThresholdUSD, prices: priceTable),
-            limits: configuration.planLimits,
-            store: InMemoryPlanStore()
-        )
         let plan = try await coordinator.plan(task, repository: repository)
         if let out {
             try plan.files.apply(to: URL(fileURLWithPath: out))

@@ -23,13 +23,19 @@ struct TaskCommentTests {
 
     @Test func aPlannedTaskGetsItsStatusAndPullRequestBody() async throws {
         let comments = try CommentTests().comments()
-        let planned = try await plan("Create a DynamoDB table named orders in us-east-1", body: "partitionKey: id\nbillingMode: PROVISIONED\nreadCapacityUnits: 5\nwriteCapacityUnits: 5")
+        let planned = try await plan(
+            "Create a DynamoDB table named orders in us-east-1",
+            body: "partitionKey: id\nbillingMode: PROVISIONED\nreadCapacityUnits: 5\nwriteCapacityUnits: 5"
+        )
         #expect(planned.state == .ready)
         let body = try comments.pullRequestBody(planned, issue: 7)
         try CommentTests().expectGolden("pull-request-body", body)
         #expect(body.contains("Closes #7"))
         for change in planned.files.changes { #expect(body.contains("`\(change.path)`")) }
-        try CommentTests().expectGolden("task-planned", try comments.taskPlanned(planned, pullRequest: 8, branch: "gaffer/7-orders", commit: String(repeating: "ab", count: 20)))
+        try CommentTests().expectGolden(
+            "task-planned",
+            try comments.taskPlanned(planned, pullRequest: 8, branch: "gaffer/7-orders", commit: String(repeating: "ab", count: 20))
+        )
         #expect(comments.pullRequestTitle(planned.task, issue: 7) == "Create DynamoDB table orders (#7)")
     }
 

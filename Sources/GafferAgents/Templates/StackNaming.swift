@@ -16,8 +16,8 @@ public struct StackNaming: Sendable, Hashable {
     public var buildspecPath: String { "\(folder)/buildspec.yml" }
     public var readmePath: String { "\(folder)/README.md" }
 
-    /// The resource in a stack name.
-    static func kebab(_ resource: ResourceKind) -> String {
+    /// The resource in a stack or branch name (`s3-bucket`).
+    public static func kebab(_ resource: ResourceKind) -> String {
         switch resource {
         case .s3Bucket: "s3-bucket"
         case .dynamoDBTable: "dynamodb-table"

@@ -4,17 +4,21 @@ import Logging
 
 /// Reads an issue addressed to Gaffer (it has the trigger label) into an
 /// `AwsTask`, or the problems that stop it, and says which in the issue's
-/// status comment. Planning the task comes with the coordinator.
+/// status comment. A task that changes something is then planned and
+/// published as a pull request (`TaskPublisher`), when Gaffer can push.
 public struct TaskIntakeHandler: WebhookEventHandler {
     public let name = "task-intake"
     public let subscriptions = [EventSubscription("issues", actions: ["opened", "edited", "labeled", "reopened"])]
     public let parser: IssueParser
     /// Where the answer is written; nil: it is only logged.
     public let github: GitHubConnection?
+    /// Plans and publishes tasks that change something; nil: Gaffer only says what it understood.
+    public let publisher: TaskPublisher?
 
-    public init(parser: IssueParser, github: GitHubConnection? = nil) {
+    public init(parser: IssueParser, github: GitHubConnection? = nil, publisher: TaskPublisher? = nil) {
         self.parser = parser
         self.github = github
+        self.publisher = publisher
     }
 
     /// The parse of the issue, or nil when the issue is not for Gaffer.
@@ -66,6 +70,21 @@ public struct TaskIntakeHandler: WebhookEventHandler {
             context.logger.info("issue has problems", metadata: metadata)
         }
         guard let github, let repository else { return }
-        try await github.writeStatus(try await github.comments.issueParse(result), version: version, issue: issues.issue.number, in: repository)
+        guard let publisher, case .task(let task, _) = result, !task.kind.isReport else {
+            try await github.writeStatus(try github.comments.issueParse(result), version: version, issue: issues.issue.number, in: repository)
+            return
+        }
+        // Taken: 👀 at once, then what was understood while the agents work.
+        try await github.gitHub().react("eyes", toIssue: issues.issue.number, in: repository)
+        try await github.writeStatus(try github.comments.issueParse(result), version: version, issue: issues.issue.number, in: repository)
+        let source = TaskPublisher.Source(number: issues.issue.number, author: issues.issue.user, version: version)
+        _ = try await publisher.publish(
+            task,
+            from: source,
+            in: issues.repository,
+            installation: issues.installation?.id,
+            github: github,
+            logger: context.logger
+        )
     }
 }

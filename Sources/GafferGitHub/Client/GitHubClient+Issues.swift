@@ -11,18 +11,20 @@ extension GitHubClient {
         _ number: Int,
         in repository: RepositoryRef,
         title: String? = nil,
+        body: String? = nil,
         state: String? = nil,
         labels: [String]? = nil
     ) async throws -> GitHubIssueDetails {
         struct Body: Encodable, Sendable {
             var title: String?
+            var body: String?
             var state: String?
             var labels: [String]?
         }
         return try await send(
             "PATCH",
             "\(repository.path)/issues/\(number)",
-            body: Body(title: title, state: state, labels: labels),
+            body: Body(title: title, body: body, state: state, labels: labels),
             as: repository.caller,
             decoding: GitHubIssueDetails.self
         )

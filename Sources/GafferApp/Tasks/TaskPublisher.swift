@@ -1,0 +1,115 @@
+import Foundation
+import GafferAgents
+import GafferCore
+import GafferGit
+import GafferGitHub
+import Logging
+
+/// Turns a task that changes something into a pull request: plans it with the
+/// coordinator, commits the agents' files to the issue's branch, pushes with the
+/// installation's token, and opens or updates the one pull request of that branch.
+/// Every step is found again rather than redone, so a job that runs twice leaves
+/// one branch, one commit for the same files, one pull request and one status comment.
+public struct TaskPublisher: Sendable {
+    public let coordinator: Coordinator
+    public let workspaces: GitWorkspaces
+
+    /// What became of the task.
+    public enum Outcome: Sendable, Equatable {
+        case waiting(for: [Int])
+        case planStopped
+        case published(pullRequest: Int, commit: String, created: Bool)
+    }
+
+    /// The issue a task came from, as the job read it.
+    public struct Source: Sendable {
+        public var number: Int
+        public var author: GitHubUser
+        /// The issue's `updated_at`, so an older job's status never replaces a newer one's.
+        public var version: String?
+
+        public init(number: Int, author: GitHubUser, version: String?) {
+            self.number = number
+            self.author = author
+            self.version = version
+        }
+    }
+
+    public init(coordinator: Coordinator, workspaces: GitWorkspaces) {
+        self.coordinator = coordinator
+        self.workspaces = workspaces
+    }
+
+    public func publish(
+        _ task: AwsTask,
+        from issue: Source,
+        in repository: GitHubRepository,
+        installation: Int64?,
+        github: GitHubConnection,
+        logger: Logger
+    ) async throws -> Outcome {
+        guard let ref = RepositoryRef(fullName: repository.fullName, installation: installation) else {
+            throw PermanentJobFailure("the repository name \(repository.fullName) is not OWNER/NAME")
+        }
+        let client = try await github.gitHub()
+
+        var open: [Int] = []
+        for dependency in task.dependsOn where try await client.issue(dependency, in: ref).state == "open" {
+            open.append(dependency)
+        }
+        if !open.isEmpty {
+            try await github.writeStatus(try github.comments.taskWaiting(for: open), version: issue.version, issue: issue.number, in: ref)
+            logger.info("task waits for open issues", metadata: ["waiting_for": "\(open)"])
+            return .waiting(for: open)
+        }
+
+        let plan = try await coordinator.plan(task, repository: repository.fullName)
+        guard plan.state == .ready else {
+            try await github.writeStatus(try github.comments.planFailed(plan), version: issue.version, issue: issue.number, in: ref)
+            logger.info("plan stopped; no pull request", metadata: ["plan": "\(plan.id)", "state": "\(plan.state.rawValue)"])
+            return .planStopped
+        }
+
+        guard let cloneURL = repository.cloneUrl else {
+            throw PermanentJobFailure("the delivery's repository has no clone_url to push to")
+        }
+        let base = repository.defaultBranch ?? "main"
+        let branch = TaskBranch.name(issue: issue.number, task: task)
+        let remote = try GitRemote(url: cloneURL, credentials: .token(try await client.gitToken(for: ref)))
+        let requester = try GitIdentity.gitHubUser(login: issue.author.login, id: issue.author.id)
+        let files = plan.files
+        let pushed = try await workspaces.withWorkspace(for: remote, job: "issue-\(issue.number)") { workspace in
+            // On the branch's tip when it exists: a person's commits on Gaffer's branch are kept.
+            _ = try await workspace.prepareBranch(branch, from: base, start: .existingBranch)
+            try await workspace.apply(files)
+            _ = try await workspace.commit(
+                message: "\(github.comments.pullRequestTitle(task, issue: issue.number))\n\nPlanned by Gaffer for #\(issue.number).",
+                coAuthors: [requester]
+            )
+            return try await workspace.push(.forceWithLease)
+        }
+
+        let title = github.comments.pullRequestTitle(task, issue: issue.number)
+        let body = try github.comments.pullRequestBody(plan, issue: issue.number)
+        let existing = try await client.pullRequests(head: branch, in: ref).first { $0.state == "open" }
+        let pull: PullRequestDetails
+        if let existing {
+            pull =
+                existing.title == title && existing.body == body
+                ? existing : try await client.updatePullRequest(existing.number, title: title, body: body, in: ref)
+        } else {
+            pull = try await client.createPullRequest(title: title, head: branch, base: base, body: body, in: ref)
+        }
+        try await github.writeStatus(
+            try github.comments.taskPlanned(plan, pullRequest: pull.number, branch: branch, commit: pushed.pushed.description),
+            version: issue.version,
+            issue: issue.number,
+            in: ref
+        )
+        logger.info(
+            "task published",
+            metadata: ["pull_request": "\(pull.number)", "branch": "\(branch)", "commit": "\(pushed.pushed)", "changed": "\(pushed.changed)"]
+        )
+        return .published(pullRequest: pull.number, commit: pushed.pushed.description, created: existing == nil)
+    }
+}
