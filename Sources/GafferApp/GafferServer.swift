@@ -37,8 +37,16 @@ public struct GafferServer: Sendable {
         let applied = try store.migrate()
         if !applied.isEmpty { logger.info("store migrated", metadata: ["applied": "\(applied)"]) }
         github = try GitHubConnection.make(configuration)
-        let publisher = github == nil ? nil : try configuration.makeTaskPublisher(store: store)
-        router = EventRouter(handlers: eventHandlers ?? StandardEventHandlers.all(configuration, github: github, publisher: publisher))
+        var publisher: TaskPublisher?
+        var pipeline: PullRequestPipeline?
+        if github != nil {
+            let workspaces = try configuration.makeWorkspaces()
+            publisher = TaskPublisher(coordinator: try configuration.makeCoordinator(store: store), workspaces: workspaces)
+            pipeline = configuration.makePullRequestPipeline(workspaces: workspaces)
+        }
+        router = EventRouter(
+            handlers: eventHandlers ?? StandardEventHandlers.all(configuration, github: github, publisher: publisher, pipeline: pipeline)
+        )
         registry = JobRegistry([EchoJob(), SleepJob(), DeliveryJob(deliveries: store, router: router)] + extraJobHandlers)
         workers = WorkerPool(
             queue: store,

@@ -101,6 +101,40 @@ public final class GitWorkspace: @unchecked Sendable {
         }
     }
 
+    /// Fetches the remote and writes the files of `commit` into `directory`, as a checkout
+    /// would (executable bits and links as committed; no `.git`), so a pipeline runs on
+    /// exactly the commit it reports on. Returns the remote's branch tips, to tell whether
+    /// a newer commit has arrived.
+    @discardableResult
+    public func checkout(_ commit: GitObjectID, to directory: String) async throws -> [String: GitObjectID] {
+        let remote = remote, mirror = mirror, settings = settings
+        return try await locked { state in
+            let tips = try mirror.update(from: remote, maxCredentialRequests: settings.maxCredentialRequests)
+            do throws(LibGit2Failure) {
+                var oid = commit.oid
+                var object: OpaquePointer?
+                guard git_object_lookup(&object, state.repository.pointer, &oid, GIT_OBJECT_COMMIT) == 0 else {
+                    throw LibGit2Failure(code: -1, operation: "find commit \(commit.short) on \(remote.url)")
+                }
+                defer { git_object_free(object) }
+                var options = git_checkout_options()
+                try LibGit2.check(git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "prepare a checkout")
+                options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
+                guard (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil else {
+                    throw LibGit2Failure(code: -1, operation: "make the folder \(directory)")
+                }
+                let code = directory.withCString { target in
+                    options.target_directory = target
+                    return git_checkout_tree(state.repository.pointer, object, &options)
+                }
+                try LibGit2.check(code, "check out \(commit.short) into \(directory)")
+            } catch {
+                throw error.gitError
+            }
+            return tips
+        }
+    }
+
     /// Stages the file set, after checking all of it: when any path is
     /// refused, nothing is staged.
     public func apply(_ fileSet: FileSet) async throws {

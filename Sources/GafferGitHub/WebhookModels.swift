@@ -119,6 +119,16 @@ public struct GitHubPullRequest: Sendable, Decodable, Equatable {
     public struct Branch: Sendable, Decodable, Equatable {
         public var ref: String
         public var sha: String
+        /// The repository the branch is in: another one for a fork's pull request; null when that fork is gone.
+        public var repo: Repository?
+    }
+
+    public struct Repository: Sendable, Decodable, Equatable {
+        public var fullName: String
+
+        enum CodingKeys: String, CodingKey {
+            case fullName = "full_name"
+        }
     }
 }
 

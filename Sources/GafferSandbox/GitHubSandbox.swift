@@ -112,6 +112,35 @@ public struct GitHubSandbox: Sendable {
         router.post("\(repo)/check-runs") { request, context in
             try await serve(request, context) { caller, body, base in try await createCheckRun(context, body: body, base: base, caller: caller) }
         }
+        router.get("\(repo)/commits/:ref/check-runs") { request, context in
+            try await serve(request, context) { caller, _, base in
+                let (owner, name) = (try context.parameters.require("owner"), try context.parameters.require("repo"))
+                guard case .user(let login) = caller else { throw SandboxError(401, "Bad credentials") }
+                let reply = try await state.checkRuns(
+                    owner,
+                    name,
+                    ref: try context.parameters.require("ref"),
+                    checkName: request.uri.queryParameters.get("check_name"),
+                    login: login,
+                    base: base
+                )
+                return Answer(status: reply.status, body: reply.body)
+            }
+        }
+        router.get("\(repo)/check-runs/:id/annotations") { request, context in
+            try await serve(request, context) { caller, _, _ in
+                guard case .user(let login) = caller, let id = context.parameters.get("id").flatMap(Int64.init) else {
+                    throw SandboxError(404, "Not Found")
+                }
+                let reply = try await state.checkRunAnnotations(
+                    try context.parameters.require("owner"),
+                    try context.parameters.require("repo"),
+                    id: id,
+                    login: login
+                )
+                return Answer(status: reply.status, body: reply.body)
+            }
+        }
         router.patch("\(repo)/check-runs/:id") { request, context in
             try await serve(request, context) { caller, body, base in try await updateCheckRun(context, body: body, base: base, caller: caller) }
         }

@@ -244,7 +244,7 @@ extension SandboxState {
             ]
             appJSON = object
         }
-        var output: [String: Any] = ["annotations_count": run.annotations, "annotations_url": "\(api)/annotations"]
+        var output: [String: Any] = ["annotations_count": run.annotations.count, "annotations_url": "\(api)/annotations"]
         output["title"] = run.title ?? NSNull()
         output["summary"] = run.summary ?? NSNull()
         output["text"] = run.text ?? NSNull()
@@ -288,12 +288,49 @@ extension SandboxState {
             }
             let annotations = output["annotations"] as? [Any] ?? []
             guard annotations.count <= 50 else { throw SandboxError(422, "Validation Failed: only 50 annotations can be sent per request") }
+            var added: [Annotation] = []
+            for case let annotation as [String: Any] in annotations {
+                guard let path = annotation["path"] as? String, let start = annotation["start_line"] as? Int,
+                    let end = annotation["end_line"] as? Int, let level = annotation["annotation_level"] as? String,
+                    let message = annotation["message"] as? String
+                else {
+                    throw SandboxError(422, "Validation Failed: an annotation needs path, start_line, end_line, annotation_level and message")
+                }
+                guard ["notice", "warning", "failure"].contains(level) else {
+                    throw SandboxError(422, "Validation Failed: annotation_level \(level) is not notice, warning or failure")
+                }
+                added.append(
+                    Annotation(path: path, startLine: start, endLine: end, level: level, message: message, title: annotation["title"] as? String)
+                )
+            }
             run.title = output["title"] as? String ?? run.title
             run.summary = output["summary"] as? String ?? run.summary
             run.text = output["text"] as? String ?? run.text
-            run.annotations += annotations.count
+            run.annotations += added
         }
         if run.status == "completed", run.conclusion == nil { throw SandboxError(422, "Validation Failed: a completed check run needs a conclusion") }
+    }
+
+    /// `GET .../commits/{ref}/check-runs`: the check runs of a commit, newest first, optionally by name.
+    func checkRuns(_ owner: String, _ name: String, ref: String, checkName: String?, login: String, base: String) throws -> Reply {
+        let repository = try repository(owner, name, login: login, needs: "read")
+        guard let sha = SandboxGit.resolve(ref, in: repository.git) else { throw SandboxError(422, "No commit found for SHA: \(ref)") }
+        let runs = repository.checkRuns.values.filter { $0.headSha == sha && (checkName == nil || $0.name == checkName) }.sorted { $0.id > $1.id }
+        return (200, SandboxJSON.data(["total_count": runs.count, "check_runs": runs.map { checkRunObject($0, in: repository, base: base) }]))
+    }
+
+    /// `GET .../check-runs/{id}/annotations`.
+    func checkRunAnnotations(_ owner: String, _ name: String, id: Int64, login: String) throws -> Reply {
+        let repository = try repository(owner, name, login: login, needs: "read")
+        guard let run = repository.checkRuns[id] else { throw SandboxError(404, "Not Found") }
+        let items = run.annotations.map { annotation -> [String: Any] in
+            [
+                "path": annotation.path, "start_line": annotation.startLine, "end_line": annotation.endLine,
+                "annotation_level": annotation.level, "message": annotation.message, "title": annotation.title ?? NSNull(),
+                "start_column": NSNull(), "end_column": NSNull(), "raw_details": NSNull(), "blob_href": "",
+            ]
+        }
+        return (200, SandboxJSON.data(items))
     }
 
     func createCheckRun(_ owner: String, _ name: String, fields: [String: Any], login: String, base: String) throws -> Reply {

@@ -50,6 +50,15 @@ public actor SandboxState {
         var closedAt: Date?
     }
 
+    struct Annotation: Sendable {
+        var path: String
+        var startLine: Int
+        var endLine: Int
+        var level: String
+        var message: String
+        var title: String?
+    }
+
     struct CheckRun: Sendable {
         var id: Int64
         var name: String
@@ -59,7 +68,7 @@ public actor SandboxState {
         var title: String?
         var summary: String?
         var text: String?
-        var annotations: Int = 0
+        var annotations: [Annotation] = []
         var externalID: String?
         var detailsURL: String?
         var startedAt: Date

@@ -13,8 +13,10 @@ import Testing
         case ("issues", "opened"), ("issues", "edited"), ("issues", "labeled"), ("issues", "reopened"): "task-intake"
         case ("issue_comment", "created"): "comment-commands"
         case ("pull_request", "closed"): "pull-request-log"
+        case ("pull_request", "opened"), ("pull_request", "synchronize"), ("pull_request", "reopened"), ("check_run", "rerequested"):
+            "pull-request-pipeline-log"
         case ("installation", _): "installation-log"
-        case ("check_run", "rerequested"), ("check_run", "requested_action"): "check-run-log"
+        case ("check_run", "requested_action"): "check-run-log"
         default: nil
         }
     }

@@ -46,6 +46,24 @@ struct CommentTests {
         )
         try expectGolden("help", try comments.help(botLogin: "gaffer[bot]"))
         try expectGolden(
+            "pipeline-summary",
+            try comments.pipelineSummary([
+                PipelineBuildSummary(
+                    buildspec: "infra/gaffer-s3-bucket-logs/buildspec.yml",
+                    succeeded: true,
+                    status: "SUCCEEDED",
+                    detail: "every phase succeeded"
+                ),
+                PipelineBuildSummary(
+                    buildspec: "infra/gaffer-sns-topic-alerts/buildspec.yml",
+                    succeeded: false,
+                    status: "FAILED",
+                    detail: "build FAILED"
+                ),
+            ])
+        )
+        #expect(try comments.pipelineSummary([]).contains("nothing to run"))
+        try expectGolden(
             "command-problem",
             try comments.problem(command: .apply, message: "--bogus is not a flag of /apply; its flags are --stack", line: 3)
         )

@@ -141,6 +141,18 @@ struct GitHubFlowTests {
         #expect(message.contains("Co-authored-by: alice <"))
         let first = try await GitCLI.run(["--git-dir", bare, "rev-parse", "refs/heads/\(branch)"])
 
+        // The pipeline ran on the head commit and passed: cfn-lint on the stack's templates.
+        let app = try await sandbox.client(.app(id: "4242", privateKeyPEM: Secret(sandbox.appPrivateKeyPEM)))
+        let installed = RepositoryRef(owner: "acme", name: "web", installation: 42)
+        try await waitUntil(timeout: .seconds(120), "the pipeline's check run to complete") {
+            try await app.checkRuns(named: "gaffer/pipeline", for: first, in: installed).first?.status == "completed"
+        }
+        let check = try #require(try await app.checkRuns(named: "gaffer/pipeline", for: first, in: installed).first)
+        #expect(check.conclusion == "success", "\(String(describing: check.output))")
+        #expect(check.output?.summary?.contains("`infra/gaffer-s3-bucket-logs-archive/buildspec.yml`") == true)
+        #expect(check.output?.text?.contains("cfn-lint --format parseable") == true)
+        try await gaffer.settle()
+
         // Every delivery so far, sent again: nothing on GitHub changes.
         for delivery in await sandbox.webhooks.deliveries { _ = await sandbox.webhooks.redeliver(id: delivery.id) }
         try await gaffer.settle()
@@ -160,5 +172,59 @@ struct GitHubFlowTests {
         let after = try await alice.pullRequests(head: branch, in: repository)
         #expect(after.map(\.number) == [pull.number])
         #expect(try await botComments().count == 1)
+        let second = try await GitCLI.run(["--git-dir", bare, "rev-parse", "refs/heads/\(branch)"])
+        try await waitUntil(timeout: .seconds(120), "the new commit's check run to complete") {
+            try await app.checkRuns(named: "gaffer/pipeline", for: second, in: installed).first?.status == "completed"
+        }
+        #expect(try await app.checkRuns(named: "gaffer/pipeline", for: second, in: installed).map(\.conclusion) == ["success"])
+        #expect(try await app.checkRuns(named: "gaffer/pipeline", for: first, in: installed).count == 1, "one run per commit")
+    }
+
+    @Test func aPushThatBreaksTheTemplateGetsARedCheckAnnotatedAtTheLine() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let gaffer = try await RunningGaffer(sandbox)
+        defer { gaffer.stop() }
+        let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
+        let repository = RepositoryRef(owner: "acme", name: "web")
+        let installed = RepositoryRef(owner: "acme", name: "web", installation: 42)
+        let app = try await sandbox.client(.app(id: "4242", privateKeyPEM: Secret(sandbox.appPrivateKeyPEM)))
+        let issue = try await alice.send(
+            "POST",
+            "/repos/acme/web/issues",
+            body: NewIssue(title: "Create an S3 bucket named logs-archive in eu-west-1", body: "", labels: ["gaffer"]),
+            as: .token,
+            decoding: GitHubIssueDetails.self
+        )
+        let branch = "gaffer/\(issue.number)-s3-bucket"
+        try await waitUntil(timeout: .seconds(30), "the pull request") { try await !alice.pullRequests(head: branch, in: repository).isEmpty }
+        try await gaffer.settle()
+
+        // Alice breaks the template on Gaffer's branch: a property S3 does not have, on a line of its own.
+        let folder = try TemporaryDirectory("flow-push")
+        defer { folder.remove() }
+        let work = folder.url.appendingPathComponent("web").path
+        let remote = "http://x-access-token:\(SandboxFixture.aliceToken)@127.0.0.1:\(sandbox.port)/acme/web.git"
+        try await GitCLI.run(["clone", "--quiet", "--branch", branch, remote, work])
+        let path = "infra/gaffer-s3-bucket-logs-archive/template.yaml"
+        var lines = try String(contentsOfFile: work + "/" + path, encoding: .utf8).components(separatedBy: "\n")
+        let properties = try #require(lines.firstIndex { $0.trimmingCharacters(in: .whitespaces) == "Properties:" })
+        let indent = String(lines[properties].prefix { $0 == " " }) + "  "
+        lines.insert(indent + "NotAProperty: true", at: properties + 1)
+        try lines.joined(separator: "\n").write(toFile: work + "/" + path, atomically: true, encoding: .utf8)
+        try await GitCLI.run(["commit", "--quiet", "-am", "Try a property"], in: work)
+        try await GitCLI.run(["push", "--quiet", "origin", branch], in: work)
+        let head = try await GitCLI.run(["rev-parse", "HEAD"], in: work)
+
+        try await waitUntil(timeout: .seconds(120), "the red check on alice's commit") {
+            try await app.checkRuns(named: "gaffer/pipeline", for: head, in: installed).first?.status == "completed"
+        }
+        let check = try #require(try await app.checkRuns(named: "gaffer/pipeline", for: head, in: installed).first)
+        #expect(check.conclusion == "failure")
+        let annotations = try await app.checkRunAnnotations(check.id, in: installed)
+        #expect(
+            annotations.contains { $0.path == path && $0.startLine == properties + 2 && $0.annotationLevel == "failure" },
+            "\(annotations)"
+        )
     }
 }

@@ -2,13 +2,27 @@ import GafferCore
 
 /// The handlers Gaffer registers, one per event it acts on.
 public enum StandardEventHandlers {
-    /// `github` is where answers are written; without it they are only logged. `publisher` turns tasks into pull requests.
+    /// `github` is where answers are written; without it they are only logged. `publisher` turns tasks
+    /// into pull requests, and `pipeline` checks them; without them, those events are only logged.
     public static func all(
         _ configuration: GafferConfiguration = GafferConfiguration(),
         github: GitHubConnection? = nil,
-        publisher: TaskPublisher? = nil
+        publisher: TaskPublisher? = nil,
+        pipeline: PullRequestPipeline? = nil
     ) -> [any WebhookEventHandler] {
-        [
+        let checks: any WebhookEventHandler =
+            if let github, let pipeline {
+                PullRequestPipelineHandler(github: github, pipeline: pipeline)
+            } else {
+                LoggingEventHandler(
+                    name: "pull-request-pipeline-log",
+                    subscriptions: [
+                        EventSubscription("pull_request", actions: ["opened", "synchronize", "reopened"]),
+                        EventSubscription("check_run", actions: ["rerequested"]),
+                    ]
+                )
+            }
+        return [
             TaskIntakeHandler(
                 parser: IssueParser(options: .init(triggerLabel: configuration.triggerLabel, defaultRegion: configuration.defaultRegion)),
                 github: github,
@@ -17,10 +31,8 @@ public enum StandardEventHandlers {
             CommentCommandHandler(parser: CommandParser(botLogin: configuration.botLogin), github: github),
             LoggingEventHandler(name: "pull-request-log", subscriptions: [EventSubscription("pull_request", actions: ["closed"])]),
             LoggingEventHandler(name: "installation-log", subscriptions: [EventSubscription("installation")]),
-            LoggingEventHandler(
-                name: "check-run-log",
-                subscriptions: [EventSubscription("check_run", actions: ["rerequested", "requested_action"])]
-            ),
+            checks,
+            LoggingEventHandler(name: "check-run-log", subscriptions: [EventSubscription("check_run", actions: ["requested_action"])]),
         ]
     }
 }

@@ -64,11 +64,29 @@ public struct CheckRunAnnotation: Sendable, Encodable, Equatable {
 }
 
 public struct CheckRunDetails: Sendable, Decodable, Equatable {
+    public struct Output: Sendable, Decodable, Equatable {
+        public var title: String?
+        public var summary: String?
+        public var text: String?
+        public var annotationsCount: Int?
+    }
+
     public var id: Int64
     public var name: String
     public var headSha: String
     public var status: String
     public var conclusion: String?
+    public var externalId: String?
+    public var output: Output?
+}
+
+/// An annotation as GitHub lists them back.
+public struct CheckRunAnnotationDetails: Sendable, Decodable, Equatable {
+    public var path: String
+    public var startLine: Int
+    public var annotationLevel: String
+    public var message: String
+    public var title: String?
 }
 
 /// Git refs, pull requests and check runs.
@@ -207,6 +225,31 @@ extension GitHubClient {
         )
         for batch in batches.dropFirst() { _ = try await updateCheckRun(run.id, output: batch, in: repository) }
         return run
+    }
+
+    /// The check runs named `name` on a commit (`ref`: a SHA or branch), newest first.
+    public func checkRuns(named name: String, for ref: String, in repository: RepositoryRef) async throws -> [CheckRunDetails] {
+        struct Page: Decodable, Sendable {
+            var checkRuns: [CheckRunDetails]
+        }
+        return try await send(
+            "GET",
+            "\(repository.path)/commits/\(ref)/check-runs",
+            query: [URLQueryItem(name: "check_name", value: name), URLQueryItem(name: "per_page", value: "100")],
+            as: repository.caller,
+            decoding: Page.self
+        ).checkRuns
+    }
+
+    /// The annotations a check run carries (the first 100).
+    public func checkRunAnnotations(_ id: Int64, in repository: RepositoryRef) async throws -> [CheckRunAnnotationDetails] {
+        try await send(
+            "GET",
+            "\(repository.path)/check-runs/\(id)/annotations",
+            query: [URLQueryItem(name: "per_page", value: "100")],
+            as: repository.caller,
+            decoding: [CheckRunAnnotationDetails].self
+        )
     }
 
     /// Updates a check run: its status, its conclusion (which completes it), its output.

@@ -1,0 +1,58 @@
+import GafferCore
+import GafferGitHub
+import Logging
+
+/// Runs the pipeline on each new head commit of a pull request from one of
+/// Gaffer's branches (opened, pushed to, reopened), and again when a person
+/// asks for it from the check run (`rerequested`). A fork's pull request is
+/// never run: its code would run with Gaffer's build user and tokens.
+public struct PullRequestPipelineHandler: WebhookEventHandler {
+    public let name = "pull-request-pipeline"
+    public let subscriptions = [
+        EventSubscription("pull_request", actions: ["opened", "synchronize", "reopened"]),
+        EventSubscription("check_run", actions: ["rerequested"]),
+    ]
+    public let github: GitHubConnection
+    public let pipeline: PullRequestPipeline
+
+    public init(github: GitHubConnection, pipeline: PullRequestPipeline) {
+        self.github = github
+        self.pipeline = pipeline
+    }
+
+    public func handle(_ event: WebhookEvent, context: EventContext) async throws {
+        let run: (branch: String, sha: String, repository: GitHubRepository, installation: Int64?, rerun: Bool)
+        switch event {
+        case .pullRequest(let event):
+            let pull = event.pullRequest
+            guard pull.state == "open", TaskBranch.issue(in: pull.head.ref) != nil else { return }
+            guard pull.head.repo?.fullName == event.repository.fullName else {
+                context.logger.notice("a fork's pull request is not run", metadata: ["pull_request": "\(pull.number)"])
+                return
+            }
+            run = (pull.head.ref, pull.head.sha, event.repository, event.installation?.id, false)
+        case .checkRun(let event):
+            let prefix = "gaffer-pipeline:"
+            guard event.checkRun.name == PullRequestPipeline.checkName, let external = event.checkRun.externalId, external.hasPrefix(prefix)
+            else { return }
+            run = (String(external.dropFirst(prefix.count)), event.checkRun.headSha, event.repository, event.installation?.id, true)
+        default:
+            return
+        }
+        guard let repository = RepositoryRef(fullName: run.repository.fullName, installation: run.installation),
+            let cloneURL = run.repository.cloneUrl
+        else {
+            throw PermanentJobFailure("the delivery names no repository Gaffer can fetch")
+        }
+        let outcome = try await pipeline.run(
+            branch: run.branch,
+            sha: run.sha,
+            cloneURL: cloneURL,
+            in: repository,
+            github: github,
+            rerun: run.rerun,
+            logger: context.logger
+        )
+        context.logger.info("pipeline", metadata: ["sha": "\(run.sha.prefix(12))", "outcome": "\(outcome)"])
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import GafferCore
+import GafferGit
+import GafferGitHub
+import GafferMessages
+import GafferPipeline
+import Logging
+
+/// Runs the pipeline of a pull request's head commit and reports it as the
+/// `gaffer/pipeline` check run: in progress, then completed with the
+/// conclusion, a summary, the masked log's tail and annotations at the file
+/// and line of each lint finding and failed test.
+///
+/// Each stack's `infra/<stack>/buildspec.yml` in the commit runs, in a clean
+/// checkout of exactly that commit, with the operator's build user and sandbox.
+/// A commit that already has a completed run is not run again (a retried or
+/// redelivered job); one with a run in progress continues it.
+public struct PullRequestPipeline: Sendable {
+    public static let checkName = "gaffer/pipeline"
+
+    public let workspaces: GitWorkspaces
+    public let runner: BuildRunner
+    /// Where checkouts are made; each is removed when its run ends.
+    public let workDirectory: URL
+    public let timeout: Duration
+
+    public init(workspaces: GitWorkspaces, runner: BuildRunner, workDirectory: URL, timeout: Duration) {
+        self.workspaces = workspaces
+        self.runner = runner
+        self.workDirectory = workDirectory
+        self.timeout = timeout
+    }
+
+    /// What the run came to.
+    public enum Outcome: Sendable, Equatable {
+        /// The commit already has a completed run.
+        case alreadyReported(conclusion: String?)
+        /// A newer commit is on the branch: this one is not run.
+        case superseded(by: String)
+        case completed(conclusion: String, annotations: Int)
+    }
+
+    /// Runs the pipeline for `sha` on `branch`; `rerun` makes a new run even when one completed.
+    public func run(
+        branch: String,
+        sha: String,
+        cloneURL: String,
+        in repository: RepositoryRef,
+        github: GitHubConnection,
+        rerun: Bool = false,
+        logger: Logger
+    ) async throws -> Outcome {
+        let client = try await github.gitHub()
+        let existing = try await client.checkRuns(named: Self.checkName, for: sha, in: repository)
+        if !rerun, let done = existing.first(where: { $0.status == "completed" }) {
+            return .alreadyReported(conclusion: done.conclusion)
+        }
+        let check =
+            if let running = existing.first(where: { $0.status != "completed" }) {
+                running
+            } else {
+                try await client.createCheckRun(
+                    name: Self.checkName,
+                    headSha: sha,
+                    status: "in_progress",
+                    externalID: "gaffer-pipeline:\(branch)",
+                    output: CheckRunOutput(title: "Running", summary: "Gaffer is running the pipeline of `\(sha.prefix(12))`."),
+                    in: repository
+                )
+            }
+
+        guard let commit = GitObjectID(hex: sha) else { throw PermanentJobFailure("\(sha) is not a commit name") }
+        let folder = workDirectory.appendingPathComponent(UUID().uuidString).path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let remote = try GitRemote(url: cloneURL, credentials: .token(try await client.gitToken(for: repository)))
+        let tips = try await workspaces.withWorkspace(for: remote, job: "pipeline-\(sha.prefix(12))") { workspace in
+            try await workspace.checkout(commit, to: folder + "/source")
+        }
+        if let tip = tips[branch], tip != commit {
+            try await client.updateCheckRun(
+                check.id,
+                conclusion: "cancelled",
+                output: CheckRunOutput(title: "Superseded", summary: "`\(tip.short)` is newer on `\(branch)`; its run reports instead."),
+                in: repository
+            )
+            return .superseded(by: tip.hex)
+        }
+
+        let report = await build(source: folder + "/source", logs: folder, sha: sha, logger: logger)
+        try await client.updateCheckRun(
+            check.id,
+            conclusion: report.conclusion,
+            output: CheckRunOutput(
+                title: report.title,
+                summary: try github.comments.pipelineSummary(report.builds.map(\.summary)),
+                text: report.logTail,
+                annotations: report.annotations
+            ),
+            in: repository
+        )
+        logger.info("pipeline reported", metadata: ["sha": "\(sha.prefix(12))", "conclusion": "\(report.conclusion)"])
+        return .completed(conclusion: report.conclusion, annotations: report.annotations.count)
+    }
+
+    // MARK: - The builds
+
+    struct Report {
+        struct Build {
+            var summary: PipelineBuildSummary
+        }
+
+        var builds: [Build]
+        var annotations: [CheckRunAnnotation]
+        var logTail: String?
+
+        var conclusion: String {
+            if builds.isEmpty { return "neutral" }
+            return builds.allSatisfy { $0.summary.succeeded } ? "success" : "failure"
+        }
+
+        var title: String {
+            if builds.isEmpty { return "No buildspec" }
+            let failed = builds.filter { !$0.summary.succeeded }.count
+            return failed == 0 ? "Passed" : "\(failed) of \(builds.count) failed"
+        }
+    }
+
+    /// Runs each stack's buildspec in `source`; never throws, so the check run always completes.
+    func build(source: String, logs: String, sha: String, logger: Logger) async -> Report {
+        let infra = source + "/infra"
+        let stacks = ((try? FileManager.default.contentsOfDirectory(atPath: infra)) ?? []).sorted()
+        var report = Report(builds: [], annotations: [], logTail: nil)
+        var tails: [String] = []
+        for stack in stacks {
+            let relative = "infra/\(stack)/buildspec.yml"
+            guard FileManager.default.fileExists(atPath: source + "/" + relative) else { continue }
+            let buildspec: Buildspec
+            do {
+                buildspec = try BuildspecLoader.load(path: source + "/" + relative, name: relative)
+            } catch {
+                report.builds.append(
+                    Report.Build(
+                        summary: PipelineBuildSummary(
+                            buildspec: relative,
+                            succeeded: false,
+                            status: "refused",
+                            detail: "the buildspec has problems, annotated on its lines"
+                        )
+                    )
+                )
+                report.annotations += error.problems.map {
+                    CheckRunAnnotation(path: relative, startLine: $0.line, level: "failure", message: $0.message, title: "buildspec")
+                }
+                continue
+            }
+            var request = BuildRunner.Request(buildspec: buildspec, sourceDirectory: source, logPath: "\(logs)/\(stack).log")
+            request.resolvedSourceVersion = sha
+            request.sourceVersion = sha
+            request.timeout = timeout
+            let result: BuildResult
+            do {
+                result = await runner.run(request, log: try BuildLog(path: request.logPath))
+            } catch {
+                report.builds.append(
+                    Report.Build(summary: PipelineBuildSummary(buildspec: relative, succeeded: false, status: "not run", detail: "\(error)"))
+                )
+                continue
+            }
+            let log = (try? String(contentsOfFile: result.logPath, encoding: .utf8)) ?? ""
+            report.annotations += CfnLintFindings.annotations(in: log)
+            for test in result.reports {
+                report.annotations += test.failures.compactMap { failure in
+                    failure.file.map {
+                        CheckRunAnnotation(path: $0, startLine: failure.line ?? 1, level: "failure", message: failure.message, title: failure.name)
+                    }
+                }
+            }
+            let failedPhase = result.phases.first { $0.status != .succeeded }
+            report.builds.append(
+                Report.Build(
+                    summary: PipelineBuildSummary(
+                        buildspec: relative,
+                        succeeded: result.status == .succeeded,
+                        status: result.status.rawValue,
+                        detail: result.reason ?? failedPhase.map { "\($0.name.rawValue) \($0.status.rawValue)" } ?? "every phase succeeded"
+                    )
+                )
+            )
+            tails.append("== \(relative) ==\n" + log.split(separator: "\n", omittingEmptySubsequences: false).suffix(60).joined(separator: "\n"))
+            logger.debug("build finished", metadata: ["buildspec": "\(relative)", "status": "\(result.status.rawValue)"])
+        }
+        if !tails.isEmpty {
+            // GitHub takes at most 65,535 characters; the end of the log is what explains a failure.
+            report.logTail = "```\n" + String(tails.joined(separator: "\n\n").suffix(60_000)) + "\n```"
+        }
+        return report
+    }
+}
+
+/// cfn-lint's `--format parseable` lines (`file:line:column:endline:endcolumn:rule:message`) as annotations.
+enum CfnLintFindings {
+    static func annotations(in log: String) -> [CheckRunAnnotation] {
+        log.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: ":", maxSplits: 6, omittingEmptySubsequences: false)
+            guard fields.count == 7, let start = Int(fields[1]), let end = Int(fields[3]), let rule = fields[5].first,
+                "EWI".contains(rule), fields[5].dropFirst().allSatisfy(\.isNumber), !fields[5].dropFirst().isEmpty
+            else { return nil }
+            // The log prefixes each line with the time; the path starts after the last space.
+            let path = fields[0].split(separator: " ").last.map(String.init) ?? String(fields[0])
+            let level = rule == "E" ? "failure" : rule == "W" ? "warning" : "notice"
+            return CheckRunAnnotation(
+                path: path,
+                startLine: start,
+                endLine: max(start, end),
+                level: level,
+                message: String(fields[6]),
+                title: "cfn-lint \(fields[5])"
+            )
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import GafferAWS
+import GafferAgents
+import GafferCore
+import GafferGit
+import GafferPipeline
+
+extension GafferConfiguration {
+    /// The coordinator these settings make: the standard agents, the shipped templates (or
+    /// `templates`), the configured prices and threshold, and the plan limits.
+    public func makeCoordinator(store: any PlanStore, templates directory: URL? = nil) throws -> Coordinator {
+        let templates = try directory.map { try TemplateLibrary(directory: $0) } ?? TemplateLibrary.shipped()
+        let prices =
+            try costPricesFile.map { path in
+                try PriceTable.load(try Data(contentsOf: URL(fileURLWithPath: path)), from: path)
+            } ?? PriceTable.shipped(templates)
+        return Coordinator(
+            agents: try AgentRegistry(StandardAgents.all),
+            templates: templates,
+            settings: AgentSettings(costApprovalThresholdUSD: costApprovalThresholdUSD, prices: prices),
+            limits: planLimits,
+            store: store
+        )
+    }
+
+    /// Gaffer's git workspaces with these settings (one set per process: they share the mirrors).
+    public func makeWorkspaces() throws -> GitWorkspaces {
+        try GitWorkspaces(root: gitCacheRoot.path, settings: try gitSettings())
+    }
+
+    /// What runs pull requests' pipelines with these settings: the build user and sandbox, the
+    /// timeout, and parameters from SSM and Secrets Manager when AWS is configured.
+    public func makePullRequestPipeline(workspaces: GitWorkspaces) -> PullRequestPipeline {
+        let resolver: any ParameterResolver =
+            (try? AWSClient.standard(awsSettings)).map { AWSParameterResolver(client: $0) } ?? StaticParameterResolver()
+        return PullRequestPipeline(
+            workspaces: workspaces,
+            runner: BuildRunner(resolver: resolver, isolation: BuildIsolation(user: pipelineUser, bubblewrap: pipelineSandbox)),
+            workDirectory: dataDirectory.appendingPathComponent("pipelines", isDirectory: true),
+            timeout: .milliseconds(Int64(pipelineTimeoutMinutes * 60_000))
+        )
+    }
+}
