@@ -98,3 +98,16 @@ extension GafferComments {
         (estimate.isSaving ? "saves " : "") + dollars(estimate.monthlyUSD) + " a month"
     }
 }
+
+extension GafferComments {
+    /// The status once it was closed and Gaffer closed its pull requests.
+    public func taskClosed(pullRequests: [Int], branches: [String]) throws -> String {
+        try templates.render(
+            "task-closed",
+            [
+                "pullRequests": pullRequests.map { "#\($0)" }.joined(separator: ", "),
+                "branches": branches.map(MarkdownText.code).joined(separator: ", "), "single": pullRequests.count == 1,
+            ]
+        )
+    }
+}

@@ -49,6 +49,20 @@ public struct GitHubSandbox: Sendable {
         router.post("\(repo)/issues") { request, context in
             try await serve(request, context) { caller, body, base in try await createIssue(context, body: body, base: base, caller: caller) }
         }
+        router.get("\(repo)/issues") { request, context in
+            try await serve(request, context) { caller, _, base in
+                guard case .user(let login) = caller else { throw SandboxError(401, "Bad credentials") }
+                let reply = try await state.listIssues(
+                    try context.parameters.require("owner"),
+                    try context.parameters.require("repo"),
+                    state: request.uri.queryParameters.get("state") ?? "open",
+                    labels: request.uri.queryParameters.get("labels"),
+                    login: login,
+                    base: base
+                )
+                return Answer(status: reply.status, body: reply.body)
+            }
+        }
         router.get("\(repo)/issues/:number") { request, context in
             try await serve(request, context) { caller, _, base in try await getIssue(context, base: base, caller: caller) }
         }

@@ -69,6 +69,26 @@ extension SandboxState {
         return issueReply(issue, in: repository, status: 201, base: base)
     }
 
+    /// `GET .../issues`: newest first, filtered by state and by labels (all of them, comma-separated).
+    func listIssues(_ owner: String, _ name: String, state: String, labels: String?, login: String, base: String) throws -> Reply {
+        let repository = try repository(owner, name, login: login, needs: "read")
+        let wanted = labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+        let issues = repository.issues.values.sorted { $0.number > $1.number }.filter { issue in
+            (state == "all" || issue.state == state) && wanted.allSatisfy { label in issue.labels.contains { $0.lowercased() == label.lowercased() } }
+        }
+        let key = "\(repository.owner)/\(repository.name)"
+        let objects = issues.map { issue in
+            SandboxJSON.issue(
+                issue,
+                repository: key,
+                author: userJSON(issue.author, base: base),
+                comments: repository.comments.values.filter { $0.issue == issue.number }.count,
+                base: base
+            )
+        }
+        return (200, SandboxJSON.data(objects))
+    }
+
     func getIssue(_ owner: String, _ name: String, number: Int, login: String, base: String) throws -> Reply {
         let repository = try repository(owner, name, login: login, needs: "read")
         guard let issue = repository.issues[number] else { throw SandboxError(404, "Not Found") }

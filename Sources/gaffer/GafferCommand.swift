@@ -8,7 +8,7 @@ struct GafferCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, WorkerCommand.self, MigrateCommand.self,
             ParseIssueCommand.self, ParseCommentCommand.self, PlanCommand.self, GitHubCommand.self, GitCommand.self, PipelineCommand.self,
-            AWSCommand.self, SandboxCommand.self, VersionCommand.self,
+            AWSCommand.self, SandboxCommand.self, DemoCommand.self, VersionCommand.self,
         ]
     )
 }

@@ -178,6 +178,16 @@ struct GitHubFlowTests {
         }
         #expect(try await app.checkRuns(named: "gaffer/pipeline", for: second, in: installed).map(\.conclusion) == ["success"])
         #expect(try await app.checkRuns(named: "gaffer/pipeline", for: first, in: installed).count == 1, "one run per commit")
+
+        // Closing the issue closes the pull request and deletes the branch.
+        _ = try await alice.updateIssue(issue.number, in: repository, state: "closed")
+        try await waitUntil(timeout: .seconds(30), "the pull request to close") {
+            try await alice.pullRequest(pull.number, in: repository).state == "closed"
+        }
+        try await gaffer.settle()
+        #expect(try await GitCLI.run(["--git-dir", bare, "branch", "--list", branch]).isEmpty)
+        let closing = try await botComments()
+        #expect(closing.count == 1 && closing.first?.body?.contains("Gaffer closed #\(pull.number)") == true)
     }
 
     @Test func aPushThatBreaksTheTemplateGetsARedCheckAnnotatedAtTheLine() async throws {
@@ -226,5 +236,48 @@ struct GitHubFlowTests {
             annotations.contains { $0.path == path && $0.startLine == properties + 2 && $0.annotationLevel == "failure" },
             "\(annotations)"
         )
+    }
+
+    @Test func aTaskWaitsForTheIssuesItDependsOnAndIsTakenUpWhenTheyClose() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let gaffer = try await RunningGaffer(sandbox)
+        defer { gaffer.stop() }
+        let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
+        let repository = RepositoryRef(owner: "acme", name: "web")
+        let network = try await alice.send(
+            "POST",
+            "/repos/acme/web/issues",
+            body: NewIssue(title: "Set up the network", body: "", labels: []),
+            as: .token,
+            decoding: GitHubIssueDetails.self
+        )
+        let table = try await alice.send(
+            "POST",
+            "/repos/acme/web/issues",
+            body: NewIssue(
+                title: "Create a DynamoDB table named orders in us-east-1",
+                body: "partitionKey: id\nDepends on #\(network.number)",
+                labels: ["gaffer"]
+            ),
+            as: .token,
+            decoding: GitHubIssueDetails.self
+        )
+        func status() async throws -> String? {
+            try await alice.comments(onIssue: table.number, in: repository).first { $0.user?.login == "gaffer[bot]" }?.body
+        }
+        try await waitUntil(timeout: .seconds(30), "the task to say it waits") {
+            try await status()?.contains("Waiting for #\(network.number)") == true
+        }
+        try await gaffer.settle()
+        let branch = "gaffer/\(table.number)-dynamodb-table"
+        #expect(try await alice.pullRequests(head: branch, in: repository).isEmpty, "no pull request while it waits")
+
+        _ = try await alice.updateIssue(network.number, in: repository, state: "closed")
+        try await waitUntil(timeout: .seconds(30), "the pull request once the dependency closed") {
+            try await !alice.pullRequests(head: branch, in: repository).isEmpty
+        }
+        try await gaffer.settle()
+        #expect(try await status()?.contains("pull request #") == true)
     }
 }

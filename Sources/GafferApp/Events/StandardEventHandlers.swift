@@ -22,17 +22,20 @@ public enum StandardEventHandlers {
                     ]
                 )
             }
-        return [
-            TaskIntakeHandler(
-                parser: IssueParser(options: .init(triggerLabel: configuration.triggerLabel, defaultRegion: configuration.defaultRegion)),
-                github: github,
-                publisher: publisher
-            ),
+        let intake = TaskIntakeHandler(
+            parser: IssueParser(options: .init(triggerLabel: configuration.triggerLabel, defaultRegion: configuration.defaultRegion)),
+            github: github,
+            publisher: publisher
+        )
+        var handlers: [any WebhookEventHandler] = [
+            intake,
             CommentCommandHandler(parser: CommandParser(botLogin: configuration.botLogin), github: github),
+            checks,
             LoggingEventHandler(name: "pull-request-log", subscriptions: [EventSubscription("pull_request", actions: ["closed"])]),
             LoggingEventHandler(name: "installation-log", subscriptions: [EventSubscription("installation")]),
-            checks,
             LoggingEventHandler(name: "check-run-log", subscriptions: [EventSubscription("check_run", actions: ["requested_action"])]),
         ]
+        if let github { handlers.append(IssueClosedHandler(github: github, intake: intake)) }
+        return handlers
     }
 }

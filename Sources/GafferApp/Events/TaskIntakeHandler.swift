@@ -35,22 +35,37 @@ public struct TaskIntakeHandler: WebhookEventHandler {
 
     public func handle(_ event: WebhookEvent, context: EventContext) async throws {
         guard case .issues(let issues) = event, issues.issue.pullRequest == nil else { return }
-        var metadata: Logger.Metadata = ["repository": "\(issues.repository.fullName)", "issue": "\(issues.issue.number)"]
-        let repository = RepositoryRef(fullName: issues.repository.fullName, installation: issues.installation?.id)
+        try await takeUp(
+            issues.issue.number,
+            author: issues.issue.user,
+            in: issues.repository,
+            installation: issues.installation?.id,
+            event: issues,
+            context: context
+        )
+    }
+
+    /// Reads the issue as it is now and answers it; a task that changes something is planned and published.
+    /// `event` is what to read when Gaffer cannot ask GitHub (no credentials: it only logs).
+    func takeUp(
+        _ number: Int,
+        author: GitHubUser,
+        in gitHubRepository: GitHubRepository,
+        installation: Int64?,
+        event: IssuesEvent? = nil,
+        context: EventContext
+    ) async throws {
+        var metadata: Logger.Metadata = ["repository": "\(gitHubRepository.fullName)", "issue": "\(number)"]
+        let repository = RepositoryRef(fullName: gitHubRepository.fullName, installation: installation)
         // A job may run after a newer event about the same issue (a retried `opened` after an `edited`):
         // it acts on the issue as it is now, and its answer carries the issue's time so an older one never
         // replaces a newer.
-        var result = intake(issues)
+        var result = event.flatMap(intake)
         var version: String?
         if let github, let repository {
-            let current = try await github.issue(issues.issue.number, in: repository)
-            result = intake(
-                title: current.title,
-                body: current.body,
-                labels: current.labels.map(\.name),
-                author: issues.issue.user.login,
-                number: current.number
-            )
+            let current = try await github.issue(number, in: repository)
+            guard current.state == "open" else { return }
+            result = intake(title: current.title, body: current.body, labels: current.labels.map(\.name), author: author.login, number: number)
             version = current.updatedAt
         }
         guard let result else {
@@ -71,18 +86,17 @@ public struct TaskIntakeHandler: WebhookEventHandler {
         }
         guard let github, let repository else { return }
         guard let publisher, case .task(let task, _) = result, !task.kind.isReport else {
-            try await github.writeStatus(try github.comments.issueParse(result), version: version, issue: issues.issue.number, in: repository)
+            try await github.writeStatus(try github.comments.issueParse(result), version: version, issue: number, in: repository)
             return
         }
         // Taken: 👀 at once, then what was understood while the agents work.
-        try await github.gitHub().react("eyes", toIssue: issues.issue.number, in: repository)
-        try await github.writeStatus(try github.comments.issueParse(result), version: version, issue: issues.issue.number, in: repository)
-        let source = TaskPublisher.Source(number: issues.issue.number, author: issues.issue.user, version: version)
+        try await github.gitHub().react("eyes", toIssue: number, in: repository)
+        try await github.writeStatus(try github.comments.issueParse(result), version: version, issue: number, in: repository)
         _ = try await publisher.publish(
             task,
-            from: source,
-            in: issues.repository,
-            installation: issues.installation?.id,
+            from: TaskPublisher.Source(number: number, author: author, version: version),
+            in: gitHubRepository,
+            installation: installation,
             github: github,
             logger: context.logger
         )

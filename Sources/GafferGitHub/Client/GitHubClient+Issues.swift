@@ -30,6 +30,20 @@ extension GitHubClient {
         )
     }
 
+    /// The issues (not pull requests) carrying every one of `labels`, newest first; the first 100.
+    public func issues(labeled labels: [String], state: String = "open", in repository: RepositoryRef) async throws -> [GitHubIssueDetails] {
+        try await send(
+            "GET",
+            "\(repository.path)/issues",
+            query: [
+                URLQueryItem(name: "labels", value: labels.joined(separator: ",")), URLQueryItem(name: "state", value: state),
+                URLQueryItem(name: "per_page", value: "100"),
+            ],
+            as: repository.caller,
+            decoding: [GitHubIssueDetails].self
+        ).filter { $0.pullRequest == nil }
+    }
+
     /// Every comment on an issue, page by page (100 a page).
     public func comments(onIssue number: Int, in repository: RepositoryRef) async throws -> [GitHubCommentDetails] {
         var all: [GitHubCommentDetails] = []

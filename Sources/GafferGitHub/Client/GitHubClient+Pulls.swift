@@ -176,6 +176,17 @@ extension GitHubClient {
         )
     }
 
+    /// The open pull requests, newest first; the first 100.
+    public func openPullRequests(in repository: RepositoryRef) async throws -> [PullRequestDetails] {
+        try await send(
+            "GET",
+            "\(repository.path)/pulls",
+            query: [URLQueryItem(name: "state", value: "open"), URLQueryItem(name: "per_page", value: "100")],
+            as: repository.caller,
+            decoding: [PullRequestDetails].self
+        )
+    }
+
     public func updatePullRequest(
         _ number: Int,
         title: String? = nil,

@@ -69,6 +69,8 @@ public struct GitHubIssueDetails: Sendable, Decodable, Equatable {
     public var htmlUrl: String
     /// ISO 8601, to the second.
     public var updatedAt: String?
+    /// Present when the issue is a pull request (the issues list holds both).
+    public var pullRequest: GitHubIssue.PullRequestLink?
 }
 
 public struct GitHubReaction: Sendable, Decodable, Equatable {

@@ -1,0 +1,240 @@
+import ArgumentParser
+import CryptoExtras
+import Foundation
+import GafferAWS
+import GafferApp
+import GafferCore
+import GafferGitHub
+import GafferSandbox
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `gaffer demo`: Gaffer, a GitHub sandbox and a local AWS endpoint, wired together on 127.0.0.1.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Try Gaffer with nothing configured: a GitHub sandbox, moto_server as AWS, and Gaffer, on 127.0.0.1.",
+        subcommands: [DemoRunCommand.self, DemoIssueCommand.self, DemoCommentCommand.self],
+        defaultSubcommand: DemoRunCommand.self
+    )
+}
+
+/// Where a running demo is, for its helpers (`gaffer demo issue`, `gaffer demo comment`) and for scripts.
+struct DemoInfo: Codable {
+    var github_api: String
+    var gaffer: String
+    var aws_endpoint: String
+    var repository: String
+    var users: [String: String]
+
+    static var defaultPath: String {
+        (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/gaffer-demo.json"
+    }
+
+    static func load(_ path: String) throws -> DemoInfo {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("no demo is running (\(path) is missing): start one with `gaffer demo` in another terminal")
+        }
+        return try JSONDecoder().decode(DemoInfo.self, from: data)
+    }
+}
+
+struct DemoRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Start the demo and run until interrupted (the default of `gaffer demo`).",
+        discussion: """
+            The GitHub sandbox has the repository acme/infra and four people, each with a token: alice (admin), \
+            bob (write), carol (read) and mallory (no access). Gaffer is installed on acme as a GitHub App whose \
+            key the demo generates; its data (SQLite, git mirrors) goes in --data or a temporary folder.
+            """
+    )
+
+    @Option(help: "Keep Gaffer's data here (default: a new temporary folder, removed at the end).") var data: String?
+    @Option(name: .customLong("github-port"), help: "The GitHub sandbox's port (0 picks a free one).") var githubPort = 0
+    @Option(name: .customLong("gaffer-port"), help: "Gaffer's port (0 picks a free one).") var gafferPort = 0
+    @Option(name: .customLong("state-file"), help: "Where the demo writes its addresses and tokens for the helpers.") var stateFile =
+        DemoInfo.defaultPath
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning or error.") var logLevel = "notice"
+    @Flag(help: "Print one JSON line with the addresses and tokens, and nothing else on standard output.") var json = false
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel) is not a log level") }
+        let temporary = data == nil
+        let root = URL(fileURLWithPath: data ?? NSTemporaryDirectory() + "gaffer-demo-\(UUID().uuidString.prefix(8))", isDirectory: true)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { if temporary { try? FileManager.default.removeItem(at: root) } }
+
+        let aws = try await LocalAWSEndpoint.start(logDirectory: root)
+        defer { aws.stop() }
+        let sandboxPort = githubPort == 0 ? try LocalAWSEndpoint.freePort() : githubPort
+        let port = gafferPort == 0 ? try LocalAWSEndpoint.freePort() : gafferPort
+        let github = "http://127.0.0.1:\(sandboxPort)"
+
+        let state = SandboxState(gitRoot: root.appendingPathComponent("github"))
+        let webhooks = SandboxWebhooks()
+        var tokens: [String: String] = [:]
+        for (login, permission) in [("alice", "admin"), ("bob", "write"), ("carol", "read"), ("mallory", nil)] {
+            let token = "ghp_demo_\(login)_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+            tokens[login] = token
+            await state.addUser(login, token: token)
+            if login == "alice" { try await state.addRepository(owner: "acme", name: "infra") }
+            if let permission { await state.setPermission(permission, for: login, in: "acme/infra") }
+        }
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        await state.registerApp(id: 1, slug: "gaffer", publicKeyPEM: key.publicKey.pemRepresentation)
+        await state.addInstallation(1, account: "acme")
+
+        var configuration = GafferConfiguration()
+        configuration.host = "127.0.0.1"
+        configuration.port = port
+        configuration.dataDirectory = root.appendingPathComponent("gaffer", isDirectory: true)
+        configuration.logLevel = level
+        configuration.workers = 2
+        let secret = Secret(UUID().uuidString)
+        configuration.webhookSecrets = [secret]
+        configuration.githubAPIURL = URL(string: github) ?? configuration.githubAPIURL
+        configuration.githubAppID = "1"
+        configuration.githubPrivateKey = Secret(key.pemRepresentation)
+        configuration.githubMutationGapSeconds = 0.1
+        configuration.aws.endpointURL = aws.url
+        configuration.aws.region = "us-east-1"
+        configuration.aws.credentials = AWSCredentials(accessKeyID: "AKIADEMO000000000000", secretAccessKey: Secret("demo"))
+        await webhooks.configure(url: URL(string: "http://127.0.0.1:\(port)/webhooks/github"), secret: secret.revealed)
+
+        let logger = CommandSupport.bootstrap(configuration)
+        let server = try GafferServer(configuration: configuration, logger: logger)
+        let info = DemoInfo(
+            github_api: github,
+            gaffer: "http://127.0.0.1:\(port)",
+            aws_endpoint: aws.url,
+            repository: "acme/infra",
+            users: tokens
+        )
+        let ready = DemoReadiness(expected: 2) {
+            try? JSONEncoder().encode(info).write(to: URL(fileURLWithPath: stateFile))
+            // Written straight out: print buffers when standard output is a pipe, and a script waits for this line.
+            FileHandle.standardOutput.write(Data(((json ? Self.jsonLine(info) : Self.banner(info, stateFile: stateFile)) + "\n").utf8))
+        }
+        let sandbox = GitHubSandbox(state: state, webhooks: webhooks).makeApplication(port: sandboxPort) { _ in await ready.arrived() }
+        let gaffer = server.makeApplication { _ in await ready.arrived() }
+        let group = ServiceGroup(
+            configuration: .init(services: [sandbox, gaffer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        defer { try? FileManager.default.removeItem(atPath: stateFile) }
+        try await group.run()
+        try server.store.close()
+    }
+
+    static func jsonLine(_ info: DemoInfo) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(info)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    static func banner(_ info: DemoInfo, stateFile: String) -> String {
+        """
+        Gaffer demo is running on 127.0.0.1. Stop it with Ctrl-C.
+
+          Gaffer           \(info.gaffer)   (metrics: \(info.gaffer)/metrics)
+          GitHub sandbox   \(info.github_api)   (repository acme/infra; clone it from \(info.github_api)/acme/infra.git)
+          AWS (moto)       \(info.aws_endpoint)
+
+          people (token):  \(info.users.keys.sorted().map { "\($0) \(info.users[$0] ?? "")" }.joined(separator: ", "))
+                           alice is an admin, bob may write, carol may read, mallory has no access.
+
+        Ask Gaffer for something, from another terminal:
+
+          gaffer demo issue --as alice --title "Create an S3 bucket named demo-logs in us-east-1"
+          gaffer demo comment --as bob 1 "/help"
+
+        Then look at what Gaffer did (the pull request, its files and its check):
+
+          curl -s -H "Authorization: token \(info.users["alice"] ?? "")" \(info.github_api)/repos/acme/infra/pulls
+          git clone \(info.github_api)/acme/infra.git
+
+        The addresses and tokens are also in \(stateFile).
+        """
+    }
+}
+
+/// Prints the demo's banner once every server is listening.
+actor DemoReadiness {
+    private var waiting: Int
+    private let announce: @Sendable () -> Void
+
+    init(expected: Int, announce: @escaping @Sendable () -> Void) {
+        waiting = expected
+        self.announce = announce
+    }
+
+    func arrived() {
+        waiting -= 1
+        if waiting == 0 { announce() }
+    }
+}
+
+/// The sandbox as one of the demo's people.
+struct DemoPersonOptions: ParsableArguments {
+    @Option(name: .customLong("as"), help: "Who acts: alice, bob, carol or mallory.") var person: String
+    @Option(name: .customLong("state-file"), help: "The running demo's state file.") var stateFile = DemoInfo.defaultPath
+
+    func client() async throws -> (GitHubClient, DemoInfo) {
+        let info = try DemoInfo.load(stateFile)
+        guard let token = info.users[person] else {
+            throw ValidationError("--as \(person): the demo's people are \(info.users.keys.sorted().joined(separator: ", "))")
+        }
+        guard let url = URL(string: info.github_api) else { throw ValidationError("\(stateFile) has no usable github_api") }
+        var settings = GitHubClient.Settings(baseURL: url)
+        settings.minimumMutationGap = .zero
+        return (try await GitHubClient(settings: settings, credentials: .token(Secret(token))), info)
+    }
+}
+
+struct DemoIssueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "issue", abstract: "Open an issue on the demo's repository as one of its people.")
+
+    @OptionGroup var person: DemoPersonOptions
+    @Option(help: "The issue's title.") var title: String
+    @Option(name: .customLong("body-file"), help: "A file holding the issue's body (- for standard input).") var bodyFile: String?
+    @Option(name: .customLong("label"), help: "A label (repeat for several; default: gaffer, the trigger label).") var labels: [String] = []
+
+    func run() async throws {
+        let (client, info) = try await person.client()
+        struct NewIssue: Encodable, Sendable {
+            var title: String
+            var body: String
+            var labels: [String]
+        }
+        let body = try bodyFile.map(CommandSupport.readInput) ?? ""
+        let issue = try await client.send(
+            "POST",
+            "/repos/\(info.repository)/issues",
+            body: NewIssue(title: title, body: body, labels: labels.isEmpty ? ["gaffer"] : labels),
+            as: .token,
+            decoding: GitHubIssueDetails.self
+        )
+        print("opened \(info.repository)#\(issue.number) as \(person.person)")
+    }
+}
+
+struct DemoCommentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "comment",
+        abstract: "Comment on an issue or pull request as one of the demo's people."
+    )
+
+    @OptionGroup var person: DemoPersonOptions
+    @Argument(help: "The issue or pull request number.") var number: Int
+    @Argument(help: "The comment, such as \"/help\".") var text: String
+
+    func run() async throws {
+        let (client, info) = try await person.client()
+        let parts = info.repository.split(separator: "/").map(String.init)
+        guard parts.count == 2 else { throw ValidationError("\(info.repository) is not OWNER/NAME") }
+        let repository = RepositoryRef(owner: parts[0], name: parts[1])
+        let comment = try await client.createComment(onIssue: number, in: repository, body: text)
+        print("commented on \(info.repository)#\(number) as \(person.person) (comment \(comment.id))")
+    }
+}
