@@ -111,3 +111,10 @@ extension GafferComments {
         )
     }
 }
+
+extension GafferComments {
+    /// The status when the person who opened, edited or labelled it may not have a task planned.
+    public func taskDenied(actor: String, needs: String, has: String) throws -> String {
+        try templates.render("task-denied", ["actor": MarkdownText.plain(actor), "needs": needs, "has": has])
+    }
+}

@@ -68,7 +68,8 @@ public struct GafferComments: Sendable {
 
     /// The one reply to a comment: every near miss, problem and `/help` in it, each once and at most
     /// `maximumAnswers`; nil when the comment needs no answer.
-    public func reply(to items: [CommentItem], botLogin: String) throws -> String? {
+    /// `denials` holds why each refused command was refused, for `actor`.
+    public func reply(to items: [CommentItem], botLogin: String, actor: String = "", denials: [CommandName: String] = [:]) throws -> String? {
         var answers: [String] = []
         var seen: Set<String> = []
         var unanswered = 0
@@ -77,8 +78,14 @@ public struct GafferComments: Sendable {
             switch item {
             case .suggestion(let given, let suggested, _): answer = try suggestion(given: given, suggested: suggested)
             case .problem(let command, let message, let line): answer = try problem(command: command, message: message, line: line)
-            case .command(let command) where command.name == .help: answer = try help(botLogin: botLogin)
-            case .command: continue
+            case .command(let command):
+                if let reason = denials[command.name] {
+                    answer = try denied(actor: actor, command: command.name, reason: reason)
+                } else if command.name == .help {
+                    answer = try help(botLogin: botLogin)
+                } else {
+                    continue
+                }
             }
             let trimmed = answer.trimmingCharacters(in: .whitespacesAndNewlines)
             guard seen.insert(trimmed).inserted else { continue }

@@ -13,6 +13,8 @@ extension SandboxState {
         } else {
             have = levels[repository.collaborators[login.lowercased()] ?? ""] ?? 0
         }
+        // Every sandbox repository is public: anyone signed in may read it, open issues and comment.
+        if needs == "read" { return repository }
         guard have > 0 else { throw SandboxError(404, "Not Found") }
         guard have >= levels[needs, default: 5] else { throw SandboxError(403, "Resource not accessible by integration") }
         return repository
@@ -259,6 +261,11 @@ extension SandboxState {
         repository.issues[number] = issue
         store(repository)
         return (201, SandboxJSON.data(SandboxJSON.reaction(id: reaction.id, content: content, user: userJSON(login, base: base), at: date)))
+    }
+
+    /// The reactions on a comment, as `content` by `user` (for tests).
+    public func commentReactions(_ repository: String, id: Int64) -> [(content: String, user: String)] {
+        repositories[repository.lowercased()]?.comments[id]?.reactions.map { ($0.content, $0.user) } ?? []
     }
 
     /// The reactions on an issue, as `content` by `user` (for tests).

@@ -57,6 +57,8 @@ struct DemoRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("state-file"), help: "Where the demo writes its addresses and tokens for the helpers.") var stateFile =
         DemoInfo.defaultPath
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning or error.") var logLevel = "notice"
+    @Option(name: .customLong("github-mutation-gap"), help: "Seconds Gaffer leaves between its writes to GitHub (GitHub asks for 1).")
+    var mutationGap = 0.1
     @Flag(help: "Print one JSON line with the addresses and tokens, and nothing else on standard output.") var json = false
 
     func run() async throws {
@@ -97,7 +99,7 @@ struct DemoRunCommand: AsyncParsableCommand {
         configuration.githubAPIURL = URL(string: github) ?? configuration.githubAPIURL
         configuration.githubAppID = "1"
         configuration.githubPrivateKey = Secret(key.pemRepresentation)
-        configuration.githubMutationGapSeconds = 0.1
+        configuration.githubMutationGapSeconds = mutationGap
         configuration.aws.endpointURL = aws.url
         configuration.aws.region = "us-east-1"
         configuration.aws.credentials = AWSCredentials(accessKeyID: "AKIADEMO000000000000", secretAccessKey: Secret("demo"))

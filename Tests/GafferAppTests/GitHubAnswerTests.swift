@@ -103,6 +103,7 @@ import Testing
         opened.issue.number = issue.number
         opened.issue.title = issue.title
         opened.issue.labels = [GitHubLabel(name: "gaffer")]
+        opened.sender.login = "alice"
         _ = try await alice.updateIssue(issue.number, in: repository, title: "Create an S3 bucket named logs-archive in eu-west-1")
         let handler = TaskIntakeHandler(parser: IssueParser(), github: github)
         try await handler.handle(.issues(opened), context: context)
@@ -146,5 +147,67 @@ import Testing
         try await asApp.writeStatus("second", key: "app", issue: issue.number, in: repository)
         let app = try await alice.comments(onIssue: issue.number, in: repository).filter { $0.body?.contains("key=app") == true }
         #expect(app.count == 1 && app.first?.body?.hasSuffix("\nsecond") == true)
+    }
+
+    @Test("15.3: a command is acknowledged with 👀 and ended with 🚀, or 😕 with one reply saying who may; a bot's comment is not read")
+    func commandsAreAuthorizedAndAcknowledged() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let github = try connection(sandbox)
+        let (alice, issue) = try await newIssue(sandbox, title: "Create a bucket")
+        await sandbox.state.addUser("mallory", token: "ghp_mallory_0123456789")
+        let mallory = try await sandbox.client(.token(Secret("ghp_mallory_0123456789")))
+        let handler = CommentCommandHandler(parser: CommandParser(botLogin: "gaffer[bot]"), github: github)
+        func event(_ comment: GitHubCommentDetails, by login: String, type: String = "User") throws -> WebhookEvent {
+            guard case .issueComment(var event) = try commentEvent(comment.body ?? "", id: comment.id, issue: issue.number) else {
+                throw CancellationError()
+            }
+            event.comment.user.login = login
+            event.comment.user.type = type
+            return .issueComment(event)
+        }
+        func reactions(_ id: Int64) async -> [String] {
+            await sandbox.state.commentReactions("acme/web", id: id).filter { $0.user == "gaffer[bot]" }.map(\.content)
+        }
+        func replies() async throws -> [String] {
+            try await alice.comments(onIssue: issue.number, in: repository).filter { $0.user?.login == "gaffer[bot]" }.compactMap(\.body)
+        }
+
+        let help = try await alice.createComment(onIssue: issue.number, in: repository, body: "/help")
+        try await handler.handle(try event(help, by: "alice"), context: context)
+        #expect(await reactions(help.id) == ["eyes", "rocket"])
+
+        let apply = try await mallory.createComment(onIssue: issue.number, in: repository, body: "/apply")
+        try await handler.handle(try event(apply, by: "mallory"), context: context)
+        #expect(await reactions(apply.id) == ["eyes", "confused"])
+        let refusal = try #require(try await replies().first { $0.contains("key=reply-\(apply.id)") })
+        // The reason names mallory without mentioning her again (a zero-width space after the @).
+        #expect(refusal.contains("@mallory `/apply` was not run: /apply needs write permission on this repository; @\u{200B}mallory has none"))
+
+        let before = try await replies().count
+        let bot = try await alice.createComment(onIssue: issue.number, in: repository, body: "/help")
+        try await handler.handle(try event(bot, by: "renovate[bot]", type: "Bot"), context: context)
+        #expect(await reactions(bot.id).isEmpty)
+        #expect(try await replies().count == before, "a bot's comment gets no answer")
+    }
+
+    @Test("15.3: an issue from someone who may not plan gets one status comment saying what is needed, and no work")
+    func aTaskFromSomeoneWithoutPermissionIsRefused() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let github = try connection(sandbox)
+        await sandbox.state.addUser("mallory", token: "ghp_mallory_0123456789")
+        let (alice, issue) = try await newIssue(sandbox, title: "Create an S3 bucket named logs-archive in eu-west-1")
+        guard case .issues(var opened) = try WebhookEvent.decode(name: "issues", body: payload("issues", "opened")) else { throw CancellationError() }
+        opened.repository.fullName = "acme/web"
+        opened.installation = try installation42()
+        opened.issue.number = issue.number
+        opened.sender.login = "mallory"
+        let handler = TaskIntakeHandler(parser: IssueParser(), github: github)
+        try await handler.handle(.issues(opened), context: context)
+        let status = try await alice.comments(onIssue: issue.number, in: repository).filter { $0.user?.login == "gaffer[bot]" }
+        #expect(status.count == 1)
+        #expect(status.first?.body?.contains("needs triage permission on this repository (what `/plan` needs), and @mallory has none") == true)
+        #expect(await sandbox.state.issueReactions("acme/web", number: issue.number).isEmpty, "not taken")
     }
 }

@@ -51,7 +51,14 @@ public struct IssueClosedHandler: WebhookEventHandler {
                 task.dependsOn.contains(number)
             else { continue }
             context.logger.info("taking up a task that waited for the closed issue", metadata: ["issue": "\(waiting.number)"])
-            try await intake.takeUp(waiting.number, author: author, in: closed.repository, installation: closed.installation?.id, context: context)
+            try await intake.takeUp(
+                waiting.number,
+                author: author,
+                actor: author.login,
+                in: closed.repository,
+                installation: closed.installation?.id,
+                context: context
+            )
         }
     }
 }

@@ -14,11 +14,19 @@ public struct TaskIntakeHandler: WebhookEventHandler {
     public let github: GitHubConnection?
     /// Plans and publishes tasks that change something; nil: Gaffer only says what it understood.
     public let publisher: TaskPublisher?
+    /// Who may have a task planned: the person who made Gaffer act needs what `/plan` needs.
+    public let policy: AuthorizationPolicy
 
-    public init(parser: IssueParser, github: GitHubConnection? = nil, publisher: TaskPublisher? = nil) {
+    public init(
+        parser: IssueParser,
+        github: GitHubConnection? = nil,
+        publisher: TaskPublisher? = nil,
+        policy: AuthorizationPolicy = AuthorizationPolicy()
+    ) {
         self.parser = parser
         self.github = github
         self.publisher = publisher
+        self.policy = policy
     }
 
     /// The parse of the issue, or nil when the issue is not for Gaffer.
@@ -35,9 +43,12 @@ public struct TaskIntakeHandler: WebhookEventHandler {
 
     public func handle(_ event: WebhookEvent, context: EventContext) async throws {
         guard case .issues(let issues) = event, issues.issue.pullRequest == nil else { return }
+        // What a bot does (Gaffer's own edits included) never starts work.
+        guard issues.sender.type != "Bot", !issues.sender.login.hasSuffix("[bot]") else { return }
         try await takeUp(
             issues.issue.number,
             author: issues.issue.user,
+            actor: issues.sender.login,
             in: issues.repository,
             installation: issues.installation?.id,
             event: issues,
@@ -45,11 +56,13 @@ public struct TaskIntakeHandler: WebhookEventHandler {
         )
     }
 
-    /// Reads the issue as it is now and answers it; a task that changes something is planned and published.
-    /// `event` is what to read when Gaffer cannot ask GitHub (no credentials: it only logs).
+    /// Reads the issue as it is now and answers it; a task that changes something is planned and published,
+    /// when `actor` (who opened, edited or labelled it) may. `event` is what to read when Gaffer cannot ask
+    /// GitHub (no credentials: it only logs).
     func takeUp(
         _ number: Int,
         author: GitHubUser,
+        actor: String,
         in gitHubRepository: GitHubRepository,
         installation: Int64?,
         event: IssuesEvent? = nil,
@@ -85,6 +98,18 @@ public struct TaskIntakeHandler: WebhookEventHandler {
             context.logger.info("issue has problems", metadata: metadata)
         }
         guard let github, let repository else { return }
+        let permission = try await github.permission(of: actor, in: repository)
+        if case .denied = policy.decide(.plan, actor: AuthorizationPolicy.Actor(login: actor, permission: permission), requester: nil) {
+            let needed = policy.required[.plan] ?? .admin
+            try await github.writeStatus(
+                try github.comments.taskDenied(actor: actor, needs: needed.rawValue, has: permission.rawValue),
+                version: version,
+                issue: number,
+                in: repository
+            )
+            context.logger.notice("issue not acted on: who asked may not plan", metadata: metadata.merging(["actor": "\(actor)"]) { $1 })
+            return
+        }
         guard let publisher, case .task(let task, _) = result, !task.kind.isReport else {
             try await github.writeStatus(try github.comments.issueParse(result), version: version, issue: number, in: repository)
             return

@@ -73,6 +73,24 @@ public actor GitHubConnection {
         )
     }
 
+    private var permissions: [String: (permission: Permission, until: ContinuousClock.Instant)] = [:]
+
+    /// A person's permission on a repository, as GitHub says (its fine-grained role when it
+    /// has one), kept for a minute so a comment with several commands asks once.
+    public func permission(of login: String, in repository: RepositoryRef) async throws -> Permission {
+        let key = "\(repository.owner)/\(repository.name)/\(login)".lowercased()
+        if let cached = permissions[key], cached.until > .now { return cached.permission }
+        let answer: GitHubCollaboratorPermission
+        do {
+            answer = try await gitHub().permission(of: login, in: repository)
+        } catch let error as GitHubAPIError where error.status == 404 {
+            return .none
+        }
+        let permission = answer.roleName.flatMap(Permission.init(rawValue:)) ?? Permission(rawValue: answer.permission) ?? .none
+        permissions[key] = (permission, .now + .seconds(60))
+        return permission
+    }
+
     /// The issue as it is now (a job may run after a newer event about it).
     public func issue(_ number: Int, in repository: RepositoryRef) async throws -> GitHubIssueDetails {
         try await gitHub().issue(number, in: repository)
