@@ -118,3 +118,10 @@ extension GafferComments {
         try templates.render("task-denied", ["actor": MarkdownText.plain(actor), "needs": needs, "has": has])
     }
 }
+
+extension GafferComments {
+    /// The status once its pull request was merged.
+    public func taskMerged(pullRequest: Int, by login: String) throws -> String {
+        try templates.render("task-merged", ["pullRequest": "#\(pullRequest)", "by": MarkdownText.plain(login)])
+    }
+}

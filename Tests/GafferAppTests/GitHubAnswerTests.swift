@@ -210,4 +210,25 @@ import Testing
         #expect(status.first?.body?.contains("needs triage permission on this repository (what `/plan` needs), and @mallory has none") == true)
         #expect(await sandbox.state.issueReactions("acme/web", number: issue.number).isEmpty, "not taken")
     }
+
+    @Test("15.3: a fork's pull request to a Gaffer branch name is never run")
+    func aForksPullRequestIsNotRun() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let github = try connection(sandbox)
+        let directory = try TemporaryDirectory("fork")
+        defer { directory.remove() }
+        let configuration = TestConfiguration.make(directory: directory.url)
+        let pipeline = configuration.makePullRequestPipeline(workspaces: try configuration.makeWorkspaces())
+        guard case .pullRequest(var opened) = try WebhookEvent.decode(name: "pull_request", body: payload("pull_request", "opened")) else {
+            throw CancellationError()
+        }
+        opened.repository.fullName = "acme/web"
+        opened.installation = try installation42()
+        opened.pullRequest.state = "open"
+        opened.pullRequest.head.ref = "gaffer/1-s3-bucket"
+        opened.pullRequest.head.repo = try JSONDecoder().decode(GitHubPullRequest.Repository.self, from: Data(#"{"full_name":"mallory/web"}"#.utf8))
+        try await PullRequestPipelineHandler(github: github, pipeline: pipeline).handle(.pullRequest(opened), context: context)
+        #expect(await sandbox.state.requests.filter { $0.path.contains("check-runs") }.isEmpty, "no check run, not even a look")
+    }
 }

@@ -48,6 +48,7 @@ struct TaskCommentTests {
         #expect(failed.contains("agent_max_steps"), "the limit reached names its key")
         try CommentTests().expectGolden("task-waiting", try comments.taskWaiting(for: [3, 5]))
         try CommentTests().expectGolden("task-denied", try comments.taskDenied(actor: "mallory", needs: "triage", has: "none"))
+        try CommentTests().expectGolden("task-merged", try comments.taskMerged(pullRequest: 8, by: "bob"))
         try CommentTests().expectGolden("task-closed", try comments.taskClosed(pullRequests: [8], branches: ["gaffer/7-s3-bucket"]))
         #expect(try comments.taskWaiting(for: [3]).contains("an issue that is still open: #3"))
     }

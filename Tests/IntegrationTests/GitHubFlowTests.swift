@@ -279,5 +279,12 @@ struct GitHubFlowTests {
         }
         try await gaffer.settle()
         #expect(try await status()?.contains("pull request #") == true)
+
+        // Merged by a person: the branch goes, and the status says so.
+        let pull = try #require(try await alice.pullRequests(head: branch, in: repository).first)
+        try await alice.send("PUT", "/repos/acme/web/pulls/\(pull.number)/merge", as: .token)
+        try await waitUntil(timeout: .seconds(30), "the status to say merged") { try await status()?.contains("### Merged") == true }
+        let bare = try #require(await sandbox.state.gitDirectory(of: "acme/web")).path
+        #expect(try await GitCLI.run(["--git-dir", bare, "branch", "--list", branch]).isEmpty)
     }
 }

@@ -35,7 +35,11 @@ public enum StandardEventHandlers {
             LoggingEventHandler(name: "installation-log", subscriptions: [EventSubscription("installation")]),
             LoggingEventHandler(name: "check-run-log", subscriptions: [EventSubscription("check_run", actions: ["requested_action"])]),
         ]
-        if let github { handlers.append(IssueClosedHandler(github: github, intake: intake)) }
+        if let github {
+            handlers.append(IssueClosedHandler(github: github, intake: intake))
+            handlers.removeAll { $0.name == "pull-request-log" }
+            handlers.append(PullRequestClosedHandler(github: github))
+        }
         return handlers
     }
 }

@@ -98,7 +98,13 @@ public struct TaskPublisher: Sendable {
                 existing.title == title && existing.body == body
                 ? existing : try await client.updatePullRequest(existing.number, title: title, body: body, in: ref)
         } else {
-            pull = try await client.createPullRequest(title: title, head: branch, base: base, body: body, in: ref)
+            do {
+                pull = try await client.createPullRequest(title: title, head: branch, base: base, body: body, in: ref)
+            } catch let error as GitHubAPIError where error.status == 422 {
+                // Another job for this issue opened it a moment ago ("a pull request already exists"): use that one.
+                guard let opened = try await client.pullRequests(head: branch, in: ref).first(where: { $0.state == "open" }) else { throw error }
+                pull = try await client.updatePullRequest(opened.number, title: title, body: body, in: ref)
+            }
         }
         try await github.writeStatus(
             try github.comments.taskPlanned(plan, pullRequest: pull.number, branch: branch, commit: pushed.pushed.description),
