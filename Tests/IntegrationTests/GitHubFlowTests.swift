@@ -236,6 +236,36 @@ struct GitHubFlowTests {
             annotations.contains { $0.path == path && $0.startLine == properties + 2 && $0.annotationLevel == "failure" },
             "\(annotations)"
         )
+
+        // A slow build, then a newer push: the slow one is stopped and says so; the newer one reports.
+        let buildspec = "infra/gaffer-s3-bucket-logs-archive/buildspec.yml"
+        let original = try String(contentsOfFile: work + "/" + buildspec, encoding: .utf8)
+        try original.replacingOccurrences(of: "  build:\n    commands:\n", with: "  build:\n    commands:\n      - sleep 120\n")
+            .write(toFile: work + "/" + buildspec, atomically: true, encoding: .utf8)
+        try await GitCLI.run(["commit", "--quiet", "-am", "A slow build"], in: work)
+        try await GitCLI.run(["push", "--quiet", "origin", branch], in: work)
+        let slow = try await GitCLI.run(["rev-parse", "HEAD"], in: work)
+        try await waitUntil(timeout: .seconds(60), "the slow build to start") {
+            try await app.checkRuns(named: "gaffer/pipeline", for: slow, in: installed).first?.status == "in_progress"
+        }
+        try original.write(toFile: work + "/" + buildspec, atomically: true, encoding: .utf8)
+        try await GitCLI.run(["commit", "--quiet", "-am", "Not so slow"], in: work)
+        try await GitCLI.run(["push", "--quiet", "origin", branch], in: work)
+        let newer = try await GitCLI.run(["rev-parse", "HEAD"], in: work)
+        let stopping = ContinuousClock.now
+        try await waitUntil(timeout: .seconds(60), "the slow build to be stopped") {
+            try await app.checkRuns(named: "gaffer/pipeline", for: slow, in: installed).first?.status == "completed"
+        }
+        #expect(ContinuousClock.now - stopping < .seconds(60), "stopped, not run to its end")
+        let stopped = try #require(try await app.checkRuns(named: "gaffer/pipeline", for: slow, in: installed).first)
+        #expect(stopped.conclusion == "cancelled" && stopped.output?.summary?.contains(String(newer.prefix(12))) == true, "\(stopped)")
+        try await waitUntil(timeout: .seconds(120), "the newer commit's check") {
+            try await app.checkRuns(named: "gaffer/pipeline", for: newer, in: installed).first?.status == "completed"
+        }
+        #expect(
+            try await app.checkRuns(named: "gaffer/pipeline", for: newer, in: installed).first?.conclusion == "failure",
+            "the bad property is still there"
+        )
     }
 
     @Test func aTaskWaitsForTheIssuesItDependsOnAndIsTakenUpWhenTheyClose() async throws {

@@ -23,12 +23,21 @@ public struct PullRequestPipeline: Sendable {
     /// Where checkouts are made; each is removed when its run ends.
     public let workDirectory: URL
     public let timeout: Duration
+    /// How often a running build looks whether its branch has moved on.
+    public let supersededPoll: Duration
 
-    public init(workspaces: GitWorkspaces, runner: BuildRunner, workDirectory: URL, timeout: Duration) {
+    public init(workspaces: GitWorkspaces, runner: BuildRunner, workDirectory: URL, timeout: Duration, supersededPoll: Duration = .seconds(5)) {
         self.workspaces = workspaces
         self.runner = runner
         self.workDirectory = workDirectory
         self.timeout = timeout
+        self.supersededPoll = supersededPoll
+    }
+
+    /// How a run ended: built to the end, or stopped for a newer commit.
+    enum Finish: Sendable {
+        case built(Report)
+        case superseded(String)
     }
 
     /// What the run came to.
@@ -86,7 +95,39 @@ public struct PullRequestPipeline: Sendable {
             return .superseded(by: tip.hex)
         }
 
-        let report = await build(source: folder + "/source", logs: folder, sha: sha, logger: logger)
+        // The build runs while the branch is watched: a newer commit stops it (its own run reports instead).
+        let finish = await withTaskGroup(of: Finish?.self) { group -> Finish in
+            group.addTask { .built(await build(source: folder + "/source", logs: folder, sha: sha, logger: logger)) }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: supersededPoll)
+                    guard !Task.isCancelled else { return nil }
+                    if let tip = try? await client.ref("heads/\(branch)", in: repository)?.object.sha, tip != sha { return .superseded(tip) }
+                }
+                return nil
+            }
+            var first: Finish?
+            for await next in group {
+                guard let next else { continue }
+                if first == nil { first = next }
+                group.cancelAll()
+            }
+            return first ?? .superseded("")
+        }
+        guard case .built(let report) = finish else {
+            let tip = if case .superseded(let tip) = finish { tip } else { "" }
+            try await client.updateCheckRun(
+                check.id,
+                conclusion: "cancelled",
+                output: CheckRunOutput(
+                    title: "Superseded",
+                    summary: "`\(tip.prefix(12))` is newer on `\(branch)`; this run was stopped and its run reports instead."
+                ),
+                in: repository
+            )
+            logger.info("pipeline stopped: a newer commit arrived", metadata: ["sha": "\(sha.prefix(12))", "newer": "\(tip.prefix(12))"])
+            return .superseded(by: tip)
+        }
         try await client.updateCheckRun(
             check.id,
             conclusion: report.conclusion,
@@ -104,8 +145,8 @@ public struct PullRequestPipeline: Sendable {
 
     // MARK: - The builds
 
-    struct Report {
-        struct Build {
+    struct Report: Sendable {
+        struct Build: Sendable {
             var summary: PipelineBuildSummary
         }
 
