@@ -153,9 +153,17 @@ struct GitHubFlowTests {
         #expect(check.output?.text?.contains("cfn-lint --format parseable") == true)
         try await gaffer.settle()
 
-        // Every delivery so far, sent again: nothing on GitHub changes.
-        for delivery in await sandbox.webhooks.deliveries { _ = await sandbox.webhooks.redeliver(id: delivery.id) }
+        // Every delivery of the story so far, sent again twice, all at once: nothing on GitHub changes.
+        let story = await sandbox.webhooks.deliveries
+        let writes = await sandbox.state.requests.filter { $0.method != "GET" }.count
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<2 {
+                for delivery in story { group.addTask { _ = await sandbox.webhooks.redeliver(id: delivery.id) } }
+            }
+        }
         try await gaffer.settle()
+        #expect(story.count >= 6, "issue opened, labeled, push, pull request opened, check runs: \(story.map(\.event))")
+        #expect(await sandbox.state.requests.filter { $0.method != "GET" }.count == writes, "not one write to GitHub")
         #expect(try await GitCLI.run(["--git-dir", bare, "rev-parse", "refs/heads/\(branch)"]) == first)
         #expect(try await alice.pullRequests(head: branch, in: repository).count == 1)
         #expect(try await botComments().count == 1)
@@ -316,5 +324,40 @@ struct GitHubFlowTests {
         try await waitUntil(timeout: .seconds(30), "the status to say merged") { try await status()?.contains("### Merged") == true }
         let bare = try #require(await sandbox.state.gitDirectory(of: "acme/web")).path
         #expect(try await GitCLI.run(["--git-dir", bare, "branch", "--list", branch]).isEmpty)
+    }
+
+    @Test(arguments: [
+        ("Create an S3 bucket named team-logs in us-east-1", "", "s3-bucket"),
+        ("Create a DynamoDB table named orders in us-east-1", "partitionKey: id", "dynamodb-table"),
+        ("Create a Lambda function named resize-images in us-east-1", "runtime: python3.12\nhandler: app.handler", "lambda-function"),
+    ])
+    func eachResourceBecomesOnePullRequestWithAGreenCheck(_ title: String, _ body: String, _ kind: String) async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let gaffer = try await RunningGaffer(sandbox)
+        defer { gaffer.stop() }
+        let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
+        let repository = RepositoryRef(owner: "acme", name: "web")
+        let issue = try await alice.send(
+            "POST",
+            "/repos/acme/web/issues",
+            body: NewIssue(title: title, body: body, labels: ["gaffer"]),
+            as: .token,
+            decoding: GitHubIssueDetails.self
+        )
+        let branch = "gaffer/\(issue.number)-\(kind)"
+        try await waitUntil(timeout: .seconds(30), "the pull request") { try await !alice.pullRequests(head: branch, in: repository).isEmpty }
+        let pull = try #require(try await alice.pullRequests(head: branch, in: repository).first)
+        try await waitUntil(timeout: .seconds(120), "the check") {
+            try await alice.checkRuns(named: "gaffer/pipeline", for: pull.head.sha, in: repository).first?.status == "completed"
+        }
+        try await gaffer.settle()
+        let check = try #require(try await alice.checkRuns(named: "gaffer/pipeline", for: pull.head.sha, in: repository).first)
+        #expect(check.conclusion == "success", "\(String(describing: check.output?.text))")
+        #expect(try await alice.pullRequests(head: branch, in: repository).count == 1)
+        let bare = try #require(await sandbox.state.gitDirectory(of: "acme/web")).path
+        let files = try await GitCLI.run(["--git-dir", bare, "ls-tree", "-r", "--name-only", "refs/heads/\(branch)"]).split(separator: "\n")
+        #expect(files.contains { $0.hasSuffix("/template.yaml") } && files.contains { $0.hasSuffix("/buildspec.yml") })
+        for file in files { #expect(pull.body?.contains("`\(file)`") == true) }
     }
 }
