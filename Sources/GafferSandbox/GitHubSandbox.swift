@@ -90,6 +90,34 @@ public struct GitHubSandbox: Sendable {
         router.post("\(repo)/issues/comments/:id/reactions") { request, context in
             try await serve(request, context) { caller, body, base in try await react(context, body: body, base: base, caller: caller) }
         }
+        router.post("\(repo)/labels") { request, context in
+            try await serve(request, context) { caller, body, _ in
+                guard case .user(let login) = caller else { throw SandboxError(401, "Bad credentials") }
+                let fields = (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
+                guard let label = fields["name"] as? String else { throw SandboxError(422, "Validation Failed: name is missing") }
+                let reply = try await state.createLabel(
+                    try context.parameters.require("owner"),
+                    try context.parameters.require("repo"),
+                    label: label,
+                    color: fields["color"] as? String,
+                    description: fields["description"] as? String,
+                    login: login
+                )
+                return Answer(status: reply.status, body: reply.body)
+            }
+        }
+        router.get("\(repo)/labels/:name") { request, context in
+            try await serve(request, context) { caller, _, _ in
+                guard case .user(let login) = caller else { throw SandboxError(401, "Bad credentials") }
+                let reply = try await state.getLabel(
+                    try context.parameters.require("owner"),
+                    try context.parameters.require("repo"),
+                    label: try context.parameters.require("name"),
+                    login: login
+                )
+                return Answer(status: reply.status, body: reply.body)
+            }
+        }
         router.post("\(repo)/issues/:number/reactions") { request, context in
             try await serve(request, context) { caller, body, base in try await reactToIssue(context, body: body, base: base, caller: caller) }
         }

@@ -248,6 +248,32 @@ extension SandboxState {
         return (201, SandboxJSON.data(SandboxJSON.reaction(id: reaction.id, content: content, user: userJSON(login, base: base), at: date)))
     }
 
+    /// `POST .../labels`: a label of the repository; 422 `already_exists` when one has the name (in any case).
+    func createLabel(_ owner: String, _ name: String, label: String, color: String?, description: String?, login: String) throws -> Reply {
+        var repository = try repository(owner, name, login: login, needs: "write")
+        guard !label.isEmpty, label.count <= 50 else { throw SandboxError(422, "Validation Failed: name is invalid") }
+        guard !repository.labels.keys.contains(where: { $0.lowercased() == label.lowercased() }) else {
+            throw SandboxError(422, "Validation Failed: already_exists")
+        }
+        let colour = color ?? "ededed"
+        guard colour.count == 6, colour.allSatisfy(\.isHexDigit) else { throw SandboxError(422, "Validation Failed: color is invalid") }
+        repository.labels[label] = (colour, description)
+        store(repository)
+        return (201, SandboxJSON.data(["name": label, "color": colour, "description": (description as Any?) ?? NSNull(), "default": false]))
+    }
+
+    /// `GET .../labels/{name}`.
+    func getLabel(_ owner: String, _ name: String, label: String, login: String) throws -> Reply {
+        let repository = try repository(owner, name, login: login, needs: "read")
+        guard let found = repository.labels.first(where: { $0.key.lowercased() == label.lowercased() }) else { throw SandboxError(404, "Not Found") }
+        return (
+            200,
+            SandboxJSON.data([
+                "name": found.key, "color": found.value.color, "description": (found.value.description as Any?) ?? NSNull(), "default": false,
+            ])
+        )
+    }
+
     func reactToIssue(_ owner: String, _ name: String, number: Int, content: String, login: String, base: String) throws -> Reply {
         var repository = try repository(owner, name, login: login, needs: "read")
         guard var issue = repository.issues[number] else { throw SandboxError(404, "Not Found") }

@@ -87,6 +87,8 @@ public actor SandboxState {
         /// Login → `admin`, `maintain`, `write`, `triage` or `read`.
         var collaborators: [String: String] = [:]
         var reviews: [Int: [(id: Int64, user: String, state: String, body: String?)]] = [:]
+        /// The repository's labels: name → (color, description).
+        var labels: [String: (color: String, description: String?)] = [:]
         var nextNumber = 1
     }
 

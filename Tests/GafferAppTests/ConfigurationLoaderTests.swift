@@ -39,6 +39,26 @@ import Testing
         #expect(configuration.dataDirectory.path == directory.url.path)
     }
 
+    @Test func whoMayRunEachCommandIsConfigured() throws {
+        let configuration = try load(
+            ["GAFFER_COMMAND_PERMISSIONS": "apply=maintain, /plan=write", "GAFFER_COMMAND_USERS": "apply=Alice @bob, destroy=carol"],
+            needs: []
+        )
+        #expect(configuration.authorization.required[.apply] == .maintain)
+        #expect(configuration.authorization.required[.plan] == .write)
+        #expect(configuration.authorization.required[.help] == .read, "the others keep their defaults")
+        #expect(configuration.authorization.allowedUsers[.apply] == ["alice", "bob"])
+        let bob = AuthorizationPolicy.Actor(login: "bob", permission: .admin)
+        #expect(configuration.authorization.decide(.destroy, actor: bob, requester: nil) != .allowed)
+        do {
+            _ = try load(["GAFFER_COMMAND_PERMISSIONS": "aply=write, plan=everything", "GAFFER_COMMAND_USERS": "apply="], needs: [])
+            Issue.record("expected problems")
+        } catch {
+            #expect(Set(error.problems.map(\.source)) == ["GAFFER_COMMAND_PERMISSIONS", "GAFFER_COMMAND_USERS"])
+            #expect(error.problems.contains { $0.message.contains("'aply=write' should be COMMAND=PERMISSION") })
+        }
+    }
+
     @Test func readsTheFileAndLetsTheEnvironmentWin() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -231,4 +231,25 @@ import Testing
         try await PullRequestPipelineHandler(github: github, pipeline: pipeline).handle(.pullRequest(opened), context: context)
         #expect(await sandbox.state.requests.filter { $0.path.contains("check-runs") }.isEmpty, "no check run, not even a look")
     }
+
+    @Test("15.5: an installation gives each of its repositories the trigger label, once")
+    func anInstallationMakesTheTriggerLabel() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let github = try connection(sandbox)
+        let body = try payload("installation", "created")
+        var object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        var installation = try #require(object["installation"] as? [String: Any])
+        installation["id"] = 42
+        object["installation"] = installation
+        object["repositories"] = [["id": 1, "name": "web", "full_name": "acme/web", "private": false]]
+        let event = try WebhookEvent.decode(name: "installation", body: try JSONSerialization.data(withJSONObject: object))
+        let handler = InstallationHandler(github: github, triggerLabel: "gaffer")
+        try await handler.handle(event, context: context)
+        try await handler.handle(event, context: context)  // redelivered, or the job run again
+        let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
+        let label = try await alice.send("GET", "/repos/acme/web/labels/gaffer", as: .token)
+        #expect(label.status == 200)
+        #expect(await sandbox.state.requests.filter { $0.method == "POST" && $0.path == "/repos/acme/web/labels" }.count == 2)
+    }
 }

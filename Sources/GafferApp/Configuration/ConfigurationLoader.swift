@@ -310,6 +310,35 @@ public enum ConfigurationLoader {
         Setting(key: "agent_budget_usd") { config, value in
             dollars(value, in: 0...10_000) { config.planLimits.budgetUSD = $0 }
         },
+        Setting(key: "command_permissions") { config, value in
+            for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+                let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, let command = CommandName(rawValue: parts[0].lowercased().trimmingPrefix("/").description),
+                    let permission = Permission(rawValue: parts[1].lowercased()), permission != .none
+                else {
+                    return
+                        "'\(entry)' should be COMMAND=PERMISSION, such as apply=maintain (commands: \(CommandName.allCases.map(\.rawValue).joined(separator: ", ")); permissions: read, triage, write, maintain, admin)"
+                }
+                config.authorization.required[command] = permission
+            }
+            return nil
+        },
+        Setting(key: "command_users") { config, value in
+            var users: [CommandName: Set<String>] = [:]
+            for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+                let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                let logins = parts.count == 2 ? parts[1].split(separator: " ").map { $0.trimmingPrefix("@").lowercased() } : []
+                guard parts.count == 2, let command = CommandName(rawValue: parts[0].lowercased().trimmingPrefix("/").description), !logins.isEmpty,
+                    logins.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } })
+                else {
+                    return
+                        "'\(entry)' should be COMMAND=LOGIN [LOGIN...], such as apply=alice bob: only they may run it (besides having its permission)"
+                }
+                users[command, default: []].formUnion(logins)
+            }
+            config.authorization.allowedUsers = users
+            return nil
+        },
         Setting(key: "cost_approval_threshold_usd") { config, value in
             dollars(value, in: 0...1_000_000) { config.costApprovalThresholdUSD = $0 }
         },

@@ -82,6 +82,8 @@ public struct GafferConfiguration: Sendable {
     public var costApprovalThresholdUSD = 100.0
     /// The operator's own price table, shaped like `templates/cost/prices.json`.
     public var costPricesFile: String?
+    /// Who may run each command, and have a task planned (what `/plan` needs): `command_permissions`, `command_users`.
+    public var authorization = AuthorizationPolicy()
     /// Read apart, joined into `aws.credentials` once both are known.
     var awsAccessKeyID: String?
     var awsSecretAccessKey: Secret?

@@ -25,11 +25,12 @@ public enum StandardEventHandlers {
         let intake = TaskIntakeHandler(
             parser: IssueParser(options: .init(triggerLabel: configuration.triggerLabel, defaultRegion: configuration.defaultRegion)),
             github: github,
-            publisher: publisher
+            publisher: publisher,
+            policy: configuration.authorization
         )
         var handlers: [any WebhookEventHandler] = [
             intake,
-            CommentCommandHandler(parser: CommandParser(botLogin: configuration.botLogin), github: github),
+            CommentCommandHandler(parser: CommandParser(botLogin: configuration.botLogin), policy: configuration.authorization, github: github),
             checks,
             LoggingEventHandler(name: "pull-request-log", subscriptions: [EventSubscription("pull_request", actions: ["closed"])]),
             LoggingEventHandler(name: "installation-log", subscriptions: [EventSubscription("installation")]),
@@ -37,8 +38,9 @@ public enum StandardEventHandlers {
         ]
         if let github {
             handlers.append(IssueClosedHandler(github: github, intake: intake))
-            handlers.removeAll { $0.name == "pull-request-log" }
+            handlers.removeAll { $0.name == "pull-request-log" || $0.name == "installation-log" }
             handlers.append(PullRequestClosedHandler(github: github))
+            handlers.append(InstallationHandler(github: github, triggerLabel: configuration.triggerLabel))
         }
         return handlers
     }

@@ -119,6 +119,30 @@ extension GitHubClient {
         )
     }
 
+    /// Makes a label in the repository; one that is there already (any case) is left as it is.
+    /// Returns whether it was made.
+    @discardableResult
+    public func createLabel(_ name: String, color: String, description: String, in repository: RepositoryRef) async throws -> Bool {
+        struct Body: Encodable, Sendable {
+            var name: String
+            var color: String
+            var description: String
+        }
+        do {
+            _ = try await send(
+                "POST",
+                "\(repository.path)/labels",
+                body: Body(name: name, color: color, description: description),
+                as: repository.caller
+            )
+            return true
+        } catch let error as GitHubAPIError where error.status == 422 {
+            // GitHub says `already_exists` inside `errors`; asking for the label is the plain way to be sure.
+            if (try? await send("GET", "\(repository.path)/labels/\(name.pathEscaped)", as: repository.caller)) != nil { return false }
+            throw error
+        }
+    }
+
     /// Reacts to an issue itself (`eyes` when Gaffer takes it); GitHub answers 200 when the reaction was there already.
     @discardableResult
     public func react(_ content: String, toIssue number: Int, in repository: RepositoryRef) async throws -> GitHubReaction {
