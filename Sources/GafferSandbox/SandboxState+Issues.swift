@@ -236,16 +236,29 @@ extension SandboxState {
     func react(_ owner: String, _ name: String, id: Int64, content: String, login: String, base: String) throws -> Reply {
         var repository = try repository(owner, name, login: login, needs: "read")
         guard var comment = repository.comments[id] else { throw SandboxError(404, "Not Found") }
-        guard SandboxState.reactions.contains(content) else { throw SandboxError(422, "Validation Failed: content is not a reaction") }
-        let date = now()
-        if let existing = comment.reactions.first(where: { $0.content == content && $0.user == login }) {
-            return (200, SandboxJSON.data(SandboxJSON.reaction(id: existing.id, content: content, user: userJSON(login, base: base), at: date)))
-        }
-        let reaction = (id: newID(), content: content, user: login)
-        comment.reactions.append(reaction)
+        let reply = try addReaction(content, by: login, to: &comment.reactions, base: base)
         repository.comments[id] = comment
         store(repository)
-        return (201, SandboxJSON.data(SandboxJSON.reaction(id: reaction.id, content: content, user: userJSON(login, base: base), at: date)))
+        return reply
+    }
+
+    /// Adds `login`'s reaction unless it is there: 201 with the new one, or 200 with the one there, as GitHub answers.
+    private func addReaction(
+        _ content: String,
+        by login: String,
+        to reactions: inout [(id: Int64, content: String, user: String)],
+        base: String
+    ) throws
+        -> Reply
+    {
+        guard SandboxState.reactions.contains(content) else { throw SandboxError(422, "Validation Failed: content is not a reaction") }
+        let existing = reactions.first { $0.content == content && $0.user == login }
+        let reaction = existing ?? (id: newID(), content: content, user: login)
+        if existing == nil { reactions.append(reaction) }
+        return (
+            existing == nil ? 201 : 200,
+            SandboxJSON.data(SandboxJSON.reaction(id: reaction.id, content: content, user: userJSON(login, base: base), at: now()))
+        )
     }
 
     /// `POST .../labels`: a label of the repository; 422 `already_exists` when one has the name (in any case).
@@ -277,16 +290,10 @@ extension SandboxState {
     func reactToIssue(_ owner: String, _ name: String, number: Int, content: String, login: String, base: String) throws -> Reply {
         var repository = try repository(owner, name, login: login, needs: "read")
         guard var issue = repository.issues[number] else { throw SandboxError(404, "Not Found") }
-        guard SandboxState.reactions.contains(content) else { throw SandboxError(422, "Validation Failed: content is not a reaction") }
-        let date = now()
-        if let existing = issue.reactions.first(where: { $0.content == content && $0.user == login }) {
-            return (200, SandboxJSON.data(SandboxJSON.reaction(id: existing.id, content: content, user: userJSON(login, base: base), at: date)))
-        }
-        let reaction = (id: newID(), content: content, user: login)
-        issue.reactions.append(reaction)
+        let reply = try addReaction(content, by: login, to: &issue.reactions, base: base)
         repository.issues[number] = issue
         store(repository)
-        return (201, SandboxJSON.data(SandboxJSON.reaction(id: reaction.id, content: content, user: userJSON(login, base: base), at: date)))
+        return reply
     }
 
     /// The reactions on a comment, as `content` by `user` (for tests).

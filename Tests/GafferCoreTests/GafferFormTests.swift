@@ -30,6 +30,14 @@ struct GafferFormTests {
         return IssueParser().parse(IssueInput(title: form.title ?? "", body: body, labels: form.labels, author: task.requester, number: task.issue))
     }
 
+    /// Found by the round-trip property: "### Name" answered "Db" was read as a resource (RDS), as if the
+    /// label were one Gaffer does not know.
+    @Test func aNameThatIsAlsoAResourceWordStaysTheName() throws {
+        let task = AwsTask(kind: .delete, resource: .vpc, region: "us-east-1", parameters: ["vpcName": .string("Db")], requester: "x", issue: 3)
+        let result = try Self.roundTrip(task)
+        #expect(result.task == task, "\(result.problems) \(result.warnings)")
+    }
+
     static let examples: [AwsTask] = [
         AwsTask(
             kind: .create,

@@ -59,6 +59,17 @@ struct GitHubFlowTests {
         var labels: [String]
     }
 
+    /// Opens an issue on acme/web as whoever `person` is.
+    func open(_ title: String, body: String = "", labels: [String] = ["gaffer"], as person: GitHubClient) async throws -> GitHubIssueDetails {
+        try await person.send(
+            "POST",
+            "/repos/acme/web/issues",
+            body: NewIssue(title: title, body: body, labels: labels),
+            as: .token,
+            decoding: GitHubIssueDetails.self
+        )
+    }
+
     @Test func anIssueWithProblemsIsAnsweredInItsStatusCommentAndANearMissGetsDidYouMean() async throws {
         let sandbox = try await SandboxFixture()
         defer { sandbox.stop() }
@@ -66,13 +77,7 @@ struct GitHubFlowTests {
         defer { gaffer.stop() }
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")
-        let issue = try await alice.send(
-            "POST",
-            "/repos/acme/web/issues",
-            body: NewIssue(title: "Create an S3 bucket named logs-archive", body: "versioning: true", labels: ["gaffer"]),
-            as: .token,
-            decoding: GitHubIssueDetails.self
-        )
+        let issue = try await open("Create an S3 bucket named logs-archive", body: "versioning: true", as: alice)
         func botComments() async throws -> [GitHubCommentDetails] {
             try await alice.comments(onIssue: issue.number, in: repository).filter { $0.user?.login == "gaffer[bot]" }
         }
@@ -101,13 +106,7 @@ struct GitHubFlowTests {
         defer { gaffer.stop() }
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")
-        let issue = try await alice.send(
-            "POST",
-            "/repos/acme/web/issues",
-            body: NewIssue(title: "Create an S3 bucket named logs-archive in eu-west-1", body: "versioning: true", labels: ["gaffer"]),
-            as: .token,
-            decoding: GitHubIssueDetails.self
-        )
+        let issue = try await open("Create an S3 bucket named logs-archive in eu-west-1", body: "versioning: true", as: alice)
         let branch = "gaffer/\(issue.number)-s3-bucket"
         func botComments() async throws -> [GitHubCommentDetails] {
             try await alice.comments(onIssue: issue.number, in: repository).filter { $0.user?.login == "gaffer[bot]" }
@@ -207,13 +206,7 @@ struct GitHubFlowTests {
         let repository = RepositoryRef(owner: "acme", name: "web")
         let installed = RepositoryRef(owner: "acme", name: "web", installation: 42)
         let app = try await sandbox.client(.app(id: "4242", privateKeyPEM: Secret(sandbox.appPrivateKeyPEM)))
-        let issue = try await alice.send(
-            "POST",
-            "/repos/acme/web/issues",
-            body: NewIssue(title: "Create an S3 bucket named logs-archive in eu-west-1", body: "", labels: ["gaffer"]),
-            as: .token,
-            decoding: GitHubIssueDetails.self
-        )
+        let issue = try await open("Create an S3 bucket named logs-archive in eu-west-1", as: alice)
         let branch = "gaffer/\(issue.number)-s3-bucket"
         try await waitUntil(timeout: .seconds(30), "the pull request") { try await !alice.pullRequests(head: branch, in: repository).isEmpty }
         try await gaffer.settle()
@@ -283,23 +276,11 @@ struct GitHubFlowTests {
         defer { gaffer.stop() }
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")
-        let network = try await alice.send(
-            "POST",
-            "/repos/acme/web/issues",
-            body: NewIssue(title: "Set up the network", body: "", labels: []),
-            as: .token,
-            decoding: GitHubIssueDetails.self
-        )
-        let table = try await alice.send(
-            "POST",
-            "/repos/acme/web/issues",
-            body: NewIssue(
-                title: "Create a DynamoDB table named orders in us-east-1",
-                body: "partitionKey: id\nDepends on #\(network.number)",
-                labels: ["gaffer"]
-            ),
-            as: .token,
-            decoding: GitHubIssueDetails.self
+        let network = try await open("Set up the network", labels: [], as: alice)
+        let table = try await open(
+            "Create a DynamoDB table named orders in us-east-1",
+            body: "partitionKey: id\nDepends on #\(network.number)",
+            as: alice
         )
         func status() async throws -> String? {
             try await alice.comments(onIssue: table.number, in: repository).first { $0.user?.login == "gaffer[bot]" }?.body
@@ -338,13 +319,7 @@ struct GitHubFlowTests {
         defer { gaffer.stop() }
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")
-        let issue = try await alice.send(
-            "POST",
-            "/repos/acme/web/issues",
-            body: NewIssue(title: title, body: body, labels: ["gaffer"]),
-            as: .token,
-            decoding: GitHubIssueDetails.self
-        )
+        let issue = try await open(title, body: body, as: alice)
         let branch = "gaffer/\(issue.number)-\(kind)"
         try await waitUntil(timeout: .seconds(30), "the pull request") { try await !alice.pullRequests(head: branch, in: repository).isEmpty }
         let pull = try #require(try await alice.pullRequests(head: branch, in: repository).first)

@@ -39,15 +39,19 @@ struct FieldCollector {
 
     /// Synonyms of the general fields collapse onto one key, so "Task" and "kind" are one field.
     static func canonicalKey(_ key: String) -> String {
-        for (canonical, names) in [
-            ("kind", IssueVocabulary.kind), ("resource", IssueVocabulary.resource), ("application", IssueVocabulary.application),
-            ("region", IssueVocabulary.region), ("account", IssueVocabulary.account), ("tags", IssueVocabulary.tags),
-            ("dependson", IssueVocabulary.dependsOn), ("name", IssueVocabulary.name), ("confirm", IssueVocabulary.confirm),
-        ] where names.contains(key) {
-            return canonical
-        }
-        return key
+        generalFields.first { $0.names.contains(key) }?.canonical ?? key
     }
+
+    /// Whether `key` names one of the fields every task has (its kind, resource, name, region, ...), in any spelling.
+    static func isGeneralField(_ key: String) -> Bool {
+        generalFields.contains { $0.canonical == key || $0.names.contains(key) }
+    }
+
+    private static let generalFields: [(canonical: String, names: Set<String>)] = [
+        ("kind", IssueVocabulary.kind), ("resource", IssueVocabulary.resource), ("application", IssueVocabulary.application),
+        ("region", IssueVocabulary.region), ("account", IssueVocabulary.account), ("tags", IssueVocabulary.tags),
+        ("dependson", IssueVocabulary.dependsOn), ("name", IssueVocabulary.name), ("confirm", IssueVocabulary.confirm),
+    ]
 
     /// Two spellings of one value agree: "S3 bucket" from the form and "s3Bucket" from a label.
     static func agree(_ a: RawValue, _ b: RawValue, key: String) -> Bool {

@@ -131,7 +131,7 @@ public struct IssueParser: Sendable {
     /// Whether a form label names a field Gaffer knows: a general one, a setting of some resource,
     /// a block of settings or free text.
     static func isKnownField(_ key: String) -> Bool {
-        FieldCollector.canonicalKey(key) != key || IssueVocabulary.settings.contains(key) || IssueVocabulary.freeText.contains(key)
+        FieldCollector.isGeneralField(key) || IssueVocabulary.settings.contains(key) || IssueVocabulary.freeText.contains(key)
             || ResourceKind.singleResources.contains { $0.schema.field(named: key) != nil }
     }
 
