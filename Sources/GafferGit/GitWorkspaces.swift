@@ -79,6 +79,25 @@ public final class GitWorkspaces: Sendable {
         return try outcome.get()
     }
 
+    /// Runs `body` once no other job, in this process or another sharing the cache, runs under `name`:
+    /// so the work for one task runs one job at a time. A process that dies lets go.
+    public func exclusively<T: Sendable>(
+        _ name: String,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> T
+    ) async throws -> T {
+        let key = "task-" + String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" })
+        let lockFile = try await locks.acquire(key)
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await body())
+        } catch {
+            outcome = .failure(error)
+        }
+        await locks.release(key, file: lockFile)
+        return try outcome.get()
+    }
+
     /// Removes every workspace no job is using (in this process or another); returns how many.
     @discardableResult
     public func removeStaleWorkspaces() async throws -> Int {

@@ -169,6 +169,21 @@ public struct GitHubSandbox: Sendable {
                 return Answer(status: reply.status, body: reply.body)
             }
         }
+        router.post("\(repo)/check-runs/:id/rerequest") { request, context in
+            try await serve(request, context) { caller, _, base in
+                guard case .user(let login) = caller, let id = context.parameters.get("id").flatMap(Int64.init) else {
+                    throw SandboxError(404, "Not Found")
+                }
+                let reply = try await state.rerequestCheckRun(
+                    try context.parameters.require("owner"),
+                    try context.parameters.require("repo"),
+                    id: id,
+                    login: login,
+                    base: base
+                )
+                return Answer(status: reply.status, body: reply.body)
+            }
+        }
         router.get("\(repo)/check-runs/:id/annotations") { request, context in
             try await serve(request, context) { caller, _, _ in
                 guard case .user(let login) = caller, let id = context.parameters.get("id").flatMap(Int64.init) else {

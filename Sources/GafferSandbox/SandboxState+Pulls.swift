@@ -357,6 +357,22 @@ extension SandboxState {
         return (201, checkRunJSON(run, in: repository, base: base))
     }
 
+    /// `POST .../check-runs/{id}/rerequest`, a person's "Re-run" on a completed check: `check_run.rerequested` for its app.
+    func rerequestCheckRun(_ owner: String, _ name: String, id: Int64, login: String, base: String) throws -> Reply {
+        let repository = try repository(owner, name, login: login, needs: "write")
+        guard let run = repository.checkRuns[id] else { throw SandboxError(404, "Not Found") }
+        guard run.status == "completed" else { throw SandboxError(403, "This check run is not rerequestable") }
+        emit(
+            "check_run",
+            action: "rerequested",
+            in: repository,
+            sender: login,
+            base: base,
+            fields: ["check_run": checkRunObject(run, in: repository, base: base)]
+        )
+        return (201, SandboxJSON.data([String: Any]()))
+    }
+
     func updateCheckRun(_ owner: String, _ name: String, id: Int64, fields: [String: Any], login: String, base: String) throws -> Reply {
         var repository = try repository(owner, name, login: login, needs: "write")
         guard let app, login == "\(app.slug)[bot]" else { throw SandboxError(403, "You must authenticate via a GitHub App.") }

@@ -252,4 +252,41 @@ import Testing
         #expect(label.status == 200)
         #expect(await sandbox.state.requests.filter { $0.method == "POST" && $0.path == "/repos/acme/web/labels" }.count == 2)
     }
+
+    @Test("15.4: two jobs for one task at once (opened and labeled delivered together) run one after the other")
+    func oneJobAtATimePerTask() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let github = try connection(sandbox)
+        let directory = try TemporaryDirectory("one-at-a-time")
+        defer { directory.remove() }
+        let configuration = TestConfiguration.make(directory: directory.url)
+        let publisher = TaskPublisher(
+            coordinator: try configuration.makeCoordinator(store: InMemoryPlanStore()),
+            workspaces: try configuration.makeWorkspaces()
+        )
+        let handler = TaskIntakeHandler(parser: IssueParser(), github: github, publisher: publisher)
+        let (alice, issue) = try await newIssue(sandbox, title: "Create an S3 bucket named together-logs in eu-west-1")
+        guard case .issues(var opened) = try WebhookEvent.decode(name: "issues", body: payload("issues", "opened")) else { throw CancellationError() }
+        opened.repository.fullName = "acme/web"
+        opened.repository.cloneUrl = "\(sandbox.baseURL.absoluteString)/acme/web.git"
+        opened.repository.defaultBranch = "main"
+        opened.installation = try installation42()
+        opened.issue.number = issue.number
+        opened.sender.login = "alice"
+        let event = WebhookEvent.issues(opened)
+        // GitHub is slow to open the pull request: without one job at a time, the other would not find it and open another.
+        await sandbox.state.addFault(.init(method: "POST", pathPrefix: "/repos/acme/web/pulls", status: 0, delayMilliseconds: 1_000))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<2 { group.addTask { try await handler.handle(event, context: context) } }
+            try await group.waitForAll()
+        }
+        #expect(
+            await sandbox.state.requests.filter { $0.method == "POST" && $0.path == "/repos/acme/web/pulls" }.count == 1,
+            "the second found the first's"
+        )
+        #expect(try await alice.pullRequests(head: "gaffer/\(issue.number)-s3-bucket", in: repository).count == 1)
+        let bare = try #require(await sandbox.state.gitDirectory(of: "acme/web")).path
+        #expect(try await GitCLI.run(["--git-dir", bare, "rev-list", "--count", "main..refs/heads/gaffer/\(issue.number)-s3-bucket"]) == "1")
+    }
 }

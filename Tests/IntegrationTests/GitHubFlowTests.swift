@@ -152,6 +152,15 @@ struct GitHubFlowTests {
         #expect(check.output?.text?.contains("cfn-lint --format parseable") == true)
         try await gaffer.settle()
 
+        // "Re-run" on the check runs the pipeline again, as a new run of the same commit.
+        try await alice.send("POST", "/repos/acme/web/check-runs/\(check.id)/rerequest", as: .token)
+        try await waitUntil(timeout: .seconds(120), "the re-run to complete") {
+            let runs = try await app.checkRuns(named: "gaffer/pipeline", for: first, in: installed)
+            return runs.count == 2 && runs.allSatisfy { $0.status == "completed" }
+        }
+        #expect(try await app.checkRuns(named: "gaffer/pipeline", for: first, in: installed).map(\.conclusion) == ["success", "success"])
+        try await gaffer.settle()
+
         // Every delivery of the story so far, sent again twice, all at once: nothing on GitHub changes.
         let story = await sandbox.webhooks.deliveries
         let writes = await sandbox.state.requests.filter { $0.method != "GET" }.count
@@ -184,7 +193,7 @@ struct GitHubFlowTests {
             try await app.checkRuns(named: "gaffer/pipeline", for: second, in: installed).first?.status == "completed"
         }
         #expect(try await app.checkRuns(named: "gaffer/pipeline", for: second, in: installed).map(\.conclusion) == ["success"])
-        #expect(try await app.checkRuns(named: "gaffer/pipeline", for: first, in: installed).count == 1, "one run per commit")
+        #expect(try await app.checkRuns(named: "gaffer/pipeline", for: first, in: installed).count == 2, "one run per commit, and the re-run")
 
         // Closing the issue closes the pull request and deletes the branch.
         _ = try await alice.updateIssue(issue.number, in: repository, state: "closed")
@@ -222,6 +231,9 @@ struct GitHubFlowTests {
         let properties = try #require(lines.firstIndex { $0.trimmingCharacters(in: .whitespaces) == "Properties:" })
         let indent = String(lines[properties].prefix { $0 == " " }) + "  "
         lines.insert(indent + "NotAProperty: true", at: properties + 1)
+        // And opens the bucket to the public, which the security agent's rules flag at their line.
+        lines = lines.map { $0.replacingOccurrences(of: "BlockPublicAcls: true", with: "BlockPublicAcls: false") }
+        let publicBlock = try #require(lines.firstIndex { $0.contains("PublicAccessBlockConfiguration:") }) + 1
         try lines.joined(separator: "\n").write(toFile: work + "/" + path, atomically: true, encoding: .utf8)
         try await GitCLI.run(["commit", "--quiet", "-am", "Try a property"], in: work)
         try await GitCLI.run(["push", "--quiet", "origin", branch], in: work)
@@ -235,6 +247,12 @@ struct GitHubFlowTests {
         let annotations = try await app.checkRunAnnotations(check.id, in: installed)
         #expect(
             annotations.contains { $0.path == path && $0.startLine == properties + 2 && $0.annotationLevel == "failure" },
+            "\(annotations)"
+        )
+        #expect(
+            annotations.contains {
+                $0.path == path && $0.startLine == publicBlock && $0.annotationLevel == "warning" && $0.title?.contains("GAFFER-S3-PUBLIC") == true
+            },
             "\(annotations)"
         )
 

@@ -68,6 +68,32 @@ public struct TaskIntakeHandler: WebhookEventHandler {
         event: IssuesEvent? = nil,
         context: EventContext
     ) async throws {
+        guard let publisher else {
+            return try await answer(
+                number,
+                author: author,
+                actor: actor,
+                in: gitHubRepository,
+                installation: installation,
+                event: event,
+                context: context
+            )
+        }
+        // Work for one task runs one job at a time: an `opened` and a `labeled` delivered together plan once, then again.
+        try await publisher.workspaces.exclusively("\(gitHubRepository.fullName)#\(number)") {
+            try await answer(number, author: author, actor: actor, in: gitHubRepository, installation: installation, event: event, context: context)
+        }
+    }
+
+    private func answer(
+        _ number: Int,
+        author: GitHubUser,
+        actor: String,
+        in gitHubRepository: GitHubRepository,
+        installation: Int64?,
+        event: IssuesEvent?,
+        context: EventContext
+    ) async throws {
         var metadata: Logger.Metadata = ["repository": "\(gitHubRepository.fullName)", "issue": "\(number)"]
         let repository = RepositoryRef(fullName: gitHubRepository.fullName, installation: installation)
         // A job may run after a newer event about the same issue (a retried `opened` after an `edited`):

@@ -1,4 +1,5 @@
 import Foundation
+import GafferAgents
 import GafferCore
 import GafferGit
 import GafferGitHub
@@ -230,6 +231,7 @@ public struct PullRequestPipeline: Sendable {
             tails.append("== \(relative) ==\n" + log.split(separator: "\n", omittingEmptySubsequences: false).suffix(60).joined(separator: "\n"))
             logger.debug("build finished", metadata: ["buildspec": "\(relative)", "status": "\(result.status.rawValue)"])
         }
+        report.annotations += SecurityAnnotations.annotations(ofTemplatesIn: source, stacks: stacks)
         if !tails.isEmpty {
             // GitHub takes at most 65,535 characters; the end of the log is what explains a failure.
             report.logTail = "```\n" + String(tails.joined(separator: "\n\n").suffix(60_000)) + "\n```"
@@ -256,6 +258,35 @@ enum CfnLintFindings {
                 level: level,
                 message: String(fields[6]),
                 title: "cfn-lint \(fields[5])"
+            )
+        }
+    }
+}
+
+/// The security agent's rules, run again on the templates of the commit (a person may have changed
+/// them since Gaffer wrote them): each finding at its file and line. They do not fail the check;
+/// what needs an approval is decided on the plan.
+enum SecurityAnnotations {
+    static func annotations(ofTemplatesIn source: String, stacks: [String]) -> [CheckRunAnnotation] {
+        var findings: [Finding] = []
+        for stack in stacks {
+            let folder = "infra/\(stack)"
+            for file in ((try? FileManager.default.contentsOfDirectory(atPath: source + "/" + folder)) ?? []).sorted()
+            where file.hasSuffix(".yaml") || (file.hasSuffix(".yml") && file != "buildspec.yml") {
+                guard let contents = FileManager.default.contents(atPath: "\(source)/\(folder)/\(file)") else { continue }
+                var template = FileSet()
+                template.write("\(folder)/\(file)", contents)
+                // A template that is not CloudFormation cannot be reviewed; cfn-lint says why, at its line.
+                findings += (try? SecurityAgent().review(template, task: AwsTask(kind: .update, resource: nil)).all) ?? []
+            }
+        }
+        return findings.map { finding in
+            CheckRunAnnotation(
+                path: finding.file,
+                startLine: finding.line,
+                level: finding.severity >= .high ? "warning" : "notice",
+                message: "\(finding.message)\nFix: \(finding.fix)",
+                title: "security \(finding.rule) (\(finding.severity.rawValue))"
             )
         }
     }
