@@ -292,7 +292,6 @@ public struct GitHubSandbox: Sendable {
         appJWT: Bool = false,
         _ handler: (Caller, Data, String) async throws -> Answer
     ) async throws -> Response {
-        var request = request
         let body = Data((try await request.body.collect(upTo: 30 << 20)).readableBytesView)
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }

@@ -72,7 +72,6 @@ struct SandboxAdmin {
             return await webhooks.markFailed(guid: guid) ? Self.reply(200, "marked failed") : Self.reply(404, "no delivery \(guid)")
         }
         router.post("/_sandbox/faults") { request, _ in
-            var request = request
             let body = try await request.body.collect(upTo: 1 << 20)
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -85,7 +84,6 @@ struct SandboxAdmin {
     }
 
     static func fields(_ request: Request) async throws -> [String: Any] {
-        var request = request
         let body = try await request.body.collect(upTo: 1 << 20)
         return (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]) ?? [:]
     }
