@@ -17,8 +17,9 @@ extension GafferComments {
         return try templates.render("task-planned", context)
     }
 
-    /// The issue's status when its plan stopped: why, and what Gaffer cannot do.
-    public func planFailed(_ plan: Plan) throws -> String {
+    /// The issue's status when its plan stopped: why, and what Gaffer cannot do. `pullRequest`: the
+    /// task's pull request from an earlier plan, left as it was.
+    public func planFailed(_ plan: Plan, pullRequest: Int? = nil) throws -> String {
         let task = plan.task
         let what = "\(task.kind.displayName) \(task.resource?.displayName ?? "all resources")\(task.resourceName.map { " \($0)" } ?? "")"
         let gaps = plan.gaps.map { gap -> [String: Any] in
@@ -26,10 +27,11 @@ extension GafferComments {
         }
         var reasons = plan.failureReasons
         if reasons.isEmpty && gaps.isEmpty { reasons = ["the plan ended \(plan.state.rawValue)"] }
-        return try templates.render(
-            "task-plan-failed",
-            ["what": MarkdownText.plain(what), "reasons": reasons.map(MarkdownText.plain), "gaps": gaps, "hasGaps": !gaps.isEmpty]
-        )
+        var context: [String: Any] = [
+            "what": MarkdownText.plain(what), "reasons": reasons.map(MarkdownText.plain), "gaps": gaps, "hasGaps": !gaps.isEmpty,
+        ]
+        if let pullRequest { context["pullRequest"] = String(pullRequest) }
+        return try templates.render("task-plan-failed", context)
     }
 
     /// The issue's status while issues it depends on are open.

@@ -46,6 +46,10 @@ struct TaskCommentTests {
         let failed = try comments.planFailed(stopped)
         try CommentTests().expectGolden("task-plan-failed", failed)
         #expect(failed.contains("agent_max_steps"), "the limit reached names its key")
+        #expect(failed.contains("no pull request was opened"))
+        #expect(
+            try comments.planFailed(stopped, pullRequest: 8).contains("#8 was not changed: it still holds the code of the last plan that was made")
+        )
         try CommentTests().expectGolden("task-waiting", try comments.taskWaiting(for: [3, 5]))
         try CommentTests().expectGolden("task-denied", try comments.taskDenied(actor: "mallory", needs: "triage", has: "none"))
         try CommentTests().expectGolden("task-merged", try comments.taskMerged(pullRequest: 8, by: "bob"))

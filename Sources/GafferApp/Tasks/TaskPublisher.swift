@@ -65,7 +65,14 @@ public struct TaskPublisher: Sendable {
 
         let plan = try await coordinator.plan(task, repository: repository.fullName)
         guard plan.state == .ready else {
-            try await github.writeStatus(try github.comments.planFailed(plan), version: issue.version, issue: issue.number, in: ref)
+            // An earlier plan's pull request stays as it is, and the status says so.
+            let earlier = try await client.pullRequests(head: TaskBranch.name(issue: issue.number, task: task), in: ref).first { $0.state == "open" }
+            try await github.writeStatus(
+                try github.comments.planFailed(plan, pullRequest: earlier?.number),
+                version: issue.version,
+                issue: issue.number,
+                in: ref
+            )
             logger.info("plan stopped; no pull request", metadata: ["plan": "\(plan.id)", "state": "\(plan.state.rawValue)"])
             return .planStopped
         }
