@@ -223,6 +223,16 @@ public struct GitHubSandbox: Sendable {
         router.post("\(repo)/pulls/:number/reviews") { request, context in
             try await serve(request, context) { caller, body, base in try await review(context, body: body, base: base, caller: caller) }
         }
+        router.get("/orgs/:org/teams/:team/memberships/:username") { request, context in
+            try await serve(request, context) { _, _, _ in
+                let reply = try await state.teamMembership(
+                    org: try context.parameters.require("org"),
+                    team: try context.parameters.require("team"),
+                    user: try context.parameters.require("username")
+                )
+                return Answer(status: reply.status, body: reply.body)
+            }
+        }
         router.get("/rate_limit") { request, context in
             try await serve(request, context) { _, _, _ in rateLimit() }
         }

@@ -151,6 +151,8 @@ public actor SandboxState {
     }
 
     var users: [String: User] = [:]
+    /// `org/team-slug` (lower case) → the logins of its members.
+    var teams: [String: Set<String>] = [:]
     var repositories: [String: Repository] = [:]
     public private(set) var app: App?
     /// Token → (installation, expiry).
@@ -213,6 +215,16 @@ public actor SandboxState {
     /// The bare git directory of a repository, to push branches to (`file://` URL).
     public func gitDirectory(of repository: String) -> URL? {
         repositories[repository.lowercased()]?.git
+    }
+
+    public func addTeamMember(_ login: String, to team: String) {
+        teams[team.lowercased(), default: []].insert(login.lowercased())
+    }
+
+    /// `GET /orgs/{org}/teams/{team}/memberships/{user}`: 200 for an active member, else 404, as GitHub answers.
+    func teamMembership(org: String, team: String, user: String) throws -> Reply {
+        guard teams["\(org)/\(team)".lowercased()]?.contains(user.lowercased()) == true else { throw SandboxError(404, "Not Found") }
+        return (200, SandboxJSON.data(["role": "member", "state": "active", "url": ""]))
     }
 
     public func setPermission(_ permission: String, for login: String, in repository: String) {

@@ -136,28 +136,30 @@ struct DemoRunCommand: AsyncParsableCommand {
     }
 
     static func banner(_ info: DemoInfo, stateFile: String) -> String {
-        """
-        Gaffer demo is running on 127.0.0.1. Stop it with Ctrl-C.
+        // The way this binary was started, so the lines below work as they are printed (it is seldom on PATH).
+        let gaffer = CommandLine.arguments.first.map { $0.contains("/") ? $0 : "gaffer" } ?? "gaffer"
+        return """
+            Gaffer demo is running on 127.0.0.1. Stop it with Ctrl-C.
 
-          Gaffer           \(info.gaffer)   (metrics: \(info.gaffer)/metrics)
-          GitHub sandbox   \(info.github_api)   (repository acme/infra; clone it from \(info.github_api)/acme/infra.git)
-          AWS (moto)       \(info.aws_endpoint)
+              Gaffer           \(info.gaffer)   (metrics: \(info.gaffer)/metrics)
+              GitHub sandbox   \(info.github_api)   (repository acme/infra; clone it from \(info.github_api)/acme/infra.git)
+              AWS (moto)       \(info.aws_endpoint)
 
-          people (token):  \(info.users.keys.sorted().map { "\($0) \(info.users[$0] ?? "")" }.joined(separator: ", "))
-                           alice is an admin, bob may write, carol may read, mallory has no access.
+              people (token):  \(info.users.keys.sorted().map { "\($0) \(info.users[$0] ?? "")" }.joined(separator: ", "))
+                               alice is an admin, bob may write, carol may read, mallory has no access.
 
-        Ask Gaffer for something, from another terminal:
+            Ask Gaffer for something, from another terminal:
 
-          gaffer demo issue --as alice --title "Create an S3 bucket named demo-logs in us-east-1"
-          gaffer demo comment --as bob 1 "/help"
+              \(gaffer) demo issue --as alice --title "Create an S3 bucket named demo-logs in us-east-1"
+              \(gaffer) demo comment --as bob 1 "/help"
 
-        Then look at what Gaffer did (the pull request, its files and its check):
+            Then look at what Gaffer did (the pull request, its files and its check):
 
-          curl -s -H "Authorization: token \(info.users["alice"] ?? "")" \(info.github_api)/repos/acme/infra/pulls
-          git clone \(info.github_api)/acme/infra.git
+              curl -s -H "Authorization: token \(info.users["alice"] ?? "")" \(info.github_api)/repos/acme/infra/pulls
+              git clone \(info.github_api)/acme/infra.git
 
-        The addresses and tokens are also in \(stateFile).
-        """
+            The addresses and tokens are also in \(stateFile).
+            """
     }
 }
 

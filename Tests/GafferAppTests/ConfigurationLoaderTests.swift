@@ -41,13 +41,15 @@ import Testing
 
     @Test func whoMayRunEachCommandIsConfigured() throws {
         let configuration = try load(
-            ["GAFFER_COMMAND_PERMISSIONS": "apply=maintain, /plan=write", "GAFFER_COMMAND_USERS": "apply=Alice @bob, destroy=carol"],
+            ["GAFFER_COMMAND_PERMISSIONS": "apply=maintain, /plan=write", "GAFFER_COMMAND_USERS": "apply=Alice @bob Acme/Platform, destroy=carol"],
             needs: []
         )
         #expect(configuration.authorization.required[.apply] == .maintain)
         #expect(configuration.authorization.required[.plan] == .write)
         #expect(configuration.authorization.required[.help] == .read, "the others keep their defaults")
         #expect(configuration.authorization.allowedUsers[.apply] == ["alice", "bob"])
+        #expect(configuration.authorization.allowedTeams[.apply] == ["acme/platform"])
+        #expect(configuration.authorization.allowedTeams[.destroy] == nil)
         let bob = AuthorizationPolicy.Actor(login: "bob", permission: .admin)
         #expect(configuration.authorization.decide(.destroy, actor: bob, requester: nil) != .allowed)
         do {

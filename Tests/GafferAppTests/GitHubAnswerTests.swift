@@ -289,4 +289,39 @@ import Testing
         let bare = try #require(await sandbox.state.gitDirectory(of: "acme/web")).path
         #expect(try await GitCLI.run(["--git-dir", bare, "rev-list", "--count", "main..refs/heads/gaffer/\(issue.number)-s3-bucket"]) == "1")
     }
+
+    @Test("15.3: a command limited to a team is run by its members only, as GitHub says who they are")
+    func aTeamAllowlist() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let github = try connection(sandbox)
+        await sandbox.state.addUser("bob", token: "ghp_bob_0123456789")
+        await sandbox.state.setPermission("write", for: "bob", in: "acme/web")
+        await sandbox.state.addTeamMember("bob", to: "acme/platform")
+        let (alice, issue) = try await newIssue(sandbox, title: "Create a bucket")
+        let bob = try await sandbox.client(.token(Secret("ghp_bob_0123456789")))
+        let handler = CommentCommandHandler(
+            parser: CommandParser(botLogin: "gaffer[bot]"),
+            policy: AuthorizationPolicy(allowedTeams: [.apply: ["acme/platform"]]),
+            github: github
+        )
+        func handle(_ comment: GitHubCommentDetails, by login: String) async throws {
+            guard case .issueComment(var event) = try commentEvent(comment.body ?? "", id: comment.id, issue: issue.number) else {
+                throw CancellationError()
+            }
+            event.comment.user.login = login
+            try await handler.handle(.issueComment(event), context: context)
+        }
+        let byAlice = try await alice.createComment(onIssue: issue.number, in: repository, body: "/apply")
+        try await handle(byAlice, by: "alice")
+        let byBob = try await bob.createComment(onIssue: issue.number, in: repository, body: "/apply")
+        try await handle(byBob, by: "bob")
+        let replies = try await alice.comments(onIssue: issue.number, in: repository).filter { $0.user?.login == "gaffer[bot]" }.compactMap(\.body)
+        #expect(replies.count == 1, "only alice is refused: \(replies)")
+        #expect(
+            replies.first?.contains("key=reply-\(byAlice.id)") == true
+                && replies.first?.contains("/apply is limited to @\u{200B}acme/platform") == true
+        )
+        #expect(await sandbox.state.commentReactions("acme/web", id: byBob.id).map(\.content) == ["eyes"], "bob's /apply is taken, not refused")
+    }
 }

@@ -325,18 +325,21 @@ public enum ConfigurationLoader {
         },
         Setting(key: "command_users") { config, value in
             var users: [CommandName: Set<String>] = [:]
+            var teams: [CommandName: Set<String>] = [:]
             for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
                 let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 let logins = parts.count == 2 ? parts[1].split(separator: " ").map { $0.trimmingPrefix("@").lowercased() } : []
                 guard parts.count == 2, let command = CommandName(rawValue: parts[0].lowercased().trimmingPrefix("/").description), !logins.isEmpty,
-                    logins.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } })
+                    logins.allSatisfy({ $0.split(separator: "/").count <= 2 && $0.allSatisfy { $0.isLetter || $0.isNumber || "-_/".contains($0) } })
                 else {
                     return
-                        "'\(entry)' should be COMMAND=LOGIN [LOGIN...], such as apply=alice bob: only they may run it (besides having its permission)"
+                        "'\(entry)' should be COMMAND=WHO [WHO...], each a login or an ORG/TEAM, such as apply=alice acme/platform: only they may run it (besides having its permission)"
                 }
-                users[command, default: []].formUnion(logins)
+                users[command, default: []].formUnion(logins.filter { !$0.contains("/") })
+                teams[command, default: []].formUnion(logins.filter { $0.contains("/") })
             }
-            config.authorization.allowedUsers = users
+            config.authorization.allowedUsers = users.filter { !$0.value.isEmpty }
+            config.authorization.allowedTeams = teams.filter { !$0.value.isEmpty }
             return nil
         },
         Setting(key: "cost_approval_threshold_usd") { config, value in

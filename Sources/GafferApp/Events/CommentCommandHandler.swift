@@ -57,7 +57,7 @@ public struct CommentCommandHandler: WebhookEventHandler {
         var denials: [CommandName: String] = [:]
         let commands = items.compactMap { item -> Command? in if case .command(let command) = item { command } else { nil } }
         if !commands.isEmpty {
-            let actor = AuthorizationPolicy.Actor(login: author.login, permission: try await github.permission(of: author.login, in: repository))
+            let actor = try await github.actor(author.login, for: commands.map(\.name), policy: policy, in: repository)
             for command in commands {
                 if case .denied(let reason) = policy.decide(command.name, actor: actor, requester: comment.issue.user.login) {
                     denials[command.name] = reason

@@ -124,8 +124,9 @@ public struct TaskIntakeHandler: WebhookEventHandler {
             context.logger.info("issue has problems", metadata: metadata)
         }
         guard let github, let repository else { return }
-        let permission = try await github.permission(of: actor, in: repository)
-        if case .denied = policy.decide(.plan, actor: AuthorizationPolicy.Actor(login: actor, permission: permission), requester: nil) {
+        let person = try await github.actor(actor, for: [.plan], policy: policy, in: repository)
+        let permission = person.permission
+        if case .denied = policy.decide(.plan, actor: person, requester: nil) {
             let needed = policy.required[.plan] ?? .admin
             try await github.writeStatus(
                 try github.comments.taskDenied(actor: actor, needs: needed.rawValue, has: permission.rawValue),

@@ -91,6 +91,38 @@ public actor GitHubConnection {
         return permission
     }
 
+    private var memberships: [String: (member: Bool, until: ContinuousClock.Instant)] = [:]
+
+    /// The teams among `teams` (`org/team-slug`) that `login` belongs to, each answer kept for a minute.
+    public func teams(of login: String, among teams: Set<String>, for repository: RepositoryRef) async throws -> Set<String> {
+        var member: Set<String> = []
+        for team in teams.sorted() {
+            let key = "\(team)/\(login)".lowercased()
+            if let cached = memberships[key], cached.until > .now {
+                if cached.member { member.insert(team) }
+                continue
+            }
+            let answer = try await gitHub().isMember(login, ofTeam: team, asFor: repository)
+            memberships[key] = (answer, .now + .seconds(60))
+            if answer { member.insert(team) }
+        }
+        return member
+    }
+
+    /// What the policy needs to know of a person to decide `commands`: their permission, and the teams it names.
+    public func actor(
+        _ login: String,
+        for commands: [CommandName],
+        policy: AuthorizationPolicy,
+        in repository: RepositoryRef
+    ) async throws
+        -> AuthorizationPolicy.Actor
+    {
+        let named = Set(commands.flatMap { policy.allowedTeams[$0] ?? [] })
+        let teams = named.isEmpty ? [] : try await teams(of: login, among: named, for: repository)
+        return AuthorizationPolicy.Actor(login: login, permission: try await permission(of: login, in: repository), teams: teams)
+    }
+
     /// The issue as it is now (a job may run after a newer event about it).
     public func issue(_ number: Int, in repository: RepositoryRef) async throws -> GitHubIssueDetails {
         try await gitHub().issue(number, in: repository)

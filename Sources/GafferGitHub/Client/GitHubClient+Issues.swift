@@ -155,6 +155,26 @@ extension GitHubClient {
         )
     }
 
+    /// Whether `user` is an active member of `team` (`org/team-slug`), asked as the repository's installation.
+    public func isMember(_ user: String, ofTeam team: String, asFor repository: RepositoryRef) async throws -> Bool {
+        let parts = team.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return false }
+        struct Membership: Decodable, Sendable {
+            var state: String
+        }
+        do {
+            let membership = try await send(
+                "GET",
+                "/orgs/\(parts[0].pathEscaped)/teams/\(parts[1].pathEscaped)/memberships/\(user.pathEscaped)",
+                as: repository.caller,
+                decoding: Membership.self
+            )
+            return membership.state == "active"
+        } catch let error as GitHubAPIError where error.status == 404 {
+            return false
+        }
+    }
+
     public func permission(of user: String, in repository: RepositoryRef) async throws -> GitHubCollaboratorPermission {
         try await send(
             "GET",
