@@ -61,6 +61,17 @@ import Testing
         }
     }
 
+    @Test func checkovForTheChecksIsAProgramThatExists() throws {
+        #expect(try load(["GAFFER_PIPELINE_CHECKOV": "/bin/true"], needs: []).pipelineCheckov == "/bin/true")
+        #expect(try load([:], needs: []).pipelineCheckov == nil, "not run unless named")
+        do {
+            _ = try load(["GAFFER_PIPELINE_CHECKOV": "/nowhere/checkov"], needs: [])
+            Issue.record("expected a problem")
+        } catch {
+            #expect(error.problems.map(\.source) == ["GAFFER_PIPELINE_CHECKOV"])
+        }
+    }
+
     @Test func readsTheFileAndLetsTheEnvironmentWin() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -337,7 +337,9 @@ struct ThreadHog: JobHandler {
         try await fixture.whileRunning {
             try await waitUntil("the job to start") { try await fixture.store.job(id: job.id)?.state == .running }
         }
-        #expect(ContinuousClock.now - started < .seconds(20))
+        // Under the 30 s the job would take: shutting down did not wait for it. (The state below says
+        // the same; this bound is loose so that a loaded machine does not fail it.)
+        #expect(ContinuousClock.now - started < .seconds(29))
         let released = try #require(try await fixture.store.job(id: job.id))
         #expect(released.state == .queued)
         #expect(released.attempts == 0)

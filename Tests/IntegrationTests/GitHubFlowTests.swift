@@ -17,7 +17,7 @@ struct GitHubFlowTests {
         let running: RunningService
         let directory: TemporaryDirectory
 
-        init(_ sandbox: SandboxFixture) async throws {
+        init(_ sandbox: SandboxFixture, configure: (inout GafferConfiguration) -> Void = { _ in }) async throws {
             directory = try TemporaryDirectory()
             var configuration = TestConfiguration.make(directory: directory.url, workers: 2)
             configuration.githubAPIURL = sandbox.baseURL
@@ -25,6 +25,7 @@ struct GitHubFlowTests {
             configuration.githubPrivateKey = Secret(sandbox.appPrivateKeyPEM)
             configuration.githubMutationGapSeconds = 0
             configuration.githubCatchUpMinutes = 0
+            configure(&configuration)
             server = try GafferServer(configuration: configuration, logger: Logger(label: "test"))
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
             running = RunningService(server.makeApplication { continuation.yield($0) })
@@ -209,7 +210,10 @@ struct GitHubFlowTests {
     @Test func aPushThatBreaksTheTemplateGetsARedCheckAnnotatedAtTheLine() async throws {
         let sandbox = try await SandboxFixture()
         defer { sandbox.stop() }
-        let gaffer = try await RunningGaffer(sandbox)
+        // checkov as scripts/setup installs it, so the check carries its findings too.
+        let checkov = (ProcessInfo.processInfo.environment["GAFFER_CHECKOV_VENV"] ?? "/opt/gaffer-checkov") + "/bin/checkov"
+        #expect(FileManager.default.isExecutableFile(atPath: checkov), "checkov is not installed at \(checkov): run scripts/setup")
+        let gaffer = try await RunningGaffer(sandbox) { $0.pipelineCheckov = checkov }
         defer { gaffer.stop() }
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")
@@ -255,6 +259,7 @@ struct GitHubFlowTests {
             },
             "\(annotations)"
         )
+        #expect(annotations.contains { $0.path == path && $0.title == "checkov CKV_AWS_53" && $0.annotationLevel == "warning" }, "\(annotations)")
 
         // A slow build, then a newer push: the slow one is stopped and says so; the newer one reports.
         let buildspec = "infra/gaffer-s3-bucket-logs-archive/buildspec.yml"

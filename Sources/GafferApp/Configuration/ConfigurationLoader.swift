@@ -239,6 +239,14 @@ public enum ConfigurationLoader {
             }
             return nil
         },
+        Setting(key: "pipeline_checkov") { config, value in
+            guard FileManager.default.isExecutableFile(atPath: value) else {
+                return
+                    "\(value) is not a program Gaffer can run; give checkov's path, such as /opt/gaffer-checkov/bin/checkov (scripts/setup installs it there)"
+            }
+            config.pipelineCheckov = value
+            return nil
+        },
         Setting(key: "pipeline_timeout_minutes") { config, value in
             guard let number = Double(value), (1...480).contains(number) else {
                 return "'\(value)' is not a number of minutes from 1 to 480 (CodeBuild's limit)"

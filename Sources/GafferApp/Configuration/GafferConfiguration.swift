@@ -73,6 +73,8 @@ public struct GafferConfiguration: Sendable {
     public var pipelineUser: String?
     public var pipelineSandbox = false
     public var pipelineTimeoutMinutes = 60.0
+    /// The checkov program the pull request's check runs on the commit's stacks; nil: checkov is not run.
+    public var pipelineCheckov: String?
     /// AWS: profile, endpoints, explicit keys, cross-account roles, retries (`aws_*` keys); the
     /// region is `default_region`. Whatever is unset comes from the environment and ~/.aws as the SDKs read them.
     public var aws = AWSSettings()

@@ -26,6 +26,8 @@ public struct PullRequestPipeline: Sendable {
     public let timeout: Duration
     /// How often a running build looks whether its branch has moved on.
     public let supersededPoll: Duration
+    /// checkov on the commit's stacks, when the operator named it.
+    public var checkov: CheckovReview?
 
     public init(workspaces: GitWorkspaces, runner: BuildRunner, workDirectory: URL, timeout: Duration, supersededPoll: Duration = .seconds(5)) {
         self.workspaces = workspaces
@@ -232,6 +234,7 @@ public struct PullRequestPipeline: Sendable {
             logger.debug("build finished", metadata: ["buildspec": "\(relative)", "status": "\(result.status.rawValue)"])
         }
         report.annotations += SecurityAnnotations.annotations(ofTemplatesIn: source, stacks: stacks)
+        if let checkov { report.annotations += await checkov.annotations(source: source, stacks: stacks) }
         if !tails.isEmpty {
             // GitHub takes at most 65,535 characters; the end of the log is what explains a failure.
             report.logTail = "```\n" + String(tails.joined(separator: "\n\n").suffix(60_000)) + "\n```"

@@ -33,11 +33,13 @@ extension GafferConfiguration {
     public func makePullRequestPipeline(workspaces: GitWorkspaces) -> PullRequestPipeline {
         let resolver: any ParameterResolver =
             (try? AWSClient.standard(awsSettings)).map { AWSParameterResolver(client: $0) } ?? StaticParameterResolver()
-        return PullRequestPipeline(
+        var pipeline = PullRequestPipeline(
             workspaces: workspaces,
             runner: BuildRunner(resolver: resolver, isolation: BuildIsolation(user: pipelineUser, bubblewrap: pipelineSandbox)),
             workDirectory: dataDirectory.appendingPathComponent("pipelines", isDirectory: true),
             timeout: .milliseconds(Int64(pipelineTimeoutMinutes * 60_000))
         )
+        pipeline.checkov = pipelineCheckov.map { CheckovReview(executable: $0, skips: (try? CheckovReview.shippedSkips()) ?? []) }
+        return pipeline
     }
 }
