@@ -36,18 +36,7 @@ import Testing
 
     func newIssue(_ sandbox: SandboxFixture, title: String, body: String = "") async throws -> (GitHubClient, GitHubIssueDetails) {
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
-        struct NewIssue: Encodable, Sendable {
-            var title: String
-            var body: String
-            var labels: [String]
-        }
-        let issue = try await alice.send(
-            "POST",
-            "/repos/acme/web/issues",
-            body: NewIssue(title: title, body: body, labels: ["gaffer"]),
-            as: .token,
-            decoding: GitHubIssueDetails.self
-        )
+        let issue = try await sandbox.openIssue(title, body: body, as: alice)
         return (alice, issue)
     }
 

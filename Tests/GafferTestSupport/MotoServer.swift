@@ -24,7 +24,7 @@ public final class MotoServer: Sendable {
         for attempt in 1...3 {
             do {
                 return try await launch(authenticated: authenticated)
-            } catch where attempt < 3 && "\(error)".contains("Address already in use") {
+            } catch  where attempt < 3 && "\(error)".contains("Address already in use") {
                 continue
             } catch {
                 slots.release()

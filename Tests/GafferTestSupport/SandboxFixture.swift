@@ -67,6 +67,28 @@ public final class SandboxFixture: Sendable {
         return try await GitHubClient(settings: settings, credentials: credentials, waiter: waiter, clock: clock)
     }
 
+    /// Opens an issue on `repository` as whoever `person` is (labels as an issue form adds them).
+    public func openIssue(
+        _ title: String,
+        body: String = "",
+        labels: [String] = ["gaffer"],
+        in repository: String = "acme/web",
+        as person: GitHubClient
+    ) async throws -> GitHubIssueDetails {
+        struct NewIssue: Encodable, Sendable {
+            var title: String
+            var body: String
+            var labels: [String]
+        }
+        return try await person.send(
+            "POST",
+            "/repos/\(repository)/issues",
+            body: NewIssue(title: title, body: body, labels: labels),
+            as: .token,
+            decoding: GitHubIssueDetails.self
+        )
+    }
+
     public func stop() {
         server.stop()
         state.removeGitRoot()

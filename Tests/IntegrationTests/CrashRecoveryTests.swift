@@ -49,18 +49,7 @@ import Testing
         await sandbox.state.addFault(.init(method: "GET", pathPrefix: "/repos/acme/web/issues/1", status: 0, delayMilliseconds: 5_000))
         let first = try await start()
         defer { first.stop() }
-        struct NewIssue: Encodable, Sendable {
-            var title: String
-            var body: String
-            var labels: [String]
-        }
-        let issue = try await alice.send(
-            "POST",
-            "/repos/acme/web/issues",
-            body: NewIssue(title: "Create an S3 bucket named crash-logs in us-east-1", body: "", labels: ["gaffer"]),
-            as: .token,
-            decoding: GitHubIssueDetails.self
-        )
+        let issue = try await sandbox.openIssue("Create an S3 bucket named crash-logs in us-east-1", as: alice)
         #expect(issue.number == 1)
         try await waitUntil(timeout: .seconds(30), "Gaffer to ask for the issue") { await requested("GET", "/repos/acme/web/issues/1") }
         try await killed(first)

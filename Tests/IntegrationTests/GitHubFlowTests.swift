@@ -54,23 +54,6 @@ struct GitHubFlowTests {
         }
     }
 
-    struct NewIssue: Encodable, Sendable {
-        var title: String
-        var body: String
-        var labels: [String]
-    }
-
-    /// Opens an issue on acme/web as whoever `person` is.
-    func open(_ title: String, body: String = "", labels: [String] = ["gaffer"], as person: GitHubClient) async throws -> GitHubIssueDetails {
-        try await person.send(
-            "POST",
-            "/repos/acme/web/issues",
-            body: NewIssue(title: title, body: body, labels: labels),
-            as: .token,
-            decoding: GitHubIssueDetails.self
-        )
-    }
-
     @Test func anIssueWithProblemsIsAnsweredInItsStatusCommentAndANearMissGetsDidYouMean() async throws {
         let sandbox = try await SandboxFixture()
         defer { sandbox.stop() }
@@ -78,7 +61,7 @@ struct GitHubFlowTests {
         defer { gaffer.stop() }
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")
-        let issue = try await open("Create an S3 bucket named logs-archive", body: "versioning: true", as: alice)
+        let issue = try await sandbox.openIssue("Create an S3 bucket named logs-archive", body: "versioning: true", as: alice)
         func botComments() async throws -> [GitHubCommentDetails] {
             try await alice.comments(onIssue: issue.number, in: repository).filter { $0.user?.login == "gaffer[bot]" }
         }
@@ -107,7 +90,7 @@ struct GitHubFlowTests {
         defer { gaffer.stop() }
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")
-        let issue = try await open("Create an S3 bucket named logs-archive in eu-west-1", body: "versioning: true", as: alice)
+        let issue = try await sandbox.openIssue("Create an S3 bucket named logs-archive in eu-west-1", body: "versioning: true", as: alice)
         let branch = "gaffer/\(issue.number)-s3-bucket"
         func botComments() async throws -> [GitHubCommentDetails] {
             try await alice.comments(onIssue: issue.number, in: repository).filter { $0.user?.login == "gaffer[bot]" }
@@ -219,7 +202,7 @@ struct GitHubFlowTests {
         let repository = RepositoryRef(owner: "acme", name: "web")
         let installed = RepositoryRef(owner: "acme", name: "web", installation: 42)
         let app = try await sandbox.client(.app(id: "4242", privateKeyPEM: Secret(sandbox.appPrivateKeyPEM)))
-        let issue = try await open("Create an S3 bucket named logs-archive in eu-west-1", as: alice)
+        let issue = try await sandbox.openIssue("Create an S3 bucket named logs-archive in eu-west-1", as: alice)
         let branch = "gaffer/\(issue.number)-s3-bucket"
         try await waitUntil(timeout: .seconds(30), "the pull request") { try await !alice.pullRequests(head: branch, in: repository).isEmpty }
         try await gaffer.settle()
@@ -299,8 +282,8 @@ struct GitHubFlowTests {
         defer { gaffer.stop() }
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")
-        let network = try await open("Set up the network", labels: [], as: alice)
-        let table = try await open(
+        let network = try await sandbox.openIssue("Set up the network", labels: [], as: alice)
+        let table = try await sandbox.openIssue(
             "Create a DynamoDB table named orders in us-east-1",
             body: "partitionKey: id\nDepends on #\(network.number)",
             as: alice
@@ -342,7 +325,7 @@ struct GitHubFlowTests {
         defer { gaffer.stop() }
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")
-        let issue = try await open(title, body: body, as: alice)
+        let issue = try await sandbox.openIssue(title, body: body, as: alice)
         let branch = "gaffer/\(issue.number)-\(kind)"
         try await waitUntil(timeout: .seconds(30), "the pull request") { try await !alice.pullRequests(head: branch, in: repository).isEmpty }
         let pull = try #require(try await alice.pullRequests(head: branch, in: repository).first)

@@ -87,6 +87,7 @@ public actor GitHubConnection {
             return .none
         }
         let permission = answer.roleName.flatMap(Permission.init(rawValue:)) ?? Permission(rawValue: answer.permission) ?? .none
+        if permissions.count > 10_000 { permissions = permissions.filter { $0.value.until > .now } }
         permissions[key] = (permission, .now + .seconds(60))
         return permission
     }
@@ -103,6 +104,7 @@ public actor GitHubConnection {
                 continue
             }
             let answer = try await gitHub().isMember(login, ofTeam: team, asFor: repository)
+            if memberships.count > 10_000 { memberships = memberships.filter { $0.value.until > .now } }
             memberships[key] = (answer, .now + .seconds(60))
             if answer { member.insert(team) }
         }

@@ -202,7 +202,9 @@ public final class GitHubClient: Sendable {
     /// renewed token the API calls use), or the personal token.
     public func gitToken(for repository: RepositoryRef) async throws -> Secret {
         if case .app = credentials, repository.installation == nil {
-            throw GitHubClientError("pushing to \(repository.owner)/\(repository.name) as the app needs its installation, and the delivery named none")
+            throw GitHubClientError(
+                "pushing to \(repository.owner)/\(repository.name) as the app needs its installation, and the delivery named none"
+            )
         }
         return try await authorization(for: repository.caller, renew: false)
     }
