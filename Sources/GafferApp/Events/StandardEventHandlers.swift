@@ -28,20 +28,22 @@ public enum StandardEventHandlers {
             publisher: publisher,
             policy: configuration.authorization
         )
-        var handlers: [any WebhookEventHandler] = [
+        let common: [any WebhookEventHandler] = [
             intake,
             CommentCommandHandler(parser: CommandParser(botLogin: configuration.botLogin), policy: configuration.authorization, github: github),
             checks,
-            LoggingEventHandler(name: "pull-request-log", subscriptions: [EventSubscription("pull_request", actions: ["closed"])]),
-            LoggingEventHandler(name: "installation-log", subscriptions: [EventSubscription("installation")]),
             LoggingEventHandler(name: "check-run-log", subscriptions: [EventSubscription("check_run", actions: ["requested_action"])]),
         ]
-        if let github {
-            handlers.append(IssueClosedHandler(github: github, intake: intake))
-            handlers.removeAll { $0.name == "pull-request-log" || $0.name == "installation-log" }
-            handlers.append(PullRequestClosedHandler(github: github))
-            handlers.append(InstallationHandler(github: github, triggerLabel: configuration.triggerLabel))
+        guard let github else {
+            return common + [
+                LoggingEventHandler(name: "pull-request-log", subscriptions: [EventSubscription("pull_request", actions: ["closed"])]),
+                LoggingEventHandler(name: "installation-log", subscriptions: [EventSubscription("installation")]),
+            ]
         }
-        return handlers
+        return common + [
+            IssueClosedHandler(github: github, intake: intake),
+            PullRequestClosedHandler(github: github),
+            InstallationHandler(github: github, triggerLabel: configuration.triggerLabel),
+        ]
     }
 }
