@@ -39,13 +39,16 @@ public struct GafferServer: Sendable {
         github = try GitHubConnection.make(configuration)
         var publisher: TaskPublisher?
         var pipeline: PullRequestPipeline?
+        var work: ChangeWork?
         if github != nil {
             let workspaces = try configuration.makeWorkspaces()
             publisher = TaskPublisher(coordinator: try configuration.makeCoordinator(store: store), workspaces: workspaces)
             pipeline = configuration.makePullRequestPipeline(workspaces: workspaces)
+            work = try configuration.makeChangeWork(store: store, workspaces: workspaces, clock: clock)
         }
         router = EventRouter(
-            handlers: eventHandlers ?? StandardEventHandlers.all(configuration, github: github, publisher: publisher, pipeline: pipeline)
+            handlers: try eventHandlers
+                ?? StandardEventHandlers.all(configuration, github: github, publisher: publisher, pipeline: pipeline, work: work)
         )
         registry = JobRegistry([EchoJob(), SleepJob(), DeliveryJob(deliveries: store, router: router)] + extraJobHandlers)
         workers = WorkerPool(

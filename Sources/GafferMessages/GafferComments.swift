@@ -69,7 +69,14 @@ public struct GafferComments: Sendable {
     /// The one reply to a comment: every near miss, problem and `/help` in it, each once and at most
     /// `maximumAnswers`; nil when the comment needs no answer.
     /// `denials` holds why each refused command was refused, for `actor`.
-    public func reply(to items: [CommentItem], botLogin: String, actor: String = "", denials: [CommandName: String] = [:]) throws -> String? {
+    /// `answers`: what the runners said, by the line of their command.
+    public func reply(
+        to items: [CommentItem],
+        botLogin: String,
+        actor: String = "",
+        denials: [CommandName: String] = [:],
+        answers byLine: [Int: String] = [:]
+    ) throws -> String? {
         var answers: [String] = []
         var seen: Set<String> = []
         var unanswered = 0
@@ -81,6 +88,8 @@ public struct GafferComments: Sendable {
             case .command(let command):
                 if let reason = denials[command.name] {
                     answer = try denied(actor: actor, command: command.name, reason: reason)
+                } else if let text = byLine[command.line] {
+                    answer = text
                 } else if command.name == .help {
                     answer = try help(botLogin: botLogin)
                 } else {

@@ -237,9 +237,26 @@ extension GitHubSandbox {
         )
     }
 
-    func mergePull(_ context: BasicRequestContext, base: String, caller: Caller) async throws -> Answer {
+    func mergePull(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
-        return answer(try await state.mergePull(owner, name, number: try number(context), login: try login(caller), base: base))
+        let fields = body.isEmpty ? [:] : try object(body)
+        return answer(
+            try await state.mergePull(
+                owner,
+                name,
+                number: try number(context),
+                login: try login(caller),
+                base: base,
+                method: fields["merge_method"] as? String ?? "merge",
+                sha: fields["sha"] as? String,
+                title: fields["commit_title"] as? String
+            )
+        )
+    }
+
+    func reviews(_ context: BasicRequestContext, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        return answer(try await state.reviews(owner, name, number: try number(context), login: try login(caller), base: base))
     }
 
     func createCheckRun(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {

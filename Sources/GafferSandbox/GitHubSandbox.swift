@@ -149,7 +149,7 @@ public struct GitHubSandbox: Sendable {
             try await serve(request, context) { caller, body, base in try await updatePull(context, body: body, base: base, caller: caller) }
         }
         router.put("\(repo)/pulls/:number/merge") { request, context in
-            try await serve(request, context) { caller, _, base in try await mergePull(context, base: base, caller: caller) }
+            try await serve(request, context) { caller, body, base in try await mergePull(context, body: body, base: base, caller: caller) }
         }
         router.post("\(repo)/check-runs") { request, context in
             try await serve(request, context) { caller, body, base in try await createCheckRun(context, body: body, base: base, caller: caller) }
@@ -219,6 +219,9 @@ public struct GitHubSandbox: Sendable {
         }
         router.put("\(repo)/collaborators/:username") { request, context in
             try await serve(request, context) { caller, body, _ in try await addCollaborator(context, body: body, caller: caller) }
+        }
+        router.get("\(repo)/pulls/:number/reviews") { request, context in
+            try await serve(request, context) { caller, _, base in try await reviews(context, base: base, caller: caller) }
         }
         router.post("\(repo)/pulls/:number/reviews") { request, context in
             try await serve(request, context) { caller, body, base in try await review(context, body: body, base: base, caller: caller) }

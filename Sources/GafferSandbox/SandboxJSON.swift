@@ -32,9 +32,12 @@ enum SandboxJSON {
         ]
     }
 
-    static func issue(_ issue: SandboxState.Issue, repository: String, author: [String: Any], comments: Int, base: String) -> [String: Any] {
+    /// `pullRequest`: the issue is a pull request's (GitHub lists pull requests as issues too, with a `pull_request` link).
+    static func issue(_ issue: SandboxState.Issue, repository: String, author: [String: Any], comments: Int, base: String, pullRequest: Bool = false)
+        -> [String: Any]
+    {
         let api = "\(base)/repos/\(repository)/issues/\(issue.number)"
-        return [
+        var object: [String: Any] = [
             "id": issue.id, "node_id": "I_\(issue.id)", "number": issue.number, "title": issue.title,
             "body": issue.body ?? NSNull(), "state": issue.state, "locked": false, "comments": comments,
             "labels": issue.labels.map { label($0, repository: repository, base: base) },
@@ -44,6 +47,14 @@ enum SandboxJSON {
             "comments_url": "\(api)/comments", "events_url": "\(api)/events",
             "html_url": "https://github.example.com/\(repository)/issues/\(issue.number)",
         ]
+        if pullRequest {
+            let html = "https://github.example.com/\(repository)/pull/\(issue.number)"
+            object["pull_request"] = [
+                "url": "\(base)/repos/\(repository)/pulls/\(issue.number)", "html_url": html, "diff_url": html + ".diff", "patch_url": html + ".patch",
+            ]
+            object["html_url"] = html
+        }
+        return object
     }
 
     static func comment(_ comment: SandboxState.Comment, repository: String, author: [String: Any], base: String) -> [String: Any] {

@@ -30,7 +30,12 @@ extension SandboxState {
         let key = "\(repository.owner)/\(repository.name)"
         return (
             status,
-            SandboxJSON.data(SandboxJSON.issue(issue, repository: key, author: userJSON(issue.author, base: base), comments: count, base: base))
+            SandboxJSON.data(
+                SandboxJSON.issue(
+                    issue, repository: key, author: userJSON(issue.author, base: base), comments: count, base: base,
+                    pullRequest: repository.pulls[issue.number] != nil
+                )
+            )
         )
     }
 
@@ -43,8 +48,21 @@ extension SandboxState {
         let count = repository.comments.values.filter { $0.issue == issue.number }.count
         let key = "\(repository.owner)/\(repository.name)"
         return SandboxJSON.webhookIssue(
-            SandboxJSON.issue(issue, repository: key, author: userJSON(issue.author, base: base), comments: count, base: base)
+            SandboxJSON.issue(
+                issue, repository: key, author: userJSON(issue.author, base: base), comments: count, base: base,
+                pullRequest: repository.pulls[issue.number] != nil
+            )
         )
+    }
+
+    /// The issue numbered `number`, or the issue view of the pull request with that number: comments,
+    /// reactions and `GET .../issues/{n}` work on pull requests too.
+    func issueView(_ repository: Repository, _ number: Int) -> Issue? {
+        if let issue = repository.issues[number] { return issue }
+        guard let pull = repository.pulls[number] else { return nil }
+        var issue = Issue(id: pull.id, number: number, title: pull.title, body: pull.body, author: pull.author, createdAt: pull.createdAt, updatedAt: pull.updatedAt)
+        issue.state = pull.state
+        return issue
     }
 
     func store(_ repository: Repository) {
@@ -93,7 +111,7 @@ extension SandboxState {
 
     func getIssue(_ owner: String, _ name: String, number: Int, login: String, base: String) throws -> Reply {
         let repository = try repository(owner, name, login: login, needs: "read")
-        guard let issue = repository.issues[number] else { throw SandboxError(404, "Not Found") }
+        guard let issue = issueView(repository, number) else { throw SandboxError(404, "Not Found") }
         return issueReply(issue, in: repository, status: 200, base: base)
     }
 
@@ -141,7 +159,7 @@ extension SandboxState {
 
     func listComments(_ owner: String, _ name: String, number: Int, page: Int, perPage: Int, login: String, base: String) throws -> Reply {
         let repository = try repository(owner, name, login: login, needs: "read")
-        guard repository.issues[number] != nil else { throw SandboxError(404, "Not Found") }
+        guard issueView(repository, number) != nil else { throw SandboxError(404, "Not Found") }
         let all = repository.comments.values.filter { $0.issue == number }.sorted { $0.id < $1.id }
         let start = min(all.count, max(0, page - 1) * perPage)
         let slice = all[start..<min(all.count, start + perPage)]
@@ -151,13 +169,13 @@ extension SandboxState {
 
     func createComment(_ owner: String, _ name: String, number: Int, body: String, login: String, base: String) throws -> Reply {
         var repository = try repository(owner, name, login: login, needs: "read")
-        guard repository.issues[number] != nil else { throw SandboxError(404, "Not Found") }
+        guard issueView(repository, number) != nil else { throw SandboxError(404, "Not Found") }
         guard body.count <= 65_536 else { throw SandboxError(422, "Validation Failed: body is too long (maximum is 65536 characters)") }
         let date = now()
         let comment = Comment(id: newID(), issue: number, body: body, author: login, createdAt: date, updatedAt: date)
         repository.comments[comment.id] = comment
         store(repository)
-        if let issue = repository.issues[number] {
+        if let issue = issueView(repository, number) {
             let key = "\(repository.owner)/\(repository.name)"
             emit(
                 "issue_comment",

@@ -193,15 +193,28 @@ extension SandboxState {
     }
 
     /// `PUT .../pulls/{n}/merge`, a person's call: the base branch gets a merge commit of the head.
-    func mergePull(_ owner: String, _ name: String, number: Int, login: String, base: String) throws -> Reply {
+    /// `method` merge (a merge commit) or squash (one commit on the base); `sha`, when given, must be the head.
+    func mergePull(
+        _ owner: String,
+        _ name: String,
+        number: Int,
+        login: String,
+        base: String,
+        method: String = "merge",
+        sha expected: String? = nil,
+        title: String? = nil
+    ) throws -> Reply {
         var repository = try repository(owner, name, login: login, needs: "write")
         guard var pull = repository.pulls[number], pull.state == "open" else { throw SandboxError(405, "Pull Request is not mergeable") }
         guard let baseSha = SandboxGit.resolve("refs/heads/\(pull.base)", in: repository.git),
             let headSha = SandboxGit.resolve("refs/heads/\(pull.head)", in: repository.git)
         else { throw SandboxError(405, "Pull Request is not mergeable") }
+        guard ["merge", "squash"].contains(method) else { throw SandboxError(422, "Validation Failed: merge_method must be merge or squash here") }
+        if let expected, expected != headSha { throw SandboxError(409, "Head branch was modified. Review and try the merge again.") }
         let tree = try SandboxGit.run(["rev-parse", "\(headSha)^{tree}"], in: repository.git)
+        let parents = method == "squash" ? ["-p", baseSha] : ["-p", baseSha, "-p", headSha]
         let merge = try SandboxGit.run(
-            ["commit-tree", tree, "-p", baseSha, "-p", headSha, "-m", "Merge pull request #\(number)"],
+            ["commit-tree", tree] + parents + ["-m", title ?? (method == "squash" ? "\(pull.title) (#\(number))" : "Merge pull request #\(number)")],
             in: repository.git
         )
         try SandboxGit.run(["update-ref", "refs/heads/\(pull.base)", merge, baseSha], in: repository.git)
@@ -418,17 +431,10 @@ extension SandboxState {
             throw SandboxError(422, "Unprocessable Entity: Can not approve your own pull request")
         }
         let id = newID()
-        repository.reviews[number, default: []].append((id, login, state, body))
+        let commit = SandboxGit.resolve("refs/heads/\(pull.head)", in: repository.git) ?? ""
+        repository.reviews[number, default: []].append((id, login, state, body, commit, now()))
         store(repository)
-        let user = SandboxJSON.user(users[login.lowercased()] ?? User(id: 0, login: login, token: ""), base: base)
-        let pullAPI = "\(base)/repos/\(key(repository))/pulls/\(number)"
-        let html = "https://github.example.com/\(key(repository))/pull/\(number)#pullrequestreview-\(id)"
-        let review: [String: Any] = [
-            "id": id, "node_id": "PRR_\(id)", "user": user, "body": body ?? "", "state": state.lowercased(),
-            "submitted_at": SandboxJSON.time(now()), "commit_id": SandboxGit.resolve("refs/heads/\(pull.head)", in: repository.git) ?? "",
-            "html_url": html, "pull_request_url": pullAPI, "author_association": "COLLABORATOR",
-            "_links": ["html": ["href": html], "pull_request": ["href": pullAPI]],
-        ]
+        let review = reviewObject(id: id, login: login, state: state, body: body, commit: commit, at: now(), number: number, in: repository, base: base)
         emit(
             "pull_request_review",
             action: "submitted",
@@ -438,5 +444,35 @@ extension SandboxState {
             fields: ["review": review, "pull_request": pullJSON(pull, in: repository, base: base)]
         )
         return (200, SandboxJSON.data(review))
+    }
+
+    /// `GET .../pulls/{n}/reviews`: the reviews, oldest first. In the webhook the state is lowercase;
+    /// the REST answer spells it in capitals, as GitHub does.
+    func reviews(_ owner: String, _ name: String, number: Int, login: String, base: String) throws -> Reply {
+        let repository = try repository(owner, name, login: login, needs: "read")
+        guard repository.pulls[number] != nil else { throw SandboxError(404, "Not Found") }
+        let list = (repository.reviews[number] ?? []).map { review -> [String: Any] in
+            var object = reviewObject(
+                id: review.id, login: review.user, state: review.state, body: review.body, commit: review.commit, at: review.at,
+                number: number, in: repository, base: base
+            )
+            object["state"] = review.state
+            return object
+        }
+        return (200, SandboxJSON.data(list))
+    }
+
+    private func reviewObject(
+        id: Int64, login: String, state: String, body: String?, commit: String, at: Date, number: Int, in repository: Repository, base: String
+    ) -> [String: Any] {
+        let user = SandboxJSON.user(users[login.lowercased()] ?? User(id: 0, login: login, token: ""), base: base)
+        let pullAPI = "\(base)/repos/\(key(repository))/pulls/\(number)"
+        let html = "https://github.example.com/\(key(repository))/pull/\(number)#pullrequestreview-\(id)"
+        return [
+            "id": id, "node_id": "PRR_\(id)", "user": user, "body": body ?? "", "state": state.lowercased(),
+            "submitted_at": SandboxJSON.time(at), "commit_id": commit,
+            "html_url": html, "pull_request_url": pullAPI, "author_association": "COLLABORATOR",
+            "_links": ["html": ["href": html], "pull_request": ["href": pullAPI]],
+        ]
     }
 }

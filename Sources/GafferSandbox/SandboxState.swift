@@ -86,7 +86,7 @@ public actor SandboxState {
         var comments: [Int64: Comment] = [:]
         /// Login → `admin`, `maintain`, `write`, `triage` or `read`.
         var collaborators: [String: String] = [:]
-        var reviews: [Int: [(id: Int64, user: String, state: String, body: String?)]] = [:]
+        var reviews: [Int: [(id: Int64, user: String, state: String, body: String?, commit: String, at: Date)]] = [:]
         /// The repository's labels: name → (color, description).
         var labels: [String: (color: String, description: String?)] = [:]
         var nextNumber = 1

@@ -59,6 +59,18 @@ extension SQLiteStore: PlanStore {
         }
     }
 
+    public func latestPlan(repository: String, issue: Int) async throws -> Plan? {
+        let id = try await pool.read { db in
+            try String.fetchOne(
+                db,
+                sql: "SELECT id FROM plans WHERE repository = ? COLLATE NOCASE AND issue = ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                arguments: [repository, issue]
+            )
+        }
+        guard let id else { return nil }
+        return try await plan(id: id)
+    }
+
     public func plan(id: String) async throws -> Plan? {
         let decoder = JSONDecoder()
         return try await pool.read { db -> Plan? in

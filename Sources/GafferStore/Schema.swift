@@ -115,6 +115,50 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v3: change plans, decisions, stack locks, registry, deployments") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE change_plans (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        repository TEXT NOT NULL,
+                        pull_request INTEGER NOT NULL,
+                        state TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        plan BLOB NOT NULL
+                    );
+                    CREATE INDEX change_plans_pull ON change_plans(repository, pull_request, created_at);
+
+                    CREATE TABLE decisions (
+                        position INTEGER PRIMARY KEY AUTOINCREMENT,
+                        repository TEXT NOT NULL,
+                        pull_request INTEGER NOT NULL,
+                        decision BLOB NOT NULL
+                    );
+                    CREATE INDEX decisions_pull ON decisions(repository, pull_request);
+
+                    CREATE TABLE stack_locks (
+                        stack TEXT PRIMARY KEY NOT NULL,
+                        repository TEXT NOT NULL,
+                        pull_request INTEGER NOT NULL,
+                        lock BLOB NOT NULL
+                    );
+                    CREATE INDEX stack_locks_pull ON stack_locks(repository, pull_request);
+
+                    CREATE TABLE registry (
+                        arn TEXT PRIMARY KEY NOT NULL,
+                        stack TEXT NOT NULL,
+                        resource BLOB NOT NULL
+                    );
+                    CREATE INDEX registry_stack ON registry(stack);
+
+                    CREATE TABLE deployments (
+                        position INTEGER PRIMARY KEY AUTOINCREMENT,
+                        repository TEXT NOT NULL,
+                        deployment BLOB NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -59,7 +59,7 @@ import Testing
         defer { sandbox.stop() }
         let github = try connection(sandbox)
         let (alice, issue) = try await newIssue(sandbox, title: "Create a bucket")
-        let handler = CommentCommandHandler(parser: CommandParser(botLogin: "gaffer[bot]"), github: github)
+        let handler = CommentCommandHandler(parser: CommandParser(botLogin: "gaffer[bot]"), github: github, runners: try CommandRunners.standard())
         let misses = (0..<40).map { "/\(["aply", "plna", "destory", "statsu"][$0 % 4]) \($0)" }
         let body = (misses + ["/help", "/help", "/apply --bogus"]).joined(separator: "\n")
         let event = try commentEvent(body, id: 9_001, issue: issue.number)
@@ -146,7 +146,7 @@ import Testing
         let (alice, issue) = try await newIssue(sandbox, title: "Create a bucket")
         await sandbox.state.addUser("mallory", token: "ghp_mallory_0123456789")
         let mallory = try await sandbox.client(.token(Secret("ghp_mallory_0123456789")))
-        let handler = CommentCommandHandler(parser: CommandParser(botLogin: "gaffer[bot]"), github: github)
+        let handler = CommentCommandHandler(parser: CommandParser(botLogin: "gaffer[bot]"), github: github, runners: try CommandRunners.standard())
         func event(_ comment: GitHubCommentDetails, by login: String, type: String = "User") throws -> WebhookEvent {
             guard case .issueComment(var event) = try commentEvent(comment.body ?? "", id: comment.id, issue: issue.number) else {
                 throw CancellationError()
@@ -292,7 +292,8 @@ import Testing
         let handler = CommentCommandHandler(
             parser: CommandParser(botLogin: "gaffer[bot]"),
             policy: AuthorizationPolicy(allowedTeams: [.apply: ["acme/platform"]]),
-            github: github
+            github: github,
+            runners: try CommandRunners.standard()
         )
         func handle(_ comment: GitHubCommentDetails, by login: String) async throws {
             guard case .issueComment(var event) = try commentEvent(comment.body ?? "", id: comment.id, issue: issue.number) else {

@@ -41,7 +41,7 @@ struct RequestHandlerTests {
     }
 
     @Test func commentsAreReadForCommandsButNotTheBotsOwn() throws {
-        let handler = CommentCommandHandler(parser: CommandParser(botLogin: "gaffer[bot]"))
+        let handler = CommentCommandHandler(parser: CommandParser(botLogin: "gaffer[bot]"), runners: try CommandRunners.standard())
         guard case .issueComment(var event) = try WebhookEvent.decode(name: "issue_comment", body: payload("issue_comment/created.payload.json"))
         else {
             Issue.record("not an issue_comment")

@@ -34,7 +34,7 @@ import Testing
         let folder = Conformance.packageRoot.appendingPathComponent("webhooks")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
         #expect(files == expected.keys.sorted())
-        let router = EventRouter(handlers: StandardEventHandlers.all())
+        let router = EventRouter(handlers: try StandardEventHandlers.all())
         for file in files {
             let sample = try JSONDecoder().decode(Sample.self, from: Data(contentsOf: folder.appendingPathComponent(file)))
             let event = try WebhookEvent.decode(name: sample.event, body: sample.body.data)

@@ -19,6 +19,8 @@ public enum TestConfiguration {
         configuration.jobBackoffMaxSeconds = 0.2
         configuration.workerPollSeconds = 0.05
         configuration.logLevel = .warning
+        // No AWS here: a test that plans points `aws` at moto and turns autoplan back on.
+        configuration.changes.autoplan = false
         return configuration
     }
 }

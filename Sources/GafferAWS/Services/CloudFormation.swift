@@ -80,10 +80,66 @@ public struct CloudFormation: Sendable {
 
     /// One resource the change set would touch; `replacement` True is the line a reviewer must read.
     public struct Change: Sendable, Equatable {
+        /// Add, Modify, Remove, Import, Dynamic.
         public let action: String
         public let logicalResourceID: String
+        public let physicalResourceID: String?
         public let resourceType: String
+        /// True, False or Conditional (Modify only).
         public let replacement: String?
+        /// Properties, Metadata, CreationPolicy, UpdatePolicy, DeletionPolicy, Tags.
+        public let scope: [String]
+        public let details: [ChangeDetail]
+
+        public init(
+            action: String,
+            logicalResourceID: String,
+            physicalResourceID: String? = nil,
+            resourceType: String,
+            replacement: String? = nil,
+            scope: [String] = [],
+            details: [ChangeDetail] = []
+        ) {
+            self.action = action
+            self.logicalResourceID = logicalResourceID
+            self.physicalResourceID = physicalResourceID
+            self.resourceType = resourceType
+            self.replacement = replacement
+            self.scope = scope
+            self.details = details
+        }
+    }
+
+    /// What changes in a modified resource: one property (or attribute), whether it forces a
+    /// replacement (`Always`, `Conditionally`, `Never`), and its values when the change set was
+    /// made with `IncludePropertyValues`.
+    public struct ChangeDetail: Sendable, Equatable {
+        public let attribute: String
+        public let name: String?
+        public let requiresRecreation: String?
+        public let beforeValue: String?
+        public let afterValue: String?
+        /// DirectModification, ResourceReference, ParameterReference, ResourceAttribute, Automatic.
+        public let changeSource: String?
+        public let causingEntity: String?
+
+        public init(
+            attribute: String,
+            name: String? = nil,
+            requiresRecreation: String? = nil,
+            beforeValue: String? = nil,
+            afterValue: String? = nil,
+            changeSource: String? = nil,
+            causingEntity: String? = nil
+        ) {
+            self.attribute = attribute
+            self.name = name
+            self.requiresRecreation = requiresRecreation
+            self.beforeValue = beforeValue
+            self.afterValue = afterValue
+            self.changeSource = changeSource
+            self.causingEntity = causingEntity
+        }
     }
 
     public struct TemplateSummary: Sendable {
@@ -160,12 +216,20 @@ public struct CloudFormation: Sendable {
     }
 
     /// `type` is CREATE for a stack that does not exist yet, UPDATE otherwise. Returns the change set's id.
-    public func createChangeSet(_ input: StackInput, name: String, type: String = "UPDATE", description: String? = nil) async throws -> String {
+    /// `includePropertyValues` asks AWS for each changed property's before and after values.
+    public func createChangeSet(
+        _ input: StackInput,
+        name: String,
+        type: String = "UPDATE",
+        description: String? = nil,
+        includePropertyValues: Bool = false
+    ) async throws -> String {
         var parameters = QueryParameters()
         input.add(to: &parameters)
         parameters.add("ChangeSetName", name)
         parameters.add("ChangeSetType", type)
         parameters.add("Description", description)
+        if includePropertyValues { parameters.add("IncludePropertyValues", "true") }
         return try await call("CreateChangeSet", parameters.pairs).string("Id") ?? ""
     }
 
@@ -173,8 +237,13 @@ public struct CloudFormation: Sendable {
         var parameters = QueryParameters()
         parameters.add("ChangeSetName", name)
         parameters.add("StackName", stackName)
-        let result = try await call("DescribeChangeSet", parameters.pairs)
-        return ChangeSet(
+        parameters.add("IncludePropertyValues", "true")
+        return Self.changeSet(from: try await call("DescribeChangeSet", parameters.pairs))
+    }
+
+    /// A DescribeChangeSet result read.
+    static func changeSet(from result: XMLNode) -> ChangeSet {
+        ChangeSet(
             changeSetID: result.string("ChangeSetId") ?? "",
             stackID: result.string("StackId") ?? "",
             status: result.string("Status") ?? "",
@@ -184,8 +253,21 @@ public struct CloudFormation: Sendable {
                 Change(
                     action: change.string("Action") ?? "",
                     logicalResourceID: change.string("LogicalResourceId") ?? "",
+                    physicalResourceID: change.string("PhysicalResourceId"),
                     resourceType: change.string("ResourceType") ?? "",
-                    replacement: change.string("Replacement")
+                    replacement: change.string("Replacement"),
+                    scope: change.list("Scope").map(\.text),
+                    details: change.list("Details").map { detail in
+                        ChangeDetail(
+                            attribute: detail.at("Target", "Attribute")?.text ?? "",
+                            name: detail.at("Target", "Name")?.text,
+                            requiresRecreation: detail.at("Target", "RequiresRecreation")?.text,
+                            beforeValue: detail.at("Target", "BeforeValue")?.text,
+                            afterValue: detail.at("Target", "AfterValue")?.text,
+                            changeSource: detail.string("ChangeSource"),
+                            causingEntity: detail.string("CausingEntity")
+                        )
+                    }
                 )
             }
         )

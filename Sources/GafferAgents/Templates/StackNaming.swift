@@ -35,7 +35,7 @@ public struct StackNaming: Sendable, Hashable {
     }
 
     /// CloudFormation's rule: a letter, then letters, digits and hyphens, at most 128 characters.
-    static func stackName(_ text: String) -> String {
+    public static func stackName(_ text: String) -> String {
         var out = String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" })
         while out.contains("--") { out = out.replacingOccurrences(of: "--", with: "-") }
         out = String(out.prefix(128))

@@ -350,6 +350,27 @@ public enum ConfigurationLoader {
             config.authorization.allowedTeams = teams.filter { !$0.value.isEmpty }
             return nil
         },
+        Setting(key: "autoplan") { config, value in
+            boolean(value) { config.changes.autoplan = $0 }
+        },
+        Setting(key: "merge_after_apply") { config, value in
+            boolean(value) { config.changes.mergeAfterApply = $0 }
+        },
+        Setting(key: "destructive_approval") { config, value in
+            boolean(value) { config.changes.destructiveApproval = $0 }
+        },
+        Setting(key: "apply_requirements") { config, value in
+            var chosen: Set<ApplyRequirementName> = []
+            for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+                guard let name = ApplyRequirementName(rawValue: entry.lowercased()) else {
+                    return
+                        "'\(entry)' is not an apply requirement; choose from \(ApplyRequirementName.allCases.map(\.rawValue).joined(separator: ", ")) (the plan being current, the pipeline, the lock and the cost threshold always apply)"
+                }
+                chosen.insert(name)
+            }
+            config.changes.applyRequirements = chosen
+            return nil
+        },
         Setting(key: "cost_approval_threshold_usd") { config, value in
             dollars(value, in: 0...1_000_000) { config.costApprovalThresholdUSD = $0 }
         },
@@ -383,6 +404,15 @@ public enum ConfigurationLoader {
             return "'\(value)' is not a whole number of \(unit) from \(range.lowerBound) to \(range.upperBound)"
         }
         set(number)
+        return nil
+    }
+
+    private static func boolean(_ value: String, set: (Bool) -> Void) -> String? {
+        switch value.lowercased() {
+        case "true", "yes", "on", "1": set(true)
+        case "false", "no", "off", "0": set(false)
+        default: return "'\(value)' is not true or false"
+        }
         return nil
     }
 

@@ -86,6 +86,8 @@ public struct GafferConfiguration: Sendable {
     public var costPricesFile: String?
     /// Who may run each command, and have a task planned (what `/plan` needs): `command_permissions`, `command_users`.
     public var authorization = AuthorizationPolicy()
+    /// Plans and applies: autoplan, merging after an apply, and what `/apply` requires.
+    public var changes = ChangeSettings()
     /// Read apart, joined into `aws.credentials` once both are known.
     var awsAccessKeyID: String?
     var awsSecretAccessKey: Secret?

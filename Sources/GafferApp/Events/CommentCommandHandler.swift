@@ -8,18 +8,29 @@ import Logging
 /// wrongly and refusals (saying who may), all in one reply. A comment with
 /// commands gets 👀 at once, then 🚀 when every command in it was answered, or
 /// 😕 when one was refused or written wrongly. Bots' comments are never read.
-/// The other commands (`/plan`, `/apply`, ...) are logged until their runners land.
+/// The allowed commands run in order, through their runners, one task's commands at a time.
 public struct CommentCommandHandler: WebhookEventHandler {
     public let name = "comment-commands"
     public let subscriptions = [EventSubscription("issue_comment", actions: ["created"])]
     public let parser: CommandParser
     public let policy: AuthorizationPolicy
     public let github: GitHubConnection?
+    /// Plans and applies; without them, only `/help` and refusals are answered.
+    public let work: ChangeWork?
+    public let runners: CommandRunners
 
-    public init(parser: CommandParser, policy: AuthorizationPolicy = AuthorizationPolicy(), github: GitHubConnection? = nil) {
+    public init(
+        parser: CommandParser,
+        policy: AuthorizationPolicy = AuthorizationPolicy(),
+        github: GitHubConnection? = nil,
+        work: ChangeWork? = nil,
+        runners: CommandRunners
+    ) {
         self.parser = parser
         self.policy = policy
         self.github = github
+        self.work = work
+        self.runners = runners
     }
 
     public func commands(_ event: IssueCommentEvent) -> [CommentItem] {
@@ -54,26 +65,94 @@ public struct CommentCommandHandler: WebhookEventHandler {
         }
         await react("eyes")
 
-        var denials: [CommandName: String] = [:]
         let commands = items.compactMap { item -> Command? in if case .command(let command) = item { command } else { nil } }
-        if !commands.isEmpty {
-            let actor = try await github.actor(author.login, for: commands.map(\.name), policy: policy, in: repository)
-            for command in commands {
-                if case .denied(let reason) = policy.decide(command.name, actor: actor, requester: comment.issue.user.login) {
-                    denials[command.name] = reason
-                }
+        let runs = commands.contains { $0.name != .help }
+        let target: TaskTarget? =
+            if let work, runs {
+                try await TaskTarget.resolve(
+                    number: comment.issue.number,
+                    isPullRequest: comment.issue.pullRequest != nil,
+                    repository: repository,
+                    gitHubRepository: comment.repository,
+                    client: client,
+                    parser: work.parser
+                )
+            } else {
+                nil
             }
+        let answer = { @Sendable () async throws -> Bool in
+            try await self.answer(items, commands: commands, comment: comment, target: target, repository: repository, github: github, client: client, context: context)
         }
-        if let reply = try github.comments.reply(to: items, botLogin: parser.botLogin, actor: author.login, denials: denials) {
-            // One reply per comment, found again by its marker: a retried job edits it rather than adding another.
-            try await github.writeStatus(reply, key: "reply-\(comment.comment.id)", issue: comment.issue.number, in: repository)
-        }
-        let refused = !denials.isEmpty || items.contains { if case .command = $0 { false } else { true } }
-        let unanswered = commands.contains { $0.name != .help && denials[$0.name] == nil }
-        if refused {
+        // Commands for one task run one job at a time, in the order they were written, as its intake does.
+        let refusedByRunner =
+            if let work, let target {
+                try await work.workspaces.exclusively("\(comment.repository.fullName)#\(target.issue)") { try await answer() }
+            } else {
+                try await answer()
+            }
+        let unanswered = commands.contains { $0.name != .help } && work == nil
+        if refusedByRunner || items.contains(where: { if case .command = $0 { false } else { true } }) {
             await react("confused")
         } else if !unanswered {
             await react("rocket")
         }
+    }
+
+    /// Decides, runs and replies; true when something was refused.
+    private func answer(
+        _ items: [CommentItem],
+        commands: [Command],
+        comment: IssueCommentEvent,
+        target: TaskTarget?,
+        repository: RepositoryRef,
+        github: GitHubConnection,
+        client: GitHubClient,
+        context: EventContext
+    ) async throws -> Bool {
+        let author = comment.comment.user
+        // On a pull request the requester is the task's issue author, not the pull request's (Gaffer).
+        let requester = target?.requester ?? comment.issue.user.login
+        var denials: [CommandName: String] = [:]
+        var answers: [Int: String] = [:]
+        var refused = false
+        if !commands.isEmpty {
+            let actor = try await github.actor(author.login, for: commands.map(\.name), policy: policy, in: repository)
+            for command in commands {
+                if case .denied(let reason) = policy.decide(command.name, actor: actor, requester: requester) {
+                    denials[command.name] = reason
+                    refused = true
+                }
+            }
+            for command in commands where denials[command.name] == nil && command.name != .help {
+                guard let work else { continue }
+                guard let target else {
+                    answers[command.line] = try github.comments.note(
+                        .unavailable("this pull request is not one of Gaffer's: commands work on a task's issue and on the pull request Gaffer opened for it."),
+                        actor: author.login
+                    )
+                    refused = true
+                    continue
+                }
+                let runContext = CommandContext(
+                    command: command,
+                    actor: actor,
+                    target: target,
+                    github: github,
+                    client: client,
+                    work: work,
+                    policy: policy,
+                    logger: context.logger
+                )
+                let outcome = try await runners.runner(command.name).run(runContext)
+                if let text = outcome.text { answers[command.line] = text }
+                refused = refused || outcome.refused
+                context.logger.info("command run", metadata: ["command": "\(command.name.rawValue)", "refused": "\(outcome.refused)"])
+            }
+        }
+        if let reply = try github.comments.reply(to: items, botLogin: parser.botLogin, actor: author.login, denials: denials, answers: answers) {
+            // One reply per comment, found again by its marker: a retried job edits it rather than adding another.
+            try await github.writeStatus(reply, key: "reply-\(comment.comment.id)", issue: comment.issue.number, in: repository)
+        }
+        return refused
     }
 }

@@ -14,10 +14,13 @@ public struct PullRequestPipelineHandler: WebhookEventHandler {
     ]
     public let github: GitHubConnection
     public let pipeline: PullRequestPipeline
+    /// Plans after a green run when `autoplan` is on.
+    public let work: ChangeWork?
 
-    public init(github: GitHubConnection, pipeline: PullRequestPipeline) {
+    public init(github: GitHubConnection, pipeline: PullRequestPipeline, work: ChangeWork? = nil) {
         self.github = github
         self.pipeline = pipeline
+        self.work = work
     }
 
     public func handle(_ event: WebhookEvent, context: EventContext) async throws {
@@ -54,5 +57,17 @@ public struct PullRequestPipelineHandler: WebhookEventHandler {
             logger: context.logger
         )
         context.logger.info("pipeline", metadata: ["sha": "\(run.sha.prefix(12))", "outcome": "\(outcome)"])
+        if let work, work.settings.autoplan, case .completed(let conclusion, _) = outcome, ["success", "neutral"].contains(conclusion),
+            let issue = TaskBranch.issue(in: run.branch)
+        {
+            try await Autoplan(work: work, github: github).plan(
+                branch: run.branch,
+                sha: run.sha,
+                issue: issue,
+                repository: repository,
+                gitHubRepository: run.repository,
+                logger: context.logger
+            )
+        }
     }
 }

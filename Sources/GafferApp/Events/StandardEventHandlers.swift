@@ -4,15 +4,17 @@ import GafferCore
 public enum StandardEventHandlers {
     /// `github` is where answers are written; without it they are only logged. `publisher` turns tasks
     /// into pull requests, and `pipeline` checks them; without them, those events are only logged.
+    /// `work` plans and applies. Throws when a command has no runner.
     public static func all(
         _ configuration: GafferConfiguration = GafferConfiguration(),
         github: GitHubConnection? = nil,
         publisher: TaskPublisher? = nil,
-        pipeline: PullRequestPipeline? = nil
-    ) -> [any WebhookEventHandler] {
+        pipeline: PullRequestPipeline? = nil,
+        work: ChangeWork? = nil
+    ) throws -> [any WebhookEventHandler] {
         let checks: any WebhookEventHandler =
             if let github, let pipeline {
-                PullRequestPipelineHandler(github: github, pipeline: pipeline)
+                PullRequestPipelineHandler(github: github, pipeline: pipeline, work: work)
             } else {
                 LoggingEventHandler(
                     name: "pull-request-pipeline-log",
@@ -30,7 +32,13 @@ public enum StandardEventHandlers {
         )
         let common: [any WebhookEventHandler] = [
             intake,
-            CommentCommandHandler(parser: CommandParser(botLogin: configuration.botLogin), policy: configuration.authorization, github: github),
+            CommentCommandHandler(
+                parser: CommandParser(botLogin: configuration.botLogin),
+                policy: configuration.authorization,
+                github: github,
+                work: work,
+                runners: try CommandRunners.standard()
+            ),
             checks,
             LoggingEventHandler(name: "check-run-log", subscriptions: [EventSubscription("check_run", actions: ["requested_action"])]),
         ]
@@ -42,7 +50,7 @@ public enum StandardEventHandlers {
         }
         return common + [
             IssueClosedHandler(github: github, intake: intake),
-            PullRequestClosedHandler(github: github),
+            PullRequestClosedHandler(github: github, work: work),
             InstallationHandler(github: github, triggerLabel: configuration.triggerLabel),
         ]
     }

@@ -42,4 +42,20 @@ extension GafferConfiguration {
         pipeline.checkov = pipelineCheckov.map { CheckovReview(executable: $0, skips: (try? CheckovReview.shippedSkips()) ?? []) }
         return pipeline
     }
+
+    /// Plans and applies with these settings: CloudFormation through the configured AWS credentials and account roles.
+    public func makeChangeWork(store: any ChangeStore & PlanStore, workspaces: GitWorkspaces, clock: any WallClock = SystemWallClock()) throws
+        -> ChangeWork
+    {
+        ChangeWork(
+            store: store,
+            stacks: CloudFormationStacks(accounts: AccountClients(base: try AWSClient.standard(awsSettings))),
+            workspaces: workspaces,
+            parser: IssueParser(options: .init(triggerLabel: triggerLabel, defaultRegion: defaultRegion)),
+            settings: changes,
+            defaultRegion: defaultRegion ?? "us-east-1",
+            workDirectory: dataDirectory.appendingPathComponent("plans", isDirectory: true),
+            clock: clock
+        )
+    }
 }

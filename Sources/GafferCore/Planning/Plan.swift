@@ -88,6 +88,8 @@ public protocol PlanStore: Sendable {
     /// Creates or replaces the plan with its steps, messages and capability gaps.
     func savePlan(_ plan: Plan) async throws
     func plan(id: String) async throws -> Plan?
+    /// The newest plan made for an issue of a repository (`owner/name`).
+    func latestPlan(repository: String, issue: Int) async throws -> Plan?
 }
 
 /// Plans in memory, for `gaffer plan` and tests.
@@ -101,4 +103,8 @@ public actor InMemoryPlanStore: PlanStore {
     }
 
     public func plan(id: String) -> Plan? { plans[id] }
+
+    public func latestPlan(repository: String, issue: Int) -> Plan? {
+        plans.values.filter { $0.repository?.lowercased() == repository.lowercased() && $0.task.issue == issue }.max { $0.createdAt < $1.createdAt }
+    }
 }

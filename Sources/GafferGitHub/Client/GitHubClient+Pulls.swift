@@ -25,6 +25,20 @@ public struct PullRequestDetails: Sendable, Decodable, Equatable {
     public var head: Branch
     public var base: Branch
     public var htmlUrl: String
+    /// Whether it merges without conflicts; nil while GitHub is still working it out (and in lists).
+    public var mergeable: Bool?
+    /// `clean`, `dirty` (conflicts), `blocked`, `behind`, `unstable`, `unknown`.
+    public var mergeableState: String?
+}
+
+/// A pull request review: who, what they concluded, and on which commit.
+public struct PullRequestReview: Sendable, Decodable, Equatable {
+    public var id: Int64
+    public var user: GitHubUser?
+    /// APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING.
+    public var state: String
+    public var commitId: String?
+    public var submittedAt: String?
 }
 
 /// A check run's output. Summary and text longer than GitHub allows are cut
@@ -176,6 +190,40 @@ extension GitHubClient {
         )
     }
 
+    /// The reviews of a pull request, oldest first (the first 100).
+    public func reviews(of number: Int, in repository: RepositoryRef) async throws -> [PullRequestReview] {
+        try await send(
+            "GET",
+            "\(repository.path)/pulls/\(number)/reviews",
+            query: [URLQueryItem(name: "per_page", value: "100")],
+            as: repository.caller,
+            decoding: [PullRequestReview].self
+        )
+    }
+
+    /// Merges the pull request if its head is still `sha` (GitHub answers 409 otherwise).
+    /// `method`: merge, squash or rebase.
+    @discardableResult
+    public func mergePullRequest(_ number: Int, method: String, sha: String, title: String? = nil, in repository: RepositoryRef) async throws
+        -> String
+    {
+        struct Body: Encodable, Sendable {
+            var mergeMethod: String
+            var sha: String
+            var commitTitle: String?
+        }
+        struct Answer: Decodable, Sendable {
+            var sha: String
+        }
+        return try await send(
+            "PUT",
+            "\(repository.path)/pulls/\(number)/merge",
+            body: Body(mergeMethod: method, sha: sha, commitTitle: title),
+            as: repository.caller,
+            decoding: Answer.self
+        ).sha
+    }
+
     /// The open pull requests, newest first; the first 100.
     public func openPullRequests(in repository: RepositoryRef) async throws -> [PullRequestDetails] {
         try await send(
@@ -236,6 +284,11 @@ extension GitHubClient {
         )
         for batch in batches.dropFirst() { _ = try await updateCheckRun(run.id, output: batch, in: repository) }
         return run
+    }
+
+    /// Asks GitHub to run a completed check again: its app gets `check_run.rerequested`.
+    public func rerequestCheckRun(_ id: Int64, in repository: RepositoryRef) async throws {
+        _ = try await send("POST", "\(repository.path)/check-runs/\(id)/rerequest", as: repository.caller)
     }
 
     /// The check runs named `name` on a commit (`ref`: a SHA or branch), newest first.

@@ -1,0 +1,167 @@
+import Foundation
+import GafferAWS
+import GafferCore
+import GafferMessages
+
+/// Carries out a plan's change sets (or deletes its stacks) and follows each stack to the end.
+/// It never executes blindly: a change set AWS already ran (a worker died mid-apply) is followed,
+/// not run again, so the next worker reconciles from the stack's own status.
+public struct ChangeApplier: Sendable {
+    public let work: ChangeWork
+
+    public init(work: ChangeWork) {
+        self.work = work
+    }
+
+    public enum Outcome: Sendable {
+        case applied(resources: [RegisteredResource], outputs: [(String, String)], progress: [GafferComments.StackProgress])
+        case failed(GafferComments.ApplyFailure, progress: [GafferComments.StackProgress])
+    }
+
+    static let succeeded: Set<String> = ["CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"]
+
+    static func isSettled(_ status: String) -> Bool {
+        !status.hasSuffix("_IN_PROGRESS") || status == "REVIEW_IN_PROGRESS"
+    }
+
+    /// Runs the plan; `report` is called with each stack's progress at most every `progressInterval`.
+    public func apply(
+        _ plan: ChangePlan,
+        estimate: CostEstimate?,
+        report: @Sendable ([GafferComments.StackProgress]) async -> Void
+    ) async throws -> Outcome {
+        var progress = plan.stacks.map { GafferComments.StackProgress(name: $0.key.name, status: "waiting", detail: "") }
+        var resources: [RegisteredResource] = []
+        var outputs: [(String, String)] = []
+        // Monitoring stacks refer to the main stacks' exports: deleting goes the other way round.
+        let order = plan.operation == .delete ? Array(plan.stacks.indices.reversed()) : Array(plan.stacks.indices)
+        for index in order {
+            let stack = plan.stacks[index]
+            let key = stack.key
+            if plan.operation == .change && stack.changeSetID.isEmpty {
+                progress[index] = .init(name: key.name, status: "unchanged", detail: "no changes")
+                resources += try await registered(key, plan: plan, estimate: estimate)
+                continue
+            }
+            let started = work.clock.now()
+            if plan.operation == .delete {
+                if let current = try await work.stacks.stack(key), Self.isSettled(current.status), current.status != "DELETE_IN_PROGRESS" {
+                    try await work.stacks.deleteStack(key)
+                }
+            } else if let changeSet = try await work.stacks.changeSet(key, name: stack.changeSetName), changeSet.executionStatus == "AVAILABLE" {
+                try await work.stacks.executeChangeSet(key, name: stack.changeSetName)
+            }
+            progress[index] = .init(name: key.name, status: "IN_PROGRESS", detail: "")
+            await report(progress)
+            let final = try await follow(key, deleting: plan.operation == .delete) { status in
+                progress[index] = .init(name: key.name, status: status, detail: "")
+                await report(progress)
+            }
+            let succeeded = plan.operation == .delete ? final == nil : Self.succeeded.contains(final?.status ?? "")
+            try await work.store.recordDeployment(
+                Deployment(
+                    planID: plan.id,
+                    stack: key,
+                    repository: plan.repository,
+                    issue: plan.issue,
+                    pullRequest: plan.pullRequest,
+                    status: final?.status ?? "DELETE_COMPLETE",
+                    succeeded: succeeded,
+                    by: plan.requestedBy,
+                    startedAt: started,
+                    endedAt: work.clock.now()
+                )
+            )
+            guard succeeded else {
+                let failure = try await failure(key, status: final?.status ?? "unknown")
+                progress[index] = .init(name: key.name, status: final?.status ?? "unknown", detail: "failed")
+                return .failed(failure, progress: progress)
+            }
+            progress[index] = .init(name: key.name, status: final?.status ?? "DELETE_COMPLETE", detail: "done")
+            if plan.operation == .delete {
+                try await work.store.unregister(stack: key)
+            } else {
+                outputs += (final?.outputs ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+                resources += try await registered(key, plan: plan, estimate: estimate)
+            }
+        }
+        if !resources.isEmpty { try await work.store.register(resources) }
+        return .applied(resources: resources, outputs: outputs, progress: progress)
+    }
+
+    /// Looks at the stack until it settles; nil when it is gone.
+    private func follow(
+        _ key: StackKey,
+        deleting: Bool,
+        report: (String) async -> Void
+    ) async throws -> CloudFormation.Stack? {
+        let deadline = ContinuousClock.now + work.settings.stackTimeout
+        var lastReport = ContinuousClock.now
+        var lastStatus = ""
+        while true {
+            let stack = try await work.stacks.stack(key)
+            guard let stack else { return nil }
+            if Self.isSettled(stack.status) && !(deleting && stack.status == "DELETE_IN_PROGRESS") { return stack }
+            if stack.status != lastStatus || ContinuousClock.now - lastReport > work.settings.progressInterval {
+                await report(stack.status)
+                lastReport = ContinuousClock.now
+                lastStatus = stack.status
+            }
+            guard ContinuousClock.now < deadline else {
+                throw ApplyTimeout(message: "\(key.name) was still \(stack.status) after \(work.settings.stackTimeout); `/apply` again follows it further")
+            }
+            try await Task.sleep(for: work.settings.pollInterval)
+        }
+    }
+
+    struct ApplyTimeout: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    /// The first resource that failed in the stack's latest operation, with AWS's reason.
+    private func failure(_ key: StackKey, status: String) async throws -> GafferComments.ApplyFailure {
+        let events = try await work.stacks.events(key)
+        // Newest first: the operation's events come before the last time the stack itself was asked to change.
+        let operation = events.prefix { !($0.logicalResourceID == key.name && $0.status.hasSuffix("_IN_PROGRESS") && $0.statusReason == "User Initiated") }
+        let failed = operation.last { $0.status.hasSuffix("_FAILED") && $0.logicalResourceID != key.name }
+            ?? events.first { $0.status.hasSuffix("_FAILED") }
+        return GafferComments.ApplyFailure(
+            resource: failed?.logicalResourceID ?? key.name,
+            reason: failed?.statusReason ?? "CloudFormation left the stack in \(status) without a reason",
+            stackStatus: status
+        )
+    }
+
+    /// The stack's resources as registry rows: an ARN where Gaffer can name one, the cost agent's daily figure.
+    private func registered(_ key: StackKey, plan: ChangePlan, estimate: CostEstimate?) async throws -> [RegisteredResource] {
+        try await work.stacks.resources(key).compactMap { resource in
+            guard let physical = resource.physicalResourceID, !physical.isEmpty else { return nil }
+            let monthly = estimate?.lines.filter { $0.resource == resource.logicalResourceID }.reduce(0.0) { $0 + $1.monthlyUSD }
+            return RegisteredResource(
+                arn: Self.arn(type: resource.resourceType, physicalID: physical, key: key),
+                resourceType: resource.resourceType,
+                logicalID: resource.logicalResourceID,
+                stack: key,
+                ownerAgent: key.name.hasSuffix("-monitoring") ? .monitoring : .infrastructure,
+                costPerDayUSD: monthly.map { $0 / 30 },
+                repository: plan.repository,
+                issue: plan.issue,
+                updatedAt: work.clock.now()
+            )
+        }
+    }
+
+    static func arn(type: String, physicalID: String, key: StackKey) -> String {
+        if physicalID.hasPrefix("arn:") { return physicalID }
+        switch type {
+        case "AWS::S3::Bucket": return "arn:aws:s3:::\(physicalID)"
+        case "AWS::DynamoDB::Table": return "arn:aws:dynamodb:\(key.region):\(key.account):table/\(physicalID)"
+        case "AWS::Lambda::Function": return "arn:aws:lambda:\(key.region):\(key.account):function:\(physicalID)"
+        case "AWS::IAM::Role": return "arn:aws:iam::\(key.account):role/\(physicalID)"
+        case "AWS::Logs::LogGroup": return "arn:aws:logs:\(key.region):\(key.account):log-group:\(physicalID)"
+        case "AWS::CloudWatch::Alarm": return "arn:aws:cloudwatch:\(key.region):\(key.account):alarm:\(physicalID)"
+        default: return "\(type)/\(key.account)/\(key.region)/\(physicalID)"
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import GafferCore
+import GafferGit
+
+/// What plans and applies need: where they are kept, CloudFormation, git checkouts of the
+/// pull request's commit, the task parser and the operator's settings.
+public struct ChangeWork: Sendable {
+    public let store: any ChangeStore & PlanStore
+    public let stacks: any StackOperations
+    public let workspaces: GitWorkspaces
+    public let parser: IssueParser
+    public let settings: ChangeSettings
+    /// The region of a task that names none.
+    public let defaultRegion: String
+    /// Where checkouts for plans are made; each is removed when the plan is made.
+    public let workDirectory: URL
+    public let clock: any WallClock
+
+    /// - Parameters:
+    ///   - store: change plans, decisions, locks, the registry and the coordinator's plans.
+    ///   - stacks: CloudFormation, per account and region.
+    ///   - workspaces: git, to read the templates of exactly the commit planned.
+    public init(
+        store: any ChangeStore & PlanStore,
+        stacks: any StackOperations,
+        workspaces: GitWorkspaces,
+        parser: IssueParser,
+        settings: ChangeSettings,
+        defaultRegion: String,
+        workDirectory: URL,
+        clock: any WallClock = SystemWallClock()
+    ) {
+        self.store = store
+        self.stacks = stacks
+        self.workspaces = workspaces
+        self.parser = parser
+        self.settings = settings
+        self.defaultRegion = defaultRegion
+        self.workDirectory = workDirectory
+        self.clock = clock
+    }
+}

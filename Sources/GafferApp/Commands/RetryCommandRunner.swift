@@ -1,0 +1,27 @@
+import GafferCore
+import GafferGitHub
+
+/// `/retry`: runs again what failed last: a failed apply (its plan's requirements are checked again),
+/// else a failed pipeline on the head (GitHub is asked to re-run the check), else the plan.
+struct RetryCommandRunner: CommandRunner {
+    let name = CommandName.retry
+
+    func run(_ context: CommandContext) async throws -> CommandOutcome {
+        let actor = context.actor.login
+        guard let pull = context.target.openPullRequest else { return .refused(try context.github.comments.note(.noPullRequest(verb: "retry"), actor: actor)) }
+        let store = context.work.store
+        if let plan = try await store.latestChangePlan(repository: context.target.fullName, pullRequest: pull.number), plan.state == .failed,
+            plan.headSHA == pull.head.sha
+        {
+            // A failed change set cannot be executed again: the plan is made anew at the same commit.
+            _ = try await store.transitionChangePlan(plan.id, from: [.failed], to: .discarded)
+            return try await PlanCommandRunner().run(context)
+        }
+        let checks = try await context.client.checkRuns(named: PullRequestPipeline.checkName, for: pull.head.sha, in: context.target.repository)
+        if let failed = checks.first(where: { $0.status == "completed" }), failed.conclusion != "success" {
+            try await context.client.rerequestCheckRun(failed.id, in: context.target.repository)
+            return .answered(nil)
+        }
+        return try await PlanCommandRunner().run(context)
+    }
+}
