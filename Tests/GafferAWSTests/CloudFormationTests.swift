@@ -1,5 +1,5 @@
 import Foundation
-import GafferAWS
+@testable import GafferAWS
 import GafferTestSupport
 import Testing
 
@@ -107,5 +107,72 @@ import Testing
         try await cloudFormation.deleteStack("gaffer-direct")
         let stacks = try await cloudFormation.describeStacks()
         #expect(stacks.allSatisfy { $0.stackName != "gaffer-direct" || $0.status == "DELETE_COMPLETE" })
+    }
+}
+
+/// DescribeChangeSet as AWS answers it with IncludePropertyValues: replacement, scope and each property's values.
+struct ChangeSetDescriptionTests {
+    static let answer = """
+        <DescribeChangeSetResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">
+          <DescribeChangeSetResult>
+            <ChangeSetId>arn:aws:cloudformation:us-east-1:123456789012:changeSet/c1/1</ChangeSetId>
+            <StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/s1/2</StackId>
+            <Status>CREATE_COMPLETE</Status>
+            <ExecutionStatus>AVAILABLE</ExecutionStatus>
+            <Changes>
+              <member>
+                <Type>Resource</Type>
+                <ResourceChange>
+                  <Action>Modify</Action>
+                  <LogicalResourceId>Bucket</LogicalResourceId>
+                  <PhysicalResourceId>logs</PhysicalResourceId>
+                  <ResourceType>AWS::S3::Bucket</ResourceType>
+                  <Replacement>True</Replacement>
+                  <Scope><member>Properties</member><member>Tags</member></Scope>
+                  <Details>
+                    <member>
+                      <Target>
+                        <Attribute>Properties</Attribute>
+                        <Name>BucketName</Name>
+                        <RequiresRecreation>Always</RequiresRecreation>
+                        <BeforeValue>logs</BeforeValue>
+                        <AfterValue>logs-archive</AfterValue>
+                      </Target>
+                      <Evaluation>Static</Evaluation>
+                      <ChangeSource>DirectModification</ChangeSource>
+                    </member>
+                  </Details>
+                </ResourceChange>
+              </member>
+              <member>
+                <Type>Resource</Type>
+                <ResourceChange>
+                  <Action>Remove</Action>
+                  <LogicalResourceId>Policy</LogicalResourceId>
+                  <ResourceType>AWS::S3::BucketPolicy</ResourceType>
+                  <Scope/>
+                  <Details/>
+                </ResourceChange>
+              </member>
+            </Changes>
+          </DescribeChangeSetResult>
+        </DescribeChangeSetResponse>
+        """
+
+    @Test func replacementsAndPropertyValuesAreRead() throws {
+        let root = try XMLNode.parse(Data(Self.answer.utf8))
+        let changeSet = CloudFormation.changeSet(from: try #require(root["DescribeChangeSetResult"]))
+        #expect(changeSet.executionStatus == "AVAILABLE" && changeSet.changes.count == 2)
+        let bucket = changeSet.changes[0]
+        #expect(bucket.replacement == "True" && bucket.scope == ["Properties", "Tags"] && bucket.physicalResourceID == "logs")
+        #expect(
+            bucket.details == [
+                CloudFormation.ChangeDetail(
+                    attribute: "Properties", name: "BucketName", requiresRecreation: "Always", beforeValue: "logs", afterValue: "logs-archive",
+                    changeSource: "DirectModification"
+                )
+            ]
+        )
+        #expect(changeSet.changes[1].action == "Remove" && changeSet.changes[1].details.isEmpty)
     }
 }

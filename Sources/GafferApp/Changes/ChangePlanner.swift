@@ -184,7 +184,16 @@ public struct ChangePlanner: Sendable {
             type = try await stacks.stack(key).map { $0.status == "REVIEW_IN_PROGRESS" ? "CREATE" : "UPDATE" } ?? "CREATE"
         } else {
             if existing != nil { try await stacks.deleteChangeSet(key, name: name) }
-            let stack = try await stacks.stack(key)
+            var stack = try await stacks.stack(key)
+            if stack?.status == "ROLLBACK_COMPLETE" {
+                // A creation that failed leaves an empty stack that can only be deleted: clear it to create again.
+                try await stacks.deleteStack(key)
+                let deadline = ContinuousClock.now + .seconds(600)
+                while let current = try await stacks.stack(key), current.status != "DELETE_FAILED", ContinuousClock.now < deadline {
+                    try await Task.sleep(for: work.settings.pollInterval)
+                }
+                stack = try await stacks.stack(key)
+            }
             type = stack == nil || stack?.status == "REVIEW_IN_PROGRESS" ? "CREATE" : "UPDATE"
             let tags = ["gaffer:issue": "\(target.fullName)#\(target.issue)", "gaffer:managed": "true"]
             do {

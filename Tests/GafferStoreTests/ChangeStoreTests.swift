@@ -1,0 +1,98 @@
+import Foundation
+import GafferCore
+import GafferStore
+import Testing
+
+/// Change plans, decisions, locks, the registry and deployments in SQLite.
+struct ChangeStoreTests {
+    static let key = StackKey(account: "123456789012", region: "us-east-1", name: "gaffer-s3-bucket-logs")
+
+    static func plan(_ id: String, pullRequest: Int = 8, at: Date) -> ChangePlan {
+        ChangePlan(
+            id: id,
+            repository: "Acme/Infra",
+            issue: 7,
+            pullRequest: pullRequest,
+            headSHA: "c0ffee",
+            stacks: [
+                PlannedStack(key: key, changeSetType: "CREATE", changeSetName: "n", changeSetID: "arn:cs", templatePath: "t", templateHash: "h", changes: [])
+            ],
+            requestedBy: "bob",
+            requester: "alice",
+            createdAt: at
+        )
+    }
+
+    @Test func aPlanIsKeptAsMadeAndOnlyItsStateMovesOnceFromEachState() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let store = fixture.store
+        let first = Self.plan("p1", at: fixture.clock.now())
+        #expect(try await store.saveChangePlan(first) == first)
+        var other = Self.plan("p1", at: fixture.clock.now())
+        other.headSHA = "different"
+        #expect(try await store.saveChangePlan(other).headSHA == "c0ffee", "a plan with the same id is not replaced")
+        fixture.clock.advance(by: 1)
+        _ = try await store.saveChangePlan(Self.plan("p2", at: fixture.clock.now()))
+        #expect(try await store.latestChangePlan(repository: "acme/infra", pullRequest: 8)?.id == "p2", "found whatever the case of the name")
+
+        // Two workers racing to apply: exactly one moves it.
+        async let one = store.transitionChangePlan("p2", from: [.planned], to: .applying)
+        async let two = store.transitionChangePlan("p2", from: [.planned], to: .applying)
+        #expect([try await one, try await two].filter { $0 }.count == 1)
+        #expect(try await store.changePlan(id: "p2")?.state == .applying)
+        #expect(try await !store.transitionChangePlan("p2", from: [.planned], to: .discarded))
+        #expect(try await store.transitionChangePlan("p2", from: [.applying], to: .applied))
+        #expect(try await store.changePlan(id: "p2")?.state == .applied)
+        #expect(try await store.changePlan(id: "p1")?.state == .planned)
+    }
+
+    @Test func aStackIsLockedByOnePullRequestUntilItIsReleased() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let store = fixture.store
+        let mine = StackLock(key: Self.key, repository: "acme/infra", pullRequest: 8, issue: 7, at: fixture.clock.now())
+        let theirs = StackLock(key: Self.key, repository: "acme/infra", pullRequest: 9, issue: 10, at: fixture.clock.now())
+        #expect(try await store.acquireLock(mine) == mine)
+        #expect(try await store.acquireLock(theirs) == mine, "the holder is returned")
+        #expect(try await store.acquireLock(mine) == mine, "taking it again is a no-op")
+        #expect(try await store.releaseLocks(repository: "acme/infra", pullRequest: 9, keys: nil).isEmpty, "only the holder releases")
+        let elsewhere = StackKey(account: "123456789012", region: "eu-west-1", name: Self.key.name)
+        #expect(try await store.acquireLock(StackLock(key: elsewhere, repository: "acme/infra", pullRequest: 9, issue: 10, at: fixture.clock.now())).pullRequest == 9)
+        #expect(try await store.locks(repository: "ACME/infra", pullRequest: 8) == [mine])
+        #expect(try await store.releaseLocks(repository: "acme/infra", pullRequest: 8, keys: nil) == [mine])
+        #expect(try await store.lock(for: Self.key) == nil)
+        #expect(try await store.acquireLock(theirs) == theirs)
+    }
+
+    @Test func decisionsRegistryAndDeploymentsReadBackInOrder() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.cleanUp() }
+        let store = fixture.store
+        let now = fixture.clock.now()
+        try await store.recordDecision(Decision(repository: "acme/infra", pullRequest: 8, planID: "p1", verdict: .approve, by: "bob", reason: nil, at: now))
+        try await store.recordDecision(Decision(repository: "acme/infra", pullRequest: 8, planID: "p1", verdict: .deny, by: "carol", reason: "no", at: now))
+        try await store.recordDecision(Decision(repository: "acme/infra", pullRequest: 9, planID: "p9", verdict: .approve, by: "bob", reason: nil, at: now))
+        #expect(try await store.decisions(repository: "acme/infra", pullRequest: 8).map(\.by) == ["bob", "carol"])
+
+        func resource(_ arn: String, cost: Double) -> RegisteredResource {
+            RegisteredResource(
+                arn: arn, resourceType: "AWS::S3::Bucket", logicalID: "Bucket", stack: Self.key, ownerAgent: .infrastructure,
+                costPerDayUSD: cost, repository: "acme/infra", issue: 7, updatedAt: now
+            )
+        }
+        try await store.register([resource("arn:aws:s3:::a", cost: 1), resource("arn:aws:s3:::b", cost: 2)])
+        try await store.register([resource("arn:aws:s3:::a", cost: 3)])
+        #expect(try await store.registeredResources().map(\.costPerDayUSD) == [3, 2], "a resource registered again is replaced")
+        try await store.unregister(stack: Self.key)
+        #expect(try await store.registeredResources().isEmpty)
+
+        let deployment = Deployment(
+            planID: "p1", stack: Self.key, repository: "acme/infra", issue: 7, pullRequest: 8, status: "CREATE_COMPLETE", succeeded: true,
+            by: "alice", startedAt: now, endedAt: now
+        )
+        try await store.recordDeployment(deployment)
+        #expect(try await store.deployments(repository: "ACME/INFRA") == [deployment])
+        #expect(try await store.deployments(repository: "acme/other").isEmpty)
+    }
+}
