@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GafferGitHub
 import HTTPTypes
@@ -343,8 +344,9 @@ public struct GitHubSandbox: Sendable {
         }
         var fields = HTTPFields()
         if request.method == .get, answer.status == 200 {
-            // A weak validator from the body, so conditional GETs work as on GitHub.
-            let etag = "W/\"\(String(answer.body.hashValue, radix: 16))\""
+            // A weak validator from the whole body (Data's hashValue reads only its first bytes, so two
+            // pull requests differing only in their head would share one), as GitHub's changes with any field.
+            let etag = "W/\"\(SHA256.hash(data: answer.body).prefix(16).map { String(format: "%02x", $0) }.joined())\""
             answer.headers["etag"] = etag
             if headers["if-none-match"] == etag { answer = Answer(status: 304, body: Data()) }
         }

@@ -45,6 +45,16 @@ extension SQLiteStore: ChangeStore {
         try await pool.read { db in try Self.changePlan(db, id: id) }
     }
 
+    public func changePlans(repository: String, pullRequest: Int) async throws -> [ChangePlan] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT state, plan FROM change_plans WHERE repository = ? AND pull_request = ? ORDER BY created_at, rowid",
+                arguments: [repository.lowercased(), pullRequest]
+            ).map(Self.plan(from:))
+        }
+    }
+
     public func latestChangePlan(repository: String, pullRequest: Int) async throws -> ChangePlan? {
         try await pool.read { db in
             try Row.fetchOne(

@@ -23,6 +23,7 @@ struct ChangeFlowTests {
         let bob: GitHubClient
         let carol: GitHubClient
         let mallory: GitHubClient
+        let erin: GitHubClient
         let app: GitHubClient
         let repository = RepositoryRef(owner: "acme", name: "web")
         let installed = RepositoryRef(owner: "acme", name: "web", installation: 42)
@@ -30,7 +31,7 @@ struct ChangeFlowTests {
         static func start(configure: @escaping (inout GafferConfiguration) -> Void = { _ in }) async throws -> Story {
             let sandbox = try await SandboxFixture()
             let moto = try await MotoServer.start()
-            for (login, permission) in [("bob", "write"), ("carol", "read"), ("mallory", "none")] {
+            for (login, permission) in [("bob", "write"), ("carol", "read"), ("mallory", "none"), ("erin", "maintain")] {
                 _ = await sandbox.state.addUser(login, token: "ghp_\(login)_0123456789")
                 if permission != "none" { await sandbox.state.setPermission(permission, for: login, in: "acme/web") }
             }
@@ -54,6 +55,7 @@ struct ChangeFlowTests {
                 bob: try await person("bob"),
                 carol: try await person("carol"),
                 mallory: try await person("mallory"),
+                erin: try await person("erin"),
                 app: try await sandbox.client(.app(id: "4242", privateKeyPEM: Secret(sandbox.appPrivateKeyPEM)))
             )
         }
@@ -85,18 +87,46 @@ struct ChangeFlowTests {
         }
 
         /// Opens an issue as alice and waits for its pull request, its green pipeline and the autoplan's plan comment.
-        func openTask(_ title: String, body: String = "", resource: String = "s3-bucket") async throws -> (issue: Int, pull: PullRequestDetails, plan: String) {
+        /// Opens an issue as alice and waits for its pull request, its green pipeline and (with autoplan) the plan comment.
+        func openTask(_ title: String, body: String = "", resource: String = "s3-bucket", autoplan: Bool = true) async throws -> (
+            issue: Int, pull: PullRequestDetails, plan: String
+        ) {
             let issue = try await sandbox.openIssue(title, body: body, as: alice)
             let branch = "gaffer/\(issue.number)-\(resource)"
             try await waitUntil(timeout: .seconds(60), "the pull request of \(branch)") {
                 try await !alice.pullRequests(head: branch, in: repository).isEmpty
             }
             let pull = try #require(try await alice.pullRequests(head: branch, in: repository).first)
-            try await waitUntil(timeout: .seconds(120), "the plan comment on #\(pull.number)") {
-                try await comment("plan", on: pull.number) != nil
+            try await waitForGreenPipeline(pull.head.sha)
+            if autoplan {
+                try await waitUntil(timeout: .seconds(120), "the plan comment on #\(pull.number)") {
+                    try await comment("plan", on: pull.number) != nil
+                }
             }
             try await gaffer.settle()
-            return (issue.number, pull, try #require(try await comment("plan", on: pull.number)))
+            return (issue.number, pull, try await comment("plan", on: pull.number) ?? "")
+        }
+
+        func waitForGreenPipeline(_ sha: String) async throws {
+            try await waitUntil(timeout: .seconds(120), "the pipeline of \(sha.prefix(12))") {
+                try await app.checkRuns(named: "gaffer/pipeline", for: sha, in: installed).first?.status == "completed"
+            }
+            let check = try await app.checkRuns(named: "gaffer/pipeline", for: sha, in: installed).first
+            #expect(check?.conclusion == "success", "\(String(describing: check?.output))")
+        }
+
+        /// Commits a change to a file of `branch` as a person would, and pushes it; returns the new head.
+        func push(to branch: String, path: String, change: (String) -> String) async throws -> String {
+            let folder = try TemporaryDirectory("change-push")
+            defer { folder.remove() }
+            let work = folder.url.appendingPathComponent("web").path
+            let remote = "http://x-access-token:\(SandboxFixture.aliceToken)@127.0.0.1:\(sandbox.port)/acme/web.git"
+            try await GitCLI.run(["clone", "--quiet", "--branch", branch, remote, work])
+            let text = try String(contentsOfFile: work + "/" + path, encoding: .utf8)
+            try change(text).write(toFile: work + "/" + path, atomically: true, encoding: .utf8)
+            try await GitCLI.run(["-c", "user.name=Alice", "-c", "user.email=alice@example.com", "commit", "--quiet", "-am", "A person's change"], in: work)
+            try await GitCLI.run(["push", "--quiet", "origin", branch], in: work)
+            return try await GitCLI.run(["rev-parse", "HEAD"], in: work)
         }
 
         func stackStatus(_ name: String) async throws -> String? {
@@ -167,5 +197,72 @@ struct ChangeFlowTests {
         #expect(try await story.stackStatus(stack) == nil)
         #expect(try await story.gaffer.server.store.registeredResources().isEmpty)
         #expect(try await story.alice.issue(deletion.issue, in: story.repository).state == "closed")
+    }
+
+    @Test func twoPullRequestsOnOneStackAPersonsPushADenialAndTheLocks() async throws {
+        let story = try await Story.start { $0.changes.autoplan = false }
+        defer { story.stop() }
+        let stack = "123456789012/us-east-1/gaffer-s3-bucket-shared-logs"
+        let first = try await story.openTask("Create an S3 bucket named shared-logs in us-east-1", autoplan: false)
+        let a = first.pull.number
+        #expect(first.plan.isEmpty, "no plan without autoplan")
+        #expect(try await story.say("/plan", on: a, as: story.alice) == nil, "the plan comment is the answer")
+        let planA = try #require(try await story.comment("plan", on: a))
+        #expect(planA.contains("2 to add") && planA.contains("asked by | @alice"), "\(planA)")
+
+        // A second task on the same stack: its plan is refused, with a link to the holder.
+        let second = try await story.openTask("Create an S3 bucket named shared-logs in us-east-1 with versioning", autoplan: false)
+        let b = second.pull.number
+        let refused = try #require(try await story.say("/plan", on: b, as: story.bob))
+        #expect(refused.contains("the stack `\(stack)` is locked by #\(a)") && refused.contains("Apply or close #\(a) first"), "\(refused)")
+        #expect(try await story.comment("plan", on: b) == nil)
+
+        // A person's push invalidates A's plan, and /apply says so.
+        let branch = "gaffer/\(first.issue)-s3-bucket"
+        let head = try await story.push(to: branch, path: "infra/gaffer-s3-bucket-shared-logs/README.md") { $0 + "\nReviewed by Alice.\n" }
+        try await story.waitForGreenPipeline(head)
+        _ = try await story.say("/approve", on: a, as: story.bob)
+        let staleReply = try await story.say("/apply", on: a, as: story.alice)
+        let applyComment = try await story.comment("apply", on: a)
+        let stale = try #require(staleReply, "\(String(describing: applyComment)) head \(head) first \(first.pull.head.sha) plan \(planA)")
+        #expect(stale.contains("a new commit invalidates it") && stale.contains("`\(head.prefix(12))`"), "\(stale)")
+
+        // Planned again at the new head, then denied: the plan is discarded and cannot be applied.
+        _ = try await story.say("/plan", on: a, as: story.alice)
+        #expect(try await story.comment("plan", on: a)?.contains("### Plan for `\(head.prefix(12))`") == true)
+        let denied = try #require(try await story.say("/deny not this week", on: a, as: story.bob))
+        #expect(denied.contains("@bob denied the plan of `\(head.prefix(12))`: not this week") && denied.contains("The plan is discarded"), "\(denied)")
+        let afterDeny = try #require(try await story.say("/apply", on: a, as: story.alice))
+        #expect(afterDeny.contains("was discarded"), "\(afterDeny)")
+        let status = try #require(try await story.say("/status", on: a, as: story.carol))
+        #expect(status.contains("**discarded**") && status.contains("Locks held: `\(stack)`") && status.contains("denied by @bob"), "\(status)")
+        #expect(try await story.stackStatus("gaffer-s3-bucket-shared-logs") == nil, "a denied plan of a new stack leaves nothing in AWS")
+
+        // Closing A releases its lock: B is served.
+        _ = try await story.alice.updatePullRequest(a, state: "closed", in: story.repository)
+        try await waitUntil(timeout: .seconds(30), "A's lock to be released") {
+            try await story.gaffer.server.store.lock(
+                for: StackKey(account: "123456789012", region: "us-east-1", name: "gaffer-s3-bucket-shared-logs")
+            ) == nil
+        }
+        #expect(try await story.say("/plan", on: b, as: story.bob) == nil)
+        #expect(try await story.comment("plan", on: b)?.contains("2 to add") == true)
+
+        // Only a maintainer may unlock; after that, B must plan again.
+        let notMaintainer = try #require(try await story.say("/unlock", on: b, as: story.bob))
+        #expect(notMaintainer.contains("/unlock needs maintain permission"), "\(notMaintainer)")
+        let unlocked = try #require(try await story.say("/unlock", on: b, as: story.erin))
+        #expect(unlocked.contains("released `\(stack)`"), "\(unlocked)")
+        _ = try await story.say("/approve", on: b, as: story.bob)
+        let unheld = try #require(try await story.say("/apply", on: b, as: story.alice))
+        #expect(unheld.contains("was discarded"), "\(unheld)")
+        #expect(try await story.say("/plan", on: b, as: story.alice) == nil)
+        _ = try await story.say("/approve", on: b, as: story.bob)
+        let applied = try await story.say("/apply", on: b, as: story.alice)
+        #expect(applied == nil, "\(applied ?? "")")
+        let appliedComment = try await story.comment("apply", on: b)
+        let planComment = try await story.comment("plan", on: b)
+        #expect(try await story.stackStatus("gaffer-s3-bucket-shared-logs") == "CREATE_COMPLETE", "\(appliedComment ?? "") \(planComment ?? "")")
+        #expect(try await story.alice.pullRequest(b, in: story.repository).merged == true)
     }
 }

@@ -48,8 +48,23 @@ public struct ChangeApplier: Sendable {
                 if let current = try await work.stacks.stack(key), Self.isSettled(current.status), current.status != "DELETE_IN_PROGRESS" {
                     try await work.stacks.deleteStack(key)
                 }
-            } else if let changeSet = try await work.stacks.changeSet(key, name: stack.changeSetName), changeSet.executionStatus == "AVAILABLE" {
-                try await work.stacks.executeChangeSet(key, name: stack.changeSetName)
+            } else {
+                // By its ARN: exactly the change set that was shown.
+                let changeSet = try await work.stacks.changeSet(key, name: stack.changeSetID)
+                switch changeSet?.executionStatus {
+                case "AVAILABLE": try await work.stacks.executeChangeSet(key, name: stack.changeSetID)
+                // Run before a worker died: follow it, never run it again.
+                case "EXECUTE_IN_PROGRESS", "EXECUTE_COMPLETE", "EXECUTE_FAILED": break
+                default:
+                    let state = changeSet.map { "\($0.executionStatus)\($0.statusReason.map { ": \($0)" } ?? "")" } ?? "gone"
+                    let failure = GafferComments.ApplyFailure(
+                        resource: key.name,
+                        reason: "the change set \(stack.changeSetName) cannot be executed (\(state)); `/plan` again",
+                        stackStatus: try await work.stacks.stack(key)?.status ?? "none"
+                    )
+                    progress[index] = .init(name: key.name, status: failure.stackStatus, detail: "not run")
+                    return .failed(failure, progress: progress)
+                }
             }
             progress[index] = .init(name: key.name, status: "IN_PROGRESS", detail: "")
             await report(progress)

@@ -34,8 +34,11 @@ public struct ChangePlanner: Sendable {
         var body: String
     }
 
-    /// The change set's name for a pull request's commit: found again by a retried job.
-    static func changeSetName(pullRequest: Int, head: String) -> String { "gaffer-pr\(pullRequest)-\(head.prefix(12))" }
+    /// The change set's name for a pull request's commit and the how-manieth plan of it this is: a
+    /// retried job finds the one it made; a plan made again after a discarded one gets a new name.
+    static func changeSetName(pullRequest: Int, head: String, generation: Int) -> String {
+        "gaffer-pr\(pullRequest)-\(head.prefix(12))-\(generation)"
+    }
 
     static func hash(_ text: String) -> String {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
@@ -69,7 +72,12 @@ public struct ChangePlanner: Sendable {
 
         if case .some(let refusal) = try await takeLocks(keys, target: target, pullRequest: pull.number) { return refusal }
 
-        let name = Self.changeSetName(pullRequest: pull.number, head: head)
+        // The plan this one replaces goes first: its change sets (and a stack made only for them) must not linger.
+        if let previous = try await work.store.latestChangePlan(repository: target.fullName, pullRequest: pull.number), previous.state == .planned {
+            try await discard(previous)
+        }
+        let earlier = try await work.store.changePlans(repository: target.fullName, pullRequest: pull.number).filter { $0.headSHA == head }
+        let name = Self.changeSetName(pullRequest: pull.number, head: head, generation: earlier.count + 1)
         var planned: [PlannedStack] = []
         for (file, key) in zip(files, keys) {
             do {
@@ -119,6 +127,9 @@ public struct ChangePlanner: Sendable {
             return .nothing("none of the stacks this task deletes exists in \(account) \(region)")
         }
         if case .some(let refusal) = try await takeLocks(stacks.map(\.key), target: target, pullRequest: pull.number) { return refusal }
+        if let previous = try await work.store.latestChangePlan(repository: target.fullName, pullRequest: pull.number), previous.state == .planned {
+            try await discard(previous)
+        }
         return try await save(
             ChangePlan(
                 id: Self.planID(target, pull: pull),
@@ -141,14 +152,9 @@ public struct ChangePlanner: Sendable {
         "\(target.fullName.lowercased())#\(pull.number)@\(pull.head.sha)/\(UUID().uuidString.prefix(8).lowercased())"
     }
 
-    /// Keeps the new plan and discards the one it replaces.
+    /// Keeps the new plan.
     func save(_ plan: ChangePlan) async throws -> Outcome {
-        let previous = try await work.store.latestChangePlan(repository: plan.repository, pullRequest: plan.pullRequest)
-        let saved = try await work.store.saveChangePlan(plan)
-        if let previous, previous.state == .planned, previous.id != saved.id {
-            try await discard(previous)
-        }
-        return .planned(saved, reused: false)
+        .planned(try await work.store.saveChangePlan(plan), reused: false)
     }
 
     /// Takes every stack for the pull request, or none: nil when all are its own.
@@ -271,11 +277,17 @@ public struct ChangePlanner: Sendable {
         )
     }
 
-    /// Marks the plan discarded and drops its change sets (AWS keeps them otherwise).
+    /// Marks the plan discarded and drops its change sets (AWS keeps them otherwise), and a stack that
+    /// exists only to hold one (a new stack's CREATE change set leaves it in REVIEW_IN_PROGRESS).
     public func discard(_ plan: ChangePlan) async throws {
         guard try await work.store.transitionChangePlan(plan.id, from: [.planned], to: .discarded) else { return }
         for stack in plan.stacks where !stack.changeSetID.isEmpty {
-            try? await work.stacks.deleteChangeSet(stack.key, name: stack.changeSetName)
+            // Best effort: the plan is discarded whatever AWS says, and a change set left behind is never run.
+            try? await work.stacks.deleteChangeSet(stack.key, name: stack.changeSetID)
+            let current = try? await work.stacks.stack(stack.key)
+            if stack.changeSetType == "CREATE", current?.status == "REVIEW_IN_PROGRESS" {
+                try? await work.stacks.deleteStack(stack.key)
+            }
         }
     }
 

@@ -3,6 +3,8 @@ public protocol ChangeStore: Sendable {
     /// Stores a new plan; a plan with the same id already stored is kept as it was and returned.
     func saveChangePlan(_ plan: ChangePlan) async throws -> ChangePlan
     func changePlan(id: String) async throws -> ChangePlan?
+    /// The pull request's plans, oldest first.
+    func changePlans(repository: String, pullRequest: Int) async throws -> [ChangePlan]
     /// The pull request's newest plan, whatever its state.
     func latestChangePlan(repository: String, pullRequest: Int) async throws -> ChangePlan?
     /// Moves the plan to `state` only when it is in one of `from`: true when this call moved it.
