@@ -28,9 +28,9 @@ struct ChangeFlowTests {
         let repository = RepositoryRef(owner: "acme", name: "web")
         let installed = RepositoryRef(owner: "acme", name: "web", installation: 42)
 
-        static func start(configure: @escaping (inout GafferConfiguration) -> Void = { _ in }) async throws -> Story {
+        static func start(authenticated: Bool = true, configure: @escaping (inout GafferConfiguration) -> Void = { _ in }) async throws -> Story {
             let sandbox = try await SandboxFixture()
-            let moto = try await MotoServer.start()
+            let moto = try await MotoServer.start(authenticated: authenticated)
             for (login, permission) in [("bob", "write"), ("carol", "read"), ("mallory", "none"), ("erin", "maintain")] {
                 _ = await sandbox.state.addUser(login, token: "ghp_\(login)_0123456789")
                 if permission != "none" { await sandbox.state.setPermission(permission, for: login, in: "acme/web") }
@@ -264,5 +264,61 @@ struct ChangeFlowTests {
         let planComment = try await story.comment("plan", on: b)
         #expect(try await story.stackStatus("gaffer-s3-bucket-shared-logs") == "CREATE_COMPLETE", "\(appliedComment ?? "") \(planComment ?? "")")
         #expect(try await story.alice.pullRequest(b, in: story.repository).merged == true)
+    }
+
+    /// Approves as bob and applies as alice; returns the apply comment.
+    func approveAndApply(_ pull: Int, in story: Story) async throws -> String {
+        _ = try await story.say("/approve", on: pull, as: story.bob)
+        let refused = try await story.say("/apply", on: pull, as: story.alice)
+        #expect(refused == nil, "\(refused ?? "")")
+        return try await story.comment("apply", on: pull) ?? ""
+    }
+
+    @Test func aTableIsCreatedAndReadBackThroughDynamoDB() async throws {
+        let story = try await Story.start()
+        defer { story.stop() }
+        let created = try await story.openTask("Create a DynamoDB table named story-orders in us-east-1", body: "partitionKey: id", resource: "dynamodb-table")
+        #expect(created.plan.contains("| `gaffer-dynamodb-table-story-orders` | Add | `Table` | AWS::DynamoDB::Table |"), "\(created.plan)")
+        #expect(created.plan.contains("`gaffer-dynamodb-table-story-orders-monitoring`"), "the alarms' stack is planned too: \(created.plan)")
+        let applied = try await approveAndApply(created.pull.number, in: story)
+        #expect(applied.contains(": applied") && !applied.contains("failed"), "\(applied)")
+        let table = try await DynamoDB(try story.aws(), region: "us-east-1").describeTable("story-orders")
+        #expect(table.tableStatus == "ACTIVE" && table.keySchema.map(\.attributeName) == ["id"])
+        #expect(try await story.stackStatus("gaffer-dynamodb-table-story-orders-monitoring") == "CREATE_COMPLETE")
+    }
+
+    @Test func aBucketIsUpdatedWithTheModifyShownAndApplied() async throws {
+        let story = try await Story.start()
+        defer { story.stop() }
+        let created = try await story.openTask("Create an S3 bucket named story-assets in us-east-1", body: "tags: team=web")
+        _ = try await approveAndApply(created.pull.number, in: story)
+        let s3 = S3(try story.aws())
+        #expect(try await s3.getBucketTagging("story-assets")["team"] == "web")
+
+        let updated = try await story.openTask("Update the S3 bucket named story-assets in us-east-1", body: "tags: team=data")
+        #expect(updated.plan.contains("0 to add, 1 to change, 0 to remove, 0 replaced"), "\(updated.plan)")
+        #expect(updated.plan.contains("| `gaffer-s3-bucket-story-assets` | Modify | `Bucket` | AWS::S3::Bucket |"), "\(updated.plan)")
+        #expect(updated.plan.contains("UPDATE change set"), "\(updated.plan)")
+        let applied = try await approveAndApply(updated.pull.number, in: story)
+        #expect(applied.contains(": applied") && applied.contains("UPDATE_COMPLETE"), "\(applied)")
+        #expect(try await s3.getBucketTagging("story-assets")["team"] == "data")
+        #expect(try await story.gaffer.server.store.deployments(repository: "acme/web").map(\.status) == ["CREATE_COMPLETE", "UPDATE_COMPLETE"])
+    }
+
+    @Test func aFunctionIsCreatedAndReadBackThroughLambda() async throws {
+        // moto checks no Lambda signature correctly (see ServiceOperationsTests): this endpoint checks none.
+        let story = try await Story.start(authenticated: false)
+        defer { story.stop() }
+        let task = try await story.openTask(
+            "Create a Lambda function named story-resize in us-east-1",
+            body: "runtime: python3.12\nhandler: app.handler",
+            resource: "lambda-function"
+        )
+        #expect(task.plan.contains("AWS::Lambda::Function"), "\(task.plan)")
+        let applied = try await approveAndApply(task.pull.number, in: story)
+        #expect(applied.contains(": applied"), "\(applied)")
+        let function = try await Lambda(try story.aws(), region: "us-east-1").getFunction("story-resize")
+        #expect(function.configuration.runtime == "python3.12")
+        #expect(try await story.gaffer.server.store.registeredResources().contains { $0.arn.hasSuffix(":function:story-resize") })
     }
 }

@@ -88,7 +88,7 @@ public struct ChangeApplier: Sendable {
                 )
             )
             guard succeeded else {
-                let failure = try await failure(key, status: final?.status ?? "unknown")
+                let failure = try await failure(key, status: final?.status ?? "gone")
                 progress[index] = .init(name: key.name, status: final?.status ?? "unknown", detail: "failed")
                 return .failed(failure, progress: progress)
             }
@@ -136,14 +136,16 @@ public struct ChangeApplier: Sendable {
 
     /// The first resource that failed in the stack's latest operation, with AWS's reason.
     private func failure(_ key: StackKey, status: String) async throws -> GafferComments.ApplyFailure {
-        let events = try await work.stacks.events(key)
+        // A stack that is gone has no events to read: say what is known.
+        let events = (try? await work.stacks.events(key)) ?? []
         // Newest first: the operation's events come before the last time the stack itself was asked to change.
         let operation = events.prefix { !($0.logicalResourceID == key.name && $0.status.hasSuffix("_IN_PROGRESS") && $0.statusReason == "User Initiated") }
         let failed = operation.last { $0.status.hasSuffix("_FAILED") && $0.logicalResourceID != key.name }
             ?? events.first { $0.status.hasSuffix("_FAILED") }
         return GafferComments.ApplyFailure(
             resource: failed?.logicalResourceID ?? key.name,
-            reason: failed?.statusReason ?? "CloudFormation left the stack in \(status) without a reason",
+            reason: failed?.statusReason
+                ?? (status == "gone" ? "the stack is gone: CloudFormation deleted it" : "CloudFormation left the stack in \(status) without a reason"),
             stackStatus: status
         )
     }

@@ -79,9 +79,10 @@ public struct ChangePlanner: Sendable {
         let earlier = try await work.store.changePlans(repository: target.fullName, pullRequest: pull.number).filter { $0.headSHA == head }
         let name = Self.changeSetName(pullRequest: pull.number, head: head, generation: earlier.count + 1)
         var planned: [PlannedStack] = []
-        for (file, key) in zip(files, keys) {
+        for (index, (file, key)) in zip(files, keys).enumerated() {
             do {
-                planned.append(try await changeSet(for: file, key: key, name: name, target: target))
+                // A name per stack too: one name for several stacks would be ambiguous to a local endpoint.
+                planned.append(try await changeSet(for: file, key: key, name: "\(name)-\(index + 1)", target: target))
             } catch let failure as PlanFailure {
                 return .failed(failure.message)
             }
@@ -186,8 +187,10 @@ public struct ChangePlanner: Sendable {
         let stacks = work.stacks
         let existing = try await stacks.changeSet(key, name: name)
         let type: String
+        let id: String
         if let existing, existing.status != "FAILED" || Self.isEmpty(existing) {
             type = try await stacks.stack(key).map { $0.status == "REVIEW_IN_PROGRESS" ? "CREATE" : "UPDATE" } ?? "CREATE"
+            id = existing.changeSetID
         } else {
             if existing != nil { try await stacks.deleteChangeSet(key, name: name) }
             var stack = try await stacks.stack(key)
@@ -203,25 +206,26 @@ public struct ChangePlanner: Sendable {
             type = stack == nil || stack?.status == "REVIEW_IN_PROGRESS" ? "CREATE" : "UPDATE"
             let tags = ["gaffer:issue": "\(target.fullName)#\(target.issue)", "gaffer:managed": "true"]
             do {
-                _ = try await stacks.createChangeSet(key, name: name, type: type, template: file.body, tags: tags)
+                id = try await stacks.createChangeSet(key, name: name, type: type, template: file.body, tags: tags)
             } catch let error as AWSServiceError {
                 throw PlanFailure(message: "CloudFormation refused the change set for \(key.name): \(error.message)")
             }
         }
         let deadline = ContinuousClock.now + .seconds(600)
-        var described = try await stacks.changeSet(key, name: name)
+        // From here on by its id (ARN): exactly the change set made.
+        var described = try await stacks.changeSet(key, name: id)
         while let current = described, ["CREATE_PENDING", "CREATE_IN_PROGRESS"].contains(current.status) {
             guard ContinuousClock.now < deadline else {
                 throw PlanFailure(message: "CloudFormation did not finish the change set for \(key.name) within 10 minutes")
             }
             try await Task.sleep(for: work.settings.pollInterval)
-            described = try await stacks.changeSet(key, name: name)
+            described = try await stacks.changeSet(key, name: id)
         }
         guard let changeSet = described else { throw PlanFailure(message: "the change set \(name) for \(key.name) disappeared") }
         let hash = Self.hash(file.body)
         if Self.isEmpty(changeSet) {
             // Nothing to do: a change set without changes cannot be executed on AWS, so it is not kept.
-            try await stacks.deleteChangeSet(key, name: name)
+            try await stacks.deleteChangeSet(key, name: id)
             return PlannedStack(
                 key: key, changeSetType: type, changeSetName: name, changeSetID: "", templatePath: file.path, templateHash: hash, changes: []
             )
@@ -233,7 +237,7 @@ public struct ChangePlanner: Sendable {
             key: key,
             changeSetType: type,
             changeSetName: name,
-            changeSetID: changeSet.changeSetID,
+            changeSetID: changeSet.changeSetID.isEmpty ? id : changeSet.changeSetID,
             templatePath: file.path,
             templateHash: hash,
             changes: changeSet.changes.map(Self.resourceChange)
