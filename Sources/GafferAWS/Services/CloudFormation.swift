@@ -273,6 +273,13 @@ public struct CloudFormation: Sendable {
         )
     }
 
+    /// The stack's change sets (their ids and execution status), the first page.
+    public func listChangeSets(_ stackName: String) async throws -> [(id: String, name: String, executionStatus: String)] {
+        try await call("ListChangeSets", [("StackName", stackName)]).list("Summaries").map { summary in
+            (summary.string("ChangeSetId") ?? "", summary.string("ChangeSetName") ?? "", summary.string("ExecutionStatus") ?? "")
+        }
+    }
+
     public func executeChangeSet(_ name: String, stackName: String? = nil) async throws {
         var parameters = QueryParameters()
         parameters.add("ChangeSetName", name)

@@ -37,8 +37,8 @@ struct Autoplan: Sendable {
             }
             let body: String
             switch outcome {
-            case .planned(let plan, let reused):
-                if reused { return }
+            case .planned(let plan, _):
+                // Written again when it was found made: an identical comment is not written twice.
                 try await ChangeComments.publishPlan(plan, work: work, github: github, repository: repository)
                 logger.info("autoplan", metadata: ["plan": "\(plan.id)", "changes": "\(plan.hasChanges)"])
                 return

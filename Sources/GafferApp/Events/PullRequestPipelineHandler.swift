@@ -57,9 +57,14 @@ public struct PullRequestPipelineHandler: WebhookEventHandler {
             logger: context.logger
         )
         context.logger.info("pipeline", metadata: ["sha": "\(run.sha.prefix(12))", "outcome": "\(outcome)"])
-        if let work, work.settings.autoplan, case .completed(let conclusion, _) = outcome, ["success", "neutral"].contains(conclusion),
-            let issue = TaskBranch.issue(in: run.branch)
-        {
+        // A run reported by an earlier attempt of this job (its worker died) plans too: the planner finds what that attempt made.
+        let passed: Bool =
+            switch outcome {
+            case .completed(let conclusion, _): ["success", "neutral"].contains(conclusion)
+            case .alreadyReported(let conclusion): ["success", "neutral"].contains(conclusion ?? "")
+            case .superseded: false
+            }
+        if let work, work.settings.autoplan, passed, let issue = TaskBranch.issue(in: run.branch) {
             try await Autoplan(work: work, github: github).plan(
                 branch: run.branch,
                 sha: run.sha,
