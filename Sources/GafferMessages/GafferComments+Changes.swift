@@ -256,6 +256,8 @@ extension GafferComments {
         case cancelled(String)
         case noPullRequest(verb: String)
         case unavailable(String)
+        /// A command stopped on an error (AWS or GitHub failing): the job is tried again.
+        case failed(command: CommandName, error: String)
     }
 
     public func note(_ note: Note, actor: String) throws -> String {
@@ -270,6 +272,7 @@ extension GafferComments {
         case .cancelled(let what): context["cancelled"] = MarkdownText.plain(what)
         case .noPullRequest(let verb): context["noPullRequest"] = ["verb": verb]
         case .unavailable(let text): context["unavailable"] = MarkdownText.plain(text)
+        case .failed(let command, let error): context["failed"] = ["command": command.rawValue, "error": MarkdownText.plain(error)]
         }
         return try templates.render("command-note", context)
     }

@@ -134,7 +134,8 @@ struct ChangeCommentTests {
         #expect(nothing.contains("no changes") && nothing.contains("AWS would change nothing"))
         #expect(!nothing.contains("To apply"))
 
-        for note: GafferComments.Note in [.alreadyApplied(head: "c0ffee001122"), .nothingLocked, .cancelled("the plan is discarded"), .noPullRequest(verb: "apply")] {
+        for note: GafferComments.Note in [.alreadyApplied(head: "c0ffee001122"), .nothingLocked, .cancelled("the plan is discarded"), .noPullRequest(verb: "apply"),
+            .failed(command: .apply, error: "CloudFormation DescribeStacks failed: Throttling")] {
             let text = try comments.note(note, actor: "bob")
             #expect(text.hasPrefix("@bob"), "\(text)")
         }

@@ -321,4 +321,27 @@ struct ChangeFlowTests {
         #expect(function.configuration.runtime == "python3.12")
         #expect(try await story.gaffer.server.store.registeredResources().contains { $0.arn.hasSuffix(":function:story-resize") })
     }
+
+    @Test func aStackAWSCannotCreateShowsWhyKeepsItsLockAndIsRetriedAfterAFix() async throws {
+        let story = try await Story.start()
+        defer { story.stop() }
+        let s3 = S3(try story.aws())
+        try await s3.createBucket("taken-logs")
+        let task = try await story.openTask("Create an S3 bucket named taken-logs in us-east-1")
+        let pull = task.pull.number
+        let failed = try await approveAndApply(pull, in: story)
+        #expect(failed.contains(": failed") && failed.contains("The requested bucket name is not available"), "\(failed)")
+        #expect(try await story.gaffer.server.store.locks(repository: "acme/web", pullRequest: pull).count == 1, "the lock is kept")
+        #expect(try await story.alice.pullRequest(pull, in: story.repository).state == "open")
+        let again = try #require(try await story.say("/apply", on: pull, as: story.alice))
+        #expect(again.contains("failed: fix the template and `/plan` again, or `/retry` it"), "\(again)")
+
+        // The cause lay outside the template: once it is gone, /retry plans again and the apply goes through.
+        try await s3.deleteBucket("taken-logs")
+        #expect(try await story.say("/retry", on: pull, as: story.alice) == nil)
+        let applied = try await approveAndApply(pull, in: story)
+        #expect(applied.contains(": applied"), "\(applied)")
+        #expect(try await s3.bucketExists("taken-logs"))
+        #expect(try await story.alice.pullRequest(pull, in: story.repository).merged == true)
+    }
 }

@@ -44,27 +44,20 @@ public struct ChangeApplier: Sendable {
                 continue
             }
             let started = work.clock.now()
-            if plan.operation == .delete {
-                if let current = try await work.stacks.stack(key), Self.isSettled(current.status), current.status != "DELETE_IN_PROGRESS" {
-                    try await work.stacks.deleteStack(key)
-                }
-            } else {
-                // By its ARN: exactly the change set that was shown.
-                let changeSet = try await work.stacks.changeSet(key, name: stack.changeSetID)
-                switch changeSet?.executionStatus {
-                case "AVAILABLE": try await work.stacks.executeChangeSet(key, name: stack.changeSetID)
-                // Run before a worker died: follow it, never run it again.
-                case "EXECUTE_IN_PROGRESS", "EXECUTE_COMPLETE", "EXECUTE_FAILED": break
-                default:
-                    let state = changeSet.map { "\($0.executionStatus)\($0.statusReason.map { ": \($0)" } ?? "")" } ?? "gone"
-                    let failure = GafferComments.ApplyFailure(
-                        resource: key.name,
-                        reason: "the change set \(stack.changeSetName) cannot be executed (\(state)); `/plan` again",
-                        stackStatus: try await work.stacks.stack(key)?.status ?? "none"
-                    )
-                    progress[index] = .init(name: key.name, status: failure.stackStatus, detail: "not run")
-                    return .failed(failure, progress: progress)
-                }
+            let refusal: String?
+            do {
+                try await start(stack, operation: plan.operation)
+                refusal = nil
+            } catch let error as AWSServiceError where Self.isRefusal(error) {
+                // AWS would not start it (a name taken, a limit): that is the apply's outcome, not a reason to try again.
+                refusal = "CloudFormation refused to run it: \(error.message)"
+            } catch let error as NotRunnable {
+                refusal = error.reason
+            }
+            if let refusal {
+                let failure = GafferComments.ApplyFailure(resource: key.name, reason: refusal, stackStatus: try await work.stacks.stack(key)?.status ?? "none")
+                progress[index] = .init(name: key.name, status: failure.stackStatus, detail: "not run")
+                return .failed(failure, progress: progress)
             }
             progress[index] = .init(name: key.name, status: "IN_PROGRESS", detail: "")
             await report(progress)
@@ -102,6 +95,36 @@ public struct ChangeApplier: Sendable {
         }
         if !resources.isEmpty { try await work.store.register(resources) }
         return .applied(resources: resources, outputs: outputs, progress: progress)
+    }
+
+    struct NotRunnable: Error {
+        var reason: String
+    }
+
+    /// 4xx answers other than throttling: AWS looked and said no.
+    static func isRefusal(_ error: AWSServiceError) -> Bool {
+        (400..<500).contains(error.status) && !["Throttling", "ThrottlingException", "RequestLimitExceeded"].contains(error.code)
+    }
+
+    /// Starts the stack's change (executes its change set, or deletes it), unless AWS already started it.
+    private func start(_ stack: PlannedStack, operation: ChangePlan.Operation) async throws {
+        let key = stack.key
+        if operation == .delete {
+            if let current = try await work.stacks.stack(key), Self.isSettled(current.status), current.status != "DELETE_IN_PROGRESS" {
+                try await work.stacks.deleteStack(key)
+            }
+            return
+        }
+        // By its ARN: exactly the change set that was shown.
+        let changeSet = try await work.stacks.changeSet(key, name: stack.changeSetID)
+        switch changeSet?.executionStatus {
+        case "AVAILABLE": try await work.stacks.executeChangeSet(key, name: stack.changeSetID)
+        // Run before a worker died: follow it, never run it again.
+        case "EXECUTE_IN_PROGRESS", "EXECUTE_COMPLETE", "EXECUTE_FAILED": break
+        default:
+            let state = changeSet.map { "\($0.executionStatus)\($0.statusReason.map { ": \($0)" } ?? "")" } ?? "gone"
+            throw NotRunnable(reason: "the change set \(stack.changeSetName) cannot be executed (\(state)); `/plan` again")
+        }
     }
 
     /// Looks at the stack until it settles; nil when it is gone.

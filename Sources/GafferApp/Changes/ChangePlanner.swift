@@ -283,8 +283,9 @@ public struct ChangePlanner: Sendable {
 
     /// Marks the plan discarded and drops its change sets (AWS keeps them otherwise), and a stack that
     /// exists only to hold one (a new stack's CREATE change set leaves it in REVIEW_IN_PROGRESS).
-    public func discard(_ plan: ChangePlan) async throws {
-        guard try await work.store.transitionChangePlan(plan.id, from: [.planned], to: .discarded) else { return }
+    /// `from`: the states it may be discarded from (a failed plan is, by `/retry`).
+    public func discard(_ plan: ChangePlan, from: Set<ChangePlan.State> = [.planned]) async throws {
+        guard try await work.store.transitionChangePlan(plan.id, from: from, to: .discarded) else { return }
         for stack in plan.stacks where !stack.changeSetID.isEmpty {
             // Best effort: the plan is discarded whatever AWS says, and a change set left behind is never run.
             try? await work.stacks.deleteChangeSet(stack.key, name: stack.changeSetID)

@@ -14,7 +14,7 @@ struct RetryCommandRunner: CommandRunner {
             plan.headSHA == pull.head.sha
         {
             // A failed change set cannot be executed again: the plan is made anew at the same commit.
-            _ = try await store.transitionChangePlan(plan.id, from: [.failed], to: .discarded)
+            try await ChangePlanner(work: context.work).discard(plan, from: [.failed])
             return try await PlanCommandRunner().run(context)
         }
         let checks = try await context.client.checkRuns(named: PullRequestPipeline.checkName, for: pull.head.sha, in: context.target.repository)

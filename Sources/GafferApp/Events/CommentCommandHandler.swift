@@ -115,6 +115,7 @@ public struct CommentCommandHandler: WebhookEventHandler {
         var denials: [CommandName: String] = [:]
         var answers: [Int: String] = [:]
         var refused = false
+        var stopped: (any Error)?
         if !commands.isEmpty {
             let actor = try await github.actor(author.login, for: commands.map(\.name), policy: policy, in: repository)
             for command in commands {
@@ -143,7 +144,18 @@ public struct CommentCommandHandler: WebhookEventHandler {
                     policy: policy,
                     logger: context.logger
                 )
-                let outcome = try await runners.runner(command.name).run(runContext)
+                let outcome: CommandOutcome
+                do {
+                    outcome = try await runners.runner(command.name).run(runContext)
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    // Said where the person looks, then thrown so the job is tried again (which edits this reply);
+                    // the commands after it wait for that, to keep their order.
+                    answers[command.line] = try github.comments.note(.failed(command: command.name, error: "\(error)"), actor: author.login)
+                    stopped = error
+                    break
+                }
                 if let text = outcome.text { answers[command.line] = text }
                 refused = refused || outcome.refused
                 context.logger.info("command run", metadata: ["command": "\(command.name.rawValue)", "refused": "\(outcome.refused)"])
@@ -153,6 +165,7 @@ public struct CommentCommandHandler: WebhookEventHandler {
             // One reply per comment, found again by its marker: a retried job edits it rather than adding another.
             try await github.writeStatus(reply, key: "reply-\(comment.comment.id)", issue: comment.issue.number, in: repository)
         }
+        if let stopped { throw stopped }
         return refused
     }
 }
