@@ -60,6 +60,8 @@ struct DemoRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("github-mutation-gap"), help: "Seconds Gaffer leaves between its writes to GitHub (GitHub asks for 1).")
     var mutationGap = 0.1
     @Flag(help: "Print one JSON line with the addresses and tokens, and nothing else on standard output.") var json = false
+    @Flag(help: "Play the whole story by itself (a bucket asked for, refused, approved, applied, merged; then deleted), print a timeline, and stop.")
+    var script = false
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel) is not a log level") }
@@ -114,10 +116,16 @@ struct DemoRunCommand: AsyncParsableCommand {
             repository: "acme/infra",
             users: tokens
         )
+        let script = script
+        let (readiness, isReady) = AsyncStream.makeStream(of: Void.self)
         let ready = DemoReadiness(expected: 2) {
             try? JSONEncoder().encode(info).write(to: URL(fileURLWithPath: stateFile))
             // Written straight out: print buffers when standard output is a pipe, and a script waits for this line.
-            FileHandle.standardOutput.write(Data(((json ? Self.jsonLine(info) : Self.banner(info, stateFile: stateFile)) + "\n").utf8))
+            if !script {
+                FileHandle.standardOutput.write(Data(((json ? Self.jsonLine(info) : Self.banner(info, stateFile: stateFile)) + "\n").utf8))
+            }
+            isReady.yield()
+            isReady.finish()
         }
         let sandbox = GitHubSandbox(state: state, webhooks: webhooks).makeApplication(port: sandboxPort) { _ in await ready.arrived() }
         let gaffer = server.makeApplication { _ in await ready.arrived() }
@@ -125,8 +133,45 @@ struct DemoRunCommand: AsyncParsableCommand {
             configuration: .init(services: [sandbox, gaffer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         defer { try? FileManager.default.removeItem(atPath: stateFile) }
-        try await group.run()
+        guard script else {
+            try await group.run()
+            try server.store.close()
+            return
+        }
+        let story = DemoScript(
+            github: URL(string: github) ?? configuration.githubAPIURL,
+            tokens: tokens,
+            state: state,
+            aws: try AWSClient.standard(configuration.awsSettings),
+            print: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+        )
+        let outcome = try await withThrowingTaskGroup(of: Result<Void, any Error>?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            tasks.addTask {
+                for await _ in readiness { break }
+                do {
+                    try await story.run()
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            var outcome: Result<Void, any Error> = .success(())
+            for try await finished in tasks {
+                guard let finished else { continue }
+                outcome = finished
+                await group.triggerGracefulShutdown()
+            }
+            return outcome
+        }
         try server.store.close()
+        if case .failure(let error) = outcome {
+            FileHandle.standardError.write(Data("gaffer demo --script: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 
     static func jsonLine(_ info: DemoInfo) -> String {

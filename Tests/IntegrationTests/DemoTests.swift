@@ -73,4 +73,30 @@ import Testing
         try await waitUntil(timeout: .seconds(10), "moto_server to stop") { !isListening(port: aws) }
         #expect(!FileManager.default.fileExists(atPath: stateFile), "the state file goes with the demo")
     }
+
+    @Test func theScriptedDemoPlaysTheWholeStoryAndStops() async throws {
+        let folder = try TemporaryDirectory("demo-script")
+        defer { folder.remove() }
+        let demo = try GafferProcess(
+            arguments: ["demo", "--script", "--state-file", folder.url.appendingPathComponent("demo.json").path],
+            environment: [:]
+        )
+        defer { demo.stop() }
+        #expect(try await demo.waitForExit(timeout: .seconds(240)) == 0, "\(demo.output)")
+        let lines = demo.output.split(separator: "\n").map(String.init)
+        let story = [
+            "alice opens #1: Create an S3 bucket named demo-logs", "Gaffer opens pull request #2", "the gaffer/pipeline check ends success",
+            "Gaffer plans it: **2 to add", "alice: /apply → refused: nobody but @alice", "carol: /approve → refused",
+            "bob: /approve → @bob approved", "alice: /apply → applied", "AWS has the bucket demo-logs", "#2 is merged and #1 closed",
+            "alice opens #3: Delete the S3 bucket named demo-logs", "Gaffer plans it: **This plan deletes**", "alice: /apply → refused: it is destructive",
+            "AWS no longer has the stack gaffer-s3-bucket-demo-logs", "#3 is closed",
+        ]
+        var position = 0
+        for step in story {
+            let found = lines[position...].firstIndex { $0.contains(step) }
+            #expect(found != nil, "\(step) in order, in:\n\(demo.output)")
+            position = (found ?? position) + 1
+        }
+        #expect(lines.filter { $0.contains(" s)  ") }.count == 20, "a duration on each of the 20 steps:\n\(demo.output)")
+    }
 }

@@ -82,7 +82,9 @@ struct ApplyCommandRunner: CommandRunner {
         let client = context.client
         let repository = context.target.repository
         var merged = false
-        if context.work.settings.mergeAfterApply, plan.operation == .change {
+        // A delete task's pull request removes the stack's files, so it is merged too; a `/destroy` on a
+        // create task's pull request is not (its files describe what was just deleted).
+        if context.work.settings.mergeAfterApply, plan.operation == .change || context.target.task?.kind == .delete {
             let pull = try await client.pullRequest(plan.pullRequest, in: repository)
             if pull.merged == true {
                 merged = true
