@@ -44,7 +44,7 @@ public struct GafferServer: Sendable {
             let workspaces = try configuration.makeWorkspaces()
             publisher = TaskPublisher(coordinator: try configuration.makeCoordinator(store: store), workspaces: workspaces)
             pipeline = configuration.makePullRequestPipeline(workspaces: workspaces)
-            work = try configuration.makeChangeWork(store: store, workspaces: workspaces, clock: clock)
+            work = try configuration.makeChangeWork(store: store, workspaces: workspaces, metrics: metrics, clock: clock)
         }
         router = EventRouter(
             handlers: try eventHandlers

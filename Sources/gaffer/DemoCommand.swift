@@ -60,6 +60,7 @@ struct DemoRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("github-mutation-gap"), help: "Seconds Gaffer leaves between its writes to GitHub (GitHub asks for 1).")
     var mutationGap = 0.1
     @Flag(help: "Print one JSON line with the addresses and tokens, and nothing else on standard output.") var json = false
+    @Flag(inversion: .prefixedNo, help: "Plan each pull request once its pipeline passes, without waiting for /plan.") var autoplan = true
     @Flag(help: "Play the whole story by itself (a bucket asked for, refused, approved, applied, merged; then deleted), print a timeline, and stop.")
     var script = false
 
@@ -102,6 +103,7 @@ struct DemoRunCommand: AsyncParsableCommand {
         configuration.githubAppID = "1"
         configuration.githubPrivateKey = Secret(key.pemRepresentation)
         configuration.githubMutationGapSeconds = mutationGap
+        configuration.changes.autoplan = autoplan
         configuration.aws.endpointURL = aws.url
         configuration.aws.region = "us-east-1"
         configuration.aws.credentials = AWSCredentials(accessKeyID: "AKIADEMO000000000000", secretAccessKey: Secret("demo"))

@@ -85,6 +85,15 @@ public final class GafferMetrics: Sendable {
         ).record(duration)
     }
 
+    /// Time spent waiting for AWS in plans and applies, by operation: what a benchmark subtracts to get Gaffer's own time.
+    public func awsCall(_ operation: String, duration: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: Self.name("aws_call_duration", unit: "seconds", help: "How long Gaffer waited for AWS in plans and applies, by operation"),
+            labels: [("operation", operation)],
+            buckets: [.milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10), .seconds(60)]
+        ).record(duration)
+    }
+
     /// `gaffer_<name>[_<unit>]`.
     private static func name(_ name: String, unit: String = "", help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "gaffer", metricName: name, unitName: unit, helpText: help)

@@ -43,13 +43,18 @@ extension GafferConfiguration {
         return pipeline
     }
 
-    /// Plans and applies with these settings: CloudFormation through the configured AWS credentials and account roles.
-    public func makeChangeWork(store: any ChangeStore & PlanStore, workspaces: GitWorkspaces, clock: any WallClock = SystemWallClock()) throws
-        -> ChangeWork
-    {
-        ChangeWork(
+    /// Plans and applies with these settings: CloudFormation through the configured AWS credentials and account roles,
+    /// its calls timed in `metrics` when given.
+    public func makeChangeWork(
+        store: any ChangeStore & PlanStore,
+        workspaces: GitWorkspaces,
+        metrics: GafferMetrics? = nil,
+        clock: any WallClock = SystemWallClock()
+    ) throws -> ChangeWork {
+        let stacks = CloudFormationStacks(accounts: AccountClients(base: try AWSClient.standard(awsSettings)))
+        return ChangeWork(
             store: store,
-            stacks: CloudFormationStacks(accounts: AccountClients(base: try AWSClient.standard(awsSettings))),
+            stacks: metrics.map { TimedStackOperations(base: stacks, metrics: $0) } ?? stacks,
             workspaces: workspaces,
             parser: IssueParser(options: .init(triggerLabel: triggerLabel, defaultRegion: defaultRegion)),
             settings: changes,
