@@ -277,6 +277,22 @@ public final class GitWorkspace: @unchecked Sendable {
         }
     }
 
+    /// What `head` changes since it left `base` (from their merge base, as a pull request's diff is):
+    /// the objects must be in the mirror, as after `checkout`.
+    public func changes(from base: GitObjectID, to head: GitObjectID) async throws -> DiffStat {
+        try await locked { state in
+            do throws(LibGit2Failure) {
+                var mergeBase = git_oid()
+                var one = base.oid
+                var two = head.oid
+                try LibGit2.check(git_merge_base(&mergeBase, state.repository.pointer, &one, &two), "find where the branch left its base")
+                return try Self.diffStat(state.repository, from: GitObjectID(mergeBase), to: head)
+            } catch {
+                throw error.gitError
+            }
+        }
+    }
+
     // MARK: - libgit2 work, always on a pool thread with the lock held
 
     private static func target(_ repository: GitRepository, _ refName: String) throws -> GitObjectID? {

@@ -53,7 +53,8 @@ extension GafferComments {
                         var replaced = row
                         replaced["replacement"] = change.replacement == "True" ? "always" : "conditional"
                         let forcing = change.properties.filter { $0.requiresRecreation == "Always" || $0.requiresRecreation == "Conditionally" }
-                        replaced["forcedBy"] = forcing.isEmpty ? "AWS did not say" : forcing.map { MarkdownText.code($0.name) }.joined(separator: ", ")
+                        replaced["forcedBy"] =
+                            forcing.isEmpty ? "AWS did not say" : forcing.map { MarkdownText.code($0.name) }.joined(separator: ", ")
                         replacements.append(replaced)
                     } else {
                         changes.append(row)
@@ -160,7 +161,9 @@ extension GafferComments {
         var context: [String: Any] = [
             "head": String(plan.headSHA.prefix(12)), "deleting": plan.operation == .delete, "state": MarkdownText.plain(state),
             "by": MarkdownText.plain(by), "running": running,
-            "stacks": stacks.map { ["name": MarkdownText.code($0.name), "status": MarkdownText.code($0.status), "detail": MarkdownText.plain($0.detail)] },
+            "stacks": stacks.map {
+                ["name": MarkdownText.code($0.name), "status": MarkdownText.code($0.status), "detail": MarkdownText.plain($0.detail)]
+            },
             "outputs": outputs.map { ["name": MarkdownText.plain($0.0), "value": MarkdownText.plain($0.1)] }, "has_outputs": !outputs.isEmpty,
         ]
         if !approvers.isEmpty { context["approvers"] = approvers.map { "@" + MarkdownText.plain($0) }.joined(separator: ", ") }
@@ -173,16 +176,18 @@ extension GafferComments {
         return try templates.render("change-apply", context)
     }
 
-    /// The issue's closing summary after a successful apply.
+    /// The issue's closing summary after a successful apply (or a `/destroy`, when the plan deletes and the task did not ask to).
     public func taskApplied(
         _ plan: ChangePlan,
         what: String,
         by: String,
         approvers: [String],
         resources: [RegisteredResource],
-        merged: Bool
+        merged: Bool,
+        destroyed: Bool = false
     ) throws -> String {
         var context: [String: Any] = [
+            "destroyed": destroyed, "stackList": plan.stacks.map { MarkdownText.code($0.key.name) }.joined(separator: ", "),
             "what": MarkdownText.plain(what), "pullRequest": String(plan.pullRequest), "head": String(plan.headSHA.prefix(12)),
             "by": MarkdownText.plain(by), "account": MarkdownText.plain(plan.stacks.first?.key.account ?? ""),
             "region": MarkdownText.plain(plan.stacks.first?.key.region ?? ""), "merged": merged,
@@ -258,6 +263,8 @@ extension GafferComments {
         case unavailable(String)
         /// A command stopped on an error (AWS or GitHub failing): the job is tried again.
         case failed(command: CommandName, error: String)
+        /// `/destroy` made a delete plan, shown on the pull request.
+        case destroyPlanned(pullRequest: Int, stacks: [StackKey])
     }
 
     public func note(_ note: Note, actor: String) throws -> String {
@@ -273,6 +280,10 @@ extension GafferComments {
         case .noPullRequest(let verb): context["noPullRequest"] = ["verb": verb]
         case .unavailable(let text): context["unavailable"] = MarkdownText.plain(text)
         case .failed(let command, let error): context["failed"] = ["command": command.rawValue, "error": MarkdownText.plain(error)]
+        case .destroyPlanned(let pullRequest, let stacks):
+            context["destroyPlanned"] = [
+                "pullRequest": String(pullRequest), "stackList": stacks.map { MarkdownText.code($0.description) }.joined(separator: ", "),
+            ]
         }
         return try templates.render("command-note", context)
     }

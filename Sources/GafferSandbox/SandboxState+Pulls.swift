@@ -63,7 +63,8 @@ extension SandboxState {
         let owner = users[repository.owner.lowercased()] ?? User(id: repository.id + 1, login: repository.owner, token: "", type: "Organization")
         let repoJSON = SandboxJSON.repository(owner: owner, name: repository.name, id: repository.id, base: base, at: pull.createdAt)
         func side(_ branch: String) -> [String: Any] {
-            let sha = SandboxGit.resolve("refs/heads/\(branch)", in: repository.git) ?? pull.mergeCommit ?? String(repeating: "0", count: 40)
+            let kept = branch == pull.head ? pull.closedHead : nil
+            let sha = SandboxGit.resolve("refs/heads/\(branch)", in: repository.git) ?? kept ?? pull.mergeCommit ?? String(repeating: "0", count: 40)
             return [
                 "label": "\(repository.owner):\(branch)", "ref": branch, "sha": sha, "user": SandboxJSON.user(owner, base: base), "repo": repoJSON,
             ]
@@ -181,6 +182,7 @@ extension SandboxState {
             guard ["open", "closed"].contains(state) else { throw SandboxError(422, "Validation Failed: state must be open or closed") }
             pull.state = state
             pull.closedAt = state == "closed" ? now() : nil
+            pull.closedHead = state == "closed" ? SandboxGit.resolve("refs/heads/\(pull.head)", in: repository.git) : nil
         }
         pull.updatedAt = now()
         repository.pulls[number] = pull
@@ -220,6 +222,7 @@ extension SandboxState {
         try SandboxGit.run(["update-ref", "refs/heads/\(pull.base)", merge, baseSha], in: repository.git)
         pull.state = "closed"
         pull.mergeCommit = merge
+        pull.closedHead = headSha
         pull.mergedBy = login
         pull.closedAt = now()
         pull.updatedAt = now()

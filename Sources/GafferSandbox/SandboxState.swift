@@ -43,6 +43,8 @@ public actor SandboxState {
         var base: String
         var state = "open"
         var mergeCommit: String?
+        /// The head commit when it was closed: GitHub keeps showing it after the branch is deleted.
+        var closedHead: String?
         var mergedBy: String?
         var author: String
         var createdAt: Date

@@ -146,7 +146,8 @@ extension SQLiteStore: ChangeStore {
         try await writer.write { db in
             for (arn, stack, data) in rows {
                 try db.execute(
-                    sql: "INSERT INTO registry (arn, stack, resource) VALUES (?, ?, ?) ON CONFLICT(arn) DO UPDATE SET stack = excluded.stack, resource = excluded.resource",
+                    sql:
+                        "INSERT INTO registry (arn, stack, resource) VALUES (?, ?, ?) ON CONFLICT(arn) DO UPDATE SET stack = excluded.stack, resource = excluded.resource",
                     arguments: [arn, stack, data]
                 )
             }

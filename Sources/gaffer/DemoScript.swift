@@ -43,7 +43,9 @@ struct DemoScript {
         var last = started
         func step(_ text: String) {
             let now = ContinuousClock.now
-            func seconds(_ duration: Duration) -> String { String(format: "%6.2f s", Double(duration.components.attoseconds) / 1e18 + Double(duration.components.seconds)) }
+            func seconds(_ duration: Duration) -> String {
+                String(format: "%6.2f s", Double(duration.components.attoseconds) / 1e18 + Double(duration.components.seconds))
+            }
             print("\(seconds(now - started))  (+\(seconds(now - last).trimmingCharacters(in: .whitespaces)))  \(text)")
             last = now
         }
@@ -68,7 +70,11 @@ struct DemoScript {
                 var labels: [String]
             }
             let issue = try await alice.send(
-                "POST", "/repos/acme/infra/issues", body: NewIssue(title: title, labels: ["gaffer"]), as: .token, decoding: GitHubIssueDetails.self
+                "POST",
+                "/repos/acme/infra/issues",
+                body: NewIssue(title: title, labels: ["gaffer"]),
+                as: .token,
+                decoding: GitHubIssueDetails.self
             )
             step("alice opens #\(issue.number): \(title)")
             let pull = try await wait("the pull request") {

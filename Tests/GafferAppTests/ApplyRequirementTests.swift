@@ -18,7 +18,12 @@ struct ApplyRequirementTests {
             headSHA: "c0ffee0011223344",
             stacks: [
                 PlannedStack(
-                    key: key, changeSetType: "CREATE", changeSetName: "n", changeSetID: "arn:cs", templatePath: "t", templateHash: "h",
+                    key: key,
+                    changeSetType: "CREATE",
+                    changeSetName: "n",
+                    changeSetID: "arn:cs",
+                    templatePath: "t",
+                    templateHash: "h",
                     changes: [ResourceChange(action: "Add", logicalID: "Bucket", resourceType: "AWS::S3::Bucket")]
                 )
             ],

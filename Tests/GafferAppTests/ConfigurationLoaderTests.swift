@@ -274,6 +274,29 @@ import Testing
         #expect(!text.contains("api-token-value-123456"))
     }
 
+    @Test func howPlansAndAppliesGoIsConfigured() throws {
+        let defaults = try load([:], needs: [])
+        #expect(defaults.changes.autoplan && defaults.changes.mergeAfterApply && defaults.changes.destructiveApproval)
+        #expect(defaults.changes.applyRequirements == [.approved, .mergeable])
+        let configuration = try load(
+            [
+                "GAFFER_AUTOPLAN": "false", "GAFFER_MERGE_AFTER_APPLY": "no", "GAFFER_APPLY_REQUIREMENTS": "Mergeable",
+                "GAFFER_DESTRUCTIVE_APPROVAL": "off",
+            ],
+            needs: []
+        )
+        #expect(!configuration.changes.autoplan && !configuration.changes.mergeAfterApply && !configuration.changes.destructiveApproval)
+        #expect(configuration.changes.applyRequirements == [.mergeable])
+        #expect(try load(["GAFFER_APPLY_REQUIREMENTS": ""], needs: []).changes.applyRequirements.isEmpty, "none of the optional ones")
+        do {
+            _ = try load(["GAFFER_AUTOPLAN": "maybe", "GAFFER_APPLY_REQUIREMENTS": "approved, reviewed"], needs: [])
+            Issue.record("expected problems")
+        } catch {
+            #expect(error.problems.contains { $0.source == "GAFFER_AUTOPLAN" && $0.message.contains("'maybe' is not true or false") })
+            #expect(error.problems.contains { $0.message.contains("'reviewed' is not an apply requirement; choose from approved, mergeable") })
+        }
+    }
+
     /// The example every operator starts from loads as it is.
     @Test func theExampleFileLoads() throws {
         let example = Conformance.packageRoot.appendingPathComponent("gaffer.example.yml").path
@@ -281,5 +304,6 @@ import Testing
         #expect(configuration.githubAPIURL.absoluteString == "https://api.github.com")
         #expect(configuration.triggerLabel == "gaffer" && configuration.githubCatchUpMinutes == 10)
         #expect(configuration.aws.maxAttempts == 3)
+        #expect(configuration.changes.applyRequirements == [.approved, .mergeable] && configuration.changes.autoplan)
     }
 }

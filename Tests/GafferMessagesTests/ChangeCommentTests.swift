@@ -33,7 +33,12 @@ struct ChangeCommentTests {
                             replacement: "True",
                             properties: [
                                 PropertyChange(name: "BucketName", requiresRecreation: "Always", before: "logs", after: "logs-archive"),
-                                PropertyChange(name: "Tags", requiresRecreation: "Never", before: "[{\"Key\":\"team\",\"Value\":\"web\"}]", after: nil),
+                                PropertyChange(
+                                    name: "Tags",
+                                    requiresRecreation: "Never",
+                                    before: "[{\"Key\":\"team\",\"Value\":\"web\"}]",
+                                    after: nil
+                                ),
                             ]
                         ),
                         ResourceChange(action: "Remove", logicalID: "BucketPolicy", resourceType: "AWS::S3::BucketPolicy"),
@@ -134,8 +139,10 @@ struct ChangeCommentTests {
         #expect(nothing.contains("no changes") && nothing.contains("AWS would change nothing"))
         #expect(!nothing.contains("To apply"))
 
-        for note: GafferComments.Note in [.alreadyApplied(head: "c0ffee001122"), .nothingLocked, .cancelled("the plan is discarded"), .noPullRequest(verb: "apply"),
-            .failed(command: .apply, error: "CloudFormation DescribeStacks failed: Throttling")] {
+        for note: GafferComments.Note in [
+            .alreadyApplied(head: "c0ffee001122"), .nothingLocked, .cancelled("the plan is discarded"), .noPullRequest(verb: "apply"),
+            .failed(command: .apply, error: "CloudFormation DescribeStacks failed: Throttling"),
+        ] {
             let text = try comments.note(note, actor: "bob")
             #expect(text.hasPrefix("@bob"), "\(text)")
         }

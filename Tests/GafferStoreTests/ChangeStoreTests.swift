@@ -15,7 +15,15 @@ struct ChangeStoreTests {
             pullRequest: pullRequest,
             headSHA: "c0ffee",
             stacks: [
-                PlannedStack(key: key, changeSetType: "CREATE", changeSetName: "n", changeSetID: "arn:cs", templatePath: "t", templateHash: "h", changes: [])
+                PlannedStack(
+                    key: key,
+                    changeSetType: "CREATE",
+                    changeSetName: "n",
+                    changeSetID: "arn:cs",
+                    templatePath: "t",
+                    templateHash: "h",
+                    changes: []
+                )
             ],
             requestedBy: "bob",
             requester: "alice",
@@ -58,7 +66,10 @@ struct ChangeStoreTests {
         #expect(try await store.acquireLock(mine) == mine, "taking it again is a no-op")
         #expect(try await store.releaseLocks(repository: "acme/infra", pullRequest: 9, keys: nil).isEmpty, "only the holder releases")
         let elsewhere = StackKey(account: "123456789012", region: "eu-west-1", name: Self.key.name)
-        #expect(try await store.acquireLock(StackLock(key: elsewhere, repository: "acme/infra", pullRequest: 9, issue: 10, at: fixture.clock.now())).pullRequest == 9)
+        #expect(
+            try await store.acquireLock(StackLock(key: elsewhere, repository: "acme/infra", pullRequest: 9, issue: 10, at: fixture.clock.now()))
+                .pullRequest == 9
+        )
         #expect(try await store.locks(repository: "ACME/infra", pullRequest: 8) == [mine])
         #expect(try await store.releaseLocks(repository: "acme/infra", pullRequest: 8, keys: nil) == [mine])
         #expect(try await store.lock(for: Self.key) == nil)
@@ -70,15 +81,28 @@ struct ChangeStoreTests {
         defer { fixture.cleanUp() }
         let store = fixture.store
         let now = fixture.clock.now()
-        try await store.recordDecision(Decision(repository: "acme/infra", pullRequest: 8, planID: "p1", verdict: .approve, by: "bob", reason: nil, at: now))
-        try await store.recordDecision(Decision(repository: "acme/infra", pullRequest: 8, planID: "p1", verdict: .deny, by: "carol", reason: "no", at: now))
-        try await store.recordDecision(Decision(repository: "acme/infra", pullRequest: 9, planID: "p9", verdict: .approve, by: "bob", reason: nil, at: now))
+        try await store.recordDecision(
+            Decision(repository: "acme/infra", pullRequest: 8, planID: "p1", verdict: .approve, by: "bob", reason: nil, at: now)
+        )
+        try await store.recordDecision(
+            Decision(repository: "acme/infra", pullRequest: 8, planID: "p1", verdict: .deny, by: "carol", reason: "no", at: now)
+        )
+        try await store.recordDecision(
+            Decision(repository: "acme/infra", pullRequest: 9, planID: "p9", verdict: .approve, by: "bob", reason: nil, at: now)
+        )
         #expect(try await store.decisions(repository: "acme/infra", pullRequest: 8).map(\.by) == ["bob", "carol"])
 
         func resource(_ arn: String, cost: Double) -> RegisteredResource {
             RegisteredResource(
-                arn: arn, resourceType: "AWS::S3::Bucket", logicalID: "Bucket", stack: Self.key, ownerAgent: .infrastructure,
-                costPerDayUSD: cost, repository: "acme/infra", issue: 7, updatedAt: now
+                arn: arn,
+                resourceType: "AWS::S3::Bucket",
+                logicalID: "Bucket",
+                stack: Self.key,
+                ownerAgent: .infrastructure,
+                costPerDayUSD: cost,
+                repository: "acme/infra",
+                issue: 7,
+                updatedAt: now
             )
         }
         try await store.register([resource("arn:aws:s3:::a", cost: 1), resource("arn:aws:s3:::b", cost: 2)])
@@ -88,8 +112,16 @@ struct ChangeStoreTests {
         #expect(try await store.registeredResources().isEmpty)
 
         let deployment = Deployment(
-            planID: "p1", stack: Self.key, repository: "acme/infra", issue: 7, pullRequest: 8, status: "CREATE_COMPLETE", succeeded: true,
-            by: "alice", startedAt: now, endedAt: now
+            planID: "p1",
+            stack: Self.key,
+            repository: "acme/infra",
+            issue: 7,
+            pullRequest: 8,
+            status: "CREATE_COMPLETE",
+            succeeded: true,
+            by: "alice",
+            startedAt: now,
+            endedAt: now
         )
         try await store.recordDeployment(deployment)
         #expect(try await store.deployments(repository: "ACME/INFRA") == [deployment])

@@ -1,6 +1,6 @@
 import Foundation
-import GafferApp
 import GafferAWS
+import GafferApp
 import GafferCore
 import GafferGitHub
 import GafferSandbox
@@ -88,7 +88,12 @@ struct ChangeFlowTests {
 
         /// Opens an issue as alice and waits for its pull request, its green pipeline and the autoplan's plan comment.
         /// Opens an issue as alice and waits for its pull request, its green pipeline and (with autoplan) the plan comment.
-        func openTask(_ title: String, body: String = "", resource: String = "s3-bucket", autoplan: Bool = true) async throws -> (
+        func openTask(
+            _ title: String,
+            body: String = "",
+            resource: String = "s3-bucket",
+            autoplan: Bool = true
+        ) async throws -> (
             issue: Int, pull: PullRequestDetails, plan: String
         ) {
             let issue = try await sandbox.openIssue(title, body: body, as: alice)
@@ -124,7 +129,10 @@ struct ChangeFlowTests {
             try await GitCLI.run(["clone", "--quiet", "--branch", branch, remote, work])
             let text = try String(contentsOfFile: work + "/" + path, encoding: .utf8)
             try change(text).write(toFile: work + "/" + path, atomically: true, encoding: .utf8)
-            try await GitCLI.run(["-c", "user.name=Alice", "-c", "user.email=alice@example.com", "commit", "--quiet", "-am", "A person's change"], in: work)
+            try await GitCLI.run(
+                ["-c", "user.name=Alice", "-c", "user.email=alice@example.com", "commit", "--quiet", "-am", "A person's change"],
+                in: work
+            )
             try await GitCLI.run(["push", "--quiet", "origin", branch], in: work)
             return try await GitCLI.run(["rev-parse", "HEAD"], in: work)
         }
@@ -187,7 +195,11 @@ struct ChangeFlowTests {
 
         // Deleting it: a delete plan (destructive: a second person must approve), then the stack is gone.
         let deletion = try await story.openTask("Delete the S3 bucket named story-logs in us-east-1")
-        #expect(deletion.plan.contains("**This plan deletes** `\(stack)`") && deletion.plan.contains("0 to add, 0 to change, 1 to remove") && deletion.plan.contains("| `\(stack)` | `Bucket` | AWS::S3::Bucket |"), "\(deletion.plan)")
+        #expect(
+            deletion.plan.contains("**This plan deletes** `\(stack)`") && deletion.plan.contains("0 to add, 0 to change, 1 to remove")
+                && deletion.plan.contains("| `\(stack)` | `Bucket` | AWS::S3::Bucket |"),
+            "\(deletion.plan)"
+        )
         let unapproved = try #require(try await story.say("/apply", on: deletion.pull.number, as: story.alice))
         #expect(unapproved.contains("it is destructive (it deletes the stack \(stack))"), "\(unapproved)")
         _ = try await story.say("/approve", on: deletion.pull.number, as: story.bob)
@@ -231,7 +243,10 @@ struct ChangeFlowTests {
         _ = try await story.say("/plan", on: a, as: story.alice)
         #expect(try await story.comment("plan", on: a)?.contains("### Plan for `\(head.prefix(12))`") == true)
         let denied = try #require(try await story.say("/deny not this week", on: a, as: story.bob))
-        #expect(denied.contains("@bob denied the plan of `\(head.prefix(12))`: not this week") && denied.contains("The plan is discarded"), "\(denied)")
+        #expect(
+            denied.contains("@bob denied the plan of `\(head.prefix(12))`: not this week") && denied.contains("The plan is discarded"),
+            "\(denied)"
+        )
         let afterDeny = try #require(try await story.say("/apply", on: a, as: story.alice))
         #expect(afterDeny.contains("was discarded"), "\(afterDeny)")
         let status = try #require(try await story.say("/status", on: a, as: story.carol))
@@ -277,7 +292,11 @@ struct ChangeFlowTests {
     @Test func aTableIsCreatedAndReadBackThroughDynamoDB() async throws {
         let story = try await Story.start()
         defer { story.stop() }
-        let created = try await story.openTask("Create a DynamoDB table named story-orders in us-east-1", body: "partitionKey: id", resource: "dynamodb-table")
+        let created = try await story.openTask(
+            "Create a DynamoDB table named story-orders in us-east-1",
+            body: "partitionKey: id",
+            resource: "dynamodb-table"
+        )
         #expect(created.plan.contains("| `gaffer-dynamodb-table-story-orders` | Add | `Table` | AWS::DynamoDB::Table |"), "\(created.plan)")
         #expect(created.plan.contains("`gaffer-dynamodb-table-story-orders-monitoring`"), "the alarms' stack is planned too: \(created.plan)")
         let applied = try await approveAndApply(created.pull.number, in: story)
@@ -285,6 +304,24 @@ struct ChangeFlowTests {
         let table = try await DynamoDB(try story.aws(), region: "us-east-1").describeTable("story-orders")
         #expect(table.tableStatus == "ACTIVE" && table.keySchema.map(\.attributeName) == ["id"])
         #expect(try await story.stackStatus("gaffer-dynamodb-table-story-orders-monitoring") == "CREATE_COMPLETE")
+
+        // /destroy after the merge, on the closed issue: maintain permission, a delete plan, a second person, then gone.
+        let denied = try #require(try await story.say("/destroy", on: created.issue, as: story.bob))
+        #expect(denied.contains("/destroy needs maintain permission"), "\(denied)")
+        let planned = try #require(try await story.say("/destroy", on: created.issue, as: story.erin))
+        #expect(planned.contains("the plan to delete") && planned.contains("is on #\(created.pull.number)"), "\(planned)")
+        let plan = try #require(try await story.comment("plan", on: created.pull.number))
+        #expect(plan.contains("**This plan deletes**") && plan.contains("DeleteStack"), "\(plan)")
+        let refused = try #require(try await story.say("/apply", on: created.issue, as: story.alice))
+        #expect(refused.contains("it is destructive"), "\(refused)")
+        _ = try await story.say("/approve", on: created.issue, as: story.bob)
+        let destroyed = try await story.say("/apply", on: created.issue, as: story.alice)
+        #expect(destroyed == nil, "\(destroyed ?? "")")
+        #expect(try await story.stackStatus("gaffer-dynamodb-table-story-orders") == nil)
+        #expect(try await story.stackStatus("gaffer-dynamodb-table-story-orders-monitoring") == nil)
+        #expect(try await story.gaffer.server.store.registeredResources().isEmpty)
+        let summary = try #require(try await story.comment("status", on: created.issue))
+        #expect(summary.contains("### Destroyed: `gaffer-dynamodb-table-story-orders`"), "\(summary)")
     }
 
     @Test func aBucketIsUpdatedWithTheModifyShownAndApplied() async throws {
@@ -343,5 +380,44 @@ struct ChangeFlowTests {
         #expect(applied.contains(": applied"), "\(applied)")
         #expect(try await s3.bucketExists("taken-logs"))
         #expect(try await story.alice.pullRequest(pull, in: story.repository).merged == true)
+    }
+
+    @Test func aRunningPipelineIsCancelledAndAFailedOneIsRunAgainByRetry() async throws {
+        let story = try await Story.start()
+        defer { story.stop() }
+        let task = try await story.openTask("Create an S3 bucket named story-slow in us-east-1")
+        let pull = task.pull.number
+        let branch = "gaffer/\(task.issue)-s3-bucket"
+        let buildspec = "infra/gaffer-s3-bucket-story-slow/buildspec.yml"
+
+        // A slow build: /cancel stops it, the check says so, and the plan of the older commit is gone.
+        let slow = try await story.push(to: branch, path: buildspec) {
+            $0.replacingOccurrences(of: "  build:\n    commands:\n", with: "  build:\n    commands:\n      - sleep 120\n")
+        }
+        try await waitUntil(timeout: .seconds(60), "the slow build to start") {
+            try await story.app.checkRuns(named: "gaffer/pipeline", for: slow, in: story.installed).first?.status == "in_progress"
+        }
+        let cancelled = try #require(try await story.say("/cancel not now", on: pull, as: story.bob))
+        #expect(cancelled.contains("the pipeline of `\(slow.prefix(12))` is stopped") && cancelled.contains("the plan of"), "\(cancelled)")
+        let check = try #require(try await story.app.checkRuns(named: "gaffer/pipeline", for: slow, in: story.installed).first)
+        #expect(check.conclusion == "cancelled" && check.output?.summary?.contains("@bob cancelled this run: not now") == true)
+        #expect(try await story.gaffer.server.store.locks(repository: "acme/web", pullRequest: pull).isEmpty)
+        try await story.gaffer.settle()
+        #expect(try await story.app.checkRuns(named: "gaffer/pipeline", for: slow, in: story.installed).map(\.conclusion) == ["cancelled"])
+
+        // A failing build: /retry asks GitHub to run the check again, and it runs again.
+        let failing = try await story.push(to: branch, path: buildspec) {
+            $0.replacingOccurrences(of: "      - sleep 120\n", with: "      - echo broken && exit 3\n")
+        }
+        try await waitUntil(timeout: .seconds(60), "the failing build") {
+            try await story.app.checkRuns(named: "gaffer/pipeline", for: failing, in: story.installed).first?.conclusion == "failure"
+        }
+        try await story.gaffer.settle()
+        #expect(try await story.say("/retry", on: pull, as: story.bob) == nil)
+        try await waitUntil(timeout: .seconds(60), "the second run") {
+            let runs = try await story.app.checkRuns(named: "gaffer/pipeline", for: failing, in: story.installed)
+            return runs.count == 2 && runs.allSatisfy { $0.status == "completed" }
+        }
+        #expect(try await story.comment("plan", on: pull)?.contains(failing.prefix(12)) == false, "a failing commit is not planned")
     }
 }

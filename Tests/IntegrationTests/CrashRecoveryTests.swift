@@ -10,36 +10,47 @@ import Testing
 /// the pipeline runs; after each restart the work finishes, once: one branch with one
 /// commit, one pull request, one status comment, one check run.
 @Suite(.serialized) struct CrashRecoveryTests {
-    @Test func killedWhilePlanningPublishingAndCheckingEachFinishesOnce() async throws {
-        let sandbox = try await SandboxFixture()
-        defer { sandbox.stop() }
-        let directory = try TemporaryDirectory("gaffer-kill")
-        defer { directory.remove() }
-        let port = try unusedPort()
-        // A short lease, so a job whose worker was killed is taken again soon after the restart; and catch-up
-        // at start, so the webhooks sent while Gaffer was down are asked for again.
-        let environment = childEnvironment(
-            dataDirectory: directory.url,
-            extra: [
-                "GAFFER_PORT": String(port), "GAFFER_JOB_LEASE_SECONDS": "2", "GAFFER_GITHUB_API_URL": sandbox.baseURL.absoluteString,
-                "GAFFER_GITHUB_APP_ID": "4242", "GAFFER_GITHUB_PRIVATE_KEY": sandbox.appPrivateKeyPEM,
-                "GAFFER_GITHUB_MUTATION_GAP_SECONDS": "0", "GAFFER_GITHUB_CATCH_UP_MINUTES": "10", "GAFFER_AUTOPLAN": "false",
-            ]
-        )
-        await sandbox.webhooks.configure(
-            url: URL(string: "http://127.0.0.1:\(port)/webhooks/github"),
-            secret: TestConfiguration.webhookSecret.revealed,
-            timeout: .seconds(2)
-        )
+    /// `gaffer serve` as a child process against the sandbox, started and killed at will over one data directory.
+    /// A short lease, so a job whose worker was killed is taken again soon after the restart; and catch-up at
+    /// start, so the webhooks sent while Gaffer was down are asked for again.
+    struct KillableGaffer {
+        let environment: [String: String]
+
+        init(_ sandbox: SandboxFixture, directory: TemporaryDirectory, extra: [String: String] = [:]) async throws {
+            let port = try unusedPort()
+            environment = childEnvironment(
+                dataDirectory: directory.url,
+                extra: [
+                    "GAFFER_PORT": String(port), "GAFFER_JOB_LEASE_SECONDS": "2", "GAFFER_GITHUB_API_URL": sandbox.baseURL.absoluteString,
+                    "GAFFER_GITHUB_APP_ID": "4242", "GAFFER_GITHUB_PRIVATE_KEY": sandbox.appPrivateKeyPEM,
+                    "GAFFER_GITHUB_MUTATION_GAP_SECONDS": "0", "GAFFER_GITHUB_CATCH_UP_MINUTES": "10",
+                ].merging(extra) { $1 }
+            )
+            await sandbox.webhooks.configure(
+                url: URL(string: "http://127.0.0.1:\(port)/webhooks/github"),
+                secret: TestConfiguration.webhookSecret.revealed,
+                timeout: .seconds(2)
+            )
+        }
+
         func start() async throws -> GafferProcess {
             let gaffer = try GafferProcess(arguments: ["serve"], environment: environment)
             _ = try await gaffer.waitForPort()
             return gaffer
         }
-        func killed(_ gaffer: GafferProcess) async throws {
+
+        func kill(_ gaffer: GafferProcess) async throws {
             gaffer.signal(SIGKILL)
             _ = try await gaffer.waitForExit()
         }
+    }
+
+    @Test func killedWhilePlanningPublishingAndCheckingEachFinishesOnce() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let directory = try TemporaryDirectory("gaffer-kill")
+        defer { directory.remove() }
+        let gaffer = try await KillableGaffer(sandbox, directory: directory, extra: ["GAFFER_AUTOPLAN": "false"])
         func requested(_ method: String, _ path: String) async -> Bool {
             await sandbox.state.requests.contains { $0.method == method && $0.path == path }
         }
@@ -48,34 +59,34 @@ import Testing
 
         // 1. Killed while it reads the issue to plan it (GitHub is slow to answer).
         await sandbox.state.addFault(.init(method: "GET", pathPrefix: "/repos/acme/web/issues/1", status: 0, delayMilliseconds: 5_000))
-        let first = try await start()
+        let first = try await gaffer.start()
         defer { first.stop() }
         let issue = try await sandbox.openIssue("Create an S3 bucket named crash-logs in us-east-1", as: alice)
         #expect(issue.number == 1)
         try await waitUntil(timeout: .seconds(30), "Gaffer to ask for the issue") { await requested("GET", "/repos/acme/web/issues/1") }
-        try await killed(first)
+        try await gaffer.kill(first)
 
         // 2. Killed while the pull request is being opened (GitHub makes it, but Gaffer never hears back).
         await sandbox.state.addFault(.init(method: "POST", pathPrefix: "/repos/acme/web/pulls", status: 0, delayMilliseconds: 3_000))
-        let second = try await start()
+        let second = try await gaffer.start()
         defer { second.stop() }
         try await waitUntil(timeout: .seconds(60), "Gaffer to open the pull request") { await requested("POST", "/repos/acme/web/pulls") }
-        try await killed(second)
+        try await gaffer.kill(second)
         let branch = "gaffer/1-s3-bucket"
         try await waitUntil(timeout: .seconds(10), "GitHub to finish opening it") {
             try await !alice.pullRequests(head: branch, in: repository).isEmpty
         }
 
         // 3. Killed while the pipeline runs.
-        let third = try await start()
+        let third = try await gaffer.start()
         defer { third.stop() }
         let pull = try #require(try await alice.pullRequests(head: branch, in: repository).first)
         try await waitUntil(timeout: .seconds(60), "the pipeline to start") {
             try await alice.checkRuns(named: "gaffer/pipeline", for: pull.head.sha, in: repository).first?.status == "in_progress"
         }
-        try await killed(third)
+        try await gaffer.kill(third)
 
-        let fourth = try await start()
+        let fourth = try await gaffer.start()
         defer { fourth.stop() }
         try await waitUntil(timeout: .seconds(120), "the pipeline to finish") {
             try await alice.checkRuns(named: "gaffer/pipeline", for: pull.head.sha, in: repository).first?.status == "completed"
@@ -103,31 +114,14 @@ import Testing
         await sandbox.state.setPermission("write", for: "bob", in: "acme/web")
         let directory = try TemporaryDirectory("gaffer-kill-apply")
         defer { directory.remove() }
-        let port = try unusedPort()
-        let environment = childEnvironment(
-            dataDirectory: directory.url,
+        let gaffer = try await KillableGaffer(
+            sandbox,
+            directory: directory,
             extra: [
-                "GAFFER_PORT": String(port), "GAFFER_JOB_LEASE_SECONDS": "2", "GAFFER_GITHUB_API_URL": sandbox.baseURL.absoluteString,
-                "GAFFER_GITHUB_APP_ID": "4242", "GAFFER_GITHUB_PRIVATE_KEY": sandbox.appPrivateKeyPEM,
-                "GAFFER_GITHUB_MUTATION_GAP_SECONDS": "0", "GAFFER_GITHUB_CATCH_UP_MINUTES": "10",
                 "GAFFER_AWS_ENDPOINT_URL": moto.endpoint, "GAFFER_AWS_ACCESS_KEY_ID": moto.credentials.accessKeyID,
                 "GAFFER_AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey.revealed, "GAFFER_DEFAULT_REGION": "us-east-1",
             ]
         )
-        await sandbox.webhooks.configure(
-            url: URL(string: "http://127.0.0.1:\(port)/webhooks/github"),
-            secret: TestConfiguration.webhookSecret.revealed,
-            timeout: .seconds(2)
-        )
-        func start() async throws -> GafferProcess {
-            let gaffer = try GafferProcess(arguments: ["serve"], environment: environment)
-            _ = try await gaffer.waitForPort()
-            return gaffer
-        }
-        func killed(_ gaffer: GafferProcess) async throws {
-            gaffer.signal(SIGKILL)
-            _ = try await gaffer.waitForExit()
-        }
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let bob = try await sandbox.client(.token(Secret("ghp_bob_0123456789")))
         let repository = RepositoryRef(owner: "acme", name: "web")
@@ -141,7 +135,7 @@ import Testing
 
         // 1. Killed while it writes the plan comment (GitHub is slow): the change set is made, the comment not yet.
         await sandbox.state.addFault(.init(method: "POST", pathPrefix: "/repos/acme/web/issues/2/comments", status: 0, delayMilliseconds: 6_000))
-        let first = try await start()
+        let first = try await gaffer.start()
         defer { first.stop() }
         _ = try await sandbox.openIssue("Create an S3 bucket named crash-plan in us-east-1", as: alice)
         try await waitUntil(timeout: .seconds(120), "the plan's change set and the comment's request") {
@@ -149,9 +143,9 @@ import Testing
             let asked = await sandbox.state.requests.contains { $0.method == "POST" && $0.path == "/repos/acme/web/issues/2/comments" }
             return made == 1 && asked
         }
-        try await killed(first)
+        try await gaffer.kill(first)
 
-        let second = try await start()
+        let second = try await gaffer.start()
         defer { second.stop() }
         try await waitUntil(timeout: .seconds(60), "the plan comment") { try await botComments(2, key: "plan").count == 1 }
         #expect(try await cloudFormation.listChangeSets(stack).count == 1, "the change set made before the kill is the one shown")
@@ -171,9 +165,9 @@ import Testing
         try await waitUntil(timeout: .seconds(60), "AWS to have created the stack") {
             try await cloudFormation.describeStacks(name: stack).first?.status == "CREATE_COMPLETE"
         }
-        try await killed(second)
+        try await gaffer.kill(second)
 
-        let third = try await start()
+        let third = try await gaffer.start()
         defer { third.stop() }
         try await waitUntil(timeout: .seconds(60), "the pull request to be merged") {
             try await alice.pullRequest(2, in: repository).merged == true

@@ -55,7 +55,11 @@ public struct ChangeApplier: Sendable {
                 refusal = error.reason
             }
             if let refusal {
-                let failure = GafferComments.ApplyFailure(resource: key.name, reason: refusal, stackStatus: try await work.stacks.stack(key)?.status ?? "none")
+                let failure = GafferComments.ApplyFailure(
+                    resource: key.name,
+                    reason: refusal,
+                    stackStatus: try await work.stacks.stack(key)?.status ?? "none"
+                )
                 progress[index] = .init(name: key.name, status: failure.stackStatus, detail: "not run")
                 return .failed(failure, progress: progress)
             }
@@ -146,7 +150,9 @@ public struct ChangeApplier: Sendable {
                 lastStatus = stack.status
             }
             guard ContinuousClock.now < deadline else {
-                throw ApplyTimeout(message: "\(key.name) was still \(stack.status) after \(work.settings.stackTimeout); `/apply` again follows it further")
+                throw ApplyTimeout(
+                    message: "\(key.name) was still \(stack.status) after \(work.settings.stackTimeout); `/apply` again follows it further"
+                )
             }
             try await Task.sleep(for: work.settings.pollInterval)
         }
@@ -162,13 +168,17 @@ public struct ChangeApplier: Sendable {
         // A stack that is gone has no events to read: say what is known.
         let events = (try? await work.stacks.events(key)) ?? []
         // Newest first: the operation's events come before the last time the stack itself was asked to change.
-        let operation = events.prefix { !($0.logicalResourceID == key.name && $0.status.hasSuffix("_IN_PROGRESS") && $0.statusReason == "User Initiated") }
-        let failed = operation.last { $0.status.hasSuffix("_FAILED") && $0.logicalResourceID != key.name }
+        let operation = events.prefix {
+            !($0.logicalResourceID == key.name && $0.status.hasSuffix("_IN_PROGRESS") && $0.statusReason == "User Initiated")
+        }
+        let failed =
+            operation.last { $0.status.hasSuffix("_FAILED") && $0.logicalResourceID != key.name }
             ?? events.first { $0.status.hasSuffix("_FAILED") }
         return GafferComments.ApplyFailure(
             resource: failed?.logicalResourceID ?? key.name,
             reason: failed?.statusReason
-                ?? (status == "gone" ? "the stack is gone: CloudFormation deleted it" : "CloudFormation left the stack in \(status) without a reason"),
+                ?? (status == "gone"
+                    ? "the stack is gone: CloudFormation deleted it" : "CloudFormation left the stack in \(status) without a reason"),
             stackStatus: status
         )
     }

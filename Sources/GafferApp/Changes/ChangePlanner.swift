@@ -117,10 +117,23 @@ public struct ChangePlanner: Sendable {
                 guard try await work.stacks.stack(key) != nil else { continue }
                 // Every resource AWS names (a local endpoint may list one it cannot name).
                 let removed = try await work.stacks.resources(key).filter { !$0.logicalResourceID.isEmpty }.map {
-                    ResourceChange(action: "Remove", logicalID: $0.logicalResourceID, physicalID: $0.physicalResourceID, resourceType: $0.resourceType)
+                    ResourceChange(
+                        action: "Remove",
+                        logicalID: $0.logicalResourceID,
+                        physicalID: $0.physicalResourceID,
+                        resourceType: $0.resourceType
+                    )
                 }
                 stacks.append(
-                    PlannedStack(key: key, changeSetType: "DELETE", changeSetName: "", changeSetID: "", templatePath: ref.template, templateHash: "", changes: removed)
+                    PlannedStack(
+                        key: key,
+                        changeSetType: "DELETE",
+                        changeSetName: "",
+                        changeSetID: "",
+                        templatePath: ref.template,
+                        templateHash: "",
+                        changes: removed
+                    )
                 )
             }
         }
@@ -159,7 +172,7 @@ public struct ChangePlanner: Sendable {
     }
 
     /// Takes every stack for the pull request, or none: nil when all are its own.
-    private func takeLocks(_ keys: [StackKey], target: TaskTarget, pullRequest: Int) async throws -> Outcome? {
+    func takeLocks(_ keys: [StackKey], target: TaskTarget, pullRequest: Int) async throws -> Outcome? {
         var foreign: [StackLock] = []
         var taken: [StackKey] = []
         for key in keys {
@@ -227,7 +240,13 @@ public struct ChangePlanner: Sendable {
             // Nothing to do: a change set without changes cannot be executed on AWS, so it is not kept.
             try await stacks.deleteChangeSet(key, name: id)
             return PlannedStack(
-                key: key, changeSetType: type, changeSetName: name, changeSetID: "", templatePath: file.path, templateHash: hash, changes: []
+                key: key,
+                changeSetType: type,
+                changeSetName: name,
+                changeSetID: "",
+                templatePath: file.path,
+                templateHash: hash,
+                changes: []
             )
         }
         guard changeSet.status == "CREATE_COMPLETE" else {
@@ -296,17 +315,20 @@ public struct ChangePlanner: Sendable {
         }
     }
 
-    /// Each `infra/<stack>/template.yaml` of the commit (stack `<stack>`), then each `monitoring.yaml` (stack `<stack>-monitoring`).
+    /// Each `infra/<stack>/template.yaml` the pull request changes (stack `<stack>`), then each `monitoring.yaml`
+    /// (stack `<stack>-monitoring`).
     func stackFiles(_ target: TaskTarget, head: String, client: GitHubClient) async throws -> [StackFile] {
         guard let cloneURL = target.cloneURL, let commit = GitObjectID(hex: head) else { return [] }
         let folder = work.workDirectory.appendingPathComponent(UUID().uuidString).path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let remote = try GitRemote(url: cloneURL, credentials: .token(try await client.gitToken(for: target.repository)))
-        try await work.workspaces.withWorkspace(for: remote, job: "plan-\(head.prefix(12))") { workspace in
+        let changed = try await work.workspaces.withWorkspace(for: remote, job: "plan-\(head.prefix(12))") { workspace in
             _ = try await workspace.checkout(commit, to: folder)
+            return try await ChangedStacks.folders(base: target.pullRequest?.base.sha, head: commit, in: workspace)
         }
         let infra = folder + "/infra"
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: infra)) ?? []).sorted()
+        // Only the stacks the pull request changes: the default branch holds every merged task's stacks too.
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: infra)) ?? []).sorted().filter { changed?.contains($0) ?? true }
         var main: [StackFile] = []
         var monitoring: [StackFile] = []
         for name in names {

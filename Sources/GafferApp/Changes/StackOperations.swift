@@ -48,7 +48,7 @@ public struct CloudFormationStacks: StackOperations {
         do {
             let stack = try await cloudFormation(key).describeStacks(name: key.name).first
             return stack?.status == "DELETE_COMPLETE" ? nil : stack
-        } catch where Self.isMissing(error) {
+        } catch  where Self.isMissing(error) {
             return nil
         }
     }
@@ -69,7 +69,7 @@ public struct CloudFormationStacks: StackOperations {
     public func changeSet(_ key: StackKey, name: String) async throws -> CloudFormation.ChangeSet? {
         do {
             return try await cloudFormation(key).describeChangeSet(name, stackName: key.name)
-        } catch where Self.isMissing(error) {
+        } catch  where Self.isMissing(error) {
             return nil
         }
     }
@@ -81,7 +81,7 @@ public struct CloudFormationStacks: StackOperations {
     public func deleteChangeSet(_ key: StackKey, name: String) async throws {
         do {
             try await cloudFormation(key).deleteChangeSet(name, stackName: key.name)
-        } catch where Self.isMissing(error) {}
+        } catch  where Self.isMissing(error) {}
     }
 
     public func deleteStack(_ key: StackKey) async throws {

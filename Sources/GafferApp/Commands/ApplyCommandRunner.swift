@@ -64,12 +64,28 @@ struct ApplyCommandRunner: CommandRunner {
         switch outcome {
         case .failed(let failure, let progress):
             _ = try await store.transitionChangePlan(plan.id, from: [.applying], to: .failed)
-            let body = try comments.changeApply(plan, by: by, approvers: approvers, state: "failed", stacks: progress, failure: failure, running: false)
+            let body = try comments.changeApply(
+                plan,
+                by: by,
+                approvers: approvers,
+                state: "failed",
+                stacks: progress,
+                failure: failure,
+                running: false
+            )
             try await github.writeStatus(body, key: "apply", issue: plan.pullRequest, in: repository)
             return CommandOutcome(text: nil, refused: true)
         case .applied(let resources, let outputs, let progress):
             _ = try await store.transitionChangePlan(plan.id, from: [.applying], to: .applied)
-            let body = try comments.changeApply(plan, by: by, approvers: approvers, state: "applied", stacks: progress, outputs: outputs, running: false)
+            let body = try comments.changeApply(
+                plan,
+                by: by,
+                approvers: approvers,
+                state: "applied",
+                stacks: progress,
+                outputs: outputs,
+                running: false
+            )
             try await github.writeStatus(body, key: "apply", issue: plan.pullRequest, in: repository)
             try await finish(plan, resources: resources, approvers: approvers, context: context)
             return .answered(nil)
@@ -84,7 +100,8 @@ struct ApplyCommandRunner: CommandRunner {
         var merged = false
         // A delete task's pull request removes the stack's files, so it is merged too; a `/destroy` on a
         // create task's pull request is not (its files describe what was just deleted).
-        if context.work.settings.mergeAfterApply, plan.operation == .change || context.target.task?.kind == .delete {
+        let destroyed = plan.operation == .delete && context.target.task?.kind != .delete
+        if context.work.settings.mergeAfterApply, !destroyed {
             let pull = try await client.pullRequest(plan.pullRequest, in: repository)
             if pull.merged == true {
                 merged = true
@@ -105,7 +122,8 @@ struct ApplyCommandRunner: CommandRunner {
             by: context.actor.login,
             approvers: approvers,
             resources: resources,
-            merged: merged
+            merged: merged,
+            destroyed: destroyed
         )
         try await context.github.writeStatus(summary, issue: plan.issue, in: repository)
         if try await client.issue(plan.issue, in: repository).state == "open" {

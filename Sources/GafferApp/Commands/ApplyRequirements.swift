@@ -24,10 +24,11 @@ public protocol ApplyRequirement: Sendable {
     func refusal(_ facts: ApplyFacts) -> String?
 }
 
-/// The pull request is open: a closed one's plan is not applied.
+/// The pull request is open: a closed one's change is not applied. A `/destroy` plan is anchored on the
+/// task's pull request, merged or not.
 struct PullRequestOpen: ApplyRequirement {
     func refusal(_ facts: ApplyFacts) -> String? {
-        facts.open ? nil : "#\(facts.pullRequest) is closed: reopen it and `/plan` again"
+        facts.open || facts.plan.operation == .delete ? nil : "#\(facts.pullRequest) is closed: reopen it and `/plan` again"
     }
 }
 
@@ -57,7 +58,8 @@ struct PipelinePassed: ApplyRequirement {
 struct ApprovedByAnother: ApplyRequirement {
     func refusal(_ facts: ApplyFacts) -> String? {
         guard facts.settings.applyRequirements.contains(.approved), facts.approvers.isEmpty else { return nil }
-        return "nobody but @\(facts.plan.requester) (who asked for it) has approved it: another person with write permission must `/approve` or approve the pull request"
+        return
+            "nobody but @\(facts.plan.requester) (who asked for it) has approved it: another person with write permission must `/approve` or approve the pull request"
     }
 }
 

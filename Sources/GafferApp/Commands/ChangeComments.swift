@@ -18,7 +18,9 @@ enum ChangeComments {
         let pipeline = checks.first { $0.status == "completed" }?.conclusion
         var approvers: [String] = []
         func add(_ login: String) {
-            guard login.lowercased() != plan.requester.lowercased(), !approvers.contains(where: { $0.lowercased() == login.lowercased() }) else { return }
+            guard login.lowercased() != plan.requester.lowercased(), !approvers.contains(where: { $0.lowercased() == login.lowercased() }) else {
+                return
+            }
             approvers.append(login)
         }
         for decision in try await context.work.store.decisions(repository: plan.repository, pullRequest: plan.pullRequest)
@@ -26,7 +28,8 @@ enum ChangeComments {
             add(decision.by)
         }
         // An approving review counts for the commit it was given on, from a person `/approve` would allow.
-        for review in try await client.reviews(of: plan.pullRequest, in: repository) where review.state == "APPROVED" && review.commitId == plan.headSHA {
+        for review in try await client.reviews(of: plan.pullRequest, in: repository)
+        where review.state == "APPROVED" && review.commitId == plan.headSHA {
             guard let login = review.user?.login else { continue }
             let actor = try await context.github.actor(login, for: [.approve], policy: context.policy, in: repository)
             if case .allowed = context.policy.decide(.approve, actor: actor, requester: plan.requester) { add(login) }

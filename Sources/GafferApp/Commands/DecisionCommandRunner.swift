@@ -8,7 +8,7 @@ struct DecisionCommandRunner: CommandRunner {
     func run(_ context: CommandContext) async throws -> CommandOutcome {
         let verdict: Decision.Verdict = name == .deny ? .deny : .approve
         let actor = context.actor.login
-        guard let pull = context.target.openPullRequest else {
+        guard let pull = context.target.pullRequest else {
             return .refused(try context.github.comments.note(.noPullRequest(verb: verdict.rawValue), actor: actor))
         }
         let plan = try await context.work.store.latestChangePlan(repository: context.target.fullName, pullRequest: pull.number)

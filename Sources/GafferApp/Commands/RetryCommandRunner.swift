@@ -8,7 +8,9 @@ struct RetryCommandRunner: CommandRunner {
 
     func run(_ context: CommandContext) async throws -> CommandOutcome {
         let actor = context.actor.login
-        guard let pull = context.target.openPullRequest else { return .refused(try context.github.comments.note(.noPullRequest(verb: "retry"), actor: actor)) }
+        guard let pull = context.target.openPullRequest else {
+            return .refused(try context.github.comments.note(.noPullRequest(verb: "retry"), actor: actor))
+        }
         let store = context.work.store
         if let plan = try await store.latestChangePlan(repository: context.target.fullName, pullRequest: pull.number), plan.state == .failed,
             plan.headSHA == pull.head.sha

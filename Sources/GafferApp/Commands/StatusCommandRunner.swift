@@ -7,7 +7,9 @@ struct StatusCommandRunner: CommandRunner {
     func run(_ context: CommandContext) async throws -> CommandOutcome {
         let target = context.target
         guard let pull = target.pullRequest else {
-            return .answered(try context.github.comments.commandStatus(pullRequest: nil, plan: nil, currentHead: nil, locks: [], decisions: [], missing: []))
+            return .answered(
+                try context.github.comments.commandStatus(pullRequest: nil, plan: nil, currentHead: nil, locks: [], decisions: [], missing: [])
+            )
         }
         let store = context.work.store
         let plan = try await store.latestChangePlan(repository: target.fullName, pullRequest: pull.number)

@@ -7,7 +7,9 @@ struct UnlockCommandRunner: CommandRunner {
 
     func run(_ context: CommandContext) async throws -> CommandOutcome {
         let actor = context.actor.login
-        guard let pull = context.target.openPullRequest else { return .refused(try context.github.comments.note(.noPullRequest(verb: "unlock"), actor: actor)) }
+        guard let pull = context.target.pullRequest else {
+            return .refused(try context.github.comments.note(.noPullRequest(verb: "unlock"), actor: actor))
+        }
         let store = context.work.store
         var held = try await store.locks(repository: context.target.fullName, pullRequest: pull.number)
         if let stack = context.command.flags["stack"] { held = held.filter { $0.key.name == stack } }

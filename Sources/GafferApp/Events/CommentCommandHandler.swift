@@ -81,7 +81,16 @@ public struct CommentCommandHandler: WebhookEventHandler {
                 nil
             }
         let answer = { @Sendable () async throws -> Bool in
-            try await self.answer(items, commands: commands, comment: comment, target: target, repository: repository, github: github, client: client, context: context)
+            try await self.answer(
+                items,
+                commands: commands,
+                comment: comment,
+                target: target,
+                repository: repository,
+                github: github,
+                client: client,
+                context: context
+            )
         }
         // Commands for one task run one job at a time, in the order they were written, as its intake does.
         let refusedByRunner =
@@ -128,7 +137,9 @@ public struct CommentCommandHandler: WebhookEventHandler {
                 guard let work else { continue }
                 guard let target else {
                     answers[command.line] = try github.comments.note(
-                        .unavailable("this pull request is not one of Gaffer's: commands work on a task's issue and on the pull request Gaffer opened for it."),
+                        .unavailable(
+                            "this pull request is not one of Gaffer's: commands work on a task's issue and on the pull request Gaffer opened for it."
+                        ),
                         actor: author.login
                     )
                     refused = true

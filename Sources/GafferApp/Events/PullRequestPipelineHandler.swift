@@ -24,7 +24,7 @@ public struct PullRequestPipelineHandler: WebhookEventHandler {
     }
 
     public func handle(_ event: WebhookEvent, context: EventContext) async throws {
-        let run: (branch: String, sha: String, repository: GitHubRepository, installation: Int64?, rerun: Bool)
+        let run: (branch: String, sha: String, base: String?, repository: GitHubRepository, installation: Int64?, rerun: Bool)
         switch event {
         case .pullRequest(let event):
             let pull = event.pullRequest
@@ -33,12 +33,12 @@ public struct PullRequestPipelineHandler: WebhookEventHandler {
                 context.logger.notice("a fork's pull request is not run", metadata: ["pull_request": "\(pull.number)"])
                 return
             }
-            run = (pull.head.ref, pull.head.sha, event.repository, event.installation?.id, false)
+            run = (pull.head.ref, pull.head.sha, pull.base.sha, event.repository, event.installation?.id, false)
         case .checkRun(let event):
             let prefix = "gaffer-pipeline:"
             guard event.checkRun.name == PullRequestPipeline.checkName, let external = event.checkRun.externalId, external.hasPrefix(prefix)
             else { return }
-            run = (String(external.dropFirst(prefix.count)), event.checkRun.headSha, event.repository, event.installation?.id, true)
+            run = (String(external.dropFirst(prefix.count)), event.checkRun.headSha, nil, event.repository, event.installation?.id, true)
         default:
             return
         }
@@ -47,9 +47,15 @@ public struct PullRequestPipelineHandler: WebhookEventHandler {
         else {
             throw PermanentJobFailure("the delivery names no repository Gaffer can fetch")
         }
+        // A re-run names no pull request: its base is the open pull request's of the branch.
+        var base = run.base
+        if base == nil {
+            base = try await github.gitHub().pullRequests(head: run.branch, in: repository).first { $0.state == "open" }?.base.sha
+        }
         let outcome = try await pipeline.run(
             branch: run.branch,
             sha: run.sha,
+            base: base,
             cloneURL: cloneURL,
             in: repository,
             github: github,
@@ -62,7 +68,7 @@ public struct PullRequestPipelineHandler: WebhookEventHandler {
             switch outcome {
             case .completed(let conclusion, _): ["success", "neutral"].contains(conclusion)
             case .alreadyReported(let conclusion): ["success", "neutral"].contains(conclusion ?? "")
-            case .superseded: false
+            case .superseded, .cancelled: false
             }
         if let work, work.settings.autoplan, passed, let issue = TaskBranch.issue(in: run.branch) {
             try await Autoplan(work: work, github: github).plan(

@@ -37,10 +37,11 @@ public struct PullRequestPipeline: Sendable {
         self.supersededPoll = supersededPoll
     }
 
-    /// How a run ended: built to the end, or stopped for a newer commit.
+    /// How a run ended: built to the end, stopped for a newer commit, or stopped by `/cancel`.
     enum Finish: Sendable {
         case built(Report)
         case superseded(String)
+        case cancelled
     }
 
     /// What the run came to.
@@ -49,13 +50,17 @@ public struct PullRequestPipeline: Sendable {
         case alreadyReported(conclusion: String?)
         /// A newer commit is on the branch: this one is not run.
         case superseded(by: String)
+        /// Someone cancelled it (`/cancel` marks the check run cancelled).
+        case cancelled
         case completed(conclusion: String, annotations: Int)
     }
 
-    /// Runs the pipeline for `sha` on `branch`; `rerun` makes a new run even when one completed.
+    /// Runs the pipeline for `sha` on `branch`; `rerun` makes a new run even when one completed. `base` is the
+    /// pull request's base commit: only the stacks the pull request changes are built (all of them without it).
     public func run(
         branch: String,
         sha: String,
+        base: String? = nil,
         cloneURL: String,
         in repository: RepositoryRef,
         github: GitHubConnection,
@@ -85,8 +90,9 @@ public struct PullRequestPipeline: Sendable {
         let folder = workDirectory.appendingPathComponent(UUID().uuidString).path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let remote = try GitRemote(url: cloneURL, credentials: .token(try await client.gitToken(for: repository)))
-        let tips = try await workspaces.withWorkspace(for: remote, job: "pipeline-\(sha.prefix(12))") { workspace in
-            try await workspace.checkout(commit, to: folder + "/source")
+        let (tips, changed) = try await workspaces.withWorkspace(for: remote, job: "pipeline-\(sha.prefix(12))") { workspace in
+            let tips = try await workspace.checkout(commit, to: folder + "/source")
+            return (tips, try await ChangedStacks.folders(base: base, head: commit, in: workspace))
         }
         if let tip = tips[branch], tip != commit {
             try await client.updateCheckRun(
@@ -98,14 +104,17 @@ public struct PullRequestPipeline: Sendable {
             return .superseded(by: tip.hex)
         }
 
-        // The build runs while the branch is watched: a newer commit stops it (its own run reports instead).
+        // The build runs while the branch and the check are watched: a newer commit stops it (its own run
+        // reports instead), and so does the check run being marked done by someone else (`/cancel`).
         let finish = await withTaskGroup(of: Finish?.self) { group -> Finish in
-            group.addTask { .built(await build(source: folder + "/source", logs: folder, sha: sha, logger: logger)) }
+            group.addTask { .built(await build(source: folder + "/source", logs: folder, sha: sha, only: changed, logger: logger)) }
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: supersededPoll)
                     guard !Task.isCancelled else { return nil }
                     if let tip = try? await client.ref("heads/\(branch)", in: repository)?.object.sha, tip != sha { return .superseded(tip) }
+                    let runs = try? await client.checkRuns(named: Self.checkName, for: sha, in: repository)
+                    if runs?.first(where: { $0.id == check.id })?.status == "completed" { return .cancelled }
                 }
                 return nil
             }
@@ -116,6 +125,10 @@ public struct PullRequestPipeline: Sendable {
                 group.cancelAll()
             }
             return first ?? .superseded("")
+        }
+        if case .cancelled = finish {
+            logger.info("pipeline stopped: its check was cancelled", metadata: ["sha": "\(sha.prefix(12))"])
+            return .cancelled
         }
         guard case .built(let report) = finish else {
             let tip = if case .superseded(let tip) = finish { tip } else { "" }
@@ -170,9 +183,10 @@ public struct PullRequestPipeline: Sendable {
     }
 
     /// Runs each stack's buildspec in `source`; never throws, so the check run always completes.
-    func build(source: String, logs: String, sha: String, logger: Logger) async -> Report {
+    /// Builds each stack's buildspec (`only` these stacks, when given).
+    func build(source: String, logs: String, sha: String, only: Set<String>? = nil, logger: Logger) async -> Report {
         let infra = source + "/infra"
-        let stacks = ((try? FileManager.default.contentsOfDirectory(atPath: infra)) ?? []).sorted()
+        let stacks = ((try? FileManager.default.contentsOfDirectory(atPath: infra)) ?? []).sorted().filter { only?.contains($0) ?? true }
         var report = Report(builds: [], annotations: [], logTail: nil)
         var tails: [String] = []
         for stack in stacks {

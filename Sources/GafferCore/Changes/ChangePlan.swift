@@ -78,7 +78,8 @@ public struct ChangePlan: Sendable, Hashable, Codable {
             stack.changes.compactMap { change in
                 if change.action == "Remove" { return "it removes \(change.logicalID) (\(change.resourceType)) from \(stack.key.name)" }
                 if change.replacement == "True" || change.replacement == "Conditional" {
-                    return "it \(change.replacement == "True" ? "replaces" : "may replace") \(change.logicalID) (\(change.resourceType)) in \(stack.key.name)"
+                    return
+                        "it \(change.replacement == "True" ? "replaces" : "may replace") \(change.logicalID) (\(change.resourceType)) in \(stack.key.name)"
                 }
                 return nil
             }
