@@ -155,6 +155,12 @@ extension GitHubSandbox {
         return answer(try await state.getRef(owner, name, ref: ref, login: try login(caller), base: base))
     }
 
+    func contents(_ context: BasicRequestContext, ref: String?, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        let path = context.parameters.getCatchAll().joined(separator: "/")
+        return answer(try await state.contents(owner, name, path: path, ref: ref, login: try login(caller), base: base))
+    }
+
     func createRef(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
         let fields = try object(body)

@@ -128,6 +128,11 @@ public struct GitHubSandbox: Sendable {
         router.get("\(repo)/collaborators/:username/permission") { request, context in
             try await serve(request, context) { caller, _, base in try await permission(context, base: base, caller: caller) }
         }
+        router.get("\(repo)/contents/**") { request, context in
+            try await serve(request, context) { caller, _, base in
+                try await contents(context, ref: request.uri.queryParameters.get("ref"), base: base, caller: caller)
+            }
+        }
         router.get("\(repo)/git/ref/**") { request, context in
             try await serve(request, context) { caller, _, base in try await getRef(context, base: base, caller: caller) }
         }

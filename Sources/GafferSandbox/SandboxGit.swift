@@ -40,6 +40,15 @@ enum SandboxGit {
         try run(["update-ref", "refs/heads/main", commit], in: directory)
     }
 
+    /// A file's bytes and blob id at `ref`, or nil when the path is not a file there.
+    static func file(_ path: String, at ref: String, in directory: URL) -> (data: Data, blob: String)? {
+        guard let blob = try? run(["rev-parse", "--verify", "--quiet", "\(ref):\(path)"], in: directory),
+            (try? run(["cat-file", "-t", blob], in: directory)) == "blob",
+            let outcome = try? git(["--git-dir", directory.path, "cat-file", "blob", blob]), outcome.status == 0
+        else { return nil }
+        return (outcome.output, blob)
+    }
+
     /// The commit a ref points at, or nil when there is no such ref.
     static func resolve(_ ref: String, in directory: URL) -> String? {
         try? run(["rev-parse", "--verify", "--quiet", "\(ref)^{commit}"], in: directory)

@@ -20,6 +20,28 @@ extension SandboxState {
         return (200, refJSON(full, sha: sha, in: repository, base: base))
     }
 
+    /// `GET .../contents/{path}?ref=`: a file, base64 in lines of 60 as GitHub sends it (directories are not served).
+    func contents(_ owner: String, _ name: String, path: String, ref: String?, login: String, base: String) throws -> Reply {
+        let repository = try repository(owner, name, login: login, needs: "read")
+        let at = ref ?? "main"
+        guard let file = SandboxGit.file(path, at: at, in: repository.git) else { throw SandboxError(404, "Not Found") }
+        let encoded = file.data.base64EncodedString()
+        let lines = stride(from: 0, to: encoded.count, by: 60).map { start -> String in
+            let from = encoded.index(encoded.startIndex, offsetBy: start)
+            return String(encoded[from..<(encoded.index(from, offsetBy: 60, limitedBy: encoded.endIndex) ?? encoded.endIndex)])
+        }
+        let repo = key(repository)
+        let api = "\(base)/repos/\(repo)/contents/\(path)?ref=\(at)"
+        let git = "\(base)/repos/\(repo)/git/blobs/\(file.blob)"
+        let html = "https://github.example.com/\(repo)/blob/\(at)/\(path)"
+        let object: [String: Any] = [
+            "type": "file", "encoding": "base64", "size": file.data.count, "name": path.split(separator: "/").last.map(String.init) ?? path,
+            "path": path, "content": lines.joined(separator: "\n") + "\n", "sha": file.blob, "url": api, "git_url": git, "html_url": html,
+            "download_url": "https://raw.github.example.com/\(repo)/\(at)/\(path)", "_links": ["git": git, "self": api, "html": html],
+        ]
+        return (200, SandboxJSON.data(object))
+    }
+
     func createRef(_ owner: String, _ name: String, ref: String, sha: String, login: String, base: String) throws -> Reply {
         let repository = try repository(owner, name, login: login, needs: "write")
         guard ref.hasPrefix("refs/"), ref.split(separator: "/").count >= 3 else {
@@ -437,7 +459,17 @@ extension SandboxState {
         let commit = SandboxGit.resolve("refs/heads/\(pull.head)", in: repository.git) ?? ""
         repository.reviews[number, default: []].append((id, login, state, body, commit, now()))
         store(repository)
-        let review = reviewObject(id: id, login: login, state: state, body: body, commit: commit, at: now(), number: number, in: repository, base: base)
+        let review = reviewObject(
+            id: id,
+            login: login,
+            state: state,
+            body: body,
+            commit: commit,
+            at: now(),
+            number: number,
+            in: repository,
+            base: base
+        )
         emit(
             "pull_request_review",
             action: "submitted",
@@ -456,8 +488,15 @@ extension SandboxState {
         guard repository.pulls[number] != nil else { throw SandboxError(404, "Not Found") }
         let list = (repository.reviews[number] ?? []).map { review -> [String: Any] in
             var object = reviewObject(
-                id: review.id, login: review.user, state: review.state, body: review.body, commit: review.commit, at: review.at,
-                number: number, in: repository, base: base
+                id: review.id,
+                login: review.user,
+                state: review.state,
+                body: review.body,
+                commit: review.commit,
+                at: review.at,
+                number: number,
+                in: repository,
+                base: base
             )
             object["state"] = review.state
             return object
@@ -466,7 +505,15 @@ extension SandboxState {
     }
 
     private func reviewObject(
-        id: Int64, login: String, state: String, body: String?, commit: String, at: Date, number: Int, in repository: Repository, base: String
+        id: Int64,
+        login: String,
+        state: String,
+        body: String?,
+        commit: String,
+        at: Date,
+        number: Int,
+        in repository: Repository,
+        base: String
     ) -> [String: Any] {
         let user = SandboxJSON.user(users[login.lowercased()] ?? User(id: 0, login: login, token: ""), base: base)
         let pullAPI = "\(base)/repos/\(key(repository))/pulls/\(number)"

@@ -50,9 +50,8 @@ struct DemoScript {
             last = now
         }
         func gafferComment(_ key: String, on number: Int) async throws -> String? {
-            try await alice.comments(onIssue: number, in: repository).first {
-                $0.user?.login == "gaffer[bot]" && ($0.body?.contains("gaffer:status key=\(key) ") ?? false)
-            }?.body
+            let comments = try await alice.comments(onIssue: number, in: repository)
+            return comments.first { $0.user?.login == "gaffer[bot]" && ($0.body?.contains("gaffer:status key=\(key) ") ?? false) }?.body
         }
         /// Comments as `who` and waits for Gaffer's 🚀 or 😕; returns its reply without the marker, if it wrote one.
         func say(_ text: String, on number: Int, as who: GitHubClient) async throws -> String {
@@ -84,8 +83,8 @@ struct DemoScript {
             let conclusion = try await wait("the pipeline") {
                 try await alice.checkRuns(named: "gaffer/pipeline", for: pull.head.sha, in: repository).first { $0.status == "completed" }?.conclusion
             }
-            guard ["success", "neutral"].contains(conclusion) else { throw StepFailed(description: "the pipeline ended \(conclusion ?? "")") }
-            step("the gaffer/pipeline check ends \(conclusion ?? "")")
+            guard ["success", "neutral"].contains(conclusion) else { throw StepFailed(description: "the pipeline ended \(conclusion)") }
+            step("the gaffer/pipeline check ends \(conclusion)")
             let plan = try await wait("the plan comment") { try await gafferComment("plan", on: pull.number) }
             step("Gaffer plans it: " + (plan.split(separator: "\n").first { $0.hasPrefix("**") }.map(String.init) ?? "a plan"))
             return (issue.number, pull)

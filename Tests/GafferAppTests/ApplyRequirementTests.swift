@@ -53,7 +53,7 @@ struct ApplyRequirementTests {
 
     @Test(arguments: [
         "closed", "new commit", "pipeline running", "pipeline failed", "not approved", "conflicts", "locked elsewhere", "unlocked",
-        "destructive", "over the threshold",
+        "destructive", "over the threshold", "repository configuration",
     ])
     func oneUnmetRequirementIsTheOneRefusal(_ broken: String) {
         var facts = Self.facts()
@@ -88,6 +88,9 @@ struct ApplyRequirementTests {
             facts.settings.applyRequirements = []
             facts.approvers = []
             expected = "it is destructive (it removes Bucket (AWS::S3::Bucket) from gaffer-s3-bucket-logs)"
+        case "repository configuration":
+            facts.configurationProblems = [".gaffer.yml key destructive_approval: may not be set by a repository here"]
+            expected = "the repository's configuration has problems (.gaffer.yml key destructive_approval"
         default:
             facts.plan.approvalReasons = ["the estimate, $150.00 a month, is over the $100.00 threshold"]
             facts.settings.applyRequirements = []

@@ -288,6 +288,24 @@ import Testing
         #expect(!configuration.changes.autoplan && !configuration.changes.mergeAfterApply && !configuration.changes.destructiveApproval)
         #expect(configuration.changes.applyRequirements == [.mergeable])
         #expect(try load(["GAFFER_APPLY_REQUIREMENTS": ""], needs: []).changes.applyRequirements.isEmpty, "none of the optional ones")
+        #expect(try load(["GAFFER_REPOSITORY_OVERRIDES": "autoplan, apply_requirements"], needs: []).repositoryOverrides == ["autoplan", "apply_requirements"])
+
+        // A repository's file, over the server's: only the keys left to it.
+        var server = try load([:], needs: [])
+        let problems = ConfigurationLoader.applyRepositoryFile(
+            "apply_requirements: [mergeable]\ndestructive_approval: false\nautoplan: perhaps\n",
+            allowed: ["apply_requirements", "autoplan"],
+            to: &server
+        )
+        #expect(server.changes.applyRequirements == [.mergeable] && server.changes.destructiveApproval)
+        #expect(problems.map(\.source) == [".gaffer.yml key autoplan", ".gaffer.yml key destructive_approval"])
+        #expect(problems.last?.message.contains("may not be set by a repository here (Gaffer's repository_overrides allow apply_requirements, autoplan)") == true)
+        do {
+            _ = try load(["GAFFER_REPOSITORY_OVERRIDES": "destructive_approval"], needs: [])
+            Issue.record("expected a problem")
+        } catch {
+            #expect(error.problems.first?.message.contains("'destructive_approval' cannot be left to a repository") == true)
+        }
         do {
             _ = try load(["GAFFER_AUTOPLAN": "maybe", "GAFFER_APPLY_REQUIREMENTS": "approved, reviewed"], needs: [])
             Issue.record("expected problems")

@@ -308,6 +308,9 @@ import Testing
         _ = try await client.react("rocket", toComment: comment.id, in: repository)
         _ = try await client.permission(of: "alice", in: repository)
         _ = try await client.rateLimit(as: .token)
+        _ = try await sandbox.push(to: "main", path: "infra/readme.md") { _ in "A file\n" }
+        #expect(try await client.fileText("infra/readme.md", ref: "main", in: repository) == "A file\n")
+        #expect(try await client.fileText(".gaffer.yml", ref: "main", in: repository) == nil, "a missing file is nil")
 
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -94,6 +94,29 @@ public final class SandboxFixture: Sendable {
         state.removeGitRoot()
     }
 
+    /// Commits a change to a file of `branch` of acme/web (made when missing) as alice would, with git
+    /// over HTTP, and pushes it; returns the new head.
+    public func push(to branch: String, path: String, change: (String) -> String) async throws -> String {
+        let folder = try TemporaryDirectory("sandbox-push")
+        defer { folder.remove() }
+        let work = folder.url.appendingPathComponent("web").path
+        let remote = "http://x-access-token:\(Self.aliceToken)@127.0.0.1:\(port)/acme/web.git"
+        try await GitCLI.run(["clone", "--quiet", "--branch", branch, remote, work])
+        let text = (try? String(contentsOfFile: work + "/" + path, encoding: .utf8)) ?? ""
+        try FileManager.default.createDirectory(
+            atPath: (work + "/" + path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
+        try change(text).write(toFile: work + "/" + path, atomically: true, encoding: .utf8)
+        try await GitCLI.run(["add", path], in: work)
+        try await GitCLI.run(
+            ["-c", "user.name=Alice", "-c", "user.email=alice@example.com", "commit", "--quiet", "-am", "A person's change"],
+            in: work
+        )
+        try await GitCLI.run(["push", "--quiet", "origin", branch], in: work)
+        return try await GitCLI.run(["rev-parse", "HEAD"], in: work)
+    }
+
     /// Every exchange the sandbox served, as `scripts/github_contract.py` reads them.
     public func exchangesJSONLines(where include: (SandboxState.LoggedRequest) -> Bool = { _ in true }) async -> String {
         await state.requests.filter(include).map { request in

@@ -120,21 +120,8 @@ struct ChangeFlowTests {
             #expect(check?.conclusion == "success", "\(String(describing: check?.output))")
         }
 
-        /// Commits a change to a file of `branch` as a person would, and pushes it; returns the new head.
         func push(to branch: String, path: String, change: (String) -> String) async throws -> String {
-            let folder = try TemporaryDirectory("change-push")
-            defer { folder.remove() }
-            let work = folder.url.appendingPathComponent("web").path
-            let remote = "http://x-access-token:\(SandboxFixture.aliceToken)@127.0.0.1:\(sandbox.port)/acme/web.git"
-            try await GitCLI.run(["clone", "--quiet", "--branch", branch, remote, work])
-            let text = try String(contentsOfFile: work + "/" + path, encoding: .utf8)
-            try change(text).write(toFile: work + "/" + path, atomically: true, encoding: .utf8)
-            try await GitCLI.run(
-                ["-c", "user.name=Alice", "-c", "user.email=alice@example.com", "commit", "--quiet", "-am", "A person's change"],
-                in: work
-            )
-            try await GitCLI.run(["push", "--quiet", "origin", branch], in: work)
-            return try await GitCLI.run(["rev-parse", "HEAD"], in: work)
+            try await sandbox.push(to: branch, path: path, change: change)
         }
 
         func stackStatus(_ name: String) async throws -> String? {
@@ -187,6 +174,21 @@ struct ChangeFlowTests {
         #expect(summary.contains("#\(pull) was merged"))
         #expect(try await story.gaffer.server.store.locks(repository: "acme/web", pullRequest: pull).isEmpty, "the lock is released")
         #expect(try await story.gaffer.server.store.registeredResources().map(\.arn) == ["arn:aws:s3:::story-logs"])
+
+        // Every delivery of the story, sent again twice, all at once: nothing on GitHub or in AWS changes.
+        let delivered = await story.sandbox.webhooks.deliveries
+        let writes = await story.sandbox.state.requests.filter { $0.method != "GET" }.count
+        let events = try await CloudFormation(try story.aws(), region: "us-east-1").describeStackEvents(stack).count
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<2 {
+                for delivery in delivered { group.addTask { _ = await story.sandbox.webhooks.redeliver(id: delivery.id) } }
+            }
+        }
+        try await story.gaffer.settle()
+        #expect(delivered.count >= 20, "\(delivered.map(\.event))")
+        #expect(await story.sandbox.state.requests.filter { $0.method != "GET" }.count == writes, "not one write to GitHub")
+        #expect(try await CloudFormation(try story.aws(), region: "us-east-1").describeStackEvents(stack).count == events)
+        #expect(try await story.gaffer.server.store.deployments(repository: "acme/web").count == 1)
 
         // Asked again on the issue: already applied, nothing run.
         let again = try #require(try await story.say("/apply", on: task.issue, as: story.bob))
@@ -419,5 +421,49 @@ struct ChangeFlowTests {
             return runs.count == 2 && runs.allSatisfy { $0.status == "completed" }
         }
         #expect(try await story.comment("plan", on: pull)?.contains(failing.prefix(12)) == false, "a failing commit is not planned")
+    }
+
+    @Test func aRepositorySetsOnlyWhatTheOperatorLeavesToIt() async throws {
+        let story = try await Story.start { $0.repositoryOverrides = ["apply_requirements", "merge_after_apply"] }
+        defer { story.stop() }
+        // The repository asks for no approval and no merge, and also tries to switch off the destructive rule.
+        _ = try await story.push(to: "main", path: ".gaffer.yml") { _ in
+            "apply_requirements: []\nmerge_after_apply: false\ndestructive_approval: false\n"
+        }
+        let task = try await story.openTask("Create an S3 bucket named story-repo in us-east-1")
+        let refused = try #require(try await story.say("/apply", on: task.pull.number, as: story.alice))
+        #expect(refused.contains("the repository's configuration has problems"), "\(refused)")
+        #expect(refused.contains("destructive_approval: may not be set by a repository here"), "\(refused)")
+        #expect(!refused.contains("has approved it"), "its own apply_requirements hold: \(refused)")
+
+        _ = try await story.push(to: "main", path: ".gaffer.yml") { _ in "apply_requirements: []\nmerge_after_apply: false\n" }
+        #expect(try await story.say("/apply", on: task.pull.number, as: story.alice) == nil, "no approval needed here")
+        #expect(try await S3(try story.aws()).bucketExists("story-repo"))
+        let pull = try await story.alice.pullRequest(task.pull.number, in: story.repository)
+        #expect(pull.state == "open" && pull.merged != true, "not merged: merge_after_apply is false here")
+        #expect(try await story.comment("status", on: task.issue)?.contains("was left open (`merge_after_apply` is off)") == true)
+        #expect(try await story.alice.issue(task.issue, in: story.repository).state == "open", "merging it will close the issue")
+    }
+
+    @Test func retryPlansAgainATaskWhosePlanStoppedBeforeAPullRequest() async throws {
+        let story = try await Story.start()
+        defer { story.stop() }
+        let issue = try await story.sandbox.openIssue(
+            "Create a Lambda function named story-java in us-east-1",
+            body: "runtime: java21\nhandler: app.handler",
+            as: story.alice
+        )
+        try await waitUntil(timeout: .seconds(60), "the plan's failure in the status comment") {
+            try await story.comment("status", on: issue.number)?.contains("java21") == true
+        }
+        try await story.gaffer.settle()
+        let first = try #require(try await story.gaffer.server.store.latestPlan(repository: "acme/web", issue: issue.number))
+        #expect(first.state != .ready)
+        let retried = try await story.say("/retry", on: issue.number, as: story.bob)
+        #expect(retried == nil, "the status comment answers: \(retried ?? "")")
+        let second = try #require(try await story.gaffer.server.store.latestPlan(repository: "acme/web", issue: issue.number))
+        #expect(second.id != first.id, "the agents ran again")
+        #expect(try await story.comment("status", on: issue.number)?.contains("java21") == true)
+        #expect(try await story.alice.pullRequests(head: "gaffer/\(issue.number)-lambda-function", in: story.repository).isEmpty)
     }
 }

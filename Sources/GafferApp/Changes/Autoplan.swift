@@ -23,6 +23,7 @@ struct Autoplan: Sendable {
                     parser: work.parser
                 )
             else { return }
+            guard try await work.settings(for: target, client: client).0.autoplan else { return }
             let bot = try await github.login()
             let outcome: ChangePlanner.Outcome
             do {

@@ -13,8 +13,9 @@ public struct ChangeApplier: Sendable {
         self.work = work
     }
 
+    /// Applied (what was made is in the registry and the deployment history), or the failure and each stack's state.
     public enum Outcome: Sendable {
-        case applied(resources: [RegisteredResource], outputs: [(String, String)], progress: [GafferComments.StackProgress])
+        case applied
         case failed(GafferComments.ApplyFailure, progress: [GafferComments.StackProgress])
     }
 
@@ -24,9 +25,10 @@ public struct ChangeApplier: Sendable {
         !status.hasSuffix("_IN_PROGRESS") || status == "REVIEW_IN_PROGRESS"
     }
 
-    /// Runs the plan; `report` is called with each stack's progress at most every `progressInterval`.
+    /// Runs the plan for `by`; `report` is called with each stack's progress at most every `progressInterval`.
     public func apply(
         _ plan: ChangePlan,
+        by: String,
         estimate: CostEstimate?,
         report: @Sendable ([GafferComments.StackProgress]) async -> Void
     ) async throws -> Outcome {
@@ -63,8 +65,7 @@ public struct ChangeApplier: Sendable {
                 progress[index] = .init(name: key.name, status: failure.stackStatus, detail: "not run")
                 return .failed(failure, progress: progress)
             }
-            progress[index] = .init(name: key.name, status: "IN_PROGRESS", detail: "")
-            await report(progress)
+            // The apply comment is written once the stack is seen still changing; one that settles at once is not reported twice.
             let final = try await follow(key, deleting: plan.operation == .delete) { status in
                 progress[index] = .init(name: key.name, status: status, detail: "")
                 await report(progress)
@@ -79,7 +80,7 @@ public struct ChangeApplier: Sendable {
                     pullRequest: plan.pullRequest,
                     status: final?.status ?? "DELETE_COMPLETE",
                     succeeded: succeeded,
-                    by: plan.requestedBy,
+                    by: by,
                     startedAt: started,
                     endedAt: work.clock.now()
                 )
@@ -98,7 +99,7 @@ public struct ChangeApplier: Sendable {
             }
         }
         if !resources.isEmpty { try await work.store.register(resources) }
-        return .applied(resources: resources, outputs: outputs, progress: progress)
+        return .applied
     }
 
     struct NotRunnable: Error {

@@ -1,6 +1,7 @@
 import Foundation
 import GafferCore
 import GafferGit
+import GafferGitHub
 
 /// What plans and applies need: where they are kept, CloudFormation, git checkouts of the
 /// pull request's commit, the task parser and the operator's settings.
@@ -10,6 +11,8 @@ public struct ChangeWork: Sendable {
     public let workspaces: GitWorkspaces
     public let parser: IssueParser
     public let settings: ChangeSettings
+    /// Which of `settings`' keys a repository's `.gaffer.yml` may set.
+    public let repositoryOverrides: Set<String>
     /// The region of a task that names none.
     public let defaultRegion: String
     /// Where checkouts for plans are made; each is removed when the plan is made.
@@ -26,6 +29,7 @@ public struct ChangeWork: Sendable {
         workspaces: GitWorkspaces,
         parser: IssueParser,
         settings: ChangeSettings,
+        repositoryOverrides: Set<String> = [],
         defaultRegion: String,
         workDirectory: URL,
         clock: any WallClock = SystemWallClock()
@@ -35,8 +39,21 @@ public struct ChangeWork: Sendable {
         self.workspaces = workspaces
         self.parser = parser
         self.settings = settings
+        self.repositoryOverrides = repositoryOverrides
         self.defaultRegion = defaultRegion
         self.workDirectory = workDirectory
         self.clock = clock
+    }
+
+    /// The settings for a task's repository: the server's, with what its `.gaffer.yml` on the default branch sets
+    /// of the keys the operator allows; and what is wrong in that file, each as a sentence.
+    func settings(for target: TaskTarget, client: GitHubClient) async throws -> (ChangeSettings, problems: [String]) {
+        guard !repositoryOverrides.isEmpty,
+            let text = try await client.fileText(".gaffer.yml", ref: target.pullRequest?.base.ref, in: target.repository)
+        else { return (settings, []) }
+        var configuration = GafferConfiguration()
+        configuration.changes = settings
+        let problems = ConfigurationLoader.applyRepositoryFile(text, allowed: repositoryOverrides, to: &configuration)
+        return (configuration.changes, problems.map(\.description))
     }
 }

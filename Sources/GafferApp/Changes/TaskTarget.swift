@@ -10,6 +10,10 @@ public struct TaskTarget: Sendable {
     public var issue: Int
     /// The issue's author: the one person who may not approve the task.
     public var requester: String
+    /// The issue's author as GitHub names them (login and id), for commits made for them.
+    public var requesterUser: GitHubUser?
+    /// Whether the issue was open when the command was read.
+    public var issueOpen: Bool
     public var task: AwsTask?
     /// The pull request from the task's branch: the open one, else the newest (it may be closed or merged).
     public var pullRequest: PullRequestDetails?
@@ -56,6 +60,8 @@ public struct TaskTarget: Sendable {
             cloneURL: gitHubRepository.cloneUrl,
             issue: issueNumber,
             requester: author,
+            requesterUser: issue.user,
+            issueOpen: issue.state == "open",
             task: task,
             pullRequest: pull
         )

@@ -20,7 +20,9 @@ struct ApplyCommandRunner: CommandRunner {
         let facts = try await ChangeComments.facts(plan, pull: pull, context: context)
         switch plan.state {
         case .applied:
-            return .answered(try comments.note(.alreadyApplied(head: plan.headSHA), actor: actor))
+            // A worker that died after AWS finished may have left the merge, the summary or the locks undone.
+            let recovered = try await complete(plan, approvers: facts.approvers, settings: facts.settings, context: context)
+            return .answered(recovered ? nil : try comments.note(.alreadyApplied(head: plan.headSHA), actor: actor))
         case .discarded:
             return .refused(
                 try comments.applyRefused(
@@ -46,17 +48,17 @@ struct ApplyCommandRunner: CommandRunner {
         case .applying:
             context.logger.notice("reconciling an apply a worker did not finish", metadata: ["plan": "\(plan.id)"])
         }
-        return try await execute(plan, approvers: facts.approvers, context: context)
+        return try await execute(plan, approvers: facts.approvers, settings: facts.settings, context: context)
     }
 
-    func execute(_ plan: ChangePlan, approvers: [String], context: CommandContext) async throws -> CommandOutcome {
+    func execute(_ plan: ChangePlan, approvers: [String], settings: ChangeSettings, context: CommandContext) async throws -> CommandOutcome {
         let comments = context.github.comments
         let store = context.work.store
         let repository = context.target.repository
         let by = context.actor.login
         let github = context.github
         let estimate = try await store.latestPlan(repository: plan.repository, issue: plan.issue)?.estimate
-        let outcome = try await ChangeApplier(work: context.work).apply(plan, estimate: estimate) { progress in
+        let outcome = try await ChangeApplier(work: context.work).apply(plan, by: by, estimate: estimate) { progress in
             let body = try? comments.changeApply(plan, by: by, approvers: approvers, state: "running", stacks: progress, running: true)
             // Progress is best effort: a failed edit must not stop following AWS.
             if let body { try? await github.writeStatus(body, key: "apply", issue: plan.pullRequest, in: repository) }
@@ -75,34 +77,68 @@ struct ApplyCommandRunner: CommandRunner {
             )
             try await github.writeStatus(body, key: "apply", issue: plan.pullRequest, in: repository)
             return CommandOutcome(text: nil, refused: true)
-        case .applied(let resources, let outputs, let progress):
+        case .applied:
             _ = try await store.transitionChangePlan(plan.id, from: [.applying], to: .applied)
-            let body = try comments.changeApply(
-                plan,
-                by: by,
-                approvers: approvers,
-                state: "applied",
-                stacks: progress,
-                outputs: outputs,
-                running: false
-            )
-            try await github.writeStatus(body, key: "apply", issue: plan.pullRequest, in: repository)
-            try await finish(plan, resources: resources, approvers: approvers, context: context)
+            _ = try await complete(plan, approvers: approvers, settings: settings, context: context)
             return .answered(nil)
         }
     }
 
+    /// Writes what an applied plan came to, from what was recorded (so a retried job writes the same), and
+    /// finishes what follows an apply. True when something was left to do: a merge, the issue, the locks.
+    func complete(_ plan: ChangePlan, approvers: [String], settings: ChangeSettings, context: CommandContext) async throws -> Bool {
+        let store = context.work.store
+        let deployments = try await store.deployments(repository: plan.repository).filter { $0.planID == plan.id }
+        let by = deployments.first?.by ?? context.actor.login
+        var progress: [GafferComments.StackProgress] = []
+        var outputs: [(String, String)] = []
+        for stack in plan.stacks {
+            guard let deployment = deployments.last(where: { $0.stack == stack.key }) else {
+                progress.append(.init(name: stack.key.name, status: "unchanged", detail: "no changes"))
+                continue
+            }
+            progress.append(.init(name: stack.key.name, status: deployment.status, detail: "done"))
+            if plan.operation == .change, let current = try await context.work.stacks.stack(stack.key) {
+                outputs += current.outputs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            }
+        }
+        let body = try context.github.comments.changeApply(
+            plan,
+            by: by,
+            approvers: approvers,
+            state: "applied",
+            stacks: progress,
+            outputs: outputs,
+            running: false
+        )
+        try await context.github.writeStatus(body, key: "apply", issue: plan.pullRequest, in: context.target.repository)
+        let keys = Set(plan.stacks.map(\.key))
+        let resources = try await store.registeredResources().filter { keys.contains($0.stack) }
+        let destroyed = plan.operation == .delete && context.target.task?.kind != .delete
+        let unmerged = settings.mergeAfterApply && !destroyed && context.target.pullRequest?.state == "open"
+        let locked = try await !store.locks(repository: plan.repository, pullRequest: plan.pullRequest).isEmpty
+        let left = unmerged || (context.target.issueOpen && destroyed) || locked
+        try await finish(plan, by: by, resources: resources, approvers: approvers, mergeAfterApply: settings.mergeAfterApply, context: context)
+        return left
+    }
+
     /// After a successful apply: merge (squash), the issue's closing summary, the issue closed, the locks released.
     /// Each step is found done rather than done twice.
-    func finish(_ plan: ChangePlan, resources: [RegisteredResource], approvers: [String], context: CommandContext) async throws {
+    func finish(
+        _ plan: ChangePlan,
+        by: String,
+        resources: [RegisteredResource],
+        approvers: [String],
+        mergeAfterApply: Bool,
+        context: CommandContext
+    ) async throws {
         let client = context.client
         let repository = context.target.repository
         var merged = false
         // A delete task's pull request removes the stack's files, so it is merged too; a `/destroy` on a
         // create task's pull request is not (its files describe what was just deleted).
         let destroyed = plan.operation == .delete && context.target.task?.kind != .delete
-        if context.work.settings.mergeAfterApply, !destroyed {
-            let pull = try await client.pullRequest(plan.pullRequest, in: repository)
+        if mergeAfterApply, !destroyed, let pull = context.target.pullRequest {
             if pull.merged == true {
                 merged = true
             } else if pull.state == "open" {
@@ -111,7 +147,9 @@ struct ApplyCommandRunner: CommandRunner {
                     try await client.mergePullRequest(plan.pullRequest, method: "squash", sha: plan.headSHA, title: title, in: repository)
                     merged = true
                 } catch let error as GitHubAPIError where [405, 409, 422].contains(error.status) {
-                    context.logger.warning("the pull request could not be merged", metadata: ["error": "\(error)"])
+                    // Merged meanwhile by someone (a retried job after its own merge), or not mergeable: GitHub says which.
+                    merged = try await client.pullRequest(plan.pullRequest, in: repository).merged == true
+                    if !merged { context.logger.warning("the pull request could not be merged", metadata: ["error": "\(error)"]) }
                 }
             }
         }
@@ -119,14 +157,15 @@ struct ApplyCommandRunner: CommandRunner {
         let summary = try context.github.comments.taskApplied(
             plan,
             what: what,
-            by: context.actor.login,
+            by: by,
             approvers: approvers,
             resources: resources,
             merged: merged,
             destroyed: destroyed
         )
         try await context.github.writeStatus(summary, issue: plan.issue, in: repository)
-        if try await client.issue(plan.issue, in: repository).state == "open" {
+        // Left open with its pull request when that is not merged: closing the issue would close the pull request.
+        if context.target.issueOpen, merged || destroyed {
             _ = try await client.updateIssue(plan.issue, in: repository, state: "closed")
         }
         try await context.work.store.releaseLocks(repository: plan.repository, pullRequest: plan.pullRequest, keys: nil)

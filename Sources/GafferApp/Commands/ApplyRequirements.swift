@@ -16,7 +16,10 @@ public struct ApplyFacts: Sendable {
     /// People other than the requester, with the permission `/approve` needs, who approved this plan.
     public var approvers: [String]
     public var locks: [StackKey: StackLock]
+    /// The server's settings with the repository's `.gaffer.yml` over them.
     public var settings: ChangeSettings
+    /// What is wrong in the repository's `.gaffer.yml`.
+    public var configurationProblems: [String] = []
 }
 
 /// One condition `/apply` needs; it answers with what is missing and how to get it, not an error.
@@ -29,6 +32,15 @@ public protocol ApplyRequirement: Sendable {
 struct PullRequestOpen: ApplyRequirement {
     func refusal(_ facts: ApplyFacts) -> String? {
         facts.open || facts.plan.operation == .delete ? nil : "#\(facts.pullRequest) is closed: reopen it and `/plan` again"
+    }
+}
+
+/// The repository's `.gaffer.yml` can be read and sets only what it may: otherwise what it meant is unknown.
+struct RepositoryConfigurationValid: ApplyRequirement {
+    func refusal(_ facts: ApplyFacts) -> String? {
+        guard !facts.configurationProblems.isEmpty else { return nil }
+        return
+            "the repository's configuration has problems (\(facts.configurationProblems.joined(separator: "; "))): fix `.gaffer.yml` on the default branch"
     }
 }
 
@@ -104,6 +116,7 @@ struct LockHeld: ApplyRequirement {
 /// The requirements `/apply` checks, in the order their refusals are listed.
 enum ApplyRequirements {
     static let all: [any ApplyRequirement] = [
-        PullRequestOpen(), PlanIsCurrent(), PipelinePassed(), ApprovedByAnother(), DestructiveApproved(), CostApproved(), Mergeable(), LockHeld(),
+        RepositoryConfigurationValid(), PullRequestOpen(), PlanIsCurrent(), PipelinePassed(), ApprovedByAnother(), DestructiveApproved(),
+        CostApproved(), Mergeable(), LockHeld(),
     ]
 }

@@ -14,8 +14,11 @@ enum ChangeComments {
     static func facts(_ plan: ChangePlan, pull: PullRequestDetails, context: CommandContext) async throws -> ApplyFacts {
         let client = context.client
         let repository = context.target.repository
-        let checks = try await client.checkRuns(named: PullRequestPipeline.checkName, for: pull.head.sha, in: repository)
-        let pipeline = checks.first { $0.status == "completed" }?.conclusion
+        // GitHub's answers are asked for together.
+        async let checks = client.checkRuns(named: PullRequestPipeline.checkName, for: pull.head.sha, in: repository)
+        async let reviews = client.reviews(of: plan.pullRequest, in: repository)
+        async let repositorySettings = context.work.settings(for: context.target, client: client)
+        let pipeline = try await checks.first { $0.status == "completed" }?.conclusion
         var approvers: [String] = []
         func add(_ login: String) {
             guard login.lowercased() != plan.requester.lowercased(), !approvers.contains(where: { $0.lowercased() == login.lowercased() }) else {
@@ -34,6 +37,7 @@ enum ChangeComments {
             let actor = try await context.github.actor(login, for: [.approve], policy: context.policy, in: repository)
             if case .allowed = context.policy.decide(.approve, actor: actor, requester: plan.requester) { add(login) }
         }
+        let (settings, problems) = try await repositorySettings
         var locks: [StackKey: StackLock] = [:]
         for stack in plan.stacks {
             locks[stack.key] = try await context.work.store.lock(for: stack.key)
@@ -48,7 +52,8 @@ enum ChangeComments {
             mergeable: pull.mergeable,
             approvers: approvers,
             locks: locks,
-            settings: context.work.settings
+            settings: settings,
+            configurationProblems: problems
         )
     }
 }

@@ -12,6 +12,8 @@ public struct CommandContext: Sendable {
     public var work: ChangeWork
     public var policy: AuthorizationPolicy
     public var logger: Logger
+    /// Plans the task again from its issue (for `/retry` when no pull request was opened); nil without intake.
+    public var retakeTask: (@Sendable () async throws -> Void)?
 }
 
 /// What came of a command: the text of its answer (in the comment's one reply), and whether it was refused.

@@ -1,15 +1,21 @@
 import GafferCore
 import GafferGitHub
 
-/// `/retry`: runs again what failed last: a failed apply (its plan's requirements are checked again),
-/// else a failed pipeline on the head (GitHub is asked to re-run the check), else the plan.
+/// `/retry`: runs again what failed last: the task's agents when no pull request was opened (a plan that
+/// stopped), a failed apply (planned again at the same commit), a failed pipeline on the head (GitHub is
+/// asked to re-run the check), else the plan.
 struct RetryCommandRunner: CommandRunner {
     let name = CommandName.retry
 
     func run(_ context: CommandContext) async throws -> CommandOutcome {
         let actor = context.actor.login
         guard let pull = context.target.openPullRequest else {
-            return .refused(try context.github.comments.note(.noPullRequest(verb: "retry"), actor: actor))
+            guard let retake = context.retakeTask, context.target.issueOpen else {
+                return .refused(try context.github.comments.note(.noPullRequest(verb: "retry"), actor: actor))
+            }
+            // The issue's status comment says how it went.
+            try await retake()
+            return .answered(nil)
         }
         let store = context.work.store
         if let plan = try await store.latestChangePlan(repository: context.target.fullName, pullRequest: pull.number), plan.state == .failed,

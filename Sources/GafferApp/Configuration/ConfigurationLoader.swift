@@ -353,6 +353,15 @@ public enum ConfigurationLoader {
         Setting(key: "autoplan") { config, value in
             boolean(value) { config.changes.autoplan = $0 }
         },
+        Setting(key: "repository_overrides") { config, value in
+            let keys = Set(value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            if let unknown = keys.subtracting(ConfigurationLoader.repositoryKeys).sorted().first {
+                return
+                    "'\(unknown)' cannot be left to a repository; choose from \(ConfigurationLoader.repositoryKeys.sorted().joined(separator: ", "))"
+            }
+            config.repositoryOverrides = keys
+            return nil
+        },
         Setting(key: "merge_after_apply") { config, value in
             boolean(value) { config.changes.mergeAfterApply = $0 }
         },
@@ -519,9 +528,34 @@ public enum ConfigurationLoader {
             return mustExist
                 ? [ConfigurationProblem(source: path, message: "cannot read the file; check the path given to --config or GAFFER_CONFIG")] : []
         }
+        return apply(yaml: String(decoding: data, as: UTF8.self), source: path, allowed: nil, to: &configuration)
+    }
+
+    /// The keys a repository's `.gaffer.yml` may ever set, when the operator allows them (`repository_overrides`).
+    /// `destructive_approval` is not among them: only the operator may turn that off.
+    public static let repositoryKeys: Set<String> = ["autoplan", "merge_after_apply", "apply_requirements"]
+
+    /// Applies a repository's `.gaffer.yml` over the server's configuration, for the `allowed` keys only.
+    public static func applyRepositoryFile(
+        _ text: String,
+        allowed: Set<String>,
+        to configuration: inout GafferConfiguration
+    ) -> [ConfigurationProblem] {
+        apply(yaml: text, source: ".gaffer.yml", allowed: allowed, to: &configuration)
+    }
+
+    /// Applies a YAML mapping of settings; `allowed` nil means every key.
+    private static func apply(
+        yaml text: String,
+        source path: String,
+        allowed: Set<String>?,
+        to configuration: inout GafferConfiguration
+    )
+        -> [ConfigurationProblem]
+    {
         let yaml: Any?
         do {
-            yaml = try Yams.load(yaml: String(decoding: data, as: UTF8.self))
+            yaml = try Yams.load(yaml: text)
         } catch {
             return [ConfigurationProblem(source: path, message: "is not valid YAML: \(error)")]
         }
@@ -533,6 +567,17 @@ public enum ConfigurationLoader {
         let known = Dictionary(uniqueKeysWithValues: settings.map { ($0.key, $0) })
         for key in mapping.keys.sorted() {
             let source = "\(path) key \(key)"
+            if let allowed, !allowed.contains(key) {
+                let list = allowed.sorted().joined(separator: ", ")
+                problems.append(
+                    ConfigurationProblem(
+                        source: source,
+                        message:
+                            "may not be set by a repository here (Gaffer's repository_overrides allow \(list.isEmpty ? "none" : list)); remove it"
+                    )
+                )
+                continue
+            }
             guard let setting = known[key] else {
                 let hint = EditDistance.nearest(to: key, in: settings.map(\.key), within: 3).map { "; did you mean \($0)?" } ?? ""
                 problems.append(ConfigurationProblem(source: source, message: "is not a setting Gaffer knows\(hint)"))

@@ -88,6 +88,8 @@ public struct GafferConfiguration: Sendable {
     public var authorization = AuthorizationPolicy()
     /// Plans and applies: autoplan, merging after an apply, and what `/apply` requires.
     public var changes = ChangeSettings()
+    /// Which of `changes`' keys a repository's `.gaffer.yml`, on its default branch, may set (`repository_overrides`).
+    public var repositoryOverrides: Set<String> = []
     /// Read apart, joined into `aws.credentials` once both are known.
     var awsAccessKeyID: String?
     var awsSecretAccessKey: Secret?

@@ -18,19 +18,23 @@ public struct CommentCommandHandler: WebhookEventHandler {
     /// Plans and applies; without them, only `/help` and refusals are answered.
     public let work: ChangeWork?
     public let runners: CommandRunners
+    /// Plans a task again for `/retry` when its plan stopped before a pull request.
+    public let intake: TaskIntakeHandler?
 
     public init(
         parser: CommandParser,
         policy: AuthorizationPolicy = AuthorizationPolicy(),
         github: GitHubConnection? = nil,
         work: ChangeWork? = nil,
-        runners: CommandRunners
+        runners: CommandRunners,
+        intake: TaskIntakeHandler? = nil
     ) {
         self.parser = parser
         self.policy = policy
         self.github = github
         self.work = work
         self.runners = runners
+        self.intake = intake
     }
 
     public func commands(_ event: IssueCommentEvent) -> [CommentItem] {
@@ -145,7 +149,7 @@ public struct CommentCommandHandler: WebhookEventHandler {
                     refused = true
                     continue
                 }
-                let runContext = CommandContext(
+                var runContext = CommandContext(
                     command: command,
                     actor: actor,
                     target: target,
@@ -155,6 +159,19 @@ public struct CommentCommandHandler: WebhookEventHandler {
                     policy: policy,
                     logger: context.logger
                 )
+                if let intake, let requester = target.requesterUser {
+                    let (issue, repository, installation) = (target.issue, comment.repository, comment.installation?.id)
+                    runContext.retakeTask = {
+                        try await intake.retake(
+                            issue,
+                            author: requester,
+                            actor: author.login,
+                            in: repository,
+                            installation: installation,
+                            context: context
+                        )
+                    }
+                }
                 let outcome: CommandOutcome
                 do {
                     outcome = try await runners.runner(command.name).run(runContext)

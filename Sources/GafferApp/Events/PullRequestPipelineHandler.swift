@@ -70,7 +70,7 @@ public struct PullRequestPipelineHandler: WebhookEventHandler {
             case .alreadyReported(let conclusion): ["success", "neutral"].contains(conclusion ?? "")
             case .superseded, .cancelled: false
             }
-        if let work, work.settings.autoplan, passed, let issue = TaskBranch.issue(in: run.branch) {
+        if let work, work.settings.autoplan || work.repositoryOverrides.contains("autoplan"), passed, let issue = TaskBranch.issue(in: run.branch) {
             try await Autoplan(work: work, github: github).plan(
                 branch: run.branch,
                 sha: run.sha,

@@ -37,7 +37,8 @@ public enum StandardEventHandlers {
                 policy: configuration.authorization,
                 github: github,
                 work: work,
-                runners: try CommandRunners.standard()
+                runners: try CommandRunners.standard(),
+                intake: intake
             ),
             checks,
             LoggingEventHandler(name: "check-run-log", subscriptions: [EventSubscription("check_run", actions: ["requested_action"])]),

@@ -85,6 +85,21 @@ public struct TaskIntakeHandler: WebhookEventHandler {
         }
     }
 
+    /// Takes the task up again for `/retry` (a plan that stopped, a pull request never opened). The caller
+    /// holds the task's lock, as the comment handler does while it runs a task's commands.
+    func retake(
+        _ number: Int,
+        author: GitHubUser,
+        actor: String,
+        in gitHubRepository: GitHubRepository,
+        installation: Int64?,
+        context: EventContext
+    )
+        async throws
+    {
+        try await answer(number, author: author, actor: actor, in: gitHubRepository, installation: installation, event: nil, context: context)
+    }
+
     private func answer(
         _ number: Int,
         author: GitHubUser,

@@ -58,6 +58,7 @@ extension GafferConfiguration {
             workspaces: workspaces,
             parser: IssueParser(options: .init(triggerLabel: triggerLabel, defaultRegion: defaultRegion)),
             settings: changes,
+            repositoryOverrides: repositoryOverrides,
             defaultRegion: defaultRegion ?? "us-east-1",
             workDirectory: dataDirectory.appendingPathComponent("plans", isDirectory: true),
             clock: clock

@@ -7,6 +7,30 @@ extension GitHubClient {
     }
 
     /// Changes an issue; nil fields are left as they are.
+    /// A file's text at `ref` (a branch, tag or commit), or nil when there is no such file.
+    public func fileText(_ path: String, ref: String?, in repository: RepositoryRef) async throws -> String? {
+        struct File: Decodable, Sendable {
+            var content: String
+            var encoding: String
+        }
+        let file: File
+        do {
+            file = try await send(
+                "GET",
+                "\(repository.path)/contents/\(path)",
+                query: ref.map { [URLQueryItem(name: "ref", value: $0)] } ?? [],
+                as: repository.caller,
+                decoding: File.self
+            )
+        } catch let error as GitHubAPIError where error.status == 404 {
+            return nil
+        }
+        guard file.encoding == "base64", let data = Data(base64Encoded: file.content, options: .ignoreUnknownCharacters) else {
+            throw GitHubClientError("GitHub sent \(path) encoded as \(file.encoding), not base64")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     public func updateIssue(
         _ number: Int,
         in repository: RepositoryRef,
