@@ -338,7 +338,14 @@ struct ChangeFlowTests {
         #expect(updated.plan.contains("0 to add, 1 to change, 0 to remove, 0 replaced"), "\(updated.plan)")
         #expect(updated.plan.contains("| `gaffer-s3-bucket-story-assets` | Modify | `Bucket` | AWS::S3::Bucket |"), "\(updated.plan)")
         #expect(updated.plan.contains("UPDATE change set"), "\(updated.plan)")
-        let applied = try await approveAndApply(updated.pull.number, in: story)
+        // This time bob approves with a pull request review, on the commit that was planned.
+        struct Review: Encodable, Sendable {
+            var event: String
+        }
+        _ = try await story.bob.send("POST", "/repos/acme/web/pulls/\(updated.pull.number)/reviews", body: Review(event: "APPROVE"), as: .token)
+        let refused = try await story.say("/apply", on: updated.pull.number, as: story.alice)
+        #expect(refused == nil, "the review is an approval: \(refused ?? "")")
+        let applied = try await story.comment("apply", on: updated.pull.number) ?? ""
         #expect(applied.contains(": applied") && applied.contains("UPDATE_COMPLETE"), "\(applied)")
         #expect(try await s3.getBucketTagging("story-assets")["team"] == "data")
         #expect(try await story.gaffer.server.store.deployments(repository: "acme/web").map(\.status) == ["CREATE_COMPLETE", "UPDATE_COMPLETE"])

@@ -36,18 +36,18 @@ struct Autoplan: Sendable {
                 logger.warning("autoplan failed", metadata: ["error": "\(error)"])
                 outcome = .failed("\(error)")
             }
-            let body: String
             switch outcome {
             case .planned(let plan, _):
                 // Written again when it was found made: an identical comment is not written twice.
                 try await ChangeComments.publishPlan(plan, work: work, github: github, repository: repository)
                 logger.info("autoplan", metadata: ["plan": "\(plan.id)", "changes": "\(plan.hasChanges)"])
+            case .nothing:
                 return
-            case .locked(let locks): body = try github.comments.planRefused(actor: bot, locks: locks)
-            case .failed(let reason): body = try github.comments.planRefused(actor: bot, failure: reason)
-            case .nothing: return
+            case .locked, .failed:
+                // Where the plan would be: the reason there is none.
+                guard let body = try ChangeComments.refusal(outcome, actor: bot, comments: github.comments) else { return }
+                try await github.writeStatus(body, key: "plan", issue: pull.number, in: repository)
             }
-            try await github.writeStatus(body, key: "plan", issue: pull.number, in: repository)
         }
     }
 }

@@ -105,44 +105,51 @@ public struct ChangePlanner: Sendable {
         )
     }
 
-    /// A delete task's plan: the stacks it names that exist, each resource listed as removed. There is no
-    /// change set for a deletion; `/apply` deletes the stacks once a second person approved.
+    /// A delete task's plan: the stacks it names (and their alarms' stacks) that exist.
     private func planDeletion(_ target: TaskTarget, pull: PullRequestDetails, requestedBy: String) async throws -> Outcome {
         let coordinated = try await work.store.latestPlan(repository: target.fullName, issue: target.issue)
         let (account, region) = try await location(of: target.task)
-        var stacks: [PlannedStack] = []
+        var keys: [StackKey] = []
         for ref in coordinated?.stacks ?? [] {
             for name in [ref.name, StackNaming.stackName("\(ref.name)-monitoring")] {
                 let key = StackKey(account: ref.account ?? account, region: ref.region ?? region, name: name)
-                guard try await work.stacks.stack(key) != nil else { continue }
-                // Every resource AWS names (a local endpoint may list one it cannot name).
-                let removed = try await work.stacks.resources(key).filter { !$0.logicalResourceID.isEmpty }.map {
-                    ResourceChange(
-                        action: "Remove",
-                        logicalID: $0.logicalResourceID,
-                        physicalID: $0.physicalResourceID,
-                        resourceType: $0.resourceType
-                    )
-                }
-                stacks.append(
-                    PlannedStack(
-                        key: key,
-                        changeSetType: "DELETE",
-                        changeSetName: "",
-                        changeSetID: "",
-                        templatePath: ref.template,
-                        templateHash: "",
-                        changes: removed
-                    )
-                )
+                if try await work.stacks.stack(key) != nil { keys.append(key) }
             }
         }
-        guard !stacks.isEmpty else {
-            return .nothing("none of the stacks this task deletes exists in \(account) \(region)")
-        }
-        if case .some(let refusal) = try await takeLocks(stacks.map(\.key), target: target, pullRequest: pull.number) { return refusal }
+        guard !keys.isEmpty else { return .nothing("none of the stacks this task deletes exists in \(account) \(region)") }
+        return try await planDeletion(of: keys, target: target, pull: pull, requestedBy: requestedBy, coordinated: coordinated)
+    }
+
+    /// A plan that deletes `keys` (a delete task, or `/destroy`), each resource listed as removed. There is no
+    /// change set for a deletion; `/apply` deletes the stacks once a second person approved.
+    func planDeletion(
+        of keys: [StackKey],
+        target: TaskTarget,
+        pull: PullRequestDetails,
+        requestedBy: String,
+        coordinated: Plan? = nil
+    ) async throws -> Outcome {
+        if case .some(let refusal) = try await takeLocks(keys, target: target, pullRequest: pull.number) { return refusal }
         if let previous = try await work.store.latestChangePlan(repository: target.fullName, pullRequest: pull.number), previous.state == .planned {
             try await discard(previous)
+        }
+        var stacks: [PlannedStack] = []
+        for key in keys {
+            // Every resource AWS names (a local endpoint may list one it cannot name).
+            let removed = try await work.stacks.resources(key).filter { !$0.logicalResourceID.isEmpty }.map {
+                ResourceChange(action: "Remove", logicalID: $0.logicalResourceID, physicalID: $0.physicalResourceID, resourceType: $0.resourceType)
+            }
+            stacks.append(
+                PlannedStack(
+                    key: key,
+                    changeSetType: "DELETE",
+                    changeSetName: "",
+                    changeSetID: "",
+                    templatePath: "",
+                    templateHash: "",
+                    changes: removed
+                )
+            )
         }
         return try await save(
             ChangePlan(

@@ -1,5 +1,6 @@
 import GafferCore
 import GafferGitHub
+import GafferMessages
 
 /// Writes the pull request's plan comment (one per pull request, edited in place) and gathers
 /// what `/apply` and `/status` check.
@@ -8,6 +9,16 @@ enum ChangeComments {
         let coordinated = try await work.store.latestPlan(repository: plan.repository, issue: plan.issue)
         let body = try github.comments.changePlan(plan, estimate: coordinated?.estimate, findings: coordinated?.findings ?? [])
         try await github.writeStatus(body, key: "plan", issue: plan.pullRequest, in: repository)
+    }
+
+    /// Why a plan was not made, as its refusal says it; nil when it was made.
+    static func refusal(_ outcome: ChangePlanner.Outcome, actor: String, comments: GafferComments) throws -> String? {
+        switch outcome {
+        case .planned: nil
+        case .locked(let locks): try comments.planRefused(actor: actor, locks: locks)
+        case .failed(let reason): try comments.planRefused(actor: actor, failure: reason)
+        case .nothing(let reason): try comments.planRefused(actor: actor, nothing: reason)
+        }
     }
 
     /// The facts `/apply` decides on, read now.
@@ -31,8 +42,7 @@ enum ChangeComments {
             add(decision.by)
         }
         // An approving review counts for the commit it was given on, from a person `/approve` would allow.
-        for review in try await client.reviews(of: plan.pullRequest, in: repository)
-        where review.state == "APPROVED" && review.commitId == plan.headSHA {
+        for review in try await reviews where review.state == "APPROVED" && review.commitId == plan.headSHA {
             guard let login = review.user?.login else { continue }
             let actor = try await context.github.actor(login, for: [.approve], policy: context.policy, in: repository)
             if case .allowed = context.policy.decide(.approve, actor: actor, requester: plan.requester) { add(login) }

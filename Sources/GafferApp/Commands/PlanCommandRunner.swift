@@ -8,13 +8,11 @@ struct PlanCommandRunner: CommandRunner {
         let comments = context.github.comments
         let actor = context.actor.login
         guard context.target.openPullRequest != nil else { return .refused(try comments.note(.noPullRequest(verb: "plan"), actor: actor)) }
-        switch try await ChangePlanner(work: context.work).plan(context.target, requestedBy: actor, client: context.client) {
-        case .planned(let plan, _):
-            try await ChangeComments.publishPlan(plan, work: context.work, github: context.github, repository: context.target.repository)
-            return .answered(nil)
-        case .locked(let locks): return .refused(try comments.planRefused(actor: actor, locks: locks))
-        case .failed(let reason): return .refused(try comments.planRefused(actor: actor, failure: reason))
-        case .nothing(let reason): return .refused(try comments.planRefused(actor: actor, nothing: reason))
+        let outcome = try await ChangePlanner(work: context.work).plan(context.target, requestedBy: actor, client: context.client)
+        guard case .planned(let plan, _) = outcome else {
+            return .refused(try ChangeComments.refusal(outcome, actor: actor, comments: comments) ?? "")
         }
+        try await ChangeComments.publishPlan(plan, work: context.work, github: context.github, repository: context.target.repository)
+        return .answered(nil)
     }
 }
