@@ -166,12 +166,24 @@ extension SQLiteStore: ChangeStore {
         }
     }
 
+    public func registeredResources(in stacks: [StackKey]) async throws -> [RegisteredResource] {
+        guard !stacks.isEmpty else { return [] }
+        let names = stacks.map(\.description)
+        return try await pool.read { db in
+            try Data.fetchAll(
+                db,
+                sql: "SELECT resource FROM registry WHERE stack IN (\(names.map { _ in "?" }.joined(separator: ", "))) ORDER BY stack, arn",
+                arguments: StatementArguments(names)
+            ).map { try Self.decode(RegisteredResource.self, $0) }
+        }
+    }
+
     public func recordDeployment(_ deployment: Deployment) async throws {
         let data = try Self.encode(deployment)
         try await writer.write { db in
             try db.execute(
-                sql: "INSERT INTO deployments (repository, deployment) VALUES (?, ?)",
-                arguments: [deployment.repository.lowercased(), data]
+                sql: "INSERT INTO deployments (repository, plan_id, deployment) VALUES (?, ?, ?)",
+                arguments: [deployment.repository.lowercased(), deployment.planID, data]
             )
         }
     }
@@ -189,6 +201,13 @@ extension SQLiteStore: ChangeStore {
                     try Data.fetchAll(db, sql: "SELECT deployment FROM deployments ORDER BY position")
                 }
             return try data.map { try Self.decode(Deployment.self, $0) }
+        }
+    }
+
+    public func deployments(plan id: String) async throws -> [Deployment] {
+        try await pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT deployment FROM deployments WHERE plan_id = ? ORDER BY position", arguments: [id])
+                .map { try Self.decode(Deployment.self, $0) }
         }
     }
 }

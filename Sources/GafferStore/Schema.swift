@@ -154,8 +154,11 @@ enum Schema {
                     CREATE TABLE deployments (
                         position INTEGER PRIMARY KEY AUTOINCREMENT,
                         repository TEXT NOT NULL,
+                        plan_id TEXT NOT NULL,
                         deployment BLOB NOT NULL
                     );
+                    CREATE INDEX deployments_repository ON deployments(repository);
+                    CREATE INDEX deployments_plan ON deployments(plan_id);
                     """
             )
         }

@@ -108,6 +108,8 @@ struct ChangeStoreTests {
         try await store.register([resource("arn:aws:s3:::a", cost: 1), resource("arn:aws:s3:::b", cost: 2)])
         try await store.register([resource("arn:aws:s3:::a", cost: 3)])
         #expect(try await store.registeredResources().map(\.costPerDayUSD) == [3, 2], "a resource registered again is replaced")
+        #expect(try await store.registeredResources(in: [Self.key]).count == 2)
+        #expect(try await store.registeredResources(in: [StackKey(account: "1", region: "r", name: "other")]).isEmpty)
         try await store.unregister(stack: Self.key)
         #expect(try await store.registeredResources().isEmpty)
 
@@ -126,5 +128,7 @@ struct ChangeStoreTests {
         try await store.recordDeployment(deployment)
         #expect(try await store.deployments(repository: "ACME/INFRA") == [deployment])
         #expect(try await store.deployments(repository: "acme/other").isEmpty)
+        #expect(try await store.deployments(plan: "p1") == [deployment])
+        #expect(try await store.deployments(plan: "p2").isEmpty)
     }
 }

@@ -88,7 +88,7 @@ struct ApplyCommandRunner: CommandRunner {
     /// finishes what follows an apply. True when something was left to do: a merge, the issue, the locks.
     func complete(_ plan: ChangePlan, approvers: [String], settings: ChangeSettings, context: CommandContext) async throws -> Bool {
         let store = context.work.store
-        let deployments = try await store.deployments(repository: plan.repository).filter { $0.planID == plan.id }
+        let deployments = try await store.deployments(plan: plan.id)
         let by = deployments.first?.by ?? context.actor.login
         var progress: [GafferComments.StackProgress] = []
         var outputs: [(String, String)] = []
@@ -112,8 +112,7 @@ struct ApplyCommandRunner: CommandRunner {
             running: false
         )
         try await context.github.writeStatus(body, key: "apply", issue: plan.pullRequest, in: context.target.repository)
-        let keys = Set(plan.stacks.map(\.key))
-        let resources = try await store.registeredResources().filter { keys.contains($0.stack) }
+        let resources = try await store.registeredResources(in: plan.stacks.map(\.key))
         let destroyed = plan.operation == .delete && context.target.task?.kind != .delete
         let unmerged = settings.mergeAfterApply && !destroyed && context.target.pullRequest?.state == "open"
         let locked = try await !store.locks(repository: plan.repository, pullRequest: plan.pullRequest).isEmpty

@@ -27,6 +27,10 @@ public protocol ChangeStore: Sendable {
     /// Removes a stack's resources (it was deleted).
     func unregister(stack: StackKey) async throws
     func registeredResources() async throws -> [RegisteredResource]
+    /// The resources of these stacks.
+    func registeredResources(in stacks: [StackKey]) async throws -> [RegisteredResource]
     func recordDeployment(_ deployment: Deployment) async throws
     func deployments(repository: String?) async throws -> [Deployment]
+    /// One plan's deployments, in the order they ended.
+    func deployments(plan id: String) async throws -> [Deployment]
 }
