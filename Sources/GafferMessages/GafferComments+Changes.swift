@@ -18,6 +18,11 @@ extension GafferComments {
         )
     }
 
+    /// Who asked for a plan: a person's @login, or "autoplan" when Gaffer's bot planned after a green pipeline.
+    static func asker(_ login: String) -> String {
+        login.hasSuffix("[bot]") ? "autoplan" : "@" + MarkdownText.plain(login)
+    }
+
     /// A property value in a table cell: code, cut to a readable length.
     static func value(_ text: String?) -> String {
         guard let text, !text.isEmpty else { return "" }
@@ -77,7 +82,7 @@ extension GafferComments {
             "changes": changes, "has_changes": !changes.isEmpty, "values": values, "has_values": !values.isEmpty,
             "count_values": String(values.count),
             "account": MarkdownText.plain(plan.stacks.first?.key.account ?? ""), "region": MarkdownText.plain(plan.stacks.first?.key.region ?? ""),
-            "requestedBy": MarkdownText.plain(plan.requestedBy), "at": Self.utc(plan.createdAt),
+            "requestedBy": Self.asker(plan.requestedBy), "at": Self.utc(plan.createdAt),
             "stacks": plan.stacks.map { stack -> [String: Any] in
                 let what =
                     switch (stack.changeSetType, stack.changeSetID.isEmpty) {
@@ -240,7 +245,7 @@ extension GafferComments {
         if let pullRequest { context["pullRequest"] = String(pullRequest) }
         if let plan {
             var row: [String: Any] = [
-                "head": String(plan.headSHA.prefix(12)), "state": plan.state.rawValue, "requestedBy": MarkdownText.plain(plan.requestedBy),
+                "head": String(plan.headSHA.prefix(12)), "state": plan.state.rawValue, "requestedBy": Self.asker(plan.requestedBy),
                 "at": Self.utc(plan.createdAt),
             ]
             if let currentHead, currentHead != plan.headSHA, plan.state == .planned {

@@ -182,8 +182,9 @@ extension SQLiteStore: ChangeStore {
         let data = try Self.encode(deployment)
         try await writer.write { db in
             try db.execute(
-                sql: "INSERT INTO deployments (repository, plan_id, deployment) VALUES (?, ?, ?)",
-                arguments: [deployment.repository.lowercased(), deployment.planID, data]
+                // Once per plan and stack: a worker that reconciles an apply it did not see end records nothing twice.
+                sql: "INSERT INTO deployments (repository, plan_id, stack, deployment) VALUES (?, ?, ?, ?) ON CONFLICT(plan_id, stack) DO NOTHING",
+                arguments: [deployment.repository.lowercased(), deployment.planID, deployment.stack.description, data]
             )
         }
     }

@@ -155,10 +155,11 @@ enum Schema {
                         position INTEGER PRIMARY KEY AUTOINCREMENT,
                         repository TEXT NOT NULL,
                         plan_id TEXT NOT NULL,
+                        stack TEXT NOT NULL,
                         deployment BLOB NOT NULL
                     );
                     CREATE INDEX deployments_repository ON deployments(repository);
-                    CREATE INDEX deployments_plan ON deployments(plan_id);
+                    CREATE UNIQUE INDEX deployments_plan_stack ON deployments(plan_id, stack);
                     """
             )
         }

@@ -126,7 +126,10 @@ struct ChangeStoreTests {
             endedAt: now
         )
         try await store.recordDeployment(deployment)
-        #expect(try await store.deployments(repository: "ACME/INFRA") == [deployment])
+        var again = deployment
+        again.status = "UPDATE_COMPLETE"
+        try await store.recordDeployment(again)
+        #expect(try await store.deployments(repository: "ACME/INFRA") == [deployment], "once per plan and stack")
         #expect(try await store.deployments(repository: "acme/other").isEmpty)
         #expect(try await store.deployments(plan: "p1") == [deployment])
         #expect(try await store.deployments(plan: "p2").isEmpty)

@@ -34,7 +34,6 @@ public struct ChangeApplier: Sendable {
     ) async throws -> Outcome {
         var progress = plan.stacks.map { GafferComments.StackProgress(name: $0.key.name, status: "waiting", detail: "") }
         var resources: [RegisteredResource] = []
-        var outputs: [(String, String)] = []
         // Monitoring stacks refer to the main stacks' exports: deleting goes the other way round.
         let order = plan.operation == .delete ? Array(plan.stacks.indices.reversed()) : Array(plan.stacks.indices)
         for index in order {
@@ -94,7 +93,6 @@ public struct ChangeApplier: Sendable {
             if plan.operation == .delete {
                 try await work.store.unregister(stack: key)
             } else {
-                outputs += (final?.outputs ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
                 resources += try await registered(key, plan: plan, estimate: estimate)
             }
         }

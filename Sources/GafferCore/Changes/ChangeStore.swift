@@ -29,6 +29,7 @@ public protocol ChangeStore: Sendable {
     func registeredResources() async throws -> [RegisteredResource]
     /// The resources of these stacks.
     func registeredResources(in stacks: [StackKey]) async throws -> [RegisteredResource]
+    /// Records a stack's run of a plan, once: a second record of the same plan and stack is ignored.
     func recordDeployment(_ deployment: Deployment) async throws
     func deployments(repository: String?) async throws -> [Deployment]
     /// One plan's deployments, in the order they ended.
