@@ -71,20 +71,7 @@ public struct CommentCommandHandler: WebhookEventHandler {
 
         let commands = items.compactMap { item -> Command? in if case .command(let command) = item { command } else { nil } }
         let runs = commands.contains { $0.name != .help }
-        let target: TaskTarget? =
-            if let work, runs {
-                try await TaskTarget.resolve(
-                    number: comment.issue.number,
-                    isPullRequest: comment.issue.pullRequest != nil,
-                    repository: repository,
-                    gitHubRepository: comment.repository,
-                    client: client,
-                    parser: work.parser
-                )
-            } else {
-                nil
-            }
-        let answer = { @Sendable () async throws -> Bool in
+        func answer(_ target: TaskTarget?) async throws -> Bool {
             try await self.answer(
                 items,
                 commands: commands,
@@ -96,13 +83,32 @@ public struct CommentCommandHandler: WebhookEventHandler {
                 context: context
             )
         }
-        // Commands for one task run one job at a time, in the order they were written, as its intake does.
-        let refusedByRunner =
-            if let work, let target {
-                try await work.workspaces.exclusively("\(comment.repository.fullName)#\(target.issue)") { try await answer() }
+        // The task's issue: the comment's own, or the one a Gaffer branch's pull request is for (nil for another pull request).
+        let issue: Int? =
+            if work != nil, runs {
+                comment.issue.pullRequest == nil
+                    ? comment.issue.number : TaskBranch.issue(in: try await client.pullRequest(comment.issue.number, in: repository).head.ref)
             } else {
-                try await answer()
+                nil
             }
+        let refusedByRunner: Bool
+        if let work, let issue {
+            // Commands for one task run one job at a time, in the order they were written, as its intake does; the
+            // task is read once the lock is held, so an earlier command's merge or push is seen.
+            refusedByRunner = try await work.workspaces.exclusively("\(comment.repository.fullName)#\(issue)") {
+                let target = try await TaskTarget.resolve(
+                    number: comment.issue.number,
+                    isPullRequest: comment.issue.pullRequest != nil,
+                    repository: repository,
+                    gitHubRepository: comment.repository,
+                    client: client,
+                    parser: work.parser
+                )
+                return try await answer(target)
+            }
+        } else {
+            refusedByRunner = try await answer(nil)
+        }
         let unanswered = commands.contains { $0.name != .help } && work == nil
         if refusedByRunner || items.contains(where: { if case .command = $0 { false } else { true } }) {
             await react("confused")
