@@ -268,6 +268,8 @@ extension GafferComments {
         case unavailable(String)
         /// A command stopped on an error (AWS or GitHub failing): the job is tried again.
         case failed(command: CommandName, error: String)
+        /// `/plan` asked on the issue: the plan is on the pull request.
+        case planOn(pullRequest: Int)
         /// `/destroy` made a delete plan, shown on the pull request.
         case destroyPlanned(pullRequest: Int, stacks: [StackKey])
     }
@@ -285,6 +287,7 @@ extension GafferComments {
         case .noPullRequest(let verb): context["noPullRequest"] = ["verb": verb]
         case .unavailable(let text): context["unavailable"] = MarkdownText.plain(text)
         case .failed(let command, let error): context["failed"] = ["command": command.rawValue, "error": MarkdownText.plain(error)]
+        case .planOn(let pullRequest): context["planOn"] = String(pullRequest)
         case .destroyPlanned(let pullRequest, let stacks):
             context["destroyPlanned"] = [
                 "pullRequest": String(pullRequest), "stackList": stacks.map { MarkdownText.code($0.description) }.joined(separator: ", "),

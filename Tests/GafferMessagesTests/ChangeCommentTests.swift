@@ -141,7 +141,7 @@ struct ChangeCommentTests {
 
         for note: GafferComments.Note in [
             .alreadyApplied(head: "c0ffee001122"), .nothingLocked, .cancelled("the plan is discarded"), .noPullRequest(verb: "apply"),
-            .failed(command: .apply, error: "CloudFormation DescribeStacks failed: Throttling"),
+            .failed(command: .apply, error: "CloudFormation DescribeStacks failed: Throttling"), .planOn(pullRequest: 8),
         ] {
             let text = try comments.note(note, actor: "bob")
             #expect(text.hasPrefix("@bob"), "\(text)")

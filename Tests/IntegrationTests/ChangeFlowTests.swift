@@ -241,8 +241,10 @@ struct ChangeFlowTests {
         let stale = try #require(staleReply, "\(String(describing: applyComment)) head \(head) first \(first.pull.head.sha) plan \(planA)")
         #expect(stale.contains("a new commit invalidates it") && stale.contains("`\(head.prefix(12))`"), "\(stale)")
 
-        // Planned again at the new head, then denied: the plan is discarded and cannot be applied.
-        _ = try await story.say("/plan", on: a, as: story.alice)
+        // Planned again at the new head (asked on the issue, answered with where the plan is), then denied:
+        // the plan is discarded and cannot be applied.
+        let where_ = try #require(try await story.say("/plan", on: first.issue, as: story.alice))
+        #expect(where_.contains("@alice: the plan is on #\(a)."), "\(where_)")
         #expect(try await story.comment("plan", on: a)?.contains("### Plan for `\(head.prefix(12))`") == true)
         let denied = try #require(try await story.say("/deny not this week", on: a, as: story.bob))
         #expect(

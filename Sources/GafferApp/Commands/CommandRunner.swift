@@ -5,6 +5,8 @@ import Logging
 /// What a command runner is given: the command, who wrote it, the task it is about, and Gaffer's means.
 public struct CommandContext: Sendable {
     public var command: Command
+    /// The issue or pull request the comment was written on.
+    public var commentedOn: Int
     public var actor: AuthorizationPolicy.Actor
     public var target: TaskTarget
     public var github: GitHubConnection

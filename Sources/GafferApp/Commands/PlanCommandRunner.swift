@@ -13,6 +13,7 @@ struct PlanCommandRunner: CommandRunner {
             return .refused(try ChangeComments.refusal(outcome, actor: actor, comments: comments) ?? "")
         }
         try await ChangeComments.publishPlan(plan, work: context.work, github: context.github, repository: context.target.repository)
-        return .answered(nil)
+        // Asked on the issue: say where the plan is.
+        return .answered(context.commentedOn == plan.pullRequest ? nil : try comments.note(.planOn(pullRequest: plan.pullRequest), actor: actor))
     }
 }

@@ -157,6 +157,7 @@ public struct CommentCommandHandler: WebhookEventHandler {
                 }
                 var runContext = CommandContext(
                     command: command,
+                    commentedOn: comment.issue.number,
                     actor: actor,
                     target: target,
                     github: github,
