@@ -429,6 +429,14 @@ struct ChangeFlowTests {
             let runs = try await story.app.checkRuns(named: "gaffer/pipeline", for: failing, in: story.installed)
             return runs.count == 2 && runs.allSatisfy { $0.status == "completed" }
         }
+        try await story.gaffer.settle()
+        let unknown = try #require(try await story.say("/retry --step lint", on: pull, as: story.bob))
+        #expect(unknown.contains("`--step lint` is not a step; name one of `agents`, `pipeline`, `plan`, `apply`."), "\(unknown)")
+        #expect(try await story.say("/retry --step pipeline", on: pull, as: story.bob) == nil)
+        try await waitUntil(timeout: .seconds(60), "the third run") {
+            let runs = try await story.app.checkRuns(named: "gaffer/pipeline", for: failing, in: story.installed)
+            return runs.count == 3 && runs.allSatisfy { $0.status == "completed" }
+        }
         #expect(try await story.comment("plan", on: pull)?.contains(failing.prefix(12)) == false, "a failing commit is not planned")
     }
 

@@ -25,7 +25,7 @@ public enum CommandName: String, Sendable, Hashable, Codable, CaseIterable {
         case .apply: "/apply [--stack NAME]: carry out the planned change once it is approved"
         case .approve: "/approve [reason]: approve the pending change (not by its requester)"
         case .deny: "/deny [reason]: refuse the pending change"
-        case .retry: "/retry [--step NAME]: run the failed step again"
+        case .retry: "/retry [--step agents|pipeline|plan|apply]: run a step again (by default, what failed last)"
         case .cancel: "/cancel [reason]: stop the task's pending work"
         case .status: "/status: show where the task is"
         case .help: "/help [command]: list the commands"
