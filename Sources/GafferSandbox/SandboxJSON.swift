@@ -32,10 +32,16 @@ enum SandboxJSON {
         ]
     }
 
-    /// `pullRequest`: the issue is a pull request's (GitHub lists pull requests as issues too, with a `pull_request` link).
-    static func issue(_ issue: SandboxState.Issue, repository: String, author: [String: Any], comments: Int, base: String, pullRequest: Bool = false)
-        -> [String: Any]
-    {
+    /// `pullRequest`: the issue is a pull request's (GitHub lists pull requests as issues too, with a
+    /// `pull_request` link).
+    static func issue(
+        _ issue: SandboxState.Issue,
+        repository: String,
+        author: [String: Any],
+        comments: Int,
+        base: String,
+        pullRequest: Bool = false
+    ) -> [String: Any] {
         let api = "\(base)/repos/\(repository)/issues/\(issue.number)"
         var object: [String: Any] = [
             "id": issue.id, "node_id": "I_\(issue.id)", "number": issue.number, "title": issue.title,
@@ -50,7 +56,8 @@ enum SandboxJSON {
         if pullRequest {
             let html = "https://github.example.com/\(repository)/pull/\(issue.number)"
             object["pull_request"] = [
-                "url": "\(base)/repos/\(repository)/pulls/\(issue.number)", "html_url": html, "diff_url": html + ".diff", "patch_url": html + ".patch",
+                "url": "\(base)/repos/\(repository)/pulls/\(issue.number)", "html_url": html, "diff_url": html + ".diff",
+                "patch_url": html + ".patch",
             ]
             object["html_url"] = html
         }

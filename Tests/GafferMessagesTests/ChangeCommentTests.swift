@@ -49,8 +49,7 @@ struct ChangeCommentTests {
             requestedBy: "bob",
             requester: "alice",
             createdAt: at,
-            state: state,
-            costDeltaUSDPerMonth: 1.15
+            state: state
         )
     }
 

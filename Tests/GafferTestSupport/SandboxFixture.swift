@@ -94,6 +94,14 @@ public final class SandboxFixture: Sendable {
         state.removeGitRoot()
     }
 
+    /// Gaffer's comments (the app's bot) marked `key` (`status`, `plan`, `apply`, `reply-<comment id>`) on an
+    /// issue or pull request of acme/web, read as `reader`.
+    public func gafferComments(_ key: String, on number: Int, as reader: GitHubClient) async throws -> [GitHubCommentDetails] {
+        try await reader.comments(onIssue: number, in: RepositoryRef(owner: "acme", name: "web")).filter {
+            $0.user?.login == "gaffer[bot]" && ($0.body?.contains("gaffer:status key=\(key) ") ?? false)
+        }
+    }
+
     /// Commits a change to a file of `branch` of acme/web (made when missing) as alice would, with git
     /// over HTTP, and pushes it; returns the new head.
     public func push(to branch: String, path: String, change: (String) -> String) async throws -> String {

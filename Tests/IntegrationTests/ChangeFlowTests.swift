@@ -70,9 +70,7 @@ struct ChangeFlowTests {
 
         /// Gaffer's comment `key` on an issue or pull request (`plan`, `apply`, `status`, `reply-<id>`).
         func comment(_ key: String, on number: Int) async throws -> String? {
-            try await alice.comments(onIssue: number, in: repository).first {
-                $0.user?.login == "gaffer[bot]" && ($0.body?.contains("gaffer:status key=\(key) ") ?? false)
-            }?.body
+            try await sandbox.gafferComments(key, on: number, as: alice).first?.body
         }
 
         /// Writes a comment as `person` and returns Gaffer's reply to it, once Gaffer is done with it
@@ -118,10 +116,6 @@ struct ChangeFlowTests {
             }
             let check = try await app.checkRuns(named: "gaffer/pipeline", for: sha, in: installed).first
             #expect(check?.conclusion == "success", "\(String(describing: check?.output))")
-        }
-
-        func push(to branch: String, path: String, change: (String) -> String) async throws -> String {
-            try await sandbox.push(to: branch, path: path, change: change)
         }
 
         func stackStatus(_ name: String) async throws -> String? {
@@ -233,7 +227,7 @@ struct ChangeFlowTests {
 
         // A person's push invalidates A's plan, and /apply says so.
         let branch = "gaffer/\(first.issue)-s3-bucket"
-        let head = try await story.push(to: branch, path: "infra/gaffer-s3-bucket-shared-logs/README.md") { $0 + "\nReviewed by Alice.\n" }
+        let head = try await story.sandbox.push(to: branch, path: "infra/gaffer-s3-bucket-shared-logs/README.md") { $0 + "\nReviewed by Alice.\n" }
         try await story.waitForGreenPipeline(head)
         _ = try await story.say("/approve", on: a, as: story.bob)
         let staleReply = try await story.say("/apply", on: a, as: story.alice)
@@ -402,7 +396,7 @@ struct ChangeFlowTests {
         let buildspec = "infra/gaffer-s3-bucket-story-slow/buildspec.yml"
 
         // A slow build: /cancel stops it, the check says so, and the plan of the older commit is gone.
-        let slow = try await story.push(to: branch, path: buildspec) {
+        let slow = try await story.sandbox.push(to: branch, path: buildspec) {
             $0.replacingOccurrences(of: "  build:\n    commands:\n", with: "  build:\n    commands:\n      - sleep 120\n")
         }
         try await waitUntil(timeout: .seconds(60), "the slow build to start") {
@@ -417,7 +411,7 @@ struct ChangeFlowTests {
         #expect(try await story.app.checkRuns(named: "gaffer/pipeline", for: slow, in: story.installed).map(\.conclusion) == ["cancelled"])
 
         // A failing build: /retry asks GitHub to run the check again, and it runs again.
-        let failing = try await story.push(to: branch, path: buildspec) {
+        let failing = try await story.sandbox.push(to: branch, path: buildspec) {
             $0.replacingOccurrences(of: "      - sleep 120\n", with: "      - echo broken && exit 3\n")
         }
         try await waitUntil(timeout: .seconds(60), "the failing build") {
@@ -444,7 +438,7 @@ struct ChangeFlowTests {
         let story = try await Story.start { $0.repositoryOverrides = ["apply_requirements", "merge_after_apply"] }
         defer { story.stop() }
         // The repository asks for no approval and no merge, and also tries to switch off the destructive rule.
-        _ = try await story.push(to: "main", path: ".gaffer.yml") { _ in
+        _ = try await story.sandbox.push(to: "main", path: ".gaffer.yml") { _ in
             "apply_requirements: []\nmerge_after_apply: false\ndestructive_approval: false\n"
         }
         let task = try await story.openTask("Create an S3 bucket named story-repo in us-east-1")
@@ -453,7 +447,7 @@ struct ChangeFlowTests {
         #expect(refused.contains("destructive_approval: may not be set by a repository here"), "\(refused)")
         #expect(!refused.contains("has approved it"), "its own apply_requirements hold: \(refused)")
 
-        _ = try await story.push(to: "main", path: ".gaffer.yml") { _ in "apply_requirements: []\nmerge_after_apply: false\n" }
+        _ = try await story.sandbox.push(to: "main", path: ".gaffer.yml") { _ in "apply_requirements: []\nmerge_after_apply: false\n" }
         #expect(try await story.say("/apply", on: task.pull.number, as: story.alice) == nil, "no approval needed here")
         #expect(try await S3(try story.aws()).bucketExists("story-repo"))
         let pull = try await story.alice.pullRequest(task.pull.number, in: story.repository)

@@ -128,9 +128,7 @@ import Testing
         let cloudFormation = CloudFormation(try moto.client(), region: "us-east-1")
         let stack = "gaffer-s3-bucket-crash-plan"
         func botComments(_ number: Int, key: String) async throws -> [GitHubCommentDetails] {
-            try await alice.comments(onIssue: number, in: repository).filter {
-                $0.user?.login == "gaffer[bot]" && ($0.body?.contains("key=\(key) ") ?? false)
-            }
+            try await sandbox.gafferComments(key, on: number, as: alice)
         }
 
         // 1. Killed while it writes the plan comment (GitHub is slow): the change set is made, the comment not yet.

@@ -99,7 +99,6 @@ public struct ChangePlanner: Sendable {
                 requestedBy: requestedBy,
                 requester: target.requester,
                 createdAt: work.clock.now(),
-                costDeltaUSDPerMonth: coordinated?.estimate.map { $0.isSaving ? -$0.monthlyUSD : $0.monthlyUSD },
                 approvalReasons: coordinated?.approvalReasons ?? []
             )
         )
@@ -163,7 +162,6 @@ public struct ChangePlanner: Sendable {
                 requestedBy: requestedBy,
                 requester: target.requester,
                 createdAt: work.clock.now(),
-                costDeltaUSDPerMonth: coordinated?.estimate.map { -$0.monthlyUSD },
                 approvalReasons: coordinated?.approvalReasons ?? []
             )
         )

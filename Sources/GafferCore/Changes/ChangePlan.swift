@@ -34,8 +34,6 @@ public struct ChangePlan: Sendable, Hashable, Codable {
     public var requester: String
     public var createdAt: Date
     public var state: State
-    /// The task's estimated monthly cost change, from the cost agent.
-    public var costDeltaUSDPerMonth: Double?
     /// Whether the cost agent or the coordinator's rules asked for an approval (over the threshold, a delete).
     public var approvalReasons: [String]
 
@@ -51,7 +49,6 @@ public struct ChangePlan: Sendable, Hashable, Codable {
         requester: String,
         createdAt: Date,
         state: State = .planned,
-        costDeltaUSDPerMonth: Double? = nil,
         approvalReasons: [String] = []
     ) {
         self.id = id
@@ -65,7 +62,6 @@ public struct ChangePlan: Sendable, Hashable, Codable {
         self.requester = requester
         self.createdAt = createdAt
         self.state = state
-        self.costDeltaUSDPerMonth = costDeltaUSDPerMonth
         self.approvalReasons = approvalReasons
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A person's `/approve` or `/deny` (or an approving review) of a pull request's plan: who, when, why.
+/// A person's `/approve` or `/deny` of a pull request's plan: who, when, why. (An approving review is
+/// read from GitHub when it counts, not recorded.)
 public struct Decision: Sendable, Hashable, Codable {
     public enum Verdict: String, Sendable, Hashable, Codable {
         case approve, deny
@@ -8,24 +9,21 @@ public struct Decision: Sendable, Hashable, Codable {
 
     public var repository: String
     public var pullRequest: Int
-    /// The plan it was given for, when there was one.
-    public var planID: String?
+    /// The plan it was given for: a new plan needs new decisions.
+    public var planID: String
     public var verdict: Verdict
     public var by: String
     public var reason: String?
     public var at: Date
-    /// Where it was given: `comment`, `review`, `dashboard`.
-    public var via: String
 
     public init(
         repository: String,
         pullRequest: Int,
-        planID: String?,
+        planID: String,
         verdict: Verdict,
         by: String,
         reason: String?,
-        at: Date,
-        via: String = "comment"
+        at: Date
     ) {
         self.repository = repository
         self.pullRequest = pullRequest
@@ -34,7 +32,6 @@ public struct Decision: Sendable, Hashable, Codable {
         self.by = by
         self.reason = reason
         self.at = at
-        self.via = via
     }
 }
 

@@ -204,9 +204,13 @@ extension GitHubClient {
     /// Merges the pull request if its head is still `sha` (GitHub answers 409 otherwise).
     /// `method`: merge, squash or rebase.
     @discardableResult
-    public func mergePullRequest(_ number: Int, method: String, sha: String, title: String? = nil, in repository: RepositoryRef) async throws
-        -> String
-    {
+    public func mergePullRequest(
+        _ number: Int,
+        method: String,
+        sha: String,
+        title: String? = nil,
+        in repository: RepositoryRef
+    ) async throws -> String {
         struct Body: Encodable, Sendable {
             var mergeMethod: String
             var sha: String
