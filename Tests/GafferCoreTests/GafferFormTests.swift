@@ -75,7 +75,10 @@ struct GafferFormTests {
             kind: .create,
             resource: .application(.serverlessAPI),
             region: "eu-west-2",
-            parameters: ["applicationName": .string("orders"), "runtime": .string("python3.13")],
+            parameters: [
+                "applicationName": .string("orders"), "runtime": .string("python3.13"),
+                "entities": .string("orders: id, customer, total:number, paid:boolean\ncustomers: id, name, email\nline_items: id, quantity:integer"),
+            ],
             requester: "dan",
             issue: 9
         ),
@@ -168,9 +171,10 @@ struct GafferFormTests {
         }
         let deploy = try Self.load(Self.files[1])
         let deployHelp = deploy.body.first { $0.id == "settings" }?.attributes.description ?? ""
-        for field in Application.schema.fields where field.key != Application.schema.identifier {
+        for field in Application.schema.fields where field.key != Application.schema.identifier && field.key != "entities" {
             #expect(deployHelp.contains("`\(field.key)`"), "the deploy help does not mention \(field.key)")
         }
+        #expect(deploy.body.contains { $0.id == "entities" }, "the deploy form asks for the entities in a field of their own")
     }
 }
 

@@ -11,9 +11,10 @@ extension AwsTask {
             let schema = resource.schema
             if let name = parameters[schema.identifier] { answers["name"] = .text(name.description) }
             let settings = schema.fields.compactMap { field -> String? in
-                guard field.key != schema.identifier, let value = parameters[field.key] else { return nil }
+                guard field.key != schema.identifier, field.key != "entities", let value = parameters[field.key] else { return nil }
                 return "\(field.key): \(KeyValueReader.quoted(value.description))"
             }
+            if let entities = parameters["entities"] { answers["entities"] = .text(entities.description) }
             if !settings.isEmpty { answers["settings"] = .text(settings.joined(separator: "\n")) }
         } else {
             answers["resource"] = .chosen(["All resources"])

@@ -14,7 +14,16 @@ public enum Application {
             .text("domainName", "a host name to serve it on, such as orders.example.com", example: "orders.example.com", rule: TextRules.hostName),
             LambdaFunction.runtimeField.required(for: []),
             LambdaFunction.memorySizeField,
-            .integer("desiredCount", 0...5_000, "how many containers to keep running (fastapi-ecs)", example: 2),
+            .integer("desiredCount", 0...5_000, "how many containers to keep running (fastapi-ecs and fullstack)", example: 2),
+            ParameterField(
+                key: "entities",
+                summary: "the data it keeps, one entity per line as `name: field, field:type` (types: string, number, integer, boolean); without it, one `items` entity",
+                example: EntitySpec.example,
+                kind: .text,
+                requiredFor: []
+            ) { text in
+                EntitySpec.parse(text).map { .string($0.text) }
+            },
         ]
     )
 
