@@ -23,7 +23,7 @@ public struct CostAgent: Agent {
                 documents.append(try CloudFormationDocument(path: renderer.naming.monitoringPath, text: monitoring))
             }
         } else {
-            for case .write(let path, let contents, _) in context.plan.files.changes where path.hasPrefix("infra/") && path.hasSuffix(".yaml") {
+            for case .write(let path, let contents, _) in context.plan.files.changes where StackNaming.isTemplatePath(path) {
                 documents.append(try CloudFormationDocument(path: path, text: String(decoding: contents, as: UTF8.self)))
             }
         }
@@ -141,15 +141,35 @@ struct ResourcePricer {
             let gb = unit("assumedLogsGB")
             return line(gb * unit("logsIngestGB"), "\(Int(gb)) GB of logs ingested (assumed)")
         case "AWS::ECS::Service":
-            let count = Double(properties?["DesiredCount"]?.int ?? 1)
+            // `!If [Released, 2, 0]`: priced as it runs once released.
+            let desired = properties?["DesiredCount"]
+            let count = Double(desired?.int ?? desired?.items.compactMap(\.int).max() ?? 1)
             let definition = properties?["TaskDefinition"]?.reference.flatMap(document.resource)?.properties
             let vcpu = Double(definition?["Cpu"]?.int ?? 256) / 1024
             let memoryGB = Double(definition?["Memory"]?.int ?? 512) / 1024
-            let perTask = (vcpu * unit("fargateVCPUHour") + memoryGB * unit("fargateGBHour") + unit("publicIPv4Hour")) * hours
+            let publicIP = properties?.at("NetworkConfiguration", "AwsvpcConfiguration", "AssignPublicIp")?.string != "DISABLED"
+            let perTask = (vcpu * unit("fargateVCPUHour") + memoryGB * unit("fargateGBHour") + (publicIP ? unit("publicIPv4Hour") : 0)) * hours
             return line(
                 count * perTask,
-                "\(Int(count)) Fargate tasks × \(Int(hours)) h × (\(Self.count(vcpu)) vCPU, \(Self.count(memoryGB)) GB, a public IPv4 address)"
+                "\(Int(count)) Fargate tasks × \(Int(hours)) h × (\(Self.count(vcpu)) vCPU, \(Self.count(memoryGB)) GB\(publicIP ? ", a public IPv4 address" : ""))"
             )
+        case "AWS::EC2::NatGateway":
+            let gb = unit("assumedNatGB")
+            return line(
+                unit("natGatewayHour") * hours + gb * unit("natGatewayGB") + unit("publicIPv4Hour") * hours,
+                "\(Int(hours)) h × $\(unit("natGatewayHour")) + \(Int(gb)) GB processed (assumed) + its public IPv4 address"
+            )
+        case "AWS::ElasticLoadBalancingV2::LoadBalancer":
+            let zones = Double(max(1, properties?["Subnets"]?.items.count ?? 2))
+            return line(
+                (unit("albHour") + unit("albLCUHour") + zones * unit("publicIPv4Hour")) * hours,
+                "\(Int(hours)) h × ($\(unit("albHour")) + one LCU (assumed) + \(Int(zones)) public IPv4 addresses)"
+            )
+        case "AWS::CloudWatch::Dashboard":
+            return line(unit("cloudWatchDashboardMonth"), "one dashboard")
+        case "AWS::ECR::Repository":
+            let gb = unit("assumedECRStorageGB")
+            return line(gb * unit("ecrStorageGBMonth"), "\(Int(gb)) GB of images (assumed)")
         default:
             return nil
         }

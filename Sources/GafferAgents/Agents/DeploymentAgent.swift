@@ -14,10 +14,26 @@ public struct DeploymentAgent: Agent {
         let plan = context.plan
         let isDelete = context.task.kind == .delete
         let templates = plan.files.changes.compactMap { change -> String? in
-            guard case .write(let path, _, _) = change, path.hasPrefix("\(naming.folder)/"), path.hasSuffix(".yaml") else { return nil }
+            guard case .write(let path, _, _) = change, path.hasPrefix("\(naming.folder)/"), StackNaming.isTemplatePath(path) else { return nil }
             return path
         }
         var files = FileSet()
+        if !isDelete, let blueprint = try ApplicationBlueprint(context: context) {
+            // An application's pipelines come with its code: install, lint, its own tests (and the release).
+            files = try blueprint.code()
+            files.write(
+                naming.readmePath,
+                try context.templates.render("agents/stack-readme", readmeContext(context, templates: templates, isDelete: false))
+            )
+            return StepOutput(
+                files: files,
+                notes: [
+                    "The application's code, tests and Dockerfile or packaging are in \(naming.folder).",
+                    "The pull request's pipeline is \(naming.buildspecPath): it lints the templates and the code and runs the application's tests.",
+                    "\(naming.folder)/buildspec-release.yml releases it; it needs AWS CodeBuild\(blueprint.kind.runsInContainers ? " with Docker" : "").",
+                ]
+            )
+        }
         files.write(
             naming.buildspecPath,
             try context.templates.render(

@@ -20,7 +20,19 @@ public struct InfrastructureAgent: Agent {
     public func perform(_ step: Step, context: AgentContext) async throws -> StepOutput {
         let task = context.task
         switch step.intent {
-        case .writeStack:
+        case .writeStack, .buildApplication:
+            if task.resource == .application(.fullstack), let domain = task.parameters["domainName"]?.stringValue,
+                (task.region ?? "us-east-1") != "us-east-1"
+            {
+                throw CapabilityGapError(
+                    CapabilityGap(
+                        agent: role,
+                        asked: "serve the fullstack application on \(domain) from \(task.region ?? "its region")",
+                        lacking:
+                            "CloudFront takes certificates from us-east-1 only, and the stack makes the certificate; deploy it in us-east-1, or without a domainName"
+                    )
+                )
+            }
             if task.resource == .lambdaFunction, let runtime = task.parameters["runtime"]?.stringValue,
                 !Self.inlineRuntimeFamilies.contains(where: runtime.hasPrefix)
             {
@@ -54,15 +66,6 @@ public struct InfrastructureAgent: Agent {
             )
         case .describeDeletion:
             return try describeDeletion(context)
-        case .buildApplication:
-            let kind = task.resource?.applicationKind?.rawValue ?? "application"
-            throw CapabilityGapError(
-                CapabilityGap(
-                    agent: role,
-                    asked: "build a \(kind) application",
-                    lacking: "there is no blueprint for \(kind) yet (templates/apps/\(kind)/)"
-                )
-            )
         case .writeReport:
             throw CapabilityGapError(
                 CapabilityGap(agent: role, asked: "write a \(task.kind.displayName.lowercased()) report", lacking: "reports are not written yet")
@@ -95,6 +98,11 @@ public struct InfrastructureAgent: Agent {
         var files = FileSet()
         files.delete(renderer.naming.templatePath)
         files.delete(renderer.naming.monitoringPath)
+        if let blueprint = try ApplicationBlueprint(context: context) {
+            // The application's code goes with its stack; its buildspec is rewritten to check the deletion.
+            for path in blueprint.codePaths where path != renderer.naming.buildspecPath { files.delete(path) }
+            notes.append("Its code, tests and pipelines in \(renderer.naming.folder) are deleted from the repository.")
+        }
         let stack = StackRef(
             name: renderer.naming.name,
             template: renderer.naming.templatePath,

@@ -71,8 +71,7 @@ public struct SecurityAgent: Agent {
     /// Every finding in the file set's templates, in file and line order.
     public func review(_ files: FileSet, task: AwsTask) throws -> Review {
         var hits: [Review.Hit] = []
-        for case .write(let path, let contents, _) in files.changes where path.hasSuffix(".yaml") || path.hasSuffix(".yml") {
-            guard path.hasPrefix("infra/"), !path.hasSuffix("buildspec.yml") else { continue }
+        for case .write(let path, let contents, _) in files.changes where StackNaming.isTemplatePath(path) {
             let document = try CloudFormationDocument(path: path, text: String(decoding: contents, as: UTF8.self))
             for rule in rules {
                 for hit in rule.check(document) {

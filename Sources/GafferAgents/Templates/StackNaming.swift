@@ -16,6 +16,15 @@ public struct StackNaming: Sendable, Hashable {
     public var buildspecPath: String { "\(folder)/buildspec.yml" }
     public var readmePath: String { "\(folder)/README.md" }
 
+    /// Whether a path is a CloudFormation template of a stack: a `.yaml` file (or a `.yml` one not
+    /// named buildspec) directly in `infra/<stack>/`. An application's code and pipelines, in
+    /// subfolders or named `buildspec*.yml`, are not.
+    public static func isTemplatePath(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "infra", let file = parts.last else { return false }
+        return file.hasSuffix(".yaml") || (file.hasSuffix(".yml") && !file.hasPrefix("buildspec"))
+    }
+
     /// The resource in a stack or branch name (`s3-bucket`).
     public static func kebab(_ resource: ResourceKind) -> String {
         switch resource {

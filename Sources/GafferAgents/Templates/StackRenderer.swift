@@ -1,6 +1,7 @@
 import GafferCore
 
-/// Renders a task's stacks from `templates/cloudformation/<resource>.yaml` and `templates/monitoring/<resource>.yaml`.
+/// Renders a task's stacks from `templates/cloudformation/<resource>.yaml` and `templates/monitoring/<resource>.yaml`,
+/// or an application's from its blueprint.
 struct StackRenderer {
     let context: AgentContext
 
@@ -15,8 +16,10 @@ struct StackRenderer {
         return name
     }
 
-    /// The main stack, with the changes other agents asked of the infrastructure agent.
+    /// The main stack, with the changes other agents asked of the infrastructure agent; an
+    /// application's from its blueprint.
     func main() throws -> String {
+        if let blueprint = try ApplicationBlueprint(context: context) { return try blueprint.template() }
         let name = try mainTemplateName()
         return try context.templates.render(
             name,
@@ -34,6 +37,7 @@ struct StackRenderer {
 
     /// The alarms' stack, or nil when no alarms suit the resource.
     func monitoring() throws -> String? {
+        if let blueprint = try ApplicationBlueprint(context: context) { return try blueprint.monitoring() }
         guard let resource = context.task.resource else { return nil }
         let name = "monitoring/\(resource.name)"
         guard context.templates.has(name) else { return nil }

@@ -15,6 +15,7 @@ public struct TemplateLibrary: Sendable {
     private let library: MustacheLibrary
     private let defaults: [String: [String: ParameterValue]]
     public let names: Set<String>
+    private let blueprintFiles: [ApplicationKind: [String]]
 
     public init(directory: URL) throws {
         self.directory = directory
@@ -43,9 +44,63 @@ public struct TemplateLibrary: Sendable {
                 names.insert(name)
             }
         }
+        var blueprintFiles: [ApplicationKind: [String]] = [:]
+        for kind in ApplicationKind.allCases {
+            let folder = directory.appendingPathComponent("apps/\(kind.rawValue)")
+            guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("README.md").path) else {
+                throw AgentError("the blueprint \(kind.rawValue) has no folder with a README: add templates/apps/\(kind.rawValue)/README.md")
+            }
+            var files: [String] = []
+            for relative in Self.files(under: folder) where relative != "README.md" {
+                let name = "apps/\(kind.rawValue)/\(relative)"
+                let text: String
+                do {
+                    text = try String(contentsOf: folder.appendingPathComponent(relative), encoding: .utf8)
+                    try library.register(text, named: name)
+                } catch {
+                    throw AgentError("the blueprint file \(name) cannot be read as a Mustache template: \(error)")
+                }
+                names.insert(name)
+                if relative.hasPrefix("code/") { files.append(String(relative.dropFirst("code/".count))) }
+            }
+            blueprintFiles[kind] = files
+        }
+        for kind in ApplicationKind.allCases where ![kind, kind.base].contains(where: { $0.map { names.contains("apps/\($0.rawValue)/template.yaml") } ?? false }) {
+            throw AgentError("the blueprint \(kind.rawValue) has no template.yaml (templates/apps/\((kind.base ?? kind).rawValue)/template.yaml)")
+        }
         self.library = library
         self.defaults = defaults
         self.names = names
+        self.blueprintFiles = blueprintFiles
+    }
+
+    /// The files of a folder and its subfolders, relative to it, sorted; hidden ones are skipped.
+    static func files(under folder: URL) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: folder.path) else { return [] }
+        var files: [String] = []
+        while let relative = walker.nextObject() as? String {
+            var isFolder: ObjCBool = false
+            let hidden = relative.split(separator: "/").contains { $0.hasPrefix(".") && $0 != ".dockerignore" }
+            if !hidden, FileManager.default.fileExists(atPath: folder.appendingPathComponent(relative).path, isDirectory: &isFolder), !isFolder.boolValue {
+                files.append(relative)
+            }
+        }
+        return files.sorted()
+    }
+
+    /// The code files of a blueprint and of the one it builds on, relative to the application's
+    /// folder, each with the template it is rendered from; a file of its own wins over its base's.
+    public func codeFiles(of kind: ApplicationKind) -> [(path: String, template: String)] {
+        var files: [String: String] = [:]
+        for layer in [kind.base, kind].compactMap({ $0 }) {
+            for path in blueprintFiles[layer] ?? [] { files[path] = "apps/\(layer.rawValue)/code/\(path)" }
+        }
+        return files.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// The template of a blueprint's own file (`template.yaml`), or its base's.
+    public func blueprintTemplate(_ file: String, of kind: ApplicationKind) -> String? {
+        [kind, kind.base].compactMap { $0 }.map { "apps/\($0.rawValue)/\(file)" }.first(where: names.contains)
     }
 
     /// The templates shipped with Gaffer (`ShippedTemplates`).

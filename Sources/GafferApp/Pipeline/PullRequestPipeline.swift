@@ -289,7 +289,7 @@ enum SecurityAnnotations {
         for stack in stacks {
             let folder = "infra/\(stack)"
             for file in ((try? FileManager.default.contentsOfDirectory(atPath: source + "/" + folder)) ?? []).sorted()
-            where file.hasSuffix(".yaml") || (file.hasSuffix(".yml") && file != "buildspec.yml") {
+            where StackNaming.isTemplatePath("\(folder)/\(file)") {
                 guard let contents = FileManager.default.contents(atPath: "\(source)/\(folder)/\(file)") else { continue }
                 var template = FileSet()
                 template.write("\(folder)/\(file)", contents)

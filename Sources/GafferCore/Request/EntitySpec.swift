@@ -25,6 +25,11 @@ public struct EntitySpec: Sendable, Hashable {
         public let name: String
         /// The fields after `id`, in the order written.
         public let fields: [Field]
+
+        /// This entity as one line of a spec.
+        public var text: String {
+            "\(name): " + (["id"] + fields.map { $0.type == .string ? $0.name : "\($0.name):\($0.type.rawValue)" }).joined(separator: ", ")
+        }
     }
 
     public let entities: [Entity]
@@ -49,11 +54,7 @@ public struct EntitySpec: Sendable, Hashable {
     ]
 
     /// The spec written back in its one canonical spelling, which `parse` reads to the same value.
-    public var text: String {
-        entities.map { entity in
-            "\(entity.name): " + (["id"] + entity.fields.map { $0.type == .string ? $0.name : "\($0.name):\($0.type.rawValue)" }).joined(separator: ", ")
-        }.joined(separator: "\n")
-    }
+    public var text: String { entities.map(\.text).joined(separator: "\n") }
 
     /// Reads a spec, or says the first thing wrong with it and how to write it.
     public static func parse(_ text: String) -> Result<EntitySpec, RuleViolation> {

@@ -32,6 +32,11 @@ public struct ParameterField: Sendable {
         ParameterField(key: key, summary: summary, example: example, kind: kind, requiredFor: kinds, check: check)
     }
 
+    /// The same field, described for another resource.
+    func summarized(_ summary: String) -> ParameterField {
+        ParameterField(key: key, summary: summary, example: example, kind: kind, requiredFor: requiredFor, check: check)
+    }
+
     /// Free text checked by `rule`, which returns the rule broken or nil.
     static func text(
         _ key: String,

@@ -6,6 +6,16 @@ public enum ApplicationKind: String, Sendable, Hashable, Codable, CaseIterable {
 
     private static let byName = Dictionary(uniqueKeysWithValues: allCases.map { (FieldName.normalize($0.rawValue), $0) })
 
+    /// The blueprint this one builds on: its files are rendered first and this one's laid over them
+    /// (`templates/apps/<kind>/`).
+    public var base: ApplicationKind? { self == .fullstack ? .fastapiECS : nil }
+
+    /// Whether it has a static front end on S3 and CloudFront.
+    public var hasFrontend: Bool { self == .fullstack }
+
+    /// Whether its code runs in containers on ECS (otherwise in Lambda functions).
+    public var runsInContainers: Bool { self != .serverlessAPI }
+
     public init?(spoken text: String) {
         guard let kind = ApplicationKind.byName[FieldName.normalize(text)] else { return nil }
         self = kind

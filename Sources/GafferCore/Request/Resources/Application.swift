@@ -12,7 +12,9 @@ public enum Application {
                 rule: nameRule
             ),
             .text("domainName", "a host name to serve it on, such as orders.example.com", example: "orders.example.com", rule: TextRules.hostName),
-            LambdaFunction.runtimeField.required(for: []),
+            LambdaFunction.runtimeField.required(for: []).summarized(
+                "the Python the code runs on: python3.12 (the default) or another python3 runtime of Lambda's"
+            ),
             LambdaFunction.memorySizeField,
             .integer("desiredCount", 0...5_000, "how many containers to keep running (fastapi-ecs and fullstack)", example: 2),
             ParameterField(
@@ -24,7 +26,35 @@ public enum Application {
             ) { text in
                 EntitySpec.parse(text).map { .string($0.text) }
             },
-        ]
+        ],
+        crossChecks: { values, _ in
+            var problems: [IssueProblem] = []
+            if let runtime = values["runtime"]?.stringValue, !runtime.hasPrefix("python3.") {
+                problems.append(
+                    IssueProblem(
+                        field: "runtime",
+                        value: runtime,
+                        rule: "is not Python; Gaffer's application blueprints are written in Python 3",
+                        example: "python3.12"
+                    )
+                )
+            }
+            // Each entity gets a function named <application>-<entity>, and Lambda allows 64 characters.
+            if let name = values["applicationName"]?.stringValue, let text = values["entities"]?.stringValue,
+                case .success(let spec) = EntitySpec.parse(text),
+                let long = spec.entities.first(where: { name.count + 1 + $0.name.count > 64 })
+            {
+                problems.append(
+                    IssueProblem(
+                        field: "entities",
+                        value: long.name,
+                        rule: "makes the name \(name)-\(long.name), longer than the 64 characters Lambda allows; shorten the application or the entity name",
+                        example: EntitySpec.example
+                    )
+                )
+            }
+            return problems
+        }
     )
 
     static func nameRule(_ name: String) -> String? {

@@ -1,0 +1,1 @@
+"""{{{appName}}}: a FastAPI service written by Gaffer for {{{issue}}}."""
