@@ -150,6 +150,7 @@ let package = Package(
                 "GafferGitHub",
                 "GafferProcess",
                 "GafferSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -3,7 +3,8 @@ import GafferAgents
 import GafferCore
 
 // `gaffer-plan-bench [RUNS]`: the whole of `gaffer plan` in process (plan, render, review, price,
-// pipeline and README) for a single-resource create and for a delete; p50 and p99 over RUNS runs.
+// pipeline and README) for a single-resource create, a delete, and each application blueprint
+// with three entities (its stack, alarms, code, tests and pipelines); p50 and p99 over RUNS runs.
 
 let runs = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 1_000
 let templates = try TemplateLibrary.shipped()
@@ -22,29 +23,45 @@ func task(_ title: String, _ body: String) throws -> AwsTask {
     return task
 }
 
-let cases: [(String, AwsTask)] = [
-    (
-        "create lambdaFunction",
-        try task(
-            "Create a Lambda function",
-            """
-            ### Function name
+let cases: [(String, AwsTask)] =
+    [
+        (
+            "create lambdaFunction",
+            try task(
+                "Create a Lambda function",
+                """
+                ### Function name
 
-            resize-images
+                resize-images
 
-            ### Region
+                ### Region
 
-            eu-west-1
+                eu-west-1
 
-            ### Settings
+                ### Settings
 
-            runtime: python3.13
-            memorySize: 512
-            """
+                runtime: python3.13
+                memorySize: 512
+                """
+            )
+        ),
+        ("delete rdsInstance", try task("Delete RDS instance orders-db (eu-west-1)", "")),
+    ]
+    + (try ApplicationKind.allCases.map { kind in
+        (
+            "create \(kind.rawValue)",
+            try task(
+                "Deploy a \(kind.rawValue) application called shop in us-east-1",
+                """
+                ### Entities
+
+                orders: id, customer, total:number, paid:boolean
+                customers: id, name, email
+                line_items: id, order_id, quantity:integer
+                """
+            )
         )
-    ),
-    ("delete rdsInstance", try task("Delete RDS instance orders-db (eu-west-1)", "")),
-]
+    })
 
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
     sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]

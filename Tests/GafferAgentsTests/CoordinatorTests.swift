@@ -67,17 +67,17 @@ import Testing
         #expect(plan.files.changes.contains(.delete(path: "infra/gaffer-rds-instance-orders-db/template.yaml")))
     }
 
-    @Test func anApplicationRecordsACapabilityGapAndFailsClearly() async throws {
+    @Test func aFullstackApplicationOnADomainOutsideUSEast1RecordsACapabilityGapAndFailsClearly() async throws {
         let task = AwsTask(
             kind: .create,
-            resource: .application(.fastapiECS),
-            region: "us-east-1",
-            parameters: ["applicationName": .string("orders")]
+            resource: .application(.fullstack),
+            region: "eu-west-1",
+            parameters: ["applicationName": .string("orders"), "domainName": .string("orders.example.com")]
         )
         let plan = try await TestCoordinator.plan(task)
         #expect(plan.state == .failed)
         #expect(plan.gaps.map(\.agent) == [.infrastructure])
-        #expect(plan.gaps.first?.lacking.contains("no blueprint for fastapi-ecs") == true)
+        #expect(plan.gaps.first?.lacking.contains("CloudFront takes certificates from us-east-1 only") == true)
         #expect(plan.messages.contains { $0.intent == .reportGap })
         #expect(plan.steps.dropFirst().allSatisfy { $0.state == .blocked })
     }
@@ -262,7 +262,7 @@ struct OverriddenTemplates {
     static func make(s3: String) throws -> OverriddenTemplates {
         let folder = try TemporaryDirectory("gaffer-templates")
         let shipped = try TemplateLibrary.shippedDirectory()
-        for sub in ["cloudformation", "monitoring", "pipeline", "agents", "cost"] {
+        for sub in ["cloudformation", "monitoring", "pipeline", "agents", "cost", "apps"] {
             try FileManager.default.copyItem(at: shipped.appendingPathComponent(sub), to: folder.url.appendingPathComponent(sub))
         }
         try s3.write(to: folder.url.appendingPathComponent("cloudformation/s3Bucket.yaml"), atomically: true, encoding: .utf8)

@@ -119,9 +119,16 @@ public struct AWSService: Sendable, Hashable {
         wireProtocol: .restJSON,
         global: false
     )
+    public static let elasticLoadBalancing = AWSService(
+        id: "Elastic Load Balancing v2",
+        signingName: "elasticloadbalancing",
+        endpointPrefix: "elasticloadbalancing",
+        wireProtocol: .query(version: "2015-12-01"),
+        global: false
+    )
     public static let all: [AWSService] = [
         .sts, .iam, .s3, .cloudFormation, .ec2, .dynamoDB, .lambda, .rds, .cloudWatch, .resourceGroupsTagging, .ssm, .secretsManager, .costExplorer,
-        .sns, .ecs, .apiGateway,
+        .sns, .ecs, .apiGateway, .elasticLoadBalancing,
     ]
 
     /// `AWS_ENDPOINT_URL_SECRETS_MANAGER`: the id upper-cased, spaces as underscores.

@@ -16,6 +16,8 @@ public struct CloudFormation: Sendable {
         public var templateBody: String?
         public var templateURL: String?
         public var parameters: [String: String] = [:]
+        /// Parameters the stack keeps as they are (`UsePreviousValue`), such as a released image's tag.
+        public var previousParameters: [String] = []
         public var tags: [String: String] = [:]
         /// CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND.
         public var capabilities: [String] = []
@@ -34,6 +36,7 @@ public struct CloudFormation: Sendable {
             parameters.structures(
                 "Parameters",
                 self.parameters.sorted { $0.key < $1.key }.map { [("ParameterKey", $0.key), ("ParameterValue", $0.value)] }
+                    + previousParameters.sorted().map { [("ParameterKey", $0), ("UsePreviousValue", "true")] }
             )
             parameters.tags("Tags", tags)
             parameters.list("Capabilities", capabilities)

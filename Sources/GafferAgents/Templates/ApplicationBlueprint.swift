@@ -89,6 +89,8 @@ struct ApplicationBlueprint {
         values["templates"] = ["template.yaml", "monitoring.yaml"]
         values["lintPaths"] = kind.runsInContainers ? "app tests smoke_test.py" : "api tests smoke_test.py"
         values["entities"] = entities.entities.map { entityValues($0, application: name) }
+        let columnTypes = Set(entities.entities.flatMap { $0.fields.compactMap { Self.sqlAlchemyType[$0.type] } })
+        values["sqlAlchemyImports"] = columnTypes.union(["Column", "MetaData", "String", "Table"]).sorted().joined(separator: ", ")
         values["entitiesJSON"] = Self.json(
             entities.entities.map { entity in
                 ["name": entity.name, "fields": entity.fields.map { ["name": $0.name, "type": $0.type.rawValue] }] as [String: Any]
@@ -98,7 +100,10 @@ struct ApplicationBlueprint {
         values["lambdaErrorMetrics"] = functions.map { Self.json(["AWS/Lambda", "Errors", "FunctionName", $0]) }.joined(separator: ",")
         values["lambdaDurationMetrics"] = functions.map { Self.json(["AWS/Lambda", "Duration", "FunctionName", $0]) }.joined(separator: ",")
         values["tableThrottleMetrics"] = functions.flatMap { table in
-            [Self.json(["AWS/DynamoDB", "ReadThrottleEvents", "TableName", table]), Self.json(["AWS/DynamoDB", "WriteThrottleEvents", "TableName", table])]
+            [
+                Self.json(["AWS/DynamoDB", "ReadThrottleEvents", "TableName", table]),
+                Self.json(["AWS/DynamoDB", "WriteThrottleEvents", "TableName", table]),
+            ]
         }.joined(separator: ",")
         return values
     }

@@ -90,6 +90,8 @@ public struct CloudFormationDocument: Sendable {
 
     public let path: String
     public let resources: [Resource]
+    /// The names of the template's parameters, in the order written.
+    public let parameterNames: [String]
 
     public init(path: String, text: String) throws {
         self.path = path
@@ -102,6 +104,7 @@ public struct CloudFormationDocument: Sendable {
         guard let root else { throw AgentError("\(path) is empty") }
         let tree = TemplateNode(root)
         guard let resources = tree["Resources"] else { throw AgentError("\(path) has no Resources section") }
+        parameterNames = tree["Parameters"]?.pairs.map(\.key) ?? []
         self.resources = resources.pairs.map { pair in
             Resource(logicalID: pair.key, type: pair.value["Type"]?.string ?? "", line: pair.keyLine, node: pair.value)
         }

@@ -65,7 +65,8 @@ public struct TemplateLibrary: Sendable {
             }
             blueprintFiles[kind] = files
         }
-        for kind in ApplicationKind.allCases where ![kind, kind.base].contains(where: { $0.map { names.contains("apps/\($0.rawValue)/template.yaml") } ?? false }) {
+        for kind in ApplicationKind.allCases
+        where ![kind, kind.base].contains(where: { $0.map { names.contains("apps/\($0.rawValue)/template.yaml") } ?? false }) {
             throw AgentError("the blueprint \(kind.rawValue) has no template.yaml (templates/apps/\((kind.base ?? kind).rawValue)/template.yaml)")
         }
         self.library = library
@@ -80,8 +81,10 @@ public struct TemplateLibrary: Sendable {
         var files: [String] = []
         while let relative = walker.nextObject() as? String {
             var isFolder: ObjCBool = false
-            let hidden = relative.split(separator: "/").contains { $0.hasPrefix(".") && $0 != ".dockerignore" }
-            if !hidden, FileManager.default.fileExists(atPath: folder.appendingPathComponent(relative).path, isDirectory: &isFolder), !isFolder.boolValue {
+            let hidden = relative.split(separator: "/").contains { $0.hasPrefix(".") && $0 != ".dockerignore" && $0 != ".gitignore" }
+            if !hidden, FileManager.default.fileExists(atPath: folder.appendingPathComponent(relative).path, isDirectory: &isFolder),
+                !isFolder.boolValue
+            {
                 files.append(relative)
             }
         }

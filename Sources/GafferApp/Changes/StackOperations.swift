@@ -1,5 +1,6 @@
 import Foundation
 import GafferAWS
+import GafferAgents
 import GafferCore
 
 /// What planning and applying ask of CloudFormation, for a stack in its account and region.
@@ -57,6 +58,12 @@ public struct CloudFormationStacks: StackOperations {
         var input = CloudFormation.StackInput(stackName: key.name, templateBody: template)
         input.tags = tags
         input.capabilities = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+        if type == "UPDATE", let current = try await stack(key) {
+            // Like `aws cloudformation deploy`: a parameter set outside Gaffer (the image tag a release
+            // rolled out) keeps its value; left out, it would fall back to its default and undo the release.
+            let declared = (try? CloudFormationDocument(path: key.name, text: template).parameterNames) ?? []
+            input.previousParameters = declared.filter { current.parameters[$0] != nil }
+        }
         return try await cloudFormation(key).createChangeSet(
             input,
             name: name,

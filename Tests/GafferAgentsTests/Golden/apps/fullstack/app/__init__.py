@@ -1,0 +1,1 @@
+"""store: a FastAPI service written by Gaffer for acme/infra#17."""

@@ -1,0 +1,5 @@
+import sys
+from pathlib import Path
+
+# The tests import the service as `app`, from the folder above this one.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
