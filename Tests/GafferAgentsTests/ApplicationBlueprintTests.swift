@@ -144,9 +144,9 @@ import Testing
 
     // MARK: golden files
 
-    static let goldenFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/apps")
+    static let goldenFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("GoldenApps")
 
-    /// Each blueprint's whole tree for three entities and a domain, kept in `Golden/apps/<kind>/`;
+    /// Each blueprint's whole tree for three entities and a domain, kept in `GoldenApps/<kind>/`;
     /// after an intended change: `GAFFER_UPDATE_GOLDEN=1 swift test --filter ApplicationBlueprintTests`.
     @Test(arguments: ApplicationKind.allCases)
     func theGeneratedTreeMatchesItsGoldenFiles(_ kind: ApplicationKind) async throws {

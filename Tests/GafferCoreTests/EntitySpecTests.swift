@@ -68,6 +68,13 @@ struct EntitySpecTests {
         #expect(oneLine.parameters["entities"] == form.parameters["entities"])
     }
 
+    @Test func theNameAfterTheApplicationsKindAndTheWordApplication() throws {
+        let task = try #require(parser.parse(IssueInput(title: "Delete the fastapi-ecs application shop in us-east-1", body: "", labels: ["gaffer"])).task)
+        #expect(task.kind == .delete && task.resource == .application(.fastapiECS) && task.resourceName == "shop")
+        let app = try #require(parser.parse(IssueInput(title: "Deploy a serverless-api app orders in eu-west-1", body: "", labels: ["gaffer"])).task)
+        #expect(app.resourceName == "orders")
+    }
+
     @Test func aBadSpecIsAProblemOnTheIssue() throws {
         let problems = parse("### Entities\n\norders: total:money").problems
         let problem = try #require(problems.first { $0.field == "entities" })

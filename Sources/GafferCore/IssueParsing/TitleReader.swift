@@ -94,6 +94,11 @@ struct TitleReader {
                 continue
             }
             let word = lowered[index]
+            // "the fastapi-ecs application shop": the kind, then the word for what it is, then the name.
+            if word == "application" || word == "app" {
+                index += 1
+                continue
+            }
             if fillers.contains(word) || AwsRegion.known.contains(word) { return nil }
             return words[index]
         }
