@@ -317,6 +317,7 @@ struct GitHubFlowTests {
         ("Create an S3 bucket named team-logs in us-east-1", "", "s3-bucket"),
         ("Create a DynamoDB table named orders in us-east-1", "partitionKey: id", "dynamodb-table"),
         ("Create a Lambda function named resize-images in us-east-1", "runtime: python3.12\nhandler: app.handler", "lambda-function"),
+        ("Deploy a serverless-api application called orders in us-east-1", "", "app-serverless-api"),
     ])
     func eachResourceBecomesOnePullRequestWithAGreenCheck(_ title: String, _ body: String, _ kind: String) async throws {
         let sandbox = try await SandboxFixture()
@@ -335,6 +336,13 @@ struct GitHubFlowTests {
         try await gaffer.settle()
         let check = try #require(try await alice.checkRuns(named: "gaffer/pipeline", for: pull.head.sha, in: repository).first)
         #expect(check.conclusion == "success", "\(String(describing: check.output?.text))")
+        if kind.hasPrefix("app-") {
+            // The application's own tests ran in the check, and it says how many passed.
+            #expect(
+                check.output?.summary?.contains("every phase succeeded; 2 of 2 tests passed") == true,
+                "\(String(describing: check.output?.summary))"
+            )
+        }
         #expect(try await alice.pullRequests(head: branch, in: repository).count == 1)
         let bare = try #require(await sandbox.state.gitDirectory(of: "acme/web")).path
         let files = try await GitCLI.run(["--git-dir", bare, "ls-tree", "-r", "--name-only", "refs/heads/\(branch)"]).split(separator: "\n")

@@ -80,8 +80,8 @@ struct ApplicationBlueprint {
         values["appName"] = name
         values["stack"] = naming.name
         values["folder"] = naming.folder
-        values["mainStackName"] = naming.name
         values["alarmPrefix"] = naming.name
+        values["alarmTopicName"] = "\(naming.name)-alarms"
         values["frontend"] = kind.hasFrontend
         values["inUSEast1"] = (task.region ?? "us-east-1") == "us-east-1"
         values["apiPrefix"] = kind.hasFrontend ? "/api" : ""

@@ -234,13 +234,20 @@ public struct PullRequestPipeline: Sendable {
                 }
             }
             let failedPhase = result.phases.first { $0.status != .succeeded }
+            // What a reviewer wants to know first: how many of the application's own tests ran and passed.
+            let tests = result.reports.filter { $0.parsed && $0.tests > 0 }.map { test in
+                "\(test.tests - test.failed - test.errors - test.skipped) of \(test.tests) tests passed"
+                    + (test.failed + test.errors > 0 ? ", \(test.failed + test.errors) failed" : "")
+                    + (test.skipped > 0 ? ", \(test.skipped) skipped" : "")
+            }
+            let outcome = result.reason ?? failedPhase.map { "\($0.name.rawValue) \($0.status.rawValue)" } ?? "every phase succeeded"
             report.builds.append(
                 Report.Build(
                     summary: PipelineBuildSummary(
                         buildspec: relative,
                         succeeded: result.status == .succeeded,
                         status: result.status.rawValue,
-                        detail: result.reason ?? failedPhase.map { "\($0.name.rawValue) \($0.status.rawValue)" } ?? "every phase succeeded"
+                        detail: ([outcome] + tests).joined(separator: "; ")
                     )
                 )
             )
