@@ -18,13 +18,13 @@ public struct CostAgent: Agent {
         if isDelete {
             // What the stack holds as Gaffer would write it: that is what stops being paid for.
             let renderer = StackRenderer(context: context)
-            documents.append(try CloudFormationDocument(path: renderer.naming.templatePath, text: renderer.main()))
+            documents.append(try CloudFormationDocument.reading(path: renderer.naming.templatePath, text: renderer.main()))
             if let monitoring = try renderer.monitoring() {
-                documents.append(try CloudFormationDocument(path: renderer.naming.monitoringPath, text: monitoring))
+                documents.append(try CloudFormationDocument.reading(path: renderer.naming.monitoringPath, text: monitoring))
             }
         } else {
             for case .write(let path, let contents, _) in context.plan.files.changes where StackNaming.isTemplatePath(path) {
-                documents.append(try CloudFormationDocument(path: path, text: String(decoding: contents, as: UTF8.self)))
+                documents.append(try CloudFormationDocument.reading(path: path, text: String(decoding: contents, as: UTF8.self)))
             }
         }
         let pricer = ResourcePricer(prices: context.settings.prices, region: context.task.region)

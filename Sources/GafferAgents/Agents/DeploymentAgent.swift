@@ -57,7 +57,7 @@ public struct DeploymentAgent: Agent {
         for path in templates {
             guard let text = plan.files.text(at: path) else { continue }
             let stack = plan.stacks.first { $0.template == path }?.name ?? path
-            for resource in try CloudFormationDocument(path: path, text: text).resources {
+            for resource in try CloudFormationDocument.reading(path: path, text: text).resources {
                 resources.append(["stack": stack, "logicalID": resource.logicalID, "type": resource.type])
             }
         }

@@ -77,7 +77,7 @@ public struct InfrastructureAgent: Agent {
 
     private func describeDeletion(_ context: AgentContext) throws -> StepOutput {
         let renderer = StackRenderer(context: context)
-        let document = try CloudFormationDocument(path: renderer.naming.templatePath, text: renderer.main())
+        let document = try CloudFormationDocument.reading(path: renderer.naming.templatePath, text: renderer.main())
         var notes = ["Deletes the stack \(renderer.naming.name) and its alarms' stack \(renderer.naming.monitoringName), if there is one."]
         for resource in document.resources {
             let policy = resource.deletionPolicy ?? "Delete"

@@ -18,7 +18,7 @@ public struct MonitoringAgent: Agent {
         }
         var files = FileSet()
         files.write(renderer.naming.monitoringPath, body)
-        let alarms = try CloudFormationDocument(path: renderer.naming.monitoringPath, text: body).resources(ofType: "AWS::CloudWatch::Alarm")
+        let alarms = try CloudFormationDocument.reading(path: renderer.naming.monitoringPath, text: body).resources(ofType: "AWS::CloudWatch::Alarm")
         let stack = StackRef(
             name: renderer.naming.monitoringName,
             template: renderer.naming.monitoringPath,

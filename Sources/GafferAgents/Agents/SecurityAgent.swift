@@ -72,7 +72,7 @@ public struct SecurityAgent: Agent {
     public func review(_ files: FileSet, task: AwsTask) throws -> Review {
         var hits: [Review.Hit] = []
         for case .write(let path, let contents, _) in files.changes where StackNaming.isTemplatePath(path) {
-            let document = try CloudFormationDocument(path: path, text: String(decoding: contents, as: UTF8.self))
+            let document = try CloudFormationDocument.reading(path: path, text: String(decoding: contents, as: UTF8.self))
             for rule in rules {
                 for hit in rule.check(document) {
                     let requested = hit.parameterFix.flatMap { fix in task.parameters[fix.key].map { $0.description != fix.value } } ?? false

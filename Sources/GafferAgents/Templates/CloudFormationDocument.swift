@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Yams
 
 /// A YAML node with the line it starts on, for findings that point at a line.
@@ -109,6 +110,26 @@ public struct CloudFormationDocument: Sendable {
             Resource(logicalID: pair.key, type: pair.value["Type"]?.string ?? "", line: pair.keyLine, node: pair.value)
         }
     }
+
+    /// The same as `init`, but a template already read (by another agent of the same plan) is not
+    /// parsed again: an application's stack is read by four agents, and parsing is most of their time.
+    public static func reading(path: String, text: String) throws -> CloudFormationDocument {
+        let key = CacheKey(path: path, text: text)
+        if let known = cache.withLock({ $0[key] }) { return known }
+        let document = try CloudFormationDocument(path: path, text: text)
+        cache.withLock { cache in
+            if cache.count >= 64 { cache.removeAll() }
+            cache[key] = document
+        }
+        return document
+    }
+
+    private struct CacheKey: Hashable {
+        let path: String
+        let text: String
+    }
+
+    private static let cache = Mutex<[CacheKey: CloudFormationDocument]>([:])
 
     public func resources(ofType type: String) -> [Resource] { resources.filter { $0.type == type } }
     public func resource(_ logicalID: String) -> Resource? { resources.first { $0.logicalID == logicalID } }
