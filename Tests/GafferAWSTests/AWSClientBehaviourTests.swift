@@ -226,8 +226,10 @@ import Testing
         #expect(try await STS(client).getCallerIdentity().account == "123456789012")
         #expect(count.withLock { $0 } == 2)
         // The manual clock stands still, so the skew learned is the hour plus the time this took
-        // (seconds on a machine busy with other tests); `Date` has whole seconds.
-        #expect(client.clockSkew > 3600 - 2 && client.clockSkew < 3600 + Date().timeIntervalSince(start) + 2, "\(client.clockSkew)")
+        // (seconds on a machine busy with other tests). The server's `Date` has whole seconds and
+        // is refreshed by a timer on its event loop, which lags when the machine is busy: the
+        // bounds allow for both and still tell an hour learned from none or two.
+        #expect(client.clockSkew > 3600 - 30 && client.clockSkew < 3600 + Date().timeIntervalSince(start) + 30, "\(client.clockSkew)")
         // Learned once: the next request is signed with the server's time from the start.
         #expect(try await STS(client).getCallerIdentity().account == "123456789012")
         #expect(count.withLock { $0 } == 3)

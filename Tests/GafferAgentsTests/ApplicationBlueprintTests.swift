@@ -51,6 +51,18 @@ import Testing
 
     // MARK: templates
 
+    @Test func aTemplatesFolderMissingPartOfABlueprintIsRefusedAtStartUp() throws {
+        let folder = try TemporaryDirectory("gaffer-app-incomplete")
+        defer { folder.remove() }
+        let copy = folder.url.appendingPathComponent("templates")
+        try FileManager.default.copyItem(at: try TemplateLibrary.shippedDirectory(), to: copy)
+        try FileManager.default.removeItem(at: copy.appendingPathComponent("apps/serverless-api/monitoring.yaml"))
+        let error = try #require(throws: AgentError.self) { try TemplateLibrary(directory: copy) }
+        #expect(error.description == "the blueprint serverless-api has no monitoring.yaml: add templates/apps/serverless-api/monitoring.yaml")
+        try FileManager.default.removeItem(at: copy.appendingPathComponent("apps/fullstack/README.md"))
+        #expect(throws: AgentError.self) { try TemplateLibrary(directory: copy) }
+    }
+
     @Test(arguments: ApplicationKind.allCases)
     func templatesLintCleanWithCfnLintAndCheckov(_ kind: ApplicationKind) async throws {
         let folder = try TemporaryDirectory("gaffer-app-lint")
@@ -167,26 +179,11 @@ import Testing
             let expected = try? String(contentsOf: url, encoding: .utf8)
             #expect(expected == String(decoding: contents, as: UTF8.self), "\(kind.rawValue)/\(relative) differs from its golden file")
         }
-        let present = Set(TemplateLibraryFiles.under(golden))
+        let present = Set(TemplateLibrary.files(under: golden))
         #expect(present == written, "golden files without a generated file, or the other way round")
     }
 }
 
 extension AwsTask {
     var testDescription: String { "\(resource?.storageName ?? "?") \(resourceName ?? "")" }
-}
-
-/// The files under a folder, relative to it (hidden ones included).
-enum TemplateLibraryFiles {
-    static func under(_ folder: URL) -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: folder.path) else { return [] }
-        var files: [String] = []
-        while let relative = walker.nextObject() as? String {
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: folder.appendingPathComponent(relative).path, isDirectory: &isFolder), !isFolder.boolValue {
-                files.append(relative)
-            }
-        }
-        return files
-    }
 }

@@ -1,7 +1,8 @@
 import GafferCore
 
-/// Writes one CloudFormation stack per task from `templates/cloudformation/<resource>.yaml`, and
-/// for a delete says what deleting the stack removes and what it keeps.
+/// Writes one CloudFormation stack per task from `templates/cloudformation/<resource>.yaml`, or an
+/// application's from its blueprint, and for a delete says what deleting the stack removes and
+/// what it keeps.
 public struct InfrastructureAgent: Agent {
     public let role = AgentRole.infrastructure
     public let intents: Set<StepIntent> = [.writeStack, .describeDeletion, .buildApplication, .writeReport]

@@ -4,8 +4,9 @@ import Mustache
 import Yams
 
 /// The agents' Mustache templates, read once from Gaffer's `templates/` folder:
-/// `cloudformation/<resource>.yaml`, `monitoring/<resource>.yaml`, `pipeline/*`, `agents/*`, and
-/// `cost/prices.json`. Partials (`_tags.yaml`) are shared by every template of a folder.
+/// `cloudformation/<resource>.yaml`, `monitoring/<resource>.yaml`, `pipeline/*`, `agents/*`,
+/// `apps/<kind>/**` (each `ApplicationKind`'s blueprint, checked complete here) and `cost/prices.json`.
+/// Partials (`_tags.yaml`) are shared by every template of a folder.
 ///
 /// A template may open with a Mustache comment holding YAML `defaults:` for the parameters it
 /// reads; they apply when the task does not give the parameter, so a template's defaults are
@@ -65,9 +66,10 @@ public struct TemplateLibrary: Sendable {
             }
             blueprintFiles[kind] = files
         }
-        for kind in ApplicationKind.allCases
-        where ![kind, kind.base].contains(where: { $0.map { names.contains("apps/\($0.rawValue)/template.yaml") } ?? false }) {
-            throw AgentError("the blueprint \(kind.rawValue) has no template.yaml (templates/apps/\((kind.base ?? kind).rawValue)/template.yaml)")
+        for kind in ApplicationKind.allCases {
+            for file in ["template.yaml", "monitoring.yaml"] where Self.blueprintTemplate(file, of: kind, in: names) == nil {
+                throw AgentError("the blueprint \(kind.rawValue) has no \(file): add templates/apps/\(kind.rawValue)/\(file)")
+            }
         }
         self.library = library
         self.defaults = defaults
@@ -75,8 +77,9 @@ public struct TemplateLibrary: Sendable {
         self.blueprintFiles = blueprintFiles
     }
 
-    /// The files of a folder and its subfolders, relative to it, sorted; hidden ones are skipped.
-    static func files(under folder: URL) -> [String] {
+    /// The files of a folder and its subfolders, relative to it, sorted; hidden ones are skipped
+    /// but for `.gitignore` and `.dockerignore`, which a blueprint writes.
+    public static func files(under folder: URL) -> [String] {
         guard let walker = FileManager.default.enumerator(atPath: folder.path) else { return [] }
         var files: [String] = []
         while let relative = walker.nextObject() as? String {
@@ -103,6 +106,10 @@ public struct TemplateLibrary: Sendable {
 
     /// The template of a blueprint's own file (`template.yaml`), or its base's.
     public func blueprintTemplate(_ file: String, of kind: ApplicationKind) -> String? {
+        Self.blueprintTemplate(file, of: kind, in: names)
+    }
+
+    private static func blueprintTemplate(_ file: String, of kind: ApplicationKind, in names: Set<String>) -> String? {
         [kind, kind.base].compactMap { $0 }.map { "apps/\($0.rawValue)/\(file)" }.first(where: names.contains)
     }
 
