@@ -15,7 +15,9 @@ public struct GafferComments: Sendable {
         case .task(let task, _):
             let identifier = task.resource?.schema.identifier
             let parameters = task.parameters.keys.sorted().filter { $0 != identifier }.map { key in
-                ["key": MarkdownText.plain(key), "value": MarkdownText.code(task.parameters[key]?.description ?? "")]
+                // A value of several lines (an application's entities) reads as one, its lines joined by "; ", as people may write it.
+                let value = (task.parameters[key]?.description ?? "").split(separator: "\n").joined(separator: "; ")
+                return ["key": MarkdownText.plain(key), "value": MarkdownText.code(value)]
             }
             var context: [String: Any] = [
                 "kind": MarkdownText.plain(task.kind.displayName),

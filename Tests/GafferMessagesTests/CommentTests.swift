@@ -24,6 +24,18 @@ struct CommentTests {
         #expect(text == expected, "\(name).md differs; rerun with GAFFER_UPDATE_GOLDEN=1 if the change is intended", sourceLocation: sourceLocation)
     }
 
+    @Test func anApplicationsEntitiesReadAsOneLineInTheStatusComment() throws {
+        let parsed = IssueParser().parse(
+            IssueInput(
+                title: "Deploy a fastapi-ecs application called shop in us-east-1",
+                body: "### Entities\n\norders: id, customer\ncustomers: id, name",
+                labels: ["gaffer"]
+            )
+        )
+        let text = try comments().issueParse(parsed)
+        #expect(text.contains("`orders: id, customer; customers: id, name`"), "\(text)")
+    }
+
     @Test func everyTemplateAgainstItsGoldenFile() throws {
         let comments = try comments()
         let parser = IssueParser()

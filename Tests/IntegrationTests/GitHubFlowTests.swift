@@ -330,7 +330,9 @@ struct GitHubFlowTests {
         let branch = "gaffer/\(issue.number)-\(kind)"
         try await waitUntil(timeout: .seconds(30), "the pull request") { try await !alice.pullRequests(head: branch, in: repository).isEmpty }
         let pull = try #require(try await alice.pullRequests(head: branch, in: repository).first)
-        try await waitUntil(timeout: .seconds(120), "the check") {
+        // An application's check installs its dependencies from the package index, as CodeBuild
+        // would: a minute on a quiet machine, several while other tests do the same.
+        try await waitUntil(timeout: .seconds(kind.hasPrefix("app-") ? 420 : 120), "the check") {
             try await alice.checkRuns(named: "gaffer/pipeline", for: pull.head.sha, in: repository).first?.status == "completed"
         }
         try await gaffer.settle()
