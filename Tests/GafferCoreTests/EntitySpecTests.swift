@@ -69,7 +69,8 @@ struct EntitySpecTests {
     }
 
     @Test func theNameAfterTheApplicationsKindAndTheWordApplication() throws {
-        let task = try #require(parser.parse(IssueInput(title: "Delete the fastapi-ecs application shop in us-east-1", body: "", labels: ["gaffer"])).task)
+        let input = IssueInput(title: "Delete the fastapi-ecs application shop in us-east-1", body: "", labels: ["gaffer"])
+        let task = try #require(parser.parse(input).task)
         #expect(task.kind == .delete && task.resource == .application(.fastapiECS) && task.resourceName == "shop")
         let app = try #require(parser.parse(IssueInput(title: "Deploy a serverless-api app orders in eu-west-1", body: "", labels: ["gaffer"])).task)
         #expect(app.resourceName == "orders")

@@ -265,7 +265,12 @@ struct TaskBuilder {
         }
         for (field, given) in raw {
             // A block of `key: value` lines under a setting (an application's entities) keeps its lines.
-            let value = if case .pairs(let pairs) = given.value { pairs.map { "\($0.key): \($0.value)" }.joined(separator: "\n") } else { text(given) }
+            let value =
+                if case .pairs(let pairs) = given.value {
+                    pairs.map { "\($0.key): \($0.value)" }.joined(separator: "\n")
+                } else {
+                    text(given)
+                }
             if case .list = given.value, case .boolean = field.kind {
                 // A ticked checkbox is true; an unticked one is false.
                 values[field.key] = .boolean(!value.isEmpty)

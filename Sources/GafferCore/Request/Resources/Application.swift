@@ -19,7 +19,8 @@ public enum Application {
             .integer("desiredCount", 0...5_000, "how many containers to keep running (fastapi-ecs and fullstack)", example: 2),
             ParameterField(
                 key: "entities",
-                summary: "the data it keeps, one entity per line as `name: field, field:type` (types: string, number, integer, boolean); without it, one `items` entity",
+                summary: "the data it keeps, one entity per line as `name: field, field:type` "
+                    + "(types: string, number, integer, boolean); without it, one `items` entity",
                 example: EntitySpec.example,
                 kind: .text,
                 requiredFor: []
@@ -48,7 +49,8 @@ public enum Application {
                     IssueProblem(
                         field: "entities",
                         value: long.name,
-                        rule: "makes the name \(name)-\(long.name), longer than the 64 characters Lambda allows; shorten the application or the entity name",
+                        rule: "makes the name \(name)-\(long.name), longer than the 64 characters Lambda allows; "
+                            + "shorten the application or the entity name",
                         example: EntitySpec.example
                     )
                 )
