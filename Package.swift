@@ -90,6 +90,7 @@ let package = Package(
             name: "GafferAgents",
             dependencies: [
                 "GafferCore",
+                "GafferAWS",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
             ]

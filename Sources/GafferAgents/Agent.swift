@@ -20,13 +20,30 @@ public struct AgentContext: Sendable {
     public let templates: TemplateLibrary
     public let settings: AgentSettings
     public let clock: any WallClock
+    /// What report steps read (AWS, read-only, and the registry); nil where Gaffer has no AWS access.
+    public let reports: ReportSources?
 
-    public init(task: AwsTask, plan: Plan, templates: TemplateLibrary, settings: AgentSettings, clock: any WallClock) {
+    public init(task: AwsTask, plan: Plan, templates: TemplateLibrary, settings: AgentSettings, clock: any WallClock, reports: ReportSources? = nil) {
         self.task = task
         self.plan = plan
         self.templates = templates
         self.settings = settings
         self.clock = clock
+        self.reports = reports
+    }
+
+    /// The sources a report step reads, or the capability gap that says why it cannot run here.
+    func reportSources(for role: AgentRole) throws -> ReportSources {
+        guard let reports else {
+            throw CapabilityGapError(
+                CapabilityGap(
+                    agent: role,
+                    asked: "write a \(task.kind.displayName.lowercased()) report",
+                    lacking: "reports read AWS, and this Gaffer has no AWS access here (use `gaffer report`, or a server with AWS configured)"
+                )
+            )
+        }
+        return reports
     }
 
     /// Changes other agents asked of `role`.

@@ -46,6 +46,8 @@ public final class AWSClient: Sendable {
     let transport: any AWSTransport
     let clock: any WallClock
     let waiter: any RetryWaiter
+    /// `readOnly`: every write is refused before it is signed.
+    public let access: AWSAccess
     /// Seconds to add to the local clock, learned from a server that refused our time.
     private let skew = Mutex<TimeInterval>(0)
     /// Signing keys kept across requests: deriving one is four HMACs.
@@ -56,13 +58,15 @@ public final class AWSClient: Sendable {
         credentials: any AWSCredentialProvider,
         transport: any AWSTransport = AsyncHTTPClientAWSTransport(),
         clock: any WallClock = SystemWallClock(),
-        waiter: any RetryWaiter = TaskSleepWaiter()
+        waiter: any RetryWaiter = TaskSleepWaiter(),
+        access: AWSAccess = .readWrite
     ) {
         self.settings = settings
         self.credentials = credentials
         self.transport = transport
         self.clock = clock
         self.waiter = waiter
+        self.access = access
     }
 
     /// The client Gaffer uses: settings resolved against the environment and shared files,
@@ -81,7 +85,12 @@ public final class AWSClient: Sendable {
 
     /// The same settings with other credentials (an assumed role).
     public func with(credentials: any AWSCredentialProvider) -> AWSClient {
-        AWSClient(settings: settings, credentials: credentials, transport: transport, clock: clock, waiter: waiter)
+        AWSClient(settings: settings, credentials: credentials, transport: transport, clock: clock, waiter: waiter, access: access)
+    }
+
+    /// The same client, allowed only to read.
+    public func readOnly() -> AWSClient {
+        AWSClient(settings: settings, credentials: credentials, transport: transport, clock: clock, waiter: waiter, access: .readOnly)
     }
 
     public var region: String { settings.region }
@@ -95,6 +104,7 @@ public final class AWSClient: Sendable {
 
     /// Sends a request and returns a 2xx answer, or throws the service's error after the retries.
     public func send(_ request: AWSRequest, to service: AWSService, region: String? = nil) async throws -> AWSHTTPResponse {
+        if access == .readOnly, let refusal = AWSAccess.refusal(request, to: service) { throw AWSClientError(refusal) }
         let region = region ?? settings.region
         let endpoint = endpoint(for: service, region: region)
         var host = endpoint.hostHeader

@@ -126,9 +126,16 @@ public struct AWSService: Sendable, Hashable {
         wireProtocol: .query(version: "2015-12-01"),
         global: false
     )
+    public static let cloudTrail = AWSService(
+        id: "CloudTrail",
+        signingName: "cloudtrail",
+        endpointPrefix: "cloudtrail",
+        wireProtocol: .json(version: "1.1", targetPrefix: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"),
+        global: false
+    )
     public static let all: [AWSService] = [
         .sts, .iam, .s3, .cloudFormation, .ec2, .dynamoDB, .lambda, .rds, .cloudWatch, .resourceGroupsTagging, .ssm, .secretsManager, .costExplorer,
-        .sns, .ecs, .apiGateway, .elasticLoadBalancing,
+        .sns, .ecs, .apiGateway, .elasticLoadBalancing, .cloudTrail,
     ]
 
     /// `AWS_ENDPOINT_URL_SECRETS_MANAGER`: the id upper-cased, spaces as underscores.

@@ -14,6 +14,8 @@ public struct AWSSettings: Sendable {
     public var credentials: AWSCredentials?
     /// Account id to the role Gaffer assumes for work in that account.
     public var accountRoles: [String: AccountRole] = [:]
+    /// Account id to a read-only role for reports; an account without one uses `accountRoles`.
+    public var readOnlyAccountRoles: [String: AccountRole] = [:]
     public var maxAttempts = 3
     public var retryBase: Duration = .milliseconds(500)
     public var retryCap: Duration = .seconds(20)

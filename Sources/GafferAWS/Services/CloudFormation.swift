@@ -178,10 +178,19 @@ public struct CloudFormation: Sendable {
         _ = try await call("DeleteStack", [("StackName", name)])
     }
 
+    /// The stack named, or every live stack page by page.
     public func describeStacks(name: String? = nil) async throws -> [Stack] {
-        var parameters = QueryParameters()
-        parameters.add("StackName", name)
-        return try await call("DescribeStacks", parameters.pairs).list("Stacks").map { stack in
+        var items: [XMLNode] = []
+        var token: String?
+        repeat {
+            var parameters = QueryParameters()
+            parameters.add("StackName", name)
+            parameters.add("NextToken", token)
+            let page = try await call("DescribeStacks", parameters.pairs)
+            items += page.list("Stacks")
+            token = page.string("NextToken").flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        return items.map { stack in
             Stack(
                 stackID: stack.string("StackId") ?? "",
                 stackName: stack.string("StackName") ?? "",

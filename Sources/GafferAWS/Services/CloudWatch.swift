@@ -107,11 +107,20 @@ public struct CloudWatch: Sendable {
         }
     }
 
+    /// The alarms named (or with the prefix, or all), page by page.
     public func describeAlarms(names: [String] = [], prefix: String? = nil) async throws -> [Alarm] {
-        var parameters = QueryParameters()
-        parameters.list("AlarmNames", names)
-        parameters.add("AlarmNamePrefix", prefix)
-        return try await call("DescribeAlarms", parameters).list("MetricAlarms").map { alarm in
+        var items: [XMLNode] = []
+        var token: String?
+        repeat {
+            var parameters = QueryParameters()
+            parameters.list("AlarmNames", names)
+            parameters.add("AlarmNamePrefix", prefix)
+            parameters.add("NextToken", token)
+            let page = try await call("DescribeAlarms", parameters)
+            items += page.list("MetricAlarms")
+            token = page.string("NextToken").flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        return items.map { alarm in
             Alarm(
                 name: alarm.string("AlarmName") ?? "",
                 arn: alarm.string("AlarmArn"),

@@ -50,6 +50,18 @@ public struct DynamoDB: Sendable {
         return try await client.json(.dynamoDB, "ListTables", input, region: region)
     }
 
+    /// Every table name, page by page.
+    public func allTables() async throws -> [String] {
+        var names: [String] = []
+        var start: String?
+        repeat {
+            let page = try await listTables(startAfter: start)
+            names += page.tableNames
+            start = page.lastEvaluatedTableName
+        } while start != nil
+        return names
+    }
+
     public func describeTable(_ name: String) async throws -> Table {
         struct Output: Decodable { let table: Table }
         return try await client.json(.dynamoDB, "DescribeTable", ["TableName": name], region: region, as: Output.self).table

@@ -57,6 +57,30 @@ public struct EC2: Sendable {
         public let instanceID: String?
     }
 
+    public struct VPC: Sendable {
+        public let vpcID: String
+        public let cidrBlock: String
+        public let isDefault: Bool
+        public let tags: [String: String]
+    }
+
+    public struct Snapshot: Sendable {
+        public let snapshotID: String
+        public let volumeID: String?
+        public let sizeGiB: Int
+        public let encrypted: Bool
+        public let startTime: Date?
+        public let tags: [String: String]
+    }
+
+    /// One instance's status checks: `ok`, `impaired`, `initializing`, `insufficient-data` or `not-applicable`.
+    public struct InstanceStatus: Sendable {
+        public let instanceID: String
+        public let state: String
+        public let systemStatus: String
+        public let instanceStatus: String
+    }
+
     public struct StateChange: Sendable, Equatable {
         public let instanceID: String
         public let previousState: String
@@ -67,7 +91,8 @@ public struct EC2: Sendable {
         var parameters = QueryParameters()
         parameters.list("InstanceId", ids, member: nil)
         Self.add(filters, to: &parameters)
-        return try await call("DescribeInstances", parameters).list("reservationSet").flatMap { $0.list("instancesSet") }.map { item in
+        return try await pages("DescribeInstances", parameters).flatMap { $0.list("reservationSet") }.flatMap { $0.list("instancesSet") }.map {
+            item in
             Instance(
                 instanceID: item.string("instanceId") ?? "",
                 instanceType: item.string("instanceType") ?? "",
@@ -85,7 +110,7 @@ public struct EC2: Sendable {
         var parameters = QueryParameters()
         parameters.list("VolumeId", ids, member: nil)
         Self.add(filters, to: &parameters)
-        return try await call("DescribeVolumes", parameters).list("volumeSet").map { item in
+        return try await pages("DescribeVolumes", parameters).flatMap { $0.list("volumeSet") }.map { item in
             Volume(
                 volumeID: item.string("volumeId") ?? "",
                 sizeGiB: item.int("size") ?? 0,
@@ -102,7 +127,7 @@ public struct EC2: Sendable {
         var parameters = QueryParameters()
         parameters.list("GroupId", ids, member: nil)
         Self.add(filters, to: &parameters)
-        return try await call("DescribeSecurityGroups", parameters).list("securityGroupInfo").map { item in
+        return try await pages("DescribeSecurityGroups", parameters).flatMap { $0.list("securityGroupInfo") }.map { item in
             SecurityGroup(
                 groupID: item.string("groupId") ?? "",
                 groupName: item.string("groupName") ?? "",
@@ -116,6 +141,55 @@ public struct EC2: Sendable {
                             + permission.list("ipv6Ranges").compactMap { $0.string("cidrIpv6") }
                     )
                 }
+            )
+        }
+    }
+
+    public func describeVpcs() async throws -> [VPC] {
+        try await pages("DescribeVpcs", QueryParameters()).flatMap { $0.list("vpcSet") }.map { item in
+            VPC(
+                vpcID: item.string("vpcId") ?? "",
+                cidrBlock: item.string("cidrBlock") ?? "",
+                isDefault: item.bool("isDefault") ?? false,
+                tags: item.tags("tagSet", key: "key", value: "value")
+            )
+        }
+    }
+
+    /// The account's own snapshots (not the public ones others share).
+    public func describeSnapshots() async throws -> [Snapshot] {
+        var parameters = QueryParameters()
+        parameters.list("Owner", ["self"], member: nil)
+        return try await pages("DescribeSnapshots", parameters).flatMap { $0.list("snapshotSet") }.map { item in
+            Snapshot(
+                snapshotID: item.string("snapshotId") ?? "",
+                volumeID: item.string("volumeId"),
+                sizeGiB: item.int("volumeSize") ?? 0,
+                encrypted: item.bool("encrypted") ?? false,
+                startTime: item.string("startTime").flatMap(parseISO8601),
+                tags: item.tags("tagSet", key: "key", value: "value")
+            )
+        }
+    }
+
+    /// Who may create volumes from the snapshot: `all` in the answer makes it public.
+    public func snapshotIsPublic(_ id: String) async throws -> Bool {
+        var parameters = QueryParameters()
+        parameters.add("SnapshotId", id)
+        parameters.add("Attribute", "createVolumePermission")
+        return try await call("DescribeSnapshotAttribute", parameters).list("createVolumePermission").contains { $0.string("group") == "all" }
+    }
+
+    /// Status checks of every instance, running or not.
+    public func describeInstanceStatus() async throws -> [InstanceStatus] {
+        var parameters = QueryParameters()
+        parameters.add("IncludeAllInstances", "true")
+        return try await pages("DescribeInstanceStatus", parameters).flatMap { $0.list("instanceStatusSet") }.map { item in
+            InstanceStatus(
+                instanceID: item.string("instanceId") ?? "",
+                state: item.at("instanceState", "name")?.text ?? "",
+                systemStatus: item.at("systemStatus", "status")?.text ?? "",
+                instanceStatus: item.at("instanceStatus", "status")?.text ?? ""
             )
         }
     }
@@ -168,6 +242,20 @@ public struct EC2: Sendable {
             parameters.add("Filter.\(index + 1).Name", name)
             parameters.list("Filter.\(index + 1).Value", values, member: nil)
         }
+    }
+
+    /// Every page of a listing: EC2 hands back `nextToken` until the last one.
+    private func pages(_ action: String, _ parameters: QueryParameters) async throws -> [XMLNode] {
+        var pages: [XMLNode] = []
+        var token: String?
+        repeat {
+            var page = parameters
+            page.add("NextToken", token)
+            let answer = try await call(action, page)
+            pages.append(answer)
+            token = answer.string("nextToken").flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        return pages
     }
 
     private func call(_ action: String, _ parameters: QueryParameters) async throws -> XMLNode {

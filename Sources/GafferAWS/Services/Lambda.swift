@@ -38,6 +38,18 @@ public struct Lambda: Sendable {
         return try await get("ListFunctions", "/2015-03-31/functions/", query: query)
     }
 
+    /// Every function, page by page.
+    public func allFunctions() async throws -> [Function] {
+        var functions: [Function] = []
+        var marker: String?
+        repeat {
+            let page = try await listFunctions(marker: marker)
+            functions += page.functions
+            marker = page.nextMarker.flatMap { $0.isEmpty ? nil : $0 }
+        } while marker != nil
+        return functions
+    }
+
     /// A function by name or ARN, with its tags.
     public func getFunction(_ name: String) async throws -> FunctionDetails {
         try await get("GetFunction", "/2015-03-31/functions/" + SigV4Signer.encode(name))

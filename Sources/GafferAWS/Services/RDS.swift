@@ -18,12 +18,22 @@ public struct RDS: Sendable {
         public let publiclyAccessible: Bool
         public let endpointAddress: String?
         public let arn: String?
+        public let allocatedStorageGiB: Int?
     }
 
+    /// The instance named, or every instance page by page.
     public func describeDBInstances(identifier: String? = nil) async throws -> [DBInstance] {
-        var parameters = QueryParameters()
-        parameters.add("DBInstanceIdentifier", identifier)
-        return try await client.query(.rds, "DescribeDBInstances", parameters.pairs, region: region).list("DBInstances").map { item in
+        var items: [XMLNode] = []
+        var marker: String?
+        repeat {
+            var parameters = QueryParameters()
+            parameters.add("DBInstanceIdentifier", identifier)
+            parameters.add("Marker", marker)
+            let page = try await client.query(.rds, "DescribeDBInstances", parameters.pairs, region: region)
+            items += page.list("DBInstances")
+            marker = page.string("Marker").flatMap { $0.isEmpty ? nil : $0 }
+        } while marker != nil
+        return items.map { item in
             DBInstance(
                 identifier: item.string("DBInstanceIdentifier") ?? "",
                 instanceClass: item.string("DBInstanceClass") ?? "",
@@ -33,7 +43,8 @@ public struct RDS: Sendable {
                 storageEncrypted: item.bool("StorageEncrypted") ?? false,
                 publiclyAccessible: item.bool("PubliclyAccessible") ?? false,
                 endpointAddress: item.at("Endpoint", "Address")?.text,
-                arn: item.string("DBInstanceArn")
+                arn: item.string("DBInstanceArn"),
+                allocatedStorageGiB: item.int("AllocatedStorage")
             )
         }
     }

@@ -14,6 +14,8 @@ public struct S3: Sendable {
     public struct Bucket: Sendable, Equatable {
         public let name: String
         public let creationDate: String
+        /// Where the bucket lives, when the answer says (AWS does since 2024; older endpoints do not).
+        public var region: String? = nil
     }
 
     public struct Object: Sendable, Equatable {
@@ -73,9 +75,34 @@ public struct S3: Sendable {
         _ = try await send("DeleteBucket", "DELETE", bucket: bucket)
     }
 
+    /// Every bucket of the account, page by page.
     public func listBuckets() async throws -> [Bucket] {
-        let root = try await xml("ListBuckets", "GET")
-        return root.list("Buckets").map { Bucket(name: $0.string("Name") ?? "", creationDate: $0.string("CreationDate") ?? "") }
+        var buckets: [Bucket] = []
+        var token: String?
+        repeat {
+            let root = try await xml("ListBuckets", "GET", query: token.map { [("continuation-token", $0)] } ?? [])
+            buckets += root.list("Buckets").map {
+                Bucket(name: $0.string("Name") ?? "", creationDate: $0.string("CreationDate") ?? "", region: $0.string("BucketRegion"))
+            }
+            token = root.string("ContinuationToken").flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        return buckets
+    }
+
+    /// The bucket's region (S3 answers an empty constraint for us-east-1).
+    public func getBucketLocation(_ bucket: String) async throws -> String {
+        let root = try await xml("GetBucketLocation", "GET", bucket: bucket, query: [("location", "")])
+        let constraint = root.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return constraint.isEmpty ? "us-east-1" : constraint == "EU" ? "eu-west-1" : constraint
+    }
+
+    /// The bucket policy's JSON, or nil when the bucket has none.
+    public func getBucketPolicy(_ bucket: String) async throws -> String? {
+        do {
+            return String(decoding: try await send("GetBucketPolicy", "GET", bucket: bucket, query: [("policy", "")]).body, as: UTF8.self)
+        } catch let error as AWSServiceError where error.code == "NoSuchBucketPolicy" {
+            return nil
+        }
     }
 
     /// Whether the bucket exists and is reachable with these credentials; a 403 (someone else's) is an error.

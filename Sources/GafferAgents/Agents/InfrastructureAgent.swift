@@ -68,9 +68,8 @@ public struct InfrastructureAgent: Agent {
         case .describeDeletion:
             return try describeDeletion(context)
         case .writeReport:
-            throw CapabilityGapError(
-                CapabilityGap(agent: role, asked: "write a \(task.kind.displayName.lowercased()) report", lacking: "reports are not written yet")
-            )
+            let report = try await Discovery(sources: try context.reportSources(for: role), clock: context.clock).run(task)
+            return StepOutput(notes: [ReportSummary.line(report)], report: report)
         default:
             throw AgentError("the infrastructure agent does not do \(step.intent.rawValue)")
         }

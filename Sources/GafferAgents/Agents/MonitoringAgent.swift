@@ -10,7 +10,8 @@ public struct MonitoringAgent: Agent {
 
     public func perform(_ step: Step, context: AgentContext) async throws -> StepOutput {
         guard step.intent == .writeAlarms else {
-            throw CapabilityGapError(CapabilityGap(agent: role, asked: "write a health check report", lacking: "reports are not written yet"))
+            let report = try await HealthCheck(sources: try context.reportSources(for: role), clock: context.clock).run(context.task)
+            return StepOutput(notes: [ReportSummary.line(report)], report: report)
         }
         let renderer = StackRenderer(context: context)
         guard let body = try renderer.monitoring() else {

@@ -15,7 +15,8 @@ public struct SecurityAgent: Agent {
 
     public func perform(_ step: Step, context: AgentContext) async throws -> StepOutput {
         guard step.intent == .reviewSecurity else {
-            throw CapabilityGapError(CapabilityGap(agent: role, asked: "write a security audit report", lacking: "reports are not written yet"))
+            let report = try await SecurityAudit(sources: try context.reportSources(for: role), clock: context.clock).run(context.task)
+            return StepOutput(notes: [ReportSummary.line(report)], report: report)
         }
         let findings = try review(context.plan.files, task: context.task)
         var changes: [String: String] = [:]

@@ -11,6 +11,8 @@ public struct Coordinator: Sendable {
     public let limits: PlanLimits
     public let store: any PlanStore
     public let clock: any WallClock
+    /// What report steps read; nil: report tasks end in a capability gap that says so.
+    public var reports: ReportSources?
 
     /// - Parameters:
     ///   - agents: the agents by role, checked complete.
@@ -93,7 +95,7 @@ public struct Coordinator: Sendable {
                         fail(&plan, index, "no agent has the role \(step.agent.rawValue)")
                         continue
                     }
-                    let context = AgentContext(task: plan.task, plan: plan, templates: templates, settings: settings, clock: clock)
+                    let context = AgentContext(task: plan.task, plan: plan, templates: templates, settings: settings, clock: clock, reports: reports)
                     let timeout = plan.limits.stepTimeoutSeconds
                     group.addTask { await Self.perform(agent, step, context, timeout: timeout) }
                     running += 1

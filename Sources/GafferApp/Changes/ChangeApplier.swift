@@ -188,7 +188,7 @@ public struct ChangeApplier: Sendable {
             guard let physical = resource.physicalResourceID, !physical.isEmpty else { return nil }
             let monthly = estimate?.lines.filter { $0.resource == resource.logicalResourceID }.reduce(0.0) { $0 + $1.monthlyUSD }
             return RegisteredResource(
-                arn: Self.arn(type: resource.resourceType, physicalID: physical, key: key),
+                arn: ResourceARN.of(type: resource.resourceType, physicalID: physical, account: key.account, region: key.region),
                 resourceType: resource.resourceType,
                 logicalID: resource.logicalResourceID,
                 stack: key,
@@ -198,19 +198,6 @@ public struct ChangeApplier: Sendable {
                 issue: plan.issue,
                 updatedAt: work.clock.now()
             )
-        }
-    }
-
-    static func arn(type: String, physicalID: String, key: StackKey) -> String {
-        if physicalID.hasPrefix("arn:") { return physicalID }
-        switch type {
-        case "AWS::S3::Bucket": return "arn:aws:s3:::\(physicalID)"
-        case "AWS::DynamoDB::Table": return "arn:aws:dynamodb:\(key.region):\(key.account):table/\(physicalID)"
-        case "AWS::Lambda::Function": return "arn:aws:lambda:\(key.region):\(key.account):function:\(physicalID)"
-        case "AWS::IAM::Role": return "arn:aws:iam::\(key.account):role/\(physicalID)"
-        case "AWS::Logs::LogGroup": return "arn:aws:logs:\(key.region):\(key.account):log-group:\(physicalID)"
-        case "AWS::CloudWatch::Alarm": return "arn:aws:cloudwatch:\(key.region):\(key.account):alarm:\(physicalID)"
-        default: return "\(type)/\(key.account)/\(key.region)/\(physicalID)"
         }
     }
 }

@@ -290,18 +290,10 @@ public enum ConfigurationLoader {
             return nil
         },
         Setting(key: "aws_account_roles") { config, value in
-            var roles: [String: AccountRole] = [:]
-            for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
-                let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-                let roleAndID = parts.count == 2 ? parts[1].split(separator: ";", maxSplits: 1).map(String.init) : []
-                guard parts.count == 2, let arn = roleAndID.first, let account = AccountRole.account(of: arn), account == parts[0] else {
-                    return
-                        "'\(entry)' should be ACCOUNT=arn:aws:iam::ACCOUNT:role/NAME, optionally followed by ;EXTERNAL_ID (the account in the ARN must match)"
-                }
-                roles[account] = AccountRole(roleARN: arn, externalID: roleAndID.count > 1 ? roleAndID[1] : nil)
-            }
-            config.aws.accountRoles = roles
-            return nil
+            accountRoles(value) { config.aws.accountRoles = $0 }
+        },
+        Setting(key: "aws_readonly_account_roles") { config, value in
+            accountRoles(value) { config.aws.readOnlyAccountRoles = $0 }
         },
         Setting(key: "aws_max_attempts") { config, value in
             wholeNumber(value, in: 1...10, unit: "attempts") { config.aws.maxAttempts = $0 }
@@ -405,6 +397,22 @@ public enum ConfigurationLoader {
             return "'\(value)' is not an endpoint URL such as http://127.0.0.1:5000"
         }
         set(value)
+        return nil
+    }
+
+    /// `ACCOUNT=arn:aws:iam::ACCOUNT:role/NAME[;EXTERNAL_ID]`, comma-separated.
+    private static func accountRoles(_ value: String, set: ([String: AccountRole]) -> Void) -> String? {
+        var roles: [String: AccountRole] = [:]
+        for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            let roleAndID = parts.count == 2 ? parts[1].split(separator: ";", maxSplits: 1).map(String.init) : []
+            guard parts.count == 2, let arn = roleAndID.first, let account = AccountRole.account(of: arn), account == parts[0] else {
+                return
+                    "'\(entry)' should be ACCOUNT=arn:aws:iam::ACCOUNT:role/NAME, optionally followed by ;EXTERNAL_ID (the account in the ARN must match)"
+            }
+            roles[account] = AccountRole(roleARN: arn, externalID: roleAndID.count > 1 ? roleAndID[1] : nil)
+        }
+        set(roles)
         return nil
     }
 

@@ -1,5 +1,5 @@
 /// Where change plans, decisions, stack locks, the resource registry and the deployment history are kept.
-public protocol ChangeStore: Sendable {
+public protocol ChangeStore: RegistryReading {
     /// Stores a new plan; a plan with the same id already stored is kept as it was and returned.
     func saveChangePlan(_ plan: ChangePlan) async throws -> ChangePlan
     func changePlan(id: String) async throws -> ChangePlan?

@@ -14,6 +14,10 @@ public struct RegisteredResource: Sendable, Hashable, Codable {
     public var repository: String
     public var issue: Int
     public var updatedAt: Date
+    /// When a report last saw it in AWS.
+    public var lastSeenAt: Date?
+    /// When a report first found it missing from AWS; nil while it is there.
+    public var goneSince: Date?
 
     public init(
         arn: String,

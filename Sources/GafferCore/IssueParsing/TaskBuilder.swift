@@ -146,12 +146,15 @@ struct TaskBuilder {
     }
 
     private mutating func readRegion(kind: TaskKind?) -> String? {
+        let isReport = kind?.isReport ?? false
         guard let field = fields.fields["region"] else {
+            // A report left without a region reads every enabled region, as the report form says.
+            if isReport { return nil }
             if let region = options.defaultRegion { return region }
-            if kind?.isReport ?? false { return nil }
             problems.append(IssueProblem(field: "region", value: nil, rule: "is required: name the AWS region to work in", example: "eu-west-1"))
             return nil
         }
+        if isReport, AwsRegion.meansEvery(text(field)) { return nil }
         switch AwsRegion.check(text(field)) {
         case .success(let region): return region
         case .failure(let violation):

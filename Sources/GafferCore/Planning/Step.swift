@@ -31,6 +31,8 @@ public struct StepOutput: Sendable, Hashable, Codable {
     public var costUSD: Double
     /// True when the agent had nothing to do; the step is then `skipped`.
     public var nothingToDo: Bool
+    /// What a report step found.
+    public var report: Report?
 
     public init(
         files: FileSet = FileSet(),
@@ -41,7 +43,8 @@ public struct StepOutput: Sendable, Hashable, Codable {
         approvalReasons: [String] = [],
         notes: [String] = [],
         costUSD: Double = 0,
-        nothingToDo: Bool = false
+        nothingToDo: Bool = false,
+        report: Report? = nil
     ) {
         self.files = files
         self.findings = findings
@@ -52,6 +55,7 @@ public struct StepOutput: Sendable, Hashable, Codable {
         self.notes = notes
         self.costUSD = costUSD
         self.nothingToDo = nothingToDo
+        self.report = report
     }
 }
 

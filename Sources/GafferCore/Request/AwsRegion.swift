@@ -16,6 +16,12 @@ public enum AwsRegion {
 
     static let known = Set(all)
 
+    /// "all", "every region", "*": a report over every region the account has enabled.
+    public static func meansEvery(_ text: String) -> Bool {
+        ["all", "allregions", "every", "everyregion", "*", "any"].contains(FieldName.normalize(text))
+            || text.trimmingCharacters(in: .whitespaces) == "*"
+    }
+
     /// The region code, lowercased, or a problem naming the nearest real region.
     static func check(_ text: String) -> Result<String, RuleViolation> {
         let code = text.lowercased()

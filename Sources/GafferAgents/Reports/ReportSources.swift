@@ -1,0 +1,67 @@
+import Foundation
+import GafferAWS
+import GafferCore
+
+/// What report agents read: AWS through read-only clients (a write is refused in this process,
+/// whatever the credentials allow), and Gaffer's registry of the resources it made.
+public struct ReportSources: Sendable {
+    public let accounts: AccountClients
+    public let registry: any RegistryReading
+    /// Where account-wide calls go (the region list, S3's bucket list).
+    public let homeRegion: String
+    /// AWS calls in flight at once per report.
+    public var concurrency: Int
+
+    /// - Parameters:
+    ///   - base: Gaffer's client; reports use a read-only copy of it, with each account's read-only role.
+    ///   - registry: the resources Gaffer made.
+    ///   - concurrency: AWS calls in flight at once.
+    public init(base: AWSClient, registry: any RegistryReading, concurrency: Int = 8) {
+        self.accounts = AccountClients(base: base.readOnly(), access: .readOnly)
+        self.registry = registry
+        self.homeRegion = base.region
+        self.concurrency = max(1, concurrency)
+    }
+
+    /// The accounts and regions a task reads: its account (else Gaffer's own) and its region
+    /// (else every region the account has enabled).
+    func scope(of task: AwsTask) async throws -> ReportScope {
+        var account = task.account
+        if account == nil { account = try await accounts.ownAccount() }
+        let client = try await accounts.client(for: account ?? "")
+        var regions = task.region.map { [$0] }
+        if regions == nil { regions = try await EC2(client, region: homeRegion).describeRegions().sorted() }
+        return ReportScope(accounts: [account ?? ""], regions: regions ?? [])
+    }
+
+    /// Runs `work` for every item, at most `concurrency` at once, and returns the results in the items' order.
+    func each<Item: Sendable, Output: Sendable>(
+        _ items: [Item],
+        _ work: @escaping @Sendable (Item) async -> Output
+    ) async -> [Output] {
+        await withTaskGroup(of: (Int, Output).self) { group in
+            var results = [Output?](repeating: nil, count: items.count)
+            var next = 0
+            func add() {
+                let index = next
+                let item = items[index]
+                group.addTask { (index, await work(item)) }
+                next += 1
+            }
+            while next < min(concurrency, items.count) { add() }
+            while let (index, output) = await group.next() {
+                results[index] = output
+                if next < items.count { add() }
+            }
+            return results.compactMap { $0 }
+        }
+    }
+}
+
+/// The accounts and regions one report covers.
+struct ReportScope: Sendable {
+    var accounts: [String]
+    var regions: [String]
+
+    var places: [(account: String, region: String)] { accounts.flatMap { account in regions.map { (account, $0) } } }
+}
