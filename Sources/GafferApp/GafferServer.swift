@@ -40,15 +40,17 @@ public struct GafferServer: Sendable {
         var publisher: TaskPublisher?
         var pipeline: PullRequestPipeline?
         var work: ChangeWork?
+        var reports: ReportWork?
         if github != nil {
             let workspaces = try configuration.makeWorkspaces()
             publisher = TaskPublisher(coordinator: try configuration.makeCoordinator(store: store), workspaces: workspaces)
             pipeline = configuration.makePullRequestPipeline(workspaces: workspaces)
             work = try configuration.makeChangeWork(store: store, workspaces: workspaces, metrics: metrics, clock: clock)
+            reports = try configuration.makeReportWork(store: store, clock: clock)
         }
         router = EventRouter(
             handlers: try eventHandlers
-                ?? StandardEventHandlers.all(configuration, github: github, publisher: publisher, pipeline: pipeline, work: work)
+                ?? StandardEventHandlers.all(configuration, github: github, publisher: publisher, pipeline: pipeline, work: work, reports: reports)
         )
         registry = JobRegistry([EchoJob(), SleepJob(), DeliveryJob(deliveries: store, router: router)] + extraJobHandlers)
         workers = WorkerPool(
@@ -82,6 +84,10 @@ public struct GafferServer: Sendable {
             maxPayloadBytes: configuration.jobMaxPayloadBytes,
             maxAttempts: configuration.jobMaxAttempts,
             clock: clock
+        ).register(on: router)
+        ReportsAPI(
+            directory: configuration.dataDirectory.appendingPathComponent("reports", isDirectory: true),
+            authenticator: BearerAuthenticator(token: configuration.apiToken)
         ).register(on: router)
         OperationsRoutes(store: store, workers: configuration.workers > 0 ? workers : nil, metrics: metrics).register(on: router)
         return router

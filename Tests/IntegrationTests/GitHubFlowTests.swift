@@ -16,6 +16,8 @@ struct GitHubFlowTests {
         let server: GafferServer
         let running: RunningService
         let directory: TemporaryDirectory
+        /// Where Gaffer's HTTP listens.
+        let port: Int
 
         init(_ sandbox: SandboxFixture, configure: (inout GafferConfiguration) -> Void = { _ in }) async throws {
             directory = try TemporaryDirectory()
@@ -34,6 +36,7 @@ struct GitHubFlowTests {
                 port = found
                 break
             }
+            self.port = port
             await sandbox.webhooks.configure(
                 url: URL(string: "http://127.0.0.1:\(port)/webhooks/github"),
                 secret: TestConfiguration.webhookSecret.revealed

@@ -174,7 +174,9 @@ public final class AWSClient: Sendable {
                 attempt -= 1
                 continue
             }
-            guard failure.isRetryable, attempt < settings.settings.maxAttempts else { throw failure }
+            let attempts =
+                failure.isThrottling ? max(settings.settings.maxAttempts, settings.settings.throttledMaxAttempts) : settings.settings.maxAttempts
+            guard failure.isRetryable, attempt < attempts else { throw failure }
             try await backOff(policy, attempt: attempt)
         }
     }

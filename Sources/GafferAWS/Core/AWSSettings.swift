@@ -17,6 +17,9 @@ public struct AWSSettings: Sendable {
     /// Account id to a read-only role for reports; an account without one uses `accountRoles`.
     public var readOnlyAccountRoles: [String: AccountRole] = [:]
     public var maxAttempts = 3
+    /// Attempts for a request AWS throttles: more than for a failure, since throttling passes if
+    /// one waits (a discovery of thousands of resources meets it as a matter of course).
+    public var throttledMaxAttempts = 8
     public var retryBase: Duration = .milliseconds(500)
     public var retryCap: Duration = .seconds(20)
     public var timeout: Duration = .seconds(60)

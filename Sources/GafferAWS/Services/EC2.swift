@@ -156,10 +156,12 @@ public struct EC2: Sendable {
         }
     }
 
-    /// The account's own snapshots (not the public ones others share).
-    public func describeSnapshots() async throws -> [Snapshot] {
+    /// The account's own snapshots (not the public ones others share); `restorableBy: "all"` asks
+    /// for only those any account may restore (the public ones).
+    public func describeSnapshots(restorableBy: String? = nil) async throws -> [Snapshot] {
         var parameters = QueryParameters()
         parameters.list("Owner", ["self"], member: nil)
+        if let restorableBy { parameters.list("RestorableBy", [restorableBy], member: nil) }
         return try await pages("DescribeSnapshots", parameters).flatMap { $0.list("snapshotSet") }.map { item in
             Snapshot(
                 snapshotID: item.string("snapshotId") ?? "",

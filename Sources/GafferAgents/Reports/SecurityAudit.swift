@@ -23,16 +23,35 @@ struct SecurityAudit: Sendable {
         case buckets, securityGroups, iamUsers, iamPolicies, databases, volumes, snapshots, cloudTrail
 
         var isAccountWide: Bool { [.buckets, .iamUsers, .iamPolicies].contains(self) }
+
+        /// The checks an audit of `resource` runs (nil: every check).
+        static func needed(for resource: ResourceKind?) -> [Check] {
+            switch resource {
+            case nil: allCases
+            case .s3Bucket: [.buckets]
+            case .ec2Instance: [.securityGroups, .volumes, .snapshots]
+            case .vpc: [.securityGroups]
+            case .rdsInstance: [.databases]
+            default: []
+            }
+        }
     }
 
     func run(_ task: AwsTask) async throws -> Report {
         let scope = try await sources.scope(of: task)
+        let checks = Check.needed(for: task.resource)
         var reads: [(account: String, region: String, check: Check)] = []
         for account in scope.accounts {
-            for check in Check.allCases where check.isAccountWide { reads.append((account, sources.homeRegion, check)) }
+            for check in checks where check.isAccountWide { reads.append((account, sources.homeRegion, check)) }
             for region in scope.regions {
-                for check in Check.allCases where !check.isAccountWide { reads.append((account, region, check)) }
+                for check in checks where !check.isAccountWide { reads.append((account, region, check)) }
             }
+        }
+        var gaps: [String] = []
+        if checks.isEmpty, let resource = task.resource {
+            gaps.append(
+                "Gaffer has no security checks for \(resource.displayName) resources yet; an audit of all resources covers S3, EC2, VPC, RDS, IAM and CloudTrail"
+            )
         }
         let sources = self.sources
         let now = clock.now()
@@ -48,7 +67,6 @@ struct SecurityAudit: Sendable {
             }
         }
         var findings: [AuditFinding] = []
-        var gaps: [String] = []
         for (read, result) in zip(reads, results) {
             switch result {
             case .success(let found): findings += found
@@ -56,7 +74,12 @@ struct SecurityAudit: Sendable {
                 gaps.append("\(read.check.isAccountWide ? read.account : "\(read.account) \(read.region)"): \(read.check.rawValue): \(error)")
             }
         }
-        if findings.isEmpty, gaps.count == reads.count, case .failure(let error) = results.first { throw error }
+        if findings.isEmpty, !reads.isEmpty, results.allSatisfy({ if case .failure = $0 { true } else { false } }),
+            case .failure(let error) = results.first
+        {
+            throw error
+        }
+        if let name = task.resourceName { findings = findings.filter { $0.resource.hasSuffix(":\(name)") || $0.resource.hasSuffix("/\(name)") } }
         let managed = Set(try await sources.registry.registeredResources().map(\.arn))
         for index in findings.indices where managed.contains(findings[index].resource) { findings[index].managed = true }
         findings.sort { ($1.severity, $0.rule, $0.resource) < ($0.severity, $1.rule, $1.resource) }
@@ -265,9 +288,11 @@ struct SecurityAudit: Sendable {
             }
         case .snapshots:
             let ec2 = EC2(client, region: region)
+            // AWS lists the public ones on request; each is confirmed, since not every endpoint honours the filter.
+            let candidates = Set(try await ec2.describeSnapshots(restorableBy: "all").map(\.snapshotID))
             for snapshot in try await ec2.describeSnapshots() {
                 let arn = "arn:aws:ec2:\(region)::snapshot/\(snapshot.snapshotID)"
-                if try await ec2.snapshotIsPublic(snapshot.snapshotID) {
+                if candidates.contains(snapshot.snapshotID), try await ec2.snapshotIsPublic(snapshot.snapshotID) {
                     found.append(
                         finding(
                             .critical,

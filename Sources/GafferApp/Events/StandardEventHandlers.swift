@@ -10,7 +10,8 @@ public enum StandardEventHandlers {
         github: GitHubConnection? = nil,
         publisher: TaskPublisher? = nil,
         pipeline: PullRequestPipeline? = nil,
-        work: ChangeWork? = nil
+        work: ChangeWork? = nil,
+        reports: ReportWork? = nil
     ) throws -> [any WebhookEventHandler] {
         let checks: any WebhookEventHandler =
             if let github, let pipeline {
@@ -28,7 +29,8 @@ public enum StandardEventHandlers {
             parser: IssueParser(options: .init(triggerLabel: configuration.triggerLabel, defaultRegion: configuration.defaultRegion)),
             github: github,
             publisher: publisher,
-            policy: configuration.authorization
+            policy: configuration.authorization,
+            reports: reports
         )
         let common: [any WebhookEventHandler] = [
             intake,

@@ -1,5 +1,6 @@
 import GafferCore
 import GafferGitHub
+import GafferMessages
 import Logging
 
 /// Reads an issue addressed to Gaffer (it has the trigger label) into an
@@ -16,17 +17,21 @@ public struct TaskIntakeHandler: WebhookEventHandler {
     public let publisher: TaskPublisher?
     /// Who may have a task planned: the person who made Gaffer act needs what `/plan` needs.
     public let policy: AuthorizationPolicy
+    /// Answers read-only tasks with a report; nil: Gaffer only says what it understood.
+    public let reports: ReportWork?
 
     public init(
         parser: IssueParser,
         github: GitHubConnection? = nil,
         publisher: TaskPublisher? = nil,
-        policy: AuthorizationPolicy = AuthorizationPolicy()
+        policy: AuthorizationPolicy = AuthorizationPolicy(),
+        reports: ReportWork? = nil
     ) {
         self.parser = parser
         self.github = github
         self.publisher = publisher
         self.policy = policy
+        self.reports = reports
     }
 
     /// The parse of the issue, or nil when the issue is not for Gaffer.
@@ -150,6 +155,24 @@ public struct TaskIntakeHandler: WebhookEventHandler {
                 in: repository
             )
             context.logger.notice("issue not acted on: who asked may not plan", metadata: metadata.merging(["actor": "\(actor)"]) { $1 })
+            return
+        }
+        if let reports, case .task(let task, _) = result, task.kind.isReport {
+            try await github.gitHub().react("eyes", toIssue: number, in: repository)
+            try await github.writeStatus(try github.comments.issueParse(result), version: version, issue: number, in: repository)
+            var task = task
+            task.issue = number
+            task.requester = author.login
+            switch try await reports.run(task, repository: gitHubRepository.fullName) {
+            case .report(let report, let summary, let id):
+                let files = GafferComments.ReportFiles(json: "reports/\(id).json", csv: "reports/\(id).csv", api: "GET /reports/\(id).json")
+                let body = try github.comments.report(report, summary: summary, files: files)
+                try await github.writeStatus(body, key: "report", version: version, issue: number, in: repository)
+                context.logger.info("report written", metadata: metadata.merging(["report": "\(id)", "summary": "\(summary)"]) { $1 })
+            case .failed(let plan):
+                try await github.writeStatus(try github.comments.planFailed(plan), key: "report", version: version, issue: number, in: repository)
+                context.logger.notice("report failed", metadata: metadata.merging(["reasons": "\(plan.failureReasons)"]) { $1 })
+            }
             return
         }
         guard let publisher, case .task(let task, _) = result, !task.kind.isReport else {

@@ -23,6 +23,25 @@ extension GafferConfiguration {
         )
     }
 
+    /// Reports with these settings: the coordinator reading AWS through read-only clients (each
+    /// account's `aws_readonly_account_roles` role first), and the registry in `store`.
+    public func makeReportWork(
+        store: any ChangeStore & PlanStore,
+        templates directory: URL? = nil,
+        clock: any WallClock = SystemWallClock()
+    ) throws
+        -> ReportWork
+    {
+        var coordinator = try makeCoordinator(store: store, templates: directory)
+        coordinator.reports = ReportSources(base: try AWSClient.standard(awsSettings), registry: store)
+        return ReportWork(
+            coordinator: coordinator,
+            store: store,
+            directory: dataDirectory.appendingPathComponent("reports", isDirectory: true),
+            clock: clock
+        )
+    }
+
     /// Gaffer's git workspaces with these settings (one set per process: they share the mirrors).
     public func makeWorkspaces() throws -> GitWorkspaces {
         try GitWorkspaces(root: gitCacheRoot.path, settings: try gitSettings())

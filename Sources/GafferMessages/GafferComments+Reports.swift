@@ -1,0 +1,121 @@
+import Foundation
+import GafferCore
+
+/// The comment a read-only task answers with: the summary first, then tables, long lists folded.
+extension GafferComments {
+    /// Where the report's files are, for the comment's last line.
+    public struct ReportFiles: Sendable {
+        public var json: String
+        public var csv: String
+        /// The jobs API path that serves the JSON, when Gaffer serves HTTP.
+        public var api: String?
+
+        public init(json: String, csv: String, api: String?) {
+            self.json = json
+            self.csv = csv
+            self.api = api
+        }
+    }
+
+    /// `onIssue`: the report answers an issue (editing it runs the report again), not the command line.
+    public func report(_ report: Report, summary: String, files: ReportFiles?, onIssue: Bool = true) throws -> String {
+        var context: [String: Any] = [
+            "title": MarkdownText.plain(Self.title(report)), "summary": MarkdownText.plain(summary), "onIssue": onIssue,
+            "gaps": report.gaps.map(MarkdownText.plain), "hasGaps": !report.gaps.isEmpty,
+        ]
+        if let files {
+            var values = ["json": MarkdownText.code(files.json), "csv": MarkdownText.code(files.csv)]
+            if let api = files.api { values["api"] = MarkdownText.code(api) }
+            context["files"] = values
+        }
+        switch report.kind {
+        case .securityAudit: context["security"] = securityContext(report)
+        case .healthCheck: context["health"] = healthContext(report)
+        default: context["discover"] = discoverContext(report)
+        }
+        return try templates.render("task-report", context)
+    }
+
+    static func title(_ report: Report) -> String {
+        let place = report.regions.count == 1 ? report.regions[0] : "\(report.regions.count) regions"
+        let what: String
+        switch report.kind {
+        case .securityAudit: what = "Security audit"
+        case .healthCheck: what = "Health check"
+        case .optimizeCosts: what = "Cost report"
+        default: what = "Discovery"
+        }
+        return "\(what) of \(report.accounts.joined(separator: ", ")) in \(place)"
+    }
+
+    private func discoverContext(_ report: Report) -> [String: Any] {
+        func row(_ resource: ReportResource) -> [String: Any] {
+            let status = resource.gone ? "gone" : resource.managed ? "yes (\(MarkdownText.code(resource.stack ?? "")))" : "no"
+            let tags = resource.tags.sorted { $0.key < $1.key }.map { MarkdownText.code("\($0.key)=\($0.value)") }
+            return [
+                "id": MarkdownText.code(resource.id), "type": MarkdownText.plain(resource.type), "region": MarkdownText.plain(resource.region),
+                "account": MarkdownText.plain(resource.account), "status": status, "tags": tags.joined(separator: " "),
+            ]
+        }
+        let grouped = Dictionary(grouping: report.resources, by: \.service).sorted { $0.key < $1.key }
+        let services = grouped.map { service, resources -> [String: Any] in
+            let managed = resources.filter { $0.managed && !$0.gone }.count
+            let gone = resources.filter(\.gone).count
+            let unmanaged = resources.filter { !$0.managed }.count
+            return [
+                "service": MarkdownText.plain(service), "total": String(resources.count), "managed": String(managed),
+                "unmanaged": String(unmanaged), "gone": String(gone), "rows": resources.map(row),
+            ]
+        }
+        let gone = report.resources.filter(\.gone).map { resource -> [String: Any] in
+            [
+                "id": MarkdownText.code(resource.id), "type": MarkdownText.plain(resource.type), "region": MarkdownText.plain(resource.region),
+                "stack": MarkdownText.code(resource.stack ?? ""),
+            ]
+        }
+        return ["services": services, "gone": gone, "hasGone": !gone.isEmpty]
+    }
+
+    private func healthContext(_ report: Report) -> [String: Any] {
+        func row(_ resource: ReportResource) -> [String: Any] {
+            [
+                "id": MarkdownText.code(resource.id), "type": MarkdownText.plain(resource.type), "region": MarkdownText.plain(resource.region),
+                "health": Self.badge(resource.health), "evidence": MarkdownText.plain(resource.evidence.joined(separator: "; ")),
+            ]
+        }
+        let attention = report.resources.filter { $0.health == .unhealthy || $0.health == .degraded }.sorted { $0.health > $1.health }
+        let verdicts = HealthVerdict.allCases.compactMap { verdict -> [String: Any]? in
+            let count = report.resources.filter { $0.health == verdict }.count
+            return count == 0 ? nil : ["verdict": Self.badge(verdict), "count": String(count)]
+        }
+        return [
+            "verdicts": verdicts, "attention": attention.map(row), "hasAttention": !attention.isEmpty, "rows": report.resources.map(row),
+            "total": String(report.resources.count),
+        ]
+    }
+
+    private func securityContext(_ report: Report) -> [String: Any] {
+        func row(_ finding: AuditFinding) -> [String: Any] {
+            [
+                "severity": finding.severity.rawValue, "rule": MarkdownText.code(finding.rule),
+                "resource": (finding.managed ? "🛠 " : "") + MarkdownText.code(finding.resource), "region": MarkdownText.plain(finding.region),
+                "evidence": MarkdownText.plain(finding.evidence), "fix": MarkdownText.plain(finding.fix),
+            ]
+        }
+        let urgent = report.findings.filter { $0.severity >= .high }
+        let lesser = report.findings.filter { $0.severity < .high }
+        return [
+            "hasFindings": !report.findings.isEmpty, "urgent": urgent.map(row), "lesser": lesser.map(row), "hasLesser": !lesser.isEmpty,
+            "lesserCount": String(lesser.count), "hasManaged": report.findings.contains(where: \.managed),
+        ]
+    }
+
+    static func badge(_ verdict: HealthVerdict) -> String {
+        switch verdict {
+        case .healthy: "🟢 Healthy"
+        case .degraded: "🟠 Degraded"
+        case .unhealthy: "🔴 Unhealthy"
+        case .unknown: "⚪ Unknown"
+        }
+    }
+}

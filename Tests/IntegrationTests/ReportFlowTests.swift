@@ -1,0 +1,98 @@
+import AsyncHTTPClient
+import Foundation
+import GafferAWS
+import GafferApp
+import GafferCore
+import GafferGitHub
+import GafferTestSupport
+import Testing
+
+/// Read-only tasks end to end: an issue on the GitHub sandbox, Gaffer reading moto, the report in
+/// its comment, its files served by the API, and the registry brought up to date.
+@Suite(.serialized)
+struct ReportFlowTests {
+    @Test func aDiscoveryIssueIsAnsweredWithAReportAndTheRegistryLearnsWhatIsGone() async throws {
+        let story = try await ChangeFlowTests.Story.start()
+        defer { story.stop() }
+        let aws = try story.aws()
+        try await S3(aws).createBucket("shared-assets")
+        try await S3(aws).createBucket("gaffer-made")
+        let account = try await STS(aws).getCallerIdentity().account
+        let stack = StackKey(account: account, region: "us-east-1", name: "gaffer-3-s3-gaffer-made")
+        let store = story.gaffer.server.store
+        func entry(_ arn: String, _ type: String) -> RegisteredResource {
+            RegisteredResource(
+                arn: arn,
+                resourceType: type,
+                logicalID: "R",
+                stack: stack,
+                ownerAgent: .infrastructure,
+                costPerDayUSD: nil,
+                repository: "acme/web",
+                issue: 3,
+                updatedAt: Date()
+            )
+        }
+        let goneARN = ResourceARN.of(type: "AWS::DynamoDB::Table", physicalID: "gone-table", account: account, region: "us-east-1")
+        try await store.register([entry("arn:aws:s3:::gaffer-made", "AWS::S3::Bucket"), entry(goneARN, "AWS::DynamoDB::Table")])
+
+        let issue = try await story.sandbox.openIssue("Discover all resources in us-east-1", as: story.alice)
+        try await waitUntil(timeout: .seconds(60), "the report comment") { try await story.comment("report", on: issue.number) != nil }
+        try await story.gaffer.settle()
+        let report = try #require(try await story.comment("report", on: issue.number))
+        #expect(report.contains("### Discovery of \(account) in us-east-1"))
+        #expect(report.contains("1 managed by Gaffer"), "\(report)")
+        #expect(report.contains("1 gone"))
+        #expect(report.contains("`shared-assets`"))
+        #expect(report.contains("`gone-table`"))
+        #expect(report.contains("Read-only: nothing in AWS was changed."))
+        #expect(try await story.comment("status", on: issue.number)?.contains("Discover") == true)
+
+        let registry = Dictionary(try await store.registeredResources().map { ($0.arn, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(registry["arn:aws:s3:::gaffer-made"]?.lastSeenAt != nil)
+        #expect(registry["arn:aws:s3:::gaffer-made"]?.goneSince == nil)
+        #expect(registry[goneARN]?.goneSince != nil)
+
+        // The whole report, as the comment links it.
+        let id = try #require(report.firstMatch(of: /GET \/reports\/([0-9A-F-]+)\.json/)?.1)
+        let (status, json) = try await HTTPClient.shared.api(.GET, "/reports/\(id).json", port: story.gaffer.port)
+        #expect(status == 200)
+        let resources = try #require(json["resources"] as? [[String: Any]])
+        #expect(resources.contains { $0["id"] as? String == "gaffer-made" && $0["managed"] as? Bool == true })
+        #expect(resources.contains { $0["id"] as? String == "shared-assets" && $0["managed"] as? Bool == false })
+        #expect(resources.contains { $0["id"] as? String == "gone-table" && $0["gone"] as? Bool == true })
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(story.gaffer.port)/reports/\(id).csv")
+        let refused = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        #expect(refused.status.code == 401, "the reports are behind the API token")
+        request.headers.add(name: "Authorization", value: "Bearer \(TestConfiguration.apiToken.revealed)")
+        let csv = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let text = String(buffer: try await csv.body.collect(upTo: 1 << 20))
+        #expect(text.hasPrefix("service,type,id,arn,region,account,managed,gone,health,evidence\r\n"))
+        #expect(text.contains("s3,AWS::S3::Bucket,shared-assets,"))
+
+        // Asked again (the issue edited into a health check), the one report comment is rewritten.
+        _ = try await story.alice.updateIssue(issue.number, in: story.repository, title: "Health check of all resources in us-east-1")
+        try await waitUntil(timeout: .seconds(60), "the health report") {
+            try await story.comment("report", on: issue.number)?.contains("### Health check") == true
+        }
+        try await story.gaffer.settle()
+        #expect(try await story.sandbox.gafferComments("report", on: issue.number, as: story.alice).count == 1)
+        let health = try #require(try await story.comment("report", on: issue.number))
+        #expect(health.contains("🔴 Unhealthy"), "\(health)")
+        #expect(try await store.registeredResources().first { $0.arn == goneARN }?.health == "Unhealthy")
+    }
+
+    @Test func aSecurityAuditIssueListsFindingsWithTheirFixes() async throws {
+        let story = try await ChangeFlowTests.Story.start()
+        defer { story.stop() }
+        let aws = try story.aws()
+        try await S3(aws).createBucket("open-bucket")
+        let issue = try await story.sandbox.openIssue("Security audit of S3 buckets in us-east-1", as: story.alice)
+        try await waitUntil(timeout: .seconds(60), "the audit") { try await story.comment("report", on: issue.number) != nil }
+        let audit = try #require(try await story.comment("report", on: issue.number))
+        #expect(audit.contains("### Security audit of"))
+        #expect(audit.contains("`S3-PUBLIC-ACCESS-BLOCK`"))
+        #expect(audit.contains("`arn:aws:s3:::open-bucket`"))
+        #expect(audit.contains("turn on all four public access block settings"))
+    }
+}
