@@ -51,6 +51,8 @@ struct SeededAWS {
         try await s3.putBucketTagging("gaffer-logs", tags: ["gaffer:issue": "7"])
         // Someone else's, open.
         try await s3.createBucket("loose-uploads")
+        // In another region: not in a us-east-1 report.
+        try await S3(client, region: "eu-west-1").createBucket("far-bucket")
 
         _ = try await client.json(
             .dynamoDB,

@@ -212,12 +212,14 @@ import Testing
             "GAFFER_AWS_ENDPOINT_URL": "http://127.0.0.1:5000",
             "GAFFER_AWS_ENDPOINT_URLS": "s3=http://127.0.0.1:4566,secrets_manager=https://sm.local",
             "GAFFER_AWS_MAX_ATTEMPTS": "5",
+            "GAFFER_AWS_READONLY_ACCOUNT_ROLES": "111122223333=arn:aws:iam::111122223333:role/reader",
         ])
         let aws = set.awsSettings
         #expect(aws.region == "eu-west-1" && aws.profile == "deploy" && aws.maxAttempts == 5)
         #expect(aws.credentials?.accessKeyID == "AKIAIOSFODNN7EXAMPLE" && aws.credentials?.secretAccessKey.revealed == "aws-secret-value")
         #expect(aws.accountRoles["111122223333"] == AccountRole(roleARN: "arn:aws:iam::111122223333:role/gaffer", externalID: "ext-1"))
         #expect(aws.accountRoles["444455556666"] == AccountRole(roleARN: "arn:aws:iam::444455556666:role/ops"))
+        #expect(aws.readOnlyAccountRoles == ["111122223333": AccountRole(roleARN: "arn:aws:iam::111122223333:role/reader")])
         #expect(aws.endpointURL == "http://127.0.0.1:5000")
         #expect(aws.endpointURLs == ["s3": "http://127.0.0.1:4566", "secrets_manager": "https://sm.local"])
         var text = ""
@@ -228,13 +230,14 @@ import Testing
                 "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
                 "GAFFER_AWS_ACCOUNT_ROLES": "111122223333=arn:aws:iam::999999999999:role/x", "GAFFER_AWS_ENDPOINT_URLS": "s4=http://x",
                 "GAFFER_AWS_ENDPOINT_URL": "localhost:4566", "GAFFER_AWS_MAX_ATTEMPTS": "0",
+                "GAFFER_AWS_READONLY_ACCOUNT_ROLES": "123=arn:aws:iam::123:role/x",
             ])
         } throws: { error in
             let text = "\(error)"
             return text.contains("the account in the ARN must match") && text.contains("'s4' is not a service Gaffer calls")
                 && text.contains("'localhost:4566' is not an endpoint URL")
                 && text.contains("aws_access_key_id and aws_secret_access_key go together")
-                && text.contains("GAFFER_AWS_MAX_ATTEMPTS")
+                && text.contains("GAFFER_AWS_MAX_ATTEMPTS") && text.contains("GAFFER_AWS_READONLY_ACCOUNT_ROLES")
         }
     }
 

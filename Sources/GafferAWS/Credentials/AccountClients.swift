@@ -11,6 +11,7 @@ public final class AccountClients: Sendable {
     public let base: AWSClient
     public let access: AWSAccess
     private let clients = Mutex<[String: AWSClient]>([:])
+    private let identity = Mutex<String?>(nil)
 
     public init(base: AWSClient, access: AWSAccess = .readWrite) {
         self.base = base
@@ -28,7 +29,7 @@ public final class AccountClients: Sendable {
         if let existing = clients.withLock({ $0[account] }) { return existing }
         let own = access == .readOnly ? base.readOnly() : base
         guard let role = roles[account] else {
-            let identity = try await STS(base).getCallerIdentity().account
+            let identity = try await ownAccount()
             if identity == account {
                 clients.withLock { $0[account] = own }
                 return own
@@ -52,8 +53,11 @@ public final class AccountClients: Sendable {
         }
     }
 
-    /// The account the base credentials belong to.
+    /// The account the base credentials belong to, asked of STS once.
     public func ownAccount() async throws -> String {
-        try await STS(base).getCallerIdentity().account
+        if let known = identity.withLock({ $0 }) { return known }
+        let account = try await STS(base).getCallerIdentity().account
+        identity.withLock { $0 = account }
+        return account
     }
 }

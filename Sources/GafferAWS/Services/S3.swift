@@ -75,25 +75,21 @@ public struct S3: Sendable {
         _ = try await send("DeleteBucket", "DELETE", bucket: bucket)
     }
 
-    /// Every bucket of the account, page by page.
-    public func listBuckets() async throws -> [Bucket] {
+    /// Every bucket of the account (or only those in `inRegion`), page by page.
+    public func listBuckets(inRegion: String? = nil) async throws -> [Bucket] {
         var buckets: [Bucket] = []
         var token: String?
         repeat {
-            let root = try await xml("ListBuckets", "GET", query: token.map { [("continuation-token", $0)] } ?? [])
+            var query: [(name: String, value: String)] = []
+            if let inRegion { query.append(("bucket-region", inRegion)) }
+            if let token { query.append(("continuation-token", token)) }
+            let root = try await xml("ListBuckets", "GET", query: query)
             buckets += root.list("Buckets").map {
-                Bucket(name: $0.string("Name") ?? "", creationDate: $0.string("CreationDate") ?? "", region: $0.string("BucketRegion"))
+                Bucket(name: $0.string("Name") ?? "", creationDate: $0.string("CreationDate") ?? "", region: $0.string("BucketRegion") ?? inRegion)
             }
             token = root.string("ContinuationToken").flatMap { $0.isEmpty ? nil : $0 }
         } while token != nil
         return buckets
-    }
-
-    /// The bucket's region (S3 answers an empty constraint for us-east-1).
-    public func getBucketLocation(_ bucket: String) async throws -> String {
-        let root = try await xml("GetBucketLocation", "GET", bucket: bucket, query: [("location", "")])
-        let constraint = root.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return constraint.isEmpty ? "us-east-1" : constraint == "EU" ? "eu-west-1" : constraint
     }
 
     /// The bucket policy's JSON, or nil when the bucket has none.

@@ -13,29 +13,17 @@ struct Discovery: Sendable {
     func run(_ task: AwsTask) async throws -> Report {
         let scope = try await sources.scope(of: task)
         let listings = Listing.needed(for: task.resource)
-        var reads: [(account: String, region: String, listing: Listing)] = []
-        for account in scope.accounts {
-            for listing in listings where listing.isAccountWide { reads.append((account, sources.homeRegion, listing)) }
-            for region in scope.regions {
-                for listing in listings where !listing.isAccountWide { reads.append((account, region, listing)) }
-            }
-        }
+        let reads = scope.places.flatMap { place in listings.map { (account: place.account, region: place.region, listing: $0) } }
         let sources = self.sources
-        let results = await sources.each(reads) { read in
+        let results = await sources.each(reads) { read -> Result<Listing.Found, any Error> in
             do {
                 let client = try await sources.accounts.client(for: read.account)
-                return (
-                    read, Result<Listing.Found, any Error>.success(try await read.listing.read(client, account: read.account, region: read.region))
-                )
+                return .success(try await read.listing.read(client, account: read.account, region: read.region))
             } catch {
-                return (read, .failure(error))
+                return .failure(error)
             }
         }
-        if let failure = results.first(where: { if case .failure = $0.1 { true } else { false } }),
-            results.allSatisfy({
-                if case .failure = $0.1 { true } else { false }
-            }), case .failure(let error) = failure.1
-        {
+        if results.allSatisfy({ if case .failure = $0 { true } else { false } }), case .failure(let error)? = results.first {
             throw error
         }
 
@@ -46,15 +34,15 @@ struct Discovery: Sendable {
         var gaps: [String] = []
         /// Places and types that could not be read: their registered resources are not called gone.
         var unread = Set<String>()
-        for (read, result) in results {
+        for (read, result) in zip(reads, results) {
             switch result {
             case .failure(let error):
-                gaps.append("\(read.listing.isAccountWide ? read.account : "\(read.account) \(read.region)"): \(read.listing.rawValue): \(error)")
-                unread.insert("\(read.account)/\(read.listing.isAccountWide ? "*" : read.region)/\(read.listing.type ?? "*")")
+                gaps.append("\(read.account) \(read.region): \(read.listing.rawValue): \(error)")
+                unread.insert("\(read.account)/\(read.region)/\(read.listing.type ?? "*")")
             case .success(let found):
                 for (arn, value) in found.tags {
                     tags[arn] = value
-                    if let region = found.taggedRegion { taggedIn[arn] = region }
+                    taggedIn[arn] = read.region
                 }
                 for resource in found.resources where byARN[resource.arn] == nil {
                     byARN[resource.arn] = resource
@@ -62,16 +50,6 @@ struct Discovery: Sendable {
                 }
             }
         }
-        // Buckets: the list is account-wide; the region comes from the answer, the tagging API, or one call each.
-        let unplaced = order.compactMap { byARN[$0] }.filter { $0.type == "AWS::S3::Bucket" && $0.region.isEmpty }
-        let tagRegions = taggedIn
-        let located = await sources.each(unplaced) { bucket -> (String, String?) in
-            let arn = bucket.arn
-            if let region = tagRegions[arn] { return (arn, region) }
-            guard let client = try? await sources.accounts.client(for: bucket.account) else { return (arn, nil) }
-            return (arn, try? await S3(client, region: sources.homeRegion).getBucketLocation(bucket.id))
-        }
-        for (arn, region) in located { byARN[arn]?.region = region ?? "unknown" }
         // Resources only the tagging API sees (CloudFront, API Gateway, log groups...).
         for (arn, value) in tags.sorted(by: { $0.key < $1.key }) {
             if byARN[arn] != nil {
@@ -93,7 +71,7 @@ struct Discovery: Sendable {
         }
 
         let regions = Set(scope.regions)
-        var resources = order.compactMap { byARN[$0] }.filter { regions.contains($0.region) || $0.region == "unknown" }
+        var resources = order.compactMap { byARN[$0] }.filter { regions.contains($0.region) }
         if let name = task.resourceName { resources = resources.filter { $0.id == name || $0.arn == name } }
 
         let registry = try await sources.registry.registeredResources()
@@ -111,7 +89,7 @@ struct Discovery: Sendable {
                 Listing.matches(type: entry.resourceType, arn: entry.arn, resource: task.resource),
                 task.resourceName == nil || entry.arn.hasSuffix(task.resourceName ?? ""),
                 !unread.contains("\(key.account)/\(key.region)/\(entry.resourceType)"),
-                !unread.contains("\(key.account)/*/\(entry.resourceType)"), !unread.contains("\(key.account)/\(key.region)/*")
+                !unread.contains("\(key.account)/\(key.region)/*")
             else { continue }
             var gone = ReportResource(
                 id: Self.name(in: entry.arn),

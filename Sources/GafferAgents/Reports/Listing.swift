@@ -3,8 +3,8 @@ import GafferAWS
 import GafferCore
 
 /// One way a discovery reads resources: the Resource Groups Tagging API, or one service's own
-/// listing, followed to its last page. Each is read once per account and region (S3's bucket list,
-/// which is account-wide, once per account).
+/// listing, followed to its last page. Each is read once per account and region (buckets too: S3
+/// lists a region's buckets when asked, so no bucket needs a call of its own to place it).
 enum Listing: String, CaseIterable, Sendable {
     case tagged, buckets, tables, functions, instances, volumes, securityGroups, vpcs, databases, topics, alarms, ecsServices, stacks
 
@@ -26,8 +26,6 @@ enum Listing: String, CaseIterable, Sendable {
         case .stacks: "AWS::CloudFormation::Stack"
         }
     }
-
-    var isAccountWide: Bool { self == .buckets }
 
     /// The listings a report on `resource` needs (nil: every resource).
     static func needed(for resource: ResourceKind?) -> [Listing] {
@@ -61,8 +59,6 @@ enum Listing: String, CaseIterable, Sendable {
     struct Found: Sendable {
         var resources: [ReportResource] = []
         var tags: [String: [String: String]] = [:]
-        /// Buckets the tagging API saw in this region, so their region needs no call of its own.
-        var taggedRegion: String?
     }
 
     func read(_ client: AWSClient, account: String, region: String) async throws -> Found {
@@ -77,11 +73,9 @@ enum Listing: String, CaseIterable, Sendable {
                 try await ResourceGroupsTagging(client, region: region).allResources().map { ($0.arn, $0.tags) },
                 uniquingKeysWith: { first, _ in first }
             )
-            found.taggedRegion = region
         case .buckets:
-            // Account-wide: `region` is where the call goes; each bucket's own region is settled by the caller.
-            found.resources = try await S3(client, region: region).listBuckets().map {
-                ReportResource(id: $0.name, arn: "arn:aws:s3:::\($0.name)", type: type ?? "", region: $0.region ?? "", account: account)
+            found.resources = try await S3(client, region: region).listBuckets(inRegion: region).map {
+                ReportResource(id: $0.name, arn: "arn:aws:s3:::\($0.name)", type: type ?? "", region: $0.region ?? region, account: account)
             }
         case .tables:
             found.resources = try await DynamoDB(client, region: region).allTables().map { resource($0, arn($0)) }

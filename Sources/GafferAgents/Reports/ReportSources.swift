@@ -29,7 +29,7 @@ public struct ReportSources: Sendable {
         var account = task.account
         if account == nil { account = try await accounts.ownAccount() }
         let client = try await accounts.client(for: account ?? "")
-        var regions = task.region.map { [$0] }
+        var regions = task.region == nil ? nil : task.regions
         if regions == nil { regions = try await EC2(client, region: homeRegion).describeRegions().sorted() }
         return ReportScope(accounts: [account ?? ""], regions: regions ?? [])
     }
@@ -39,23 +39,30 @@ public struct ReportSources: Sendable {
         _ items: [Item],
         _ work: @escaping @Sendable (Item) async -> Output
     ) async -> [Output] {
-        await withTaskGroup(of: (Int, Output).self) { group in
+        // Children return a struct, not a tuple: a generic tuple as a task group's result crashes
+        // release builds of Swift 6.1's concurrency runtime when copied.
+        await withTaskGroup(of: Indexed<Output>.self) { group in
             var results = [Output?](repeating: nil, count: items.count)
             var next = 0
             func add() {
                 let index = next
                 let item = items[index]
-                group.addTask { (index, await work(item)) }
+                group.addTask { Indexed(index: index, output: await work(item)) }
                 next += 1
             }
             while next < min(concurrency, items.count) { add() }
-            while let (index, output) = await group.next() {
-                results[index] = output
+            while let done = await group.next() {
+                results[done.index] = done.output
                 if next < items.count { add() }
             }
             return results.compactMap { $0 }
         }
     }
+}
+
+private struct Indexed<Output: Sendable>: Sendable {
+    let index: Int
+    let output: Output
 }
 
 /// The accounts and regions one report covers.

@@ -22,7 +22,7 @@ struct SecurityAudit: Sendable {
     enum Check: String, CaseIterable, Sendable {
         case buckets, securityGroups, iamUsers, iamPolicies, databases, volumes, snapshots, cloudTrail
 
-        var isAccountWide: Bool { [.buckets, .iamUsers, .iamPolicies].contains(self) }
+        var isAccountWide: Bool { [.iamUsers, .iamPolicies].contains(self) }
 
         /// The checks an audit of `resource` runs (nil: every check).
         static func needed(for resource: ResourceKind?) -> [Check] {
@@ -55,12 +55,11 @@ struct SecurityAudit: Sendable {
         }
         let sources = self.sources
         let now = clock.now()
-        let regions = Set(scope.regions)
         let results = await sources.each(reads) { read -> Result<[AuditFinding], any Error> in
             do {
                 let client = try await sources.accounts.client(for: read.account)
                 return .success(
-                    try await Self.findings(read.check, client: client, account: read.account, region: read.region, regions: regions, now: now)
+                    try await Self.findings(read.check, client: client, account: read.account, region: read.region, now: now)
                 )
             } catch {
                 return .failure(error)
@@ -91,7 +90,6 @@ struct SecurityAudit: Sendable {
         client: AWSClient,
         account: String,
         region: String,
-        regions: Set<String>,
         now: Date
     ) async throws -> [AuditFinding] {
         func finding(
@@ -110,10 +108,8 @@ struct SecurityAudit: Sendable {
         switch check {
         case .buckets:
             let s3 = S3(client, region: region)
-            for bucket in try await s3.listBuckets() {
-                var home = bucket.region
-                if home == nil { home = try await s3.getBucketLocation(bucket.name) }
-                guard let home, regions.contains(home) else { continue }
+            for bucket in try await s3.listBuckets(inRegion: region) {
+                let home = bucket.region ?? region
                 let arn = "arn:aws:s3:::\(bucket.name)"
                 let block = try await s3.getPublicAccessBlock(bucket.name)
                 let open = block.map { block in

@@ -155,6 +155,19 @@ struct TaskBuilder {
             return nil
         }
         if isReport, AwsRegion.meansEvery(text(field)) { return nil }
+        // A report may read several regions: "us-east-1, eu-west-1", kept in that canonical spelling.
+        let listed = text(field).split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init).filter { !$0.isEmpty && $0.lowercased() != "and" }
+        if isReport, listed.count > 1 {
+            var regions: [String] = []
+            for region in listed {
+                switch AwsRegion.check(region) {
+                case .success(let code): if !regions.contains(code) { regions.append(code) }
+                case .failure(let violation):
+                    problems.append(IssueProblem(field: "region", value: region, rule: violation.rule, example: "us-east-1, eu-west-1"))
+                }
+            }
+            return regions.joined(separator: ", ")
+        }
         switch AwsRegion.check(text(field)) {
         case .success(let region): return region
         case .failure(let violation):

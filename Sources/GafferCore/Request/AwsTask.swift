@@ -5,6 +5,7 @@ public struct AwsTask: Sendable, Hashable, Codable {
     public var kind: TaskKind
     /// nil for a report over every kind of resource ("discover everything in eu-west-1").
     public var resource: ResourceKind?
+    /// One region; for a report, possibly several as "us-east-1, eu-west-1" (see `regions`).
     public var region: String?
     public var account: String?
     /// Checked values keyed by AWS property name in lowerCamelCase (`bucketName`, `memorySize`).
@@ -35,6 +36,11 @@ public struct AwsTask: Sendable, Hashable, Codable {
         self.tags = tags
         self.requester = requester
         self.issue = issue
+    }
+
+    /// The regions the task names: one, or a report's several; empty when it names none.
+    public var regions: [String] {
+        (region ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// The resource's name, from its identifier parameter (`bucketName`, `functionName`, ...),

@@ -1,0 +1,153 @@
+import Foundation
+import GafferAgents
+import GafferCore
+import GafferMessages
+import Testing
+
+/// The report comment for each kind of read-only task, against golden files.
+struct ReportCommentTests {
+    static let at = Date(timeIntervalSince1970: 1_800_000_000)
+    static let files = GafferComments.ReportFiles(json: "reports/R.json", csv: "reports/R.csv", api: "GET /reports/R.json")
+
+    static func resource(
+        _ id: String,
+        _ arn: String,
+        _ type: String,
+        managed: Bool = false,
+        gone: Bool = false,
+        health: HealthVerdict = .unknown,
+        _ evidence: [String] = []
+    )
+        -> ReportResource
+    {
+        var resource = ReportResource(
+            id: id,
+            arn: arn,
+            type: type,
+            region: "us-east-1",
+            account: "123456789012",
+            managed: managed,
+            gone: gone,
+            health: health,
+            evidence: evidence
+        )
+        if managed { resource.stack = "gaffer-7-s3-\(id)" }
+        return resource
+    }
+
+    static let resources = [
+        resource(
+            "logs",
+            "arn:aws:s3:::logs",
+            "AWS::S3::Bucket",
+            managed: true,
+            health: .unknown,
+            ["Gaffer reads no health signal for AWS::S3::Bucket"]
+        ),
+        resource("uploads|raw", "arn:aws:s3:::uploads", "AWS::S3::Bucket"),
+        resource(
+            "orders",
+            "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+            "AWS::DynamoDB::Table",
+            managed: true,
+            gone: true,
+            health: .unhealthy,
+            ["in Gaffer's registry but not found in AWS"]
+        ),
+        resource(
+            "api",
+            "arn:aws:lambda:us-east-1:123456789012:function:api",
+            "AWS::Lambda::Function",
+            health: .degraded,
+            ["3 errors in the last hour"]
+        ),
+    ]
+
+    @Test func aDiscoveryGroupsByServiceAndListsWhatIsGone() throws {
+        let report = Report(kind: .discover, accounts: ["123456789012"], regions: ["us-east-1"], generatedAt: Self.at, resources: Self.resources)
+        let text = try CommentTests().comments().report(report, summary: ReportSummary.line(report), files: Self.files)
+        try CommentTests().expectGolden("task-report-discover", text)
+        #expect(text.contains("3 resources in account 123456789012, us-east-1: 1 managed by Gaffer, 2 unmanaged, 1 gone."))
+        #expect(text.contains("`uploads\\|raw`"), "a pipe in a name cannot break the table")
+    }
+
+    @Test func aHealthCheckPutsWhatNeedsAttentionFirst() throws {
+        let report = Report(
+            kind: .healthCheck,
+            accounts: ["123456789012"],
+            regions: ["us-east-1", "eu-west-1"],
+            generatedAt: Self.at,
+            resources: Self.resources,
+            gaps: ["123456789012 eu-west-1: tagged: Resource Groups Tagging API GetResources failed: AccessDenied (HTTP 403)"]
+        )
+        let text = try CommentTests().comments().report(report, summary: ReportSummary.line(report), files: Self.files)
+        try CommentTests().expectGolden("task-report-health", text)
+        let attention = try #require(text.range(of: "**Needs attention**"))
+        #expect(text[attention.upperBound...].prefix(400).contains("🔴 Unhealthy"))
+    }
+
+    @Test func anAuditShowsTheWorstAndFoldsTheRest() throws {
+        let findings = [
+            AuditFinding(
+                severity: .critical,
+                rule: "SG-OPEN-DATABASE",
+                resource: "arn:aws:ec2:us-east-1:123456789012:security-group/sg-1",
+                region: "us-east-1",
+                account: "123456789012",
+                evidence: "web allows 0.0.0.0/0 on port 5432 (PostgreSQL)",
+                fix: "remove the rule"
+            ),
+            AuditFinding(
+                severity: .high,
+                rule: "S3-PUBLIC-ACCESS-BLOCK",
+                resource: "arn:aws:s3:::logs",
+                region: "us-east-1",
+                account: "123456789012",
+                evidence: "no public access block",
+                fix: "turn on all four",
+                managed: true
+            ),
+            AuditFinding(
+                severity: .low,
+                rule: "EBS-SNAPSHOT-UNENCRYPTED",
+                resource: "arn:aws:ec2:us-east-1::snapshot/snap-1",
+                region: "us-east-1",
+                account: "123456789012",
+                evidence: "snap-1 is not encrypted",
+                fix: "copy it encrypted"
+            ),
+        ]
+        let report = Report(kind: .securityAudit, accounts: ["123456789012"], regions: ["us-east-1"], generatedAt: Self.at, findings: findings)
+        let text = try CommentTests().comments().report(report, summary: ReportSummary.line(report), files: Self.files)
+        try CommentTests().expectGolden("task-report-security", text)
+        #expect(text.contains("3 findings (1 critical, 1 high, 1 low)"))
+        #expect(text.contains("🛠 `arn:aws:s3:::logs`"))
+        let folded = try #require(text.range(of: "<details><summary>Medium and low: 1</summary>"))
+        #expect(text[folded.upperBound...].contains("EBS-SNAPSHOT-UNENCRYPTED"))
+        #expect(!text[..<folded.lowerBound].contains("EBS-SNAPSHOT-UNENCRYPTED"))
+
+        let clean = Report(kind: .securityAudit, accounts: ["123456789012"], regions: ["us-east-1"], generatedAt: Self.at)
+        #expect(
+            try CommentTests().comments().report(clean, summary: ReportSummary.line(clean), files: nil, onIssue: false).contains(
+                "Nothing unsafe was found"
+            )
+        )
+    }
+
+    @Test func theCSVQuotesWhatWouldBreakItAndDefusesFormulas() {
+        let report = Report(
+            kind: .discover,
+            accounts: ["1"],
+            regions: ["us-east-1"],
+            generatedAt: Self.at,
+            resources: [
+                Self.resource("a,b", "arn:aws:s3:::a", "AWS::S3::Bucket"),
+                Self.resource("=cmd()", "arn:aws:s3:::c", "AWS::S3::Bucket", ["say \"hi\""]),
+            ]
+        )
+        let lines = report.csv().components(separatedBy: "\r\n")
+        #expect(lines[1].hasPrefix("s3,AWS::S3::Bucket,\"a,b\",arn:aws:s3:::a,"))
+        #expect(lines[2].hasPrefix("s3,AWS::S3::Bucket,'=cmd(),"))
+        #expect(lines[2].hasSuffix(",\"say \"\"hi\"\"\""))
+    }
+}
