@@ -31,6 +31,7 @@ extension GafferComments {
         switch report.kind {
         case .securityAudit: context["security"] = securityContext(report)
         case .healthCheck: context["health"] = healthContext(report)
+        case .optimizeCosts: context["cost"] = costContext(report)
         default: context["discover"] = discoverContext(report)
         }
         return try templates.render("task-report", context)
@@ -92,6 +93,31 @@ extension GafferComments {
             "verdicts": verdicts, "attention": attention.map(row), "hasAttention": !attention.isEmpty, "rows": report.resources.map(row),
             "total": String(report.resources.count),
         ]
+    }
+
+    private func costContext(_ report: Report) -> [String: Any] {
+        var context: [String: Any] = [:]
+        if let costs = report.costs {
+            func rows(_ lines: [CostSummary.Line]) -> [[String: Any]] {
+                lines.map { ["name": MarkdownText.plain($0.name), "usd": Self.dollars($0.usd)] }
+            }
+            context["costs"] = [
+                "start": costs.start, "end": costs.end, "total": Self.dollars(costs.totalUSD), "monthToDate": Self.dollars(costs.monthToDateUSD),
+                "forecast": Self.dollars(costs.forecastUSD), "forecastBasis": MarkdownText.plain(costs.forecastBasis),
+                "byService": rows(costs.byService),
+                "byIssue": rows(costs.byIssue), "hasIssues": !costs.byIssue.isEmpty,
+            ]
+        }
+        context["hasProposals"] = !report.proposals.isEmpty
+        context["savingTotal"] = Self.dollars(report.proposals.reduce(0) { $0 + $1.monthlySavingUSD })
+        context["proposals"] = report.proposals.map { proposal -> [String: Any] in
+            [
+                "resource": (proposal.managed ? "🛠 " : "") + MarkdownText.code(proposal.resource), "region": MarkdownText.plain(proposal.region),
+                "action": MarkdownText.plain(proposal.action), "saving": Self.dollars(proposal.monthlySavingUSD),
+                "evidence": MarkdownText.plain(proposal.evidence),
+            ]
+        }
+        return context
     }
 
     private func securityContext(_ report: Report) -> [String: Any] {

@@ -171,9 +171,10 @@ import Testing
             error.description
                 == "DynamoDB ListTables failed: ThrottlingException (HTTP 400): Rate of requests exceeds the allowed throughput. [request id req-42]"
         )
-        #expect(count.withLock { $0 } == 4)
-        #expect(waiter.recorded.count == 3)
-        #expect(waiter.recorded.allSatisfy { $0 <= .milliseconds(400) })
+        // Throttling passes if one waits: it gets `throttledMaxAttempts` (8) tries, more than the 4 a failure gets.
+        #expect(count.withLock { $0 } == 8)
+        #expect(waiter.recorded.count == 7)
+        #expect(zip(waiter.recorded, 1...).allSatisfy { wait, attempt in wait <= .milliseconds(100 << (attempt - 1)) })
 
         // A client error is not retried.
         count.withLock { $0 = 0 }

@@ -134,6 +134,59 @@ struct ReportCommentTests {
         )
     }
 
+    @Test func aCostReportShowsTheSpendingThenTheProposalsLargestFirst() throws {
+        let costs = CostSummary(
+            start: "2027-01-01",
+            end: "2027-01-31",
+            totalUSD: 90,
+            byService: [.init(name: "Amazon EC2", usd: 60), .init(name: "Amazon S3", usd: 30)],
+            byIssue: [.init(name: "#7", usd: 75), .init(name: "untagged", usd: 15)],
+            monthToDateUSD: 90,
+            forecastUSD: 93,
+            forecastBasis: "spent so far this month, plus the last 7 days' daily average ($3.00) for the 1 day left"
+        )
+        let proposals = [
+            SavingsProposal(
+                rule: "EC2-IDLE",
+                resource: "arn:aws:ec2:us-east-1:123456789012:instance/i-1",
+                region: "us-east-1",
+                account: "123456789012",
+                action: "stop it, or move it to a smaller type",
+                evidence: "t3.large: daily average CPU at most 1.5% over 10 days",
+                monthlySavingUSD: 60.74,
+                managed: true
+            ),
+            SavingsProposal(
+                rule: "EIP-UNUSED",
+                resource: "arn:aws:ec2:us-east-1:123456789012:elastic-ip/eipalloc-1",
+                region: "us-east-1",
+                account: "123456789012",
+                action: "release it",
+                evidence: "3.4.5.6 is associated with nothing",
+                monthlySavingUSD: 3.65
+            ),
+        ]
+        let report = Report(
+            kind: .optimizeCosts,
+            accounts: ["123456789012"],
+            regions: ["us-east-1"],
+            generatedAt: Self.at,
+            costs: costs,
+            proposals: proposals
+        )
+        let text = try CommentTests().comments().report(report, summary: ReportSummary.line(report), files: Self.files)
+        try CommentTests().expectGolden("task-report-cost", text)
+        #expect(text.contains("$90.00 over the last 30 days, $93.00 forecast for this month; 2 savings proposals worth $64.39 a month"))
+        #expect(text.contains("🛠 `arn:aws:ec2:us-east-1:123456789012:instance/i-1`"))
+        let csv = report.csv().components(separatedBy: "\r\n")
+        #expect(csv[0] == "rule,resource,region,account,action,monthlySavingUSD,managed,evidence")
+        #expect(
+            csv[1].hasPrefix(
+                "EC2-IDLE,arn:aws:ec2:us-east-1:123456789012:instance/i-1,us-east-1,123456789012,\"stop it, or move it to a smaller type\",60.74,true,"
+            )
+        )
+    }
+
     @Test func theCSVQuotesWhatWouldBreakItAndDefusesFormulas() {
         let report = Report(
             kind: .discover,

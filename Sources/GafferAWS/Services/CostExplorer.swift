@@ -29,17 +29,29 @@ public struct CostExplorer: Sendable {
     }
 
     /// Cost between two dates (`YYYY-MM-DD`, end exclusive), by DAILY or MONTHLY, optionally grouped
-    /// by a dimension such as SERVICE.
+    /// by a dimension such as SERVICE (or, with `groupType` TAG, by a tag key), every page.
     public func getCostAndUsage(
         start: String,
         end: String,
         granularity: String = "MONTHLY",
         metrics: [String] = ["UnblendedCost"],
-        groupBy dimension: String? = nil
+        groupBy key: String? = nil,
+        groupType: String = "DIMENSION"
     ) async throws -> [ResultByTime] {
-        struct Output: Decodable { let resultsByTime: [ResultByTime]? }
-        var input: [String: any Sendable] = ["TimePeriod": ["Start": start, "End": end], "Granularity": granularity, "Metrics": metrics]
-        if let dimension { input["GroupBy"] = [["Type": "DIMENSION", "Key": dimension]] }
-        return try await client.json(.costExplorer, "GetCostAndUsage", input, as: Output.self).resultsByTime ?? []
+        struct Output: Decodable {
+            let resultsByTime: [ResultByTime]?
+            let nextPageToken: String?
+        }
+        var results: [ResultByTime] = []
+        var token: String?
+        repeat {
+            var input: [String: any Sendable] = ["TimePeriod": ["Start": start, "End": end], "Granularity": granularity, "Metrics": metrics]
+            if let key { input["GroupBy"] = [["Type": groupType, "Key": key]] }
+            if let token { input["NextPageToken"] = token }
+            let output = try await client.json(.costExplorer, "GetCostAndUsage", input, as: Output.self)
+            results += output.resultsByTime ?? []
+            token = output.nextPageToken.flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        return results
     }
 }

@@ -23,6 +23,7 @@ public struct DynamoDB: Sendable {
         public let keySchema: [KeyElement]
         public let billingModeSummary: BillingModeSummary?
         public let sseDescription: SSEDescription?
+        public let provisionedThroughput: ProvisionedThroughput?
 
         /// PAY_PER_REQUEST or PROVISIONED (tables made before on-demand have no summary: provisioned).
         public var billingMode: String { billingModeSummary?.billingMode ?? "PROVISIONED" }
@@ -32,6 +33,11 @@ public struct DynamoDB: Sendable {
         public let attributeName: String
         /// HASH or RANGE.
         public let keyType: String
+    }
+
+    public struct ProvisionedThroughput: Decodable, Sendable {
+        public let readCapacityUnits: Int?
+        public let writeCapacityUnits: Int?
     }
 
     public struct BillingModeSummary: Decodable, Sendable {

@@ -11,7 +11,9 @@ public struct CostAgent: Agent {
 
     public func perform(_ step: Step, context: AgentContext) async throws -> StepOutput {
         guard step.intent == .estimateCost else {
-            throw CapabilityGapError(CapabilityGap(agent: role, asked: "write a cost report", lacking: "reports are not written yet"))
+            let report = try await CostReport(sources: try context.reportSources(for: role), prices: context.settings.prices, clock: context.clock)
+                .run(context.task)
+            return StepOutput(notes: [ReportSummary.line(report)], report: report)
         }
         let isDelete = context.task.kind == .delete
         var documents: [CloudFormationDocument] = []

@@ -165,7 +165,7 @@ struct HealthCheck: Sendable {
         },
     ]
 
-    /// Reads every resource's signals in as few GetMetricData calls as the API allows (500 queries each).
+    /// Reads every resource's signals, in as few GetMetricData calls as the API allows.
     static func addMetrics(
         to verdicts: inout [String: Verdict],
         resources: [ReportResource],
@@ -187,22 +187,17 @@ struct HealthCheck: Sendable {
                 queries.append((query, resource, signal))
             }
         }
-        let cloudWatch = CloudWatch(client, region: region)
-        for start in stride(from: 0, to: queries.count, by: 500) {
-            let batch = Array(queries[start..<min(start + 500, queries.count)])
-            let results = try await cloudWatch.getMetricData(batch.map(\.0), start: end.addingTimeInterval(-window), end: end)
-            let values = Dictionary(results.map { ($0.id, $0.values) }, uniquingKeysWith: { first, _ in first })
-            for (query, resource, signal) in batch {
-                guard let points = values[query.id], !points.isEmpty else {
-                    if verdicts[resource.arn] == nil { verdicts[resource.arn] = Verdict(.unknown, "no \(signal.metric) data in the last hour") }
-                    continue
-                }
-                let value = signal.stat == "Minimum" ? points.min() ?? 0 : signal.stat == "Maximum" ? points.max() ?? 0 : points.reduce(0, +)
-                guard let (health, line) = signal.describe(value) else { continue }
-                var verdict = verdicts[resource.arn] ?? Verdict(health)
-                if verdicts[resource.arn] == nil { verdict.evidence = [line] } else { verdict.add(health, line) }
-                verdicts[resource.arn] = verdict
+        let values = try await MetricReads.values(queries.map(\.0), client: client, region: region, start: end.addingTimeInterval(-window), end: end)
+        for (query, resource, signal) in queries {
+            guard let points = values[query.id], !points.isEmpty else {
+                if verdicts[resource.arn] == nil { verdicts[resource.arn] = Verdict(.unknown, "no \(signal.metric) data in the last hour") }
+                continue
             }
+            let value = signal.stat == "Minimum" ? points.min() ?? 0 : signal.stat == "Maximum" ? points.max() ?? 0 : points.reduce(0, +)
+            guard let (health, line) = signal.describe(value) else { continue }
+            var verdict = verdicts[resource.arn] ?? Verdict(health)
+            if verdicts[resource.arn] == nil { verdict.evidence = [line] } else { verdict.add(health, line) }
+            verdicts[resource.arn] = verdict
         }
     }
 }

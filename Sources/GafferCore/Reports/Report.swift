@@ -11,6 +11,9 @@ public struct Report: Sendable, Hashable, Codable {
     public var resources: [ReportResource]
     /// securityAudit: what is unsafe, worst first.
     public var findings: [AuditFinding]
+    /// optimizeCosts: what was spent, and ways to spend less, largest saving first.
+    public var costs: CostSummary?
+    public var proposals: [SavingsProposal]
     /// What could not be read (a region that refused, a service not offered there): said, never hidden.
     public var gaps: [String]
 
@@ -21,6 +24,8 @@ public struct Report: Sendable, Hashable, Codable {
         generatedAt: Date,
         resources: [ReportResource] = [],
         findings: [AuditFinding] = [],
+        costs: CostSummary? = nil,
+        proposals: [SavingsProposal] = [],
         gaps: [String] = []
     ) {
         self.kind = kind
@@ -29,6 +34,8 @@ public struct Report: Sendable, Hashable, Codable {
         self.generatedAt = generatedAt
         self.resources = resources
         self.findings = findings
+        self.costs = costs
+        self.proposals = proposals
         self.gaps = gaps
     }
 
@@ -49,7 +56,15 @@ public struct Report: Sendable, Hashable, Codable {
     /// One row per resource (discover, health) or per finding (security), with a header.
     public func csv() -> String {
         var rows: [[String]]
-        if kind == .securityAudit {
+        if kind == .optimizeCosts {
+            rows = [["rule", "resource", "region", "account", "action", "monthlySavingUSD", "managed", "evidence"]]
+            rows += proposals.map {
+                [
+                    $0.rule, $0.resource, $0.region, $0.account, $0.action, String(format: "%.2f", $0.monthlySavingUSD), String($0.managed),
+                    $0.evidence,
+                ]
+            }
+        } else if kind == .securityAudit {
             rows = [["severity", "rule", "resource", "region", "account", "managed", "evidence", "fix"]]
             rows += findings.map { [$0.severity.rawValue, $0.rule, $0.resource, $0.region, $0.account, String($0.managed), $0.evidence, $0.fix] }
         } else {
