@@ -5,7 +5,8 @@ import GafferCore
 /// Judges each resource a discovery finds as Healthy, Degraded, Unhealthy or Unknown, from what AWS
 /// reports now: EC2 status checks, the last hour's Lambda errors and throttles and DynamoDB
 /// throttling, RDS status, CPU and free storage, ECS running against desired, alarms in ALARM, and
-/// stacks left failed or rolled back. The evidence goes with each verdict.
+/// stacks left failed or rolled back; and the drift of what Gaffer made from its stacks
+/// (`DriftCheck`). The evidence goes with each verdict.
 struct HealthCheck: Sendable {
     let sources: ReportSources
     let clock: any WallClock
@@ -19,12 +20,25 @@ struct HealthCheck: Sendable {
         let sources = self.sources
         let end = clock.now()
         let resources = report.resources
+        let present = Set(resources.filter { $0.managed && !$0.gone }.map(\.arn))
+        let registered = try await sources.registry.registeredResources().filter { present.contains($0.arn) }
         let results = await sources.each(places) { place -> Result<[String: Verdict], any Error> in
             let parts = place.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
             let here = resources.filter { !$0.gone && $0.account == parts[0] && $0.region == parts[1] }
             do {
                 let client = try await sources.accounts.client(for: parts[0])
-                return .success(try await Self.verdicts(for: here, client: client, region: parts[1], end: end))
+                var verdicts = try await Self.verdicts(for: here, client: client, region: parts[1], end: end)
+                let stacks = registered.filter { $0.stack.account == parts[0] && $0.stack.region == parts[1] }
+                for (arn, drift) in try await DriftCheck.check(stacks, client: client, region: parts[1]) {
+                    var verdict = verdicts[arn] ?? Verdict(.unknown)
+                    if drift.differences.isEmpty {
+                        verdict.add(.healthy, "matches its stack (\(drift.matched.joined(separator: ", ")))")
+                    } else {
+                        for line in drift.differences { verdict.add(.degraded, "drifted: \(line)") }
+                    }
+                    verdicts[arn] = verdict
+                }
+                return .success(verdicts)
             } catch {
                 return .failure(error)
             }
