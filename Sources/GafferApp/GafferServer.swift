@@ -43,7 +43,9 @@ public struct GafferServer: Sendable {
         var reports: ReportWork?
         if github != nil {
             let workspaces = try configuration.makeWorkspaces()
-            publisher = TaskPublisher(coordinator: try configuration.makeCoordinator(store: store), workspaces: workspaces)
+            var coordinator = try configuration.makeCoordinator(store: store)
+            coordinator.knowledge = store
+            publisher = TaskPublisher(coordinator: coordinator, workspaces: workspaces)
             pipeline = configuration.makePullRequestPipeline(workspaces: workspaces)
             work = try configuration.makeChangeWork(store: store, workspaces: workspaces, metrics: metrics, clock: clock)
             reports = try configuration.makeReportWork(store: store, clock: clock)

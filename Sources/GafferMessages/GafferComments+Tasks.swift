@@ -72,6 +72,8 @@ extension GafferComments {
         }
         context["hasFindings"] = !plan.findings.isEmpty
         context["needsApproval"] = plan.requiresApproval
+        context["lessons"] = (plan.lessons ?? []).map(MarkdownText.plain)
+        context["hasLessons"] = !(plan.lessons ?? []).isEmpty
         context["approvalReasons"] = plan.approvalReasons.map(MarkdownText.plain)
         return try templates.render("pull-request-body", context)
     }

@@ -163,6 +163,25 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v4: learnings") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE learnings (
+                        position INTEGER PRIMARY KEY AUTOINCREMENT,
+                        plan_id TEXT NOT NULL,
+                        stack TEXT NOT NULL,
+                        repository TEXT NOT NULL,
+                        issue INTEGER NOT NULL,
+                        resource_type TEXT NOT NULL,
+                        fixed INTEGER NOT NULL DEFAULT 0,
+                        learning BLOB NOT NULL
+                    );
+                    CREATE UNIQUE INDEX learnings_plan_stack ON learnings(plan_id, stack);
+                    CREATE INDEX learnings_task ON learnings(repository, issue, fixed);
+                    CREATE INDEX learnings_type ON learnings(resource_type);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -7,7 +7,8 @@ struct GafferCommand: AsyncParsableCommand {
         abstract: "A GitHub App that does the AWS work asked for in GitHub issues.",
         subcommands: [
             ServeCommand.self, WorkerCommand.self, MigrateCommand.self,
-            ParseIssueCommand.self, ParseCommentCommand.self, PlanCommand.self, ReportCommand.self, GitHubCommand.self, GitCommand.self,
+            ParseIssueCommand.self, ParseCommentCommand.self, PlanCommand.self, ReportCommand.self, KnowledgeCommand.self, GitHubCommand.self,
+            GitCommand.self,
             PipelineCommand.self,
             AWSCommand.self, SandboxCommand.self, DemoCommand.self, VersionCommand.self,
         ]

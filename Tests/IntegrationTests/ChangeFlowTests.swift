@@ -377,6 +377,11 @@ struct ChangeFlowTests {
         #expect(try await story.alice.pullRequest(pull, in: story.repository).state == "open")
         let again = try #require(try await story.say("/apply", on: pull, as: story.alice))
         #expect(again.contains("failed: fix the template and `/plan` again, or `/retry` it"), "\(again)")
+        let store = story.gaffer.server.store
+        let learned = try await store.learnings(resourceTypes: ["AWS::S3::Bucket"])
+        #expect(learned.count == 1, "the failure is learned once, however often it is looked at")
+        #expect(learned.first?.reason.contains("The requested bucket name is not available") == true)
+        #expect(learned.first?.fix == nil)
 
         // The cause lay outside the template: once it is gone, /retry plans again and the apply goes through.
         try await s3.deleteBucket("taken-logs")
@@ -385,6 +390,14 @@ struct ChangeFlowTests {
         #expect(applied.contains(": applied"), "\(applied)")
         #expect(try await s3.bucketExists("taken-logs"))
         #expect(try await story.alice.pullRequest(pull, in: story.repository).merged == true)
+        let fixed = try #require(try await store.learnings(resourceTypes: ["AWS::S3::Bucket"]).first)
+        #expect(fixed.fix?.hasPrefix("the plan of commit ") == true && fixed.fix?.hasSuffix("in #\(pull), applied by alice") == true, "\(fixed)")
+        #expect(try await store.knowledge(kind: .learning, matching: "taken-logs", limit: 5).count == 1)
+
+        // The next bucket's plan shows what was learned.
+        let next = try await story.openTask("Create an S3 bucket named other-logs in us-east-1", autoplan: false)
+        #expect(next.pull.body?.contains("### Learned before") == true, "\(next.pull.body ?? "")")
+        #expect(next.pull.body?.contains("AWS::S3::Bucket failed in acme/web#\(task.issue) (stack gaffer-s3-bucket-taken-logs)") == true)
     }
 
     @Test func aRunningPipelineIsCancelledAndAFailedOneIsRunAgainByRetry() async throws {

@@ -13,6 +13,10 @@ public struct Coordinator: Sendable {
     public let clock: any WallClock
     /// What report steps read; nil: report tasks end in a capability gap that says so.
     public var reports: ReportSources?
+    /// Where a ready plan finds the lessons learned about the resources it writes; nil: none are shown.
+    public var knowledge: (any KnowledgeStore)?
+    /// The most lessons one plan shows.
+    static let maximumLessons = 3
 
     /// - Parameters:
     ///   - agents: the agents by role, checked complete.
@@ -112,8 +116,21 @@ public struct Coordinator: Sendable {
             group.cancelAll()
         }
         finish(&plan)
+        if plan.state == .ready, let knowledge { plan.lessons = try await lessons(for: plan, from: knowledge) }
         try await save(&plan)
         return plan
+    }
+
+    /// The learnings about every resource type the plan's stacks hold, newest first.
+    private func lessons(for plan: Plan, from knowledge: any KnowledgeStore) async throws -> [String]? {
+        let files = plan.files
+        var types = Set<String>()
+        for stack in plan.stacks {
+            guard let text = files.text(at: stack.template) else { continue }
+            types.formUnion(try CloudFormationDocument.reading(path: stack.template, text: text).resources.map(\.type))
+        }
+        let lessons = try await knowledge.learnings(resourceTypes: types.sorted()).prefix(Self.maximumLessons).map(\.lesson)
+        return lessons.isEmpty ? nil : lessons
     }
 
     private static func perform(_ agent: any Agent, _ step: Step, _ context: AgentContext, timeout: Double) async -> StepResult {

@@ -62,6 +62,8 @@ public struct ChangeApplier: Sendable {
                     stackStatus: try await work.stacks.stack(key)?.status ?? "none"
                 )
                 progress[index] = .init(name: key.name, status: failure.stackStatus, detail: "not run")
+                // AWS names no resource when it refuses the whole change: the change's first resource is what it was about.
+                try await learn(failure, resourceType: stack.changes.first?.resourceType, plan: plan, stack: key)
                 return .failed(failure, progress: progress)
             }
             // The apply comment is written once the stack is seen still changing; one that settles at once is not reported twice.
@@ -85,8 +87,9 @@ public struct ChangeApplier: Sendable {
                 )
             )
             guard succeeded else {
-                let failure = try await failure(key, status: final?.status ?? "gone")
+                let (failure, type) = try await failure(key, status: final?.status ?? "gone")
                 progress[index] = .init(name: key.name, status: final?.status ?? "unknown", detail: "failed")
+                try await learn(failure, resourceType: type, plan: plan, stack: key)
                 return .failed(failure, progress: progress)
             }
             progress[index] = .init(name: key.name, status: final?.status ?? "DELETE_COMPLETE", detail: "done")
@@ -97,7 +100,31 @@ public struct ChangeApplier: Sendable {
             }
         }
         if !resources.isEmpty { try await work.store.register(resources) }
+        // What failed before for this task is fixed by what was applied now.
+        try await work.store.resolveLearnings(
+            repository: plan.repository,
+            issue: plan.issue,
+            fix: "the plan of commit \(plan.headSHA.prefix(7)) in #\(plan.pullRequest), applied by \(by)",
+            at: work.clock.now()
+        )
         return .applied
+    }
+
+    /// Keeps the failure in the knowledge base, once per plan and stack, until the task's next apply fixes it.
+    private func learn(_ failure: GafferComments.ApplyFailure, resourceType: String?, plan: ChangePlan, stack key: StackKey) async throws {
+        try await work.store.recordLearning(
+            Learning(
+                planID: plan.id,
+                stack: key.name,
+                repository: plan.repository,
+                issue: plan.issue,
+                pullRequest: plan.pullRequest,
+                resourceType: resourceType ?? "AWS::CloudFormation::Stack",
+                errorCode: Learning.errorCode(in: failure.reason),
+                reason: failure.reason,
+                failedAt: work.clock.now()
+            )
+        )
     }
 
     struct NotRunnable: Error {
@@ -162,8 +189,8 @@ public struct ChangeApplier: Sendable {
         var description: String { message }
     }
 
-    /// The first resource that failed in the stack's latest operation, with AWS's reason.
-    private func failure(_ key: StackKey, status: String) async throws -> GafferComments.ApplyFailure {
+    /// The first resource that failed in the stack's latest operation, with AWS's reason, and its type.
+    private func failure(_ key: StackKey, status: String) async throws -> (GafferComments.ApplyFailure, resourceType: String?) {
         // A stack that is gone has no events to read: say what is known.
         let events = (try? await work.stacks.events(key)) ?? []
         // Newest first: the operation's events come before the last time the stack itself was asked to change.
@@ -173,13 +200,14 @@ public struct ChangeApplier: Sendable {
         let failed =
             operation.last { $0.status.hasSuffix("_FAILED") && $0.logicalResourceID != key.name }
             ?? events.first { $0.status.hasSuffix("_FAILED") }
-        return GafferComments.ApplyFailure(
+        let failure = GafferComments.ApplyFailure(
             resource: failed?.logicalResourceID ?? key.name,
             reason: failed?.statusReason
                 ?? (status == "gone"
                     ? "the stack is gone: CloudFormation deleted it" : "CloudFormation left the stack in \(status) without a reason"),
             stackStatus: status
         )
+        return (failure, failed?.resourceType)
     }
 
     /// The stack's resources as registry rows: an ARN where Gaffer can name one, the cost agent's daily figure.

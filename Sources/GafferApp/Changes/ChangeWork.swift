@@ -6,7 +6,7 @@ import GafferGitHub
 /// What plans and applies need: where they are kept, CloudFormation, git checkouts of the
 /// pull request's commit, the task parser and the operator's settings.
 public struct ChangeWork: Sendable {
-    public let store: any ChangeStore & PlanStore
+    public let store: any ChangeStore & PlanStore & KnowledgeStore
     public let stacks: any StackOperations
     public let workspaces: GitWorkspaces
     public let parser: IssueParser
@@ -20,11 +20,11 @@ public struct ChangeWork: Sendable {
     public let clock: any WallClock
 
     /// - Parameters:
-    ///   - store: change plans, decisions, locks, the registry and the coordinator's plans.
+    ///   - store: change plans, decisions, locks, the registry, the coordinator's plans and the knowledge base.
     ///   - stacks: CloudFormation, per account and region.
     ///   - workspaces: git, to read the templates of exactly the commit planned.
     public init(
-        store: any ChangeStore & PlanStore,
+        store: any ChangeStore & PlanStore & KnowledgeStore,
         stacks: any StackOperations,
         workspaces: GitWorkspaces,
         parser: IssueParser,

@@ -65,7 +65,7 @@ extension GafferConfiguration {
     /// Plans and applies with these settings: CloudFormation through the configured AWS credentials and account roles,
     /// its calls timed in `metrics` when given.
     public func makeChangeWork(
-        store: any ChangeStore & PlanStore,
+        store: any ChangeStore & PlanStore & KnowledgeStore,
         workspaces: GitWorkspaces,
         metrics: GafferMetrics? = nil,
         clock: any WallClock = SystemWallClock()

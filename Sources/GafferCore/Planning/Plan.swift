@@ -29,6 +29,8 @@ public struct Plan: Sendable, Hashable, Codable {
     public var ruleApprovalReasons: [String]
     public var createdAt: Date
     public var updatedAt: Date
+    /// What failed before for the kinds of resource this plan writes, and what fixed it (the knowledge base's learnings).
+    public var lessons: [String]?
 
     public init(id: String, task: AwsTask, repository: String? = nil, steps: [Step], limits: PlanLimits, approvalReasons: [String] = [], at: Date) {
         self.id = id
