@@ -37,6 +37,15 @@ extension GafferComments {
         return try templates.render("task-report", context)
     }
 
+    /// The most rows one table of a report comment shows; the rest are in the full report's files.
+    public static let maximumReportRows = 100
+
+    /// The first rows, and how many were left out (nil when none were).
+    static func capped<Item>(_ items: [Item]) -> (shown: [Item], more: String?) {
+        let more = items.count - maximumReportRows
+        return (Array(items.prefix(maximumReportRows)), more > 0 ? String(more) : nil)
+    }
+
     static func title(_ report: Report) -> String {
         let place = report.regions.count == 1 ? report.regions[0] : "\(report.regions.count) regions"
         let what: String
@@ -63,10 +72,13 @@ extension GafferComments {
             let managed = resources.filter { $0.managed && !$0.gone }.count
             let gone = resources.filter(\.gone).count
             let unmanaged = resources.filter { !$0.managed }.count
-            return [
+            let (shown, more) = Self.capped(resources)
+            var context: [String: Any] = [
                 "service": MarkdownText.plain(service), "total": String(resources.count), "managed": String(managed),
-                "unmanaged": String(unmanaged), "gone": String(gone), "rows": resources.map(row),
+                "unmanaged": String(unmanaged), "gone": String(gone), "rows": shown.map(row),
             ]
+            if let more { context["more"] = more }
+            return context
         }
         let gone = report.resources.filter(\.gone).map { resource -> [String: Any] in
             [
@@ -89,10 +101,15 @@ extension GafferComments {
             let count = report.resources.filter { $0.health == verdict }.count
             return count == 0 ? nil : ["verdict": Self.badge(verdict), "count": String(count)]
         }
-        return [
-            "verdicts": verdicts, "attention": attention.map(row), "hasAttention": !attention.isEmpty, "rows": report.resources.map(row),
+        let (attentionShown, attentionMore) = Self.capped(attention)
+        let (shown, more) = Self.capped(report.resources)
+        var context: [String: Any] = [
+            "verdicts": verdicts, "attention": attentionShown.map(row), "hasAttention": !attention.isEmpty, "rows": shown.map(row),
             "total": String(report.resources.count),
         ]
+        if let attentionMore { context["attentionMore"] = attentionMore }
+        if let more { context["more"] = more }
+        return context
     }
 
     private func costContext(_ report: Report) -> [String: Any] {
@@ -105,12 +122,14 @@ extension GafferComments {
                 "start": costs.start, "end": costs.end, "total": Self.dollars(costs.totalUSD), "monthToDate": Self.dollars(costs.monthToDateUSD),
                 "forecast": Self.dollars(costs.forecastUSD), "forecastBasis": MarkdownText.plain(costs.forecastBasis),
                 "byService": rows(costs.byService),
-                "byIssue": rows(costs.byIssue), "hasIssues": !costs.byIssue.isEmpty,
+                "byIssue": rows(costs.byIssue), "hasIssues": !costs.byIssue.isEmpty, "hasServices": !costs.byService.isEmpty,
             ]
         }
         context["hasProposals"] = !report.proposals.isEmpty
         context["savingTotal"] = Self.dollars(report.proposals.reduce(0) { $0 + $1.monthlySavingUSD })
-        context["proposals"] = report.proposals.map { proposal -> [String: Any] in
+        let (shown, more) = Self.capped(report.proposals)
+        if let more { context["more"] = more }
+        context["proposals"] = shown.map { proposal -> [String: Any] in
             [
                 "resource": (proposal.managed ? "🛠 " : "") + MarkdownText.code(proposal.resource), "region": MarkdownText.plain(proposal.region),
                 "action": MarkdownText.plain(proposal.action), "saving": Self.dollars(proposal.monthlySavingUSD),
@@ -128,12 +147,17 @@ extension GafferComments {
                 "evidence": MarkdownText.plain(finding.evidence), "fix": MarkdownText.plain(finding.fix),
             ]
         }
-        let urgent = report.findings.filter { $0.severity >= .high }
+        let urgent = Self.capped(report.findings.filter { $0.severity >= .high })
         let lesser = report.findings.filter { $0.severity < .high }
-        return [
-            "hasFindings": !report.findings.isEmpty, "urgent": urgent.map(row), "lesser": lesser.map(row), "hasLesser": !lesser.isEmpty,
+        let lesserShown = Self.capped(lesser)
+        var context: [String: Any] = [
+            "hasFindings": !report.findings.isEmpty, "urgent": urgent.shown.map(row), "lesser": lesserShown.shown.map(row),
+            "hasLesser": !lesser.isEmpty,
             "lesserCount": String(lesser.count), "hasManaged": report.findings.contains(where: \.managed),
         ]
+        if let more = urgent.more { context["urgentMore"] = more }
+        if let more = lesserShown.more { context["lesserMore"] = more }
+        return context
     }
 
     static func badge(_ verdict: HealthVerdict) -> String {

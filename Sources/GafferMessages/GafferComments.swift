@@ -22,7 +22,7 @@ public struct GafferComments: Sendable {
             var context: [String: Any] = [
                 "kind": MarkdownText.plain(task.kind.displayName),
                 "resource": MarkdownText.plain(task.resource?.displayName ?? "all resources"),
-                "parameters": parameters, "warnings": warnings, "hasWarnings": !warnings.isEmpty,
+                "parameters": parameters, "warnings": warnings, "hasWarnings": !warnings.isEmpty, "isReport": task.kind.isReport,
             ]
             if let name = task.resourceName { context["name"] = MarkdownText.code(name) }
             if let region = task.region { context["region"] = MarkdownText.plain(region) }

@@ -187,6 +187,22 @@ struct ReportCommentTests {
         )
     }
 
+    @Test func aLongListShowsItsFirstRowsAndPointsToTheFullReport() throws {
+        let many = (1...150).map { Self.resource("bucket-\($0)", "arn:aws:s3:::bucket-\($0)", "AWS::S3::Bucket") }
+        let report = Report(kind: .discover, accounts: ["123456789012"], regions: ["us-east-1"], generatedAt: Self.at, resources: many)
+        let text = try CommentTests().comments().report(report, summary: ReportSummary.line(report), files: Self.files)
+        #expect(text.contains("`bucket-100`") && !text.contains("`bucket-101`"))
+        #expect(text.contains("…and 50 more, in the full report."))
+        #expect(text.contains("| s3 | 150 | 0 | 150 | 0 |"), "the counts are of every resource")
+    }
+
+    @Test func aReportIssuesStatusSaysAReportFollows() throws {
+        let parsed = IssueParser().parse(IssueInput(title: "Security audit of everything", body: "", labels: ["gaffer"], author: "alice", number: 3))
+        let status = try CommentTests().comments().issueParse(parsed)
+        #expect(status.contains("answers with a report in the next comment (every region the account has enabled)"), "\(status)")
+        #expect(!status.contains("plans the change"))
+    }
+
     @Test func theCSVQuotesWhatWouldBreakItAndDefusesFormulas() {
         let report = Report(
             kind: .discover,
