@@ -60,14 +60,7 @@ import Testing
     }
 
     static func report(_ moto: MotoServer, clock: any WallClock = SystemWallClock()) async throws -> Report {
-        var coordinator = Coordinator(
-            agents: try AgentRegistry(StandardAgents.all),
-            templates: try TemplateLibrary.shipped(),
-            settings: AgentSettings(prices: try PriceTable.shipped(try TemplateLibrary.shipped())),
-            store: InMemoryPlanStore(),
-            clock: clock
-        )
-        coordinator.reports = ReportSources(base: try moto.client(), registry: EmptyRegistry())
+        let coordinator = try reportingCoordinator(ReportSources(base: try moto.client(), registry: EmptyRegistry()), clock: clock)
         let plan = try await coordinator.plan(AwsTask(kind: .optimizeCosts, resource: nil, region: "us-east-1"))
         #expect(plan.steps.first?.state == .succeeded, "\(plan.steps.first?.error ?? "")")
         return try #require(plan.steps.first?.output?.report)

@@ -13,13 +13,7 @@ import Testing
         defer { moto.stop() }
         let client = try moto.client()
         let account = try await STS(client).getCallerIdentity().account
-        let templates = try TemplateLibrary.shipped()
-        var coordinator = Coordinator(
-            agents: try AgentRegistry(StandardAgents.all),
-            templates: templates,
-            settings: AgentSettings(prices: try PriceTable.shipped(templates)),
-            store: InMemoryPlanStore()
-        )
+        var coordinator = try reportingCoordinator(nil)
         // The bucket as Gaffer writes it, made by its stack, and registered as an apply registers it.
         let plan = try await coordinator.plan(
             AwsTask(kind: .create, resource: .s3Bucket, region: "us-east-1", parameters: ["bucketName": .string("drift-logs")], issue: 9)

@@ -75,13 +75,7 @@ import Testing
     @Test func everyCallAReportMakesIsARead() async throws {
         let transport = RecordingTransport()
         let sources = try Self.sources(transport)
-        var coordinator = Coordinator(
-            agents: try AgentRegistry(StandardAgents.all),
-            templates: try TemplateLibrary.shipped(),
-            settings: AgentSettings(prices: try PriceTable.shipped(try TemplateLibrary.shipped())),
-            store: InMemoryPlanStore()
-        )
-        coordinator.reports = sources
+        let coordinator = try reportingCoordinator(sources)
         for kind in [TaskKind.discover, .healthCheck, .securityAudit] {
             let plan = try await coordinator.plan(AwsTask(kind: kind, resource: nil, region: "us-east-1"))
             #expect(plan.steps.first?.state == .succeeded, "\(kind): \(plan.steps.first?.error ?? "")")

@@ -178,6 +178,20 @@ struct SeededAWS {
     }
 }
 
+/// The standard agents and shipped templates, reading AWS through `reports`.
+func reportingCoordinator(_ reports: ReportSources?, clock: any WallClock = SystemWallClock()) throws -> Coordinator {
+    let templates = try TemplateLibrary.shipped()
+    var coordinator = Coordinator(
+        agents: try AgentRegistry(StandardAgents.all),
+        templates: templates,
+        settings: AgentSettings(prices: try PriceTable.shipped(templates)),
+        store: InMemoryPlanStore(),
+        clock: clock
+    )
+    coordinator.reports = reports
+    return coordinator
+}
+
 /// A registry the test sets.
 final class FixedRegistry: RegistryReading {
     private let resources = Locked<[RegisteredResource]>([])

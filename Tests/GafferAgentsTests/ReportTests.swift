@@ -15,15 +15,7 @@ import Testing
         clock: any WallClock = SystemWallClock()
     ) async throws -> Report {
         let task = AwsTask(kind: kind, resource: resource, region: SeededAWS.region)
-        let agents = try AgentRegistry(StandardAgents.all)
-        var coordinator = Coordinator(
-            agents: agents,
-            templates: try TemplateLibrary.shipped(),
-            settings: AgentSettings(prices: try PriceTable.shipped(try TemplateLibrary.shipped())),
-            store: InMemoryPlanStore(),
-            clock: clock
-        )
-        coordinator.reports = sources
+        let coordinator = try reportingCoordinator(sources, clock: clock)
         let plan = try await coordinator.plan(task)
         let step = try #require(plan.steps.first)
         #expect(step.state == .succeeded, "\(step.error ?? "")")

@@ -61,13 +61,7 @@ import Testing
         settings.retryCap = .milliseconds(50)
         let transport = ThrottlingTransport()
         let base = try AWSClient.standard(settings, environment: AWSEnvironment(variables: [:], home: "/nonexistent"), transport: transport)
-        var coordinator = Coordinator(
-            agents: try AgentRegistry(StandardAgents.all),
-            templates: try TemplateLibrary.shipped(),
-            settings: AgentSettings(prices: try PriceTable.shipped(try TemplateLibrary.shipped())),
-            store: InMemoryPlanStore()
-        )
-        coordinator.reports = ReportSources(base: base, registry: EmptyRegistry())
+        let coordinator = try reportingCoordinator(ReportSources(base: base, registry: EmptyRegistry()))
         let plan = try await coordinator.plan(AwsTask(kind: .discover, resource: nil, region: "us-east-1"))
         let step = try #require(plan.steps.first)
         #expect(step.state == .succeeded, "\(step.error ?? "")")
