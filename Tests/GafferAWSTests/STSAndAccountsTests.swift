@@ -50,5 +50,16 @@ import Testing
         #expect(try await accounts.client(for: "123456789012") === accounts.base)
         let error = try await #require(throws: AWSClientError.self) { try await accounts.client(for: "333333333333") }
         #expect(error.description.contains("add 333333333333=arn:aws:iam::333333333333:role/NAME to aws_account_roles"))
+
+        // Reports: the read-only role comes first, is assumed all the same, and the client it gives may only read.
+        settings.readOnlyAccountRoles = ["222222222222": AccountRole(roleARN: "arn:aws:iam::222222222222:role/gaffer-reader")]
+        let reading = AccountClients(
+            base: try AWSClient.standard(settings, environment: AWSEnvironment(variables: [:], home: "/nonexistent")),
+            access: .readOnly
+        )
+        let reader = try await reading.client(for: "222222222222")
+        #expect(reader.access == .readOnly && reading.base.access == .readOnly)
+        #expect(try await STS(reader).getCallerIdentity().arn.hasPrefix("arn:aws:sts::222222222222:assumed-role/gaffer-reader/"))
+        await #expect(throws: AWSClientError.self) { try await S3(reader).createBucket("not-from-a-report") }
     }
 }

@@ -8,14 +8,18 @@ import Synchronization
 /// Made `readOnly`, it is what reports use: each account's `readOnlyAccountRoles` entry comes first,
 /// and every client it hands out refuses writes in this process.
 public final class AccountClients: Sendable {
+    /// The client for Gaffer's own account (read-only when `access` is).
     public let base: AWSClient
     public let access: AWSAccess
+    /// Assumes the roles: STS AssumeRole is not a read, and it changes nothing in AWS. Never handed out.
+    private let credentialsClient: AWSClient
     private let clients = Mutex<[String: AWSClient]>([:])
     private let identity = Mutex<String?>(nil)
 
     public init(base: AWSClient, access: AWSAccess = .readWrite) {
-        self.base = base
+        self.base = access == .readOnly ? base.readOnly() : base
         self.access = access
+        self.credentialsClient = base
     }
 
     private var roles: [String: AccountRole] {
@@ -27,12 +31,11 @@ public final class AccountClients: Sendable {
     /// configured one; any other account is an error that says how to configure it.
     public func client(for account: String) async throws -> AWSClient {
         if let existing = clients.withLock({ $0[account] }) { return existing }
-        let own = access == .readOnly ? base.readOnly() : base
         guard let role = roles[account] else {
             let identity = try await ownAccount()
             if identity == account {
-                clients.withLock { $0[account] = own }
-                return own
+                clients.withLock { $0[account] = base }
+                return base
             }
             let known = roles.keys.sorted()
             throw AWSClientError(
@@ -42,12 +45,12 @@ public final class AccountClients: Sendable {
             )
         }
         let provider = CachedCredentialProvider(
-            AssumeRoleCredentialProvider(client: base, role: role, via: "for account \(account)"),
+            AssumeRoleCredentialProvider(client: credentialsClient, role: role, via: "for account \(account)"),
             clock: base.clock
         )
         return clients.withLock { cache in
             if let existing = cache[account] { return existing }
-            let client = own.with(credentials: provider)
+            let client = base.with(credentials: provider)
             cache[account] = client
             return client
         }
@@ -56,7 +59,7 @@ public final class AccountClients: Sendable {
     /// The account the base credentials belong to, asked of STS once.
     public func ownAccount() async throws -> String {
         if let known = identity.withLock({ $0 }) { return known }
-        let account = try await STS(base).getCallerIdentity().account
+        let account = try await STS(credentialsClient).getCallerIdentity().account
         identity.withLock { $0 = account }
         return account
     }

@@ -17,7 +17,7 @@ public struct ReportSources: Sendable {
     ///   - registry: the resources Gaffer made.
     ///   - concurrency: AWS calls in flight at once.
     public init(base: AWSClient, registry: any RegistryReading, concurrency: Int = 8) {
-        self.accounts = AccountClients(base: base.readOnly(), access: .readOnly)
+        self.accounts = AccountClients(base: base, access: .readOnly)
         self.registry = registry
         self.homeRegion = base.region
         self.concurrency = max(1, concurrency)
