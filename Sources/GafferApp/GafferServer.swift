@@ -19,6 +19,8 @@ public struct GafferServer: Sendable {
     public let clock: any WallClock
     /// Where answers go on GitHub; nil without credentials.
     public let github: GitHubConnection?
+    /// Read-only reports; nil without GitHub credentials.
+    public let reports: ReportWork?
 
     public init(
         configuration: GafferConfiguration,
@@ -50,6 +52,7 @@ public struct GafferServer: Sendable {
             work = try configuration.makeChangeWork(store: store, workspaces: workspaces, metrics: metrics, clock: clock)
             reports = try configuration.makeReportWork(store: store, clock: clock)
         }
+        self.reports = reports
         router = EventRouter(
             handlers: try eventHandlers
                 ?? StandardEventHandlers.all(configuration, github: github, publisher: publisher, pipeline: pipeline, work: work, reports: reports)
@@ -106,6 +109,15 @@ public struct GafferServer: Sendable {
                     jobsDirectory: configuration.dataDirectory.appendingPathComponent("jobs", isDirectory: true),
                     retention: TimeInterval(configuration.retentionDays) * 86_400,
                     clock: clock,
+                    logger: logger
+                )
+            )
+        }
+        if let github, let reports, configuration.workers > 0, configuration.healthCheckIntervalMinutes > 0 {
+            services.append(
+                HealthWatchService(
+                    watch: HealthWatch(reports: reports, github: github),
+                    interval: .seconds(configuration.healthCheckIntervalMinutes * 60),
                     logger: logger
                 )
             )

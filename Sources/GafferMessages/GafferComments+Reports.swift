@@ -160,6 +160,33 @@ extension GafferComments {
         return context
     }
 
+    /// The body of the issue the scheduled health check opens for an unhealthy resource Gaffer made.
+    public func healthIssue(_ resource: ReportResource, entry: RegisteredResource, marker: String) throws -> String {
+        let fix =
+            resource.gone
+            ? "it is gone: `/destroy` its stack, or edit #\(entry.issue) to make it again" : "edit #\(entry.issue), or comment on its pull request"
+        return try templates.render(
+            "health-issue",
+            [
+                "marker": marker, "resource": MarkdownText.code(resource.id), "type": MarkdownText.plain(resource.type),
+                "account": MarkdownText.plain(resource.account), "region": MarkdownText.plain(resource.region),
+                "stack": MarkdownText.code(entry.stack.name), "issue": String(entry.issue), "evidence": resource.evidence.map(MarkdownText.plain),
+                "fix": MarkdownText.plain(fix),
+            ]
+        )
+    }
+
+    /// The comment that closes a health issue once its resource recovered.
+    public func healthRecovered(_ resource: ReportResource) throws -> String {
+        try templates.render(
+            "health-recovered",
+            [
+                "resource": MarkdownText.code(resource.id), "health": Self.badge(resource.health), "hasEvidence": !resource.evidence.isEmpty,
+                "evidence": MarkdownText.plain(resource.evidence.joined(separator: "; ")),
+            ]
+        )
+    }
+
     static func badge(_ verdict: HealthVerdict) -> String {
         switch verdict {
         case .healthy: "🟢 Healthy"

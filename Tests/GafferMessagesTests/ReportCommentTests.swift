@@ -203,6 +203,36 @@ struct ReportCommentTests {
         #expect(!status.contains("plans the change"))
     }
 
+    @Test func aHealthIssueSaysWhatIsWrongAndItsRecoveryClosesIt() throws {
+        let alarm = Self.resource(
+            "orders-errors",
+            "arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-errors",
+            "AWS::CloudWatch::Alarm",
+            managed: true,
+            health: .unhealthy,
+            ["in ALARM (AWS/Lambda Errors)"]
+        )
+        let entry = RegisteredResource(
+            arn: alarm.arn,
+            resourceType: alarm.type,
+            logicalID: "ErrorsAlarm",
+            stack: StackKey(account: "123456789012", region: "us-east-1", name: "gaffer-3-orders-monitoring"),
+            ownerAgent: .monitoring,
+            costPerDayUSD: nil,
+            repository: "acme/infra",
+            issue: 3,
+            updatedAt: Self.at
+        )
+        let comments = try CommentTests().comments()
+        let issue = try comments.healthIssue(alarm, entry: entry, marker: "<!-- gaffer:health arn=\(alarm.arn) -->")
+        try CommentTests().expectGolden("health-issue", issue)
+        #expect(issue.hasPrefix("<!-- gaffer:health arn=arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-errors -->\n"))
+        var healthy = alarm
+        healthy.health = .healthy
+        healthy.evidence = ["state OK"]
+        try CommentTests().expectGolden("health-recovered", try comments.healthRecovered(healthy))
+    }
+
     @Test func theCSVQuotesWhatWouldBreakItAndDefusesFormulas() {
         let report = Report(
             kind: .discover,

@@ -5,6 +5,7 @@ import GafferApp
 import GafferCore
 import GafferGitHub
 import GafferTestSupport
+import Logging
 import Testing
 
 /// Read-only tasks end to end: an issue on the GitHub sandbox, Gaffer reading moto, the report in
@@ -80,6 +81,66 @@ struct ReportFlowTests {
         let health = try #require(try await story.comment("report", on: issue.number))
         #expect(health.contains("🔴 Unhealthy"), "\(health)")
         #expect(try await store.registeredResources().first { $0.arn == goneARN }?.health == "Unhealthy")
+    }
+
+    @Test func theScheduledHealthCheckOpensOneIssueForAnUnhealthyResourceAndClosesItOnRecovery() async throws {
+        let story = try await ChangeFlowTests.Story.start()
+        defer { story.stop() }
+        let aws = try story.aws()
+        let account = try await STS(aws).getCallerIdentity().account
+        // An alarm Gaffer made, in ALARM.
+        _ = try await aws.query(
+            .cloudWatch,
+            "PutMetricAlarm",
+            [
+                ("AlarmName", "orders-errors"), ("Namespace", "AWS/Lambda"), ("MetricName", "Errors"), ("Statistic", "Sum"), ("Period", "60"),
+                ("EvaluationPeriods", "1"), ("Threshold", "1"), ("ComparisonOperator", "GreaterThanOrEqualToThreshold"),
+            ]
+        )
+        func setAlarm(_ state: String) async throws {
+            _ = try await aws.query(.cloudWatch, "SetAlarmState", [("AlarmName", "orders-errors"), ("StateValue", state), ("StateReason", "test")])
+        }
+        try await setAlarm("ALARM")
+        let arn = try #require(try await CloudWatch(aws).describeAlarms(names: ["orders-errors"]).first?.arn)
+        try await story.gaffer.server.store.register([
+            RegisteredResource(
+                arn: arn,
+                resourceType: "AWS::CloudWatch::Alarm",
+                logicalID: "ErrorsAlarm",
+                stack: StackKey(account: account, region: "us-east-1", name: "gaffer-3-orders-monitoring"),
+                ownerAgent: .monitoring,
+                costPerDayUSD: nil,
+                repository: "acme/web",
+                issue: 3,
+                updatedAt: Date()
+            )
+        ])
+        let watch = HealthWatch(reports: try #require(story.gaffer.server.reports), github: try #require(story.gaffer.server.github))
+        let logger = Logger(label: "health")
+
+        let first = try await watch.check(logger: logger)
+        #expect(first.opened.count == 1 && first.closed.isEmpty, "\(first)")
+        let issues = try await story.alice.issues(labeled: [HealthWatch.label], in: story.repository)
+        #expect(issues.count == 1)
+        let issue = try #require(issues.first)
+        #expect(issue.title == "Unhealthy: orders-errors (AWS::CloudWatch::Alarm) in us-east-1")
+        #expect(issue.body?.contains("in ALARM") == true, "\(issue.body ?? "")")
+        #expect(issue.body?.contains("`gaffer-3-orders-monitoring`") == true)
+
+        // Still unhealthy at the next check: the issue is found again by its marker, never opened twice.
+        #expect(try await watch.check(logger: logger) == HealthWatch.Outcome())
+        #expect(try await story.alice.issues(labeled: [HealthWatch.label], in: story.repository).count == 1)
+
+        try await setAlarm("OK")
+        let recovered = try await watch.check(logger: logger)
+        #expect(recovered.closed == ["acme/web#\(issue.number)"] && recovered.opened.isEmpty)
+        #expect(try await story.alice.issue(issue.number, in: story.repository).state == "closed")
+        let comments = try await story.alice.comments(onIssue: issue.number, in: story.repository)
+        #expect(
+            comments.last?.body?.hasPrefix("Recovered: the scheduled health check finds `orders-errors` 🟢 Healthy") == true,
+            "\(comments.last?.body ?? "")"
+        )
+        #expect(try await watch.check(logger: logger) == HealthWatch.Outcome(), "closed once")
     }
 
     @Test func aSecurityAuditIssueListsFindingsWithTheirFixes() async throws {

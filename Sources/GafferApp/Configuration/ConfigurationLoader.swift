@@ -175,6 +175,11 @@ public enum ConfigurationLoader {
             config.githubCatchUpMinutes = number
             return nil
         },
+        Setting(key: "health_check_interval_minutes") { config, value in
+            guard let number = Double(value), (0...1440).contains(number) else { return "'\(value)' is not a number of minutes from 0 (off) to 1440" }
+            config.healthCheckIntervalMinutes = number
+            return nil
+        },
         Setting(key: "comment_templates_dir") { config, value in
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), isDirectory.boolValue else {

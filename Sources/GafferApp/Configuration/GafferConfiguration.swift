@@ -57,6 +57,8 @@ public struct GafferConfiguration: Sendable {
     public var commentTemplatesDirectory: URL?
     /// How often missed webhook deliveries are looked for (0: never).
     public var githubCatchUpMinutes = 10.0
+    /// How often what Gaffer made is health-checked, with an issue opened for each unhealthy resource (0: never).
+    public var healthCheckIntervalMinutes = 0.0
     /// The repository cache and job workspaces; `<data_dir>/git` when not set.
     public var gitCacheDirectory: URL?
     /// Who Gaffer's commits are by; the email defaults to the bot login's GitHub no-reply address.

@@ -86,6 +86,21 @@ extension GitHubClient {
         }
     }
 
+    public func createIssue(in repository: RepositoryRef, title: String, body: String, labels: [String]) async throws -> GitHubIssueDetails {
+        struct NewIssue: Encodable, Sendable {
+            var title: String
+            var body: String
+            var labels: [String]
+        }
+        return try await send(
+            "POST",
+            "\(repository.path)/issues",
+            body: NewIssue(title: title, body: body, labels: labels),
+            as: repository.caller,
+            decoding: GitHubIssueDetails.self
+        )
+    }
+
     public func createComment(onIssue number: Int, in repository: RepositoryRef, body: String) async throws -> GitHubCommentDetails {
         try await send(
             "POST",
