@@ -18,8 +18,18 @@ extension GafferComments {
     }
 
     /// `onIssue`: the report answers an issue (editing it runs the report again), not the command line.
-    public func report(_ report: Report, summary: String, files: ReportFiles?, onIssue: Bool = true) throws -> String {
+    /// `fixes`: the issues that offer the audit's fixes as pull requests.
+    public func report(
+        _ report: Report,
+        summary: String,
+        files: ReportFiles?,
+        onIssue: Bool = true,
+        fixes: [(number: Int, title: String)] = []
+    ) throws
+        -> String
+    {
         var context: [String: Any] = [
+            "fixes": fixes.map { ["number": String($0.number), "title": MarkdownText.plain($0.title)] }, "hasFixes": !fixes.isEmpty,
             "title": MarkdownText.plain(Self.title(report)), "summary": MarkdownText.plain(summary), "onIssue": onIssue,
             "gaps": report.gaps.map(MarkdownText.plain), "hasGaps": !report.gaps.isEmpty,
         ]

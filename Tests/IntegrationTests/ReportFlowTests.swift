@@ -143,6 +143,47 @@ struct ReportFlowTests {
         #expect(try await watch.check(logger: logger) == HealthWatch.Outcome(), "closed once")
     }
 
+    @Test func aSecurityFixForABucketGafferMadeIsOfferedAsAPullRequestAndAppliedOnlyAfterApproval() async throws {
+        let story = try await ChangeFlowTests.Story.start()
+        defer { story.stop() }
+        // A bucket Gaffer made with its public access block off, as its task asked.
+        let made = try await story.openTask("Create an S3 bucket named open-site in us-east-1", body: "blockPublicAccess: false")
+        #expect(try await ChangeFlowTests().approveAndApply(made.pull.number, in: story).contains(": applied"))
+
+        let audit = try await story.sandbox.openIssue("Security audit of S3 buckets in us-east-1", as: story.alice)
+        try await waitUntil(timeout: .seconds(120), "the audit") { try await story.comment("report", on: audit.number) != nil }
+        try await story.gaffer.settle()
+        let report = try #require(try await story.comment("report", on: audit.number))
+        #expect(report.contains("🛠 `arn:aws:s3:::open-site`"), "\(report)")
+        let offered = try #require(report.firstMatch(of: /- #(\d+): Fix S3-PUBLIC-ACCESS-BLOCK on S3 bucket open-site/), "\(report)")
+        let fix = try #require(Int(offered.1))
+
+        // The fix is a task like any other: its pull request, its pipeline, its plan.
+        let branch = "gaffer/\(fix)-s3-bucket"
+        try await waitUntil(timeout: .seconds(120), "the fix's pull request") {
+            try await !story.alice.pullRequests(head: branch, in: story.repository).isEmpty
+        }
+        let pull = try #require(try await story.alice.pullRequests(head: branch, in: story.repository).first)
+        try await story.waitForGreenPipeline(pull.head.sha)
+        try await waitUntil(timeout: .seconds(120), "the fix's plan") { try await story.comment("plan", on: pull.number) != nil }
+        try await story.gaffer.settle()
+
+        // Applied only after a person approves it.
+        let refused = try #require(try await story.say("/apply", on: pull.number, as: story.alice))
+        #expect(refused.contains("approve"), "\(refused)")
+        let applied = try await ChangeFlowTests().approveAndApply(pull.number, in: story)
+        #expect(applied.contains(": applied"), "\(applied)")
+        let template = try await CloudFormation(try story.aws(), region: "us-east-1").getTemplate("gaffer-s3-bucket-open-site")
+        #expect(template.contains("PublicAccessBlockConfiguration"))
+
+        // Audited again, the fix is not offered twice: the task now asks for the block.
+        _ = try await story.alice.updateIssue(audit.number, in: story.repository, body: "Run it again.")
+        try await waitUntil(timeout: .seconds(120), "the second audit") {
+            try await story.comment("report", on: audit.number)?.contains("Fixes offered") == false
+        }
+        #expect(try await story.alice.issues(labeled: ["gaffer"], in: story.repository).filter { $0.title.hasPrefix("Fix ") }.count <= 1)
+    }
+
     @Test func aSecurityAuditIssueListsFindingsWithTheirFixes() async throws {
         let story = try await ChangeFlowTests.Story.start()
         defer { story.stop() }

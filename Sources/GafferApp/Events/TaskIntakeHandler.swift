@@ -90,6 +90,31 @@ public struct TaskIntakeHandler: WebhookEventHandler {
         }
     }
 
+    /// The issues that offer a security audit's fixes as pull requests: found again by their marker, or opened.
+    private func offerFixes(
+        _ report: Report,
+        audit: Int,
+        in repository: RepositoryRef,
+        full: GitHubRepository
+    ) async throws -> [(number: Int, title: String, author: GitHubUser?, created: Bool)] {
+        guard report.kind == .securityAudit, let publisher, let reports, let github else { return [] }
+        let offers = try await SecurityFixes(plans: publisher.coordinator.store, registry: reports.store)
+            .offers(for: report, in: full.fullName, audit: audit)
+        guard !offers.isEmpty else { return [] }
+        let client = try await github.gitHub()
+        let open = try await client.issues(labeled: [parser.options.triggerLabel], in: repository)
+        var fixes: [(number: Int, title: String, author: GitHubUser?, created: Bool)] = []
+        for offer in offers {
+            if let existing = open.first(where: { $0.body?.contains(offer.marker) == true }) {
+                fixes.append((existing.number, existing.title, existing.user, false))
+                continue
+            }
+            let issue = try await client.createIssue(in: repository, title: offer.title, body: offer.body, labels: [parser.options.triggerLabel])
+            fixes.append((issue.number, issue.title, issue.user, true))
+        }
+        return fixes
+    }
+
     /// Takes the task up again for `/retry` (a plan that stopped, a pull request never opened). The caller
     /// holds the task's lock, as the comment handler does while it runs a task's commands.
     func retake(
@@ -165,10 +190,22 @@ public struct TaskIntakeHandler: WebhookEventHandler {
             task.requester = author.login
             switch try await reports.run(task, repository: gitHubRepository.fullName) {
             case .report(let report, let summary, let id):
+                let fixes = try await offerFixes(report, audit: number, in: repository, full: gitHubRepository)
                 let files = GafferComments.ReportFiles(json: "reports/\(id).json", csv: "reports/\(id).csv", api: "GET /reports/\(id).json")
-                let body = try github.comments.report(report, summary: summary, files: files)
+                let body = try github.comments.report(report, summary: summary, files: files, fixes: fixes.map { ($0.number, $0.title) })
                 try await github.writeStatus(body, key: "report", version: version, issue: number, in: repository)
                 context.logger.info("report written", metadata: metadata.merging(["report": "\(id)", "summary": "\(summary)"]) { $1 })
+                // Gaffer's own issues start no work through their webhooks: each fix is taken up here, for the person who asked for the audit.
+                for fix in fixes where fix.created {
+                    try await takeUp(
+                        fix.number,
+                        author: fix.author ?? author,
+                        actor: actor,
+                        in: gitHubRepository,
+                        installation: installation,
+                        context: context
+                    )
+                }
             case .failed(let plan):
                 try await github.writeStatus(try github.comments.planFailed(plan), key: "report", version: version, issue: number, in: repository)
                 context.logger.notice("report failed", metadata: metadata.merging(["reasons": "\(plan.failureReasons)"]) { $1 })
