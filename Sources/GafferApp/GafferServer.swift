@@ -107,6 +107,7 @@ public struct GafferServer: Sendable {
                 RetentionService(
                     store: store,
                     jobsDirectory: configuration.dataDirectory.appendingPathComponent("jobs", isDirectory: true),
+                    reportsDirectory: configuration.dataDirectory.appendingPathComponent("reports", isDirectory: true),
                     retention: TimeInterval(configuration.retentionDays) * 86_400,
                     clock: clock,
                     logger: logger

@@ -66,4 +66,32 @@ struct RetentionTests {
         let again = try await retention.sweep()
         #expect(again.jobs == 0 && again.deliveries == 0)
     }
+
+    @Test func reportsFilesOlderThanTheRetentionAreDeleted() throws {
+        let directory = try TemporaryDirectory("gaffer-retention-reports")
+        defer { directory.remove() }
+        let clock = ManualWallClock()
+        let store = try SQLiteStore(path: directory.url.appendingPathComponent("gaffer.sqlite").path, clock: clock)
+        try store.migrate()
+        defer { try? store.close() }
+        let reports = directory.url.appendingPathComponent("reports", isDirectory: true)
+        try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
+        for (name, age) in [("old.json", 31.0), ("old.csv", 31), ("new.json", 29), ("notes.txt", 40)] {
+            let file = reports.appendingPathComponent(name)
+            try Data("{}".utf8).write(to: file)
+            try FileManager.default.setAttributes([.modificationDate: clock.now().addingTimeInterval(-age * 86_400)], ofItemAtPath: file.path)
+        }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let retention = RetentionService(
+            store: store,
+            jobsDirectory: directory.url.appendingPathComponent("jobs"),
+            reportsDirectory: reports,
+            retention: 30 * 86_400,
+            clock: clock,
+            logger: logger
+        )
+        #expect(retention.pruneReports() == 2)
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: reports.path)) == ["new.json", "notes.txt"], "only reports' own files go")
+    }
 }

@@ -5,11 +5,14 @@ import Logging
 import ServiceLifecycle
 
 /// Deletes what is older than `retention_days`: finished jobs with their events, `jobs/<id>/`
-/// folders and deliveries, and deliveries that made no job. Runs beside the workers, a small
+/// folders and deliveries, deliveries that made no job, and reports' files in `reports/` (a
+/// scheduled health check writes one every interval). Runs beside the workers, a small
 /// batch at a time with a pause between, so ingest and claims are never held up for long.
 struct RetentionService: Service {
     let store: any RetentionStore
     let jobsDirectory: URL
+    /// `<data>/reports`, when reports are written.
+    var reportsDirectory: URL?
     let retention: TimeInterval
     let clock: any WallClock
     var interval: Duration = .seconds(300)
@@ -46,6 +49,24 @@ struct RetentionService: Service {
         if total.jobs + total.deliveries > 0 {
             logger.info("deleted old jobs and deliveries", metadata: ["jobs": "\(total.jobs)", "deliveries": "\(total.deliveries)"])
         }
+        let reports = pruneReports()
+        if reports > 0 { logger.info("deleted old reports", metadata: ["files": "\(reports)"]) }
         return total
+    }
+
+    /// Deletes the report files last written before the retention cutoff; returns how many.
+    func pruneReports() -> Int {
+        guard let reportsDirectory else { return 0 }
+        let cutoff = clock.now().addingTimeInterval(-retention)
+        let manager = FileManager.default
+        let files = (try? manager.contentsOfDirectory(at: reportsDirectory, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
+        var deleted = 0
+        for file in files where ["json", "csv"].contains(file.pathExtension) {
+            guard let written = try? file.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate, written < cutoff else {
+                continue
+            }
+            if (try? manager.removeItem(at: file)) != nil { deleted += 1 }
+        }
+        return deleted
     }
 }
