@@ -113,4 +113,40 @@ struct ApplyRequirementTests {
         facts.settings.destructiveApproval = false
         #expect(Self.refusals(facts).isEmpty, "unless destructive_approval is off")
     }
+
+    @Test func aKindOfResourceBelowTheRequiredAutonomyNeedsASecondPersonEvenWithoutApprovedRequired() {
+        var facts = Self.facts()
+        facts.settings.applyRequirements = [.mergeable]
+        facts.approvers = []
+        #expect(Self.refusals(facts).isEmpty, "a bucket (autonomy 5) may be applied by its requester here")
+        facts.plan.stacks[0].changes.append(ResourceChange(action: "Add", logicalID: "Role", resourceType: "AWS::IAM::Role"))
+        #expect(
+            Self.refusals(facts) == [
+                "it changes AWS::IAM::Role (autonomy 2), below the autonomy Gaffer may act on alone (5): a second person must `/approve` it"
+            ]
+        )
+        facts.approvers = ["bob"]
+        #expect(Self.refusals(facts).isEmpty)
+        facts.approvers = []
+        facts.settings.stewardship.levels = ["AWS::IAM::Role": 6]
+        #expect(Self.refusals(facts).isEmpty, "the operator's level for the type")
+        facts.settings.stewardship.requiredLevel = 7
+        #expect(Self.refusals(facts).count == 1)
+        // With `approved` required, that requirement says it, once.
+        facts.settings.applyRequirements = [.approved]
+        #expect(Self.refusals(facts).count == 1 && Self.refusals(facts)[0].contains("has approved it"))
+    }
+
+    @Test func theStewardshipTableGivesOwnersAndLowersProductionsAutonomy() {
+        let stewardship = Stewardship()
+        #expect(stewardship.autonomy(of: "AWS::Lambda::Function") == 8)
+        #expect(stewardship.autonomy(of: "AWS::EC2::Instance") == 6)
+        #expect(stewardship.autonomy(of: "AWS::RDS::DBInstance") == 4)
+        #expect(stewardship.autonomy(of: "AWS::Some::Thing") == 5)
+        #expect(stewardship.autonomy(of: "AWS::Lambda::Function", tags: ["environment": "Production"]) == 6)
+        #expect(stewardship.autonomy(of: "AWS::IAM::Role", tags: ["env": "prod"]) == 0)
+        #expect(stewardship.steward(for: "AWS::CloudWatch::Alarm").owner == .monitoring)
+        #expect(stewardship.steward(for: "AWS::S3::Bucket").reviewer == .security)
+        #expect(stewardship.steward(for: "AWS::IAM::Role").owner == .security)
+    }
 }

@@ -213,9 +213,12 @@ import Testing
             "GAFFER_AWS_ENDPOINT_URLS": "s3=http://127.0.0.1:4566,secrets_manager=https://sm.local",
             "GAFFER_AWS_MAX_ATTEMPTS": "5",
             "GAFFER_AWS_READONLY_ACCOUNT_ROLES": "111122223333=arn:aws:iam::111122223333:role/reader",
-            "GAFFER_HEALTH_CHECK_INTERVAL_MINUTES": "15",
+            "GAFFER_HEALTH_CHECK_INTERVAL_MINUTES": "15", "GAFFER_AUTONOMY_LEVELS": "AWS::RDS::DBInstance=3, AWS::Lambda::Function=9",
+            "GAFFER_AUTONOMY_REQUIRED_LEVEL": "4",
         ])
         #expect(set.healthCheckIntervalMinutes == 15)
+        #expect(set.changes.stewardship.levels == ["AWS::RDS::DBInstance": 3, "AWS::Lambda::Function": 9])
+        #expect(set.changes.stewardship.requiredLevel == 4)
         let aws = set.awsSettings
         #expect(aws.region == "eu-west-1" && aws.profile == "deploy" && aws.maxAttempts == 5)
         #expect(aws.credentials?.accessKeyID == "AKIAIOSFODNN7EXAMPLE" && aws.credentials?.secretAccessKey.revealed == "aws-secret-value")
@@ -233,6 +236,7 @@ import Testing
                 "GAFFER_AWS_ACCOUNT_ROLES": "111122223333=arn:aws:iam::999999999999:role/x", "GAFFER_AWS_ENDPOINT_URLS": "s4=http://x",
                 "GAFFER_AWS_ENDPOINT_URL": "localhost:4566", "GAFFER_AWS_MAX_ATTEMPTS": "0",
                 "GAFFER_AWS_READONLY_ACCOUNT_ROLES": "123=arn:aws:iam::123:role/x", "GAFFER_HEALTH_CHECK_INTERVAL_MINUTES": "-1",
+                "GAFFER_AUTONOMY_LEVELS": "RDS=3",
             ])
         } throws: { error in
             let text = "\(error)"
@@ -240,7 +244,7 @@ import Testing
                 && text.contains("'localhost:4566' is not an endpoint URL")
                 && text.contains("aws_access_key_id and aws_secret_access_key go together")
                 && text.contains("GAFFER_AWS_MAX_ATTEMPTS") && text.contains("GAFFER_AWS_READONLY_ACCOUNT_ROLES")
-                && text.contains("GAFFER_HEALTH_CHECK_INTERVAL_MINUTES")
+                && text.contains("GAFFER_HEALTH_CHECK_INTERVAL_MINUTES") && text.contains("'RDS=3' should be TYPE=LEVEL")
         }
     }
 

@@ -105,6 +105,10 @@ struct Discovery: Sendable {
             gone.stack = key.name
             resources.append(gone)
         }
+        for index in resources.indices {
+            resources[index].owner = sources.stewardship.steward(for: resources[index].type).owner
+            resources[index].autonomy = sources.stewardship.autonomy(of: resources[index].type, tags: resources[index].tags)
+        }
         resources.sort { ($0.service, $0.type, $0.region, $0.id) < ($1.service, $1.type, $1.region, $1.id) }
         return Report(
             kind: task.kind,

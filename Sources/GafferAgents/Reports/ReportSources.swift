@@ -11,6 +11,8 @@ public struct ReportSources: Sendable {
     public let homeRegion: String
     /// AWS calls in flight at once per report.
     public var concurrency: Int
+    /// Who owns each kind of resource and its autonomy.
+    public var stewardship = Stewardship()
 
     /// - Parameters:
     ///   - base: Gaffer's client; reports use a read-only copy of it, with each account's read-only role.

@@ -220,7 +220,7 @@ public struct ChangeApplier: Sendable {
                 resourceType: resource.resourceType,
                 logicalID: resource.logicalResourceID,
                 stack: key,
-                ownerAgent: key.name.hasSuffix("-monitoring") ? .monitoring : .infrastructure,
+                ownerAgent: work.settings.stewardship.steward(for: resource.resourceType).owner,
                 costPerDayUSD: monthly.map { $0 / 30 },
                 repository: plan.repository,
                 issue: plan.issue,

@@ -84,6 +84,19 @@ struct DestructiveApproved: ApplyRequirement {
     }
 }
 
+/// It changes a kind of resource whose autonomy is below `autonomy_required_level`: a second person must
+/// agree, even where `apply_requirements` leaves out `approved` (with it, `ApprovedByAnother` says so already).
+struct AutonomyApproved: ApplyRequirement {
+    func refusal(_ facts: ApplyFacts) -> String? {
+        guard facts.approvers.isEmpty, !facts.settings.applyRequirements.contains(.approved) else { return nil }
+        let stewardship = facts.settings.stewardship
+        let low = Set(facts.plan.stacks.flatMap(\.changes).map(\.resourceType)).filter { stewardship.autonomy(of: $0) < stewardship.requiredLevel }
+        guard !low.isEmpty else { return nil }
+        let kinds = low.sorted().map { "\($0) (autonomy \(stewardship.autonomy(of: $0)))" }.joined(separator: ", ")
+        return "it changes \(kinds), below the autonomy Gaffer may act on alone (\(stewardship.requiredLevel)): a second person must `/approve` it"
+    }
+}
+
 /// Over the cost threshold (or another reason the agents gave), it needs an approval.
 struct CostApproved: ApplyRequirement {
     func refusal(_ facts: ApplyFacts) -> String? {
@@ -117,6 +130,6 @@ struct LockHeld: ApplyRequirement {
 enum ApplyRequirements {
     static let all: [any ApplyRequirement] = [
         RepositoryConfigurationValid(), PullRequestOpen(), PlanIsCurrent(), PipelinePassed(), ApprovedByAnother(), DestructiveApproved(),
-        CostApproved(), Mergeable(), LockHeld(),
+        AutonomyApproved(), CostApproved(), Mergeable(), LockHeld(),
     ]
 }

@@ -1,3 +1,5 @@
+import GafferCore
+
 /// The apply requirements an operator may choose (`apply_requirements`). The plan being made at
 /// the current head, the pipeline passing, the stack's lock and the cost threshold always apply.
 public enum ApplyRequirementName: String, Sendable, Hashable, CaseIterable {
@@ -16,6 +18,8 @@ public struct ChangeSettings: Sendable, Hashable {
     public var applyRequirements: Set<ApplyRequirementName> = [.approved, .mergeable]
     /// A delete, a removal or a replacement needs `/approve` by a second person, whatever `apply_requirements` says.
     public var destructiveApproval = true
+    /// Who owns each kind of resource, and below which autonomy a change needs a second person.
+    public var stewardship = Stewardship()
     /// How often a change set or a stack is looked at while AWS works.
     public var pollInterval: Duration = .milliseconds(250)
     /// How often the apply comment is edited while a stack changes.

@@ -365,6 +365,23 @@ public enum ConfigurationLoader {
         Setting(key: "destructive_approval") { config, value in
             boolean(value) { config.changes.destructiveApproval = $0 }
         },
+        Setting(key: "autonomy_required_level") { config, value in
+            wholeNumber(value, in: 0...11, unit: "levels") { config.changes.stewardship.requiredLevel = $0 }
+        },
+        Setting(key: "autonomy_levels") { config, value in
+            var levels: [String: Int] = [:]
+            for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+                let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, parts[0].hasPrefix("AWS::"), parts[0].split(separator: ":", omittingEmptySubsequences: true).count == 3,
+                    let level = Int(parts[1]), (0...10).contains(level)
+                else {
+                    return "'\(entry)' should be TYPE=LEVEL, a CloudFormation type and a level from 0 to 10, such as AWS::RDS::DBInstance=3"
+                }
+                levels[parts[0]] = level
+            }
+            config.changes.stewardship.levels = levels
+            return nil
+        },
         Setting(key: "apply_requirements") { config, value in
             var chosen: Set<ApplyRequirementName> = []
             for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {

@@ -54,6 +54,8 @@ public struct ReportWork: Sendable {
             } else {
                 entry.lastSeenAt = now
                 entry.goneSince = nil
+                entry.tags = resource.tags
+                entry.autonomy = resource.autonomy
                 if report.kind == .healthCheck { entry.health = resource.health.rawValue }
             }
             changed.append(entry)

@@ -33,7 +33,9 @@ extension GafferConfiguration {
         -> ReportWork
     {
         var coordinator = try makeCoordinator(store: store, templates: directory)
-        coordinator.reports = ReportSources(base: try AWSClient.standard(awsSettings), registry: store)
+        var sources = ReportSources(base: try AWSClient.standard(awsSettings), registry: store)
+        sources.stewardship = changes.stewardship
+        coordinator.reports = sources
         return ReportWork(
             coordinator: coordinator,
             store: store,

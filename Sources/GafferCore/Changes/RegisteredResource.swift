@@ -18,6 +18,9 @@ public struct RegisteredResource: Sendable, Hashable, Codable {
     public var lastSeenAt: Date?
     /// When a report first found it missing from AWS; nil while it is there.
     public var goneSince: Date?
+    /// How far Gaffer may act on it alone, 0 to 10 (`Stewardship`), as the last report judged it with its tags.
+    public var autonomy: Int?
+    public var tags: [String: String]?
 
     public init(
         arn: String,

@@ -121,6 +121,9 @@ public struct ReportResource: Sendable, Hashable, Codable {
     public var tags: [String: String]
     /// The registry's stack for a managed resource.
     public var stack: String?
+    /// The agent that looks after this kind of resource, and how far Gaffer may act on it alone (`Stewardship`).
+    public var owner: AgentRole?
+    public var autonomy: Int?
 
     public init(
         id: String,
