@@ -366,7 +366,7 @@ public enum ConfigurationLoader {
             boolean(value) { config.changes.destructiveApproval = $0 }
         },
         Setting(key: "autonomy_required_level") { config, value in
-            wholeNumber(value, in: 0...11, unit: "levels") { config.changes.stewardship.requiredLevel = $0 }
+            wholeNumber(value, in: 0...10, unit: "levels") { config.changes.stewardship.requiredLevel = $0 }
         },
         Setting(key: "autonomy_levels") { config, value in
             var levels: [String: Int] = [:]
