@@ -117,6 +117,25 @@ extension SQLiteStore: KnowledgeStore {
                     )
                 }
             }
+            if kinds.contains(.message) {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT m.message, p.repository, p.issue FROM agent_messages m JOIN plans p ON p.id = m.plan_id"
+                )
+                for row in rows {
+                    let message = try decoder.decode(AgentMessage.self, from: row["message"] as Data)
+                    let to = message.recipient.map { " to \($0.rawValue)" } ?? ""
+                    entries.append(
+                        KnowledgeEntry(
+                            kind: .message,
+                            at: message.at,
+                            repository: row["repository"] ?? "",
+                            reference: (row["issue"] as Int?).map { "#\($0)" } ?? "-",
+                            summary: "\(message.sender.rawValue)\(to) (\(message.intent.rawValue)): \(message.content)"
+                        )
+                    )
+                }
+            }
             if kinds.contains(.learning) {
                 for data in try Data.fetchAll(db, sql: "SELECT learning FROM learnings") {
                     let learning = try decoder.decode(Learning.self, from: data)

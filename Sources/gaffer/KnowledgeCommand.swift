@@ -8,12 +8,12 @@ import GafferStore
 struct KnowledgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kb",
-        abstract: "Read Gaffer's knowledge base: decisions, deployments, capability gaps and learnings, newest first.",
+        abstract: "Read Gaffer's knowledge base: decisions, deployments, capability gaps, learnings and agents' messages, newest first.",
         subcommands: [List.self, Search.self]
     )
 
     struct Options: ParsableArguments {
-        @Option(help: "Only this kind: decision, deployment, gap or learning.")
+        @Option(help: "Only this kind: decision, deployment, gap, learning or message.")
         var kind: KnowledgeKind?
 
         @Option(help: "At most this many entries (1 to 10000).")

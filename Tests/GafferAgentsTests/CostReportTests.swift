@@ -105,6 +105,22 @@ import Testing
         onDemand["BillingMode"] = "PAY_PER_REQUEST"
         let _: JSONValue = try await client.json(.dynamoDB, "CreateTable", onDemand)
 
+        // A function with 1,024 MB that never used more than 12% of it, 10,000 times a day for 200 ms; and one that uses its memory.
+        let trust =
+            #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#
+        let role =
+            try await client.query(.iam, "CreateRole", [("RoleName", "fn"), ("AssumeRolePolicyDocument", trust)]).at("Role", "Arn")?.text ?? ""
+        for (name, used) in [("resize-images", 12.0), ("busy-worker", 80.0)] {
+            let body = try JSONSerialization.data(withJSONObject: [
+                "FunctionName": name, "Runtime": "python3.12", "Role": role, "Handler": "app.handler", "MemorySize": 1024,
+                "Code": ["ZipFile": Data("PK\u{5}\u{6}".utf8 + Data(count: 18)).base64EncodedString()],
+            ])
+            _ = try await client.send(AWSRequest(operation: "CreateFunction", method: "POST", path: "/2015-03-31/functions", body: body), to: .lambda)
+            try await Self.putDaily(client, "LambdaInsights", "memory_utilization", ("function_name", name), used)
+            try await Self.putDaily(client, "AWS/Lambda", "Invocations", ("FunctionName", name), 10_000)
+            try await Self.putDaily(client, "AWS/Lambda", "Duration", ("FunctionName", name), 200)
+        }
+
         let report = try await Self.report(moto)
         let costs = try #require(report.costs)
         #expect(abs(costs.totalUSD - 90) < 0.001)
@@ -127,6 +143,10 @@ import Testing
         #expect(rules["RDS-OVERSIZED"]?.first?.action == "move it to db.t3.small")
         #expect(rules["DYNAMODB-OVERPROVISIONED"]?.map { String($0.resource.split(separator: "/").last ?? "") } == ["big-table"])
         #expect(rules["DYNAMODB-OVERPROVISIONED"]?.first?.action.hasPrefix("lower its capacity to 2 reads and 1 writes") == true)
+        #expect(rules["LAMBDA-OVERSIZED"]?.map(\.resource) == ["arn:aws:lambda:us-east-1:123456789012:function:resize-images"])
+        #expect(rules["LAMBDA-OVERSIZED"]?.first?.action == "lower its memory to 512 MB")
+        // 300,000 calls a month × 0.2 s × 0.5 GB saved × $0.0000166667 a GB-second.
+        #expect(abs((rules["LAMBDA-OVERSIZED"]?.first?.monthlySavingUSD ?? 0) - 0.5) < 0.001)
         #expect(report.proposals.map(\.monthlySavingUSD) == report.proposals.map(\.monthlySavingUSD).sorted(by: >), "largest saving first")
         #expect(report.gaps.isEmpty, "\(report.gaps)")
 

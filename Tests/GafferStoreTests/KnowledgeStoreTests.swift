@@ -76,11 +76,21 @@ struct KnowledgeStoreTests {
             at: start.addingTimeInterval(120)
         )
         plan.gaps = [CapabilityGap(agent: .cost, asked: "price a fleet", lacking: "no prices for it")]
+        plan.messages = [
+            AgentMessage(
+                sender: .security,
+                recipient: .infrastructure,
+                intent: .requestChange,
+                content: "turn on versioning",
+                at: start.addingTimeInterval(90)
+            )
+        ]
         try await store.savePlan(plan)
         try await store.recordLearning(Self.learning("plan-2", at: start.addingTimeInterval(180)))
 
         let all = try await store.knowledge(kind: nil, matching: nil, limit: 10)
-        #expect(all.map(\.kind) == [.learning, .gap, .deployment, .decision], "newest first")
+        #expect(all.map(\.kind) == [.learning, .gap, .message, .deployment, .decision], "newest first")
+        #expect(all.first { $0.kind == .message }?.summary == "security to infrastructure (requestChange): turn on versioning")
         #expect(all.first { $0.kind == .decision }?.summary == "bob denied plan plan-1: too big")
         #expect(
             all.first { $0.kind == .deployment }?.summary

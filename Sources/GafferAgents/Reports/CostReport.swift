@@ -5,7 +5,8 @@ import GafferCore
 /// What the account spent (Cost Explorer: the last 30 days by service and by `gaffer:issue`, and a
 /// forecast for the month), and proposals to spend less, each with its evidence and a monthly
 /// saving priced from the price table: idle EC2 instances, unattached volumes, unused Elastic IPs,
-/// old snapshots, over-provisioned RDS instances and DynamoDB tables. Nothing acts on a proposal.
+/// old snapshots, over-provisioned RDS instances and DynamoDB tables, and Lambda functions with far
+/// more memory than they use. Nothing acts on a proposal.
 struct CostReport: Sendable {
     let sources: ReportSources
     let prices: PriceTable
@@ -17,6 +18,8 @@ struct CostReport: Sendable {
     static let oldSnapshotDays = 90
     /// A provisioned table whose busiest day used less than this share of its capacity.
     static let usedCapacityShare = 0.2
+    /// A function whose memory use (Lambda Insights) never reached this share of its memory.
+    static let usedMemoryPercent = 30.0
 
     func run(_ task: AwsTask) async throws -> Report {
         let scope = try await sources.scope(of: task)
@@ -181,6 +184,7 @@ struct CostReport: Sendable {
             let table = try await dynamo.describeTable(name)
             if table.billingMode == "PROVISIONED" { tables.append(table) }
         }
+        let functions = try await Lambda(client, region: region).allFunctions().filter { ($0.memorySize ?? 128) >= 256 }
         var queries: [CloudWatch.MetricQuery] = []
         func query(_ id: String, _ namespace: String, _ metric: String, _ dimension: String, _ value: String, _ stat: String) {
             queries.append(
@@ -192,6 +196,11 @@ struct CostReport: Sendable {
         }
         for (index, database) in databases.enumerated() {
             query("d\(index)", "AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", database.identifier, "Maximum")
+        }
+        for (index, function) in functions.enumerated() {
+            query("m\(index)", "LambdaInsights", "memory_utilization", "function_name", function.functionName, "Maximum")
+            query("n\(index)", "AWS/Lambda", "Invocations", "FunctionName", function.functionName, "Sum")
+            query("t\(index)", "AWS/Lambda", "Duration", "FunctionName", function.functionName, "Average")
         }
         for (index, table) in tables.enumerated() {
             query("r\(index)", "AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", table.tableName, "Sum")
@@ -233,6 +242,24 @@ struct CostReport: Sendable {
                     "move it to \(smaller)",
                     "\(database.instanceClass): CPU peaked at \(String(format: "%.1f", peak))% over \(cpu.count) days",
                     (now - then) * hours * factor
+                )
+            )
+        }
+        for (index, function) in functions.enumerated() {
+            guard let memory = days("m\(index)"), let peak = memory.max(), peak < usedMemoryPercent, let size = function.memorySize else { continue }
+            let wanted = max(128, size / 2)
+            // A month of GB-seconds at today's pace; less memory may run longer, so the saving is an upper bound.
+            let invocations = (values["n\(index)"] ?? []).reduce(0, +) / Double(max(1, memory.count)) * 30
+            let durations = values["t\(index)"] ?? []
+            let seconds = durations.isEmpty ? 0 : durations.reduce(0, +) / Double(durations.count) / 1000
+            let saving = invocations * seconds * Double(size - wanted) / 1024 * prices.unit("lambdaGBSecond") * factor
+            found.append(
+                proposal(
+                    "LAMBDA-OVERSIZED",
+                    function.functionArn,
+                    "lower its memory to \(wanted) MB",
+                    "\(size) MB, of which at most \(String(format: "%.0f", peak))% was used over \(memory.count) days; it may run a little longer",
+                    saving
                 )
             )
         }

@@ -61,7 +61,7 @@ public struct Learning: Sendable, Hashable, Codable {
 
 /// What the knowledge base holds, by kind.
 public enum KnowledgeKind: String, Sendable, Hashable, Codable, CaseIterable {
-    case decision, deployment, gap, learning
+    case decision, deployment, gap, learning, message
 }
 
 /// One entry of the knowledge base, as `gaffer kb` lists it.
@@ -82,7 +82,7 @@ public struct KnowledgeEntry: Sendable, Hashable, Codable {
     }
 }
 
-/// Gaffer's knowledge base: decisions, deployments, capability gaps and learnings, read together.
+/// Gaffer's knowledge base: decisions, deployments, capability gaps, learnings and the agents' messages, read together.
 public protocol KnowledgeStore: Sendable {
     func recordLearning(_ learning: Learning) async throws
     /// Marks the task's unfixed learnings fixed by `fix`; returns how many.
