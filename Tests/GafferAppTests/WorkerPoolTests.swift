@@ -235,9 +235,10 @@ struct ThreadHog: JobHandler {
     @Test("26: with every thread of the concurrency pool held by jobs, leases are still renewed and none lapses")
     func leasesOutliveASaturatedPool() async throws {
         let threads = ProcessInfo.processInfo.activeProcessorCount
-        // One job per thread of the pool, each holding it for 2 s; leases of 0.9 s, renewed every 0.3 s.
-        // (Short: while it runs, every other test in the process waits for a thread too.)
-        let fixture = try PoolFixture(workers: threads, leaseSeconds: 0.9, handlers: [ThreadHog(seconds: 2)])
+        // One job per thread of the pool, each holding it for 3 s; leases of 2 s, renewed every 0.67 s. (Short: while
+        // it runs, every other test in the process waits for a thread too; and long enough that a busy two-core machine,
+        // running moto and pip beside it, does not stall a renewal past the lease.)
+        let fixture = try PoolFixture(workers: threads, leaseSeconds: 2, handlers: [ThreadHog(seconds: 3)])
         defer { fixture.cleanUp() }
         var jobs: [Job] = []
         for _ in 0..<threads {

@@ -7,7 +7,7 @@ import GafferCore
 public struct ReportSources: Sendable {
     public let accounts: AccountClients
     public let registry: any RegistryReading
-    /// Where account-wide calls go (the region list, S3's bucket list).
+    /// Where account-wide calls go (the list of regions, IAM).
     public let homeRegion: String
     /// AWS calls in flight at once per report.
     public var concurrency: Int
