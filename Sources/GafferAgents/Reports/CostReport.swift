@@ -33,16 +33,11 @@ struct CostReport: Sendable {
                 gaps.append("\(account): Cost Explorer: \(error)")
             }
         }
-        let sources = self.sources
         let prices = self.prices
         let places = scope.places
-        let results = await sources.each(places) { place -> Result<[SavingsProposal], any Error> in
-            do {
-                let client = try await sources.accounts.client(for: place.account)
-                return .success(try await Self.proposals(client: client, account: place.account, region: place.region, prices: prices, now: now))
-            } catch {
-                return .failure(error)
-            }
+        // What was spent is a report by itself when no region can be read.
+        let results = try await sources.read(places, account: { $0.account }, unlessAllFail: costs == nil) { place, client in
+            try await Self.proposals(client: client, account: place.account, region: place.region, prices: prices, now: now)
         }
         var proposals: [SavingsProposal] = []
         for (place, result) in zip(places, results) {
@@ -50,11 +45,6 @@ struct CostReport: Sendable {
             case .success(let found): proposals += found
             case .failure(let error): gaps.append("\(place.account) \(place.region): savings: \(error)")
             }
-        }
-        if costs == nil, proposals.isEmpty, !results.isEmpty, results.allSatisfy({ if case .failure = $0 { true } else { false } }),
-            case .failure(let error)? = results.first
-        {
-            throw error
         }
         let managed = Set(try await sources.registry.registeredResources().map(\.arn))
         for index in proposals.indices where managed.contains(proposals[index].resource) { proposals[index].managed = true }

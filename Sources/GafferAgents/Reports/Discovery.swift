@@ -14,17 +14,8 @@ struct Discovery: Sendable {
         let scope = try await sources.scope(of: task)
         let listings = Listing.needed(for: task.resource)
         let reads = scope.places.flatMap { place in listings.map { (account: place.account, region: place.region, listing: $0) } }
-        let sources = self.sources
-        let results = await sources.each(reads) { read -> Result<Listing.Found, any Error> in
-            do {
-                let client = try await sources.accounts.client(for: read.account)
-                return .success(try await read.listing.read(client, account: read.account, region: read.region))
-            } catch {
-                return .failure(error)
-            }
-        }
-        if results.allSatisfy({ if case .failure = $0 { true } else { false } }), case .failure(let error)? = results.first {
-            throw error
+        let results = try await sources.read(reads, account: { $0.account }) { read, client in
+            try await read.listing.read(client, account: read.account, region: read.region)
         }
 
         var byARN: [String: ReportResource] = [:]

@@ -36,6 +36,29 @@ public struct ReportSources: Sendable {
         return ReportScope(accounts: [account ?? ""], regions: regions ?? [])
     }
 
+    /// Reads AWS for every item with its account's read-only client, at most `concurrency` at once; each
+    /// failure is kept as its result, for the report's gaps. When every read failed and `unlessAllFail`,
+    /// nothing could be read at all (no credentials, say): the first error is thrown, not an empty report.
+    func read<Item: Sendable, Output: Sendable>(
+        _ items: [Item],
+        account: @escaping @Sendable (Item) -> String,
+        unlessAllFail: Bool = true,
+        _ work: @escaping @Sendable (Item, AWSClient) async throws -> Output
+    ) async throws -> [Result<Output, any Error>] {
+        let accounts = self.accounts
+        let results = await each(items) { item -> Result<Output, any Error> in
+            do {
+                return .success(try await work(item, try await accounts.client(for: account(item))))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if unlessAllFail, results.allSatisfy({ if case .failure = $0 { true } else { false } }), case .failure(let error)? = results.first {
+            throw error
+        }
+        return results
+    }
+
     /// Runs `work` for every item, at most `concurrency` at once, and returns the results in the items' order.
     func each<Item: Sendable, Output: Sendable>(
         _ items: [Item],

@@ -53,17 +53,9 @@ struct SecurityAudit: Sendable {
                 "Gaffer has no security checks for \(resource.displayName) resources yet; an audit of all resources covers S3, EC2, VPC, RDS, IAM and CloudTrail"
             )
         }
-        let sources = self.sources
         let now = clock.now()
-        let results = await sources.each(reads) { read -> Result<[AuditFinding], any Error> in
-            do {
-                let client = try await sources.accounts.client(for: read.account)
-                return .success(
-                    try await Self.findings(read.check, client: client, account: read.account, region: read.region, now: now)
-                )
-            } catch {
-                return .failure(error)
-            }
+        let results = try await sources.read(reads, account: { $0.account }) { read, client in
+            try await Self.findings(read.check, client: client, account: read.account, region: read.region, now: now)
         }
         var findings: [AuditFinding] = []
         for (read, result) in zip(reads, results) {
@@ -72,11 +64,6 @@ struct SecurityAudit: Sendable {
             case .failure(let error):
                 gaps.append("\(read.check.isAccountWide ? read.account : "\(read.account) \(read.region)"): \(read.check.rawValue): \(error)")
             }
-        }
-        if findings.isEmpty, !reads.isEmpty, results.allSatisfy({ if case .failure = $0 { true } else { false } }),
-            case .failure(let error) = results.first
-        {
-            throw error
         }
         if let name = task.resourceName { findings = findings.filter { $0.resource.hasSuffix(":\(name)") || $0.resource.hasSuffix("/\(name)") } }
         let managed = Set(try await sources.registry.registeredResources().map(\.arn))

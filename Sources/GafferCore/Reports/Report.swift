@@ -47,12 +47,6 @@ public struct Report: Sendable, Hashable, Codable {
         return try encoder.encode(self)
     }
 
-    public static func decode(_ data: Data) throws -> Report {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(Report.self, from: data)
-    }
-
     /// One row per resource (discover, health) or per finding (security), with a header.
     public func csv() -> String {
         var rows: [[String]]
