@@ -361,7 +361,14 @@ struct ChangeFlowTests {
         #expect(applied.contains(": applied"), "\(applied)")
         let function = try await Lambda(try story.aws(), region: "us-east-1").getFunction("story-resize")
         #expect(function.configuration.runtime == "python3.12")
-        #expect(try await story.gaffer.server.store.registeredResources().contains { $0.arn.hasSuffix(":function:story-resize") })
+        let registry = try await story.gaffer.server.store.registeredResources()
+        let entry = try #require(registry.first { $0.arn.hasSuffix(":function:story-resize") })
+        // The function names its role and its log group; the role names the log group.
+        let role = try #require(registry.first { $0.resourceType == "AWS::IAM::Role" })
+        let logs = try #require(registry.first { $0.resourceType == "AWS::Logs::LogGroup" })
+        #expect(entry.dependsOn == [role.arn, logs.arn].sorted(), "\(entry.dependsOn ?? [])")
+        #expect(role.dependsOn == [logs.arn])
+        #expect(logs.dependsOn == [])
     }
 
     @Test func aStackAWSCannotCreateShowsWhyKeepsItsLockAndIsRetriedAfterAFix() async throws {

@@ -68,7 +68,7 @@ struct ReportFlowTests {
         request.headers.add(name: "Authorization", value: "Bearer \(TestConfiguration.apiToken.revealed)")
         let csv = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let text = String(buffer: try await csv.body.collect(upTo: 1 << 20))
-        #expect(text.hasPrefix("service,type,id,arn,region,account,managed,gone,health,evidence\r\n"))
+        #expect(text.hasPrefix("service,type,id,arn,region,account,managed,gone,health,evidence,dependsOn\r\n"))
         #expect(text.contains("s3,AWS::S3::Bucket,shared-assets,"))
 
         // Asked again (the issue edited into a health check), the one report comment is rewritten.

@@ -71,6 +71,7 @@ struct Discovery: Sendable {
             guard let entry = registered[resources[index].arn] else { continue }
             resources[index].managed = true
             resources[index].stack = entry.stack.name
+            resources[index].dependsOn = entry.dependsOn
         }
         let seen = Set(resources.map(\.arn))
         let accounts = Set(scope.accounts)

@@ -131,6 +131,53 @@ public struct CloudFormationDocument: Sendable {
 
     private static let cache = Mutex<[CacheKey: CloudFormationDocument]>([:])
 
+    /// Each resource's dependencies on the template's other resources: what it names with `Ref`,
+    /// `Fn::GetAtt`, `Fn::Sub` or `DependsOn`. Parameters and pseudo parameters are not resources.
+    public var dependencies: [String: Set<String>] {
+        let ids = Set(resources.map(\.logicalID))
+        return Dictionary(
+            uniqueKeysWithValues: resources.map { resource in
+                var named = Set(resource.node["DependsOn"]?.strings ?? [])
+                Self.collectNames(in: resource.node, into: &named)
+                named.remove(resource.logicalID)
+                return (resource.logicalID, named.intersection(ids))
+            }
+        )
+    }
+
+    private static func collectNames(in node: TemplateNode, into names: inout Set<String>) {
+        func subNames(_ text: String) {
+            // `${Name}` and `${Name.Attribute}`; `${!Literal}` is written out as is.
+            for match in text.matches(of: /\$\{([A-Za-z0-9]+)(\.[A-Za-z0-9.]+)?\}/) { names.insert(String(match.1)) }
+        }
+        switch node {
+        case .scalar(let text, let tag, _):
+            switch tag {
+            case "!Ref": names.insert(text)
+            case "!GetAtt": if let id = text.split(separator: ".").first { names.insert(String(id)) }
+            case "!Sub": subNames(text)
+            default: break
+            }
+        case .sequence(let items, let tag, _):
+            if tag == "!GetAtt", let id = items.first?.string { names.insert(id) }
+            if tag == "!Sub", let text = items.first?.string { subNames(text) }
+            for item in items { collectNames(in: item, into: &names) }
+        case .mapping(let pairs, _, _):
+            for pair in pairs {
+                switch pair.key {
+                case "Ref": if let id = pair.value.string { names.insert(id) }
+                case "Fn::GetAtt":
+                    if let id = (pair.value.string?.split(separator: ".").first).map(String.init) ?? pair.value.items.first?.string {
+                        names.insert(id)
+                    }
+                case "Fn::Sub": if let text = pair.value.string ?? pair.value.items.first?.string { subNames(text) }
+                default: break
+                }
+                collectNames(in: pair.value, into: &names)
+            }
+        }
+    }
+
     public func resources(ofType type: String) -> [Resource] { resources.filter { $0.type == type } }
     public func resource(_ logicalID: String) -> Resource? { resources.first { $0.logicalID == logicalID } }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GafferAWS
+import GafferAgents
 import GafferCore
 import GafferMessages
 
@@ -212,11 +213,24 @@ public struct ChangeApplier: Sendable {
 
     /// The stack's resources as registry rows: an ARN where Gaffer can name one, the cost agent's daily figure.
     private func registered(_ key: StackKey, plan: ChangePlan, estimate: CostEstimate?) async throws -> [RegisteredResource] {
-        try await work.stacks.resources(key).compactMap { resource in
-            guard let physical = resource.physicalResourceID, !physical.isEmpty else { return nil }
+        let resources = try await work.stacks.resources(key)
+        var arns: [String: String] = [:]
+        for resource in resources {
+            guard let physical = resource.physicalResourceID, !physical.isEmpty else { continue }
+            arns[resource.logicalResourceID] = ResourceARN.of(
+                type: resource.resourceType,
+                physicalID: physical,
+                account: key.account,
+                region: key.region
+            )
+        }
+        // The dependencies as the stack runs them; a template that cannot be read leaves them unknown, not empty.
+        let dependencies = try? CloudFormationDocument(path: key.name, text: try await work.stacks.template(key)).dependencies
+        return resources.compactMap { resource in
+            guard let arn = arns[resource.logicalResourceID] else { return nil }
             let monthly = estimate?.lines.filter { $0.resource == resource.logicalResourceID }.reduce(0.0) { $0 + $1.monthlyUSD }
-            return RegisteredResource(
-                arn: ResourceARN.of(type: resource.resourceType, physicalID: physical, account: key.account, region: key.region),
+            var entry = RegisteredResource(
+                arn: arn,
                 resourceType: resource.resourceType,
                 logicalID: resource.logicalResourceID,
                 stack: key,
@@ -226,6 +240,8 @@ public struct ChangeApplier: Sendable {
                 issue: plan.issue,
                 updatedAt: work.clock.now()
             )
+            entry.dependsOn = dependencies.map { ($0[resource.logicalResourceID] ?? []).compactMap { arns[$0] }.sorted() }
+            return entry
         }
     }
 }

@@ -20,6 +20,8 @@ public protocol StackOperations: Sendable {
     /// Newest first, as CloudFormation lists them.
     func events(_ key: StackKey) async throws -> [CloudFormation.StackEvent]
     func resources(_ key: StackKey) async throws -> [CloudFormation.StackResource]
+    /// The template the stack runs now.
+    func template(_ key: StackKey) async throws -> String
 }
 
 /// Stack operations through CloudFormation, with the role of the stack's account.
@@ -101,5 +103,9 @@ public struct CloudFormationStacks: StackOperations {
 
     public func resources(_ key: StackKey) async throws -> [CloudFormation.StackResource] {
         try await cloudFormation(key).describeStackResources(key.name)
+    }
+
+    public func template(_ key: StackKey) async throws -> String {
+        try await cloudFormation(key).getTemplate(key.name)
     }
 }

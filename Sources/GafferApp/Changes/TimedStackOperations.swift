@@ -40,4 +40,6 @@ struct TimedStackOperations: StackOperations {
     func resources(_ key: StackKey) async throws -> [CloudFormation.StackResource] {
         try await timed("DescribeStackResources") { try await base.resources(key) }
     }
+
+    func template(_ key: StackKey) async throws -> String { try await timed("GetTemplate") { try await base.template(key) } }
 }

@@ -21,6 +21,8 @@ public struct RegisteredResource: Sendable, Hashable, Codable {
     /// How far Gaffer may act on it alone, 0 to 10 (`Stewardship`), as the last report judged it with its tags.
     public var autonomy: Int?
     public var tags: [String: String]?
+    /// The ARNs of the stack's resources this one names (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `DependsOn`).
+    public var dependsOn: [String]?
 
     public init(
         arn: String,

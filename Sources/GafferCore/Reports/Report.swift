@@ -62,11 +62,11 @@ public struct Report: Sendable, Hashable, Codable {
             rows = [["severity", "rule", "resource", "region", "account", "managed", "evidence", "fix"]]
             rows += findings.map { [$0.severity.rawValue, $0.rule, $0.resource, $0.region, $0.account, String($0.managed), $0.evidence, $0.fix] }
         } else {
-            rows = [["service", "type", "id", "arn", "region", "account", "managed", "gone", "health", "evidence"]]
+            rows = [["service", "type", "id", "arn", "region", "account", "managed", "gone", "health", "evidence", "dependsOn"]]
             rows += resources.map {
                 [
                     $0.service, $0.type, $0.id, $0.arn, $0.region, $0.account, String($0.managed), String($0.gone), $0.health.rawValue,
-                    $0.evidence.joined(separator: "; "),
+                    $0.evidence.joined(separator: "; "), ($0.dependsOn ?? []).joined(separator: " "),
                 ]
             }
         }
@@ -118,6 +118,8 @@ public struct ReportResource: Sendable, Hashable, Codable {
     /// The agent that looks after this kind of resource, and how far Gaffer may act on it alone (`Stewardship`).
     public var owner: AgentRole?
     public var autonomy: Int?
+    /// For a managed resource, the ARNs of its stack's resources it depends on.
+    public var dependsOn: [String]?
 
     public init(
         id: String,
