@@ -314,7 +314,7 @@ public struct CloudFormation: Sendable {
         return try await call("GetTemplate", parameters.pairs).string("TemplateBody") ?? ""
     }
 
-    private func call(_ action: String, _ parameters: [(String, String)]) async throws -> XMLNode {
+    func call(_ action: String, _ parameters: [(String, String)]) async throws -> XMLNode {
         try await client.query(.cloudFormation, action, parameters, region: region)
     }
 }

@@ -32,7 +32,8 @@ struct HealthCheck: Sendable {
                 for (arn, drift) in try await DriftCheck.check(stacks, client: client, region: parts[1]) {
                     var verdict = verdicts[arn] ?? Verdict(.unknown)
                     if drift.differences.isEmpty {
-                        verdict.add(.healthy, "matches its stack (\(drift.matched.joined(separator: ", ")))")
+                        let method = drift.fallback.map { "; compared by Gaffer, as CloudFormation drift detection failed: \($0)" } ?? ""
+                        verdict.add(.healthy, "matches its stack (\(drift.matched.joined(separator: ", "))\(method))")
                     } else {
                         for line in drift.differences { verdict.add(.degraded, "drifted: \(line)") }
                     }
