@@ -21,6 +21,8 @@ public struct GafferServer: Sendable {
     public let github: GitHubConnection?
     /// Read-only reports; nil without GitHub credentials.
     public let reports: ReportWork?
+    /// Plans, applies and the writes outside CloudFormation; nil without GitHub credentials.
+    public let work: ChangeWork?
 
     public init(
         configuration: GafferConfiguration,
@@ -53,6 +55,7 @@ public struct GafferServer: Sendable {
             reports = try configuration.makeReportWork(store: store, clock: clock)
         }
         self.reports = reports
+        self.work = work
         router = EventRouter(
             handlers: try eventHandlers
                 ?? StandardEventHandlers.all(configuration, github: github, publisher: publisher, pipeline: pipeline, work: work, reports: reports)
@@ -117,7 +120,12 @@ public struct GafferServer: Sendable {
         if let github, let reports, configuration.workers > 0, configuration.healthCheckIntervalMinutes > 0 {
             services.append(
                 HealthWatchService(
-                    watch: HealthWatch(reports: reports, github: github),
+                    watch: HealthWatch(
+                        reports: reports,
+                        github: github,
+                        actions: work?.actions,
+                        requiredLevel: configuration.changes.stewardship.requiredLevel
+                    ),
                     interval: .seconds(configuration.healthCheckIntervalMinutes * 60),
                     logger: logger
                 )

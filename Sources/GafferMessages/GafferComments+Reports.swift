@@ -141,6 +141,7 @@ extension GafferComments {
         if let more { context["more"] = more }
         context["proposals"] = shown.map { proposal -> [String: Any] in
             [
+                "id": MarkdownText.plain(proposal.id ?? "-"),
                 "resource": (proposal.managed ? "🛠 " : "") + MarkdownText.code(proposal.resource), "region": MarkdownText.plain(proposal.region),
                 "action": MarkdownText.plain(proposal.action), "saving": Self.dollars(proposal.monthlySavingUSD),
                 "evidence": MarkdownText.plain(proposal.evidence),
@@ -171,19 +172,57 @@ extension GafferComments {
     }
 
     /// The body of the issue the scheduled health check opens for an unhealthy resource Gaffer made.
-    public func healthIssue(_ resource: ReportResource, entry: RegisteredResource, marker: String) throws -> String {
+    /// What the scheduled health check did about an unhealthy resource, as its autonomy allows.
+    public enum HealthRemedy: Sendable {
+        /// The restart was run: what was done.
+        case done(String, autonomy: Int, required: Int)
+        /// A restart would fit, but the resource's autonomy is below the required level.
+        case heldBack(action: String, autonomy: Int, required: Int)
+        case failed(action: String, error: String)
+    }
+
+    public func healthIssue(_ resource: ReportResource, entry: RegisteredResource, marker: String, remedy: HealthRemedy? = nil) throws -> String {
         let fix =
             resource.gone
             ? "it is gone: `/destroy` its stack, or edit #\(entry.issue) to make it again" : "edit #\(entry.issue), or comment on its pull request"
-        return try templates.render(
-            "health-issue",
-            [
-                "marker": marker, "resource": MarkdownText.code(resource.id), "type": MarkdownText.plain(resource.type),
-                "account": MarkdownText.plain(resource.account), "region": MarkdownText.plain(resource.region),
-                "stack": MarkdownText.code(entry.stack.name), "issue": String(entry.issue), "evidence": resource.evidence.map(MarkdownText.plain),
-                "fix": MarkdownText.plain(fix),
-            ]
-        )
+        var context: [String: Any] = [
+            "marker": marker, "resource": MarkdownText.code(resource.id), "type": MarkdownText.plain(resource.type),
+            "account": MarkdownText.plain(resource.account), "region": MarkdownText.plain(resource.region),
+            "stack": MarkdownText.code(entry.stack.name), "issue": String(entry.issue), "evidence": resource.evidence.map(MarkdownText.plain),
+            "fix": MarkdownText.plain(fix),
+        ]
+        switch remedy {
+        case .done(let what, let autonomy, let required):
+            context["remedied"] = ["done": what, "autonomy": String(autonomy), "required": String(required)]
+        case .heldBack(let action, let autonomy, let required):
+            context["heldBack"] = ["action": MarkdownText.plain(action), "autonomy": String(autonomy), "required": String(required)]
+        case .failed(let action, let error):
+            context["remedyFailed"] = ["action": MarkdownText.plain(action), "error": MarkdownText.plain(error)]
+        case nil:
+            break
+        }
+        return try templates.render("health-issue", context)
+    }
+
+    /// The answer to `/approve P2` on a cost report: what was done, or the issue that makes the change.
+    public enum ProposalApproval: Sendable {
+        /// Gaffer did it: a sentence such as "stopped `i-0abc`".
+        case done(String)
+        /// The resource is a stack's: the task issue that changes it, opened now or before.
+        case offered(issue: Int, created: Bool, taskIssue: Int, change: String)
+    }
+
+    public func proposalApproved(_ proposal: SavingsProposal, approval: ProposalApproval, actor: String) throws -> String {
+        var context: [String: Any] = [
+            "actor": MarkdownText.plain(actor), "id": MarkdownText.plain(proposal.id ?? ""), "rule": MarkdownText.plain(proposal.rule),
+            "resource": MarkdownText.code(proposal.resource), "saving": Self.dollars(proposal.monthlySavingUSD),
+        ]
+        switch approval {
+        case .done(let what): context["done"] = what
+        case .offered(let issue, let created, let taskIssue, let change):
+            context["offered"] = ["issue": String(issue), "created": created, "taskIssue": String(taskIssue), "change": MarkdownText.code(change)]
+        }
+        return try templates.render("proposal-approved", context)
     }
 
     /// The comment that closes a health issue once its resource recovered.

@@ -96,7 +96,7 @@ extension GafferComments {
         plan.steps.map { ["id": MarkdownText.plain($0.id), "agent": $0.agent.rawValue, "state": $0.state.rawValue] }
     }
 
-    static func dollars(_ amount: Double) -> String { "$" + String(format: "%.2f", amount) }
+    public static func dollars(_ amount: Double) -> String { "$" + String(format: "%.2f", amount) }
 
     static func monthly(_ estimate: CostEstimate) -> String {
         (estimate.isSaving ? "saves " : "") + dollars(estimate.monthlyUSD) + " a month"

@@ -75,7 +75,8 @@ extension SQLiteStore: KnowledgeStore {
                             at: decision.at,
                             repository: decision.repository,
                             reference: "#\(decision.pullRequest)",
-                            summary: "\(decision.by) \(verb) plan \(decision.planID.prefix(8))" + (decision.reason.map { ": \($0)" } ?? "")
+                            summary: "\(decision.by) \(verb) \(decision.subject ?? "plan \(decision.planID.prefix(8))")"
+                                + (decision.reason.map { ": \($0)" } ?? "")
                         )
                     )
                 }

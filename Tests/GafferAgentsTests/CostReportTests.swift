@@ -148,6 +148,12 @@ import Testing
         // 300,000 calls a month × 0.2 s × 0.5 GB saved × $0.0000166667 a GB-second.
         #expect(abs((rules["LAMBDA-OVERSIZED"]?.first?.monthlySavingUSD ?? 0) - 0.5) < 0.001)
         #expect(report.proposals.map(\.monthlySavingUSD) == report.proposals.map(\.monthlySavingUSD).sorted(by: >), "largest saving first")
+        #expect(report.proposals.map(\.id) == report.proposals.indices.map { "P\($0 + 1)" }, "what `/approve P2` names")
+        // The task change an approval of a Gaffer-made resource's proposal would ask for, in the task's own parameters.
+        #expect(rules["LAMBDA-OVERSIZED"]?.first?.taskChange == ["memorySize": .integer(512)])
+        #expect(rules["DYNAMODB-OVERPROVISIONED"]?.first?.taskChange == ["readCapacityUnits": .integer(2), "writeCapacityUnits": .integer(1)])
+        #expect(rules["RDS-OVERSIZED"]?.first?.taskChange == ["dbInstanceClass": .string("db.t3.small")])
+        #expect(rules["EC2-IDLE"]?.first?.taskChange == nil, "stopping an instance is no task parameter")
         #expect(report.gaps.isEmpty, "\(report.gaps)")
 
         // A hundred days on, the instance's and table's week of metrics is out of the window (no verdict), and moto's snapshots are old.

@@ -215,6 +215,38 @@ public struct EC2: Sendable {
         try await changeState("StopInstances", ids)
     }
 
+    public func rebootInstances(_ ids: [String]) async throws {
+        var parameters = QueryParameters()
+        parameters.list("InstanceId", ids, member: nil)
+        _ = try await call("RebootInstances", parameters)
+    }
+
+    public func releaseAddress(allocationID: String) async throws {
+        var parameters = QueryParameters()
+        parameters.add("AllocationId", allocationID)
+        _ = try await call("ReleaseAddress", parameters)
+    }
+
+    /// Returns the snapshot's id.
+    public func createSnapshot(volumeID: String, description: String) async throws -> String {
+        var parameters = QueryParameters()
+        parameters.add("VolumeId", volumeID)
+        parameters.add("Description", description)
+        return try await call("CreateSnapshot", parameters).string("snapshotId") ?? ""
+    }
+
+    public func deleteVolume(_ id: String) async throws {
+        var parameters = QueryParameters()
+        parameters.add("VolumeId", id)
+        _ = try await call("DeleteVolume", parameters)
+    }
+
+    public func deleteSnapshot(_ id: String) async throws {
+        var parameters = QueryParameters()
+        parameters.add("SnapshotId", id)
+        _ = try await call("DeleteSnapshot", parameters)
+    }
+
     public func createTags(resources: [String], tags: [String: String]) async throws {
         var parameters = QueryParameters()
         parameters.list("ResourceId", resources, member: nil)

@@ -15,6 +15,12 @@ public struct ECS: Sendable {
         public let status: String?
         public let desiredCount: Int?
         public let runningCount: Int?
+        public let deployments: [Deployment]?
+    }
+
+    public struct Deployment: Decodable, Sendable {
+        public let id: String
+        public let status: String?
     }
 
     private struct Page: Decodable {
@@ -44,6 +50,18 @@ public struct ECS: Sendable {
                 .services ?? []
         }
         return services
+    }
+
+    /// Replaces the service's tasks with new ones of the same definition: a restart.
+    public func forceNewDeployment(_ service: String, cluster: String) async throws {
+        struct Output: Decodable { let service: Service? }
+        _ = try await client.json(
+            .ecs,
+            "UpdateService",
+            ["cluster": cluster, "service": service, "forceNewDeployment": true],
+            region: region,
+            as: Output.self
+        )
     }
 
     private func pages(_ operation: String, _ input: [String: any Sendable], _ items: (Page) -> [String]?) async throws -> [String] {

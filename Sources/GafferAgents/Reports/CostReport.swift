@@ -49,6 +49,7 @@ struct CostReport: Sendable {
         let managed = Set(try await sources.registry.registeredResources().map(\.arn))
         for index in proposals.indices where managed.contains(proposals[index].resource) { proposals[index].managed = true }
         proposals.sort { ($1.monthlySavingUSD, $0.resource) < ($0.monthlySavingUSD, $1.resource) }
+        for index in proposals.indices { proposals[index].id = "P\(index + 1)" }
         return Report(
             kind: task.kind,
             accounts: scope.accounts,
@@ -225,15 +226,15 @@ struct CostReport: Sendable {
                 let smaller = smallerClass(database.instanceClass, in: prices), let now = prices.rdsHourlyByClass[database.instanceClass],
                 let then = prices.rdsHourlyByClass[smaller]
             else { continue }
-            found.append(
-                proposal(
-                    "RDS-OVERSIZED",
-                    database.arn ?? arn("AWS::RDS::DBInstance", database.identifier),
-                    "move it to \(smaller)",
-                    "\(database.instanceClass): CPU peaked at \(String(format: "%.1f", peak))% over \(cpu.count) days",
-                    (now - then) * hours * factor
-                )
+            var lowered = proposal(
+                "RDS-OVERSIZED",
+                database.arn ?? arn("AWS::RDS::DBInstance", database.identifier),
+                "move it to \(smaller)",
+                "\(database.instanceClass): CPU peaked at \(String(format: "%.1f", peak))% over \(cpu.count) days",
+                (now - then) * hours * factor
             )
+            lowered.taskChange = ["dbInstanceClass": .string(smaller)]
+            found.append(lowered)
         }
         for (index, function) in functions.enumerated() {
             guard let memory = days("m\(index)"), let peak = memory.max(), peak < usedMemoryPercent, let size = function.memorySize else { continue }
@@ -243,15 +244,15 @@ struct CostReport: Sendable {
             let durations = values["t\(index)"] ?? []
             let seconds = durations.isEmpty ? 0 : durations.reduce(0, +) / Double(durations.count) / 1000
             let saving = invocations * seconds * Double(size - wanted) / 1024 * prices.unit("lambdaGBSecond") * factor
-            found.append(
-                proposal(
-                    "LAMBDA-OVERSIZED",
-                    function.functionArn,
-                    "lower its memory to \(wanted) MB",
-                    "\(size) MB, of which at most \(String(format: "%.0f", peak))% was used over \(memory.count) days; it may run a little longer",
-                    saving
-                )
+            var lowered = proposal(
+                "LAMBDA-OVERSIZED",
+                function.functionArn,
+                "lower its memory to \(wanted) MB",
+                "\(size) MB, of which at most \(String(format: "%.0f", peak))% was used over \(memory.count) days; it may run a little longer",
+                saving
             )
+            lowered.taskChange = ["memorySize": .integer(wanted)]
+            found.append(lowered)
         }
         for (index, table) in tables.enumerated() {
             let provisioned = (
@@ -266,16 +267,16 @@ struct CostReport: Sendable {
                 ((provisioned.read - wanted.read) * prices.unit("dynamoRCUHour") + (provisioned.write - wanted.write) * prices.unit("dynamoWCUHour"))
                 * hours * factor
             guard saving > 0 else { continue }
-            found.append(
-                proposal(
-                    "DYNAMODB-OVERPROVISIONED",
-                    table.tableArn ?? arn("AWS::DynamoDB::Table", table.tableName),
-                    "lower its capacity to \(Int(wanted.read)) reads and \(Int(wanted.write)) writes a second, or make it on-demand",
-                    "provisioned \(Int(provisioned.read))/\(Int(provisioned.write)); the busiest of \(reads.count) days used "
-                        + "\(String(format: "%.1f", used.read))/\(String(format: "%.1f", used.write)) a second",
-                    saving
-                )
+            var lowered = proposal(
+                "DYNAMODB-OVERPROVISIONED",
+                table.tableArn ?? arn("AWS::DynamoDB::Table", table.tableName),
+                "lower its capacity to \(Int(wanted.read)) reads and \(Int(wanted.write)) writes a second, or make it on-demand",
+                "provisioned \(Int(provisioned.read))/\(Int(provisioned.write)); the busiest of \(reads.count) days used "
+                    + "\(String(format: "%.1f", used.read))/\(String(format: "%.1f", used.write)) a second",
+                saving
             )
+            lowered.taskChange = ["readCapacityUnits": .integer(Int(wanted.read)), "writeCapacityUnits": .integer(Int(wanted.write))]
+            found.append(lowered)
         }
         return found
     }

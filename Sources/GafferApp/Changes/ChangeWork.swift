@@ -18,6 +18,8 @@ public struct ChangeWork: Sendable {
     /// Where checkouts for plans are made; each is removed when the plan is made.
     public let workDirectory: URL
     public let clock: any WallClock
+    /// The writes outside CloudFormation (an approved savings proposal, a restart autonomy allows); nil: none are made.
+    public var actions: (any ResourceActions)?
 
     /// - Parameters:
     ///   - store: change plans, decisions, locks, the registry, the coordinator's plans and the knowledge base.

@@ -16,6 +16,10 @@ public struct CommandContext: Sendable {
     public var logger: Logger
     /// Plans the task again from its issue (for `/retry` when no pull request was opened); nil without intake.
     public var retakeTask: (@Sendable () async throws -> Void)?
+    /// The reports, for `/approve` of a cost report's savings proposal; nil without them.
+    public var reports: ReportWork?
+    /// Opens (or finds, by its marker) an issue that changes a task, and takes it up; nil without intake.
+    public var offerTask: (@Sendable (_ title: String, _ body: String, _ marker: String) async throws -> (number: Int, created: Bool))?
 }
 
 /// What came of a command: the text of its answer (in the comment's one reply), and whether it was refused.

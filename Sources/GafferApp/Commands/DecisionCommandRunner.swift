@@ -8,6 +8,9 @@ struct DecisionCommandRunner: CommandRunner {
     func run(_ context: CommandContext) async throws -> CommandOutcome {
         let verdict: Decision.Verdict = name == .deny ? .deny : .approve
         let actor = context.actor.login
+        if verdict == .approve, let id = context.command.arguments.first, SavingsProposalApproval.isProposalID(id) {
+            return try await SavingsProposalApproval(context: context).approve(id.uppercased())
+        }
         guard let pull = context.target.pullRequest else {
             return .refused(try context.github.comments.note(.noPullRequest(verb: verdict.rawValue), actor: actor))
         }

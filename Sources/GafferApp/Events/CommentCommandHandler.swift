@@ -166,6 +166,21 @@ public struct CommentCommandHandler: WebhookEventHandler {
                     policy: policy,
                     logger: context.logger
                 )
+                if let intake {
+                    let (repository, installation) = (comment.repository, comment.installation?.id)
+                    runContext.reports = intake.reports
+                    runContext.offerTask = { title, body, marker in
+                        try await intake.offerTask(
+                            title: title,
+                            body: body,
+                            marker: marker,
+                            actor: author.login,
+                            in: repository,
+                            installation: installation,
+                            context: context
+                        )
+                    }
+                }
                 if let intake, let requester = target.requesterUser {
                     let (issue, repository, installation) = (target.issue, comment.repository, comment.installation?.id)
                     runContext.retakeTask = {

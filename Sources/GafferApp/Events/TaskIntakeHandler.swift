@@ -100,19 +100,48 @@ public struct TaskIntakeHandler: WebhookEventHandler {
         guard report.kind == .securityAudit, let publisher, let reports, let github else { return [] }
         let offers = try await SecurityFixes(plans: publisher.coordinator.store, registry: reports.store)
             .offers(for: report, in: full.fullName, audit: audit)
-        guard !offers.isEmpty else { return [] }
-        let client = try await github.gitHub()
-        let open = try await client.issues(labeled: [parser.options.triggerLabel], in: repository)
         var fixes: [(number: Int, title: String, author: GitHubUser?, created: Bool)] = []
         for offer in offers {
-            if let existing = open.first(where: { $0.body?.contains(offer.marker) == true }) {
-                fixes.append((existing.number, existing.title, existing.user, false))
-                continue
-            }
-            let issue = try await client.createIssue(in: repository, title: offer.title, body: offer.body, labels: [parser.options.triggerLabel])
-            fixes.append((issue.number, issue.title, issue.user, true))
+            fixes.append(try await offerIssue(title: offer.title, body: offer.body, marker: offer.marker, in: repository, github: github))
         }
         return fixes
+    }
+
+    /// The open task issue that carries `marker`, found again so a change is offered once, or a new one.
+    private func offerIssue(
+        title: String,
+        body: String,
+        marker: String,
+        in repository: RepositoryRef,
+        github: GitHubConnection
+    ) async throws -> (number: Int, title: String, author: GitHubUser?, created: Bool) {
+        let client = try await github.gitHub()
+        let open = try await client.issues(labeled: [parser.options.triggerLabel], in: repository)
+        if let existing = open.first(where: { $0.body?.contains(marker) == true }) { return (existing.number, existing.title, existing.user, false) }
+        let issue = try await client.createIssue(in: repository, title: title, body: body, labels: [parser.options.triggerLabel])
+        return (issue.number, issue.title, issue.user, true)
+    }
+
+    /// Offers a change to a task as an issue of its own, and takes it up at once when it is new
+    /// (Gaffer's own issues start no work through their webhooks): for `actor`, who asked for it.
+    /// Returns the issue's number and whether it was opened now.
+    func offerTask(
+        title: String,
+        body: String,
+        marker: String,
+        actor: String,
+        in gitHubRepository: GitHubRepository,
+        installation: Int64?,
+        context: EventContext
+    ) async throws -> (number: Int, created: Bool) {
+        guard let github, let repository = RepositoryRef(fullName: gitHubRepository.fullName, installation: installation) else {
+            throw ActionRefused(description: "Gaffer has no GitHub credentials to open an issue with")
+        }
+        let issue = try await offerIssue(title: title, body: body, marker: marker, in: repository, github: github)
+        if issue.created, let author = issue.author {
+            try await takeUp(issue.number, author: author, actor: actor, in: gitHubRepository, installation: installation, context: context)
+        }
+        return (issue.number, issue.created)
     }
 
     /// Takes the task up again for `/retry` (a plan that stopped, a pull request never opened). The caller

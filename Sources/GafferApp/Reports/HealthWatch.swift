@@ -8,16 +8,30 @@ import ServiceLifecycle
 /// The scheduled health check of what Gaffer made: the registry's resources are checked where they
 /// live (read-only, as any report), each that is Unhealthy gets one issue in the repository whose
 /// task made it, found again by a hidden marker so it is never opened twice, and the issue is
-/// closed with a comment once the resource recovers.
+/// closed with a comment once the resource recovers. When the issue is opened, a resource whose
+/// autonomy is at or above the required level gets the one remedy autonomy allows, a restart
+/// (an instance rebooted, a service's tasks replaced), and the issue says so; below it, the issue
+/// says Gaffer held back.
 public struct HealthWatch: Sendable {
     public let reports: ReportWork
     public let github: GitHubConnection
+    /// Restarts; nil: Gaffer only reports.
+    public let actions: (any ResourceActions)?
+    /// The autonomy a resource needs for Gaffer to restart it by itself (`autonomy_required_level`).
+    public let requiredLevel: Int
     /// The label the issues carry: not Gaffer's trigger label, so they ask for no work.
     public static let label = "gaffer-health"
 
-    public init(reports: ReportWork, github: GitHubConnection) {
+    public init(
+        reports: ReportWork,
+        github: GitHubConnection,
+        actions: (any ResourceActions)? = nil,
+        requiredLevel: Int = Stewardship().requiredLevel
+    ) {
         self.reports = reports
         self.github = github
+        self.actions = actions
+        self.requiredLevel = requiredLevel
     }
 
     /// What one pass did: the issues opened and closed, as `owner/name#number`.
@@ -73,7 +87,12 @@ public struct HealthWatch: Sendable {
                     let issue = try await client.createIssue(
                         in: ref,
                         title: "Unhealthy: \(resource.id) (\(resource.type)) in \(resource.region)",
-                        body: try github.comments.healthIssue(resource, entry: entry, marker: Self.marker(entry.arn)),
+                        body: try github.comments.healthIssue(
+                            resource,
+                            entry: entry,
+                            marker: Self.marker(entry.arn),
+                            remedy: await remedy(resource, logger: logger)
+                        ),
                         labels: [Self.label]
                     )
                     outcome.opened.append("\(repository)#\(issue.number)")
@@ -85,6 +104,20 @@ public struct HealthWatch: Sendable {
             }
         }
         return outcome
+    }
+
+    /// The restart, once, when the resource's autonomy allows it; what was done or why not.
+    private func remedy(_ resource: ReportResource, logger: Logger) async -> GafferComments.HealthRemedy? {
+        guard !resource.gone, let kind = ResourceAction.remedy(forType: resource.type), let autonomy = resource.autonomy else { return nil }
+        let what = kind == .rebootInstance ? "reboot it" : "replace its tasks"
+        guard autonomy >= requiredLevel, let actions else { return .heldBack(action: what, autonomy: autonomy, required: requiredLevel) }
+        do {
+            let done = try await actions.perform(ResourceAction(kind, arn: resource.arn, account: resource.account, region: resource.region))
+            logger.notice("restarted an unhealthy resource", metadata: ["arn": "\(resource.arn)", "done": "\(done)"])
+            return .done(done, autonomy: autonomy, required: requiredLevel)
+        } catch {
+            return .failed(action: what, error: "\(error)")
+        }
     }
 }
 

@@ -72,8 +72,9 @@ extension GafferConfiguration {
         metrics: GafferMetrics? = nil,
         clock: any WallClock = SystemWallClock()
     ) throws -> ChangeWork {
-        let stacks = CloudFormationStacks(accounts: AccountClients(base: try AWSClient.standard(awsSettings)))
-        return ChangeWork(
+        let accounts = AccountClients(base: try AWSClient.standard(awsSettings))
+        let stacks = CloudFormationStacks(accounts: accounts)
+        var work = ChangeWork(
             store: store,
             stacks: metrics.map { TimedStackOperations(base: stacks, metrics: $0) } ?? stacks,
             workspaces: workspaces,
@@ -84,5 +85,7 @@ extension GafferConfiguration {
             workDirectory: dataDirectory.appendingPathComponent("plans", isDirectory: true),
             clock: clock
         )
+        work.actions = AWSResourceActions(accounts: accounts)
+        return work
     }
 }

@@ -15,6 +15,8 @@ public struct Decision: Sendable, Hashable, Codable {
     public var by: String
     public var reason: String?
     public var at: Date
+    /// What was decided when it is not a pull request's plan: "savings proposal P2 (EC2-IDLE) on arn:…".
+    public var subject: String?
 
     public init(
         repository: String,

@@ -47,8 +47,11 @@ public struct CostSummary: Sendable, Hashable, Codable {
     }
 }
 
-/// A way to spend less that a cost report found. It is only a proposal: nothing acts on it by itself.
+/// A way to spend less that a cost report found. It is only a proposal: nothing acts on it by itself,
+/// only a person's `/approve` of its id on the report's issue.
 public struct SavingsProposal: Sendable, Hashable, Codable {
+    /// `P1`, `P2`...: its place in the report, largest saving first; what `/approve` names.
+    public var id: String?
     /// A stable id such as `EC2-IDLE`.
     public var rule: String
     /// The resource's ARN.
@@ -61,6 +64,9 @@ public struct SavingsProposal: Sendable, Hashable, Codable {
     public var evidence: String
     public var monthlySavingUSD: Double
     public var managed: Bool
+    /// The task parameters that carry it out, for a kind of resource Gaffer makes: an approval of a
+    /// managed resource's proposal updates the task that made it with these.
+    public var taskChange: [String: ParameterValue]?
 
     public init(
         rule: String,

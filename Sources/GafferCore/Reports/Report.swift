@@ -47,6 +47,13 @@ public struct Report: Sendable, Hashable, Codable {
         return try encoder.encode(self)
     }
 
+    /// A report as `jsonData` wrote it.
+    public static func decoded(from data: Data) throws -> Report {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(Report.self, from: data)
+    }
+
     /// One row per resource (discover, health) or per finding (security), with a header.
     public func csv() -> String {
         var rows: [[String]]
