@@ -36,29 +36,6 @@ import Testing
         #expect((200..<300).contains(answer.status))
     }
 
-    /// `value` once a day for the last `days` days.
-    static func putDaily(
-        _ client: AWSClient,
-        _ namespace: String,
-        _ metric: String,
-        _ dimension: (String, String),
-        _ value: Double,
-        days: Int = 10
-    ) async throws {
-        let format = ISO8601DateFormatter()
-        var parameters: [(String, String)] = [("Namespace", namespace)]
-        for index in 1...days {
-            let at = Date().addingTimeInterval(-Double(index) * 86_400 + 3600)
-            parameters += [
-                ("MetricData.member.\(index).MetricName", metric), ("MetricData.member.\(index).Value", String(value)),
-                ("MetricData.member.\(index).Timestamp", format.string(from: at)),
-                ("MetricData.member.\(index).Dimensions.member.1.Name", dimension.0),
-                ("MetricData.member.\(index).Dimensions.member.1.Value", dimension.1),
-            ]
-        }
-        _ = try await client.query(.cloudWatch, "PutMetricData", parameters)
-    }
-
     static func report(_ moto: MotoServer, clock: any WallClock = SystemWallClock()) async throws -> Report {
         let coordinator = try reportingCoordinator(ReportSources(base: try moto.client(), registry: EmptyRegistry()), clock: clock)
         let plan = try await coordinator.plan(AwsTask(kind: .optimizeCosts, resource: nil, region: "us-east-1"))
@@ -78,8 +55,8 @@ import Testing
             [("ImageId", "ami-12c6146b"), ("MinCount", "2"), ("MaxCount", "2"), ("InstanceType", "t3.large")]
         )
         let ids = run.list("instancesSet").compactMap { $0.string("instanceId") }
-        try await Self.putDaily(client, "AWS/EC2", "CPUUtilization", ("InstanceId", ids[0]), 1.5)
-        try await Self.putDaily(client, "AWS/EC2", "CPUUtilization", ("InstanceId", ids[1]), 60)
+        try await MetricSeeding.putDaily(client, "AWS/EC2", "CPUUtilization", ("InstanceId", ids[0]), 1.5)
+        try await MetricSeeding.putDaily(client, "AWS/EC2", "CPUUtilization", ("InstanceId", ids[1]), 60)
         let loose = try await client.query(.ec2, "CreateVolume", [("AvailabilityZone", "us-east-1a"), ("Size", "100"), ("VolumeType", "gp3")])
         _ = try await client.query(.ec2, "AllocateAddress", [("Domain", "vpc")])
         _ = try await client.query(
@@ -90,7 +67,7 @@ import Testing
                 ("MasterUsername", "admin"), ("MasterUserPassword", "not-a-secret-1"),
             ]
         )
-        try await Self.putDaily(client, "AWS/RDS", "CPUUtilization", ("DBInstanceIdentifier", "quiet-db"), 3)
+        try await MetricSeeding.putDaily(client, "AWS/RDS", "CPUUtilization", ("DBInstanceIdentifier", "quiet-db"), 3)
         let key: [String: any Sendable] = [
             "AttributeDefinitions": [["AttributeName": "id", "AttributeType": "S"]], "KeySchema": [["AttributeName": "id", "KeyType": "HASH"]],
         ]
@@ -98,8 +75,8 @@ import Testing
         provisioned["TableName"] = "big-table"
         provisioned["ProvisionedThroughput"] = ["ReadCapacityUnits": 100, "WriteCapacityUnits": 50]
         let _: JSONValue = try await client.json(.dynamoDB, "CreateTable", provisioned)
-        try await Self.putDaily(client, "AWS/DynamoDB", "ConsumedReadCapacityUnits", ("TableName", "big-table"), 86_400)  // 1 a second
-        try await Self.putDaily(client, "AWS/DynamoDB", "ConsumedWriteCapacityUnits", ("TableName", "big-table"), 43_200)
+        try await MetricSeeding.putDaily(client, "AWS/DynamoDB", "ConsumedReadCapacityUnits", ("TableName", "big-table"), 86_400)  // 1 a second
+        try await MetricSeeding.putDaily(client, "AWS/DynamoDB", "ConsumedWriteCapacityUnits", ("TableName", "big-table"), 43_200)
         var onDemand = key
         onDemand["TableName"] = "on-demand"
         onDemand["BillingMode"] = "PAY_PER_REQUEST"
@@ -116,9 +93,9 @@ import Testing
                 "Code": ["ZipFile": Data("PK\u{5}\u{6}".utf8 + Data(count: 18)).base64EncodedString()],
             ])
             _ = try await client.send(AWSRequest(operation: "CreateFunction", method: "POST", path: "/2015-03-31/functions", body: body), to: .lambda)
-            try await Self.putDaily(client, "LambdaInsights", "memory_utilization", ("function_name", name), used)
-            try await Self.putDaily(client, "AWS/Lambda", "Invocations", ("FunctionName", name), 10_000)
-            try await Self.putDaily(client, "AWS/Lambda", "Duration", ("FunctionName", name), 200)
+            try await MetricSeeding.putDaily(client, "LambdaInsights", "memory_utilization", ("function_name", name), used)
+            try await MetricSeeding.putDaily(client, "AWS/Lambda", "Invocations", ("FunctionName", name), 10_000)
+            try await MetricSeeding.putDaily(client, "AWS/Lambda", "Duration", ("FunctionName", name), 200)
         }
 
         let report = try await Self.report(moto)

@@ -145,7 +145,7 @@ struct ReportCommentTests {
             forecastUSD: 93,
             forecastBasis: "spent so far this month, plus the last 7 days' daily average ($3.00) for the 1 day left"
         )
-        let proposals = [
+        var proposals = [
             SavingsProposal(
                 rule: "EC2-IDLE",
                 resource: "arn:aws:ec2:us-east-1:123456789012:instance/i-1",
@@ -166,6 +166,8 @@ struct ReportCommentTests {
                 monthlySavingUSD: 3.65
             ),
         ]
+        proposals[0].id = "P1"
+        proposals[1].id = "P2"
         let report = Report(
             kind: .optimizeCosts,
             accounts: ["123456789012"],
@@ -177,12 +179,25 @@ struct ReportCommentTests {
         let text = try CommentTests().comments().report(report, summary: ReportSummary.line(report), files: Self.files)
         try CommentTests().expectGolden("task-report-cost", text)
         #expect(text.contains("$90.00 over the last 30 days, $93.00 forecast for this month; 2 savings proposals worth $64.39 a month"))
-        #expect(text.contains("🛠 `arn:aws:ec2:us-east-1:123456789012:instance/i-1`"))
+        #expect(text.contains("| P1 | 🛠 `arn:aws:ec2:us-east-1:123456789012:instance/i-1` |"))
+
+        // The answers to `/approve P2` and `/approve P1`.
+        let comments = try CommentTests().comments()
+        let done = try comments.proposalApproved(proposals[1], approval: .done("released `3.4.5.6` (`eipalloc-1`)"), actor: "bob")
+        try CommentTests().expectGolden("proposal-approved-done", done)
+        #expect(done.hasPrefix("@bob approved savings proposal P2 (EIP-UNUSED on `arn:aws:ec2:us-east-1:123456789012:elastic-ip/eipalloc-1`"))
+        let offered = try comments.proposalApproved(
+            proposals[0],
+            approval: .offered(issue: 12, created: true, taskIssue: 7, change: "instanceType: t3.small"),
+            actor: "bob"
+        )
+        try CommentTests().expectGolden("proposal-approved-offered", offered)
+        #expect(offered.contains("#7 made that resource, so the change goes through its task: #12 updates it with `instanceType: t3.small`"))
         let csv = report.csv().components(separatedBy: "\r\n")
-        #expect(csv[0] == "rule,resource,region,account,action,monthlySavingUSD,managed,evidence")
+        #expect(csv[0] == "id,rule,resource,region,account,action,monthlySavingUSD,managed,evidence")
         #expect(
             csv[1].hasPrefix(
-                "EC2-IDLE,arn:aws:ec2:us-east-1:123456789012:instance/i-1,us-east-1,123456789012,\"stop it, or move it to a smaller type\",60.74,true,"
+                "P1,EC2-IDLE,arn:aws:ec2:us-east-1:123456789012:instance/i-1,us-east-1,123456789012,\"stop it, or move it to a smaller type\",60.74,true,"
             )
         )
     }
@@ -227,6 +242,28 @@ struct ReportCommentTests {
         let issue = try comments.healthIssue(alarm, entry: entry, marker: "<!-- gaffer:health arn=\(alarm.arn) -->")
         try CommentTests().expectGolden("health-issue", issue)
         #expect(issue.hasPrefix("<!-- gaffer:health arn=arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-errors -->\n"))
+        var service = alarm
+        service.id = "web"
+        service.type = "AWS::ECS::Service"
+        let restarted = try comments.healthIssue(
+            service,
+            entry: entry,
+            marker: "<!-- gaffer:health arn=x -->",
+            remedy: .done("started a new deployment of `web` in `prod`, replacing its tasks", autonomy: 7, required: 5)
+        )
+        try CommentTests().expectGolden("health-issue-restarted", restarted)
+        let held = try comments.healthIssue(
+            service,
+            entry: entry,
+            marker: "",
+            remedy: .heldBack(action: "replace its tasks", autonomy: 4, required: 5)
+        )
+        #expect(
+            held.contains("Gaffer could replace its tasks, but its autonomy is 4, below the 5 that lets Gaffer restart it by itself, so it did not.")
+        )
+        #expect(!held.contains("Gaffer started"))
+        let failed = try comments.healthIssue(service, entry: entry, marker: "", remedy: .failed(action: "reboot it", error: "AccessDenied"))
+        #expect(failed.contains("Gaffer tried to reboot it, as its autonomy allows, and it failed: AccessDenied"))
         var healthy = alarm
         healthy.health = .healthy
         healthy.evidence = ["state OK"]
@@ -247,6 +284,6 @@ struct ReportCommentTests {
         let lines = report.csv().components(separatedBy: "\r\n")
         #expect(lines[1].hasPrefix("s3,AWS::S3::Bucket,\"a,b\",arn:aws:s3:::a,"))
         #expect(lines[2].hasPrefix("s3,AWS::S3::Bucket,'=cmd(),"))
-        #expect(lines[2].hasSuffix(",\"say \"\"hi\"\"\""))
+        #expect(lines[2].hasSuffix(",\"say \"\"hi\"\"\","), "the evidence, then no dependencies")
     }
 }

@@ -197,4 +197,135 @@ struct ReportFlowTests {
         #expect(audit.contains("`arn:aws:s3:::open-bucket`"))
         #expect(audit.contains("turn on all four public access block settings"))
     }
+
+    @Test func aSavingsProposalIsActedOnOnlyWhenAPersonApprovesItsID() async throws {
+        // The cost report reads Lambda, whose signatures moto checks wrongly (see ServiceOperationsTests).
+        let story = try await ChangeFlowTests.Story.start(authenticated: false)
+        defer { story.stop() }
+        let aws = try story.aws()
+        // A table Gaffer made with far more capacity than it uses, and a volume nobody made through Gaffer.
+        let made = try await story.openTask(
+            "Create a DynamoDB table named orders in us-east-1",
+            body: "partitionKey: id\nbillingMode: PROVISIONED\nreadCapacityUnits: 50\nwriteCapacityUnits: 50",
+            resource: "dynamodb-table"
+        )
+        #expect(try await ChangeFlowTests().approveAndApply(made.pull.number, in: story).contains(": applied"))
+        try await MetricSeeding.putDaily(aws, "AWS/DynamoDB", "ConsumedReadCapacityUnits", ("TableName", "orders"), 86_400)
+        try await MetricSeeding.putDaily(aws, "AWS/DynamoDB", "ConsumedWriteCapacityUnits", ("TableName", "orders"), 43_200)
+        let volume = try #require(
+            try await aws.query(.ec2, "CreateVolume", [("AvailabilityZone", "us-east-1a"), ("Size", "100"), ("VolumeType", "gp3")]).string("volumeId")
+        )
+        let ec2 = EC2(aws, region: "us-east-1")
+
+        let issue = try await story.sandbox.openIssue("Optimize costs in us-east-1", as: story.alice)
+        try await waitUntil(timeout: .seconds(120), "the cost report") { try await story.comment("report", on: issue.number) != nil }
+        try await story.gaffer.settle()
+        let report = try #require(try await story.comment("report", on: issue.number))
+        let tableRow = try #require(report.firstMatch(of: /\| (P\d+) \| 🛠 `arn:aws:dynamodb:[^`]*:table\/orders` \|/), "\(report)")
+        let volumeRow = try #require(report.firstMatch(of: /\| (P\d+) \| `arn:aws:ec2:[^`]*:volume\/vol-[0-9a-f]+` \|/), "\(report)")
+        let (table, loose) = (String(tableRow.1), String(volumeRow.1))
+        #expect(report.contains("comments `/approve P1` (its id) here"))
+        #expect(try await ec2.describeVolumes(ids: [volume]).count == 1, "a report acts on nothing")
+
+        // The person who asked for the report is not the second person; an id the report lacks is named as such.
+        let own = try #require(try await story.say("/approve \(loose)", on: issue.number, as: story.alice))
+        #expect(own.contains("cannot approve"), "\(own)")
+        let unknown = try #require(try await story.say("/approve P99", on: issue.number, as: story.bob))
+        #expect(unknown.contains("has no proposal P99"), "\(unknown)")
+        #expect(try await ec2.describeVolumes(ids: [volume]).count == 1)
+
+        // A volume Gaffer did not make: the approval does what the row says, keeping a snapshot.
+        let deleted = try #require(try await story.say("/approve \(loose) nobody uses it", on: issue.number, as: story.bob))
+        #expect(deleted.contains("@bob approved savings proposal \(loose) (EBS-UNATTACHED"), "\(deleted)")
+        #expect(deleted.contains("Gaffer deleted `\(volume)` after taking snapshot `snap-"), "\(deleted)")
+        #expect(try await ec2.describeVolumes().contains { $0.volumeID == volume } == false)
+
+        // A table Gaffer made: the change goes through its task, planned in a pull request and applied only after approval.
+        let offered = try #require(try await story.say("/approve \(table)", on: issue.number, as: story.bob))
+        let change = try #require(
+            offered.firstMatch(of: /#(\d+) updates it with `readCapacityUnits: 2, writeCapacityUnits: 1`/).flatMap { Int($0.1) },
+            "\(offered)"
+        )
+        let branch = "gaffer/\(change)-dynamodb-table"
+        try await waitUntil(timeout: .seconds(120), "the change's pull request") {
+            try await !story.alice.pullRequests(head: branch, in: story.repository).isEmpty
+        }
+        let pull = try #require(try await story.alice.pullRequests(head: branch, in: story.repository).first)
+        try await story.waitForGreenPipeline(pull.head.sha)
+        try await waitUntil(timeout: .seconds(120), "the change's plan") { try await story.comment("plan", on: pull.number) != nil }
+        try await story.gaffer.settle()
+        // Approved twice, the change is the same issue, not a second one.
+        let again = try #require(try await story.say("/approve \(table)", on: issue.number, as: story.bob))
+        #expect(again.contains("#\(change) already updates it"), "\(again)")
+
+        let cloudFormation = CloudFormation(aws, region: "us-east-1")
+        let stack = "gaffer-dynamodb-table-orders"
+        #expect(try await cloudFormation.getTemplate(stack).contains("ReadCapacityUnits: 50"), "planned, not applied")
+        #expect(try await ChangeFlowTests().approveAndApply(pull.number, in: story).contains(": applied"))
+        // moto's CloudFormation cannot update a table in place, so the stack's template is what shows the change.
+        let applied = try await cloudFormation.getTemplate(stack)
+        #expect(applied.contains("ReadCapacityUnits: 2\n") && applied.contains("WriteCapacityUnits: 1\n"), "\(applied)")
+
+        let decisions = try await story.gaffer.server.store.knowledge(kind: .decision, matching: "savings proposal", limit: 10)
+        #expect(
+            decisions.contains {
+                $0.summary.hasPrefix("bob approved savings proposal \(loose) (EBS-UNATTACHED)") && $0.summary.hasSuffix(": nobody uses it")
+            }
+        )
+    }
+
+    @Test func anUnhealthyServiceIsRestartedOnceAndOnlyWhenItsAutonomyAllows() async throws {
+        let story = try await ChangeFlowTests.Story.start()
+        defer { story.stop() }
+        let aws = try story.aws()
+        let account = try await STS(aws).getCallerIdentity().account
+        // A service Gaffer made that runs none of its 2 tasks (moto runs none).
+        let service = try await ECSFixture.service(aws, cluster: "prod", name: "web", desired: 2)
+        try await story.gaffer.server.store.register([
+            RegisteredResource(
+                arn: service,
+                resourceType: "AWS::ECS::Service",
+                logicalID: "Service",
+                stack: StackKey(account: account, region: "us-east-1", name: "gaffer-app-web"),
+                ownerAgent: .infrastructure,
+                costPerDayUSD: nil,
+                repository: "acme/web",
+                issue: 3,
+                updatedAt: Date()
+            )
+        ])
+        let ecs = ECS(aws, region: "us-east-1")
+        func deployment() async throws -> String? { try await ecs.describeServices([service], cluster: "prod").first?.deployments?.first?.id }
+        func openIssue() async throws -> GitHubIssueDetails? {
+            try await story.alice.issues(labeled: [HealthWatch.label], in: story.repository).first
+        }
+        let reports = try #require(story.gaffer.server.reports)
+        let github = try #require(story.gaffer.server.github)
+        let actions = try #require(story.gaffer.server.work?.actions)
+        let logger = Logger(label: "health")
+        let first = try await deployment()
+
+        // ECS services have autonomy 7: below a required 8, Gaffer only says what it would do.
+        let cautious = HealthWatch(reports: reports, github: github, actions: actions, requiredLevel: 8)
+        #expect(try await cautious.check(logger: logger).opened.count == 1)
+        let held = try #require(try await openIssue())
+        #expect(held.body?.contains("Gaffer could replace its tasks, but its autonomy is 7, below the 8") == true, "\(held.body ?? "")")
+        #expect(try await deployment() == first)
+
+        // A person closes it; at the default level (5) the next pass opens a new issue and restarts the service, once.
+        _ = try await story.alice.updateIssue(held.number, in: story.repository, state: "closed")
+        let watch = HealthWatch(reports: reports, github: github, actions: actions, requiredLevel: 5)
+        #expect(try await watch.check(logger: logger).opened.count == 1)
+        let restarted = try #require(try await openIssue())
+        #expect(
+            restarted.body?.contains(
+                "Gaffer started a new deployment of `web` in `prod`, replacing its tasks: its autonomy is 7, at or above the 5"
+            ) == true,
+            "\(restarted.body ?? "")"
+        )
+        let second = try await deployment()
+        #expect(second != first)
+        #expect(try await watch.check(logger: logger) == HealthWatch.Outcome(), "still unhealthy: the same issue")
+        #expect(try await deployment() == second, "restarted once per issue, not at every pass")
+    }
 }

@@ -23,7 +23,8 @@ public enum CommandName: String, Sendable, Hashable, Codable, CaseIterable {
         switch self {
         case .plan: "/plan [--stack NAME]: preview the change (a CloudFormation change set)"
         case .apply: "/apply [--stack NAME]: carry out the planned change once it is approved"
-        case .approve: "/approve [reason]: approve the pending change (not by its requester)"
+        case .approve:
+            "/approve [reason]: approve the pending change (not by its requester); on a cost report, `/approve P2` acts on that savings proposal"
         case .deny: "/deny [reason]: refuse the pending change"
         case .retry: "/retry [--step agents|pipeline|plan|apply]: run a step again (by default, what failed last)"
         case .cancel: "/cancel [reason]: stop the task's pending work"

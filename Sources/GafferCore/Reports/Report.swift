@@ -58,10 +58,11 @@ public struct Report: Sendable, Hashable, Codable {
     public func csv() -> String {
         var rows: [[String]]
         if kind == .optimizeCosts {
-            rows = [["rule", "resource", "region", "account", "action", "monthlySavingUSD", "managed", "evidence"]]
+            rows = [["id", "rule", "resource", "region", "account", "action", "monthlySavingUSD", "managed", "evidence"]]
             rows += proposals.map {
                 [
-                    $0.rule, $0.resource, $0.region, $0.account, $0.action, String(format: "%.2f", $0.monthlySavingUSD), String($0.managed),
+                    $0.id ?? "", $0.rule, $0.resource, $0.region, $0.account, $0.action, String(format: "%.2f", $0.monthlySavingUSD),
+                    String($0.managed),
                     $0.evidence,
                 ]
             }
