@@ -27,6 +27,7 @@ import Testing
         let stopped = try await act(.stopInstance, "instance", instance)
         #expect(stopped.hasPrefix("stopped `\(instance)` (it was running)"), "\(stopped)")
         #expect(try await ec2.describeInstances(ids: [instance]).first?.state == "stopped")
+        await #expect(throws: ActionRefused.self, "stopped already") { try await act(.stopInstance, "instance", instance) }
 
         let loose = try #require(
             try await client.query(.ec2, "CreateVolume", [("AvailabilityZone", "us-east-1a"), ("Size", "8")]).string("volumeId")
@@ -45,6 +46,17 @@ import Testing
         _ = try await client.query(.ec2, "AttachVolume", [("VolumeId", attached), ("InstanceId", instance), ("Device", "/dev/sdf")])
         await #expect(throws: ActionRefused.self) { try await act(.deleteVolume, "volume", attached) }
         #expect(try await ec2.describeVolumes(ids: [attached]).count == 1)
+
+        // Another tool's stack made it (CloudFormation tags what it makes): Gaffer leaves it to that stack.
+        let cloudFormation = CloudFormation(client, region: "us-east-1")
+        let template = "Resources:\n  Data:\n    Type: AWS::EC2::Volume\n    Properties:\n      AvailabilityZone: us-east-1a\n      Size: 8\n"
+        _ = try await cloudFormation.createStack(CloudFormation.StackInput(stackName: "team-storage", templateBody: template))
+        try await waitUntil(timeout: .seconds(60), "the stack") {
+            try await cloudFormation.describeStacks(name: "team-storage").first?.status == "CREATE_COMPLETE"
+        }
+        let stacked = try #require(try await cloudFormation.describeStackResources("team-storage").first?.physicalResourceID)
+        await #expect(throws: ActionRefused.self) { try await act(.deleteVolume, "volume", stacked) }
+        #expect(try await ec2.describeVolumes(ids: [stacked]).count == 1)
 
         let free = try #require(try await client.query(.ec2, "AllocateAddress", [("Domain", "vpc")]).string("allocationId"))
         #expect(try await act(.releaseAddress, "elastic-ip", free).hasPrefix("released `"))

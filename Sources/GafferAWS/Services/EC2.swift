@@ -158,9 +158,10 @@ public struct EC2: Sendable {
 
     /// The account's own snapshots (not the public ones others share); `restorableBy: "all"` asks
     /// for only those any account may restore (the public ones).
-    public func describeSnapshots(restorableBy: String? = nil) async throws -> [Snapshot] {
+    public func describeSnapshots(ids: [String] = [], restorableBy: String? = nil) async throws -> [Snapshot] {
         var parameters = QueryParameters()
         parameters.list("Owner", ["self"], member: nil)
+        if !ids.isEmpty { parameters.list("SnapshotId", ids, member: nil) }
         if let restorableBy { parameters.list("RestorableBy", [restorableBy], member: nil) }
         return try await pages("DescribeSnapshots", parameters).flatMap { $0.list("snapshotSet") }.map { item in
             Snapshot(

@@ -76,6 +76,11 @@ public struct AWSResourceActions: ResourceActions {
         let id = action.id
         switch action.kind {
         case .stopInstance:
+            guard let instance = try await ec2.describeInstances(ids: [id]).first else {
+                throw ActionRefused(description: "the instance `\(id)` is not there any more")
+            }
+            try Self.refuseIfStackOwned(id, tags: instance.tags)
+            guard instance.state == "running" else { throw ActionRefused(description: "`\(id)` is \(instance.state) now; nothing was stopped") }
             let change = try await ec2.stopInstances([id]).first
             return "stopped `\(id)` (it was \(change?.previousState ?? "running")); `aws ec2 start-instances --instance-ids \(id)` starts it again"
         case .rebootInstance:
@@ -94,6 +99,7 @@ public struct AWSResourceActions: ResourceActions {
             guard let volume = try await ec2.describeVolumes(ids: [id]).first else {
                 throw ActionRefused(description: "the volume `\(id)` is not there any more")
             }
+            try Self.refuseIfStackOwned(id, tags: volume.tags)
             guard volume.state == "available", volume.attachedTo.isEmpty else {
                 throw ActionRefused(description: "`\(id)` is \(volume.state) now, so it is in use; nothing was deleted")
             }
@@ -102,6 +108,10 @@ public struct AWSResourceActions: ResourceActions {
             try await ec2.deleteVolume(id)
             return "deleted `\(id)` after taking snapshot `\(snapshot)` of it"
         case .deleteSnapshot:
+            guard let snapshot = try await ec2.describeSnapshots(ids: [id]).first else {
+                throw ActionRefused(description: "the snapshot `\(id)` is not there any more")
+            }
+            try Self.refuseIfStackOwned(id, tags: snapshot.tags)
             try await ec2.deleteSnapshot(id)
             return "deleted `\(id)`"
         case .restartService:
@@ -112,5 +122,13 @@ public struct AWSResourceActions: ResourceActions {
             try await ECS(client, region: action.region).forceNewDeployment(parts[1], cluster: parts[0])
             return "started a new deployment of `\(parts[1])` in `\(parts[0])`, replacing its tasks"
         }
+    }
+
+    /// Another tool's CloudFormation stack made it: changed directly, that stack would drift from it.
+    static func refuseIfStackOwned(_ id: String, tags: [String: String]) throws {
+        guard let stack = tags["aws:cloudformation:stack-name"] else { return }
+        throw ActionRefused(
+            description: "`\(id)` belongs to the CloudFormation stack `\(stack)`: change it through that stack, so the stack keeps agreeing with AWS"
+        )
     }
 }
