@@ -36,6 +36,9 @@ struct HealthCheck: Sendable {
                         verdict.add(.healthy, "matches its stack (\(drift.matched.joined(separator: ", "))\(method))")
                     } else {
                         for line in drift.differences { verdict.add(.degraded, "drifted: \(line)") }
+                        if let reason = drift.fallback {
+                            verdict.add(.degraded, "drift compared by Gaffer, as CloudFormation drift detection failed: \(reason)")
+                        }
                     }
                     verdicts[arn] = verdict
                 }
