@@ -95,8 +95,14 @@ struct ChangeFlowTests {
             issue: Int, pull: PullRequestDetails, plan: String
         ) {
             let issue = try await sandbox.openIssue(title, body: body, as: alice)
-            let branch = "gaffer/\(issue.number)-\(resource)"
-            try await waitUntil(timeout: .seconds(60), "the pull request of \(branch)") {
+            let (pull, plan) = try await pullRequest(of: issue.number, resource: resource, autoplan: autoplan)
+            return (issue.number, pull, plan)
+        }
+
+        /// The pull request Gaffer opens for the task of `issue`, once its pipeline passed and (with autoplan) it is planned.
+        func pullRequest(of issue: Int, resource: String, autoplan: Bool = true) async throws -> (PullRequestDetails, plan: String) {
+            let branch = "gaffer/\(issue)-\(resource)"
+            try await waitUntil(timeout: .seconds(120), "the pull request of \(branch)") {
                 try await !alice.pullRequests(head: branch, in: repository).isEmpty
             }
             let pull = try #require(try await alice.pullRequests(head: branch, in: repository).first)
@@ -107,7 +113,7 @@ struct ChangeFlowTests {
                 }
             }
             try await gaffer.settle()
-            return (issue.number, pull, try await comment("plan", on: pull.number) ?? "")
+            return (pull, try await comment("plan", on: pull.number) ?? "")
         }
 
         func waitForGreenPipeline(_ sha: String) async throws {

@@ -88,7 +88,8 @@ import Testing
             "alice opens #1: Create an S3 bucket named demo-logs", "Gaffer opens pull request #2", "the gaffer/pipeline check ends success",
             "Gaffer plans it: **2 to add", "alice: /apply → refused: nobody but @alice", "carol: /approve → refused",
             "bob: /approve → @bob approved", "alice: /apply → applied", "AWS has the bucket demo-logs", "#2 is merged and #1 closed",
-            "alice opens #3: Delete the S3 bucket named demo-logs", "Gaffer plans it: **This plan deletes**", "alice: /apply → refused: it is destructive",
+            "alice opens #3: Delete the S3 bucket named demo-logs", "Gaffer plans it: **This plan deletes**",
+            "alice: /apply → refused: it is destructive",
             "AWS no longer has the stack gaffer-s3-bucket-demo-logs", "#3 is closed",
         ]
         var position = 0

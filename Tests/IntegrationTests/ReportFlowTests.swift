@@ -159,14 +159,7 @@ struct ReportFlowTests {
         let fix = try #require(Int(offered.1))
 
         // The fix is a task like any other: its pull request, its pipeline, its plan.
-        let branch = "gaffer/\(fix)-s3-bucket"
-        try await waitUntil(timeout: .seconds(120), "the fix's pull request") {
-            try await !story.alice.pullRequests(head: branch, in: story.repository).isEmpty
-        }
-        let pull = try #require(try await story.alice.pullRequests(head: branch, in: story.repository).first)
-        try await story.waitForGreenPipeline(pull.head.sha)
-        try await waitUntil(timeout: .seconds(120), "the fix's plan") { try await story.comment("plan", on: pull.number) != nil }
-        try await story.gaffer.settle()
+        let (pull, _) = try await story.pullRequest(of: fix, resource: "s3-bucket")
 
         // Applied only after a person approves it.
         let refused = try #require(try await story.say("/apply", on: pull.number, as: story.alice))
@@ -246,14 +239,7 @@ struct ReportFlowTests {
             offered.firstMatch(of: /#(\d+) updates it with `readCapacityUnits: 2, writeCapacityUnits: 1`/).flatMap { Int($0.1) },
             "\(offered)"
         )
-        let branch = "gaffer/\(change)-dynamodb-table"
-        try await waitUntil(timeout: .seconds(120), "the change's pull request") {
-            try await !story.alice.pullRequests(head: branch, in: story.repository).isEmpty
-        }
-        let pull = try #require(try await story.alice.pullRequests(head: branch, in: story.repository).first)
-        try await story.waitForGreenPipeline(pull.head.sha)
-        try await waitUntil(timeout: .seconds(120), "the change's plan") { try await story.comment("plan", on: pull.number) != nil }
-        try await story.gaffer.settle()
+        let (pull, _) = try await story.pullRequest(of: change, resource: "dynamodb-table")
         // Approved twice, the change is the same issue, not a second one.
         let again = try #require(try await story.say("/approve \(table)", on: issue.number, as: story.bob))
         #expect(again.contains("#\(change) already updates it"), "\(again)")

@@ -45,31 +45,23 @@ extension CloudFormation {
 
     /// Every resource's drift from the stack's latest detection, page by page.
     public func describeStackResourceDrifts(_ name: String) async throws -> [ResourceDrift] {
-        var drifts: [ResourceDrift] = []
-        var token: String?
-        repeat {
-            var parameters = QueryParameters()
-            parameters.add("StackName", name)
-            parameters.add("NextToken", token)
-            let page = try await call("DescribeStackResourceDrifts", parameters.pairs)
-            drifts += page.list("StackResourceDrifts").map { drift in
-                ResourceDrift(
-                    logicalResourceID: drift.string("LogicalResourceId") ?? "",
-                    physicalResourceID: drift.string("PhysicalResourceId"),
-                    resourceType: drift.string("ResourceType") ?? "",
-                    status: drift.string("StackResourceDriftStatus") ?? "",
-                    differences: drift.list("PropertyDifferences").map { difference in
-                        PropertyDifference(
-                            path: difference.string("PropertyPath") ?? "",
-                            expected: difference.string("ExpectedValue"),
-                            actual: difference.string("ActualValue"),
-                            type: difference.string("DifferenceType") ?? ""
-                        )
-                    }
-                )
-            }
-            token = page.string("NextToken").flatMap { $0.isEmpty ? nil : $0 }
-        } while token != nil
-        return drifts
+        var parameters = QueryParameters()
+        parameters.add("StackName", name)
+        return try await pages("DescribeStackResourceDrifts", parameters, list: "StackResourceDrifts").map { drift in
+            ResourceDrift(
+                logicalResourceID: drift.string("LogicalResourceId") ?? "",
+                physicalResourceID: drift.string("PhysicalResourceId"),
+                resourceType: drift.string("ResourceType") ?? "",
+                status: drift.string("StackResourceDriftStatus") ?? "",
+                differences: drift.list("PropertyDifferences").map { difference in
+                    PropertyDifference(
+                        path: difference.string("PropertyPath") ?? "",
+                        expected: difference.string("ExpectedValue"),
+                        actual: difference.string("ActualValue"),
+                        type: difference.string("DifferenceType") ?? ""
+                    )
+                }
+            )
+        }
     }
 }

@@ -180,17 +180,9 @@ public struct CloudFormation: Sendable {
 
     /// The stack named, or every live stack page by page.
     public func describeStacks(name: String? = nil) async throws -> [Stack] {
-        var items: [XMLNode] = []
-        var token: String?
-        repeat {
-            var parameters = QueryParameters()
-            parameters.add("StackName", name)
-            parameters.add("NextToken", token)
-            let page = try await call("DescribeStacks", parameters.pairs)
-            items += page.list("Stacks")
-            token = page.string("NextToken").flatMap { $0.isEmpty ? nil : $0 }
-        } while token != nil
-        return items.map { stack in
+        var parameters = QueryParameters()
+        parameters.add("StackName", name)
+        return try await pages("DescribeStacks", parameters, list: "Stacks").map { stack in
             Stack(
                 stackID: stack.string("StackId") ?? "",
                 stackName: stack.string("StackName") ?? "",
@@ -312,6 +304,20 @@ public struct CloudFormation: Sendable {
         parameters.add("StackName", name)
         parameters.add("TemplateStage", stage)
         return try await call("GetTemplate", parameters.pairs).string("TemplateBody") ?? ""
+    }
+
+    /// Every page's items of a listing: CloudFormation hands back `NextToken` until the last page.
+    func pages(_ action: String, _ parameters: QueryParameters, list: String) async throws -> [XMLNode] {
+        var items: [XMLNode] = []
+        var token: String?
+        repeat {
+            var page = parameters
+            page.add("NextToken", token)
+            let answer = try await call(action, page.pairs)
+            items += answer.list(list)
+            token = answer.string("NextToken").flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        return items
     }
 
     func call(_ action: String, _ parameters: [(String, String)]) async throws -> XMLNode {
