@@ -23,6 +23,8 @@ public struct GafferServer: Sendable {
     public let reports: ReportWork?
     /// Plans, applies and the writes outside CloudFormation; nil without GitHub credentials.
     public let work: ChangeWork?
+    /// The emergency stop, kept in the store.
+    public let emergencyStop: EmergencyStop
 
     public init(
         configuration: GafferConfiguration,
@@ -41,6 +43,8 @@ public struct GafferServer: Sendable {
         let applied = try store.migrate()
         if !applied.isEmpty { logger.info("store migrated", metadata: ["applied": "\(applied)"]) }
         github = try GitHubConnection.make(configuration)
+        let emergencyStop = EmergencyStop(store: store)
+        self.emergencyStop = emergencyStop
         var publisher: TaskPublisher?
         var pipeline: PullRequestPipeline?
         var work: ChangeWork?
@@ -50,8 +54,11 @@ public struct GafferServer: Sendable {
             var coordinator = try configuration.makeCoordinator(store: store)
             coordinator.knowledge = store
             publisher = TaskPublisher(coordinator: coordinator, workspaces: workspaces)
+            publisher?.emergencyStop = emergencyStop
             pipeline = configuration.makePullRequestPipeline(workspaces: workspaces)
+            pipeline?.emergencyStop = emergencyStop
             work = try configuration.makeChangeWork(store: store, workspaces: workspaces, metrics: metrics, clock: clock)
+            work?.emergencyStop = emergencyStop
             reports = try configuration.makeReportWork(store: store, clock: clock)
         }
         self.reports = reports
@@ -67,6 +74,7 @@ public struct GafferServer: Sendable {
             settings: WorkerPool.Settings(configuration),
             dataDirectory: configuration.dataDirectory,
             metrics: metrics,
+            emergencyStop: emergencyStop,
             logger: logger
         )
     }
@@ -97,6 +105,8 @@ public struct GafferServer: Sendable {
             directory: configuration.dataDirectory.appendingPathComponent("reports", isDirectory: true),
             authenticator: BearerAuthenticator(token: configuration.apiToken)
         ).register(on: router)
+        PauseAPI(stop: emergencyStop, authenticator: BearerAuthenticator(token: configuration.apiToken), metrics: metrics, clock: clock)
+            .register(on: router)
         OperationsRoutes(store: store, workers: configuration.workers > 0 ? workers : nil, metrics: metrics).register(on: router)
         return router
     }

@@ -272,6 +272,8 @@ extension GafferComments {
         case planOn(pullRequest: Int)
         /// `/destroy` made a delete plan, shown on the pull request.
         case destroyPlanned(pullRequest: Int, stacks: [StackKey])
+        /// The emergency stop is on: `/apply` and `/destroy` wait for a resume.
+        case paused(command: CommandName, by: String, at: Date, reason: String)
     }
 
     public func note(_ note: Note, actor: String) throws -> String {
@@ -288,6 +290,11 @@ extension GafferComments {
         case .unavailable(let text): context["unavailable"] = MarkdownText.plain(text)
         case .failed(let command, let error): context["failed"] = ["command": command.rawValue, "error": MarkdownText.plain(error)]
         case .planOn(let pullRequest): context["planOn"] = String(pullRequest)
+        case .paused(let command, let by, let at, let reason):
+            context["paused"] = [
+                "command": command.rawValue, "by": MarkdownText.plain(by), "at": ISO8601DateFormatter().string(from: at),
+                "reason": MarkdownText.plain(reason),
+            ]
         case .destroyPlanned(let pullRequest, let stacks):
             context["destroyPlanned"] = [
                 "pullRequest": String(pullRequest), "stackList": stacks.map { MarkdownText.code($0.description) }.joined(separator: ", "),

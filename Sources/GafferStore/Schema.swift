@@ -182,6 +182,9 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v5: control") { db in
+            try db.execute(sql: "CREATE TABLE control (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL)")
+        }
         return migrator
     }
 }

@@ -6,7 +6,7 @@ struct GafferCommand: AsyncParsableCommand {
         commandName: "gaffer",
         abstract: "A GitHub App that does the AWS work asked for in GitHub issues.",
         subcommands: [
-            ServeCommand.self, WorkerCommand.self, MigrateCommand.self,
+            ServeCommand.self, WorkerCommand.self, MigrateCommand.self, PauseCommand.self, ResumeCommand.self,
             ParseIssueCommand.self, ParseCommentCommand.self, PlanCommand.self, ReportCommand.self, KnowledgeCommand.self, GitHubCommand.self,
             GitCommand.self,
             PipelineCommand.self,

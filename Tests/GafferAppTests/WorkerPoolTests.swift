@@ -87,6 +87,7 @@ struct ThreadHog: JobHandler {
         let directory: TemporaryDirectory
         let store: SQLiteStore
         let pool: WorkerPool
+        let stop: EmergencyStop
 
         init(workers: Int = 2, leaseSeconds: Double = 30, drainTimeout: Double = 10, handlers: [any JobHandler] = []) throws {
             directory = try TemporaryDirectory("gaffer-pool")
@@ -94,6 +95,7 @@ struct ThreadHog: JobHandler {
             try store.migrate()
             var logger = Logger(label: "pool-test")
             logger.logLevel = .critical
+            stop = EmergencyStop(store: store)
             pool = WorkerPool(
                 queue: store,
                 registry: JobRegistry([EchoJob(), SleepJob()] + handlers),
@@ -106,6 +108,7 @@ struct ThreadHog: JobHandler {
                 ),
                 dataDirectory: directory.url,
                 metrics: GafferMetrics(),
+                emergencyStop: stop,
                 logger: logger
             )
         }

@@ -167,12 +167,31 @@ import Testing
         #expect(output.contains("GAFFER_DATA_DIR"))
     }
 
+    @Test func pauseAndResumeFromTheCommandLine() async throws {
+        let directory = try TemporaryDirectory("gaffer-pause")
+        defer { directory.remove() }
+        func gaffer(_ arguments: [String]) async throws -> (Int32, String) {
+            let process = try GafferProcess(arguments: arguments, environment: ["GAFFER_DATA_DIR": directory.url.path, "USER": "erin"])
+            return (try await process.waitForExit(), process.output)
+        }
+        let (refused, usage) = try await gaffer(["pause", "--reason", " "])
+        #expect(refused == 64 && usage.contains("--reason must say why Gaffer is paused"), "\(refused) \(usage)")
+        let (paused, said) = try await gaffer(["pause", "--reason", "incident 42"])
+        #expect(paused == 0 && said.contains("Gaffer is paused by erin: incident 42. `gaffer resume` undoes it."), "\(said)")
+        let (_, again) = try await gaffer(["pause", "--reason", "another", "--by", "bob"])
+        #expect(again.contains("Gaffer was already paused by erin at ") && again.contains(": incident 42"), "\(again)")
+        let (resumed, back) = try await gaffer(["resume"])
+        #expect(resumed == 0 && back.contains("Gaffer is resumed (it was paused by erin: incident 42)."), "\(back)")
+        let (_, twice) = try await gaffer(["resume"])
+        #expect(twice.contains("Gaffer is not paused."))
+    }
+
     @Test func migrateAndVersionWork() async throws {
         let directory = try TemporaryDirectory("gaffer-migrate")
         defer { directory.remove() }
         let migrate = try GafferProcess(arguments: ["migrate"], environment: ["GAFFER_DATA_DIR": directory.url.path])
         #expect(try await migrate.waitForExit() == 0)
-        #expect(migrate.output.contains("applied 4 migrations"))
+        #expect(migrate.output.contains("applied 5 migrations"))
         let again = try GafferProcess(arguments: ["migrate"], environment: ["GAFFER_DATA_DIR": directory.url.path])
         #expect(try await again.waitForExit() == 0)
         #expect(again.output.contains("up to date"))

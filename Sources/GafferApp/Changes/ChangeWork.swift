@@ -20,6 +20,8 @@ public struct ChangeWork: Sendable {
     public let clock: any WallClock
     /// The writes outside CloudFormation (an approved savings proposal, a restart autonomy allows); nil: none are made.
     public var actions: (any ResourceActions)?
+    /// The emergency stop: while it is on, `/apply` and `/destroy` are refused.
+    public var emergencyStop: EmergencyStop?
 
     /// - Parameters:
     ///   - store: change plans, decisions, locks, the registry, the coordinator's plans and the knowledge base.

@@ -155,6 +155,17 @@ public struct CommentCommandHandler: WebhookEventHandler {
                     refused = true
                     continue
                 }
+                if [.apply, .destroy].contains(command.name), let stop = work.emergencyStop {
+                    try await stop.refresh()
+                    if let pause = stop.current {
+                        answers[command.line] = try github.comments.note(
+                            .paused(command: command.name, by: pause.by, at: pause.at, reason: pause.reason),
+                            actor: author.login
+                        )
+                        refused = true
+                        continue
+                    }
+                }
                 var runContext = CommandContext(
                     command: command,
                     commentedOn: comment.issue.number,

@@ -17,6 +17,7 @@ public final class GafferMetrics: Sendable {
     private let jobStates: [JobState: Gauge]
     private let queueDepth: Gauge
     private let workersBusy: Gauge
+    private let paused: Gauge
     private let unverifiedBytes: Gauge
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -44,6 +45,7 @@ public final class GafferMetrics: Sendable {
         self.jobStates = jobStates
         queueDepth = registry.makeGauge(descriptor: Self.name("job_queue_depth", help: "Queued jobs whose time to run has come"))
         workersBusy = registry.makeGauge(descriptor: Self.name("workers_busy", help: "Workers of this process running a job"))
+        paused = registry.makeGauge(descriptor: Self.name("paused", help: "1 while the emergency stop is on: no job is claimed"))
         unverifiedBytes = registry.makeGauge(
             descriptor: Self.name(
                 "webhook_unverified",
@@ -105,6 +107,10 @@ public final class GafferMetrics: Sendable {
 
     public func setWorkersBusy(_ count: Int) {
         workersBusy.set(Int64(count))
+    }
+
+    public func setPaused(_ on: Bool) {
+        paused.set(Int64(on ? 1 : 0))
     }
 
     /// Reads the job gauges from the store, then renders every metric.

@@ -28,6 +28,8 @@ public struct PullRequestPipeline: Sendable {
     public let supersededPoll: Duration
     /// checkov on the commit's stacks, when the operator named it.
     public var checkov: CheckovReview?
+    /// Stops a running build when Gaffer is paused; its job runs it again after the resume.
+    public var emergencyStop: EmergencyStop?
 
     public init(workspaces: GitWorkspaces, runner: BuildRunner, workDirectory: URL, timeout: Duration, supersededPoll: Duration = .seconds(5)) {
         self.workspaces = workspaces
@@ -42,6 +44,7 @@ public struct PullRequestPipeline: Sendable {
         case built(Report)
         case superseded(String)
         case cancelled
+        case paused(PauseState)
     }
 
     /// What the run came to.
@@ -67,6 +70,7 @@ public struct PullRequestPipeline: Sendable {
         rerun: Bool = false,
         logger: Logger
     ) async throws -> Outcome {
+        if let pause = emergencyStop?.current { throw Paused(state: pause) }
         let client = try await github.gitHub()
         let existing = try await client.checkRuns(named: Self.checkName, for: sha, in: repository)
         if !rerun, let done = existing.first(where: { $0.status == "completed" }) {
@@ -118,6 +122,16 @@ public struct PullRequestPipeline: Sendable {
                 }
                 return nil
             }
+            if let stop = emergencyStop {
+                group.addTask {
+                    while !Task.isCancelled {
+                        let generation = stop.changed.generation
+                        if let pause = stop.current { return .paused(pause) }
+                        await stop.changed.wait(since: generation, timeout: .seconds(1))
+                    }
+                    return nil
+                }
+            }
             var first: Finish?
             for await next in group {
                 guard let next else { continue }
@@ -129,6 +143,19 @@ public struct PullRequestPipeline: Sendable {
         if case .cancelled = finish {
             logger.info("pipeline stopped: its check was cancelled", metadata: ["sha": "\(sha.prefix(12))"])
             return .cancelled
+        }
+        if case .paused(let pause) = finish {
+            // The check stays in progress: the job is given back, and after the resume it runs the pipeline again.
+            _ = try await client.updateCheckRun(
+                check.id,
+                output: CheckRunOutput(
+                    title: "Paused",
+                    summary: "Gaffer was paused by \(pause.by): \(pause.reason). This run was stopped, and runs again when Gaffer is resumed."
+                ),
+                in: repository
+            )
+            logger.notice("pipeline stopped: Gaffer is paused", metadata: ["sha": "\(sha.prefix(12))"])
+            throw Paused(state: pause)
         }
         guard case .built(let report) = finish else {
             let tip = if case .superseded(let tip) = finish { tip } else { "" }

@@ -13,6 +13,8 @@ import Logging
 public struct TaskPublisher: Sendable {
     public let coordinator: Coordinator
     public let workspaces: GitWorkspaces
+    /// Stops the agents' steps when Gaffer is paused.
+    public var emergencyStop: EmergencyStop?
 
     /// What became of the task.
     public enum Outcome: Sendable, Equatable {
@@ -63,7 +65,14 @@ public struct TaskPublisher: Sendable {
             return .waiting(for: open)
         }
 
-        let plan = try await coordinator.plan(task, repository: repository.fullName)
+        // The agents' steps stop when Gaffer is paused; the job runs them again after the resume.
+        let (coordinator, name) = (self.coordinator, repository.fullName)
+        let plan =
+            if let emergencyStop {
+                try await emergencyStop.stoppable { try await coordinator.plan(task, repository: name) }
+            } else {
+                try await coordinator.plan(task, repository: name)
+            }
         guard plan.state == .ready else {
             // An earlier plan's pull request stays as it is, and the status says so.
             let earlier = try await client.pullRequests(head: TaskBranch.name(issue: issue.number, task: task), in: ref).first { $0.state == "open" }

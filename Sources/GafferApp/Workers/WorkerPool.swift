@@ -16,6 +16,8 @@ import Synchronization
 /// On graceful shutdown (SIGTERM, SIGINT) the pool stops claiming, lets
 /// running jobs finish for up to `drainTimeout`, then cancels what is left
 /// and gives those jobs back to the queue without counting the attempt.
+/// While the emergency stop is on it claims nothing, and a job its stop
+/// interrupted (`Paused`) is given back the same way.
 public final class WorkerPool: Service, Sendable {
     public struct Settings: Sendable {
         public var count: Int
@@ -83,6 +85,7 @@ public final class WorkerPool: Service, Sendable {
     /// Lease renewals run here, never waiting for a thread that jobs hold.
     private let leaseExecutor = DedicatedThreadExecutor(name: "gaffer-leases")
     private let metrics: GafferMetrics
+    private let emergencyStop: EmergencyStop?
     private let logger: Logger
     private let state = Mutex(State())
     private let drainSignal = WakeSignal()
@@ -90,7 +93,16 @@ public final class WorkerPool: Service, Sendable {
     /// Names this process in leases, so a job's history says who ran it.
     public let ownerPrefix: String
 
-    public init(queue: any JobQueue, registry: JobRegistry, settings: Settings, dataDirectory: URL, metrics: GafferMetrics, logger: Logger) {
+    public init(
+        queue: any JobQueue,
+        registry: JobRegistry,
+        settings: Settings,
+        dataDirectory: URL,
+        metrics: GafferMetrics,
+        emergencyStop: EmergencyStop? = nil,
+        logger: Logger
+    ) {
+        self.emergencyStop = emergencyStop
         self.queue = queue
         self.registry = registry
         self.settings = settings
@@ -130,11 +142,17 @@ public final class WorkerPool: Service, Sendable {
             return
         }
         logger.info("workers started", metadata: ["workers": "\(settings.count)", "owner": "\(ownerPrefix)"])
+        // A pause kept from before the restart holds from the first claim.
+        if let stop = emergencyStop {
+            try? await stop.refresh()
+            metrics.setPaused(stop.current != nil)
+        }
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.claimAndRun() }
                 group.addTask { await self.drainDeadline() }
                 group.addTask(executorPreference: self.leaseExecutor) { await self.renewLeases() }
+                if let stop = self.emergencyStop { group.addTask { await self.follow(stop) } }
                 // The first to finish is either the workers (all done) or the
                 // deadline (jobs still running): either way stop the rest,
                 // which cancels jobs still running so they are given back.
@@ -178,12 +196,32 @@ public final class WorkerPool: Service, Sendable {
         }
     }
 
+    /// Reads the pause from the store every second: `gaffer pause` in another process stops this one too.
+    private func follow(_ stop: EmergencyStop) async {
+        while !Task.isCancelled {
+            do {
+                try await stop.refresh()
+                metrics.setPaused(stop.current != nil)
+            } catch {
+                logger.error("could not read the emergency stop", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
     private func claimAndRun() async {
         await withDiscardingTaskGroup { group in
             var failures = 0
             while !Task.isCancelled {
                 state.withLock { $0.lastSeen = .now }
                 if isDraining { break }
+                if let stop = emergencyStop {
+                    let generation = stop.changed.generation
+                    if stop.current != nil {
+                        await stop.changed.wait(since: generation, timeout: .seconds(settings.pollInterval))
+                        continue
+                    }
+                }
                 let slotGeneration = slotFreed.generation
                 // Claim only for free workers: a job claimed ahead would wait
                 // behind a long one while another process's workers sit idle.
@@ -283,6 +321,11 @@ public final class WorkerPool: Service, Sendable {
             if Task.isCancelled {
                 try await queue.release([lease], reason: "given back: the worker shut down before the job finished")
                 logger.info("job given back to the queue at shutdown")
+                return nil
+            }
+            if let paused = error as? Paused {
+                try await queue.release([lease], reason: "given back: \(paused)")
+                logger.notice("job stopped by the emergency stop and given back to the queue")
                 return nil
             }
             let permanent = error is PermanentJobFailure

@@ -1,0 +1,29 @@
+import Foundation
+import GRDB
+import GafferCore
+
+/// The installation's switches, one row each: today only the emergency stop.
+extension SQLiteStore: PauseStore {
+    public func pauseState() async throws -> PauseState? {
+        let data = try await pool.read { db in try Data.fetchOne(db, sql: "SELECT value FROM control WHERE key = 'pause'") }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try data.map { try decoder.decode(PauseState.self, from: $0) }
+    }
+
+    public func setPause(_ state: PauseState?) async throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let data = try state.map { try encoder.encode($0) }
+        try await writer.write { db in
+            if let data {
+                try db.execute(
+                    sql: "INSERT INTO control (key, value) VALUES ('pause', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [data]
+                )
+            } else {
+                try db.execute(sql: "DELETE FROM control WHERE key = 'pause'")
+            }
+        }
+    }
+}
