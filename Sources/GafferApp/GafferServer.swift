@@ -137,6 +137,7 @@ public struct GafferServer: Sendable {
                         requiredLevel: configuration.changes.stewardship.requiredLevel
                     ),
                     interval: .seconds(configuration.healthCheckIntervalMinutes * 60),
+                    emergencyStop: emergencyStop,
                     logger: logger
                 )
             )

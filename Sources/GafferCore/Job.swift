@@ -67,6 +67,12 @@ public struct Job: Sendable, Equatable {
     public var error: String?
     public var deliveryID: String?
 
+    /// The `runAfter` of a job the emergency stop parked: never, until a resume sets it to the time of the resume.
+    public static let parkedRunAfter = Date(timeIntervalSince1970: 32_503_680_000)
+
+    /// Stopped by the emergency stop, and waiting for the resume.
+    public var isParked: Bool { state == .queued && runAfter >= Self.parkedRunAfter }
+
     public init(
         id: JobID,
         type: String,

@@ -23,6 +23,9 @@ public protocol JobQueue: Sendable {
     func fail(_ lease: JobLease, error: String, retryAfter: TimeInterval?) async throws -> JobState?
     /// Gives jobs back without counting the attempt (a worker shutting down).
     func release(_ leases: [JobLease], reason: String) async throws
+    /// Gives a job back without counting the attempt, not to be claimed until the emergency stop
+    /// is lifted (`PauseStore.setPause(nil)` makes parked jobs runnable again).
+    func park(_ lease: JobLease, reason: String) async throws
     /// Cancels a job that has not finished. Returns the job as it is now,
     /// or nil when there is no such job.
     func cancel(id: JobID, reason: String) async throws -> Job?

@@ -15,6 +15,7 @@ extension SQLiteStore: PauseStore {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         let data = try state.map { try encoder.encode($0) }
+        let now = clock.now()
         try await writer.write { db in
             if let data {
                 try db.execute(
@@ -22,8 +23,14 @@ extension SQLiteStore: PauseStore {
                     arguments: [data]
                 )
             } else {
+                // The resume and the jobs the pause parked go together: none is left parked.
                 try db.execute(sql: "DELETE FROM control WHERE key = 'pause'")
+                try db.execute(
+                    sql: "UPDATE jobs SET run_after = ? WHERE state = 'queued' AND run_after >= ?",
+                    arguments: [now.storeSeconds, Job.parkedRunAfter.storeSeconds]
+                )
             }
         }
+        if state == nil { wakeSignal.signal() }
     }
 }

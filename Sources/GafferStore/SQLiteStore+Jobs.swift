@@ -199,6 +199,14 @@ extension SQLiteStore: JobQueue {
     }
 
     public func release(_ leases: [JobLease], reason: String) async throws {
+        try await giveBack(leases, reason: reason, runAfter: clock.now())
+    }
+
+    public func park(_ lease: JobLease, reason: String) async throws {
+        try await giveBack([lease], reason: reason, runAfter: Job.parkedRunAfter)
+    }
+
+    private func giveBack(_ leases: [JobLease], reason: String, runAfter: Date) async throws {
         guard !leases.isEmpty else { return }
         let now = clock.now()
         try await writer.write { db in
@@ -210,7 +218,7 @@ extension SQLiteStore: JobQueue {
                         UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL,
                         run_after = ?, updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ? AND attempts = ?
                         """,
-                    arguments: [now.storeSeconds, now.storeSeconds, lease.jobID, lease.owner, lease.attempt]
+                    arguments: [runAfter.storeSeconds, now.storeSeconds, lease.jobID, lease.owner, lease.attempt]
                 )
                 if db.changesCount == 1 {
                     try Self.recordEvent(jobID: lease.jobID, at: now, from: .running, to: .queued, reason: reason, worker: lease.owner, db: db)

@@ -155,7 +155,11 @@ public struct CommentCommandHandler: WebhookEventHandler {
                     refused = true
                     continue
                 }
-                if [.apply, .destroy].contains(command.name), let stop = work.emergencyStop {
+                // What changes AWS waits for the resume: applies, deletions, and a savings proposal's action.
+                let changesAWS =
+                    [.apply, .destroy].contains(command.name)
+                    || (command.name == .approve && SavingsProposalApproval.isProposalID(command.arguments.first ?? ""))
+                if changesAWS, let stop = work.emergencyStop {
                     try await stop.refresh()
                     if let pause = stop.current {
                         answers[command.line] = try github.comments.note(

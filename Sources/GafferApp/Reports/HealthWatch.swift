@@ -122,15 +122,21 @@ public struct HealthWatch: Sendable {
 }
 
 /// Runs `HealthWatch` every `interval` until shutdown; a failed pass is logged and tried again at the next.
+/// While Gaffer is paused no pass runs: it would restart resources.
 struct HealthWatchService: Service {
     let watch: HealthWatch
     let interval: Duration
+    let emergencyStop: EmergencyStop?
     let logger: Logger
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
+                if let pause = emergencyStop?.current {
+                    logger.info("scheduled health check skipped: Gaffer is paused", metadata: ["by": "\(pause.by)"])
+                    continue
+                }
                 do {
                     let outcome = try await watch.check(logger: logger)
                     if outcome != HealthWatch.Outcome() {

@@ -16,8 +16,9 @@ import Synchronization
 /// On graceful shutdown (SIGTERM, SIGINT) the pool stops claiming, lets
 /// running jobs finish for up to `drainTimeout`, then cancels what is left
 /// and gives those jobs back to the queue without counting the attempt.
-/// While the emergency stop is on it claims nothing, and a job its stop
-/// interrupted (`Paused`) is given back the same way.
+/// A job the emergency stop interrupted (`Paused`) is given back the same
+/// way and parked until the resume. Jobs are still claimed while paused, so
+/// that comments are answered (an `/apply` with who paused Gaffer and why).
 public final class WorkerPool: Service, Sendable {
     public struct Settings: Sendable {
         public var count: Int
@@ -215,13 +216,6 @@ public final class WorkerPool: Service, Sendable {
             while !Task.isCancelled {
                 state.withLock { $0.lastSeen = .now }
                 if isDraining { break }
-                if let stop = emergencyStop {
-                    let generation = stop.changed.generation
-                    if stop.current != nil {
-                        await stop.changed.wait(since: generation, timeout: .seconds(settings.pollInterval))
-                        continue
-                    }
-                }
                 let slotGeneration = slotFreed.generation
                 // Claim only for free workers: a job claimed ahead would wait
                 // behind a long one while another process's workers sit idle.
@@ -324,8 +318,8 @@ public final class WorkerPool: Service, Sendable {
                 return nil
             }
             if let paused = error as? Paused {
-                try await queue.release([lease], reason: "given back: \(paused)")
-                logger.notice("job stopped by the emergency stop and given back to the queue")
+                try await queue.park(lease, reason: "given back: \(paused)")
+                logger.notice("job stopped by the emergency stop; it waits for the resume")
                 return nil
             }
             let permanent = error is PermanentJobFailure

@@ -19,6 +19,6 @@ public struct PauseState: Sendable, Hashable, Codable {
 public protocol PauseStore: Sendable {
     /// The pause in force, or nil.
     func pauseState() async throws -> PauseState?
-    /// Pauses (a state) or resumes (nil).
+    /// Pauses (a state) or resumes (nil); a resume makes the jobs the pause parked runnable again.
     func setPause(_ state: PauseState?) async throws
 }
