@@ -107,7 +107,8 @@ public struct GafferServer: Sendable {
         ).register(on: router)
         PauseAPI(stop: emergencyStop, authenticator: BearerAuthenticator(token: configuration.apiToken), metrics: metrics, clock: clock)
             .register(on: router)
-        OperationsRoutes(store: store, workers: configuration.workers > 0 ? workers : nil, metrics: metrics).register(on: router)
+        OperationsRoutes(store: store, workers: configuration.workers > 0 ? workers : nil, metrics: metrics, emergencyStop: emergencyStop)
+            .register(on: router)
         return router
     }
 

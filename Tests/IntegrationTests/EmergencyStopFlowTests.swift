@@ -40,6 +40,9 @@ import Testing
         let stopped = try #require(try await check())
         #expect(stopped.status == "in_progress")
         #expect(stopped.output?.summary?.contains("Gaffer was paused by erin: incident 42: a bad deploy.") == true)
+        let (_, health) = try await HTTPClient.shared.api(.GET, "/health", port: port)
+        #expect(health["status"] as? String == "ok", "a paused Gaffer still answers")
+        #expect((health["paused"] as? [String: Any])?["reason"] as? String == "incident 42: a bad deploy", "\(health)")
         let metrics = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(10))
         #expect(String(buffer: try await metrics.body.collect(upTo: 1 << 20)).contains("gaffer_paused 1"))
 

@@ -1,3 +1,4 @@
+import GafferCore
 import GafferStore
 import Hummingbird
 
@@ -6,6 +7,7 @@ struct OperationsRoutes: Sendable {
     let store: SQLiteStore
     let workers: WorkerPool?
     let metrics: GafferMetrics
+    let emergencyStop: EmergencyStop
 
     struct Health: Encodable {
         struct Workers: Encodable {
@@ -18,10 +20,12 @@ struct OperationsRoutes: Sendable {
         var store: String
         var workers: Workers
         var queueDepth: Int?
+        /// Who paused Gaffer and why; nil while it runs. A paused Gaffer is healthy: it still answers.
+        var paused: PauseState?
         var problems: [String]
 
         enum CodingKeys: String, CodingKey {
-            case status, store, workers, problems
+            case status, store, workers, problems, paused
             case queueDepth = "queue_depth"
         }
     }
@@ -50,6 +54,7 @@ struct OperationsRoutes: Sendable {
             store: storeUp ? "ok" : "unreachable",
             workers: .init(configured: status.configured, alive: status.alive, busy: status.busy, draining: status.draining),
             queueDepth: depth,
+            paused: emergencyStop.current,
             problems: problems
         )
         return JSONResponse.make(problems.isEmpty ? .ok : .serviceUnavailable, health)
