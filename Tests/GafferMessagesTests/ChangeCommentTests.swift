@@ -117,6 +117,13 @@ struct ChangeCommentTests {
             )
         )
         try golden.expectGolden("command-note", try comments.note(.unlocked([Self.key]), actor: "carol"))
+        try golden.expectGolden(
+            "command-note-paused",
+            try comments.note(
+                .paused(command: .apply, by: "erin", at: Date(timeIntervalSince1970: 1_800_000_000), reason: "incident 42"),
+                actor: "alice"
+            )
+        )
     }
 
     @Test func aPlanSaysWhatADestroyerNeedsToKnow() throws {

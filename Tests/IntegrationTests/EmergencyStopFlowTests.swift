@@ -49,8 +49,8 @@ import Testing
         // Approving is still a person's decision; applying waits for the resume.
         _ = try await story.say("/approve", on: pull, as: story.bob)
         let refused = try #require(try await story.say("/apply", on: pull, as: story.alice))
-        #expect(refused.contains("`/apply` was not run: Gaffer is paused. erin stopped it at "), "\(refused)")
-        #expect(refused.contains(": incident 42: a bad deploy."))
+        #expect(refused.contains("`/apply` was not run: Gaffer is paused (by erin at "), "\(refused)")
+        #expect(refused.contains(": incident 42: a bad deploy)."))
         #expect(try await S3(try story.aws()).bucketExists("paused-logs") == false)
 
         let (_, resumed) = try await HTTPClient.shared.api(.POST, "/dashboard/api/resume", json: "{}", port: port)

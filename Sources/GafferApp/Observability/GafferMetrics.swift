@@ -45,7 +45,7 @@ public final class GafferMetrics: Sendable {
         self.jobStates = jobStates
         queueDepth = registry.makeGauge(descriptor: Self.name("job_queue_depth", help: "Queued jobs whose time to run has come"))
         workersBusy = registry.makeGauge(descriptor: Self.name("workers_busy", help: "Workers of this process running a job"))
-        paused = registry.makeGauge(descriptor: Self.name("paused", help: "1 while the emergency stop is on: no job is claimed"))
+        paused = registry.makeGauge(descriptor: Self.name("paused", help: "1 while the emergency stop is on: work is stopped and parked"))
         unverifiedBytes = registry.makeGauge(
             descriptor: Self.name(
                 "webhook_unverified",
