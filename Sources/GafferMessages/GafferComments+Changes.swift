@@ -110,7 +110,13 @@ extension GafferComments {
     }
 
     /// `/plan` could not plan: stacks locked by other pull requests, AWS's refusal, or nothing to plan.
-    public func planRefused(actor: String, locks: [StackLock] = [], failure: String? = nil, nothing: String? = nil) throws -> String {
+    public func planRefused(
+        actor: String,
+        locks: [StackLock] = [],
+        failure: String? = nil,
+        nothing: String? = nil,
+        protected: (rule: String, what: String)? = nil
+    ) throws -> String {
         var context: [String: Any] = ["actor": MarkdownText.plain(actor), "has_locked": !locks.isEmpty]
         context["lockList"] = locks.map { "the stack \(MarkdownText.code($0.key.description)) is locked by #\($0.pullRequest)" }.joined(
             separator: ", "
@@ -118,6 +124,7 @@ extension GafferComments {
         if let first = locks.first { context["firstHolder"] = String(first.pullRequest) }
         if let failure { context["failure"] = MarkdownText.plain(failure) }
         if let nothing { context["nothing"] = MarkdownText.plain(nothing) }
+        if let protected { context["protected"] = ["rule": MarkdownText.code(protected.rule), "what": MarkdownText.plain(protected.what)] }
         return try templates.render("change-plan-refused", context)
     }
 

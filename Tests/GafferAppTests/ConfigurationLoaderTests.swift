@@ -61,6 +61,18 @@ import Testing
         }
     }
 
+    @Test func protectedResourcesAreReadAndABadRuleIsNamed() throws {
+        let configuration = try load(["GAFFER_PROTECTED_RESOURCES": "prod-*, arn:aws:s3:::payroll-*, tag:environment=prod"], needs: [])
+        #expect(configuration.changes.protected.rules == [.stack("prod-*"), .arn("arn:aws:s3:::payroll-*"), .tag(key: "environment", value: "prod")])
+        do {
+            _ = try load(["GAFFER_PROTECTED_RESOURCES": "prod-*, tag:"], needs: [])
+            Issue.record("expected a problem")
+        } catch {
+            #expect(error.problems.map(\.source) == ["GAFFER_PROTECTED_RESOURCES"])
+            #expect(error.problems.first?.message.contains("'tag:': a tag rule is tag:KEY or tag:KEY=VALUE") == true, "\(error.problems)")
+        }
+    }
+
     @Test func checkovForTheChecksIsAProgramThatExists() throws {
         #expect(try load(["GAFFER_PIPELINE_CHECKOV": "/bin/true"], needs: []).pipelineCheckov == "/bin/true")
         #expect(try load([:], needs: []).pipelineCheckov == nil, "not run unless named")

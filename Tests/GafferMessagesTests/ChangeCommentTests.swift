@@ -75,6 +75,10 @@ struct ChangeCommentTests {
             "change-plan-refused",
             try comments.planRefused(actor: "bob", locks: [StackLock(key: Self.key, repository: "acme/infra", pullRequest: 5, issue: 4, at: Self.at)])
         )
+        try golden.expectGolden(
+            "change-plan-refused-protected",
+            try comments.planRefused(actor: "bob", protected: (rule: "prod-*", what: "the stack prod-logs"))
+        )
         try golden.expectGolden("apply-refused", try comments.applyRefused(actor: "alice", refusals: ["nobody approved it", "the pipeline failed"]))
         try golden.expectGolden(
             "change-apply",

@@ -43,7 +43,7 @@ struct Autoplan: Sendable {
                 logger.info("autoplan", metadata: ["plan": "\(plan.id)", "changes": "\(plan.hasChanges)"])
             case .nothing:
                 return
-            case .locked, .failed:
+            case .locked, .failed, .protected:
                 // Where the plan would be: the reason there is none.
                 guard let body = try ChangeComments.refusal(outcome, actor: bot, comments: github.comments) else { return }
                 try await github.writeStatus(body, key: "plan", issue: pull.number, in: repository)

@@ -25,6 +25,8 @@ public struct ChangePlanner: Sendable {
         case failed(String)
         /// Nothing to plan: no pull request, no stacks.
         case nothing(String)
+        /// It would change what `protected_resources` protects: the rule, and what it protects.
+        case protected(rule: String, what: String)
     }
 
     /// A stack's template in the commit.
@@ -69,6 +71,7 @@ public struct ChangePlanner: Sendable {
         guard !files.isEmpty else { return .nothing("the commit \(head.prefix(12)) has no stacks (infra/<stack>/template.yaml)") }
         let (account, region) = try await location(of: target.task)
         let keys = files.map { StackKey(account: account, region: region, name: $0.name) }
+        if let refusal = try await protection(of: keys, changes: []) { return refusal }
 
         if case .some(let refusal) = try await takeLocks(keys, target: target, pullRequest: pull.number) { return refusal }
 
@@ -86,6 +89,12 @@ public struct ChangePlanner: Sendable {
             } catch let failure as PlanFailure {
                 return .failed(failure.message)
             }
+        }
+        // What the change sets would modify or remove, by ARN: no change set of a protected resource is kept.
+        if let refusal = try await protection(of: keys, changes: planned) {
+            await drop(planned)
+            _ = try await work.store.releaseLocks(repository: target.fullName, pullRequest: pull.number, keys: keys)
+            return refusal
         }
         let coordinated = try await work.store.latestPlan(repository: target.fullName, issue: target.issue)
         return try await save(
@@ -128,6 +137,7 @@ public struct ChangePlanner: Sendable {
         requestedBy: String,
         coordinated: Plan? = nil
     ) async throws -> Outcome {
+        if let refusal = try await protection(of: keys, changes: []) { return refusal }
         if case .some(let refusal) = try await takeLocks(keys, target: target, pullRequest: pull.number) { return refusal }
         if let previous = try await work.store.latestChangePlan(repository: target.fullName, pullRequest: pull.number), previous.state == .planned {
             try await discard(previous)
@@ -149,6 +159,10 @@ public struct ChangePlanner: Sendable {
                     changes: removed
                 )
             )
+        }
+        if let refusal = try await protection(of: keys, changes: stacks) {
+            _ = try await work.store.releaseLocks(repository: target.fullName, pullRequest: pull.number, keys: keys)
+            return refusal
         }
         return try await save(
             ChangePlan(
@@ -310,8 +324,43 @@ public struct ChangePlanner: Sendable {
     /// `from`: the states it may be discarded from (a failed plan is, by `/retry`).
     public func discard(_ plan: ChangePlan, from: Set<ChangePlan.State> = [.planned]) async throws {
         guard try await work.store.transitionChangePlan(plan.id, from: from, to: .discarded) else { return }
-        for stack in plan.stacks where !stack.changeSetID.isEmpty {
-            // Best effort: the plan is discarded whatever AWS says, and a change set left behind is never run.
+        await drop(plan.stacks)
+    }
+
+    /// The refusal when a stack, its tags, or a resource its change modifies or removes is protected
+    /// (`protected_resources`); nil when nothing is.
+    func protection(of keys: [StackKey], changes: [PlannedStack]) async throws -> Outcome? {
+        let protected = work.settings.protected
+        guard !protected.rules.isEmpty else { return nil }
+        for key in keys {
+            let tags = try await work.stacks.stack(key)?.tags ?? [:]
+            let existing = changes.filter { $0.key == key }.flatMap(\.changes).filter { $0.action != "Add" }
+            // A change set need not name the physical resource (moto's does not): the stack does.
+            var physical: [String: String] = [:]
+            if existing.contains(where: { $0.physicalID == nil }) {
+                for resource in try await work.stacks.resources(key) { physical[resource.logicalResourceID] = resource.physicalResourceID }
+            }
+            let touched = existing.compactMap { change in
+                (change.physicalID ?? physical[change.logicalID]).map {
+                    ResourceARN.of(type: change.resourceType, physicalID: $0, account: key.account, region: key.region)
+                }
+            }
+            guard let rule = protected.rule(protecting: key.name, tags: tags, arns: touched) else { continue }
+            let what: String
+            switch rule {
+            case .arn(let pattern):
+                what = touched.first { ProtectedResources.matches(pattern, $0) }.map { "\($0) in the stack \(key.name)" } ?? key.name
+            case .tag: what = "the stack \(key.name) (by its tags)"
+            case .stack: what = "the stack \(key.name)"
+            }
+            return .protected(rule: rule.description, what: what)
+        }
+        return nil
+    }
+
+    /// Deletes change sets, and a stack made only to hold one. Best effort: a change set left behind is never run.
+    func drop(_ stacks: [PlannedStack]) async {
+        for stack in stacks where !stack.changeSetID.isEmpty {
             try? await work.stacks.deleteChangeSet(stack.key, name: stack.changeSetID)
             let current = try? await work.stacks.stack(stack.key)
             if stack.changeSetType == "CREATE", current?.status == "REVIEW_IN_PROGRESS" {

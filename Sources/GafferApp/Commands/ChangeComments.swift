@@ -18,6 +18,7 @@ enum ChangeComments {
         case .locked(let locks): try comments.planRefused(actor: actor, locks: locks)
         case .failed(let reason): try comments.planRefused(actor: actor, failure: reason)
         case .nothing(let reason): try comments.planRefused(actor: actor, nothing: reason)
+        case .protected(let rule, let what): try comments.planRefused(actor: actor, protected: (rule, what))
         }
     }
 

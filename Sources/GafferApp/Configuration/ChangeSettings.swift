@@ -20,6 +20,8 @@ public struct ChangeSettings: Sendable, Hashable {
     public var destructiveApproval = true
     /// Who owns each kind of resource, and below which autonomy a change needs a second person.
     public var stewardship = Stewardship()
+    /// Stacks, resources and tags Gaffer must never change or delete (`protected_resources`).
+    public var protected = ProtectedResources()
     /// How often a change set or a stack is looked at while AWS works.
     public var pollInterval: Duration = .milliseconds(250)
     /// How often the apply comment is edited while a stack changes.

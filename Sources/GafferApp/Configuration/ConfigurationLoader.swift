@@ -382,6 +382,17 @@ public enum ConfigurationLoader {
             config.changes.stewardship.levels = levels
             return nil
         },
+        Setting(key: "protected_resources") { config, value in
+            var rules: [ProtectedResources.Rule] = []
+            for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+                switch ProtectedResources.rule(entry) {
+                case .success(let rule): rules.append(rule)
+                case .failure(let error): return error.description
+                }
+            }
+            config.changes.protected = ProtectedResources(rules: rules)
+            return nil
+        },
         Setting(key: "apply_requirements") { config, value in
             var chosen: Set<ApplyRequirementName> = []
             for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
