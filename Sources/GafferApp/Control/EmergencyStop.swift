@@ -71,7 +71,11 @@ public final class EmergencyStop: Sendable {
         // Paused between the check and the registration: nothing cancelled it yet.
         if current != nil { task.cancel() }
         do {
-            return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+            return try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                task.cancel()
+            }
         } catch {
             if let current, !Task.isCancelled { throw Paused(state: current) }
             throw error
