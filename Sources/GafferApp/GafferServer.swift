@@ -39,7 +39,12 @@ public struct GafferServer: Sendable {
         self.metrics = metrics
         self.clock = clock
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        store = try SQLiteStore(dataDirectory: configuration.dataDirectory, synchronous: configuration.sqliteSynchronous, clock: clock)
+        store = try SQLiteStore(
+            dataDirectory: configuration.dataDirectory,
+            synchronous: configuration.sqliteSynchronous,
+            clock: clock,
+            redactor: configuration.redactor
+        )
         let applied = try store.migrate()
         if !applied.isEmpty { logger.info("store migrated", metadata: ["applied": "\(applied)"]) }
         github = try GitHubConnection.make(configuration)

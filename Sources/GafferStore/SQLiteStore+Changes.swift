@@ -77,7 +77,9 @@ extension SQLiteStore: ChangeStore {
     }
 
     public func recordDecision(_ decision: Decision) async throws {
-        let data = try Self.encode(decision)
+        var redacted = decision
+        redacted.reason = decision.reason.map(redactor.redact)
+        let data = try Self.encode(redacted)
         try await writer.write { db in
             try db.execute(
                 sql: "INSERT INTO decisions (repository, pull_request, decision) VALUES (?, ?, ?)",

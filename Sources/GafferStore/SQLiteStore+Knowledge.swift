@@ -12,7 +12,9 @@ extension SQLiteStore: KnowledgeStore {
     }
 
     public func recordLearning(_ learning: Learning) async throws {
-        let data = try Self.encode(learning)
+        var redacted = learning
+        redacted.reason = redactor.redact(learning.reason)
+        let data = try Self.encode(redacted)
         try await writer.write { db in
             try db.execute(
                 sql: """

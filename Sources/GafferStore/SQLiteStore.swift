@@ -23,10 +23,17 @@ public final class SQLiteStore: Sendable {
     let clock: any WallClock
     public let wakeSignal = WakeSignal()
     public let path: String
+    /// Takes secrets out of what people wrote (a decision's reason) and AWS said (a learning) before it is kept.
+    public let redactor: Redactor
 
     /// Opens (creating if needed) the database at `path`. Migrations are not
     /// applied here: call `migrate()`.
-    public init(path: String, synchronous: SQLiteSynchronous = .normal, clock: any WallClock = SystemWallClock()) throws {
+    public init(
+        path: String,
+        synchronous: SQLiteSynchronous = .normal,
+        clock: any WallClock = SystemWallClock(),
+        redactor: Redactor = .standard
+    ) throws {
         var configuration = Configuration()
         configuration.busyMode = Self.busyMode
         configuration.prepareDatabase { db in
@@ -39,12 +46,18 @@ public final class SQLiteStore: Sendable {
         self.writer = GroupCommitWriter(writer: pool, checkpointer: checkpointer)
         self.clock = clock
         self.path = path
+        self.redactor = redactor
         checkpointer.start()
     }
 
     /// Opens the store in a data directory.
-    public convenience init(dataDirectory: URL, synchronous: SQLiteSynchronous = .normal, clock: any WallClock = SystemWallClock()) throws {
-        try self.init(path: dataDirectory.appendingPathComponent(Self.fileName).path, synchronous: synchronous, clock: clock)
+    public convenience init(
+        dataDirectory: URL,
+        synchronous: SQLiteSynchronous = .normal,
+        clock: any WallClock = SystemWallClock(),
+        redactor: Redactor = .standard
+    ) throws {
+        try self.init(path: dataDirectory.appendingPathComponent(Self.fileName).path, synchronous: synchronous, clock: clock, redactor: redactor)
     }
 
     /// Waits for a lock held by another connection by retrying every 100 µs,

@@ -19,10 +19,11 @@ enum CommandSupport {
     /// Sends logs to standard error at the configured level; returns the root logger.
     static func bootstrap(_ configuration: GafferConfiguration, metrics: GafferMetrics? = nil) -> Logger {
         let level = configuration.logLevel
+        let redactor = configuration.redactor
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
-            return handler
+            return RedactingLogHandler(handler, redactor: redactor)
         }
         if let metrics {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))

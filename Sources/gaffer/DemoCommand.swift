@@ -239,6 +239,7 @@ struct DemoPersonOptions: ParsableArguments {
         guard let url = URL(string: info.github_api) else { throw ValidationError("\(stateFile) has no usable github_api") }
         var settings = GitHubClient.Settings(baseURL: url)
         settings.minimumMutationGap = .zero
+        settings.redactor = .off  // a person writing, not Gaffer
         return (try await GitHubClient(settings: settings, credentials: .token(Secret(token))), info)
     }
 }

@@ -22,6 +22,7 @@ struct DemoScript {
     func person(_ login: String) async throws -> GitHubClient {
         var settings = GitHubClient.Settings(baseURL: github)
         settings.minimumMutationGap = .zero
+        settings.redactor = .off  // a person writing, not Gaffer
         return try await GitHubClient(settings: settings, credentials: .token(Secret(tokens[login] ?? "")))
     }
 

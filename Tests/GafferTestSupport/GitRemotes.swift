@@ -400,6 +400,18 @@ public final class SSHGitServer: Sendable {
         try FileManager.default.copyItem(atPath: clientKey + ".pub", toPath: directory.appendingPathComponent("authorized_keys").path)
         // sshd refuses to start without its privilege separation directory.
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+        // The free port is chosen before sshd binds it, so another server can take it first: try a new one.
+        for attempt in 1...3 {
+            do {
+                return try await launch(directory: directory, hostKey: hostKey, clientKey: clientKey, fingerprint: fingerprint)
+            } catch  where attempt < 3 && "\(error)".contains("Address already in use") {
+                continue
+            }
+        }
+        throw CommandFailed(command: "sshd", output: "no free port after three tries")
+    }
+
+    private static func launch(directory: URL, hostKey: String, clientKey: String, fingerprint: String) async throws -> SSHGitServer {
         let port = try unusedPort()
         let configuration = """
             Port \(port)

@@ -64,6 +64,8 @@ public final class SandboxFixture: Sendable {
         var settings = GitHubClient.Settings(baseURL: baseURL)
         settings.minimumMutationGap = gap
         settings.requestTimeout = timeout
+        // People write what they like; only what Gaffer writes is redacted.
+        settings.redactor = .off
         return try await GitHubClient(settings: settings, credentials: credentials, waiter: waiter, clock: clock)
     }
 

@@ -382,6 +382,18 @@ public enum ConfigurationLoader {
             config.changes.stewardship.levels = levels
             return nil
         },
+        Setting(key: "redact_patterns") { config, value in
+            let patterns = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for pattern in patterns {
+                do {
+                    _ = try Redactor(extra: [pattern])
+                } catch {
+                    return "'\(pattern)' is not a regular expression: \(error)"
+                }
+            }
+            config.redactPatterns = patterns
+            return nil
+        },
         Setting(key: "protected_resources") { config, value in
             var rules: [ProtectedResources.Rule] = []
             for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {

@@ -90,6 +90,11 @@ public struct GafferConfiguration: Sendable {
     public var authorization = AuthorizationPolicy()
     /// Plans and applies: autoplan, merging after an apply, and what `/apply` requires.
     public var changes = ChangeSettings()
+    /// Regular expressions of the operator's own secrets, removed with the built-in ones (`redact_patterns`).
+    public var redactPatterns: [String] = []
+
+    /// What takes secrets out of everything Gaffer writes. The patterns were checked when they were read.
+    public var redactor: Redactor { (try? Redactor(extra: redactPatterns)) ?? .standard }
     /// Which of `changes`' keys a repository's `.gaffer.yml`, on its default branch, may set (`repository_overrides`).
     public var repositoryOverrides: Set<String> = []
     /// Read apart, joined into `aws.credentials` once both are known.

@@ -49,6 +49,7 @@ public actor GitHubConnection {
             guard let credentials = configuration.githubCredentials else { throw GitHubClientError("no GitHub credentials are configured") }
             var settings = GitHubClient.Settings(baseURL: configuration.githubAPIURL)
             settings.minimumMutationGap = .milliseconds(Int64(configuration.githubMutationGapSeconds * 1000))
+            settings.redactor = configuration.redactor
             let client = try await GitHubClient(settings: settings, credentials: credentials)
             return Connected(client: client, login: try await client.ownLogin())
         }

@@ -31,6 +31,8 @@ public final class GitHubClient: Sendable {
         /// The bounds of the conditional-GET cache.
         public var cacheEntries = 2_000
         public var cacheBytes = 32 << 20
+        /// Takes secrets out of everything Gaffer writes to GitHub: comments, issues, check runs.
+        public var redactor = Redactor.standard
 
         public init(baseURL: URL) {
             self.baseURL = baseURL
@@ -105,10 +107,11 @@ public final class GitHubClient: Sendable {
         components.percentEncodedPath = components.percentEncodedPath.trimmingSuffix("/") + path
         if !query.isEmpty { components.queryItems = query }
         guard let url = components.url else { throw GitHubClientError("\(path) does not make a URL with \(settings.baseURL)") }
-        let data = try body.map { try GitHubJSON.encoder.encode($0) }
+        let encoded = try body.map { try GitHubJSON.encoder.encode($0) }
         if method == "GET" || method == "HEAD" {
-            return try await exchange(method, url: url, path: path, body: data, caller: caller)
+            return try await exchange(method, url: url, path: path, body: encoded, caller: caller)
         }
+        let data = encoded.map(settings.redactor.redactJSON)
         let gate = gates.withLock { gates in
             if let gate = gates[caller] { return gate }
             let gate = MutationGate(minimumGap: settings.minimumMutationGap, waiter: waiter)
