@@ -39,7 +39,8 @@ struct SavingsProposalApproval {
         if let entry = try await reports.store.registeredResources().first(where: { $0.arn == proposal.resource }) {
             guard let change = proposal.taskChange,
                 let task = try await context.work.store.latestPlan(repository: entry.repository, issue: entry.issue)?.task,
-                let resource = task.resource, entry.repository.lowercased() == repository.lowercased()
+                let resource = task.resource, let request = task.updateRequest(changing: change),
+                entry.repository.lowercased() == repository.lowercased()
             else {
                 return try refuse(
                     "\(proposal.resource) is in Gaffer's stack \(entry.stack.name), made for \(entry.repository)#\(entry.issue): "
@@ -47,12 +48,6 @@ struct SavingsProposalApproval {
                 )
             }
             guard let offer = context.offerTask else { return try refuse("Gaffer cannot open issues here, so it cannot offer the change.") }
-            var parameters = task.parameters
-            parameters.merge(change) { _, new in new }
-            var lines = ["kind: update", "resource: \(resource.name)"]
-            if let region = task.region { lines.append("region: \(region)") }
-            if let account = task.account { lines.append("account: \(account)") }
-            lines += parameters.keys.sorted().map { "\($0): \(parameters[$0]?.description ?? "")" }
             let changed = change.keys.sorted().map { "\($0): \(change[$0]?.description ?? "")" }.joined(separator: ", ")
             let name = task.resourceName ?? proposal.resource
             let issue = try await offer(
@@ -63,7 +58,7 @@ struct SavingsProposalApproval {
                 This updates the task of #\(entry.issue) with `\(changed)`. Gaffer plans it in a pull request, and it is applied \
                 only after that plan is approved.
 
-                \(lines.joined(separator: "\n"))
+                \(request)
                 """,
                 "<!-- gaffer:saving rule=\(proposal.rule) arn=\(proposal.resource) -->"
             )

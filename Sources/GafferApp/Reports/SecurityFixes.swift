@@ -37,16 +37,11 @@ struct SecurityFixes: Sendable {
             guard let setting = Self.settings[finding.rule], let entry = entries[finding.resource],
                 entry.repository.lowercased() == repository.lowercased(),
                 let task = try await plans.latestPlan(repository: entry.repository, issue: entry.issue)?.task,
-                task.parameters[setting.key] != setting.value, let resource = task.resource
+                task.parameters[setting.key] != setting.value, let resource = task.resource,
+                let request = task.updateRequest(changing: [setting.key: setting.value])
             else { continue }
             let marker = Self.marker(rule: finding.rule, resource: finding.resource)
             guard !offers.contains(where: { $0.marker == marker }) else { continue }
-            var lines = ["kind: update", "resource: \(resource.name)"]
-            if let region = task.region { lines.append("region: \(region)") }
-            if let account = task.account { lines.append("account: \(account)") }
-            var parameters = task.parameters
-            parameters[setting.key] = setting.value
-            lines += parameters.keys.sorted().map { "\($0): \(parameters[$0]?.description ?? "")" }
             let name = task.resourceName ?? finding.resource
             offers.append(
                 Offer(
@@ -60,7 +55,7 @@ struct SecurityFixes: Sendable {
                         This updates that task with `\(setting.key): \(setting.value)`: \(finding.fix). \
                         Gaffer plans it in a pull request, and it is applied only after its plan is approved.
 
-                        \(lines.joined(separator: "\n"))
+                        \(request)
                         """,
                     marker: marker
                 )
