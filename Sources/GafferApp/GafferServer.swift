@@ -25,6 +25,10 @@ public struct GafferServer: Sendable {
     public let work: ChangeWork?
     /// The emergency stop, kept in the store.
     public let emergencyStop: EmergencyStop
+    /// The dashboard's pages, read at start so a missing one stops Gaffer there, not on first use.
+    let dashboardTemplates: DashboardTemplates
+    /// The one poll of the store behind every open dashboard's live updates.
+    let dashboardEvents: DashboardEvents
 
     public init(
         configuration: GafferConfiguration,
@@ -48,6 +52,8 @@ public struct GafferServer: Sendable {
         let applied = try store.migrate()
         if !applied.isEmpty { logger.info("store migrated", metadata: ["applied": "\(applied)"]) }
         github = try GitHubConnection.make(configuration)
+        dashboardTemplates = try DashboardTemplates.shipped()
+        dashboardEvents = DashboardEvents(data: store)
         let emergencyStop = EmergencyStop(store: store)
         self.emergencyStop = emergencyStop
         var publisher: TaskPublisher?
@@ -112,15 +118,43 @@ public struct GafferServer: Sendable {
         ).register(on: router)
         PauseAPI(stop: emergencyStop, authenticator: BearerAuthenticator(token: configuration.apiToken), metrics: metrics, clock: clock)
             .register(on: router)
+        dashboardRoutes().register(on: router)
         OperationsRoutes(store: store, workers: configuration.workers > 0 ? workers : nil, metrics: metrics, emergencyStop: emergencyStop)
             .register(on: router)
         return router
     }
 
+    func dashboardRoutes() -> DashboardRoutes {
+        let web = configuration.dashboard.githubWebURL ?? DashboardSettings.webURL(forAPI: configuration.githubAPIURL)
+        var signIn: (any GitHubSigningIn)?
+        if let id = configuration.dashboard.oauthClientID, let secret = configuration.dashboard.oauthClientSecret {
+            signIn = GitHubOAuth(webURL: web, apiURL: configuration.githubAPIURL, clientID: id, clientSecret: secret)
+        }
+        let decisions = github.flatMap { github in work.map { DashboardDecisions(work: $0, github: github, policy: configuration.authorization) } }
+        return DashboardRoutes(
+            pages: DashboardPages(data: store, configuration: configuration, clock: clock, webURL: web),
+            templates: dashboardTemplates,
+            access: DashboardAccess(
+                sessions: store,
+                settings: configuration.dashboard,
+                operatorToken: configuration.apiToken,
+                github: github,
+                signIn: signIn,
+                clock: clock
+            ),
+            events: dashboardEvents,
+            stop: emergencyStop,
+            metrics: metrics,
+            decisions: decisions,
+            clock: clock,
+            redactor: configuration.redactor
+        )
+    }
+
     /// The workers with the deletion of what is past `retention_days`, and the catch-up of missed
     /// deliveries when Gaffer is a GitHub App.
     var backgroundServices: [any Service] {
-        var services: [any Service] = [workers]
+        var services: [any Service] = [workers, dashboardEvents]
         if configuration.workers > 0 {
             services.append(
                 RetentionService(

@@ -213,8 +213,15 @@ extension GafferComments {
     }
 
     /// The answer to `/approve` or `/deny`; `plan` nil when there was nothing to decide on.
-    public func decisionRecorded(_ verdict: Decision.Verdict, actor: String, plan: ChangePlan?, reason: String?) throws -> String {
-        var context: [String: Any] = ["actor": MarkdownText.plain(actor)]
+    /// `dashboard`: the decision was made on the dashboard, and this comment mirrors it on the pull request.
+    public func decisionRecorded(
+        _ verdict: Decision.Verdict,
+        actor: String,
+        plan: ChangePlan?,
+        reason: String?,
+        dashboard: Bool = false
+    ) throws -> String {
+        var context: [String: Any] = ["actor": MarkdownText.plain(actor), "dashboard": dashboard]
         if let plan {
             context[verdict.rawValue] = true
             context["head"] = String(plan.headSHA.prefix(12))

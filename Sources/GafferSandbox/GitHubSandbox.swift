@@ -286,6 +286,7 @@ public struct GitHubSandbox: Sendable {
             }
         }
         SandboxAdmin(state: state, webhooks: webhooks).register(on: router)
+        SandboxOAuth(state: state).register(on: router)
         SandboxGitHTTP(state: state, events: sendRaisedWebhooks).register(on: router)
         return router
     }

@@ -160,6 +160,10 @@ public actor SandboxState {
     /// Token → (installation, expiry).
     var installationTokens: [String: (installation: Int64, expiresAt: Date)] = [:]
     var faults: [Fault] = []
+    var oauthApps: [String: OAuthApp] = [:]
+    var oauthCodes: [String: OAuthCode] = [:]
+    /// User tokens the OAuth flow gave out → their login.
+    var oauthTokens: [String: String] = [:]
     public private(set) var requests: [LoggedRequest] = []
     /// Webhooks that state changes have raised, waiting to be sent.
     struct Event: Sendable {
@@ -301,6 +305,7 @@ public actor SandboxState {
     /// The login a token belongs to: a user's, or the app's bot for an installation token.
     func login(forToken token: String) -> String? {
         if let user = users.values.first(where: { $0.token == token }) { return user.login }
+        if let login = oauthTokens[token] { return login }
         if let issued = installationTokens[token], issued.expiresAt > now(), let app { return "\(app.slug)[bot]" }
         return nil
     }

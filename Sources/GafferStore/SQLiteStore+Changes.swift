@@ -11,7 +11,7 @@ extension SQLiteStore: ChangeStore {
         return try encoder.encode(value)
     }
 
-    private static func decode<Value: Decodable>(_ type: Value.Type, _ data: Data) throws -> Value {
+    static func decode<Value: Decodable>(_ type: Value.Type, _ data: Data) throws -> Value {
         try JSONDecoder().decode(type, from: data)
     }
 
@@ -20,10 +20,12 @@ extension SQLiteStore: ChangeStore {
         return try await writer.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO change_plans (id, repository, pull_request, state, created_at, plan) VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO change_plans (id, repository, pull_request, issue, state, created_at, plan) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO NOTHING
                     """,
-                arguments: [plan.id, plan.repository.lowercased(), plan.pullRequest, plan.state.rawValue, plan.createdAt.storeSeconds, data]
+                arguments: [
+                    plan.id, plan.repository.lowercased(), plan.pullRequest, plan.issue, plan.state.rawValue, plan.createdAt.storeSeconds, data,
+                ]
             )
             return try Self.changePlan(db, id: plan.id) ?? plan
         }
@@ -35,7 +37,7 @@ extension SQLiteStore: ChangeStore {
     }
 
     /// The record with the state column's value: the JSON is written once, the state moves on.
-    private static func plan(from row: Row) throws -> ChangePlan {
+    static func plan(from row: Row) throws -> ChangePlan {
         var plan = try decode(ChangePlan.self, row["plan"])
         plan.state = ChangePlan.State(rawValue: row["state"]) ?? plan.state
         return plan

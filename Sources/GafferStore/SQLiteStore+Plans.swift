@@ -4,6 +4,19 @@ import GafferCore
 
 extension SQLiteStore: PlanStore {
     public func savePlan(_ plan: Plan) async throws {
+        try await savePlans([plan])
+    }
+
+    /// Saves many plans in one transaction (an import, a benchmark's data).
+    public func savePlans(_ plans: [Plan]) async throws {
+        let rows = try plans.map(Self.rows)
+        try await writer.write { db in
+            for row in rows { try row(db) }
+        }
+    }
+
+    /// The statements that save a plan, encoded before the write so the writer's lock is held only for the SQL.
+    private static func rows(_ plan: Plan) throws -> @Sendable (Database) throws -> Void {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         // The plan row keeps what is not in the other tables; steps, messages and gaps have their own rows.
@@ -14,7 +27,7 @@ extension SQLiteStore: PlanStore {
         let planData = try encoder.encode(header)
         let steps = try plan.steps.map { try encoder.encode($0) }
         let messages = try plan.messages.map { try encoder.encode($0) }
-        try await writer.write { db in
+        return { db in
             try db.execute(
                 sql: """
                     INSERT INTO plans (id, issue, repository, state, created_at, updated_at, plan) VALUES (?, ?, ?, ?, ?, ?, ?)

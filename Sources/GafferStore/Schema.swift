@@ -185,6 +185,26 @@ enum Schema {
         migrator.registerMigration("v5: control") { db in
             try db.execute(sql: "CREATE TABLE control (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL)")
         }
+        migrator.registerMigration("v6: dashboard indexes, change plans by issue, dashboard sessions") { db in
+            // The dashboard's lists read by these; without them its pages scan every step and plan.
+            try db.execute(
+                sql: """
+                    CREATE INDEX plans_updated ON plans(updated_at);
+                    CREATE INDEX plan_steps_state ON plan_steps(state) WHERE state = 'running';
+                    CREATE INDEX change_plans_state ON change_plans(state, created_at);
+                    ALTER TABLE change_plans ADD COLUMN issue INTEGER;
+                    UPDATE change_plans SET issue = json_extract(CAST(plan AS TEXT), '$.issue');
+                    CREATE INDEX change_plans_issue ON change_plans(repository, issue);
+
+                    CREATE TABLE dashboard_sessions (
+                        token_hash TEXT PRIMARY KEY NOT NULL,
+                        expires_at REAL NOT NULL,
+                        session BLOB NOT NULL
+                    );
+                    CREATE INDEX dashboard_sessions_expiry ON dashboard_sessions(expires_at);
+                    """
+            )
+        }
         return migrator
     }
 }

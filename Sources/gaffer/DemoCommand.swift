@@ -27,6 +27,9 @@ struct DemoInfo: Codable {
     var aws_endpoint: String
     var repository: String
     var users: [String: String]
+    /// The dashboard's address, and the operator token that signs in to it (people sign in through the sandbox's GitHub).
+    var dashboard: String?
+    var operator_token: String?
 
     static var defaultPath: String {
         (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/gaffer-demo.json"
@@ -90,6 +93,9 @@ struct DemoRunCommand: AsyncParsableCommand {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         await state.registerApp(id: 1, slug: "gaffer", publicKeyPEM: key.publicKey.pemRepresentation)
         await state.addInstallation(1, account: "acme")
+        let oauthSecret = UUID().uuidString
+        await state.registerOAuthApp(clientID: "gaffer-demo", clientSecret: oauthSecret)
+        let operatorToken = "gaffer_operator_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
 
         var configuration = GafferConfiguration()
         configuration.host = "127.0.0.1"
@@ -103,6 +109,11 @@ struct DemoRunCommand: AsyncParsableCommand {
         configuration.githubAppID = "1"
         configuration.githubPrivateKey = Secret(key.pemRepresentation)
         configuration.githubMutationGapSeconds = mutationGap
+        // The dashboard: anyone of the demo but mallory signs in through the sandbox's GitHub; the operator token for scripts.
+        configuration.apiToken = Secret(operatorToken)
+        configuration.dashboard.oauthClientID = "gaffer-demo"
+        configuration.dashboard.oauthClientSecret = Secret(oauthSecret)
+        configuration.dashboard.users = ["alice", "bob", "carol"]
         configuration.changes.autoplan = autoplan
         configuration.aws.endpointURL = aws.url
         configuration.aws.region = "us-east-1"
@@ -116,7 +127,9 @@ struct DemoRunCommand: AsyncParsableCommand {
             gaffer: "http://127.0.0.1:\(port)",
             aws_endpoint: aws.url,
             repository: "acme/infra",
-            users: tokens
+            users: tokens,
+            dashboard: "http://127.0.0.1:\(port)/dashboard",
+            operator_token: operatorToken
         )
         let script = script
         let (readiness, isReady) = AsyncStream.makeStream(of: Void.self)
@@ -189,6 +202,7 @@ struct DemoRunCommand: AsyncParsableCommand {
             Gaffer demo is running on 127.0.0.1. Stop it with Ctrl-C.
 
               Gaffer           \(info.gaffer)   (metrics: \(info.gaffer)/metrics)
+              Dashboard        \(info.dashboard ?? "")   (sign in with GitHub as alice, bob or carol; operator token \(info.operator_token ?? ""))
               GitHub sandbox   \(info.github_api)   (repository acme/infra; clone it from \(info.github_api)/acme/infra.git)
               AWS (moto)       \(info.aws_endpoint)
 

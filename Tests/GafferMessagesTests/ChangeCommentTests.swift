@@ -108,6 +108,10 @@ struct ChangeCommentTests {
             try comments.taskApplied(plan, what: "Update S3 bucket logs (#7)", by: "alice", approvers: ["bob"], resources: [resource], merged: true)
         )
         try golden.expectGolden("decision-recorded", try comments.decisionRecorded(.deny, actor: "bob", plan: plan, reason: "too costly"))
+        try golden.expectGolden(
+            "decision-recorded-dashboard",
+            try comments.decisionRecorded(.approve, actor: "bob", plan: plan, reason: "looks right", dashboard: true)
+        )
         let decision = Decision(repository: "acme/infra", pullRequest: 8, planID: plan.id, verdict: .approve, by: "bob", reason: "fine", at: Self.at)
         try golden.expectGolden(
             "command-status",

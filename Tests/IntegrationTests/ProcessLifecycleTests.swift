@@ -191,7 +191,7 @@ import Testing
         defer { directory.remove() }
         let migrate = try GafferProcess(arguments: ["migrate"], environment: ["GAFFER_DATA_DIR": directory.url.path])
         #expect(try await migrate.waitForExit() == 0)
-        #expect(migrate.output.contains("applied 5 migrations"))
+        #expect(migrate.output.contains("applied 6 migrations"))
         let again = try GafferProcess(arguments: ["migrate"], environment: ["GAFFER_DATA_DIR": directory.url.path])
         #expect(try await again.waitForExit() == 0)
         #expect(again.output.contains("up to date"))

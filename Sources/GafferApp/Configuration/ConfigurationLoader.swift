@@ -394,6 +394,45 @@ public enum ConfigurationLoader {
             config.redactPatterns = patterns
             return nil
         },
+        Setting(key: "dashboard_users") { config, value in
+            config.dashboard.users = Set(list(value).map { $0.lowercased() })
+            return nil
+        },
+        Setting(key: "dashboard_teams") { config, value in
+            let teams = list(value)
+            if let bad = teams.first(where: { $0.split(separator: "/").count != 2 }) {
+                return "'\(bad)' is not a team; write teams as org/team-slug"
+            }
+            config.dashboard.teams = Set(teams.map { $0.lowercased() })
+            return nil
+        },
+        Setting(key: "github_oauth_client_id") { config, value in
+            config.dashboard.oauthClientID = value.isEmpty ? nil : value
+            return nil
+        },
+        Setting(key: "github_oauth_client_secret") { config, value in
+            config.dashboard.oauthClientSecret = value.isEmpty ? nil : Secret(value)
+            return nil
+        },
+        Setting(key: "github_web_url") { config, value in
+            guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? "") else {
+                return "'\(value)' is not an http(s) URL; use https://github.com or your GitHub Enterprise Server's address"
+            }
+            config.dashboard.githubWebURL = url
+            return nil
+        },
+        Setting(key: "public_url") { config, value in
+            guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                return "'\(value)' is not an http(s) URL; give the address people reach Gaffer at, such as https://gaffer.example.com"
+            }
+            config.dashboard.publicURL = url
+            return nil
+        },
+        Setting(key: "dashboard_session_hours") { config, value in
+            guard let hours = Double(value), hours > 0, hours <= 24 * 30 else { return "'\(value)' is not a number of hours from 0 to 720" }
+            config.dashboard.sessionHours = hours
+            return nil
+        },
         Setting(key: "protected_resources") { config, value in
             var rules: [ProtectedResources.Rule] = []
             for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
@@ -459,6 +498,11 @@ public enum ConfigurationLoader {
         }
         set(roles)
         return nil
+    }
+
+    /// A comma-separated list, trimmed, without empty entries.
+    private static func list(_ value: String) -> [String] {
+        value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     private static func wholeNumber(_ value: String, in range: ClosedRange<Int>, unit: String, set: (Int) -> Void) -> String? {

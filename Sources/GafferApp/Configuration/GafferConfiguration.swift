@@ -90,6 +90,8 @@ public struct GafferConfiguration: Sendable {
     public var authorization = AuthorizationPolicy()
     /// Plans and applies: autoplan, merging after an apply, and what `/apply` requires.
     public var changes = ChangeSettings()
+    /// Who may see the dashboard, how people sign in to it, and where it is reached.
+    public var dashboard = DashboardSettings()
     /// Regular expressions of the operator's own secrets, removed with the built-in ones (`redact_patterns`).
     public var redactPatterns: [String] = []
 

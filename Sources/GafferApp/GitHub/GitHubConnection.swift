@@ -126,6 +126,26 @@ public actor GitHubConnection {
         return AuthorizationPolicy.Actor(login: login, permission: try await permission(of: login, in: repository), teams: teams)
     }
 
+    private var installationsByOwner: (ids: [String: Int64], until: ContinuousClock.Instant)?
+
+    /// A repository (`owner/name`) with the app's installation on its owner, looked up (and kept for a minute)
+    /// when Gaffer is a GitHub App; nil when the app is not installed there or the name is not `owner/name`.
+    public func repository(_ fullName: String) async throws -> RepositoryRef? {
+        let parts = fullName.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return nil }
+        guard case .app? = configuration.githubCredentials else { return RepositoryRef(owner: parts[0], name: parts[1], installation: nil) }
+        if installationsByOwner == nil || installationsByOwner.map({ $0.until <= .now }) == true {
+            let installations = try await gitHub().installations()
+            var ids: [String: Int64] = [:]
+            for installation in installations {
+                if let login = installation.account?.login.lowercased() { ids[login] = installation.id }
+            }
+            installationsByOwner = (ids, .now + .seconds(60))
+        }
+        guard let installation = installationsByOwner?.ids[parts[0].lowercased()] else { return nil }
+        return RepositoryRef(owner: parts[0], name: parts[1], installation: installation)
+    }
+
     /// The issue as it is now (a job may run after a newer event about it).
     public func issue(_ number: Int, in repository: RepositoryRef) async throws -> GitHubIssueDetails {
         try await gitHub().issue(number, in: repository)
