@@ -68,6 +68,26 @@ public final class HeadlessBrowser: Sendable {
         (try await command("element/\(element)/text", method: "GET") as? String) ?? ""
     }
 
+    /// The address the browser shows now (after redirects).
+    public func currentURL() async throws -> String {
+        (try await command("url", method: "GET") as? String) ?? ""
+    }
+
+    /// Runs JavaScript in the page and returns what it returns (as JSON turned into Swift values).
+    @discardableResult
+    public func execute(_ script: String) async throws -> Any {
+        try await command("execute/sync", body: ["script": script, "args": [Any]()])
+    }
+
+    /// Saves what the window shows as a PNG, for a person to look at (see `TestArtifacts`).
+    public func screenshot(to file: URL) async throws {
+        guard let base64 = try await command("screenshot", method: "GET") as? String, let data = Data(base64Encoded: base64) else {
+            throw CommandFailed(command: "WebDriver screenshot", output: "no image came back")
+        }
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: file)
+    }
+
     /// The text of the whole page, as a person reads it.
     public func pageText() async throws -> String {
         guard let body = try await find("body") else { return "" }

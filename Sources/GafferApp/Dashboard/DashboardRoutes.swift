@@ -133,6 +133,8 @@ struct DashboardRoutes: Sendable {
         try await stop.refresh()
         var context: [String: Any] = [
             "title": title, "fragment": fragment, "csrf": caller.session?.csrf ?? "", "operator": caller.gitHubLogin == nil,
+            // Only a person signed in through GitHub has a permission there to approve with.
+            "canDecide": caller.gitHubLogin != nil,
             "session": ["login": caller.login], "version": GafferVersion.current,
             "renderedAt": DashboardPages.when(clock.now()),
             "nav": DashboardPages.nav.map { ["href": $0.href, "label": $0.label, "current": $0.href == current] },
@@ -140,7 +142,7 @@ struct DashboardRoutes: Sendable {
         if let pause = stop.current {
             context["paused"] =
                 [
-                    "by": pause.by, "reason": pause.reason, "at": DashboardPages.when(pause.at), "stoppableRunning": stop.stoppableRunning,
+                    "by": pause.by, "reason": pause.reason, "at": DashboardPages.when(pause.at), "stoppableRunning": stop.stoppableRunning > 0 ? stop.stoppableRunning as Int? : nil,
                 ] as [String: Any]
         }
         return context

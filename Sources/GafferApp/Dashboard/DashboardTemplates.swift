@@ -67,11 +67,14 @@ public struct DashboardTemplates: Sendable {
         return text
     }
 
-    /// Adds `has_<key>` beside every list, so a template can show a table's head only when it has rows.
+    /// Adds `has_<key>` beside every list, so a template can show a table's head only when it has rows, and
+    /// leaves out absent values (an optional that is nil would otherwise print as "nil").
     static func withPresence(_ value: Any) -> Any {
         if let dictionary = value as? [String: Any] {
             var result: [String: Any] = [:]
             for (key, item) in dictionary {
+                let mirror = Mirror(reflecting: item)
+                if mirror.displayStyle == .optional, mirror.children.isEmpty { continue }
                 result[key] = withPresence(item)
                 if let list = item as? [Any] { result["has_\(key)"] = !list.isEmpty }
             }
