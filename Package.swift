@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "gaffer-pipeline-bench", targets: ["GafferPipelineBench"]),
         .executable(name: "gaffer-aws-bench", targets: ["GafferAWSBench"]),
         .executable(name: "gaffer-plan-bench", targets: ["GafferPlanBench"]),
+        .executable(name: "gaffer-dashboard-bench", targets: ["GafferDashboardBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -172,6 +173,14 @@ let package = Package(
         .executableTarget(name: "GafferParseBench", dependencies: ["GafferCore"]),
         .executableTarget(name: "GafferAWSBench", dependencies: ["GafferAWS", "GafferCore"]),
         .executableTarget(name: "GafferPlanBench", dependencies: ["GafferAgents", "GafferCore"]),
+        .executableTarget(
+            name: "GafferDashboardBench",
+            dependencies: [
+                "GafferApp", "GafferCore", "GafferStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "GafferPipelineBench",
             dependencies: ["GafferPipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -287,6 +287,7 @@ public struct GitHubSandbox: Sendable {
         }
         SandboxAdmin(state: state, webhooks: webhooks).register(on: router)
         SandboxOAuth(state: state).register(on: router)
+        SandboxWeb(state: state, events: sendRaisedWebhooks).register(on: router)
         SandboxGitHTTP(state: state, events: sendRaisedWebhooks).register(on: router)
         return router
     }

@@ -190,6 +190,8 @@ enum Schema {
             try db.execute(
                 sql: """
                     CREATE INDEX plans_updated ON plans(updated_at);
+                    -- latestPlan compares the repository without case: only an index with that collation serves it.
+                    CREATE INDEX plans_issue_nocase ON plans(repository COLLATE NOCASE, issue);
                     CREATE INDEX plan_steps_state ON plan_steps(state) WHERE state = 'running';
                     CREATE INDEX change_plans_state ON change_plans(state, created_at);
                     ALTER TABLE change_plans ADD COLUMN issue INTEGER;

@@ -43,8 +43,22 @@ import Testing
     }
 
     @Test func oneTaskIsListedAndItsPageDrawsItsPlan() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try AppFixture(workers: 0) { $0.changes.budgets.monthlyUSD = 100 }
         let store = fixture.server.store
+        var resource = RegisteredResource(
+            arn: "arn:aws:s3:::sample-bucket-20",
+            resourceType: "AWS::S3::Bucket",
+            logicalID: "Bucket",
+            stack: StackKey(account: "123456789012", region: "us-east-1", name: "gaffer-s3-bucket-sample-bucket-20"),
+            ownerAgent: .infrastructure,
+            costPerDayUSD: 0.4,
+            health: "healthy",
+            repository: "acme/web",
+            issue: 21,
+            updatedAt: Date().addingTimeInterval(-86_400 * 40)
+        )
+        resource.tags = ["team": "data"]
+        try await store.register([resource])
         var plan = try #require(DashboardSample.plans(count: 21, stepsEach: 7, start: Date(timeIntervalSince1970: 1_790_000_000)).last)
         plan.task.parameters["bucketName"] = .string("<script>alert(1)</script>")
         try await store.savePlan(plan)
@@ -65,6 +79,15 @@ import Testing
             #expect(page.contains("<g class=\"step running\" data-step=\"monitoring-2\">"))
             #expect(page.contains("stack gaffer-s3-bucket-sample-bucket-20"), "the messages between agents")
             #expect(!page.contains("<script>alert(1)"))
+
+            let costs = try await Self.page(client, "/dashboard/costs").1
+            #expect(costs.components(separatedBy: "<rect class=\"bar\"").count - 1 >= 1, "a bar a day so far this month")
+            #expect(costs.contains("<td>acme/web#21</td><td>1</td><td>$0.40</td><td>$12.00</td>"), "\(costs)")
+            #expect(costs.contains("class=\"budget\""), "the monthly budget's line")
+            let resources = try await Self.page(client, "/dashboard/resources?service=S3&tag=team%3Ddata").1
+            #expect(resources.contains("<td title=\"arn:aws:s3:::sample-bucket-20\">Bucket</td>"))
+            #expect(try await Self.page(client, "/dashboard/resources?tag=team%3Dother").1.contains("No resource matches."))
+            #expect(try await Self.page(client, "/dashboard").1.contains("of a $100.00 budget"))
 
             let agents = try await Self.page(client, "/dashboard/agents").1
             #expect(agents.contains("<td>infrastructure</td><td>2</td><td>0</td><td>100%</td>"), "\(agents)")

@@ -68,6 +68,20 @@ public final class HeadlessBrowser: Sendable {
         (try await command("element/\(element)/text", method: "GET") as? String) ?? ""
     }
 
+    /// The window (tab) the browser is on.
+    public func window() async throws -> String {
+        (try await command("window", method: "GET") as? String) ?? ""
+    }
+
+    /// Opens another tab and returns it; the browser stays on the one it was on.
+    public func newWindow() async throws -> String {
+        ((try await command("window/new", body: ["type": "tab"]) as? [String: Any])?["handle"] as? String) ?? ""
+    }
+
+    public func switchTo(window handle: String) async throws {
+        _ = try await command("window", body: ["handle": handle])
+    }
+
     /// The address the browser shows now (after redirects).
     public func currentURL() async throws -> String {
         (try await command("url", method: "GET") as? String) ?? ""

@@ -65,9 +65,20 @@ import Testing
             #expect(try await text("#waiting .big") == "0")
             try await shot("overview-empty")
 
-            // A task opened on GitHub reaches the open page without a reload.
+            // A task opened in the sandbox's web pages, in another tab, reaches the open overview without a reload.
             try await browser.execute("window.notReloaded = true")
-            let task = try await story.openTask("Create an S3 bucket named dashboard-logs in us-east-1")
+            let dashboard = try await browser.window()
+            try await browser.switchTo(window: try await browser.newWindow())
+            try await browser.open("\(story.sandbox.baseURL.absoluteString)/login?next=/acme/web/issues")
+            try await click("#login-alice")
+            try await waitUntil(timeout: .seconds(10), "the issue list") { try await browser.find("#new-title") != nil }
+            try await browser.type("Create an S3 bucket named dashboard-logs in us-east-1", into: try #require(try await browser.find("#new-title")))
+            try await click("#submit-issue")
+            try await waitUntil(timeout: .seconds(10), "the new issue's page") { try await browser.currentURL().contains("/acme/web/issues/") }
+            let issue = try #require(Int(try await browser.currentURL().split(separator: "/").last ?? ""))
+            try await browser.switchTo(window: dashboard)
+            let (pull, _) = try await story.pullRequest(of: issue, resource: "s3-bucket")
+            let task = (issue: issue, pull: pull)
             try await waitUntil(timeout: .seconds(30), "the plan to wait on a person, live") { try await text("#waiting .big") == "1" }
             #expect(try await browser.execute("return window.notReloaded === true") as? Bool == true, "the page was updated in place")
             try await shot("overview-one-task")
@@ -88,6 +99,14 @@ import Testing
             #expect(try await browser.pageText().contains("Nothing waits for a decision."))
             let denied = try await dashboardComments("denied", on: task.pull.number)
             #expect(denied.count == 1 && denied.first?.contains("from the Gaffer dashboard: wrong bucket name.") == true, "\(denied)")
+            try await browser.open("\(story.sandbox.baseURL.absoluteString)/acme/web/issues/\(task.issue)")
+            #expect(try await browser.pageText().contains("gaffer[bot]"), "Gaffer's answers on the issue")
+            try await shot("sandbox-issue")
+            try await browser.open("\(story.sandbox.baseURL.absoluteString)/acme/web/pull/\(task.pull.number)")
+            let (files, checks) = (try await browser.find("#files"), try await browser.find("#checks"))
+            #expect(files != nil && checks != nil, "the pull request's files and checks")
+            #expect(try await browser.pageText().contains("from the Gaffer dashboard: wrong bucket name."))
+            try await shot("sandbox-pull")
 
             // The task's page draws its plan.
             try await browser.open("\(base)/dashboard/tasks")

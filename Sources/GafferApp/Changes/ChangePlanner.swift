@@ -108,7 +108,7 @@ public struct ChangePlanner: Sendable {
                 requestedBy: requestedBy,
                 requester: target.requester,
                 createdAt: work.clock.now(),
-                approvalReasons: coordinated?.approvalReasons ?? []
+                approvalReasons: (coordinated?.approvalReasons ?? []) + (try await budgetReasons(coordinated))
             )
         )
     }
@@ -178,6 +178,21 @@ public struct ChangePlanner: Sendable {
                 createdAt: work.clock.now(),
                 approvalReasons: coordinated?.approvalReasons ?? []
             )
+        )
+    }
+
+    /// The budgets' reasons for an approval: what the task's plan adds to the month and what Gaffer spent on it,
+    /// against the registry's run rate. A saving adds nothing.
+    func budgetReasons(_ plan: Plan?) async throws -> [String] {
+        let budgets = work.settings.budgets
+        guard budgets.taskUSD != nil || budgets.monthlyUSD != nil else { return [] }
+        let runRate = budgets.monthlyUSD == nil ? 0 : try await work.store.registeredResources().filter { $0.goneSince == nil }
+            .reduce(0) { $0 + ($1.costPerDayUSD ?? 0) } * 30
+        let estimate = plan?.estimate
+        return budgets.approvalReasons(
+            adds: estimate?.isSaving == true ? nil : estimate?.monthlyUSD,
+            ownSpend: plan?.costUSD ?? 0,
+            monthlyRunRate: runRate
         )
     }
 

@@ -22,6 +22,8 @@ public struct ChangeSettings: Sendable, Hashable {
     public var stewardship = Stewardship()
     /// Stacks, resources and tags Gaffer must never change or delete (`protected_resources`).
     public var protected = ProtectedResources()
+    /// What a plan may add to the bill and Gaffer may spend before a second person must approve it.
+    public var budgets = Budgets()
     /// How often a change set or a stack is looked at while AWS works.
     public var pollInterval: Duration = .milliseconds(250)
     /// How often the apply comment is edited while a stack changes.

@@ -394,6 +394,16 @@ public enum ConfigurationLoader {
             config.redactPatterns = patterns
             return nil
         },
+        Setting(key: "budget_task_usd") { config, value in
+            guard let usd = Double(value), usd >= 0 else { return "'\(value)' is not an amount of US dollars; use a number such as 50" }
+            config.changes.budgets.taskUSD = usd
+            return nil
+        },
+        Setting(key: "budget_monthly_usd") { config, value in
+            guard let usd = Double(value), usd >= 0 else { return "'\(value)' is not an amount of US dollars; use a number such as 1000" }
+            config.changes.budgets.monthlyUSD = usd
+            return nil
+        },
         Setting(key: "dashboard_users") { config, value in
             config.dashboard.users = Set(list(value).map { $0.lowercased() })
             return nil

@@ -8,7 +8,7 @@ enum CostChart {
     }
 
     static func svg(_ days: [Day], dailyBudget: Double?) -> String {
-        guard !days.isEmpty else { return "<p class=\"empty\">No spend yet.</p>" }
+        guard days.contains(where: { $0.usd > 0 }) else { return "<p class=\"empty\">No spend yet this month.</p>" }
         let width = 720.0
         let height = 220.0
         let left = 56.0

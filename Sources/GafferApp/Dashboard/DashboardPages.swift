@@ -82,6 +82,10 @@ struct DashboardPages: Sendable {
             },
             "monthSpend": Self.money(monthSpend),
         ]
+        if let budget = configuration.changes.budgets.monthlyUSD {
+            context["monthlyBudget"] = Self.money(budget)
+            context["budgetShare"] = budget > 0 ? String(format: "%.0f", min(100, monthSpend / budget * 100)) : "100"
+        }
         if let oldest = waiting.items.first {
             context["oldestWaiting"] = [
                 "repository": oldest.repository, "pullRequest": oldest.pullRequest, "waited": Self.duration(now.timeIntervalSince(oldest.createdAt)),
@@ -279,8 +283,10 @@ struct DashboardPages: Sendable {
         let now = clock.now()
         let book = CostBook(resources: try await data.registeredResources(), deployments: try await data.recentDeployments(limit: 10_000))
         let days = book.daily(now: now)
+        let budget = configuration.changes.budgets.monthlyUSD
         return [
-            "dailyChart": CostChart.svg(days.map { CostChart.Day(label: $0.label, usd: $0.usd) }, dailyBudget: nil),
+            "monthlyBudget": budget.map(Self.money) as Any,
+            "dailyChart": CostChart.svg(days.map { CostChart.Day(label: $0.label, usd: $0.usd) }, dailyBudget: budget.map { $0 / 30 }),
             "perTask": book.perTask().map { task in
                 [
                     "repository": task.repository, "issue": task.issue, "resources": task.resources, "daily": Self.money(task.daily),
@@ -295,6 +301,8 @@ struct DashboardPages: Sendable {
         let rows: [(String, String)] = [
             ("default_region", c.defaultRegion ?? "(none)"), ("workers", String(c.workers)),
             ("cost_approval_threshold_usd", Self.money(c.costApprovalThresholdUSD)),
+            ("budget_task_usd", c.changes.budgets.taskUSD.map(Self.money) ?? "(none)"),
+            ("budget_monthly_usd", c.changes.budgets.monthlyUSD.map(Self.money) ?? "(none)"),
             ("protected_resources", c.changes.protected.rules.map(\.description).joined(separator: ", ").ifEmpty("(none)")),
             ("redact_patterns", "\(c.redactPatterns.count) of the operator's own, beside the built-in keys, tokens and private keys"),
             ("dashboard_users", c.dashboard.users.sorted().joined(separator: ", ").ifEmpty("(none)")),

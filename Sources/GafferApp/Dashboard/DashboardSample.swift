@@ -8,10 +8,10 @@ public enum DashboardSample {
         (.deployment, .writePipeline),
     ]
 
-    /// `count` plans of `stepsEach` steps (a chain through the five agents, then more rounds of it), a minute apart
-    /// from `start`: most ready, some running, failed or stopped.
-    public static func plans(count: Int, stepsEach: Int = 10, repository: String = "acme/web", start: Date) -> [Plan] {
-        (0..<count).map { number in
+    /// `count` plans of `stepsEach` steps (a chain through the five agents, then more rounds of it), numbered from
+    /// `first`, a minute apart from `start`: most ready, some running, failed or stopped.
+    public static func plans(count: Int, from first: Int = 0, stepsEach: Int = 10, repository: String = "acme/web", start: Date) -> [Plan] {
+        (first..<first + count).map { number in
             let at = start.addingTimeInterval(Double(number) * 60)
             let task = AwsTask(
                 kind: .create,
