@@ -9,23 +9,33 @@ public struct Redactor: Sendable {
         // Regex is not Sendable; these are built once and only ever read, never mutated.
         let kind: String
         let regex: Regex<AnyRegexOutput>
+        /// Words one of which every match contains (compared without case): text without any of them is not
+        /// searched, which keeps a long page or log free of regular-expression work. Empty: always searched.
+        var hints: [String] = []
     }
 
     private let patterns: [Pattern]
 
     /// What Gaffer always removes.
-    static let builtIn: [(kind: String, pattern: String)] = [
-        ("private key", #"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----"#),
-        ("AWS access key", #"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"#),
+    static let builtIn: [(kind: String, pattern: String, hints: [String])] = [
+        ("private key", #"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----"#, ["PRIVATE KEY-----"]),
+        ("AWS access key", #"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"#, ["AKIA", "ASIA", "ABIA", "ACCA"]),
         // A secret key is 40 characters of base64; alone it looks like any hash, so it is taken where it is named.
-        ("AWS secret key", #"(?i)(aws_secret_access_key|secretaccesskey|aws secret key|secret_key)(["'\s:=]+)[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"#),
-        ("GitHub token", #"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"#),
+        (
+            "AWS secret key",
+            #"(?i)(aws_secret_access_key|secretaccesskey|aws secret key|secret_key)(["'\s:=]+)[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"#,
+            ["secret"]
+        ),
+        (
+            "GitHub token", #"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"#,
+            ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]
+        ),
     ]
 
     /// The built-in patterns and `extra` (regular expressions); throws for one that is not a regular expression.
     public init(extra: [String] = []) throws {
         var patterns: [Pattern] = []
-        for (kind, pattern) in Self.builtIn { patterns.append(Pattern(kind: kind, regex: try Regex(pattern))) }
+        for (kind, pattern, hints) in Self.builtIn { patterns.append(Pattern(kind: kind, regex: try Regex(pattern), hints: hints)) }
         for pattern in extra { patterns.append(Pattern(kind: "by redact_patterns", regex: try Regex(pattern))) }
         self.patterns = patterns
     }
@@ -68,6 +78,7 @@ public struct Redactor: Sendable {
     public func redact(_ text: String) -> String {
         var text = text
         for pattern in patterns {
+            if !pattern.hints.isEmpty, !pattern.hints.contains(where: { text.range(of: $0, options: .caseInsensitive) != nil }) { continue }
             text = text.replacing(pattern.regex) { match in
                 // What a pattern captures is kept: the secret key's pattern keeps the words that named it.
                 let kept = (1..<match.output.count).compactMap { match.output[$0].substring.map(String.init) }.joined()

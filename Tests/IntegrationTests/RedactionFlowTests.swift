@@ -3,6 +3,7 @@ import GafferApp
 import GafferCore
 import GafferGitHub
 import GafferTestSupport
+import Synchronization
 import Testing
 
 /// Planted canaries (an AWS key, a GitHub token, a private key) in an issue, in a pipeline's
@@ -61,5 +62,37 @@ import Testing
         let decisions = try await story.gaffer.server.store.knowledge(kind: .decision, matching: nil, limit: 10)
         #expect(decisions.contains { $0.summary.contains("[REDACTED private key]") }, "\(decisions)")
         for entry in decisions { expectNoCanary(entry.summary, "the knowledge base") }
+    }
+
+    /// AWS's own words can carry a key (an error naming the credentials it refused): they are redacted too.
+    @Test func aKeyInAnAWSErrorIsNotQuoted() async throws {
+        let moto = Mutex<String?>(nil)
+        let endpoint = try await StubHTTPServer.start { request in
+            let form = String(decoding: request.body, as: UTF8.self)
+            guard form.contains("Action=CreateChangeSet") else { return await request.forward(to: moto.withLock { $0 } ?? "") }
+            return StubResponse(
+                status: 403,
+                headers: ["Content-Type": "text/xml"],
+                body: """
+                    <ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User with access key \(Self.accessKey) \
+                    is not authorized to perform: cloudformation:CreateChangeSet</Message></Error><RequestId>r-1</RequestId></ErrorResponse>
+                    """
+            )
+        }
+        defer { Task { await endpoint.stop() } }
+        // moto checks no signature, so requests passed on through the stand-in (another Host) still count.
+        let story = try await ChangeFlowTests.Story.start(authenticated: false) { configuration in
+            moto.withLock { $0 = configuration.aws.endpointURL }
+            configuration.aws.endpointURL = endpoint.url
+            configuration.aws.maxAttempts = 1
+        }
+        defer { story.stop() }
+        let task = try await story.openTask("Create an S3 bucket named refused-logs in us-east-1")
+        #expect(task.plan.contains("User with access key [REDACTED AWS access key]"), "\(task.plan)")
+        for number in [task.issue, task.pull.number] {
+            for comment in try await story.alice.comments(onIssue: number, in: story.repository) where comment.user?.login == "gaffer[bot]" {
+                expectNoCanary(comment.body, "a comment on #\(number)")
+            }
+        }
     }
 }

@@ -12,6 +12,7 @@ struct DashboardPages: Sendable {
     /// Where people read issues and pull requests (`https://github.com`), for links.
     let webURL: URL
     static let perPage = 50
+    static let decisionsPerPage = 20
 
     static let nav: [(href: String, label: String)] = [
         ("/dashboard", "Overview"), ("/dashboard/decisions", "Decisions"), ("/dashboard/tasks", "Tasks"), ("/dashboard/agents", "Agents"),
@@ -96,7 +97,8 @@ struct DashboardPages: Sendable {
 
     func decisions(page: Int) async throws -> [String: Any] {
         let now = clock.now()
-        let waiting = try await data.waitingChangePlans(page: page, perPage: Self.perPage)
+        // Each decision carries its task's findings and estimate: fewer to a page than a list of tasks.
+        let waiting = try await data.waitingChangePlans(page: page, perPage: Self.decisionsPerPage)
         var plans: [[String: Any]] = []
         for plan in waiting.items {
             let task = try await data.latestPlan(repository: plan.repository, issue: plan.issue)
@@ -193,6 +195,10 @@ struct DashboardPages: Sendable {
                 ] as [String: Any]
             },
             "deployments": deployments.map { ["stack": $0.stack.name, "status": $0.status, "by": $0.by, "ended": Self.when($0.endedAt)] },
+            "logs":
+                (plan.repository.flatMap { repository in plan.task.issue.map { configuration.taskLogs.logs(repository: repository, issue: $0) } }
+                ?? [])
+                .map { ["name": $0.name, "text": $0.text] },
         ]
         return (summary.title, context)
     }

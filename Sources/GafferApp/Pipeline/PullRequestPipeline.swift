@@ -30,6 +30,8 @@ public struct PullRequestPipeline: Sendable {
     public var checkov: CheckovReview?
     /// Stops a running build when Gaffer is paused; its job runs it again after the resume.
     public var emergencyStop: EmergencyStop?
+    /// Where each build's log is kept for the task's dashboard page; nil keeps none.
+    public var taskLogs: TaskLogs?
 
     public init(workspaces: GitWorkspaces, runner: BuildRunner, workDirectory: URL, timeout: Duration, supersededPoll: Duration = .seconds(5)) {
         self.workspaces = workspaces
@@ -156,6 +158,16 @@ public struct PullRequestPipeline: Sendable {
             )
             logger.notice("pipeline stopped: Gaffer is paused", metadata: ["sha": "\(sha.prefix(12))"])
             throw Paused(state: pause)
+        }
+        if case .built = finish, let taskLogs, let issue = TaskBranch.issue(in: branch) {
+            for log in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where log.hasSuffix(".log") {
+                try? taskLogs.save(
+                    URL(fileURLWithPath: folder + "/" + log),
+                    as: "pipeline-\(sha.prefix(12))-\(log.dropLast(4))",
+                    repository: "\(repository.owner)/\(repository.name)",
+                    issue: issue
+                )
+            }
         }
         guard case .built(let report) = finish else {
             let tip = if case .superseded(let tip) = finish { tip } else { "" }

@@ -51,6 +51,13 @@ extension GafferConfiguration {
 
     /// What runs pull requests' pipelines with these settings: the build user and sandbox, the
     /// timeout, and parameters from SSM and Secrets Manager when AWS is configured.
+    /// The pipelines' logs kept per task, for the dashboard.
+    public var taskLogs: TaskLogs {
+        var logs = TaskLogs(root: dataDirectory.appendingPathComponent("logs", isDirectory: true))
+        logs.redactor = redactor
+        return logs
+    }
+
     public func makePullRequestPipeline(workspaces: GitWorkspaces) -> PullRequestPipeline {
         let resolver: any ParameterResolver =
             (try? AWSClient.standard(awsSettings)).map { AWSParameterResolver(client: $0) } ?? StaticParameterResolver()
@@ -60,6 +67,7 @@ extension GafferConfiguration {
             workDirectory: dataDirectory.appendingPathComponent("pipelines", isDirectory: true),
             timeout: .milliseconds(Int64(pipelineTimeoutMinutes * 60_000))
         )
+        pipeline.taskLogs = taskLogs
         pipeline.checkov = pipelineCheckov.map { CheckovReview(executable: $0, skips: (try? CheckovReview.shippedSkips()) ?? []) }
         return pipeline
     }
