@@ -1,4 +1,5 @@
 import Foundation
+import GafferCore
 import Hummingbird
 
 /// GitHub's sign-in pages for OAuth apps, as the sandbox serves them beside its API:
@@ -107,10 +108,7 @@ struct SandboxOAuth {
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
             return object.compactMapValues { $0 as? String }
         }
-        let text = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "+", with: "%20")
-        var fields: [String: String] = [:]
-        for item in URLComponents(string: "?" + text)?.queryItems ?? [] { fields[item.name] = item.value ?? "" }
-        return fields
+        return HTMLText.formFields(String(decoding: data, as: UTF8.self))
     }
 
     static func html(_ status: Int, _ text: String) -> Response {
@@ -121,8 +119,5 @@ struct SandboxOAuth {
         )
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
-    }
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 }

@@ -46,12 +46,18 @@ struct SandboxWeb {
             Sign in as \(Self.escape(person.login))</button></form>
             """
         }.joined(separator: "\n")
-        return Self.page("Sign in", user: user(request), "<h1>Sign in to the GitHub sandbox</h1><p>Pick anyone: the sandbox has no passwords.</p>\(forms)")
+        return Self.page(
+            "Sign in",
+            user: user(request),
+            "<h1>Sign in to the GitHub sandbox</h1><p>Pick anyone: the sandbox has no passwords.</p>\(forms)"
+        )
     }
 
     private func list(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (owner, name) = (try context.parameters.require("owner"), try context.parameters.require("repo"))
-        guard let items = await state.webItems(owner, name) else { return Self.page("Not found", user: user(request), "<h1>Not found</h1>", status: .notFound) }
+        guard let items = await state.webItems(owner, name) else {
+            return Self.page("Not found", user: user(request), "<h1>Not found</h1>", status: .notFound)
+        }
         let rows = items.map { item in
             let path = "/\(Self.escape(owner))/\(Self.escape(name))/\(item.isPull ? "pull" : "issues")/\(item.number)"
             return "<tr><td>\(item.isPull ? "⇄" : "◉")</td><td><a href=\"\(path)\">\(Self.escape(item.title))</a></td><td>#\(item.number)</td>"
@@ -82,22 +88,40 @@ struct SandboxWeb {
         var html = "<p><a href=\"/\(Self.escape(owner))/\(Self.escape(name))/issues\">\(Self.escape(owner))/\(Self.escape(name))</a></p>"
         html += "<h1>\(Self.escape(item.title)) <span class=\"number\">#\(item.number)</span></h1>"
         html += "<p><span class=\"state \(Self.escape(item.state))\">\(Self.escape(item.state))</span> opened by <b>\(Self.escape(item.author))</b>"
-        if let head = item.head, let base = item.base { html += " · wants to merge <code>\(Self.escape(head))</code> into <code>\(Self.escape(base))</code>" }
+        if let head = item.head, let base = item.base {
+            html += " · wants to merge <code>\(Self.escape(head))</code> into <code>\(Self.escape(base))</code>"
+        }
         if !item.labels.isEmpty { html += " · " + item.labels.map { "<span class=\"label\">\(Self.escape($0))</span>" }.joined(separator: " ") }
-        html += "</p><div class=\"comment\" id=\"body\"><div class=\"md\">\(Self.escape(item.body))</div></div>"
+        let body = Self.shown(item.body)
+        html +=
+            "</p><div class=\"comment\" id=\"body\"><div class=\"md\">\(body.isEmpty ? "<i>No description provided.</i>" : Self.escape(body))</div></div>"
         if item.isPull {
-            html += "<h2>Checks</h2>" + (item.checks.isEmpty ? "<p>No checks.</p>" : "<ul id=\"checks\">" + item.checks.map { check in
-                "<li><b>\(Self.escape(check.name))</b>: \(Self.escape(check.conclusion ?? check.status))\(check.title.map { " · \(Self.escape($0))" } ?? "")"
-                    + (check.summary.map { "<details><summary>summary</summary><div class=\"md\">\(Self.escape($0))</div></details>" } ?? "") + "</li>"
-            }.joined() + "</ul>")
-            html += "<h2>Files changed</h2>" + (item.files.isEmpty ? "<p>No files.</p>" : "<table id=\"files\">" + item.files.map { file in
-                "<tr><td><code>\(Self.escape(file.path))</code></td><td class=\"added\">+\(Self.escape(file.added))</td><td class=\"removed\">−\(Self.escape(file.removed))</td></tr>"
-            }.joined() + "</table>")
+            html +=
+                "<h2>Checks</h2>"
+                + (item.checks.isEmpty
+                    ? "<p>No checks.</p>"
+                    : "<ul id=\"checks\">"
+                        + item.checks.map { check in
+                            "<li><b>\(Self.escape(check.name))</b>: \(Self.escape(check.conclusion ?? check.status))\(check.title.map { " · \(Self.escape($0))" } ?? "")"
+                                + (check.summary.map { "<details><summary>summary</summary><div class=\"md\">\(Self.escape($0))</div></details>" }
+                                    ?? "") + "</li>"
+                        }.joined() + "</ul>")
+            html +=
+                "<h2>Files changed</h2>"
+                + (item.files.isEmpty
+                    ? "<p>No files.</p>"
+                    : "<table id=\"files\">"
+                        + item.files.map { file in
+                            "<tr><td><code>\(Self.escape(file.path))</code></td><td class=\"added\">+\(Self.escape(file.added))</td><td class=\"removed\">−\(Self.escape(file.removed))</td></tr>"
+                        }.joined() + "</table>")
         }
         html += "<h2>Comments</h2>"
-        html += item.comments.isEmpty ? "<p>No comments yet.</p>" : item.comments.map { comment in
-            "<div class=\"comment\"><p class=\"who\"><b>\(Self.escape(comment.author))</b></p><div class=\"md\">\(Self.escape(comment.body))</div></div>"
-        }.joined(separator: "\n")
+        html +=
+            item.comments.isEmpty
+            ? "<p>No comments yet.</p>"
+            : item.comments.map { comment in
+                "<div class=\"comment\"><p class=\"who\"><b>\(Self.escape(comment.author))</b></p><div class=\"md\">\(Self.escape(Self.shown(comment.body)))</div></div>"
+            }.joined(separator: "\n")
         if user(request) != nil {
             html += """
                 <form method="post" action="/\(Self.escape(owner))/\(Self.escape(name))/issues/\(item.number)/comments" class="box">\
@@ -156,7 +180,8 @@ struct SandboxWeb {
     }
 
     static func page(_ title: String, user: String?, _ body: String, status: HTTPResponse.Status = .ok) -> Response {
-        let who = user.map { "signed in as <b id=\"sandbox-user\">\(escape($0))</b> · <a href=\"/login\">switch</a>" } ?? "<a href=\"/login\">Sign in</a>"
+        let who =
+            user.map { "signed in as <b id=\"sandbox-user\">\(escape($0))</b> · <a href=\"/login\">switch</a>" } ?? "<a href=\"/login\">Sign in</a>"
         let html = """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title)) · GitHub sandbox</title><style>
@@ -172,4 +197,9 @@ struct SandboxWeb {
     }
 
     static func escape(_ text: String) -> String { SandboxOAuth.escape(text) }
+
+    /// Markdown as GitHub shows it in one respect: HTML comments (Gaffer's markers) are not shown.
+    static func shown(_ markdown: String) -> String {
+        markdown.replacing(/<!--[\s\S]*?-->\n?/, with: "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }

@@ -204,6 +204,7 @@ struct DemoRunCommand: AsyncParsableCommand {
               Gaffer           \(info.gaffer)   (metrics: \(info.gaffer)/metrics)
               Dashboard        \(info.dashboard ?? "")   (sign in with GitHub as alice, bob or carol; operator token \(info.operator_token ?? ""))
               GitHub sandbox   \(info.github_api)   (repository acme/infra; clone it from \(info.github_api)/acme/infra.git)
+                               in a browser: \(info.github_api)/acme/infra/issues (sign in as anyone, open issues, comment)
               AWS (moto)       \(info.aws_endpoint)
 
               people (token):  \(info.users.keys.sorted().map { "\($0) \(info.users[$0] ?? "")" }.joined(separator: ", "))

@@ -39,6 +39,17 @@ import Testing
                 try await story.alice.comments(onIssue: pull, in: story.repository).compactMap(\.body)
                     .filter { $0.contains("@bob \(verb) the plan of `") && $0.contains("from the Gaffer dashboard") }
             }
+            // The page redraws itself when something changes; an element found just before a redraw is gone by the
+            // time it is used. A person would look again: so does this, when nothing was done.
+            func act(_ body: () async throws -> Void) async throws {
+                for attempt in 1...3 {
+                    do {
+                        return try await body()
+                    } catch let error as CommandFailed where error.output.contains("stale element") && attempt < 3 {
+                        continue
+                    }
+                }
+            }
             func click(_ css: String) async throws {
                 let url = try await browser.currentURL()
                 try await browser.click(try #require(try await browser.find(css), "\(css) on \(url)"))
@@ -87,14 +98,18 @@ import Testing
             try await waitUntil(timeout: .seconds(10), "the decisions page") { try await browser.find("form.approve") != nil }
             #expect(try await browser.pageText().contains("acme/web#\(task.pull.number)"))
             try await shot("decisions")
-            try await browser.type("looks right", into: try #require(try await browser.find("form.approve input[name=reason]")))
-            try await click("form.approve button")
+            try await act {
+                try await browser.type("looks right", into: try #require(try await browser.find("form.approve input[name=reason]")))
+                try await click("form.approve button")
+            }
             try await waitUntil(timeout: .seconds(20), "the note") { try await text("#flash")?.contains("You approved") == true }
             let approved = try await dashboardComments("approved", on: task.pull.number)
             #expect(approved.count == 1 && approved.first?.contains("from the Gaffer dashboard: looks right.") == true, "\(approved)")
 
-            try await browser.type("wrong bucket name", into: try #require(try await browser.find("form.deny input[name=reason]")))
-            try await click("form.deny button")
+            try await act {
+                try await browser.type("wrong bucket name", into: try #require(try await browser.find("form.deny input[name=reason]")))
+                try await click("form.deny button")
+            }
             try await waitUntil(timeout: .seconds(20), "the denial") { try await text("#flash")?.contains("You denied") == true }
             #expect(try await browser.pageText().contains("Nothing waits for a decision."))
             let denied = try await dashboardComments("denied", on: task.pull.number)
@@ -129,7 +144,8 @@ import Testing
             #expect(story.gaffer.server.emergencyStop.current == nil)
 
             // The stop: a pipeline running now stops, `/apply` is refused, the banner is everywhere; the resume carries on.
-            let slow = try await story.sandbox.push(to: "gaffer/\(task.issue)-s3-bucket", path: "infra/gaffer-s3-bucket-dashboard-logs/buildspec.yml") {
+            let slow = try await story.sandbox.push(to: "gaffer/\(task.issue)-s3-bucket", path: "infra/gaffer-s3-bucket-dashboard-logs/buildspec.yml")
+            {
                 $0.replacingOccurrences(of: "  build:\n    commands:\n", with: "  build:\n    commands:\n      - sleep 10\n")
             }
             func check() async throws -> CheckRunDetails? {
@@ -137,7 +153,7 @@ import Testing
             }
             try await waitUntil(timeout: .seconds(60), "the slow build to start") { try await check()?.status == "in_progress" }
             try await browser.open("\(base)/dashboard")
-            try await click("#pause")
+            try await act { try await click("#pause") }
             try await browser.type("incident 9: a bad change is spreading", into: try #require(try await browser.find("#reason")))
             try await shot("pause-confirm")
             try await click("#confirm-pause")
@@ -150,7 +166,7 @@ import Testing
             try await browser.open("\(base)/dashboard/decisions")
             #expect(try await text("#paused-banner") != nil, "the banner is on every page")
             try await shot("paused")
-            try await click("#resume")
+            try await act { try await click("#resume") }
             try await waitUntil(timeout: .seconds(10), "the banner to go") { try await text("#paused-banner") == nil }
             try await waitUntil(timeout: .seconds(120), "the build to run again and pass") { try await check()?.conclusion == "success" }
             // The new commit's plan arrives on the open page by itself.

@@ -90,7 +90,7 @@ struct DashboardAPI: Sendable {
 
     private func decide(_ request: Request, _ verdict: Decision.Verdict) async throws -> Response {
         guard let caller = try await routes.access.caller(request) else { return DashboardRoutes.unauthenticated() }
-        guard routes.access.csrfHolds(caller, given: request.headers[HTTPField.Name("X-CSRF-Token") ?? .accept]) else {
+        guard routes.access.csrfHolds(caller, given: DashboardRoutes.csrfHeader.flatMap { request.headers[$0] }) else {
             return JSONResponse.error(.forbidden, code: "csrf", message: "send the session's CSRF token as X-CSRF-Token")
         }
         var request = request

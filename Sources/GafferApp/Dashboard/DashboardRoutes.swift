@@ -18,6 +18,10 @@ struct DashboardRoutes: Sendable {
     let redactor: Redactor
 
     static let flashCookie = "gaffer_flash"
+    /// Sent by the page's script when it fetches its live part again: only that part is rendered.
+    static let fragmentHeader = HTTPField.Name("X-Gaffer-Fragment")
+    /// The session's CSRF token, for a `POST` made by a script rather than a form.
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")
 
     func register(on router: Router<some RequestContext>) {
         router.get("/dashboard/static/:file") { _, context in self.asset(context.parameters.get("file") ?? "") }
@@ -71,7 +75,7 @@ struct DashboardRoutes: Sendable {
         for (path, title, build) in pageRoutes {
             let name = path == "/dashboard" ? "overview" : String(path.dropFirst("/dashboard/".count))
             router.get(RouterPath(path)) { request, context in
-                try await self.page(request, name: name, title: title, live: name != "pause") { try await build(request, context) }
+                try await self.page(request, name: name, title: { title }, live: name != "pause") { try await build(request, context) }
             }
         }
         router.get("/dashboard/tasks/:id") { request, context in
@@ -99,16 +103,6 @@ struct DashboardRoutes: Sendable {
     private func page(
         _ request: Request,
         name: String,
-        title: String,
-        live: Bool,
-        _ build: () async throws -> [String: Any]?
-    ) async throws -> Response {
-        try await page(request, name: name, title: { title }, live: live, build)
-    }
-
-    private func page(
-        _ request: Request,
-        name: String,
         title: () -> String,
         live: Bool,
         _ build: () async throws -> [String: Any]?
@@ -117,7 +111,7 @@ struct DashboardRoutes: Sendable {
             return Self.redirect("/dashboard/signin?next=\(Self.escapeQuery(request.uri.description))")
         }
         guard var context = try await build() else { return try html(.notFound, "forbidden", ["reason": "There is no such page."]) }
-        let fragment = request.headers[HTTPField.Name("X-Gaffer-Fragment") ?? .accept] == "live"
+        let fragment = Self.fragmentHeader.flatMap { request.headers[$0] } == "live"
         let section = ["overview": "", "task": "/tasks", "pause": ""][name] ?? "/\(name)"
         context.merge(try await layout(caller, title: title(), current: "/dashboard" + section, fragment: fragment)) { own, _ in own }
         context["live"] = live
@@ -142,7 +136,8 @@ struct DashboardRoutes: Sendable {
         if let pause = stop.current {
             context["paused"] =
                 [
-                    "by": pause.by, "reason": pause.reason, "at": DashboardPages.when(pause.at), "stoppableRunning": stop.stoppableRunning > 0 ? stop.stoppableRunning as Int? : nil,
+                    "by": pause.by, "reason": pause.reason, "at": DashboardPages.when(pause.at),
+                    "stoppableRunning": stop.stoppableRunning > 0 ? stop.stoppableRunning as Int? : nil,
                 ] as [String: Any]
         }
         return context
@@ -205,7 +200,7 @@ struct DashboardRoutes: Sendable {
         guard let caller = try await access.caller(request) else { return Self.redirect("/dashboard/signin") }
         var request = request
         let fields = Self.formFields(try await request.collectBody(ifWithin: 64 << 10))
-        guard access.csrfHolds(caller, given: fields["csrf"] ?? request.headers[HTTPField.Name("X-CSRF-Token") ?? .accept]) else {
+        guard access.csrfHolds(caller, given: fields["csrf"] ?? Self.csrfHeader.flatMap { request.headers[$0] }) else {
             return try html(
                 .forbidden,
                 "forbidden",
@@ -219,11 +214,7 @@ struct DashboardRoutes: Sendable {
     }
 
     static func formFields(_ body: ByteBuffer?) -> [String: String] {
-        guard let body else { return [:] }
-        let text = String(buffer: body).replacingOccurrences(of: "+", with: "%20")
-        var fields: [String: String] = [:]
-        for item in URLComponents(string: "?" + text)?.queryItems ?? [] { fields[item.name] = item.value ?? "" }
-        return fields
+        body.map { HTMLText.formFields(String(buffer: $0)) } ?? [:]
     }
 
     private func pause(_ caller: DashboardAccess.Caller, _ fields: [String: String]) async throws -> Response {
