@@ -22,14 +22,32 @@ extension SandboxState {
         guard let repository = repositories["\(owner)/\(name)".lowercased()] else { return nil }
         let issues = repository.issues.values.map { issue in
             WebItem(
-                number: issue.number, title: issue.title, body: issue.body ?? "", state: issue.state, author: issue.author, labels: issue.labels,
-                isPull: false, comments: [], files: [], checks: []
+                number: issue.number,
+                title: issue.title,
+                body: issue.body ?? "",
+                state: issue.state,
+                author: issue.author,
+                labels: issue.labels,
+                isPull: false,
+                comments: [],
+                files: [],
+                checks: []
             )
         }
         let pulls = repository.pulls.values.map { pull in
             WebItem(
-                number: pull.number, title: pull.title, body: pull.body ?? "", state: pull.mergeCommit == nil ? pull.state : "merged",
-                author: pull.author, labels: [], isPull: true, head: pull.head, base: pull.base, comments: [], files: [], checks: []
+                number: pull.number,
+                title: pull.title,
+                body: pull.body ?? "",
+                state: pull.mergeCommit == nil ? pull.state : "merged",
+                author: pull.author,
+                labels: [],
+                isPull: true,
+                head: pull.head,
+                base: pull.base,
+                comments: [],
+                files: [],
+                checks: []
             )
         }
         return (issues + pulls).sorted { $0.number > $1.number }
@@ -43,7 +61,8 @@ extension SandboxState {
         item.comments = repository.comments.values.filter { $0.issue == number }.sorted { $0.id < $1.id }
             .map { ($0.author, $0.body, $0.createdAt) }
         if let pull = repository.pulls[number] {
-            let range = "refs/heads/\(pull.base)...\(SandboxGit.resolve("refs/heads/\(pull.head)", in: repository.git) ?? pull.closedHead ?? pull.head)"
+            let range =
+                "refs/heads/\(pull.base)...\(SandboxGit.resolve("refs/heads/\(pull.head)", in: repository.git) ?? pull.closedHead ?? pull.head)"
             let numstat = (try? SandboxGit.run(["diff", "--numstat", range], in: repository.git)) ?? ""
             item.files = numstat.split(separator: "\n").compactMap { line in
                 let parts = line.split(separator: "\t", maxSplits: 2).map(String.init)

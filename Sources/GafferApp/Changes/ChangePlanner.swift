@@ -186,8 +186,11 @@ public struct ChangePlanner: Sendable {
     func budgetReasons(_ plan: Plan?) async throws -> [String] {
         let budgets = work.settings.budgets
         guard budgets.taskUSD != nil || budgets.monthlyUSD != nil else { return [] }
-        let runRate = budgets.monthlyUSD == nil ? 0 : try await work.store.registeredResources().filter { $0.goneSince == nil }
-            .reduce(0) { $0 + ($1.costPerDayUSD ?? 0) } * 30
+        let runRate =
+            budgets.monthlyUSD == nil
+            ? 0
+            : try await work.store.registeredResources().filter { $0.goneSince == nil }
+                .reduce(0) { $0 + ($1.costPerDayUSD ?? 0) } * 30
         let estimate = plan?.estimate
         return budgets.approvalReasons(
             adds: estimate?.isSaving == true ? nil : estimate?.monthlyUSD,

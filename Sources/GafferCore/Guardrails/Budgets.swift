@@ -27,7 +27,9 @@ public struct Budgets: Sendable, Hashable {
                 reasons.append("it adds about $\(Self.money(added)) a month, over the per-task budget of $\(Self.money(taskUSD)) (budget_task_usd)")
             }
             if ownSpend > taskUSD {
-                reasons.append("Gaffer's own work on it cost $\(Self.money(ownSpend)), over the per-task budget of $\(Self.money(taskUSD)) (budget_task_usd)")
+                reasons.append(
+                    "Gaffer's own work on it cost $\(Self.money(ownSpend)), over the per-task budget of $\(Self.money(taskUSD)) (budget_task_usd)"
+                )
             }
         }
         if let monthlyUSD {
