@@ -54,20 +54,20 @@ actor DashboardEvents {
     }
 
     private func poll() async {
-        var quiet = Duration.zero
+        // Kept by the clock, not by counting polls: a slow store must not make the heartbeats late.
+        var lastSent = ContinuousClock.now
         while !Task.isCancelled {
             if let version = try? await data.dashboardVersion() {
                 let digest = SHA256.hash(data: Data(version.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
                 if let last, last != digest {
                     send("event: changed\ndata: {\"version\":\"\(digest)\"}\n\n")
-                    quiet = .zero
+                    lastSent = .now
                 }
                 last = digest
             }
-            quiet += interval
-            if quiet >= heartbeat {
+            if ContinuousClock.now - lastSent >= heartbeat {
                 send(": keep-alive\n\n")
-                quiet = .zero
+                lastSent = .now
             }
             try? await Task.sleep(for: interval)
         }
