@@ -38,6 +38,21 @@ struct GafferFormTests {
         #expect(result.task == task, "\(result.problems) \(result.warnings)")
     }
 
+    /// Found by the round-trip property: "### Application name" answered "s3" was read as the resource S3,
+    /// as the application's fields were not among the labels Gaffer knows.
+    @Test func anApplicationNamedLikeAResourceStaysTheName() throws {
+        let task = AwsTask(
+            kind: .create,
+            resource: .application(.serverlessAPI),
+            region: "us-east-2",
+            parameters: ["applicationName": .string("s3"), "entities": .string("orders: id, customer, total:number, paid:boolean")],
+            requester: "x",
+            issue: 3
+        )
+        let result = try Self.roundTrip(task)
+        #expect(result.task == task, "\(result.problems) \(result.warnings)")
+    }
+
     static let examples: [AwsTask] = [
         AwsTask(
             kind: .create,

@@ -132,7 +132,8 @@ public struct IssueParser: Sendable {
     /// a block of settings or free text.
     static func isKnownField(_ key: String) -> Bool {
         FieldCollector.isGeneralField(key) || IssueVocabulary.settings.contains(key) || IssueVocabulary.freeText.contains(key)
-            || ResourceKind.singleResources.contains { $0.schema.field(named: key) != nil }
+            // An application's fields too: "### Application name" answered "s3" is a name, not a resource.
+            || (ResourceKind.singleResources + ApplicationKind.allCases.map(ResourceKind.application)).contains { $0.schema.field(named: key) != nil }
     }
 
     /// What a short answer under an unknown label can only mean: a task word, a resource kind,
