@@ -23,7 +23,7 @@ struct SandboxOAuth {
                 return Self.html(422, "<p>client_id and client_secret are required</p>")
             }
             await state.registerOAuthApp(clientID: id, clientSecret: secret)
-            return Self.html(201, "<p>registered \(Self.escape(id))</p>")
+            return Self.html(201, "<p>registered \(HTMLText.escape(id))</p>")
         }
     }
 
@@ -38,11 +38,11 @@ struct SandboxOAuth {
         for person in await state.people() {
             buttons += """
                 <form method="post" action="/login/oauth/authorize">
-                <input type="hidden" name="client_id" value="\(Self.escape(clientID))">
-                <input type="hidden" name="redirect_uri" value="\(Self.escape(redirect))">
-                <input type="hidden" name="state" value="\(Self.escape(stateValue))">
-                <input type="hidden" name="login" value="\(Self.escape(person.login))">
-                <button type="submit" id="signin-\(Self.escape(person.login))">Sign in as \(Self.escape(person.login))</button>
+                <input type="hidden" name="client_id" value="\(HTMLText.escape(clientID))">
+                <input type="hidden" name="redirect_uri" value="\(HTMLText.escape(redirect))">
+                <input type="hidden" name="state" value="\(HTMLText.escape(stateValue))">
+                <input type="hidden" name="login" value="\(HTMLText.escape(person.login))">
+                <button type="submit" id="signin-\(HTMLText.escape(person.login))">Sign in as \(HTMLText.escape(person.login))</button>
                 </form>
 
                 """
@@ -71,7 +71,7 @@ struct SandboxOAuth {
         do {
             code = try await state.issueOAuthCode(login: login, clientID: clientID, redirectURI: redirect)
         } catch let error as SandboxError {
-            return Self.html(error.status, "<p>\(Self.escape(error.message))</p>")
+            return Self.html(error.status, "<p>\(HTMLText.escape(error.message))</p>")
         }
         components.queryItems =
             (components.queryItems ?? []) + [URLQueryItem(name: "code", value: code), URLQueryItem(name: "state", value: fields["state"] ?? "")]
@@ -119,5 +119,4 @@ struct SandboxOAuth {
         )
     }
 
-    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 }

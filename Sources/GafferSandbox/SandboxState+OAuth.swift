@@ -21,11 +21,6 @@ extension SandboxState {
 
     func oauthApp(_ clientID: String) -> OAuthApp? { oauthApps[clientID] }
 
-    /// Every repository's `owner/name`, sorted.
-    func repositoryNames() -> [String] {
-        repositories.values.map { "\($0.owner)/\($0.name)" }.sorted()
-    }
-
     /// The people one may sign in as, in login order (bots and organisations are not people).
     func people() -> [User] {
         users.values.filter { $0.type == "User" }.sorted { $0.login.lowercased() < $1.login.lowercased() }

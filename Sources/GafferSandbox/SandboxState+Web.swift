@@ -17,6 +17,11 @@ extension SandboxState {
         var checks: [(name: String, status: String, conclusion: String?, title: String?, summary: String?)]
     }
 
+    /// Every repository's `owner/name`, sorted.
+    func repositoryNames() -> [String] {
+        repositories.values.map { "\($0.owner)/\($0.name)" }.sorted()
+    }
+
     /// Issues and pull requests, newest first.
     func webItems(_ owner: String, _ name: String) -> [WebItem]? {
         guard let repository = repositories["\(owner)/\(name)".lowercased()] else { return nil }

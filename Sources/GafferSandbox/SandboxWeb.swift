@@ -1,4 +1,5 @@
 import Foundation
+import GafferCore
 import Hummingbird
 
 /// The sandbox's face: GitHub's pages at GitHub's addresses, small, so a newcomer can click through a
@@ -23,7 +24,7 @@ struct SandboxWeb {
         }
         router.get("/") { _, _ in
             let repositories = await state.repositoryNames()
-            let list = repositories.map { "<li><a href=\"/\(Self.escape($0))/issues\">\(Self.escape($0))</a></li>" }.joined()
+            let list = repositories.map { "<li><a href=\"/\(HTMLText.escape($0))/issues\">\(HTMLText.escape($0))</a></li>" }.joined()
             return Self.page("GitHub sandbox", user: nil, "<h1>Repositories</h1><ul>\(list)</ul>")
         }
         router.get("/:owner/:repo/issues") { request, context in try await self.list(request, context) }
@@ -38,12 +39,12 @@ struct SandboxWeb {
     }
 
     private func loginPage(_ request: Request) async -> Response {
-        let next = Self.escape(request.uri.queryParameters.get("next").map { String($0) } ?? "/")
+        let next = HTMLText.escape(request.uri.queryParameters.get("next").map { String($0) } ?? "/")
         let forms = await state.people().map { person in
             """
-            <form method="post" action="/login"><input type="hidden" name="login" value="\(Self.escape(person.login))">\
-            <input type="hidden" name="next" value="\(next)"><button type="submit" id="login-\(Self.escape(person.login))">\
-            Sign in as \(Self.escape(person.login))</button></form>
+            <form method="post" action="/login"><input type="hidden" name="login" value="\(HTMLText.escape(person.login))">\
+            <input type="hidden" name="next" value="\(next)"><button type="submit" id="login-\(HTMLText.escape(person.login))">\
+            Sign in as \(HTMLText.escape(person.login))</button></form>
             """
         }.joined(separator: "\n")
         return Self.page(
@@ -59,14 +60,14 @@ struct SandboxWeb {
             return Self.page("Not found", user: user(request), "<h1>Not found</h1>", status: .notFound)
         }
         let rows = items.map { item in
-            let path = "/\(Self.escape(owner))/\(Self.escape(name))/\(item.isPull ? "pull" : "issues")/\(item.number)"
-            return "<tr><td>\(item.isPull ? "⇄" : "◉")</td><td><a href=\"\(path)\">\(Self.escape(item.title))</a></td><td>#\(item.number)</td>"
-                + "<td class=\"\(Self.escape(item.state))\">\(Self.escape(item.state))</td><td>\(Self.escape(item.author))</td></tr>"
+            let path = "/\(HTMLText.escape(owner))/\(HTMLText.escape(name))/\(item.isPull ? "pull" : "issues")/\(item.number)"
+            return "<tr><td>\(item.isPull ? "⇄" : "◉")</td><td><a href=\"\(path)\">\(HTMLText.escape(item.title))</a></td><td>#\(item.number)</td>"
+                + "<td class=\"\(HTMLText.escape(item.state))\">\(HTMLText.escape(item.state))</td><td>\(HTMLText.escape(item.author))</td></tr>"
         }.joined(separator: "\n")
         let me = user(request)
         let form =
             me == nil
-            ? "<p><a href=\"/login?next=\(Self.escape(request.uri.path))\">Sign in</a> to open an issue.</p>"
+            ? "<p><a href=\"/login?next=\(HTMLText.escape(request.uri.path))\">Sign in</a> to open an issue.</p>"
             : """
             <h2>New issue</h2><form method="post" class="box"><input name="title" id="new-title" placeholder="Title" required>\
             <textarea name="body" id="new-body" rows="5" placeholder="Describe what you need"></textarea>\
@@ -76,7 +77,7 @@ struct SandboxWeb {
         return Self.page(
             "\(owner)/\(name)",
             user: me,
-            "<h1>\(Self.escape(owner))/\(Self.escape(name))</h1><table class=\"items\">\(rows.isEmpty ? "<tr><td>No issues yet.</td></tr>" : rows)</table>\(form)"
+            "<h1>\(HTMLText.escape(owner))/\(HTMLText.escape(name))</h1><table class=\"items\">\(rows.isEmpty ? "<tr><td>No issues yet.</td></tr>" : rows)</table>\(form)"
         )
     }
 
@@ -85,16 +86,18 @@ struct SandboxWeb {
         guard let number = context.parameters.get("number").flatMap({ Int($0) }), let item = await state.webItem(owner, name, number: number) else {
             return Self.page("Not found", user: user(request), "<h1>Not found</h1>", status: .notFound)
         }
-        var html = "<p><a href=\"/\(Self.escape(owner))/\(Self.escape(name))/issues\">\(Self.escape(owner))/\(Self.escape(name))</a></p>"
-        html += "<h1>\(Self.escape(item.title)) <span class=\"number\">#\(item.number)</span></h1>"
-        html += "<p><span class=\"state \(Self.escape(item.state))\">\(Self.escape(item.state))</span> opened by <b>\(Self.escape(item.author))</b>"
+        var html =
+            "<p><a href=\"/\(HTMLText.escape(owner))/\(HTMLText.escape(name))/issues\">\(HTMLText.escape(owner))/\(HTMLText.escape(name))</a></p>"
+        html += "<h1>\(HTMLText.escape(item.title)) <span class=\"number\">#\(item.number)</span></h1>"
+        html +=
+            "<p><span class=\"state \(HTMLText.escape(item.state))\">\(HTMLText.escape(item.state))</span> opened by <b>\(HTMLText.escape(item.author))</b>"
         if let head = item.head, let base = item.base {
-            html += " · wants to merge <code>\(Self.escape(head))</code> into <code>\(Self.escape(base))</code>"
+            html += " · wants to merge <code>\(HTMLText.escape(head))</code> into <code>\(HTMLText.escape(base))</code>"
         }
-        if !item.labels.isEmpty { html += " · " + item.labels.map { "<span class=\"label\">\(Self.escape($0))</span>" }.joined(separator: " ") }
+        if !item.labels.isEmpty { html += " · " + item.labels.map { "<span class=\"label\">\(HTMLText.escape($0))</span>" }.joined(separator: " ") }
         let body = Self.shown(item.body)
         html +=
-            "</p><div class=\"comment\" id=\"body\"><div class=\"md\">\(body.isEmpty ? "<i>No description provided.</i>" : Self.escape(body))</div></div>"
+            "</p><div class=\"comment\" id=\"body\"><div class=\"md\">\(body.isEmpty ? "<i>No description provided.</i>" : HTMLText.escape(body))</div></div>"
         if item.isPull {
             html +=
                 "<h2>Checks</h2>"
@@ -102,8 +105,8 @@ struct SandboxWeb {
                     ? "<p>No checks.</p>"
                     : "<ul id=\"checks\">"
                         + item.checks.map { check in
-                            "<li><b>\(Self.escape(check.name))</b>: \(Self.escape(check.conclusion ?? check.status))\(check.title.map { " · \(Self.escape($0))" } ?? "")"
-                                + (check.summary.map { "<details><summary>summary</summary><div class=\"md\">\(Self.escape($0))</div></details>" }
+                            "<li><b>\(HTMLText.escape(check.name))</b>: \(HTMLText.escape(check.conclusion ?? check.status))\(check.title.map { " · \(HTMLText.escape($0))" } ?? "")"
+                                + (check.summary.map { "<details><summary>summary</summary><div class=\"md\">\(HTMLText.escape($0))</div></details>" }
                                     ?? "") + "</li>"
                         }.joined() + "</ul>")
             html +=
@@ -112,7 +115,7 @@ struct SandboxWeb {
                     ? "<p>No files.</p>"
                     : "<table id=\"files\">"
                         + item.files.map { file in
-                            "<tr><td><code>\(Self.escape(file.path))</code></td><td class=\"added\">+\(Self.escape(file.added))</td><td class=\"removed\">−\(Self.escape(file.removed))</td></tr>"
+                            "<tr><td><code>\(HTMLText.escape(file.path))</code></td><td class=\"added\">+\(HTMLText.escape(file.added))</td><td class=\"removed\">−\(HTMLText.escape(file.removed))</td></tr>"
                         }.joined() + "</table>")
         }
         html += "<h2>Comments</h2>"
@@ -120,16 +123,16 @@ struct SandboxWeb {
             item.comments.isEmpty
             ? "<p>No comments yet.</p>"
             : item.comments.map { comment in
-                "<div class=\"comment\"><p class=\"who\"><b>\(Self.escape(comment.author))</b></p><div class=\"md\">\(Self.escape(Self.shown(comment.body)))</div></div>"
+                "<div class=\"comment\"><p class=\"who\"><b>\(HTMLText.escape(comment.author))</b></p><div class=\"md\">\(HTMLText.escape(Self.shown(comment.body)))</div></div>"
             }.joined(separator: "\n")
         if user(request) != nil {
             html += """
-                <form method="post" action="/\(Self.escape(owner))/\(Self.escape(name))/issues/\(item.number)/comments" class="box">\
+                <form method="post" action="/\(HTMLText.escape(owner))/\(HTMLText.escape(name))/issues/\(item.number)/comments" class="box">\
                 <textarea name="body" id="comment-body" rows="3" required placeholder="Comment, e.g. /approve"></textarea>\
-                <input type="hidden" name="back" value="\(Self.escape(request.uri.path))"><button type="submit" id="submit-comment">Comment</button></form>
+                <input type="hidden" name="back" value="\(HTMLText.escape(request.uri.path))"><button type="submit" id="submit-comment">Comment</button></form>
                 """
         } else {
-            html += "<p><a href=\"/login?next=\(Self.escape(request.uri.path))\">Sign in</a> to comment.</p>"
+            html += "<p><a href=\"/login?next=\(HTMLText.escape(request.uri.path))\">Sign in</a> to comment.</p>"
         }
         return Self.page("\(item.title) · #\(item.number)", user: user(request), html)
     }
@@ -152,7 +155,7 @@ struct SandboxWeb {
             let number = (try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any])?["number"] as? Int
             return Response(status: .seeOther, headers: [.location: "/\(owner)/\(name)/issues/\(number.map(String.init) ?? "")"])
         } catch let error as SandboxError {
-            return Self.page("Refused", user: login, "<h1>Refused</h1><p>\(Self.escape(error.message))</p>", status: .init(code: error.status))
+            return Self.page("Refused", user: login, "<h1>Refused</h1><p>\(HTMLText.escape(error.message))</p>", status: .init(code: error.status))
         }
     }
 
@@ -173,7 +176,7 @@ struct SandboxWeb {
             )
             await events()
         } catch let error as SandboxError {
-            return Self.page("Refused", user: login, "<h1>Refused</h1><p>\(Self.escape(error.message))</p>", status: .init(code: error.status))
+            return Self.page("Refused", user: login, "<h1>Refused</h1><p>\(HTMLText.escape(error.message))</p>", status: .init(code: error.status))
         }
         let back = fields["back"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/\(owner)/\(name)/issues/\(number)"
         return Response(status: .seeOther, headers: [.location: back])
@@ -181,10 +184,11 @@ struct SandboxWeb {
 
     static func page(_ title: String, user: String?, _ body: String, status: HTTPResponse.Status = .ok) -> Response {
         let who =
-            user.map { "signed in as <b id=\"sandbox-user\">\(escape($0))</b> · <a href=\"/login\">switch</a>" } ?? "<a href=\"/login\">Sign in</a>"
+            user.map { "signed in as <b id=\"sandbox-user\">\(HTMLText.escape($0))</b> · <a href=\"/login\">switch</a>" }
+            ?? "<a href=\"/login\">Sign in</a>"
         let html = """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(title)) · GitHub sandbox</title><style>
+            <title>\(HTMLText.escape(title)) · GitHub sandbox</title><style>
             body{margin:0;font:15px/1.5 system-ui,sans-serif;color:#1f2328}header{background:#24292f;color:#fff;padding:.6rem 1rem;display:flex;justify-content:space-between}
             header a{color:#fff}main{max-width:60rem;margin:0 auto;padding:1rem}.number{color:#59636e;font-weight:400}
             .comment{border:1px solid #d1d9e0;border-radius:6px;margin:.75rem 0;padding:.5rem 1rem}.md{white-space:pre-wrap;overflow-wrap:anywhere}
@@ -195,8 +199,6 @@ struct SandboxWeb {
             """
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
-
-    static func escape(_ text: String) -> String { SandboxOAuth.escape(text) }
 
     /// Markdown as GitHub shows it in one respect: HTML comments (Gaffer's markers) are not shown.
     static func shown(_ markdown: String) -> String {

@@ -51,8 +51,10 @@ import Testing
                 }
             }
             func click(_ css: String) async throws {
-                let url = try await browser.currentURL()
-                try await browser.click(try #require(try await browser.find(css), "\(css) on \(url)"))
+                try await act {
+                    let url = try await browser.currentURL()
+                    try await browser.click(try #require(try await browser.find(css), "\(css) on \(url)"))
+                }
             }
             func signIn(as login: String) async throws {
                 try await browser.open("\(base)/dashboard/signin")
@@ -153,7 +155,7 @@ import Testing
             }
             try await waitUntil(timeout: .seconds(60), "the slow build to start") { try await check()?.status == "in_progress" }
             try await browser.open("\(base)/dashboard")
-            try await act { try await click("#pause") }
+            try await click("#pause")
             try await browser.type("incident 9: a bad change is spreading", into: try #require(try await browser.find("#reason")))
             try await shot("pause-confirm")
             try await click("#confirm-pause")
@@ -166,7 +168,7 @@ import Testing
             try await browser.open("\(base)/dashboard/decisions")
             #expect(try await text("#paused-banner") != nil, "the banner is on every page")
             try await shot("paused")
-            try await act { try await click("#resume") }
+            try await click("#resume")
             try await waitUntil(timeout: .seconds(10), "the banner to go") { try await text("#paused-banner") == nil }
             try await waitUntil(timeout: .seconds(120), "the build to run again and pass") { try await check()?.conclusion == "success" }
             // The new commit's plan arrives on the open page by itself.

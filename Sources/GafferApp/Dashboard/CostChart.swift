@@ -1,4 +1,5 @@
 import Foundation
+import GafferCore
 
 /// Spend per day as an SVG bar chart drawn on the server, with the budget's daily share as a line.
 enum CostChart {
@@ -29,9 +30,9 @@ enum CostChart {
             let x = left + Double(index) * barWidth
             out +=
                 "<rect class=\"bar\" x=\"\(x + 1)\" y=\"\(y(day.usd))\" width=\"\(max(1, barWidth - 2))\" height=\"\(y(0) - y(day.usd))\" fill=\"#0969da\">"
-            out += "<title>\(PlanGraph.escape(day.label)): $\(money(day.usd))</title></rect>\n"
+            out += "<title>\(HTMLText.escape(day.label)): $\(money(day.usd))</title></rect>\n"
             if days.count <= 31, index % max(1, days.count / 8) == 0 {
-                out += "<text x=\"\(x + barWidth / 2)\" y=\"\(height - 6)\" text-anchor=\"middle\">\(PlanGraph.escape(day.label))</text>\n"
+                out += "<text x=\"\(x + barWidth / 2)\" y=\"\(height - 6)\" text-anchor=\"middle\">\(HTMLText.escape(day.label))</text>\n"
             }
         }
         if let dailyBudget {

@@ -69,16 +69,16 @@ enum PlanGraph {
         for step in steps {
             let (x, y) = origin(step.id)
             let (fill, stroke) = colour(step.state)
-            out += "<g class=\"step \(step.state.rawValue)\" data-step=\"\(escape(step.id))\"><title>\(escape(step.id)): \(step.state.rawValue)"
-            if let error = step.error { out += " (\(escape(error)))" }
+            out +=
+                "<g class=\"step \(step.state.rawValue)\" data-step=\"\(HTMLText.escape(step.id))\"><title>\(HTMLText.escape(step.id)): \(step.state.rawValue)"
+            if let error = step.error { out += " (\(HTMLText.escape(error)))" }
             out += "</title>"
             out +=
                 "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(boxWidth)\" height=\"\(boxHeight)\" rx=\"6\" fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"1.5\"/>"
-            out += "<text x=\"\(x + 10)\" y=\"\(y + 20)\" font-weight=\"600\">\(escape(String(step.id.prefix(26))))</text>"
+            out += "<text x=\"\(x + 10)\" y=\"\(y + 20)\" font-weight=\"600\">\(HTMLText.escape(String(step.id.prefix(26))))</text>"
             out += "<text x=\"\(x + 10)\" y=\"\(y + 38)\" fill=\"#59636e\">\(step.agent.rawValue) · \(step.state.rawValue)</text></g>\n"
         }
         return out + "</svg>"
     }
 
-    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 }
