@@ -65,38 +65,16 @@ extension SQLiteStore: KnowledgeStore {
     public func knowledge(kind: KnowledgeKind?, matching text: String?, limit: Int) async throws -> [KnowledgeEntry] {
         let kinds = kind.map { [$0] } ?? KnowledgeKind.allCases
         let decoder = JSONDecoder()
-        var entries: [KnowledgeEntry] = try await pool.read { db in
+        let entries: [KnowledgeEntry] = try await pool.read { db in
             var entries: [KnowledgeEntry] = []
             if kinds.contains(.decision) {
                 for data in try Data.fetchAll(db, sql: "SELECT decision FROM decisions") {
-                    let decision = try decoder.decode(Decision.self, from: data)
-                    let verb = decision.verdict == .approve ? "approved" : "denied"
-                    entries.append(
-                        KnowledgeEntry(
-                            kind: .decision,
-                            at: decision.at,
-                            repository: decision.repository,
-                            reference: "#\(decision.pullRequest)",
-                            summary: "\(decision.by) \(verb) \(decision.subject ?? "plan \(decision.planID.prefix(8))")"
-                                + (decision.reason.map { ": \($0)" } ?? "")
-                        )
-                    )
+                    entries.append(KnowledgeEntry(try decoder.decode(Decision.self, from: data)))
                 }
             }
             if kinds.contains(.deployment) {
                 for data in try Data.fetchAll(db, sql: "SELECT deployment FROM deployments") {
-                    let deployment = try decoder.decode(Deployment.self, from: data)
-                    let seconds = Int(deployment.endedAt.timeIntervalSince(deployment.startedAt).rounded())
-                    entries.append(
-                        KnowledgeEntry(
-                            kind: .deployment,
-                            at: deployment.endedAt,
-                            repository: deployment.repository,
-                            reference: "#\(deployment.pullRequest)",
-                            summary: "\(deployment.stack.name) in \(deployment.stack.account)/\(deployment.stack.region): \(deployment.status)"
-                                + " (\(deployment.succeeded ? "succeeded" : "failed"), \(seconds) s, by \(deployment.by))"
-                        )
-                    )
+                    entries.append(KnowledgeEntry(try decoder.decode(Deployment.self, from: data)))
                 }
             }
             if kinds.contains(.gap) {
@@ -106,16 +84,14 @@ extension SQLiteStore: KnowledgeStore {
                         "SELECT g.agent, g.asked, g.lacking, p.repository, p.issue, p.created_at FROM capability_gaps g JOIN plans p ON p.id = g.plan_id"
                 )
                 for row in rows {
-                    let agent: String = row["agent"]
-                    let asked: String = row["asked"]
-                    let lacking: String = row["lacking"]
                     entries.append(
                         KnowledgeEntry(
-                            kind: .gap,
-                            at: Date(storeSeconds: row["created_at"]),
-                            repository: row["repository"] ?? "",
-                            reference: (row["issue"] as Int?).map { "#\($0)" } ?? "-",
-                            summary: "the \(agent) agent cannot \(asked) yet: \(lacking)"
+                            gapOf: row["agent"],
+                            asked: row["asked"],
+                            lacking: row["lacking"],
+                            repository: row["repository"],
+                            issue: row["issue"],
+                            at: Date(storeSeconds: row["created_at"])
                         )
                     )
                 }
@@ -127,37 +103,16 @@ extension SQLiteStore: KnowledgeStore {
                 )
                 for row in rows {
                     let message = try decoder.decode(AgentMessage.self, from: row["message"] as Data)
-                    let to = message.recipient.map { " to \($0.rawValue)" } ?? ""
-                    entries.append(
-                        KnowledgeEntry(
-                            kind: .message,
-                            at: message.at,
-                            repository: row["repository"] ?? "",
-                            reference: (row["issue"] as Int?).map { "#\($0)" } ?? "-",
-                            summary: "\(message.sender.rawValue)\(to) (\(message.intent.rawValue)): \(message.content)"
-                        )
-                    )
+                    entries.append(KnowledgeEntry(message, repository: row["repository"], issue: row["issue"]))
                 }
             }
             if kinds.contains(.learning) {
                 for data in try Data.fetchAll(db, sql: "SELECT learning FROM learnings") {
-                    let learning = try decoder.decode(Learning.self, from: data)
-                    entries.append(
-                        KnowledgeEntry(
-                            kind: .learning,
-                            at: learning.fixedAt ?? learning.failedAt,
-                            repository: learning.repository,
-                            reference: "#\(learning.issue)",
-                            summary: learning.lesson
-                        )
-                    )
+                    entries.append(KnowledgeEntry(try decoder.decode(Learning.self, from: data)))
                 }
             }
             return entries
         }
-        if let text, !text.isEmpty {
-            entries = entries.filter { "\($0.repository) \($0.reference) \($0.summary)".localizedCaseInsensitiveContains(text) }
-        }
-        return Array(entries.sorted { $0.at > $1.at }.prefix(limit))
+        return KnowledgeEntry.found(entries, matching: text, limit: limit)
     }
 }

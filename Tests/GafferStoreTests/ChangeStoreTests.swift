@@ -1,10 +1,11 @@
 import Foundation
 import GafferCore
 import GafferStore
+import GafferTestSupport
 import Testing
 
 /// Change plans, decisions, locks, the registry and deployments in SQLite.
-struct ChangeStoreTests {
+@Suite(.postgres) struct ChangeStoreTests {
     static let key = StackKey(account: "123456789012", region: "us-east-1", name: "gaffer-s3-bucket-logs")
 
     static func plan(_ id: String, pullRequest: Int = 8, at: Date) -> ChangePlan {
@@ -31,8 +32,8 @@ struct ChangeStoreTests {
         )
     }
 
-    @Test func aPlanIsKeptAsMadeAndOnlyItsStateMovesOnceFromEachState() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func aPlanIsKeptAsMadeAndOnlyItsStateMovesOnceFromEachState(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let store = fixture.store
         let first = Self.plan("p1", at: fixture.clock.now())
@@ -55,8 +56,8 @@ struct ChangeStoreTests {
         #expect(try await store.changePlan(id: "p1")?.state == .planned)
     }
 
-    @Test func aStackIsLockedByOnePullRequestUntilItIsReleased() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func aStackIsLockedByOnePullRequestUntilItIsReleased(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let store = fixture.store
         let mine = StackLock(key: Self.key, repository: "acme/infra", pullRequest: 8, issue: 7, at: fixture.clock.now())
@@ -76,8 +77,8 @@ struct ChangeStoreTests {
         #expect(try await store.acquireLock(theirs) == theirs)
     }
 
-    @Test func decisionsRegistryAndDeploymentsReadBackInOrder() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func decisionsRegistryAndDeploymentsReadBackInOrder(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let store = fixture.store
         let now = fixture.clock.now()

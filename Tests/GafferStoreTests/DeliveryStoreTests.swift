@@ -1,11 +1,12 @@
 import Foundation
 import GafferCore
 import GafferStore
+import GafferTestSupport
 import Testing
 
-@Suite struct DeliveryStoreTests {
-    @Test func aDeliveryAndItsJobAreStoredTogether() async throws {
-        let fixture = try StoreFixture()
+@Suite(.postgres) struct DeliveryStoreTests {
+    @Test(arguments: Backend.allCases) func aDeliveryAndItsJobAreStoredTogether(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let outcome = try await fixture.store.record(fixture.delivery("d-1"), job: fixture.newJob("github.delivery"))
         guard case .queued(let jobID) = outcome else {
@@ -21,8 +22,8 @@ import Testing
         #expect(job.type == "github.delivery")
     }
 
-    @Test func aRedeliveryChangesNothing() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func aRedeliveryChangesNothing(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         _ = try await fixture.store.record(fixture.delivery("d-1"), job: fixture.newJob())
         let again = try await fixture.store.record(fixture.delivery("d-1"), job: fixture.newJob())
@@ -31,16 +32,16 @@ import Testing
         #expect(try await fixture.store.jobs(state: nil, limit: 10).count == 1)
     }
 
-    @Test func anEventWithoutAJobIsRecordedOnly() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func anEventWithoutAJobIsRecordedOnly(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         #expect(try await fixture.store.record(fixture.delivery("p-1", event: "ping", action: nil), job: nil) == .recorded)
         #expect(try await fixture.store.deliveryCount() == 1)
         #expect(try await fixture.store.jobs(state: nil, limit: 10).isEmpty)
     }
 
-    @Test func concurrentDeliveriesAreEachStoredOnceWithOneJob() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func concurrentDeliveriesAreEachStoredOnceWithOneJob(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let store = fixture.store
         // Each id twice, all at once: the group commit puts many in one

@@ -9,7 +9,7 @@ import Testing
     struct Refused: Error {}
 
     @Test func aWriteThatThrowsIsRolledBackAloneAndTheOthersCommit() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try SQLiteFixture()
         defer { fixture.cleanUp() }
         let writer = fixture.store.writer
         try await writer.write { db in try db.execute(sql: "CREATE TABLE t (n INTEGER)") }
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func theLogStaysBoundedUnderSteadyWriting() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try SQLiteFixture()
         defer { fixture.cleanUp() }
         let store = fixture.store
         let body = Data(repeating: UInt8(ascii: "x"), count: 6000)

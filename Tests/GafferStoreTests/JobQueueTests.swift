@@ -1,12 +1,16 @@
 import Foundation
 import GafferCore
 import GafferStore
+import GafferTestSupport
 import Testing
 
-@Suite struct JobQueueTests {
-    @Test("26: renewing by owner extends every lease the owner holds, claimed and not yet started too, and no one else's")
-    func heartbeatByOwner() async throws {
-        let fixture = try StoreFixture()
+@Suite(.postgres) struct JobQueueTests {
+    @Test(
+        "26: renewing by owner extends every lease the owner holds, claimed and not yet started too, and no one else's",
+        arguments: Backend.allCases
+    )
+    func heartbeatByOwner(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let queue = fixture.store
         for _ in 0..<3 { _ = try await queue.enqueue(fixture.newJob()) }
@@ -21,8 +25,8 @@ import Testing
         #expect(reclaimed.map(\.id) == theirs.map(\.id))
     }
 
-    @Test func aJobGoesFromQueuedToRunningToSucceededAndEachChangeIsRecorded() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func aJobGoesFromQueuedToRunningToSucceededAndEachChangeIsRecorded(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let queue = fixture.store
         let job = try await queue.enqueue(fixture.newJob())
@@ -49,8 +53,8 @@ import Testing
         #expect(events[1].worker == "w1")
     }
 
-    @Test func aFailedAttemptWaitsForItsBackoffThenRunsAgain() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func aFailedAttemptWaitsForItsBackoffThenRunsAgain(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let queue = fixture.store
         let job = try await queue.enqueue(fixture.newJob(maxAttempts: 3))
@@ -67,8 +71,8 @@ import Testing
         #expect(again.error == "boom")
     }
 
-    @Test func theLastAttemptsFailureIsFinal() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func theLastAttemptsFailureIsFinal(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let queue = fixture.store
         let job = try await queue.enqueue(fixture.newJob(maxAttempts: 2))
@@ -84,8 +88,8 @@ import Testing
         #expect(try await queue.events(jobID: job.id).last?.reason.contains("no attempts left") == true)
     }
 
-    @Test func aPermanentFailureIsNotRetried() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func aPermanentFailureIsNotRetried(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let job = try await fixture.store.enqueue(fixture.newJob(maxAttempts: 5))
         let lease = try #require(try await fixture.store.claim(owner: "w", limit: 1, leaseDuration: 30).first?.lease)
@@ -93,8 +97,8 @@ import Testing
         #expect(try await fixture.store.job(id: job.id)?.attempts == 1)
     }
 
-    @Test func anExpiredLeaseLetsAnotherWorkerTakeTheJobAndFencesOutTheFirst() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func anExpiredLeaseLetsAnotherWorkerTakeTheJobAndFencesOutTheFirst(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let queue = fixture.store
         let job = try await queue.enqueue(fixture.newJob())
@@ -120,8 +124,8 @@ import Testing
         #expect(events.contains { $0.reason.contains("lease of worker dead expired") })
     }
 
-    @Test func heartbeatsKeepALeaseAlive() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func heartbeatsKeepALeaseAlive(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let queue = fixture.store
         _ = try await queue.enqueue(fixture.newJob())
@@ -133,8 +137,8 @@ import Testing
         }
     }
 
-    @Test func aLeaseThatExpiresOnTheLastAttemptFailsTheJob() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func aLeaseThatExpiresOnTheLastAttemptFailsTheJob(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let job = try await fixture.store.enqueue(fixture.newJob(maxAttempts: 1))
         _ = try await fixture.store.claim(owner: "dead", limit: 1, leaseDuration: 1)
@@ -145,8 +149,8 @@ import Testing
         #expect(failed.error?.contains("no attempts left") == true)
     }
 
-    @Test func releasingGivesTheAttemptBack() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func releasingGivesTheAttemptBack(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let job = try await fixture.store.enqueue(fixture.newJob())
         let lease = try #require(try await fixture.store.claim(owner: "w", limit: 1, leaseDuration: 30).first?.lease)
@@ -157,8 +161,8 @@ import Testing
         #expect(try await fixture.store.events(jobID: job.id).last?.reason == "shutting down")
     }
 
-    @Test func cancellingStopsAJobFromBeingClaimedAndLeavesFinishedJobsAlone() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func cancellingStopsAJobFromBeingClaimedAndLeavesFinishedJobsAlone(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let queue = fixture.store
         let job = try await queue.enqueue(fixture.newJob())
@@ -173,8 +177,8 @@ import Testing
         #expect(try await queue.cancel(id: other.id, reason: "too late")?.state == .succeeded)
     }
 
-    @Test func listingFiltersByStateAndCountsAreByState() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func listingFiltersByStateAndCountsAreByState(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         for _ in 0..<3 { _ = try await fixture.store.enqueue(fixture.newJob()) }
         _ = try await fixture.store.claim(owner: "w", limit: 1, leaseDuration: 30)
@@ -188,8 +192,8 @@ import Testing
         #expect(try await fixture.store.runnableCount() == 2)
     }
 
-    @Test func manyWorkersClaimingAtOnceNeverShareAJob() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func manyWorkersClaimingAtOnceNeverShareAJob(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let store = fixture.store
         for _ in 0..<200 { _ = try await store.enqueue(fixture.newJob()) }
@@ -210,9 +214,13 @@ import Testing
         #expect(Set(claims).count == 200)
     }
 
-    @Test func migratingTwiceAppliesNothingTheSecondTime() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func migratingTwiceAppliesNothingTheSecondTime(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
-        #expect(try fixture.store.migrate().isEmpty)
+        switch fixture.store {
+        case let store as SQLiteStore: #expect(try store.migrate().isEmpty)
+        case let store as PostgresStore: #expect(try await store.migrate().isEmpty)
+        default: Issue.record("a store of neither back end")
+        }
     }
 }

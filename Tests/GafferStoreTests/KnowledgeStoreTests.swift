@@ -1,11 +1,12 @@
 import Foundation
 import GafferCore
 import GafferStore
+import GafferTestSupport
 import Testing
 
 /// The knowledge base in SQLite: learnings kept once and fixed by the task's next apply, and every
 /// kind of entry listed and searched together.
-struct KnowledgeStoreTests {
+@Suite(.postgres) struct KnowledgeStoreTests {
     static func learning(_ plan: String, issue: Int = 7, type: String = "AWS::S3::Bucket", at: Date) -> Learning {
         let reason = "logs-archive already exists (Service: S3, Status Code: 409, Error Code: BucketAlreadyExists)"
         return Learning(
@@ -21,8 +22,8 @@ struct KnowledgeStoreTests {
         )
     }
 
-    @Test func aFailureIsLearnedOnceAndFixedByTheTasksNextApply() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func aFailureIsLearnedOnceAndFixedByTheTasksNextApply(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let store = fixture.store
         let failed = Self.learning("p1", at: fixture.clock.now())
@@ -45,8 +46,8 @@ struct KnowledgeStoreTests {
         #expect(try await store.learnings(resourceTypes: ["AWS::DynamoDB::Table"]).first?.fix == nil, "another task's learning stays open")
     }
 
-    @Test func decisionsDeploymentsGapsAndLearningsAreListedAndSearchedTogether() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func decisionsDeploymentsGapsAndLearningsAreListedAndSearchedTogether(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let store = fixture.store
         let start = fixture.clock.now()

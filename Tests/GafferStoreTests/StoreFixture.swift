@@ -1,18 +1,49 @@
 import Foundation
 import GafferCore
-import GafferStore
 import GafferTestSupport
 
-/// A store in a temporary directory, on a clock the test moves by hand.
-struct StoreFixture {
-    let directory: TemporaryDirectory
-    let clock = ManualWallClock()
-    let store: SQLiteStore
+@testable import GafferStore
 
-    init() throws {
-        directory = try TemporaryDirectory("gaffer-store")
-        store = try SQLiteStore(dataDirectory: directory.url, clock: clock)
-        try store.migrate()
+/// The back ends the shared store tests run against, so SQLite and PostgreSQL cannot drift apart.
+enum Backend: String, CaseIterable, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// A store on either back end, migrated, on a clock the test moves by hand: SQLite in a temporary
+/// directory, or a new database on the suite's PostgreSQL server (`@Suite(.postgres)`).
+struct StoreFixture {
+    let backend: Backend
+    let clock = ManualWallClock()
+    let store: any GafferDatabase
+    /// The PostgreSQL database's URL; nil on SQLite.
+    let url: String?
+    private let directory: TemporaryDirectory?
+
+    init(_ backend: Backend) async throws {
+        self.backend = backend
+        switch backend {
+        case .sqlite:
+            let directory = try TemporaryDirectory("gaffer-store")
+            let store = try SQLiteStore(dataDirectory: directory.url, clock: clock)
+            try store.migrate()
+            (self.store, self.directory, self.url) = (store, directory, nil)
+        case .postgres:
+            let url = try await PostgresTrait.freshDatabase()
+            let store = try PostgresStore(address: try PostgresAddress(url: url), poolSize: 4, clock: clock)
+            try await store.migrate()
+            (self.store, self.directory, self.url) = (store, nil, url)
+        }
+    }
+
+    /// Runs SQL on the store's database behind its back, the dialect chosen by the back end.
+    func execute(sqlite: String, postgres: String) async throws {
+        switch store {
+        case let store as SQLiteStore: try await store.pool.write { db in try db.execute(sql: sqlite) }
+        default:
+            let server = try PostgresTrait.currentServer()
+            _ = try await server.psql(postgres, database: String(url?.split(separator: "/").last?.split(separator: "?").first ?? ""))
+        }
     }
 
     func delivery(_ id: String, event: String = "issues", action: String? = "opened") -> Delivery {
@@ -24,7 +55,7 @@ struct StoreFixture {
     }
 
     func cleanUp() {
-        try? store.close()
-        directory.remove()
+        store.shutdown()
+        directory?.remove()
     }
 }

@@ -40,12 +40,15 @@ import Testing
                     .filter { $0.contains("@bob \(verb) the plan of `") && $0.contains("from the Gaffer dashboard") }
             }
             // The page redraws itself when something changes; an element found just before a redraw is gone by the
-            // time it is used. A person would look again: so does this, when nothing was done.
+            // time it is used: chromedriver says "stale element", or "not interactable" when the swap lands between its
+            // own checks. A person would look again: so does this, when nothing was done.
             func act(_ body: () async throws -> Void) async throws {
                 for attempt in 1...3 {
                     do {
                         return try await body()
-                    } catch let error as CommandFailed where error.output.contains("stale element") && attempt < 3 {
+                    } catch let error as CommandFailed
+                        where (error.output.contains("stale element") || error.output.contains("not interactable")) && attempt < 3
+                    {
                         continue
                     }
                 }
@@ -139,7 +142,7 @@ import Testing
             // A form sent without its CSRF token is refused, and changes nothing.
             try await browser.open("\(base)/dashboard/pause")
             try await browser.execute("document.querySelector('form.confirm input[name=csrf]').remove()")
-            try await browser.type("forged", into: try #require(try await browser.find("#reason")))
+            try await act { try await browser.type("forged", into: try #require(try await browser.find("#reason"))) }
             try await click("#confirm-pause")
             try await waitUntil(timeout: .seconds(10), "the refusal") { try await text("#reason")?.contains("CSRF token") == true }
             try await story.gaffer.server.emergencyStop.refresh()
@@ -156,7 +159,7 @@ import Testing
             try await waitUntil(timeout: .seconds(60), "the slow build to start") { try await check()?.status == "in_progress" }
             try await browser.open("\(base)/dashboard")
             try await click("#pause")
-            try await browser.type("incident 9: a bad change is spreading", into: try #require(try await browser.find("#reason")))
+            try await act { try await browser.type("incident 9: a bad change is spreading", into: try #require(try await browser.find("#reason"))) }
             try await shot("pause-confirm")
             try await click("#confirm-pause")
             try await waitUntil(timeout: .seconds(10), "the banner") { try await text("#paused-banner") != nil }
