@@ -10,7 +10,8 @@ import ServiceLifecycle
 /// workers and the HTTP routes, from one configuration.
 public struct GafferServer: Sendable {
     public let configuration: GafferConfiguration
-    public let store: SQLiteStore
+    /// SQLite in the data directory, or the PostgreSQL server `database_url` names.
+    public let store: any GafferDatabase
     public let metrics: GafferMetrics
     public let router: EventRouter
     public let registry: JobRegistry
@@ -37,20 +38,15 @@ public struct GafferServer: Sendable {
         clock: any WallClock = SystemWallClock(),
         eventHandlers: [any WebhookEventHandler]? = nil,
         extraJobHandlers: [any JobHandler] = []
-    ) throws {
+    ) async throws {
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
         self.clock = clock
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        store = try SQLiteStore(
-            dataDirectory: configuration.dataDirectory,
-            synchronous: configuration.sqliteSynchronous,
-            clock: clock,
-            redactor: configuration.redactor
-        )
-        let applied = try store.migrate()
-        if !applied.isEmpty { logger.info("store migrated", metadata: ["applied": "\(applied)"]) }
+        let (store, applied) = try await configuration.openStore(clock: clock, logger: logger)
+        self.store = store
+        if !applied.isEmpty { logger.info("store migrated", metadata: ["applied": "\(applied)", "store": "\(store.location)"]) }
         github = try GitHubConnection.make(configuration)
         dashboardTemplates = try DashboardTemplates.shipped()
         dashboardEvents = DashboardEvents(data: store)

@@ -47,7 +47,7 @@ configuration.apiToken = Secret(token)
 configuration.webhookSecrets = [Secret(secret)]
 var logger = Logger(label: "dashboard-bench")
 logger.logLevel = .error
-let server = try GafferServer(configuration: configuration, logger: logger)
+let server = try await GafferServer(configuration: configuration, logger: logger)
 
 // The data: tasks of 10 steps, and plans of pull requests waiting for a decision.
 let seedStart = ContinuousClock.now
@@ -247,7 +247,7 @@ say(
 try await client.shutdown()
 await group.triggerGracefulShutdown()
 _ = await running.result
-try server.store.close()
+server.store.shutdown()
 
 extension String {
     func leftPad(_ width: Int) -> String { count >= width ? " " + self : String(repeating: " ", count: width - count) + self }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GafferApp
+import GafferStore
 import Logging
 import Metrics
 import Prometheus
@@ -12,6 +13,17 @@ enum CommandSupport {
             return try ConfigurationLoader.load(file: option.config, needs: needs)
         } catch {
             FileHandle.standardError.write(Data("gaffer: \(error.description)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    /// The configured store (SQLite in the data directory, or PostgreSQL at `database_url`), migrated;
+    /// on failure a line that says where and why, and exit code 2.
+    static func openStore(_ configuration: GafferConfiguration) async throws -> (store: any GafferDatabase, applied: [String]) {
+        do {
+            return try await configuration.openStore(logger: Logger(label: "gaffer.store"))
+        } catch {
+            FileHandle.standardError.write(Data("gaffer: \(error)\n".utf8))
             throw ExitCode(2)
         }
     }

@@ -121,7 +121,7 @@ struct DemoRunCommand: AsyncParsableCommand {
         await webhooks.configure(url: URL(string: "http://127.0.0.1:\(port)/webhooks/github"), secret: secret.revealed)
 
         let logger = CommandSupport.bootstrap(configuration)
-        let server = try GafferServer(configuration: configuration, logger: logger)
+        let server = try await GafferServer(configuration: configuration, logger: logger)
         let info = DemoInfo(
             github_api: github,
             gaffer: "http://127.0.0.1:\(port)",
@@ -150,7 +150,7 @@ struct DemoRunCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: stateFile) }
         guard script else {
             try await group.run()
-            try server.store.close()
+            server.store.shutdown()
             return
         }
         let story = DemoScript(
@@ -182,7 +182,7 @@ struct DemoRunCommand: AsyncParsableCommand {
             }
             return outcome
         }
-        try server.store.close()
+        server.store.shutdown()
         if case .failure(let error) = outcome {
             FileHandle.standardError.write(Data("gaffer demo --script: \(error)\n".utf8))
             throw ExitCode(1)

@@ -30,9 +30,8 @@ struct KnowledgeCommand: AsyncParsableCommand {
 
         func print(matching text: String?) async throws {
             let configuration = try CommandSupport.loadConfiguration(config, needs: [.dataDirectory])
-            let store = try SQLiteStore(dataDirectory: configuration.dataDirectory, synchronous: configuration.sqliteSynchronous)
-            defer { try? store.close() }
-            _ = try store.migrate()
+            let store = try await CommandSupport.openStore(configuration).store
+            defer { store.shutdown() }
             let entries = try await store.knowledge(kind: kind, matching: text, limit: limit)
             if json {
                 let encoder = JSONEncoder()

@@ -4,8 +4,8 @@ import GafferApp
 import GafferCore
 import GafferStore
 
-/// `gaffer pause --reason` and `gaffer resume`: the emergency stop, from a shell on the machine
-/// that holds the data directory. A running `gaffer serve` sees it within a second.
+/// `gaffer pause --reason` and `gaffer resume`: the emergency stop, from a shell that can reach the
+/// store (the data directory, or the PostgreSQL server). Every running `gaffer serve` sees it within a second.
 struct PauseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pause",
@@ -27,7 +27,7 @@ struct PauseCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (store, stop) = try await EmergencyStop.opened(config)
-        defer { try? store.close() }
+        defer { store.shutdown() }
         let who = by ?? ProcessInfo.processInfo.environment["USER"] ?? "the operator"
         let earlier = stop.current
         let pause = try await stop.pause(by: who, reason: reason, at: Date())
@@ -46,7 +46,7 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (store, stop) = try await EmergencyStop.opened(config)
-        defer { try? store.close() }
+        defer { store.shutdown() }
         guard let pause = stop.current else {
             print("Gaffer is not paused.")
             return
@@ -57,11 +57,10 @@ struct ResumeCommand: AsyncParsableCommand {
 }
 
 extension EmergencyStop {
-    /// The store of the configured data directory and its emergency stop, as it is now.
-    static func opened(_ config: ConfigOption) async throws -> (SQLiteStore, EmergencyStop) {
+    /// The configured store and its emergency stop, as it is now.
+    static func opened(_ config: ConfigOption) async throws -> (any GafferDatabase, EmergencyStop) {
         let configuration = try CommandSupport.loadConfiguration(config, needs: [.dataDirectory])
-        let store = try SQLiteStore(dataDirectory: configuration.dataDirectory, synchronous: configuration.sqliteSynchronous)
-        _ = try store.migrate()
+        let store = try await CommandSupport.openStore(configuration).store
         let stop = EmergencyStop(store: store)
         try await stop.refresh()
         return (store, stop)

@@ -5,6 +5,7 @@ import GafferApp
 import GafferCore
 import GafferMessages
 import GafferStore
+import Logging
 
 /// `gaffer report`: a read-only report from the command line, the same one an issue gets.
 struct ReportCommand: AsyncParsableCommand {
@@ -48,18 +49,16 @@ struct ReportCommand: AsyncParsableCommand {
         let configuration = try CommandSupport.loadConfiguration(config, needs: [.dataDirectory])
         let task: AwsTask
         let work: ReportWork
-        let store: SQLiteStore
+        let store: any GafferDatabase
         do {
             task = try makeTask()
-            try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-            store = try SQLiteStore(dataDirectory: configuration.dataDirectory, synchronous: configuration.sqliteSynchronous)
-            _ = try store.migrate()
+            store = try await configuration.openStore(logger: Logger(label: "gaffer.store")).store
             work = try configuration.makeReportWork(store: store)
         } catch {
             FileHandle.standardError.write(Data("gaffer report: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        defer { try? store.close() }
+        defer { store.shutdown() }
         switch try await work.run(task) {
         case .report(let report, let summary, let id):
             if json {

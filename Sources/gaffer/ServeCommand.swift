@@ -14,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try CommandSupport.loadConfiguration(options, needs: [.httpServer, .dataDirectory])
         let metrics = GafferMetrics()
         let logger = CommandSupport.bootstrap(configuration, metrics: metrics)
-        let server = try GafferServer(configuration: configuration, logger: logger, metrics: metrics)
+        let server = try await GafferServer(configuration: configuration, logger: logger, metrics: metrics)
         let application = server.makeApplication { port in
             logger.notice(
                 "gaffer is listening",
@@ -22,6 +22,6 @@ struct ServeCommand: AsyncParsableCommand {
             )
         }
         try await application.runService()
-        try server.store.close()
+        server.store.shutdown()
     }
 }

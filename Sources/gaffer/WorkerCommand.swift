@@ -14,7 +14,7 @@ struct WorkerCommand: AsyncParsableCommand {
         var configuration = try CommandSupport.loadConfiguration(options, needs: [.dataDirectory])
         if configuration.workers == 0 { configuration.workers = 1 }
         let logger = CommandSupport.bootstrap(configuration)
-        let server = try GafferServer(configuration: configuration, logger: logger)
+        let server = try await GafferServer(configuration: configuration, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [server.workers],
@@ -23,6 +23,6 @@ struct WorkerCommand: AsyncParsableCommand {
             )
         )
         try await group.run()
-        try server.store.close()
+        server.store.shutdown()
     }
 }

@@ -12,20 +12,20 @@ struct AppFixture {
     let directory: TemporaryDirectory
     let server: GafferServer
 
-    init(workers: Int = 2, configure: (inout GafferConfiguration) -> Void = { _ in }, extraJobHandlers: [any JobHandler] = []) throws {
+    init(workers: Int = 2, configure: (inout GafferConfiguration) -> Void = { _ in }, extraJobHandlers: [any JobHandler] = []) async throws {
         directory = try TemporaryDirectory("gaffer-app")
         var configuration = TestConfiguration.make(directory: directory.url, workers: workers)
         configure(&configuration)
         var logger = Logger(label: "gaffer-test")
         logger.logLevel = .warning
-        server = try GafferServer(configuration: configuration, logger: logger, extraJobHandlers: extraJobHandlers)
+        server = try await GafferServer(configuration: configuration, logger: logger, extraJobHandlers: extraJobHandlers)
     }
 
     /// Runs `body` against the application (workers included), then cleans up.
     func test<Value: Sendable>(_ mode: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value
     {
         defer {
-            try? server.store.close()
+            server.store.shutdown()
             directory.remove()
         }
         return try await server.makeApplication().test(mode, body)

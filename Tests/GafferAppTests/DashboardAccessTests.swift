@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func aFormWithoutTheSessionsCSRFTokenIsRefusedAndChangesNothing() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         let stop = fixture.server.emergencyStop
         try await fixture.test { client in
             let (cookie, csrf) = try await Self.signIn(client)

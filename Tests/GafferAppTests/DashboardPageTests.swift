@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func oneTaskIsListedAndItsPageDrawsItsPlan() async throws {
-        let fixture = try AppFixture(workers: 0) { $0.changes.budgets.monthlyUSD = 100 }
+        let fixture = try await AppFixture(workers: 0) { $0.changes.budgets.monthlyUSD = 100 }
         let store = fixture.server.store
         var resource = RegisteredResource(
             arn: "arn:aws:s3:::sample-bucket-20",
@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func tenThousandTasksArePaged() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         // In batches, each written before the next is made: making 10,000 plans at once would hold a thread of the
         // suite's small pool for seconds and starve the tests beside it.
         for first in stride(from: 0, to: 10_000, by: 500) {

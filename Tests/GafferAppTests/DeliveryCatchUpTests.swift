@@ -13,7 +13,10 @@ struct DeliveryCatchUpTests {
     @Test func missedDeliveriesAreRedeliveredOnceAndStoredOnesAreNot() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let server = try GafferServer(configuration: TestConfiguration.make(directory: directory.url, workers: 0), logger: Logger(label: "test"))
+        let server = try await GafferServer(
+            configuration: TestConfiguration.make(directory: directory.url, workers: 0),
+            logger: Logger(label: "test")
+        )
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = server.makeApplication { continuation.yield($0) }
         let running = RunningService(application)

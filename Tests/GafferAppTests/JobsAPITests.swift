@@ -8,7 +8,7 @@ import Testing
 
 @Suite struct JobsAPITests {
     @Test func anEchoJobIsCreatedRunAndReturnsItsPayload() async throws {
-        let fixture = try AppFixture()
+        let fixture = try await AppFixture()
         let dataDirectory = fixture.directory.url
         try await fixture.test { client in
             let created = try await client.api(.post, "/jobs", json: #"{"job_type":"echo","payload":{"hello":"world","n":[1,2]}}"#)
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func listingFiltersByStatusAndLimit() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         try await fixture.test { client in
             for _ in 0..<3 { _ = try await client.api(.post, "/jobs", json: #"{"job_type":"echo","payload":{}}"#) }
             let all = try await client.api(.get, "/jobs?status=QUEUED&limit=2")
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func aJobCanBeCancelledUntilItFinishes() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         try await fixture.test { client in
             let id = try #require(try await client.api(.post, "/jobs", json: #"{"job_type":"echo"}"#).json["job_id"] as? Int)
             let cancelled = try await client.api(.post, "/jobs/\(id)/cancel")
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func theAPIRequiresTheBearerToken() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         let store = fixture.server.store
         try await fixture.test { client in
             let missing = try await client.api(.post, "/jobs", json: #"{"job_type":"echo"}"#, token: nil)
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func withNoTokenConfiguredTheAPIIsClosed() async throws {
-        let fixture = try AppFixture(workers: 0) { $0.apiToken = nil }
+        let fixture = try await AppFixture(workers: 0) { $0.apiToken = nil }
         try await fixture.test { client in
             let response = try await client.api(.get, "/jobs")
             #expect(response.status == .forbidden)
@@ -115,7 +115,7 @@ import Testing
 
     @Test(arguments: badInputs)
     func badInputIsRefusedWithAMessageAndStoresNothing(_ input: BadInput) async throws {
-        let fixture = try AppFixture(workers: 0) { $0.jobMaxPayloadBytes = 4096 }
+        let fixture = try await AppFixture(workers: 0) { $0.jobMaxPayloadBytes = 4096 }
         let store = fixture.server.store
         try await fixture.test { client in
             let response = try await client.api(.post, "/jobs", json: input.body)
@@ -127,7 +127,7 @@ import Testing
     }
 
     @Test func badQueriesAndIdsAreRefused() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         try await fixture.test { client in
             let status = try await client.api(.get, "/jobs?status=DONE")
             #expect(status.status == .badRequest)
@@ -149,7 +149,7 @@ import Testing
     }
 
     @Test func healthReportsTheStoreWorkersAndQueue() async throws {
-        let fixture = try AppFixture(workers: 3)
+        let fixture = try await AppFixture(workers: 3)
         try await fixture.test { client in
             try await waitUntil("workers to start") {
                 let workers = try await client.execute(uri: "/health", method: .get).json["workers"] as? [String: Any]
@@ -164,7 +164,7 @@ import Testing
     }
 
     @Test func creatingAndCancellingAreAudited() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         let store = fixture.server.store
         try await fixture.test { client in
             let id = try #require(try await client.api(.post, "/jobs", json: #"{"job_type":"echo"}"#).json["job_id"] as? Int)

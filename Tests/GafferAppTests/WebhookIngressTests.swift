@@ -9,7 +9,7 @@ import Testing
 
 @Suite struct WebhookIngressTests {
     @Test func aSignedIssueIsStoredQueuedAndRunByAWorker() async throws {
-        let fixture = try AppFixture()
+        let fixture = try await AppFixture()
         let store = fixture.server.store
         try await fixture.test { client in
             let delivery = try SignedDelivery.issueOpened()
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func aRedeliveryIsAcknowledgedAndQueuesNothing() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         let store = fixture.server.store
         try await fixture.test { client in
             let delivery = try SignedDelivery.issueOpened()
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func pingIsAnsweredAndRecordedWithoutAJob() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         let store = fixture.server.store
         try await fixture.test { client in
             let body = try Data(contentsOf: Conformance.directory().appendingPathComponent("webhooks/ping/payload.json"))
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func anEventGafferDoesNotActOnIsRecordedNotQueued() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         let store = fixture.server.store
         try await fixture.test { client in
             let root = try Conformance.directory().appendingPathComponent("webhooks")
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func aFormEncodedDeliveryIsVerifiedOnTheRawBodyAndStoredAsJSON() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         let store = fixture.server.store
         try await fixture.test { client in
             let json = try SignedDelivery.issueOpened().body
@@ -86,7 +86,7 @@ import Testing
     }
 
     @Test func aMissingOrWrongSignatureIsRefusedAndNothingIsStored() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         let store = fixture.server.store
         try await fixture.test { client in
             let body = try SignedDelivery.issueOpened().body
@@ -103,7 +103,7 @@ import Testing
     }
 
     @Test func aRotatedSecretIsAcceptedBesideTheNewOne() async throws {
-        let fixture = try AppFixture(workers: 0) { $0.webhookSecrets = [Secret("new-one"), TestConfiguration.webhookSecret] }
+        let fixture = try await AppFixture(workers: 0) { $0.webhookSecrets = [Secret("new-one"), TestConfiguration.webhookSecret] }
         try await fixture.test { client in
             let body = try SignedDelivery.issueOpened().body
             #expect(try await client.deliver(SignedDelivery(event: "issues", body: body)).status == .accepted)
@@ -112,7 +112,7 @@ import Testing
     }
 
     @Test func anOversizedBodyIsRefused() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         let store = fixture.server.store
         try await fixture.test { client in
             var body = Data(#"{"action":"opened","pad":""#.utf8)
@@ -126,7 +126,7 @@ import Testing
     }
 
     @Test func anUnsupportedContentTypeIsRefused() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         let store = fixture.server.store
         try await fixture.test { client in
             let response = try await client.deliver(try SignedDelivery.issueOpened(), contentType: "text/plain")
@@ -138,7 +138,7 @@ import Testing
 
     @Test(arguments: ["X-GitHub-Event", "X-GitHub-Delivery"])
     func aMissingGitHubHeaderIsRefused(_ header: String) async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         let store = fixture.server.store
         try await fixture.test { client in
             var delivery = try SignedDelivery.issueOpened()
@@ -151,7 +151,7 @@ import Testing
     }
 
     @Test func aSignedBodyThatIsNotAJSONObjectIsRefused() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         let store = fixture.server.store
         try await fixture.test { client in
             let response = try await client.deliver(SignedDelivery(event: "issues", body: Data("[1,2,3]".utf8)))
@@ -162,7 +162,7 @@ import Testing
     }
 
     @Test func metricsCountDeliveriesByOutcome() async throws {
-        let fixture = try AppFixture(workers: 0)
+        let fixture = try await AppFixture(workers: 0)
         try await fixture.test { client in
             let delivery = try SignedDelivery.issueOpened()
             _ = try await client.deliver(delivery)
@@ -211,7 +211,7 @@ import Testing
         "14: unverified bodies are bounded in total: past the bound a delivery gets 503 with Retry-After, and the bytes are freed when the senders go"
     )
     func unverifiedBytesAreBounded() async throws {
-        let fixture = try AppFixture(workers: 0) { $0.webhookUnverifiedMaxBytes = 1_000_000 }
+        let fixture = try await AppFixture(workers: 0) { $0.webhookUnverifiedMaxBytes = 1_000_000 }
         let store = fixture.server.store
         try await fixture.test(.live) { client in
             let port = try #require(client.port)

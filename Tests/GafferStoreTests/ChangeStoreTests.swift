@@ -135,4 +135,28 @@ import Testing
         #expect(try await store.deployments(plan: "p1") == [deployment])
         #expect(try await store.deployments(plan: "p2").isEmpty)
     }
+
+    @Test(arguments: Backend.allCases) func aStackLockTakenThroughOneProcessHoldsAgainstAnother(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        defer { fixture.cleanUp() }
+        let other = try fixture.openAnother()
+        defer { other.shutdown() }
+        // Two processes race for each of 20 stacks, for different pull requests: each stack goes to exactly one.
+        let stores = [fixture.store, other]
+        let winners = try await withThrowingTaskGroup(of: (String, Int).self) { group in
+            for stack in 0..<20 {
+                for (index, store) in stores.enumerated() {
+                    let key = StackKey(account: "123456789012", region: "us-east-1", name: "stack-\(stack)")
+                    let lock = StackLock(key: key, repository: "acme/infra", pullRequest: 100 + index, issue: 7, at: fixture.clock.now())
+                    group.addTask { (key.description, try await store.acquireLock(lock).pullRequest) }
+                }
+            }
+            return try await group.reduce(into: [String: Set<Int>]()) { $0[$1.0, default: []].insert($1.1) }
+        }
+        #expect(winners.count == 20 && winners.values.allSatisfy { $0.count == 1 }, "each racer was told the same holder: \(winners)")
+        let held =
+            try await other.locks(repository: "acme/infra", pullRequest: 100).count
+            + (try await fixture.store.locks(repository: "acme/infra", pullRequest: 101).count)
+        #expect(held == 20)
+    }
 }

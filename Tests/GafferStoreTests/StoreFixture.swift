@@ -36,6 +36,14 @@ struct StoreFixture {
         }
     }
 
+    /// A second store on the same database, as another process would open it.
+    func openAnother() throws -> any GafferDatabase {
+        switch store {
+        case let store as SQLiteStore: try SQLiteStore(path: store.path, clock: clock)
+        default: try PostgresStore(address: try PostgresAddress(url: url ?? ""), poolSize: 4, clock: clock)
+        }
+    }
+
     /// Runs SQL on the store's database behind its back, the dialect chosen by the back end.
     func execute(sqlite: String, postgres: String) async throws {
         switch store {

@@ -8,18 +8,20 @@ public final class PostgresServer: Sendable {
     public let port: Int
     public let password: String
     private let directory: TemporaryDirectory
-    private let server: ServerProcess
+    private let command: [String]
+    private let server: Locked<ServerProcess>
 
     /// `postgresql://gaffer:…@127.0.0.1:<port>/<database>`.
     public func url(database: String = "postgres", scheme: String = "postgresql") -> String {
         "\(scheme)://gaffer:\(password)@127.0.0.1:\(port)/\(database)"
     }
 
-    private init(port: Int, password: String, directory: TemporaryDirectory, server: ServerProcess) {
+    private init(port: Int, password: String, directory: TemporaryDirectory, command: [String], server: ServerProcess) {
         self.port = port
         self.password = password
         self.directory = directory
-        self.server = server
+        self.command = command
+        self.server = Locked(server)
     }
 
     public static func start() async throws -> PostgresServer {
@@ -61,7 +63,7 @@ public final class PostgresServer: Sendable {
             directory.remove()
             throw error
         }
-        return PostgresServer(port: port, password: password, directory: directory, server: server)
+        return PostgresServer(port: port, password: password, directory: directory, command: command, server: server)
     }
 
     /// Runs SQL with psql as the superuser; returns what it printed (unaligned, tuples only).
@@ -76,8 +78,17 @@ public final class PostgresServer: Sendable {
         return outcome.outputText
     }
 
+    /// Kills the server as a crash or a failover would (every connection drops), then starts it again
+    /// on the same data and port; it recovers what was committed.
+    public func restart() async throws {
+        server.value.stop()
+        let started = try ServerProcess(command[0], Array(command.dropFirst()))
+        server.update { $0 = started }
+        try await started.waitForPort(port, what: "postgres after a restart")
+    }
+
     public func stop() {
-        server.stop()
+        server.value.stop()
         directory.remove()
     }
 

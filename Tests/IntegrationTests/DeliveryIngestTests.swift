@@ -14,11 +14,11 @@ import Testing
         let directory: TemporaryDirectory
         let server: GafferServer
 
-        init(workers: Int) throws {
+        init(workers: Int) async throws {
             directory = try TemporaryDirectory("gaffer-live")
             var logger = Logger(label: "live")
             logger.logLevel = .warning
-            server = try GafferServer(configuration: TestConfiguration.make(directory: directory.url, workers: workers), logger: logger)
+            server = try await GafferServer(configuration: TestConfiguration.make(directory: directory.url, workers: workers), logger: logger)
         }
 
         func run(_ body: @Sendable (Int) async throws -> Void) async throws {
@@ -38,13 +38,13 @@ import Testing
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }
-            try? server.store.close()
+            server.store.shutdown()
             directory.remove()
         }
     }
 
     @Test func aThousandConcurrentDeliveriesTwiceMakeExactlyAThousandJobs() async throws {
-        let live = try LiveServer(workers: 4)
+        let live = try await LiveServer(workers: 4)
         let store = live.server.store
         let deliveries = try (0..<1000).map { try SignedDelivery.issueOpened(title: "Bucket \($0)") }
         try await live.run { port in

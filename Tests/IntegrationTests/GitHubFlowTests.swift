@@ -28,7 +28,7 @@ struct GitHubFlowTests {
             configuration.githubMutationGapSeconds = 0
             configuration.githubCatchUpMinutes = 0
             configure(&configuration)
-            server = try GafferServer(configuration: configuration, logger: Logger(label: "test"))
+            server = try await GafferServer(configuration: configuration, logger: Logger(label: "test"))
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
             running = RunningService(server.makeApplication { continuation.yield($0) })
             var port = 0

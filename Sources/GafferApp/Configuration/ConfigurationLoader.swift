@@ -114,6 +114,33 @@ public enum ConfigurationLoader {
             config.sqliteSynchronous = mode
             return nil
         },
+        Setting(key: "database_url") { config, value in
+            guard PostgresAddress.isPostgresURL(value) else {
+                return
+                    "is not a postgres:// URL; leave it unset for SQLite in data_dir, or write postgres://USER@HOST:5432/DATABASE?sslmode=verify-full"
+            }
+            do {
+                config.database = try PostgresAddress(url: value)
+            } catch {
+                return "\(error)"
+            }
+            return nil
+        },
+        Setting(key: "database_password") { config, value in
+            config.databasePassword = Secret(value)
+            return nil
+        },
+        Setting(key: "database_password_file") { config, value in
+            guard let data = FileManager.default.contents(atPath: value) else {
+                return "cannot read \(value); give the path of a file holding the password"
+            }
+            // A file written with echo ends in a newline that is not part of the password.
+            config.databasePassword = Secret(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines))
+            return nil
+        },
+        Setting(key: "database_pool_size") { config, value in
+            wholeNumber(value, in: 1...500, unit: "connections") { config.databasePoolSize = $0 }
+        },
         Setting(key: "job_max_payload_bytes") { config, value in
             wholeNumber(value, in: 1024...(25 << 20), unit: "bytes") { config.jobMaxPayloadBytes = $0 }
         },

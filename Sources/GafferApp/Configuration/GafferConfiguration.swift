@@ -32,6 +32,12 @@ public struct GafferConfiguration: Sendable {
     /// On SIGTERM, how long running jobs may take to finish before they are given back.
     public var drainTimeoutSeconds = 25.0
     public var sqliteSynchronous = SQLiteSynchronous.normal
+    /// The PostgreSQL server several Gaffer processes share (`database_url`); nil keeps SQLite in the data directory.
+    public var database: PostgresAddress?
+    /// The database's password from `database_password` or `database_password_file`, used instead of one in the URL.
+    public var databasePassword: Secret?
+    /// The most connections one process opens to PostgreSQL.
+    public var databasePoolSize = 10
     /// The largest `payload` the jobs API accepts.
     public var jobMaxPayloadBytes = 1 << 20
     /// The bytes of webhook bodies not yet verified that may be held at once; past it, 503.

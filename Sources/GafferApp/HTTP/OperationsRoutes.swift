@@ -4,7 +4,7 @@ import Hummingbird
 
 /// `GET /health` and `GET /metrics`: for load balancers and Prometheus.
 struct OperationsRoutes: Sendable {
-    let store: SQLiteStore
+    let store: any GafferDatabase
     let workers: WorkerPool?
     let metrics: GafferMetrics
     let emergencyStop: EmergencyStop
@@ -18,6 +18,8 @@ struct OperationsRoutes: Sendable {
         }
         var status: String
         var store: String
+        /// Which back end: `sqlite` (one machine) or `postgres` (shared by several processes).
+        var database: String
         var workers: Workers
         var queueDepth: Int?
         /// Who paused Gaffer and why; nil while it runs. A paused Gaffer is healthy: it still answers.
@@ -25,7 +27,7 @@ struct OperationsRoutes: Sendable {
         var problems: [String]
 
         enum CodingKeys: String, CodingKey {
-            case status, store, workers, problems, paused
+            case status, store, database, workers, problems, paused
             case queueDepth = "queue_depth"
         }
     }
@@ -42,7 +44,7 @@ struct OperationsRoutes: Sendable {
 
     func health() async -> Response {
         var problems: [String] = []
-        let storeUp = await store.ping()
+        let storeUp = await store.isReachable()
         if !storeUp { problems.append("the store does not answer") }
         let depth = storeUp ? try? await store.runnableCount() : nil
         let status = workers?.status() ?? WorkerPool.Status(configured: 0, alive: 0, busy: 0, draining: false)
@@ -52,6 +54,7 @@ struct OperationsRoutes: Sendable {
         let health = Health(
             status: problems.isEmpty ? "ok" : "unhealthy",
             store: storeUp ? "ok" : "unreachable",
+            database: store is PostgresStore ? "postgres" : "sqlite",
             workers: .init(configured: status.configured, alive: status.alive, busy: status.busy, draining: status.draining),
             queueDepth: depth,
             paused: emergencyStop.current,

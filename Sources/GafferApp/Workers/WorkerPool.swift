@@ -290,19 +290,22 @@ public final class WorkerPool: Service, Sendable {
         handlerReturned()
 
         var outcome: JobState?
-        do {
-            let result = try run.get()
+        switch run {
+        case .success(let result):
             // Written only once the store accepts the completion: a worker that lost its
             // lease must not overwrite the winner's file. The store holds the result
             // either way, so a crash between the two loses only the copy on disk.
-            if try await queue.complete(lease, result: result.json) {
+            switch await persist("the job's success", logger: logger, { try await self.queue.complete(lease, result: result.json) }) {
+            case true?:
                 outcome = .succeeded
                 writeResult(result.json, to: directory, logger: logger)
                 logger.debug("job succeeded", metadata: ["attempt": "\(job.attempts)"])
-            } else {
+            case false?:
                 logger.warning("job finished after its lease was lost; the result was not recorded")
+            case nil:
+                break
             }
-        } catch {
+        case .failure(let error):
             outcome = await recordFailure(error, job: job, lease: lease, directory: directory, logger: logger)
         }
         if let outcome {
@@ -311,34 +314,54 @@ public final class WorkerPool: Service, Sendable {
     }
 
     private func recordFailure(_ error: any Error, job: Job, lease: JobLease, directory: String, logger: Logger) async -> JobState? {
-        do {
-            if Task.isCancelled {
+        if Task.isCancelled {
+            do {
                 try await queue.release([lease], reason: "given back: the worker shut down before the job finished")
                 logger.info("job given back to the queue at shutdown")
-                return nil
+            } catch {
+                logger.error("could not give the job back at shutdown; its lease will expire and it will run again", metadata: ["error": "\(error)"])
             }
-            if let paused = error as? Paused {
-                try await queue.park(lease, reason: "given back: \(paused)")
-                logger.notice("job stopped by the emergency stop; it waits for the resume")
-                return nil
-            }
-            let permanent = error is PermanentJobFailure
-            let message = "\(error)"
-            let retryAfter = permanent ? nil : settings.retryPolicy.delay(afterAttempt: job.attempts) / .seconds(1)
-            let state = try await queue.fail(lease, error: message, retryAfter: retryAfter)
-            if state == .failed {
-                // The store took the failure under this lease, so the file is this worker's to write.
-                if let bytes = try? JSONValue.object(["error": .string(message)]).encoded() {
-                    writeResult(bytes, to: directory, logger: logger)
-                }
-                logger.error("job failed", metadata: ["attempt": "\(job.attempts)", "error": "\(message)"])
-            } else if state == .queued {
-                logger.warning("job attempt failed; will retry", metadata: ["attempt": "\(job.attempts)", "error": "\(message)"])
-            }
-            return state
-        } catch {
-            logger.error("could not record the job's outcome; its lease will expire and it will run again", metadata: ["error": "\(error)"])
             return nil
+        }
+        if let paused = error as? Paused {
+            if await persist("the parking of the job", logger: logger, { try await self.queue.park(lease, reason: "given back: \(paused)") }) != nil {
+                logger.notice("job stopped by the emergency stop; it waits for the resume")
+            }
+            return nil
+        }
+        let permanent = error is PermanentJobFailure
+        let message = "\(error)"
+        let retryAfter = permanent ? nil : settings.retryPolicy.delay(afterAttempt: job.attempts) / .seconds(1)
+        let state = await persist("the job's failure", logger: logger) { try await self.queue.fail(lease, error: message, retryAfter: retryAfter) }
+        if state == .failed {
+            // The store took the failure under this lease, so the file is this worker's to write.
+            if let bytes = try? JSONValue.object(["error": .string(message)]).encoded() {
+                writeResult(bytes, to: directory, logger: logger)
+            }
+            logger.error("job failed", metadata: ["attempt": "\(job.attempts)", "error": "\(message)"])
+        } else if state == .queued {
+            logger.warning("job attempt failed; will retry", metadata: ["attempt": "\(job.attempts)", "error": "\(message)"])
+        }
+        return state ?? nil
+    }
+
+    /// Records a job's outcome, trying again while the store cannot take it (a database restarting):
+    /// the heartbeat keeps renewing the lease meanwhile, so giving up would leave the job running
+    /// for ever. Nil when the workers stop first; the lease then expires and the job runs again.
+    private func persist<T: Sendable>(_ what: String, logger: Logger, _ write: @Sendable () async throws -> T) async -> T? {
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                return try await write()
+            } catch {
+                guard !Task.isCancelled else {
+                    logger.error("could not record \(what) before the workers stopped; it will run again", metadata: ["error": "\(error)"])
+                    return nil
+                }
+                logger.warning("could not record \(what); trying again", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
         }
     }
 

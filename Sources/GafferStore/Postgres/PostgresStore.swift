@@ -21,6 +21,8 @@ public final class PostgresStore: Sendable {
     public let wakeSignal = WakeSignal()
     /// Takes secrets out of what people wrote and AWS said before it is kept.
     public let redactor: Redactor
+    /// How long one query or transaction may wait for a connection and its answer.
+    let requestTimeout: Duration
     private let running: Task<Void, Never>
     private let listening: Task<Void, Never>
 
@@ -30,6 +32,7 @@ public final class PostgresStore: Sendable {
         address: PostgresAddress,
         poolSize: Int = 10,
         connectTimeout: Duration = .seconds(10),
+        requestTimeout: Duration = .seconds(15),
         clock: any WallClock = SystemWallClock(),
         redactor: Redactor = .standard,
         logger: Logger = Logger(label: "gaffer.postgres")
@@ -51,6 +54,7 @@ public final class PostgresStore: Sendable {
         let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         self.client = client
         self.address = address
+        self.requestTimeout = requestTimeout
         self.clock = clock
         self.redactor = redactor
         self.logger = logger
@@ -61,23 +65,46 @@ public final class PostgresStore: Sendable {
         listening = Task.detached { await Self.listen(client, wake: wake, logger: logger) }
     }
 
-    static func tls(_ address: PostgresAddress) throws -> PostgresClient.Configuration.TLS {
+    /// libpq's sslmode as NIOSSL's settings: nil for no TLS; whether TLS is required.
+    static func tlsSettings(_ address: PostgresAddress) -> (configuration: TLSConfiguration, required: Bool)? {
         var configuration = TLSConfiguration.makeClientConfiguration()
         if let roots = address.rootCertificates { configuration.trustRoots = .file(roots) }
         switch address.tls {
-        case .disable: return .disable
-        case .prefer:
-            configuration.certificateVerification = .none
-            return .prefer(configuration)
-        case .require:
-            configuration.certificateVerification = .none
-            return .require(configuration)
-        case .verifyCA:
-            configuration.certificateVerification = .noHostnameVerification
-            return .require(configuration)
-        case .verifyFull:
-            configuration.certificateVerification = .fullVerification
-            return .require(configuration)
+        case .disable: return nil
+        case .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        return (configuration, address.tls != .prefer)
+    }
+
+    static func tls(_ address: PostgresAddress) throws -> PostgresClient.Configuration.TLS {
+        guard let (configuration, required) = tlsSettings(address) else { return .disable }
+        return required ? .require(configuration) : .prefer(configuration)
+    }
+
+    /// Connects once, outside the pool: the pool retries a refused connection or a wrong password
+    /// for ever, so this is how such a mistake is reported as the server said it, at start.
+    public func checkConnection(timeout: Duration = .seconds(10)) async throws {
+        var tls = PostgresConnection.Configuration.TLS.disable
+        if let (configuration, required) = Self.tlsSettings(address) {
+            let context = try NIOSSLContext(configuration: configuration)
+            tls = required ? .require(context) : .prefer(context)
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: address.host,
+            port: address.port,
+            username: address.user,
+            password: address.password?.revealed,
+            database: address.database,
+            tls: tls
+        )
+        configuration.options.connectTimeout = .seconds(timeout.components.seconds)
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            throw PostgresStoreError(error)
         }
     }
 
@@ -109,7 +136,11 @@ public final class PostgresStore: Sendable {
     /// start at once: the first holds an advisory lock while it migrates, the others wait and find nothing to do.
     @discardableResult
     public func migrate() async throws -> [String] {
-        try await transaction { connection in try await PostgresSchema.migrate(connection, logger: self.logger, at: self.clock.now()) }
+        try await checkConnection()
+        // Long enough to wait for another process's migrations.
+        return try await transaction(timeout: .seconds(120)) { connection in
+            try await PostgresSchema.migrate(connection, logger: self.logger, at: self.clock.now())
+        }
     }
 
     /// True when the server answers a query within `timeout`.
@@ -140,17 +171,18 @@ public final class PostgresStore: Sendable {
 
     /// Runs one statement on a pooled connection and reads every row it returns.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
-        do {
-            return try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
-        } catch {
-            throw PostgresStoreError(error)
+        try await withinTimeout { [client, logger] in
+            try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
         }
     }
 
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled back when it throws.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in
+    func transaction<T: Sendable>(
+        timeout: Duration? = nil,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await withinTimeout(timeout) { [client, logger] in
+            try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {
                     let value = try await body(connection)
@@ -161,11 +193,90 @@ public final class PostgresStore: Sendable {
                     throw error
                 }
             }
-        } catch let error as PostgresStoreError {
-            throw error
-        } catch {
-            throw PostgresStoreError(error)
         }
+    }
+
+    /// Fails with a timeout when no connection can be had in time (the server is down or every
+    /// connection is busy), or the answer does not come (a connection the server dropped without
+    /// the client noticing), rather than leaving a webhook or a worker waiting for ever. The work
+    /// is cancelled and left to end by itself: a query stuck on a dead connection may never notice.
+    private func withinTimeout<T: Sendable>(_ timeout: Duration? = nil, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let limit = timeout ?? requestTimeout
+        let location = address.description
+        let answer = AnswerOnce<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                answer.set(continuation)
+                let running = Task {
+                    do {
+                        answer.resume(with: .success(try await work()))
+                    } catch {
+                        answer.resume(with: .failure(PostgresStoreError(error)))
+                    }
+                }
+                answer.onTimeout = Task {
+                    try? await Task.sleep(for: limit)
+                    guard !Task.isCancelled else { return }
+                    running.cancel()
+                    answer.resume(with: .failure(PostgresStoreError(timedOutAfter: limit, at: location)))
+                }
+                answer.onCancel = { running.cancel() }
+            }
+        } onCancel: {
+            answer.cancel()
+        }
+    }
+}
+
+/// The one answer of `withinTimeout`: the work's or the timer's, whichever comes first.
+private final class AnswerOnce<T: Sendable>: @unchecked Sendable {
+    // Every field is read and written under `lock` only.
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<T, any Error>?
+    private var cancelled = false
+    private var timer: Task<Void, Never>?
+    private var cancelWork: (@Sendable () -> Void)?
+
+    var onTimeout: Task<Void, Never>? {
+        get { lock.withLock { timer } }
+        set { lock.withLock { timer = newValue } }
+    }
+
+    var onCancel: (@Sendable () -> Void)? {
+        get { lock.withLock { cancelWork } }
+        set {
+            let now = lock.withLock { () -> Bool in
+                cancelWork = newValue
+                return cancelled
+            }
+            if now { newValue?() }
+        }
+    }
+
+    func set(_ continuation: CheckedContinuation<T, any Error>) {
+        let alreadyCancelled = lock.withLock { () -> Bool in
+            if !cancelled { self.continuation = continuation }
+            return cancelled
+        }
+        if alreadyCancelled { continuation.resume(throwing: CancellationError()) }
+    }
+
+    func resume(with result: Result<T, any Error>) {
+        let (waiting, timer) = lock.withLock { () -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?) in
+            defer { continuation = nil }
+            return (continuation, self.timer)
+        }
+        timer?.cancel()
+        waiting?.resume(with: result)
+    }
+
+    func cancel() {
+        let work = lock.withLock { () -> (@Sendable () -> Void)? in
+            cancelled = true
+            return cancelWork
+        }
+        work?()
+        resume(with: .failure(CancellationError()))
     }
 }
 
@@ -193,6 +304,11 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
     /// The SQLSTATE code, when the server sent one (`40001` a serialization failure, `23505` a duplicate key).
     public let sqlState: String?
 
+    init(timedOutAfter limit: Duration, at location: String) {
+        description = "PostgreSQL at \(location) did not answer within \(limit.components.seconds) s: is the server up and reachable?"
+        sqlState = nil
+    }
+
     init(_ error: any Error) {
         if let error = error as? PostgresStoreError {
             self = error
@@ -204,7 +320,10 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
             return
         }
         sqlState = error.serverInfo?[.sqlState]
-        if let message = error.serverInfo?[.message] {
+        if error.code == .sslUnsupported {
+            description =
+                "PostgreSQL: the server does not offer TLS, which the URL's sslmode requires; turn ssl on in the server or use sslmode=prefer"
+        } else if let message = error.serverInfo?[.message] {
             description = "PostgreSQL: \(message)" + (sqlState.map { " (SQLSTATE \($0))" } ?? "")
         } else {
             description = "PostgreSQL: \(error.code)" + (error.underlying.map { ": \($0)" } ?? "")

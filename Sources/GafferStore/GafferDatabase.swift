@@ -5,6 +5,8 @@ import GafferCore
 public protocol GafferDatabase: AuditedJobQueue, DeliveryStore, RetentionStore, PauseStore, PlanStore, ChangeStore, KnowledgeStore,
     DashboardReading, DashboardSessionStore
 {
+    /// Saves many plans in one transaction (an import, a benchmark's data).
+    func savePlans(_ plans: [Plan]) async throws
     /// True when the database answers a query.
     func isReachable() async -> Bool
     /// Where the data is, for logs and `/health`; never a password.

@@ -1,0 +1,169 @@
+import AsyncHTTPClient
+import Foundation
+import GafferCore
+import GafferStore
+import GafferTestSupport
+import Testing
+
+/// Several `gaffer serve` and `gaffer worker` processes on one PostgreSQL server, as an organisation
+/// runs them behind a load balancer: any may die at any moment, and the server itself may restart.
+@Suite(.postgres, .serialized) struct ReplicaTests {
+    /// The environment of a replica: its own data directory, the shared database, short leases so
+    /// a killed replica's jobs are taken up again soon.
+    static func environment(_ url: String, directory: TemporaryDirectory, name: String, workers: Int) -> [String: String] {
+        childEnvironment(
+            dataDirectory: directory.url.appendingPathComponent(name),
+            extra: ["GAFFER_DATABASE_URL": url, "GAFFER_WORKERS": String(workers), "GAFFER_JOB_LEASE_SECONDS": "2"]
+        )
+    }
+
+    /// Posts each delivery to two replicas, one after the other, as GitHub's retry through a load balancer
+    /// would, until `stop`; returns the ids some replica acknowledged with a 2xx.
+    static func deliverTwice(
+        to ports: @escaping @Sendable () -> [Int],
+        clients: Int,
+        until stop: Locked<Bool>,
+        acknowledged: Locked<[String]>
+    )
+        async throws
+    {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in 0..<clients {
+                group.addTask {
+                    var n = 0
+                    // Cancelled too when the test fails: the group waits for its tasks before it throws.
+                    while !stop.value && !Task.isCancelled {
+                        n += 1
+                        let delivery = try SignedDelivery.issueOpened(title: "replica \(client)-\(n)")
+                        let targets = ports().shuffled().prefix(2)
+                        var accepted = false
+                        for port in targets {
+                            // A refused connection (a killed replica) is retried by AHC until the deadline: keep it short.
+                            if let status = try? await HTTPClient.shared.deliver(delivery, port: port, timeout: .seconds(2)),
+                                (200..<300).contains(status)
+                            {
+                                accepted = true
+                            }
+                        }
+                        if accepted { acknowledged.update { $0.append(delivery.id) } }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Every acknowledged delivery stored once with one job that succeeded once.
+    static func expectEachDeliveryOnce(_ acked: [String], in store: PostgresStore, replicas: [GafferProcess]) async throws {
+        do {
+            try await waitUntil(timeout: .seconds(120), "every job to finish") {
+                let counts = try await store.countsByState()
+                return counts[.queued] == 0 && counts[.running] == 0
+            }
+        } catch {
+            let unfinished = try await store.jobs(state: .running, limit: 5) + store.jobs(state: .queued, limit: 5)
+            Issue.record("\(error): \(try await store.countsByState()); \(unfinished); \(replicas.map { String($0.output.suffix(3000)) })")
+            throw error
+        }
+        #expect(try await store.deliveryCount() >= Set(acked).count)
+        let jobs = try await store.jobs(state: nil, limit: 100_000)
+        let byDelivery = Dictionary(grouping: jobs, by: { $0.deliveryID ?? "" })
+        var problems: [String] = []
+        for id in Set(acked) {
+            if try await store.delivery(id: id) == nil { problems.append("\(id): acknowledged and lost") }
+            let forDelivery = byDelivery[id] ?? []
+            guard forDelivery.count == 1, let job = forDelivery.first else {
+                problems.append("\(id): \(forDelivery.count) jobs")
+                continue
+            }
+            let successes = try await store.events(jobID: job.id).filter { $0.to == .succeeded }.count
+            if job.state != .succeeded || successes != 1 { problems.append("\(id): \(job.state), \(successes) successes") }
+        }
+        #expect(problems.isEmpty, "\(problems.prefix(10))")
+    }
+
+    @Test func deliveriesThroughThreeReplicasAndTwoWorkersAreKeptOnceWhileProcessesAreKilled() async throws {
+        let url = try await PostgresTrait.freshDatabase()
+        let directory = try TemporaryDirectory("gaffer-replicas")
+        defer { directory.remove() }
+        let names = ["serve-a", "serve-b", "serve-c", "worker-a", "worker-b"]
+        func launch(_ name: String) throws -> GafferProcess {
+            try GafferProcess(
+                arguments: [name.hasPrefix("serve") ? "serve" : "worker"],
+                environment: Self.environment(url, directory: directory, name: name, workers: 2)
+            )
+        }
+        let processes = Locked(try Dictionary(uniqueKeysWithValues: names.map { ($0, try launch($0)) }))
+        defer { for process in processes.value.values { process.stop() } }
+        var initialPorts: [String: Int] = [:]
+        for name in names where name.hasPrefix("serve") { initialPorts[name] = try await processes.value[name]?.waitForPort() }
+        let ports = Locked(initialPorts)
+
+        let acknowledged = Locked<[String]>([])
+        let stop = Locked(false)
+        var killed: [String] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await Self.deliverTwice(to: { Array(ports.value.values) }, clients: 6, until: stop, acknowledged: acknowledged) }
+            // Under load, a random process is killed, then started again, three times.
+            for round in 1...3 {
+                try await waitUntil("deliveries before kill \(round)") { acknowledged.value.count >= round * 80 }
+                guard let victim = names.randomElement(), let process = processes.value[victim] else { continue }
+                killed.append(victim)
+                ports.update { $0[victim] = nil }
+                process.signal(SIGKILL)
+                _ = try await process.waitForExit()
+                let restarted = try launch(victim)
+                processes.update { $0[victim] = restarted }
+                if victim.hasPrefix("serve") {
+                    let port = try await restarted.waitForPort()
+                    ports.update { $0[victim] = port }
+                }
+            }
+            try await waitUntil("deliveries after the last restart") { acknowledged.value.count >= 4 * 80 }
+            stop.update { $0 = true }
+            try await group.waitForAll()
+        }
+
+        let store = try PostgresStore(address: try PostgresAddress(url: url), poolSize: 2)
+        defer { store.close() }
+        try await Self.expectEachDeliveryOnce(acknowledged.value, in: store, replicas: Array(processes.value.values))
+        // The jobs were spread over the processes' workers: the replicas' and the separate workers'.
+        var runners = Set<String>()
+        for job in try await store.jobs(state: .succeeded, limit: 100_000) {
+            for worker in try await store.events(jobID: job.id).compactMap(\.worker) {
+                runners.insert(worker.split(separator: "/").dropLast().joined(separator: "/"))
+            }
+        }
+        #expect(runners.count >= 4, "killed \(killed); jobs run by \(runners)")
+    }
+
+    @Test func nothingAcknowledgedIsLostWhenThePostgreSQLServerRestarts() async throws {
+        let server = try await PostgresServer.start()
+        defer { server.stop() }
+        _ = try await server.psql("CREATE DATABASE gaffer")
+        let url = server.url(database: "gaffer", scheme: "postgres") + "?sslmode=disable"
+        let directory = try TemporaryDirectory("gaffer-failover")
+        defer { directory.remove() }
+        let replica = try GafferProcess(arguments: ["serve"], environment: Self.environment(url, directory: directory, name: "a", workers: 2))
+        defer { replica.stop() }
+        let port = try await replica.waitForPort()
+
+        let acknowledged = Locked<[String]>([])
+        let stop = Locked(false)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await Self.deliverTwice(to: { [port] }, clients: 4, until: stop, acknowledged: acknowledged) }
+            try await waitUntil("some deliveries to be acknowledged") { acknowledged.value.count >= 50 }
+            try await server.restart()
+            let before = acknowledged.value.count
+            try await waitUntil(timeout: .seconds(60), "deliveries acknowledged after the restart") { acknowledged.value.count >= before + 50 }
+            stop.update { $0 = true }
+            try await group.waitForAll()
+        }
+        #expect(replica.isRunning, "the replica reconnected rather than dying")
+        let (status, _) = try await HTTPClient.shared.api(.GET, "/health", port: port)
+        #expect(status == 200)
+        let store = try PostgresStore(address: try PostgresAddress(url: url), poolSize: 2)
+        defer { store.close() }
+        try await Self.expectEachDeliveryOnce(acknowledged.value, in: store, replicas: [replica])
+    }
+}
