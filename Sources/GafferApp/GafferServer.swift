@@ -57,7 +57,7 @@ public struct GafferServer: Sendable {
         var work: ChangeWork?
         var reports: ReportWork?
         if github != nil {
-            let workspaces = try configuration.makeWorkspaces()
+            let workspaces = try configuration.makeWorkspaces(sharedLocks: store as? any SharedLocks)
             var coordinator = try configuration.makeCoordinator(store: store)
             coordinator.knowledge = store
             publisher = TaskPublisher(coordinator: coordinator, workspaces: workspaces)

@@ -29,9 +29,17 @@ public final class GitWorkspaces: Sendable {
     public let settings: Settings
     private let pool: GitThreadPool
     private let locks: RepositoryLocks
+    /// Task locks shared with the other machines (the PostgreSQL store), held around this machine's own.
+    private let sharedLocks: (any SharedLocks)?
     private let logger: Logger
 
-    public init(root: String, settings: Settings, pool: GitThreadPool = .shared, logger: Logger = Logger(label: "gaffer.git")) throws {
+    public init(
+        root: String,
+        settings: Settings,
+        pool: GitThreadPool = .shared,
+        sharedLocks: (any SharedLocks)? = nil,
+        logger: Logger = Logger(label: "gaffer.git")
+    ) throws {
         let files = FileManager.default
         for folder in ["mirrors", "workspaces", "locks"] {
             try files.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
@@ -41,6 +49,7 @@ public final class GitWorkspaces: Sendable {
         self.settings = settings
         self.pool = pool
         self.locks = RepositoryLocks(directory: self.root + "/locks")
+        self.sharedLocks = sharedLocks
         self.logger = logger
     }
 
@@ -79,13 +88,19 @@ public final class GitWorkspaces: Sendable {
         return try outcome.get()
     }
 
-    /// Runs `body` once no other job, in this process or another sharing the cache, runs under `name`:
-    /// so the work for one task runs one job at a time. A process that dies lets go.
+    /// Runs `body` once no other job, in this process or another sharing the cache (or the shared
+    /// locks, on any machine), runs under `name`: so the work for one task runs one job at a time.
+    /// A process that dies lets go.
     public func exclusively<T: Sendable>(
         _ name: String,
         isolation: isolated (any Actor)? = #isolation,
         _ body: () async throws -> T
     ) async throws -> T {
+        guard let sharedLocks else { return try await locally(name, isolation: isolation, body) }
+        return try await sharedLocks.exclusively(name, isolation: isolation) { try await locally(name, isolation: isolation, body) }
+    }
+
+    private func locally<T: Sendable>(_ name: String, isolation: isolated (any Actor)?, _ body: () async throws -> T) async throws -> T {
         let key = "task-" + String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" })
         let lockFile = try await locks.acquire(key)
         let outcome: Result<T, any Error>

@@ -3,6 +3,7 @@ import GafferAWS
 import GafferApp
 import GafferCore
 import GafferGit
+import GafferStore
 import GafferTestSupport
 import Testing
 
@@ -336,6 +337,49 @@ import Testing
         } catch {
             #expect(error.problems.contains { $0.source == "GAFFER_AUTOPLAN" && $0.message.contains("'maybe' is not true or false") })
             #expect(error.problems.contains { $0.message.contains("'reviewed' is not an apply requirement; choose from approved, mergeable") })
+        }
+    }
+
+    @Test func aDatabaseURLIsReadAsLibpqReadsItAndItsPasswordIsNeverShown() throws {
+        let directory = try TemporaryDirectory("gaffer-config")
+        defer { directory.remove() }
+        let passwordFile = directory.url.appendingPathComponent("password").path
+        try Data("from-the-file\n".utf8).write(to: URL(fileURLWithPath: passwordFile))
+        let configuration = try load(
+            [
+                "GAFFER_DATABASE_URL": "postgresql://gaffer:in-the-url@db.example.com/gaffer?sslmode=verify-full",
+                "GAFFER_DATABASE_PASSWORD_FILE": passwordFile, "GAFFER_DATABASE_POOL_SIZE": "24",
+            ],
+            needs: []
+        )
+        let address = try #require(configuration.database)
+        #expect(address.host == "db.example.com" && address.port == 5432 && address.database == "gaffer" && address.tls == .verifyFull)
+        #expect(configuration.databasePassword?.revealed == "from-the-file" && configuration.databasePoolSize == 24)
+        #expect(configuration.storeLocation == "postgres://gaffer:***@db.example.com:5432/gaffer?sslmode=verify-full")
+        #expect(!"\(configuration)".contains("in-the-url") && !"\(configuration)".contains("from-the-file"))
+
+        do {
+            _ = try load(
+                ["GAFFER_DATABASE_URL": "mysql://gaffer@db/gaffer", "GAFFER_DATABASE_POOL_SIZE": "0", "GAFFER_DATABASE_PASSWORD_FILE": "/nope"],
+                needs: []
+            )
+            Issue.record("expected problems")
+        } catch {
+            #expect(error.problems.contains { $0.source == "GAFFER_DATABASE_URL" && $0.message.contains("is not a postgres:// URL") })
+            #expect(error.problems.contains { $0.source == "GAFFER_DATABASE_POOL_SIZE" })
+            #expect(error.problems.contains { $0.source == "GAFFER_DATABASE_PASSWORD_FILE" && $0.message.contains("cannot read /nope") })
+        }
+        for (url, complaint) in [
+            ("postgres://gaffer@db/gaffer?sslmode=always", "sslmode 'always' is not one of disable, prefer, require, verify-ca, verify-full"),
+            ("postgres://gaffer@db", "names no database"), ("postgres://db/gaffer", "names no user"),
+            ("postgres://gaffer@db/gaffer?pool=3", "the parameter 'pool'"),
+        ] {
+            do {
+                _ = try PostgresAddress(url: url)
+                Issue.record("\(url) was accepted")
+            } catch {
+                #expect("\(error)".contains(complaint), "\(url): \(error)")
+            }
         }
     }
 

@@ -46,6 +46,8 @@ import Testing
                             }
                         }
                         if accepted { acknowledged.update { $0.append(delivery.id) } }
+                        // Steady load, not a flood: the other suites run beside this one on the same two cores.
+                        try? await Task.sleep(for: .milliseconds(25))
                     }
                 }
             }
@@ -106,7 +108,7 @@ import Testing
             group.addTask { try await Self.deliverTwice(to: { Array(ports.value.values) }, clients: 6, until: stop, acknowledged: acknowledged) }
             // Under load, a random process is killed, then started again, three times.
             for round in 1...3 {
-                try await waitUntil("deliveries before kill \(round)") { acknowledged.value.count >= round * 80 }
+                try await waitUntil("deliveries before kill \(round)") { acknowledged.value.count >= round * 50 }
                 guard let victim = names.randomElement(), let process = processes.value[victim] else { continue }
                 killed.append(victim)
                 ports.update { $0[victim] = nil }
@@ -119,7 +121,7 @@ import Testing
                     ports.update { $0[victim] = port }
                 }
             }
-            try await waitUntil("deliveries after the last restart") { acknowledged.value.count >= 4 * 80 }
+            try await waitUntil("deliveries after the last restart") { acknowledged.value.count >= 4 * 50 }
             stop.update { $0 = true }
             try await group.waitForAll()
         }

@@ -45,8 +45,9 @@ extension GafferConfiguration {
     }
 
     /// Gaffer's git workspaces with these settings (one set per process: they share the mirrors).
-    public func makeWorkspaces() throws -> GitWorkspaces {
-        try GitWorkspaces(root: gitCacheRoot.path, settings: try gitSettings())
+    /// - Parameter sharedLocks: the store's task locks when several machines share it (PostgreSQL).
+    public func makeWorkspaces(sharedLocks: (any SharedLocks)? = nil) throws -> GitWorkspaces {
+        try GitWorkspaces(root: gitCacheRoot.path, settings: try gitSettings(), sharedLocks: sharedLocks)
     }
 
     /// What runs pull requests' pipelines with these settings: the build user and sandbox, the

@@ -3,6 +3,7 @@ import GafferCore
 import Logging
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// Gaffer's shared store on a PostgreSQL server, for several `gaffer serve` and `gaffer worker`
 /// processes at once: the same protocols as `SQLiteStore`, with claims that skip rows another
@@ -32,7 +33,7 @@ public final class PostgresStore: Sendable {
         address: PostgresAddress,
         poolSize: Int = 10,
         connectTimeout: Duration = .seconds(10),
-        requestTimeout: Duration = .seconds(15),
+        requestTimeout: Duration = .seconds(30),
         clock: any WallClock = SystemWallClock(),
         redactor: Redactor = .standard,
         logger: Logger = Logger(label: "gaffer.postgres")
@@ -171,8 +172,8 @@ public final class PostgresStore: Sendable {
 
     /// Runs one statement on a pooled connection and reads every row it returns.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
-        try await withinTimeout { [client, logger] in
-            try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+        try await onConnection { [logger] connection in
+            try await connection.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
         }
     }
 
@@ -181,102 +182,112 @@ public final class PostgresStore: Sendable {
         timeout: Duration? = nil,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await withinTimeout(timeout) { [client, logger] in
-            try await client.withConnection { connection in
-                try await connection.query("BEGIN", logger: logger)
-                do {
-                    let value = try await body(connection)
-                    try await connection.query("COMMIT", logger: logger)
-                    return value
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
-                }
+        try await onConnection(timeout: timeout) { [logger] connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                let value = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return value
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
             }
         }
     }
 
-    /// Fails with a timeout when no connection can be had in time (the server is down or every
-    /// connection is busy), or the answer does not come (a connection the server dropped without
-    /// the client noticing), rather than leaving a webhook or a worker waiting for ever. The work
-    /// is cancelled and left to end by itself: a query stuck on a dead connection may never notice.
-    private func withinTimeout<T: Sendable>(_ timeout: Duration? = nil, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// Runs `work` on a pooled connection within `requestTimeout`, the wait for the connection included,
+    /// rather than leaving a webhook or a worker waiting for ever (a connection the server dropped
+    /// without the client noticing may never answer). On time out the caller is answered at once;
+    /// the work is cancelled, and a connection it holds is closed, which ends its query with an
+    /// error and takes the connection out of the pool.
+    private func onConnection<T: Sendable>(
+        timeout: Duration? = nil,
+        _ work: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         let limit = timeout ?? requestTimeout
-        let location = address.description
-        let answer = AnswerOnce<T>()
+        let (client, logger, location) = (self.client, self.logger, address.description)
+        let answer = FirstAnswer<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                answer.set(continuation)
                 let running = Task {
                     do {
-                        answer.resume(with: .success(try await work()))
+                        let value = try await client.withConnection { connection in
+                            answer.hold(connection)
+                            defer { answer.hold(nil) }
+                            return try await work(connection)
+                        }
+                        answer.resume(with: .success(value))
                     } catch {
                         answer.resume(with: .failure(PostgresStoreError(error)))
                     }
                 }
-                answer.onTimeout = Task {
+                let timer = Task {
                     try? await Task.sleep(for: limit)
-                    guard !Task.isCancelled else { return }
-                    running.cancel()
-                    answer.resume(with: .failure(PostgresStoreError(timedOutAfter: limit, at: location)))
+                    // Read before answering: the answer cancels this task and the work.
+                    let held = answer.held
+                    guard !Task.isCancelled, answer.resume(with: .failure(PostgresStoreError(timedOutAfter: limit, at: location))) else { return }
+                    if let connection = held {
+                        logger.warning(
+                            "no answer from PostgreSQL in time; closing the connection",
+                            metadata: ["seconds": "\(limit.components.seconds)"]
+                        )
+                        connection.close().whenComplete { _ in }
+                    }
                 }
-                answer.onCancel = { running.cancel() }
+                answer.start(
+                    continuation,
+                    stopping: {
+                        running.cancel()
+                        timer.cancel()
+                    }
+                )
             }
         } onCancel: {
-            answer.cancel()
+            answer.resume(with: .failure(CancellationError()))
         }
     }
 }
 
-/// The one answer of `withinTimeout`: the work's or the timer's, whichever comes first.
-private final class AnswerOnce<T: Sendable>: @unchecked Sendable {
-    // Every field is read and written under `lock` only.
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<T, any Error>?
-    private var cancelled = false
-    private var timer: Task<Void, Never>?
-    private var cancelWork: (@Sendable () -> Void)?
-
-    var onTimeout: Task<Void, Never>? {
-        get { lock.withLock { timer } }
-        set { lock.withLock { timer = newValue } }
+/// The one answer of `onConnection`: the work's, the timer's or the caller's cancellation, whichever comes first.
+private final class FirstAnswer<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var early: Result<T, any Error>?
+        var stopping: (@Sendable () -> Void)?
+        var held: PostgresConnection?
     }
+    private let state = Mutex(State())
 
-    var onCancel: (@Sendable () -> Void)? {
-        get { lock.withLock { cancelWork } }
-        set {
-            let now = lock.withLock { () -> Bool in
-                cancelWork = newValue
-                return cancelled
+    var held: PostgresConnection? { state.withLock { $0.held } }
+    func hold(_ connection: PostgresConnection?) { state.withLock { $0.held = connection } }
+
+    func start(_ continuation: CheckedContinuation<T, any Error>, stopping: @escaping @Sendable () -> Void) {
+        let early = state.withLock { state -> Result<T, any Error>? in
+            if state.early == nil {
+                state.continuation = continuation
+                state.stopping = stopping
             }
-            if now { newValue?() }
+            return state.early
+        }
+        if let early {
+            stopping()
+            continuation.resume(with: early)
         }
     }
 
-    func set(_ continuation: CheckedContinuation<T, any Error>) {
-        let alreadyCancelled = lock.withLock { () -> Bool in
-            if !cancelled { self.continuation = continuation }
-            return cancelled
+    /// True when this was the first answer.
+    @discardableResult
+    func resume(with result: Result<T, any Error>) -> Bool {
+        let (continuation, stopping, first) = state.withLock { state -> (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?, Bool) in
+            guard state.early == nil else { return (nil, nil, false) }
+            state.early = result
+            defer { state.continuation = nil }
+            return (state.continuation, state.stopping, true)
         }
-        if alreadyCancelled { continuation.resume(throwing: CancellationError()) }
-    }
-
-    func resume(with result: Result<T, any Error>) {
-        let (waiting, timer) = lock.withLock { () -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?) in
-            defer { continuation = nil }
-            return (continuation, self.timer)
-        }
-        timer?.cancel()
-        waiting?.resume(with: result)
-    }
-
-    func cancel() {
-        let work = lock.withLock { () -> (@Sendable () -> Void)? in
-            cancelled = true
-            return cancelWork
-        }
-        work?()
-        resume(with: .failure(CancellationError()))
+        // The work is done, timed out or no longer wanted: stop the rest (the timer closes a held connection itself).
+        stopping?()
+        continuation?.resume(with: result)
+        return first
     }
 }
 

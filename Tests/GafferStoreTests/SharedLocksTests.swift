@@ -1,0 +1,40 @@
+import Foundation
+import GafferCore
+import GafferStore
+import GafferTestSupport
+import Testing
+
+/// One job at a time per task across replicas: the PostgreSQL store's task locks, taken through two stores
+/// as two machines would.
+@Suite(.postgres) struct SharedLocksTests {
+    @Test func aTaskLockedThroughOneStoreWaitsInTheOtherAndOtherTasksDoNot() async throws {
+        let fixture = try await StoreFixture(.postgres)
+        defer { fixture.cleanUp() }
+        let (first, second) = (try #require(fixture.store as? PostgresStore), try #require(try fixture.openAnother() as? PostgresStore))
+        defer { second.close() }
+        let events = Locked<[String]>([])
+        let entered = Locked(false)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await first.exclusively("acme/web#7", isolation: nil) {
+                    events.update { $0.append("first in") }
+                    entered.update { $0 = true }
+                    try await Task.sleep(for: .milliseconds(500))
+                    events.update { $0.append("first out") }
+                }
+            }
+            try await waitUntil("the first to hold the lock") { entered.value }
+            group.addTask {
+                try await second.exclusively("acme/web#7", isolation: nil) { events.update { $0.append("second in") } }
+            }
+            // Another task is not held up by the first's lock.
+            try await second.exclusively("acme/web#8", isolation: nil) { events.update { $0.append("other task") } }
+            try await group.waitForAll()
+        }
+        #expect(events.value == ["first in", "other task", "first out", "second in"])
+        // A failing body lets go too.
+        await #expect(throws: CancellationError.self) { try await first.exclusively("acme/web#7", isolation: nil) { throw CancellationError() } }
+        try await second.exclusively("acme/web#7", isolation: nil) { events.update { $0.append("after a failure") } }
+        #expect(events.value.last == "after a failure")
+    }
+}
