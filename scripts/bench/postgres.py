@@ -143,70 +143,7 @@ def procrastinate(server, jobs, processes, concurrency):
                    capture_output=True)
     enqueue = subprocess.run([python, "-c", f'''
 import asyncio, time, bench_app
-async SECRET = "bench-secret"
-
-
-def ingest(server, replicas, duration, connections):
-    """wrk through `replicas` `gaffer serve` processes on one database (one wrk each, its share of the connections)."""
-    import hashlib, hmac
-    name = server.database("gaffer_ingest")
-    url = server.url(name, "postgres") + "?sslmode=disable"
-    payload = os.path.join(ROOT, "..", "shared", "conformance", "webhooks", "issues", "opened.payload.json")
-    with open(payload) as f:
-        body = json.dumps(json.load(f), separators=(",", ":")).encode()
-    directory = tempfile.mkdtemp(prefix="gaffer-bench-ingest-")
-    body_file = os.path.join(directory, "body.json")
-    with open(body_file, "wb") as f:
-        f.write(body)
-    signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GAFFER_")}
-    environment.update({"GAFFER_DATABASE_URL": url, "GAFFER_WORKERS": "0", "GAFFER_LOG_LEVEL": "error", "GAFFER_HOST": "127.0.0.1",
-                        "GAFFER_WEBHOOK_SECRET": SECRET, "GAFFER_DATABASE_POOL_SIZE": str(connections)})
-    ports = [free_port() for _ in range(replicas)]
-    children = [subprocess.Popen([os.path.join(RELEASE, "gaffer"), "serve"],
-                                 env=dict(environment, GAFFER_PORT=str(port), GAFFER_DATA_DIR=os.path.join(directory, str(port))))
-                for port in ports]
-    try:
-        for port in ports:
-            deadline = time.time() + 30
-            while True:
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1):
-                        break
-                except OSError:
-                    if time.time() > deadline:
-                        raise SystemExit("a replica did not start")
-                    time.sleep(0.1)
-        share = max(1, connections // replicas)
-        runs = [subprocess.Popen(["wrk", "-t1", f"-c{share}", f"-d{duration}s", "--timeout", "10s",
-                                  "-s", os.path.join(ROOT, "scripts/bench/deliveries.lua"), f"http://127.0.0.1:{port}"],
-                                 env=dict(os.environ, BENCH_BODY=body_file, BENCH_SIGNATURE=signature, BENCH_RUN=f"r{int(time.time())}-{port}"),
-                                 stdout=subprocess.PIPE, text=True)
-                for port in ports]
-        results = []
-        for run in runs:
-            out, _ = run.communicate()
-            line = next(line for line in out.splitlines() if line.startswith("RESULT "))
-            results.append({k: int(v) for k, v in (kv.split("=") for kv in line.split()[1:])})
-        time.sleep(0.5)
-        with psycopg.connect(server.url(name), autocommit=True) as connection:
-            stored = connection.execute("SELECT count(*) FROM deliveries").fetchone()[0]
-        seconds = max(r["duration_us"] for r in results) / 1e6
-        acknowledged = sum(r["ok"] for r in results)
-        return {"benchmark": "ingest-postgres", "replicas": replicas, "connections": share * replicas, "duration_s": round(seconds, 2),
-                "acknowledged_2xx": acknowledged, "durable_per_s": round(acknowledged / seconds),
-                "p50_ms_per_replica": [r["p50_us"] / 1000 for r in results], "p99_ms_per_replica": [r["p99_us"] / 1000 for r in results],
-                "other_status": sum(r["other"] for r in results), "socket_errors": sum(r["errors"] for r in results),
-                "rows_stored": stored, "stored_matches_acknowledged": acknowledged <= stored <= acknowledged + share * replicas}
-    finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            child.wait()
-        shutil.rmtree(directory, ignore_errors=True)
-
-
-def main():
+async def main():
     async with bench_app.app.open_async():
         start = time.time()
         for first in range(0, {jobs}, 1000):

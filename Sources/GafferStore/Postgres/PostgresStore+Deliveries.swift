@@ -5,22 +5,35 @@ import PostgresNIO
 extension PostgresStore: DeliveryStore {
     public func record(_ delivery: Delivery, job: NewJob?) async throws -> DeliveryRecordOutcome {
         let now = clock.now()
-        let outcome = try await transaction { connection -> DeliveryRecordOutcome in
-            // Two replicas given the same delivery at once: the second waits on the first's row, then finds it.
-            let inserted = try await connection.rows(
-                """
+        let insert: PostgresQuery = try
+            """
+            INSERT INTO deliveries (id, event, action, received_at, body)
+            VALUES (\(delivery.id), \(delivery.event), \(delivery.action), \(delivery.receivedAt.storeSeconds), \(delivery.body))
+            ON CONFLICT (id) DO NOTHING RETURNING id
+            """
+        guard let job else { return try await rows(insert).isEmpty ? .duplicate : .recorded }
+        // One statement, so one transaction in one round trip: the job is inserted only when the delivery was
+        // (two replicas given the same delivery at once: the second waits on the first's row, then finds it).
+        let found = try await rows(
+            """
+            WITH delivery AS (
                 INSERT INTO deliveries (id, event, action, received_at, body)
                 VALUES (\(delivery.id), \(delivery.event), \(delivery.action), \(delivery.receivedAt.storeSeconds), \(delivery.body))
                 ON CONFLICT (id) DO NOTHING RETURNING id
-                """,
-                logger: self.logger
+            ), job AS (
+                INSERT INTO jobs (type, payload, state, attempts, max_attempts, run_after, created_at, updated_at, delivery_id)
+                SELECT \(job.type), \(job.payload), 'queued', 0, \(max(job.maxAttempts, 1)), \((job.runAfter ?? now).storeSeconds),
+                    \(now.storeSeconds), \(now.storeSeconds), id FROM delivery
+                RETURNING id
+            ), event AS (
+                INSERT INTO job_events (job_id, at, from_state, to_state, reason) SELECT id, \(now.storeSeconds), NULL, 'queued', 'queued' FROM job
             )
-            if inserted.isEmpty { return .duplicate }
-            guard let job else { return .recorded }
-            return .queued(try await self.insertJob(job, now: now, on: connection))
-        }
-        if case .queued = outcome { wakeSignal.signal(waking: 1) }
-        return outcome
+            SELECT id, pg_notify(\(Self.jobsChannel), '1') FROM job
+            """
+        )
+        guard let id = try found.first?.decode(JobID.self, column: 0) else { return .duplicate }
+        wakeSignal.signal(waking: 1)
+        return .queued(id)
     }
 
     public func delivery(id: String) async throws -> Delivery? {

@@ -12,15 +12,20 @@ extension PostgresStore: JobQueue {
 
     public func enqueue(_ job: NewJob) async throws -> Job {
         let now = clock.now()
-        let id = try await transaction { connection in try await self.insertJob(job, now: now, on: connection) }
+        // One statement is one transaction: one round trip, where BEGIN, INSERT and COMMIT would be three.
+        let id: JobID = try await rows(try Self.insertJob(job, now: now))[0].decode(column: 0)
         wakeSignal.signal(waking: 1)
         return SQLiteStore.queued(job, id: id, now: now)
     }
 
     /// Inserts the job and its first event, and tells every listening process (at commit).
     func insertJob(_ job: NewJob, now: Date, on connection: PostgresConnection) async throws -> JobID {
-        let rows = try await connection.rows(
-            """
+        try await connection.rows(try Self.insertJob(job, now: now), logger: logger)[0].decode(column: 0)
+    }
+
+    /// The statement that inserts a job and its first event and notifies the listeners; it returns the job's id.
+    static func insertJob(_ job: NewJob, now: Date) throws -> PostgresQuery {
+        try """
             WITH job AS (
                 INSERT INTO jobs (type, payload, state, attempts, max_attempts, run_after, created_at, updated_at, delivery_id)
                 VALUES (\(job.type), \(job.payload), 'queued', 0, \(max(job.maxAttempts, 1)), \((job.runAfter ?? now).storeSeconds),
@@ -30,10 +35,7 @@ extension PostgresStore: JobQueue {
                 INSERT INTO job_events (job_id, at, from_state, to_state, reason) SELECT id, \(now.storeSeconds), NULL, 'queued', 'queued' FROM job
             )
             SELECT id, pg_notify(\(Self.jobsChannel), '1') FROM job
-            """,
-            logger: logger
-        )
-        return try rows[0].decode(JobID.self, column: 0)
+            """
     }
 
     public func claim(owner: String, limit: Int, leaseDuration: TimeInterval) async throws -> [Job] {
