@@ -6,15 +6,11 @@ import GafferCore
 extension SQLiteStore: PauseStore {
     public func pauseState() async throws -> PauseState? {
         let data = try await pool.read { db in try Data.fetchOne(db, sql: "SELECT value FROM control WHERE key = 'pause'") }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try data.map { try decoder.decode(PauseState.self, from: $0) }
+        return try data.map(StoredForms.pause(from:))
     }
 
     public func setPause(_ state: PauseState?) async throws {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        let data = try state.map { try encoder.encode($0) }
+        let data = try state.map(StoredForms.pause)
         let now = clock.now()
         try await writer.write { db in
             if let data {

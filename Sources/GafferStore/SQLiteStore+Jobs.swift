@@ -178,7 +178,7 @@ extension SQLiteStore: JobQueue {
                         """,
                     arguments: [message, runAfter.storeSeconds, now.storeSeconds, lease.jobID]
                 )
-                let reason = String(format: "attempt %d of %d failed: %@; retry in %.1fs", lease.attempt, maxAttempts, message, retryAfter)
+                let reason = StoredForms.retrying(lease, of: maxAttempts, message: message, after: retryAfter)
                 try Self.recordEvent(jobID: lease.jobID, at: now, from: .running, to: .queued, reason: reason, worker: lease.owner, db: db)
                 return .queued
             }
@@ -189,10 +189,7 @@ extension SQLiteStore: JobQueue {
                     """,
                 arguments: [message, now.storeSeconds, now.storeSeconds, lease.jobID]
             )
-            let reason =
-                retryAfter == nil
-                ? "failed and will not be retried: \(message)"
-                : "attempt \(lease.attempt) of \(maxAttempts) failed, no attempts left: \(message)"
+            let reason = StoredForms.failed(lease, of: maxAttempts, message: message, retryable: retryAfter != nil)
             try Self.recordEvent(jobID: lease.jobID, at: now, from: .running, to: .failed, reason: reason, worker: lease.owner, db: db)
             return .failed
         }

@@ -7,15 +7,11 @@ import PostgresNIO
 extension PostgresStore: PauseStore {
     public func pauseState() async throws -> PauseState? {
         let data = try await rows("SELECT value FROM control WHERE key = 'pause'").first?.decode(Data.self, column: 0)
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try data.map { try decoder.decode(PauseState.self, from: $0) }
+        return try data.map(StoredForms.pause(from:))
     }
 
     public func setPause(_ state: PauseState?) async throws {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        let data = try state.map { try encoder.encode($0) }
+        let data = try state.map(StoredForms.pause)
         let now = clock.now()
         try await transaction { connection in
             if let data {

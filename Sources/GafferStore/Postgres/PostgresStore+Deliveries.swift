@@ -5,12 +5,11 @@ import PostgresNIO
 extension PostgresStore: DeliveryStore {
     public func record(_ delivery: Delivery, job: NewJob?) async throws -> DeliveryRecordOutcome {
         let now = clock.now()
-        let insert: PostgresQuery = try
-            """
-            INSERT INTO deliveries (id, event, action, received_at, body)
-            VALUES (\(delivery.id), \(delivery.event), \(delivery.action), \(delivery.receivedAt.storeSeconds), \(delivery.body))
-            ON CONFLICT (id) DO NOTHING RETURNING id
-            """
+        let insert: PostgresQuery = try """
+        INSERT INTO deliveries (id, event, action, received_at, body)
+        VALUES (\(delivery.id), \(delivery.event), \(delivery.action), \(delivery.receivedAt.storeSeconds), \(delivery.body))
+        ON CONFLICT (id) DO NOTHING RETURNING id
+        """
         guard let job else { return try await rows(insert).isEmpty ? .duplicate : .recorded }
         // One statement, so one transaction in one round trip: the job is inserted only when the delivery was
         // (two replicas given the same delivery at once: the second waits on the first's row, then finds it).

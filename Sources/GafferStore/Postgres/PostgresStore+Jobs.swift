@@ -26,16 +26,16 @@ extension PostgresStore: JobQueue {
     /// The statement that inserts a job and its first event and notifies the listeners; it returns the job's id.
     static func insertJob(_ job: NewJob, now: Date) throws -> PostgresQuery {
         try """
-            WITH job AS (
-                INSERT INTO jobs (type, payload, state, attempts, max_attempts, run_after, created_at, updated_at, delivery_id)
-                VALUES (\(job.type), \(job.payload), 'queued', 0, \(max(job.maxAttempts, 1)), \((job.runAfter ?? now).storeSeconds),
-                        \(now.storeSeconds), \(now.storeSeconds), \(job.deliveryID))
-                RETURNING id
-            ), event AS (
-                INSERT INTO job_events (job_id, at, from_state, to_state, reason) SELECT id, \(now.storeSeconds), NULL, 'queued', 'queued' FROM job
-            )
-            SELECT id, pg_notify(\(Self.jobsChannel), '1') FROM job
-            """
+        WITH job AS (
+            INSERT INTO jobs (type, payload, state, attempts, max_attempts, run_after, created_at, updated_at, delivery_id)
+            VALUES (\(job.type), \(job.payload), 'queued', 0, \(max(job.maxAttempts, 1)), \((job.runAfter ?? now).storeSeconds),
+                    \(now.storeSeconds), \(now.storeSeconds), \(job.deliveryID))
+            RETURNING id
+        ), event AS (
+            INSERT INTO job_events (job_id, at, from_state, to_state, reason) SELECT id, \(now.storeSeconds), NULL, 'queued', 'queued' FROM job
+        )
+        SELECT id, pg_notify(\(Self.jobsChannel), '1') FROM job
+        """
     }
 
     public func claim(owner: String, limit: Int, leaseDuration: TimeInterval) async throws -> [Job] {
@@ -144,7 +144,7 @@ extension PostgresStore: JobQueue {
                     """,
                     logger: self.logger
                 )
-                let reason = String(format: "attempt %d of %d failed: %@; retry in %.1fs", lease.attempt, maxAttempts, message, retryAfter)
+                let reason = StoredForms.retrying(lease, of: maxAttempts, message: message, after: retryAfter)
                 try await self.recordEvent(lease.jobID, at: now, from: .running, to: .queued, reason: reason, worker: lease.owner, on: connection)
                 return .queued
             }
@@ -156,10 +156,7 @@ extension PostgresStore: JobQueue {
                 """,
                 logger: self.logger
             )
-            let reason =
-                retryAfter == nil
-                ? "failed and will not be retried: \(message)"
-                : "attempt \(lease.attempt) of \(maxAttempts) failed, no attempts left: \(message)"
+            let reason = StoredForms.failed(lease, of: maxAttempts, message: message, retryable: retryAfter != nil)
             try await self.recordEvent(lease.jobID, at: now, from: .running, to: .failed, reason: reason, worker: lease.owner, on: connection)
             return .failed
         }
