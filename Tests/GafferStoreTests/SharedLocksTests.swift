@@ -19,7 +19,9 @@ import Testing
                 try await first.exclusively("acme/web#7", isolation: nil) {
                     events.update { $0.append("first in") }
                     entered.update { $0 = true }
-                    try await Task.sleep(for: .milliseconds(500))
+                    // Held until another task has gone through, and a while more for the second to wait.
+                    try await waitUntil("the other task") { events.value.contains("other task") }
+                    try await Task.sleep(for: .milliseconds(300))
                     events.update { $0.append("first out") }
                 }
             }

@@ -30,7 +30,7 @@ struct StoreFixture {
             (self.store, self.directory, self.url) = (store, directory, nil)
         case .postgres:
             let url = try await PostgresTrait.freshDatabase()
-            let store = try PostgresStore(address: try PostgresAddress(url: url), poolSize: 8, clock: clock)
+            let store = try PostgresStore(address: try PostgresAddress(url: url), poolSize: 8, requestTimeout: .seconds(120), clock: clock)
             try await store.migrate()
             (self.store, self.directory, self.url) = (store, nil, url)
         }
@@ -40,7 +40,7 @@ struct StoreFixture {
     func openAnother() throws -> any GafferDatabase {
         switch store {
         case let store as SQLiteStore: try SQLiteStore(path: store.path, clock: clock)
-        default: try PostgresStore(address: try PostgresAddress(url: url ?? ""), poolSize: 8, clock: clock)
+        default: try PostgresStore(address: try PostgresAddress(url: url ?? ""), poolSize: 8, requestTimeout: .seconds(120), clock: clock)
         }
     }
 

@@ -100,7 +100,7 @@ struct GitHubFlowTests {
         func botComments() async throws -> [GitHubCommentDetails] {
             try await alice.comments(onIssue: issue.number, in: repository).filter { $0.user?.login == "gaffer[bot]" }
         }
-        try await waitUntil(timeout: .seconds(30), "the status comment to link the pull request") {
+        try await waitUntil(timeout: .seconds(90), "the status comment to link the pull request") {
             try await botComments().first?.body?.contains("pull request #") == true
         }
         try await gaffer.settle()
@@ -167,7 +167,7 @@ struct GitHubFlowTests {
 
         // An edit plans again onto the same branch: one more commit, the same pull request.
         _ = try await alice.updateIssue(issue.number, in: repository, body: "versioning: false")
-        try await waitUntil(timeout: .seconds(30), "a second commit on the branch") {
+        try await waitUntil(timeout: .seconds(90), "a second commit on the branch") {
             try await GitCLI.run(["--git-dir", bare, "rev-parse", "refs/heads/\(branch)"]) != first
         }
         try await gaffer.settle()
@@ -186,7 +186,7 @@ struct GitHubFlowTests {
 
         // Closing the issue closes the pull request and deletes the branch.
         _ = try await alice.updateIssue(issue.number, in: repository, state: "closed")
-        try await waitUntil(timeout: .seconds(30), "the pull request to close") {
+        try await waitUntil(timeout: .seconds(90), "the pull request to close") {
             try await alice.pullRequest(pull.number, in: repository).state == "closed"
         }
         try await gaffer.settle()
@@ -209,7 +209,7 @@ struct GitHubFlowTests {
         let app = try await sandbox.client(.app(id: "4242", privateKeyPEM: Secret(sandbox.appPrivateKeyPEM)))
         let issue = try await sandbox.openIssue("Create an S3 bucket named logs-archive in eu-west-1", as: alice)
         let branch = "gaffer/\(issue.number)-s3-bucket"
-        try await waitUntil(timeout: .seconds(30), "the pull request") { try await !alice.pullRequests(head: branch, in: repository).isEmpty }
+        try await waitUntil(timeout: .seconds(90), "the pull request") { try await !alice.pullRequests(head: branch, in: repository).isEmpty }
         try await gaffer.settle()
 
         // Alice breaks the template on Gaffer's branch: a property S3 does not have, on a line of its own.
@@ -296,7 +296,7 @@ struct GitHubFlowTests {
         func status() async throws -> String? {
             try await alice.comments(onIssue: table.number, in: repository).first { $0.user?.login == "gaffer[bot]" }?.body
         }
-        try await waitUntil(timeout: .seconds(30), "the task to say it waits") {
+        try await waitUntil(timeout: .seconds(90), "the task to say it waits") {
             try await status()?.contains("Waiting for #\(network.number)") == true
         }
         try await gaffer.settle()
@@ -304,7 +304,7 @@ struct GitHubFlowTests {
         #expect(try await alice.pullRequests(head: branch, in: repository).isEmpty, "no pull request while it waits")
 
         _ = try await alice.updateIssue(network.number, in: repository, state: "closed")
-        try await waitUntil(timeout: .seconds(30), "the pull request once the dependency closed") {
+        try await waitUntil(timeout: .seconds(90), "the pull request once the dependency closed") {
             try await !alice.pullRequests(head: branch, in: repository).isEmpty
         }
         try await gaffer.settle()
@@ -313,7 +313,7 @@ struct GitHubFlowTests {
         // Merged by a person: the branch goes, and the status says so.
         let pull = try #require(try await alice.pullRequests(head: branch, in: repository).first)
         try await alice.send("PUT", "/repos/acme/web/pulls/\(pull.number)/merge", as: .token)
-        try await waitUntil(timeout: .seconds(30), "the status to say merged") { try await status()?.contains("### Merged") == true }
+        try await waitUntil(timeout: .seconds(90), "the status to say merged") { try await status()?.contains("### Merged") == true }
         let bare = try #require(await sandbox.state.gitDirectory(of: "acme/web")).path
         #expect(try await GitCLI.run(["--git-dir", bare, "branch", "--list", branch]).isEmpty)
     }
@@ -333,7 +333,7 @@ struct GitHubFlowTests {
         let repository = RepositoryRef(owner: "acme", name: "web")
         let issue = try await sandbox.openIssue(title, body: body, as: alice)
         let branch = "gaffer/\(issue.number)-\(kind)"
-        try await waitUntil(timeout: .seconds(30), "the pull request") { try await !alice.pullRequests(head: branch, in: repository).isEmpty }
+        try await waitUntil(timeout: .seconds(90), "the pull request") { try await !alice.pullRequests(head: branch, in: repository).isEmpty }
         let pull = try #require(try await alice.pullRequests(head: branch, in: repository).first)
         // An application's check installs its dependencies from the package index, as CodeBuild
         // would: a minute on a quiet machine, several while other tests do the same.
