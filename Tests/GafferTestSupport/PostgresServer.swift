@@ -53,7 +53,8 @@ public final class PostgresServer: Sendable {
         let command =
             asUser + [
                 "\(binaries)/postgres", "-D", data, "-p", String(port), "-k", directory.url.path, "-c", "listen_addresses=127.0.0.1",
-                "-c", "fsync=off",
+                // Suites share one server, and each test's store may open ten connections.
+                "-c", "fsync=off", "-c", "max_connections=1000",
             ]
         let server = try ServerProcess(command[0], Array(command.dropFirst()))
         do {
