@@ -355,7 +355,7 @@ import Testing
         let address = try #require(configuration.database)
         #expect(address.host == "db.example.com" && address.port == 5432 && address.database == "gaffer" && address.tls == .verifyFull)
         #expect(configuration.databasePassword?.revealed == "from-the-file" && configuration.databasePoolSize == 24)
-        #expect(configuration.storeLocation == "postgres://gaffer:***@db.example.com:5432/gaffer?sslmode=verify-full")
+        #expect(configuration.database?.description == "postgres://gaffer:***@db.example.com:5432/gaffer?sslmode=verify-full")
         #expect(!"\(configuration)".contains("in-the-url") && !"\(configuration)".contains("from-the-file"))
 
         do {

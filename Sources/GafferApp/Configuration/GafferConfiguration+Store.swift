@@ -4,11 +4,6 @@ import GafferStore
 import Logging
 
 extension GafferConfiguration {
-    /// Where the store is, for a person: the PostgreSQL URL without its password, or the SQLite file.
-    public var storeLocation: String {
-        databaseAddress?.description ?? "sqlite:" + dataDirectory.appendingPathComponent(SQLiteStore.fileName).path
-    }
-
     /// `database_url` with the password from `database_password(_file)` when one is set.
     var databaseAddress: PostgresAddress? {
         guard var address = database else { return nil }
