@@ -53,6 +53,65 @@ import Testing
         #expect(events[1].worker == "w1")
     }
 
+    @Test(arguments: Backend.allCases) func jobsQueuedAtOnceEachGetTheirOwnRowAndOneThatCannotBeStoredFailsAlone(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        defer { fixture.cleanUp() }
+        let queue = fixture.store
+        // Enqueued together, they share statements; every tenth names a delivery that does not exist, which the
+        // database refuses, and only that one may fail.
+        let outcomes = await withTaskGroup(of: (Int, Job?).self) { group in
+            for n in 0..<200 {
+                let job = NewJob(
+                    type: "echo",
+                    payload: Data(#"{"n":\#(n)}"#.utf8),
+                    maxAttempts: 1 + n % 4,
+                    deliveryID: n % 10 == 0 ? "missing-\(n)" : nil
+                )
+                group.addTask { (n, try? await queue.enqueue(job)) }
+            }
+            return await group.reduce(into: [Int: Job?]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes.filter { $0.value == nil }.keys.sorted() == Array(stride(from: 0, to: 200, by: 10)))
+        for (n, queued) in outcomes {
+            guard let queued else { continue }
+            let stored = try #require(try await queue.job(id: queued.id))
+            #expect(stored.payload == Data(#"{"n":\#(n)}"#.utf8), "job \(queued.id) holds another's payload")
+            #expect(stored.maxAttempts == 1 + n % 4)
+            #expect(try await queue.events(jobID: queued.id).map(\.to) == [.queued])
+        }
+        #expect(try await queue.countsByState()[.queued] == 180)
+    }
+
+    @Test(arguments: Backend.allCases) func successesRecordedAtOnceKeepEachResultAndRefuseLostLeases(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        defer { fixture.cleanUp() }
+        let queue = fixture.store
+        for _ in 0..<100 { _ = try await queue.enqueue(fixture.newJob()) }
+        let claimed = try await queue.claim(owner: "w", limit: 100, leaseDuration: 30)
+        #expect(claimed.count == 100)
+        // Every fourth completes under a lease it does not hold (the wrong attempt), as a worker that lost it would.
+        let answers = try await withThrowingTaskGroup(of: (JobID, Bool).self) { group in
+            for (n, job) in claimed.enumerated() {
+                guard var lease = job.lease else { continue }
+                if n % 4 == 0 { lease.attempt += 1 }
+                group.addTask { (job.id, try await queue.complete(lease, result: Data(#"{"job":\#(job.id)}"#.utf8))) }
+            }
+            return try await group.reduce(into: [JobID: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        for (n, job) in claimed.enumerated() {
+            let stored = try #require(try await queue.job(id: job.id))
+            #expect(answers[job.id] == (n % 4 != 0))
+            if n % 4 == 0 {
+                #expect(stored.state == .running)
+                #expect(stored.result == nil)
+            } else {
+                #expect(stored.state == .succeeded)
+                #expect(stored.result == Data(#"{"job":\#(job.id)}"#.utf8))
+                #expect(try await queue.events(jobID: job.id).map(\.to) == [.queued, .running, .succeeded])
+            }
+        }
+    }
+
     @Test(arguments: Backend.allCases) func aFailedAttemptWaitsForItsBackoffThenRunsAgain(_ backend: Backend) async throws {
         let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }

@@ -4,35 +4,58 @@ import PostgresNIO
 
 extension PostgresStore: DeliveryStore {
     public func record(_ delivery: Delivery, job: NewJob?) async throws -> DeliveryRecordOutcome {
-        let now = clock.now()
-        let insert: PostgresQuery = try """
-        INSERT INTO deliveries (id, event, action, received_at, body)
-        VALUES (\(delivery.id), \(delivery.event), \(delivery.action), \(delivery.receivedAt.storeSeconds), \(delivery.body))
-        ON CONFLICT (id) DO NOTHING RETURNING id
-        """
-        guard let job else { return try await rows(insert).isEmpty ? .duplicate : .recorded }
-        // One statement, so one transaction in one round trip: the job is inserted only when the delivery was
-        // (two replicas given the same delivery at once: the second waits on the first's row, then finds it).
-        let found = try await rows(
+        let outcome = try await recordings.submit((delivery, job, clock.now())) { batch in try await self.recordDeliveries(batch) }
+        if case .queued = outcome { wakeSignal.signal(waking: 1) }
+        return outcome
+    }
+
+    /// Inserts the deliveries, each with its job when it has one, in one statement: a job only for a delivery
+    /// that was new (two replicas given the same delivery at once: the second waits on the first's row, then finds it).
+    private func recordDeliveries(_ batch: [(delivery: Delivery, job: NewJob?, at: Date)]) async throws -> [DeliveryRecordOutcome] {
+        // A delivery given twice in one batch is a duplicate the second time, as it would be in the next. The rest go in
+        // the order of their ids, so two processes' batches take their rows' locks in one order and cannot deadlock.
+        var seen = Set<String>()
+        let entries = batch.enumerated().filter { seen.insert($0.element.delivery.id).inserted }.sorted {
+            $0.element.delivery.id < $1.element.delivery.id
+        }
+        let rows = try await rows(
             """
-            WITH delivery AS (
+            WITH input AS (
+                SELECT t.*, CASE WHEN t.has_job THEN nextval('jobs_id_seq') END AS job_id FROM unnest(
+                    \(entries.map(\.element.delivery.id)), \(entries.map(\.element.delivery.event)),
+                    \(entries.map { $0.element.delivery.action ?? "" }), \(entries.map { $0.element.delivery.action != nil }),
+                    \(entries.map(\.element.delivery.receivedAt.storeSeconds)), \(entries.map { ByteBuffer(bytes: $0.element.delivery.body) }),
+                    \(entries.map { $0.element.job != nil }), \(entries.map { $0.element.job?.type ?? "" }),
+                    \(entries.map { ByteBuffer(bytes: $0.element.job?.payload ?? Data()) }), \(entries.map { max($0.element.job?.maxAttempts ?? 1, 1) }),
+                    \(entries.map { ($0.element.job?.runAfter ?? $0.element.at).storeSeconds }), \(entries.map(\.element.at.storeSeconds))
+                ) WITH ORDINALITY AS t(id, event, action, has_action, received_at, body, has_job, type, payload, max_attempts, run_after, at, n)
+            ), delivery AS (
                 INSERT INTO deliveries (id, event, action, received_at, body)
-                VALUES (\(delivery.id), \(delivery.event), \(delivery.action), \(delivery.receivedAt.storeSeconds), \(delivery.body))
+                SELECT id, event, CASE WHEN has_action THEN action END, received_at, body FROM input ORDER BY n
                 ON CONFLICT (id) DO NOTHING RETURNING id
             ), job AS (
-                INSERT INTO jobs (type, payload, state, attempts, max_attempts, run_after, created_at, updated_at, delivery_id)
-                SELECT \(job.type), \(job.payload), 'queued', 0, \(max(job.maxAttempts, 1)), \((job.runAfter ?? now).storeSeconds),
-                    \(now.storeSeconds), \(now.storeSeconds), id FROM delivery
+                INSERT INTO jobs (id, type, payload, state, attempts, max_attempts, run_after, created_at, updated_at, delivery_id)
+                SELECT i.job_id, i.type, i.payload, 'queued', 0, i.max_attempts, i.run_after, i.at, i.at, i.id
+                FROM input i JOIN delivery d ON d.id = i.id WHERE i.has_job ORDER BY i.n
                 RETURNING id
             ), event AS (
-                INSERT INTO job_events (job_id, at, from_state, to_state, reason) SELECT id, \(now.storeSeconds), NULL, 'queued', 'queued' FROM job
+                INSERT INTO job_events (job_id, at, from_state, to_state, reason)
+                SELECT i.job_id, i.at, NULL, 'queued', 'queued' FROM input i JOIN delivery d ON d.id = i.id WHERE i.has_job ORDER BY i.n
             )
-            SELECT id, pg_notify(\(Self.jobsChannel), '1') FROM job
+            SELECT i.n, d.id IS NOT NULL, i.job_id,
+                (SELECT pg_notify(\(Self.jobsChannel), count(*)::text) FROM job HAVING count(*) > 0)
+            FROM input i LEFT JOIN delivery d ON d.id = i.id
             """
         )
-        guard let id = try found.first?.decode(JobID.self, column: 0) else { return .duplicate }
-        wakeSignal.signal(waking: 1)
-        return .queued(id)
+        var outcomes = Array(repeating: DeliveryRecordOutcome.duplicate, count: batch.count)
+        for row in rows {
+            let (position, stored, jobID) = (
+                try row.decode(Int.self, column: 0), try row.decode(Bool.self, column: 1), try row.decode(JobID?.self, column: 2)
+            )
+            guard stored, entries.indices.contains(position - 1) else { continue }
+            outcomes[entries[position - 1].offset] = jobID.map(DeliveryRecordOutcome.queued) ?? .recorded
+        }
+        return outcomes
     }
 
     public func delivery(id: String) async throws -> Delivery? {

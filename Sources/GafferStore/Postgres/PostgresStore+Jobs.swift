@@ -12,20 +12,38 @@ extension PostgresStore: JobQueue {
 
     public func enqueue(_ job: NewJob) async throws -> Job {
         let now = clock.now()
-        // One statement is one transaction: one round trip, where BEGIN, INSERT and COMMIT would be three.
-        let id: JobID = try await rows(try Self.insertJob(job, now: now))[0].decode(column: 0)
+        let id = try await enqueues.submit((job, now)) { batch in try await self.insertJobs(batch) }
         wakeSignal.signal(waking: 1)
         return SQLiteStore.queued(job, id: id, now: now)
     }
 
-    /// Inserts the job and its first event, and tells every listening process (at commit).
-    func insertJob(_ job: NewJob, now: Date, on connection: PostgresConnection) async throws -> JobID {
-        try await connection.rows(try Self.insertJob(job, now: now), logger: logger)[0].decode(column: 0)
+    /// Inserts the jobs and their first events in one statement, and tells every listening process (at commit);
+    /// returns their ids in order. The ids are drawn first, so each row's is known without relying on the order of RETURNING.
+    private func insertJobs(_ batch: [(job: NewJob, at: Date)]) async throws -> [JobID] {
+        let found = try await rows(
+            """
+            WITH input AS (
+                SELECT nextval('jobs_id_seq') AS id, t.* FROM unnest(
+                    \(batch.map(\.job.type)), \(batch.map { ByteBuffer(bytes: $0.job.payload) }), \(batch.map { max($0.job.maxAttempts, 1) }),
+                    \(batch.map { ($0.job.runAfter ?? $0.at).storeSeconds }), \(batch.map(\.at.storeSeconds)),
+                    \(batch.map { $0.job.deliveryID ?? "" }), \(batch.map { $0.job.deliveryID != nil })
+                ) WITH ORDINALITY AS t(type, payload, max_attempts, run_after, at, delivery_id, has_delivery, n)
+            ), job AS (
+                INSERT INTO jobs (id, type, payload, state, attempts, max_attempts, run_after, created_at, updated_at, delivery_id)
+                SELECT id, type, payload, 'queued', 0, max_attempts, run_after, at, at, CASE WHEN has_delivery THEN delivery_id END
+                FROM input ORDER BY n
+            ), event AS (
+                INSERT INTO job_events (job_id, at, from_state, to_state, reason) SELECT id, at, NULL, 'queued', 'queued' FROM input ORDER BY n
+            )
+            SELECT array_agg(id ORDER BY n), pg_notify(\(Self.jobsChannel), count(*)::text) FROM input
+            """
+        )
+        return try found[0].decode([JobID].self, column: 0)
     }
 
-    /// The statement that inserts a job and its first event and notifies the listeners; it returns the job's id.
-    static func insertJob(_ job: NewJob, now: Date) throws -> PostgresQuery {
-        try """
+    /// Inserts the job and its first event, and tells every listening process (at commit).
+    func insertJob(_ job: NewJob, now: Date, on connection: PostgresConnection) async throws -> JobID {
+        let query: PostgresQuery = try """
         WITH job AS (
             INSERT INTO jobs (type, payload, state, attempts, max_attempts, run_after, created_at, updated_at, delivery_id)
             VALUES (\(job.type), \(job.payload), 'queued', 0, \(max(job.maxAttempts, 1)), \((job.runAfter ?? now).storeSeconds),
@@ -36,6 +54,7 @@ extension PostgresStore: JobQueue {
         )
         SELECT id, pg_notify(\(Self.jobsChannel), '1') FROM job
         """
+        return try await connection.rows(query, logger: logger)[0].decode(column: 0)
     }
 
     public func claim(owner: String, limit: Int, leaseDuration: TimeInterval) async throws -> [Job] {
@@ -99,29 +118,46 @@ extension PostgresStore: JobQueue {
         let now = clock.now()
         return try await rows(
             """
-            UPDATE jobs SET lease_expires_at = \(now.addingTimeInterval(leaseDuration).storeSeconds), updated_at = \(now.storeSeconds)
-            WHERE state = 'running' AND lease_owner = \(owner) RETURNING id, attempts
+            WITH held AS (
+                SELECT id FROM jobs WHERE state = 'running' AND lease_owner = \(owner) ORDER BY id FOR UPDATE
+            )
+            UPDATE jobs j SET lease_expires_at = \(now.addingTimeInterval(leaseDuration).storeSeconds), updated_at = \(now.storeSeconds)
+            FROM held WHERE j.id = held.id RETURNING j.id, j.attempts
             """
         ).map { JobLease(jobID: try $0.decode(column: 0), owner: owner, attempt: try $0.decode(column: 1)) }
     }
 
     public func complete(_ lease: JobLease, result: Data) async throws -> Bool {
-        let now = clock.now().storeSeconds
-        let rows = try await rows(
+        try await completions.submit((lease, result, clock.now())) { batch in try await self.completeJobs(batch) }
+    }
+
+    /// Records the successes in one statement; for each, whether its lease still held.
+    private func completeJobs(_ batch: [(lease: JobLease, result: Data, at: Date)]) async throws -> [Bool] {
+        let done = try await rows(
             """
-            WITH done AS (
-                UPDATE jobs SET state = 'succeeded', result = \(result), error = NULL, lease_owner = NULL, lease_expires_at = NULL,
-                    finished_at = \(now), updated_at = \(now)
-                WHERE id = \(lease.jobID) AND state = 'running' AND lease_owner = \(lease.owner) AND attempts = \(lease.attempt)
-                RETURNING id
+            WITH input AS (
+                SELECT * FROM unnest(
+                    \(batch.map(\.lease.jobID)), \(batch.map(\.lease.owner)), \(batch.map(\.lease.attempt)),
+                    \(batch.map { ByteBuffer(bytes: $0.result) }), \(batch.map(\.at.storeSeconds))
+                ) WITH ORDINALITY AS t(id, owner, attempt, result, at, n)
+            ), held AS (
+                -- Locked in the order of their ids, as the heartbeat locks them, so the two cannot deadlock.
+                SELECT j.id, i.owner, i.result, i.at, i.n FROM jobs j JOIN input i ON j.id = i.id
+                WHERE j.state = 'running' AND j.lease_owner = i.owner AND j.attempts = i.attempt ORDER BY j.id FOR UPDATE OF j
+            ), done AS (
+                UPDATE jobs j SET state = 'succeeded', result = h.result, error = NULL, lease_owner = NULL, lease_expires_at = NULL,
+                    finished_at = h.at, updated_at = h.at
+                FROM held h WHERE j.id = h.id
+                RETURNING h.n, j.id, h.at, h.owner
             ), event AS (
                 INSERT INTO job_events (job_id, at, from_state, to_state, reason, worker)
-                SELECT id, \(now), 'running', 'succeeded', 'succeeded', \(lease.owner) FROM done
+                SELECT id, at, 'running', 'succeeded', 'succeeded', owner FROM done ORDER BY n
             )
-            SELECT id FROM done
+            SELECT n FROM done
             """
         )
-        return rows.count == 1
+        let succeeded = Set(try done.map { try $0.decode(Int.self, column: 0) })
+        return batch.indices.map { succeeded.contains($0 + 1) }
     }
 
     public func fail(_ lease: JobLease, error message: String, retryAfter: TimeInterval?) async throws -> JobState? {

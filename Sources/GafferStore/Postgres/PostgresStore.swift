@@ -20,6 +20,10 @@ public final class PostgresStore: Sendable {
     let logger: Logger
     public let address: PostgresAddress
     public let wakeSignal = WakeSignal()
+    /// Group commit: the ingests, enqueues and completions of this process that arrive together share a statement.
+    let recordings = StatementBatcher<(delivery: Delivery, job: NewJob?, at: Date), DeliveryRecordOutcome>()
+    let enqueues = StatementBatcher<(job: NewJob, at: Date), JobID>()
+    let completions = StatementBatcher<(lease: JobLease, result: Data, at: Date), Bool>()
     /// Takes secrets out of what people wrote and AWS said before it is kept.
     public let redactor: Redactor
     /// How long one query or transaction may wait for a connection and its answer.
@@ -316,8 +320,12 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
     public let sqlState: String?
 
     init(timedOutAfter limit: Duration, at location: String) {
-        description = "PostgreSQL at \(location) did not answer within \(limit.components.seconds) s: is the server up and reachable?"
-        sqlState = nil
+        self.init(description: "PostgreSQL at \(location) did not answer within \(limit.components.seconds) s: is the server up and reachable?")
+    }
+
+    init(description: String, sqlState: String? = nil) {
+        self.description = description
+        self.sqlState = sqlState
     }
 
     init(_ error: any Error) {
