@@ -20,24 +20,15 @@ extension PostgresStore: JobQueue {
     /// Inserts the jobs and their first events in one statement, and tells every listening process (at commit);
     /// returns their ids in order. The ids are drawn first, so each row's is known without relying on the order of RETURNING.
     private func insertJobs(_ batch: [(job: NewJob, at: Date)]) async throws -> [JobID] {
-        let found = try await rows(
-            """
-            WITH input AS (
-                SELECT nextval('jobs_id_seq') AS id, t.* FROM unnest(
-                    \(batch.map(\.job.type)), \(batch.map { ByteBuffer(bytes: $0.job.payload) }), \(batch.map { max($0.job.maxAttempts, 1) }),
-                    \(batch.map { ($0.job.runAfter ?? $0.at).storeSeconds }), \(batch.map(\.at.storeSeconds)),
-                    \(batch.map { $0.job.deliveryID ?? "" }), \(batch.map { $0.job.deliveryID != nil })
-                ) WITH ORDINALITY AS t(type, payload, max_attempts, run_after, at, delivery_id, has_delivery, n)
-            ), job AS (
-                INSERT INTO jobs (id, type, payload, state, attempts, max_attempts, run_after, created_at, updated_at, delivery_id)
-                SELECT id, type, payload, 'queued', 0, max_attempts, run_after, at, at, CASE WHEN has_delivery THEN delivery_id END
-                FROM input ORDER BY n
-            ), event AS (
-                INSERT INTO job_events (job_id, at, from_state, to_state, reason) SELECT id, at, NULL, 'queued', 'queued' FROM input ORDER BY n
-            )
-            SELECT array_agg(id ORDER BY n), pg_notify(\(Self.jobsChannel), count(*)::text) FROM input
-            """
-        )
+        let found = try await rows(InsertJobsSQL.self) { values in
+            try values.append(batch.map(\.job.type))
+            try values.append(batch.map { ByteBuffer(bytes: $0.job.payload) })
+            try values.append(batch.map { max($0.job.maxAttempts, 1) })
+            try values.append(batch.map { ($0.job.runAfter ?? $0.at).storeSeconds })
+            try values.append(batch.map(\.at.storeSeconds))
+            try values.append(batch.map { $0.job.deliveryID ?? "" })
+            try values.append(batch.map { $0.job.deliveryID != nil })
+        }
         return try found[0].decode([JobID].self, column: 0)
     }
 
@@ -59,59 +50,22 @@ extension PostgresStore: JobQueue {
 
     public func claim(owner: String, limit: Int, leaseDuration: TimeInterval) async throws -> [Job] {
         guard limit > 0 else { return [] }
-        let now = clock.now().storeSeconds
-        let until = clock.now().addingTimeInterval(leaseDuration).storeSeconds
-        // Leases that ran out first: their workers are gone. Each statement is atomic on its own, and
-        // SKIP LOCKED lets every process claim at once without waiting on rows another is claiming.
-        let reclaimed = try await rows(
-            """
-            WITH expired AS (
-                SELECT id, attempts, max_attempts, coalesce(lease_owner, 'unknown') AS previous FROM jobs
-                WHERE state = 'running' AND lease_expires_at < \(now) ORDER BY lease_expires_at LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED
-            ), exhausted AS (
-                UPDATE jobs j SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, finished_at = \(now), updated_at = \(now),
-                    error = 'worker ' || e.previous || ' stopped renewing its lease on attempt ' || e.attempts || ' of ' || e.max_attempts
-                        || '; no attempts left'
-                FROM expired e WHERE j.id = e.id AND e.attempts >= e.max_attempts
-                RETURNING j.id, j.error
-            ), exhausted_events AS (
-                INSERT INTO job_events (job_id, at, from_state, to_state, reason) SELECT id, \(now), 'running', 'failed', error FROM exhausted
-            ), again AS (
-                UPDATE jobs j SET attempts = j.attempts + 1, lease_owner = \(owner), lease_expires_at = \(until), updated_at = \(now)
-                FROM expired e WHERE j.id = e.id AND e.attempts < e.max_attempts
-                RETURNING \(unescaped: Self.qualifiedJobColumns),
-                    e.previous, e.attempts AS previous_attempt
-            ), again_events AS (
-                INSERT INTO job_events (job_id, at, from_state, to_state, reason, worker)
-                SELECT id, \(now), 'running', 'running', 'lease of worker ' || previous || ' expired on attempt ' || previous_attempt
-                    || '; claimed again', \(owner) FROM again
-            )
-            SELECT \(unescaped: Self.jobColumns) FROM again
-            """
-        )
-        var claimed = try reclaimed.map(Self.job(from:))
-        let remaining = limit - claimed.count
-        guard remaining > 0 else { return claimed }
-        let fresh = try await rows(
-            """
-            WITH picked AS (
-                SELECT id FROM jobs WHERE state = 'queued' AND run_after <= \(now) ORDER BY run_after, id LIMIT \(remaining)
-                FOR UPDATE SKIP LOCKED
-            ), claimed AS (
-                UPDATE jobs j SET state = 'running', attempts = j.attempts + 1, lease_owner = \(owner), lease_expires_at = \(until),
-                    started_at = coalesce(j.started_at, \(now)), updated_at = \(now)
-                FROM picked WHERE j.id = picked.id
-                RETURNING \(unescaped: Self.qualifiedJobColumns)
-            ), events AS (
-                INSERT INTO job_events (job_id, at, from_state, to_state, reason, worker)
-                SELECT id, \(now), 'queued', 'running', 'claimed', \(owner) FROM claimed
-            )
-            SELECT \(unescaped: Self.jobColumns) FROM claimed ORDER BY run_after, id
-            """
-        )
-        claimed += try fresh.map(Self.job(from:))
-        return claimed
+        let now = clock.now()
+        // Leases run out on the scale of their duration, so once a second is soon enough to look for them; it spares
+        // most claims a walk over the index entries of running and finished jobs.
+        let lookForExpired = expiredLookedFor.withLock { last in
+            guard now.timeIntervalSince(last) >= 1 || now < last else { return false }
+            last = now
+            return true
+        }
+        let claimed = try await rows(ClaimJobsSQL.self) { values in
+            try values.append(now.storeSeconds)
+            try values.append(limit)
+            try values.append(owner)
+            try values.append(now.addingTimeInterval(leaseDuration).storeSeconds)
+            try values.append(lookForExpired ? limit : 0)
+        }
+        return try claimed.map(Self.job(from:))
     }
 
     public func heartbeat(owner: String, leaseDuration: TimeInterval) async throws -> [JobLease] {
@@ -122,7 +76,7 @@ extension PostgresStore: JobQueue {
                 SELECT id FROM jobs WHERE state = 'running' AND lease_owner = \(owner) ORDER BY id FOR UPDATE
             )
             UPDATE jobs j SET lease_expires_at = \(now.addingTimeInterval(leaseDuration).storeSeconds), updated_at = \(now.storeSeconds)
-            FROM held WHERE j.id = held.id RETURNING j.id, j.attempts
+            WHERE j.id = ANY(ARRAY(SELECT id FROM held)) RETURNING j.id, j.attempts
             """
         ).map { JobLease(jobID: try $0.decode(column: 0), owner: owner, attempt: try $0.decode(column: 1)) }
     }
@@ -133,29 +87,13 @@ extension PostgresStore: JobQueue {
 
     /// Records the successes in one statement; for each, whether its lease still held.
     private func completeJobs(_ batch: [(lease: JobLease, result: Data, at: Date)]) async throws -> [Bool] {
-        let done = try await rows(
-            """
-            WITH input AS (
-                SELECT * FROM unnest(
-                    \(batch.map(\.lease.jobID)), \(batch.map(\.lease.owner)), \(batch.map(\.lease.attempt)),
-                    \(batch.map { ByteBuffer(bytes: $0.result) }), \(batch.map(\.at.storeSeconds))
-                ) WITH ORDINALITY AS t(id, owner, attempt, result, at, n)
-            ), held AS (
-                -- Locked in the order of their ids, as the heartbeat locks them, so the two cannot deadlock.
-                SELECT j.id, i.owner, i.result, i.at, i.n FROM jobs j JOIN input i ON j.id = i.id
-                WHERE j.state = 'running' AND j.lease_owner = i.owner AND j.attempts = i.attempt ORDER BY j.id FOR UPDATE OF j
-            ), done AS (
-                UPDATE jobs j SET state = 'succeeded', result = h.result, error = NULL, lease_owner = NULL, lease_expires_at = NULL,
-                    finished_at = h.at, updated_at = h.at
-                FROM held h WHERE j.id = h.id
-                RETURNING h.n, j.id, h.at, h.owner
-            ), event AS (
-                INSERT INTO job_events (job_id, at, from_state, to_state, reason, worker)
-                SELECT id, at, 'running', 'succeeded', 'succeeded', owner FROM done ORDER BY n
-            )
-            SELECT n FROM done
-            """
-        )
+        let done = try await rows(CompleteJobsSQL.self) { values in
+            try values.append(batch.map(\.lease.jobID))
+            try values.append(batch.map(\.lease.owner))
+            try values.append(batch.map(\.lease.attempt))
+            try values.append(batch.map { ByteBuffer(bytes: $0.result) })
+            try values.append(batch.map(\.at.storeSeconds))
+        }
         let succeeded = Set(try done.map { try $0.decode(Int.self, column: 0) })
         return batch.indices.map { succeeded.contains($0 + 1) }
     }
@@ -337,4 +275,93 @@ extension PostgresStore: JobQueue {
             deliveryID: try row.decode(column: 15)
         )
     }
+}
+
+// The UPDATEs below find their rows by `j.id = ANY(ARRAY(SELECT id FROM …))`: the planner cannot tell how few rows
+// a CTE holds, and joined to it would read the whole table; with an array it looks each id up in the primary key.
+
+/// Inserts jobs and their first events, and tells every listening process (at commit); their ids in order. The ids are
+/// drawn first, so each row's is known without relying on the order of RETURNING.
+enum InsertJobsSQL: PreparedSQL {
+    static let sql = """
+        WITH input AS (
+            SELECT nextval('jobs_id_seq') AS id, t.* FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::float8[], $5::float8[], $6::text[], $7::bool[])
+                WITH ORDINALITY AS t(type, payload, max_attempts, run_after, at, delivery_id, has_delivery, n)
+        ), job AS (
+            INSERT INTO jobs (id, type, payload, state, attempts, max_attempts, run_after, created_at, updated_at, delivery_id)
+            SELECT id, type, payload, 'queued', 0, max_attempts, run_after, at, at, CASE WHEN has_delivery THEN delivery_id END
+            FROM input ORDER BY n
+        ), event AS (
+            INSERT INTO job_events (job_id, at, from_state, to_state, reason) SELECT id, at, NULL, 'queued', 'queued' FROM input ORDER BY n
+        )
+        SELECT array_agg(id ORDER BY n), pg_notify('\(PostgresStore.jobsChannel)', count(*)::text) FROM input
+        """
+}
+
+/// Claims for $3 until $4, at $1: first up to $5 jobs whose lease ran out before $1, then queued jobs up to $2 in all.
+/// One statement, so one round trip and one commit; SKIP LOCKED lets every process claim at once without waiting on
+/// rows another is claiming.
+enum ClaimJobsSQL: PreparedSQL {
+    static let sql = """
+        WITH expired AS (
+            SELECT id, attempts, max_attempts, coalesce(lease_owner, 'unknown') AS previous FROM jobs
+            WHERE state = 'running' AND lease_expires_at < $1 ORDER BY lease_expires_at LIMIT $5
+            FOR UPDATE SKIP LOCKED
+        ), exhausted AS (
+            UPDATE jobs j SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, finished_at = $1, updated_at = $1,
+                error = 'worker ' || e.previous || ' stopped renewing its lease on attempt ' || e.attempts || ' of ' || e.max_attempts
+                    || '; no attempts left'
+            FROM expired e WHERE j.id = ANY(ARRAY(SELECT id FROM expired)) AND j.id = e.id AND e.attempts >= e.max_attempts
+            RETURNING j.id, j.error
+        ), exhausted_events AS (
+            INSERT INTO job_events (job_id, at, from_state, to_state, reason) SELECT id, $1, 'running', 'failed', error FROM exhausted
+        ), again AS (
+            UPDATE jobs j SET attempts = j.attempts + 1, lease_owner = $3, lease_expires_at = $4, updated_at = $1
+            FROM expired e WHERE j.id = ANY(ARRAY(SELECT id FROM expired)) AND j.id = e.id AND e.attempts < e.max_attempts
+            RETURNING \(PostgresStore.qualifiedJobColumns), e.previous, e.attempts AS previous_attempt
+        ), again_events AS (
+            INSERT INTO job_events (job_id, at, from_state, to_state, reason, worker)
+            SELECT id, $1, 'running', 'running', 'lease of worker ' || previous || ' expired on attempt ' || previous_attempt
+                || '; claimed again', $3 FROM again
+        ), picked AS (
+            SELECT id FROM jobs WHERE state = 'queued' AND run_after <= $1 ORDER BY run_after, id
+            LIMIT greatest($2 - (SELECT count(*) FROM expired WHERE attempts < max_attempts), 0)
+            FOR UPDATE SKIP LOCKED
+        ), fresh AS (
+            UPDATE jobs j SET state = 'running', attempts = j.attempts + 1, lease_owner = $3, lease_expires_at = $4,
+                started_at = coalesce(j.started_at, $1), updated_at = $1
+            WHERE j.id = ANY(ARRAY(SELECT id FROM picked))
+            RETURNING \(PostgresStore.qualifiedJobColumns)
+        ), fresh_events AS (
+            INSERT INTO job_events (job_id, at, from_state, to_state, reason, worker)
+            SELECT id, $1, 'queued', 'running', 'claimed', $3 FROM fresh
+        )
+        SELECT \(PostgresStore.jobColumns) FROM (
+            SELECT \(PostgresStore.jobColumns), 0 AS kind FROM again UNION ALL SELECT \(PostgresStore.jobColumns), 1 FROM fresh
+        ) claimed ORDER BY kind, run_after, id
+        """
+}
+
+/// Records successes under the leases ($1 ids, $2 owners, $3 attempts) with results $4 at $5; the 1-based
+/// positions of those whose lease still held.
+enum CompleteJobsSQL: PreparedSQL {
+    static let sql = """
+        WITH input AS (
+            SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bytea[], $5::float8[]) WITH ORDINALITY AS t(id, owner, attempt, result, at, n)
+        ), held AS (
+            -- Locked in the order of their ids, as the heartbeat locks them, so the two cannot deadlock.
+            SELECT j.id, i.owner, i.result, i.at, i.n FROM jobs j JOIN input i ON j.id = i.id
+            WHERE j.id = ANY($1) AND j.state = 'running' AND j.lease_owner = i.owner AND j.attempts = i.attempt
+            ORDER BY j.id FOR UPDATE OF j
+        ), done AS (
+            UPDATE jobs j SET state = 'succeeded', result = h.result, error = NULL, lease_owner = NULL, lease_expires_at = NULL,
+                finished_at = h.at, updated_at = h.at
+            FROM held h WHERE j.id = ANY(ARRAY(SELECT id FROM held)) AND j.id = h.id
+            RETURNING h.n, j.id, h.at, h.owner
+        ), event AS (
+            INSERT INTO job_events (job_id, at, from_state, to_state, reason, worker)
+            SELECT id, at, 'running', 'succeeded', 'succeeded', owner FROM done ORDER BY n
+        )
+        SELECT n FROM done
+        """
 }

@@ -23,6 +23,8 @@ public final class PostgresStore: Sendable {
     /// Group commit: the ingests, enqueues and completions of this process that arrive together share a statement.
     let recordings = StatementBatcher<(delivery: Delivery, job: NewJob?, at: Date), DeliveryRecordOutcome>()
     let enqueues = StatementBatcher<(job: NewJob, at: Date), JobID>()
+    /// When this process last looked for jobs whose lease ran out.
+    let expiredLookedFor = Mutex(Date.distantPast)
     let completions = StatementBatcher<(lease: JobLease, result: Data, at: Date), Bool>()
     /// Takes secrets out of what people wrote and AWS said before it is kept.
     public let redactor: Redactor
@@ -204,7 +206,7 @@ public final class PostgresStore: Sendable {
     /// without the client noticing may never answer). On time out the caller is answered at once;
     /// the work is cancelled, and a connection it holds is closed, which ends its query with an
     /// error and takes the connection out of the pool.
-    private func onConnection<T: Sendable>(
+    func onConnection<T: Sendable>(
         timeout: Duration? = nil,
         _ work: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
