@@ -18,6 +18,7 @@ import os
 import pwd
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -97,8 +98,8 @@ def wait_done(url, jobs, table, done_sql, last_sql, started, timeout=600):
     raise SystemExit(f"{table}: not done after {timeout} s")
 
 
-def gaffer(server, jobs, processes, workers, data_under):
-    name = server.database(f"gaffer_{processes}")
+def gaffer(server, jobs, processes, workers, data_under, round_=0):
+    name = server.database(f"gaffer_{processes}_{round_}")
     url = server.url(name, "postgres") + "?sslmode=disable"
     enqueue = subprocess.run([os.path.join(RELEASE, "gaffer-queue-bench"), "--jobs", str(jobs), "--producers", "32",
                               "--database-url", url, "--enqueue-only"], check=True, capture_output=True, text=True)
@@ -133,8 +134,8 @@ def echo(n, text):
 '''
 
 
-def procrastinate(server, jobs, processes, concurrency):
-    name = server.database(f"procrastinate_{processes}")
+def procrastinate(server, jobs, processes, concurrency, round_=0):
+    name = server.database(f"procrastinate_{processes}_{round_}")
     url = server.url(name)
     directory = tempfile.mkdtemp(prefix="procrastinate-bench-")
     with open(os.path.join(directory, "bench_app.py"), "w") as f:
@@ -242,13 +243,29 @@ def main():
     parser.add_argument("--duration", type=int, default=15, help="seconds of wrk for ingest")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections for ingest, shared by the replicas")
     parser.add_argument("--queue-only", action="store_true", help="Gaffer's queue alone: no procrastinate, no ingest (a quick look)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="rounds of the queue runs, interleaved; the summary takes each one's median (this machine is noisy)")
     arguments = parser.parse_args()
     server = Server()
     try:
+        runs = {}
+        for round_ in range(arguments.repeat):
+            for processes in (1, 3):
+                systems = [("gaffer", lambda: gaffer(server, arguments.jobs, processes, arguments.workers, arguments.under, round_))]
+                if not arguments.queue_only:
+                    systems.append(("procrastinate", lambda: procrastinate(server, arguments.jobs, processes, arguments.concurrency, round_)))
+                for system, run in systems:
+                    result = run()
+                    print(json.dumps(result, sort_keys=True), flush=True)
+                    runs.setdefault((system, processes), []).append(result["jobs_per_s"])
+        summary = {"benchmark": "queue-postgres-summary", "rounds": arguments.repeat}
+        for (system, processes), rates in sorted(runs.items()):
+            summary[f"{system}_{processes}_median_jobs_per_s"] = statistics.median(rates)
         for processes in (1, 3):
-            print(json.dumps(gaffer(server, arguments.jobs, processes, arguments.workers, arguments.under), sort_keys=True), flush=True)
-            if not arguments.queue_only:
-                print(json.dumps(procrastinate(server, arguments.jobs, processes, arguments.concurrency), sort_keys=True), flush=True)
+            if ("procrastinate", processes) in runs:
+                summary[f"ratio_{processes}"] = round(summary[f"gaffer_{processes}_median_jobs_per_s"]
+                                                      / summary[f"procrastinate_{processes}_median_jobs_per_s"], 1)
+        print(json.dumps(summary, sort_keys=True), flush=True)
         if arguments.queue_only:
             return
         print(json.dumps(ingest(server, 3, arguments.duration, arguments.connections), sort_keys=True), flush=True)

@@ -264,19 +264,19 @@ public final class WorkerPool: Service, Sendable {
         if claimed.isEmpty && !Task.isCancelled {
             await queue.wakeSignal.wait(since: generation, timeout: .seconds(settings.pollInterval))
         }
-        let leases = claimed.compactMap(\.lease)
+        let leased = claimed.compactMap { job in job.lease.map { (job, $0) } }
         metrics.setWorkersBusy(
             state.withLock { state in
                 state.reserved -= limit
                 state.claiming -= 1
-                state.executing += leases.count
-                state.leases.formUnion(leases)
+                state.executing += leased.count
+                state.leases.formUnion(leased.map(\.1))
                 return state.executing
             }
         )
         slotFreed.signal()
         await withDiscardingTaskGroup { group in
-            for (job, lease) in zip(claimed.filter { $0.lease != nil }, leases) {
+            for (job, lease) in leased {
                 group.addTask {
                     await self.execute(job, lease: lease)
                     self.state.withLock { _ = $0.leases.remove(lease) }

@@ -23,9 +23,9 @@ public final class PostgresStore: Sendable {
     /// Group commit: the ingests, enqueues and completions of this process that arrive together share a statement.
     let recordings = StatementBatcher<(delivery: Delivery, job: NewJob?, at: Date), DeliveryRecordOutcome>()
     let enqueues = StatementBatcher<(job: NewJob, at: Date), JobID>()
+    let completions = StatementBatcher<(lease: JobLease, result: Data, at: Date), Bool>()
     /// When this process last looked for jobs whose lease ran out.
     let expiredLookedFor = Mutex(Date.distantPast)
-    let completions = StatementBatcher<(lease: JobLease, result: Data, at: Date), Bool>()
     /// Takes secrets out of what people wrote and AWS said before it is kept.
     public let redactor: Redactor
     /// How long one query or transaction may wait for a connection and its answer.

@@ -1,7 +1,7 @@
 import PostgresNIO
 
 /// The SQL of a statement the server parses and plans once per connection rather than on every call.
-/// For the queue's hot paths: there, planning a statement cost as much as running it.
+/// For the queue's hot paths, where planning a statement took nearly as long as running it.
 protocol PreparedSQL {
     static var sql: String { get }
 }
