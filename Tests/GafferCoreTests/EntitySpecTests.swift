@@ -28,6 +28,9 @@ struct EntitySpecTests {
         ("orders: class", "reserved word"),
         ("9lives: name", "must start with a lowercase letter"),
         ("orders: first-name", "only lowercase letters, digits and _"),
+        ("orders: :integer", "must start with a lowercase letter"),
+        ("orders: total, :", "must start with a lowercase letter"),
+        ("orders: total:", "the type \"\""),
         ("", "names no entity"),
     ])
     func badSpecsSayWhatIsWrong(_ text: String, _ expected: String) {

@@ -71,9 +71,13 @@ public struct EntitySpec: Sendable, Hashable {
             if entities.contains(where: { $0.name == name }) { return .failure(RuleViolation("names the entity \(name) twice")) }
             var fields: [Field] = []
             for item in line[line.index(after: colon)...].split(separator: ",").map({ $0.trimmingWhitespace() }) where !item.isEmpty {
-                let parts = item.split(separator: ":", maxSplits: 1).map { $0.trimmingWhitespace().lowercased() }
+                // Empty parts kept: ":int" has an empty name, which the name rule refuses, where dropping it would leave no name at all.
+                let parts = item.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingWhitespace().lowercased() }
                 let fieldName = parts[0]
                 let typeName = parts.count > 1 ? parts[1] : "string"
+                if fieldName != "id", let broken = nameRule(fieldName, what: "the field name \"\(name).\(fieldName)\"") {
+                    return .failure(RuleViolation(broken))
+                }
                 guard let type = FieldType(rawValue: typeName) ?? FieldType.aliases[typeName] else {
                     return .failure(
                         RuleViolation(
@@ -87,7 +91,6 @@ public struct EntitySpec: Sendable, Hashable {
                     }
                     continue
                 }
-                if let broken = nameRule(fieldName, what: "the field name \"\(name).\(fieldName)\"") { return .failure(RuleViolation(broken)) }
                 if fields.contains(where: { $0.name == fieldName }) {
                     return .failure(RuleViolation("gives \(name) the field \(fieldName) twice"))
                 }
