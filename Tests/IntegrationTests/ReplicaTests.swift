@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import GafferCore
+import GafferGitHub
+import GafferSandbox
 import GafferStore
 import GafferTestSupport
 import Testing
@@ -10,11 +12,46 @@ import Testing
 @Suite(.postgres, .serialized) struct ReplicaTests {
     /// The environment of a replica: its own data directory, the shared database, short leases so
     /// a killed replica's jobs are taken up again soon.
-    static func environment(_ url: String, directory: TemporaryDirectory, name: String, workers: Int) -> [String: String] {
-        childEnvironment(
-            dataDirectory: directory.url.appendingPathComponent(name),
-            extra: ["GAFFER_DATABASE_URL": url, "GAFFER_WORKERS": String(workers), "GAFFER_JOB_LEASE_SECONDS": "2"]
-        )
+    static func environment(
+        _ url: String,
+        directory: TemporaryDirectory,
+        name: String,
+        workers: Int,
+        github: SandboxFixture? = nil
+    ) -> [String: String] {
+        var extra = ["GAFFER_DATABASE_URL": url, "GAFFER_WORKERS": String(workers), "GAFFER_JOB_LEASE_SECONDS": "2"]
+        if let github {
+            extra.merge(
+                [
+                    "GAFFER_GITHUB_API_URL": github.baseURL.absoluteString, "GAFFER_GITHUB_APP_ID": "4242",
+                    "GAFFER_GITHUB_PRIVATE_KEY": github.appPrivateKeyPEM, "GAFFER_GITHUB_MUTATION_GAP_SECONDS": "0",
+                    "GAFFER_GITHUB_CATCH_UP_MINUTES": "0",
+                ]
+            ) { $1 }
+        }
+        return childEnvironment(dataDirectory: directory.url.appendingPathComponent(name), extra: extra)
+    }
+
+    /// A `/help` comment alice writes on one of `issues` in the sandbox, and the webhook the sandbox raised for it
+    /// (sent to a closed port: the test delivers it, as a load balancer in front of the replicas would).
+    static func helpComment(
+        on issues: [Int],
+        client: Int,
+        in sandbox: SandboxFixture,
+        as alice: GitHubClient
+    ) async throws -> (delivery: SignedDelivery, reply: (issue: Int, key: String)) {
+        let issue = issues[client % issues.count]
+        let comment = try await alice.createComment(onIssue: issue, in: RepositoryRef(owner: "acme", name: "web"), body: "/help")
+        var raised: SandboxWebhooks.Delivery?
+        try await waitUntil(timeout: .seconds(30), "the sandbox's webhook for comment \(comment.id)") {
+            raised = await sandbox.webhooks.deliveries.last { delivery in
+                let payload = try? JSONSerialization.jsonObject(with: delivery.payload) as? [String: Any]
+                return (payload?["comment"] as? [String: Any])?["id"] as? Int64 == comment.id
+            }
+            return raised != nil
+        }
+        guard let raised else { throw GitHubClientFixtureError("the sandbox raised no webhook for comment \(comment.id)") }
+        return (SignedDelivery(id: raised.guid, event: raised.event, body: raised.payload), (issue, "reply-\(comment.id)"))
     }
 
     /// Posts each delivery to two replicas, one after the other, as GitHub's retry through a load balancer
@@ -23,7 +60,10 @@ import Testing
         to ports: @escaping @Sendable () -> [Int],
         clients: Int,
         until stop: Locked<Bool>,
-        acknowledged: Locked<[String]>
+        acknowledged: Locked<[String]>,
+        next: @escaping @Sendable (_ client: Int, _ n: Int) async throws -> SignedDelivery = { client, n in
+            try SignedDelivery.issueOpened(title: "replica \(client)-\(n)")
+        }
     )
         async throws
     {
@@ -34,7 +74,7 @@ import Testing
                     // Cancelled too when the test fails: the group waits for its tasks before it throws.
                     while !stop.value && !Task.isCancelled {
                         n += 1
-                        let delivery = try SignedDelivery.issueOpened(title: "replica \(client)-\(n)")
+                        let delivery = try await next(client, n)
                         let targets = ports().shuffled().prefix(2)
                         var accepted = false
                         for port in targets {
@@ -88,11 +128,22 @@ import Testing
         let url = try await PostgresTrait.freshDatabase()
         let directory = try TemporaryDirectory("gaffer-replicas")
         defer { directory.remove() }
+        // Each delivery is a `/help` comment on the sandbox, so each job has an effect outside the database: its reply.
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
+        var issues: [Int] = []
+        for n in 0..<3 { issues.append(try await sandbox.openIssue("replica \(n)", labels: [], as: alice).number) }
+        await sandbox.webhooks.configure(
+            url: URL(string: "http://127.0.0.1:1/webhooks/github"),
+            secret: TestConfiguration.webhookSecret.revealed,
+            timeout: .seconds(1)
+        )
         let names = ["serve-a", "serve-b", "serve-c", "worker-a", "worker-b"]
         func launch(_ name: String) throws -> GafferProcess {
             try GafferProcess(
                 arguments: [name.hasPrefix("serve") ? "serve" : "worker"],
-                environment: Self.environment(url, directory: directory, name: name, workers: 2)
+                environment: Self.environment(url, directory: directory, name: name, workers: 2, github: sandbox)
             )
         }
         let processes = Locked(try Dictionary(uniqueKeysWithValues: names.map { ($0, try launch($0)) }))
@@ -102,13 +153,20 @@ import Testing
         let ports = Locked(initialPorts)
 
         let acknowledged = Locked<[String]>([])
+        let replies = Locked<[String: (issue: Int, key: String)]>([:])
         let stop = Locked(false)
         var killed: [String] = []
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await Self.deliverTwice(to: { Array(ports.value.values) }, clients: 6, until: stop, acknowledged: acknowledged) }
+            group.addTask { [issues] in
+                try await Self.deliverTwice(to: { Array(ports.value.values) }, clients: 6, until: stop, acknowledged: acknowledged) { client, _ in
+                    let (delivery, reply) = try await Self.helpComment(on: issues, client: client, in: sandbox, as: alice)
+                    replies.update { $0[delivery.id] = reply }
+                    return delivery
+                }
+            }
             // Under load, a random process is killed, then started again, three times.
             for round in 1...3 {
-                try await waitUntil("deliveries before kill \(round)") { acknowledged.value.count >= round * 50 }
+                try await waitUntil(timeout: .seconds(120), "deliveries before kill \(round)") { acknowledged.value.count >= round * 50 }
                 guard let victim = names.randomElement(), let process = processes.value[victim] else { continue }
                 killed.append(victim)
                 ports.update { $0[victim] = nil }
@@ -121,7 +179,7 @@ import Testing
                     ports.update { $0[victim] = port }
                 }
             }
-            try await waitUntil("deliveries after the last restart") { acknowledged.value.count >= 4 * 50 }
+            try await waitUntil(timeout: .seconds(120), "deliveries after the last restart") { acknowledged.value.count >= 4 * 50 }
             stop.update { $0 = true }
             try await group.waitForAll()
         }
@@ -137,6 +195,15 @@ import Testing
             }
         }
         #expect(runners.count >= 4, "killed \(killed); jobs run by \(runners)")
+        // Each job's effect happened once: one reply to each comment (a job run again edits its reply, by its marker).
+        var effects: [String] = []
+        let answered = Set(acknowledged.value).compactMap { replies.value[$0] }
+        for reply in answered {
+            let count = try await sandbox.gafferComments(reply.key, on: reply.issue, as: alice).count
+            if count != 1 { effects.append("\(reply.key) on #\(reply.issue): \(count) replies") }
+        }
+        #expect(answered.count >= 4 * 50)
+        #expect(effects.isEmpty, "killed \(killed); \(effects.prefix(10))")
     }
 
     @Test func nothingAcknowledgedIsLostWhenThePostgreSQLServerRestarts() async throws {

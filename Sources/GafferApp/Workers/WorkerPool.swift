@@ -73,11 +73,6 @@ public final class WorkerPool: Service, Sendable {
         var leases: Set<JobLease> = []
         /// Handlers running now.
         var executing = 0
-        /// Slots held for claims under way, and how many claims are under way.
-        var reserved = 0
-        var claiming = 0
-        /// Claims that failed in a row, for the back-off.
-        var claimFailures = 0
         /// When the claiming loop last went round: when it stops, no job is
         /// started any more, and the workers are not alive.
         var lastSeen: ContinuousClock.Instant?
@@ -215,73 +210,53 @@ public final class WorkerPool: Service, Sendable {
         }
     }
 
-    /// Two claims may be under way at once, each for the workers free when it began: while one waits for the
-    /// database, workers that finish meanwhile are claimed for by the other, so a claim's round trip does not
-    /// leave them idle. Each claim runs the jobs it got.
-    private static let claimsUnderWay = 2
-
     private func claimAndRun() async {
         await withDiscardingTaskGroup { group in
+            var failures = 0
             while !Task.isCancelled {
                 state.withLock { $0.lastSeen = .now }
                 if isDraining { break }
                 let slotGeneration = slotFreed.generation
                 // Claim only for free workers: a job claimed ahead would wait
                 // behind a long one while another process's workers sit idle.
-                let limit = state.withLock { state -> Int in
-                    let free = settings.count - state.executing - state.reserved
-                    guard free > 0, state.claiming < Self.claimsUnderWay else { return 0 }
-                    state.reserved += free
-                    state.claiming += 1
-                    return free
-                }
-                guard limit > 0 else {
+                let free = settings.count - state.withLock { $0.executing }
+                guard free > 0 else {
                     await slotFreed.wait(since: slotGeneration, timeout: .seconds(settings.pollInterval))
                     continue
                 }
-                group.addTask { await self.claimAndRun(limit: limit) }
+                let generation = queue.wakeSignal.generation
+                let claimed: [Job]
+                do {
+                    claimed = try await queue.claim(owner: ownerPrefix, limit: free, leaseDuration: settings.leaseDuration)
+                    failures = 0
+                } catch {
+                    failures += 1
+                    logger.error("could not claim jobs", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .seconds(min(Double(failures), 10)))
+                    continue
+                }
+                if claimed.isEmpty {
+                    await queue.wakeSignal.wait(since: generation, timeout: .seconds(settings.pollInterval))
+                }
+                for job in claimed {
+                    start(job, in: &group)
+                }
             }
         }
     }
 
-    /// Claims up to `limit` jobs for the slots reserved for it, and runs them.
-    private func claimAndRun(limit: Int) async {
-        let generation = queue.wakeSignal.generation
-        var claimed: [Job] = []
-        do {
-            claimed = try await queue.claim(owner: ownerPrefix, limit: limit, leaseDuration: settings.leaseDuration)
-            state.withLock { $0.claimFailures = 0 }
-        } catch {
-            let failures = state.withLock { state in
-                state.claimFailures += 1
-                return state.claimFailures
-            }
-            if !Task.isCancelled {
-                logger.error("could not claim jobs", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(min(Double(failures), 10)))
-            }
-        }
-        if claimed.isEmpty && !Task.isCancelled {
-            await queue.wakeSignal.wait(since: generation, timeout: .seconds(settings.pollInterval))
-        }
-        let leased = claimed.compactMap { job in job.lease.map { (job, $0) } }
+    private func start(_ job: Job, in group: inout DiscardingTaskGroup) {
+        guard let lease = job.lease else { return }
         metrics.setWorkersBusy(
             state.withLock { state in
-                state.reserved -= limit
-                state.claiming -= 1
-                state.executing += leased.count
-                state.leases.formUnion(leased.map(\.1))
+                state.leases.insert(lease)
+                state.executing += 1
                 return state.executing
             }
         )
-        slotFreed.signal()
-        await withDiscardingTaskGroup { group in
-            for (job, lease) in leased {
-                group.addTask {
-                    await self.execute(job, lease: lease)
-                    self.state.withLock { _ = $0.leases.remove(lease) }
-                }
-            }
+        group.addTask {
+            await self.execute(job, lease: lease)
+            self.state.withLock { _ = $0.leases.remove(lease) }
         }
     }
 
