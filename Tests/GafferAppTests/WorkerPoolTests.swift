@@ -70,6 +70,24 @@ final class GatedJob: JobHandler {
     }
 }
 
+/// Is stopped once from outside, as work whose task lock was lost is: its task cancelled, and an error saying why.
+final class LockLostOnceJob: JobHandler {
+    let jobType = "lock-lost-once"
+    let runs = Mutex(0)
+
+    struct LockLost: Error, CustomStringConvertible { var description: String { "the lock on 'acme/web#9' was lost" } }
+
+    func run(_ context: JobContext) async throws -> JobResult {
+        let first = runs.withLock { runs in
+            runs += 1
+            return runs == 1
+        }
+        guard first else { return JobResult(json: Data("{}".utf8)) }
+        withUnsafeCurrentTask { $0?.cancel() }
+        throw LockLost()
+    }
+}
+
 /// Holds its thread without awaiting, as a CPU-bound agent would.
 struct ThreadHog: JobHandler {
     let jobType = "hog"
@@ -163,6 +181,20 @@ struct ThreadHog: JobHandler {
         #expect(failed.error == "boom")
         let file = fixture.directory.url.appendingPathComponent("jobs/\(job.id)/result.json")
         #expect(try JSONValue.decode(Data(contentsOf: file))["error"] == .string("boom"))
+    }
+
+    @Test func aJobStoppedBecauseItsLockWasLostIsGivenBackWithWhyAndRunsAgain() async throws {
+        let handler = LockLostOnceJob()
+        let fixture = try PoolFixture(handlers: [handler])
+        defer { fixture.cleanUp() }
+        let job = try await fixture.store.enqueue(NewJob(type: "lock-lost-once", payload: Data("{}".utf8), maxAttempts: 1))
+        try await fixture.whileRunning {
+            try await waitUntil("the job to run again and succeed") { try await fixture.store.job(id: job.id)?.state == .succeeded }
+        }
+        #expect(handler.runs.withLock { $0 } == 2)
+        #expect(try await fixture.store.job(id: job.id)?.attempts == 1, "the stopped attempt is not counted")
+        let events = try await fixture.store.events(jobID: job.id)
+        #expect(events.contains { $0.to == .queued && $0.reason == "given back: the lock on 'acme/web#9' was lost" }, "\(events.map(\.reason))")
     }
 
     @Test func aBadPayloadFailsAtOnce() async throws {

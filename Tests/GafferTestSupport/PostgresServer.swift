@@ -7,6 +7,9 @@ import GafferProcess
 public final class PostgresServer: Sendable {
     public let port: Int
     public let password: String
+    /// With `start(tls: true)`: the PEM of the authority that signed the server's certificate
+    /// (issued to `localhost` only, so `127.0.0.1` fails a host name check).
+    public let certificateAuthority: String?
     private let directory: TemporaryDirectory
     private let command: [String]
     private let server: Locked<ServerProcess>
@@ -16,15 +19,18 @@ public final class PostgresServer: Sendable {
         "\(scheme)://gaffer:\(password)@127.0.0.1:\(port)/\(database)"
     }
 
-    private init(port: Int, password: String, directory: TemporaryDirectory, command: [String], server: ServerProcess) {
+    private init(port: Int, password: String, certificateAuthority: String?, directory: TemporaryDirectory, command: [String], server: ServerProcess)
+    {
         self.port = port
         self.password = password
+        self.certificateAuthority = certificateAuthority
         self.directory = directory
         self.command = command
         self.server = Locked(server)
     }
 
-    public static func start() async throws -> PostgresServer {
+    /// - Parameter tls: whether the server offers TLS, with a certificate from an authority of the test's own.
+    public static func start(tls: Bool = false) async throws -> PostgresServer {
         let binaries = try binaryDirectory()
         let directory = try TemporaryDirectory("gaffer-postgres")
         let password = UUID().uuidString.replacingOccurrences(of: "-", with: "")
@@ -38,6 +44,18 @@ public final class PostgresServer: Sendable {
             }
             for path in [directory.url.path, passwordFile] { chown(path, account.pointee.pw_uid, account.pointee.pw_gid) }
             asUser = ["/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"]
+        }
+        var tlsOptions: [String] = []
+        var authority: String?
+        if tls {
+            do {
+                let files = try await makeCertificates(in: directory.url.path, owner: asUser.isEmpty ? nil : "postgres")
+                tlsOptions = ["-c", "ssl=on", "-c", "ssl_cert_file=\(files.certificate)", "-c", "ssl_key_file=\(files.key)"]
+                authority = files.authority
+            } catch {
+                directory.remove()
+                throw error
+            }
         }
         let data = directory.url.appendingPathComponent("data").path
         let initdb = try await Program.runDetached(
@@ -55,7 +73,7 @@ public final class PostgresServer: Sendable {
                 "\(binaries)/postgres", "-D", data, "-p", String(port), "-k", directory.url.path, "-c", "listen_addresses=127.0.0.1",
                 // Suites share one server, and each test's store may open ten connections.
                 "-c", "fsync=off", "-c", "max_connections=1000",
-            ]
+            ] + tlsOptions
         let server = try ServerProcess(command[0], Array(command.dropFirst()))
         do {
             try await server.waitForPort(port, what: "postgres")
@@ -64,7 +82,37 @@ public final class PostgresServer: Sendable {
             directory.remove()
             throw error
         }
-        return PostgresServer(port: port, password: password, directory: directory, command: command, server: server)
+        return PostgresServer(port: port, password: password, certificateAuthority: authority, directory: directory, command: command, server: server)
+    }
+
+    /// An authority and a server certificate it signed for `localhost`, made with openssl; the key
+    /// readable only by the server's user, as PostgreSQL requires.
+    private static func makeCertificates(in directory: String, owner: String?) async throws -> (authority: String, certificate: String, key: String) {
+        let authority = "\(directory)/authority.pem"
+        let certificate = "\(directory)/server.pem"
+        let key = "\(directory)/server.key"
+        let names = "\(directory)/server.ext"
+        try Data("subjectAltName=DNS:localhost\n".utf8).write(to: URL(fileURLWithPath: names))
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        let steps: [[String]] = [
+            ["req", "-x509"] + ec + ["-keyout", "\(directory)/authority.key", "-out", authority, "-days", "2", "-subj", "/CN=Gaffer test authority"],
+            ["req"] + ec + ["-keyout", key, "-out", "\(directory)/server.csr", "-subj", "/CN=localhost"],
+            [
+                "x509", "-req", "-in", "\(directory)/server.csr", "-CA", authority, "-CAkey", "\(directory)/authority.key", "-CAcreateserial",
+                "-out", certificate, "-days", "2", "-extfile", names,
+            ],
+        ]
+        for step in steps {
+            let outcome = try await Program.runDetached(["/usr/bin/openssl"] + step)
+            guard outcome.status == 0 else {
+                throw CommandFailed(command: "openssl \(step[0])", output: outcome.errorText + " (install openssl: scripts/setup)")
+            }
+        }
+        chmod(key, 0o600)
+        if let owner, let account = getpwnam(owner) {
+            for path in [certificate, key] { chown(path, account.pointee.pw_uid, account.pointee.pw_gid) }
+        }
+        return (authority, certificate, key)
     }
 
     /// Runs SQL with psql as the superuser; returns what it printed (unaligned, tuples only).

@@ -50,7 +50,8 @@ struct GitHubFlowTests {
 
         /// Waits until every job Gaffer has queued has finished.
         func settle() async throws {
-            try await waitUntil(timeout: .seconds(60), "Gaffer's jobs to finish") {
+            // As long as the other waits here: under the whole suite, checkov alone can take most of a minute.
+            try await waitUntil(timeout: .seconds(120), "Gaffer's jobs to finish") {
                 let counts = try await server.store.countsByState()
                 // A job the emergency stop parked waits for the resume, not for the test.
                 let parked = try await server.store.jobs(state: .queued, limit: 10_000).filter(\.isParked).count

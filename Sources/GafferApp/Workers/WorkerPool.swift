@@ -73,6 +73,8 @@ public final class WorkerPool: Service, Sendable {
         var leases: Set<JobLease> = []
         /// Handlers running now.
         var executing = 0
+        /// Jobs started whose tasks have not begun yet.
+        var starting = 0
         /// When the claiming loop last went round: when it stops, no job is
         /// started any more, and the workers are not alive.
         var lastSeen: ContinuousClock.Instant?
@@ -219,7 +221,10 @@ public final class WorkerPool: Service, Sendable {
                 let slotGeneration = slotFreed.generation
                 // Claim only for free workers: a job claimed ahead would wait
                 // behind a long one while another process's workers sit idle.
-                let free = settings.count - state.withLock { $0.executing }
+                // And not before the jobs of the last claim have begun: short
+                // jobs finish in the meantime, and one claim then serves all the
+                // workers they free, not only the first.
+                let free = state.withLock { $0.starting == 0 ? settings.count - $0.executing : 0 }
                 guard free > 0 else {
                     await slotFreed.wait(since: slotGeneration, timeout: .seconds(settings.pollInterval))
                     continue
@@ -251,10 +256,17 @@ public final class WorkerPool: Service, Sendable {
             state.withLock { state in
                 state.leases.insert(lease)
                 state.executing += 1
+                state.starting += 1
                 return state.executing
             }
         )
         group.addTask {
+            if self.state.withLock({ state in
+                state.starting -= 1
+                return state.starting == 0
+            }) {
+                self.slotFreed.signal()
+            }
             await self.execute(job, lease: lease)
             self.state.withLock { _ = $0.leases.remove(lease) }
         }
@@ -315,8 +327,10 @@ public final class WorkerPool: Service, Sendable {
 
     private func recordFailure(_ error: any Error, job: Job, lease: JobLease, directory: String, logger: Logger) async -> JobState? {
         if Task.isCancelled {
+            // Outside a shutdown, the job was stopped because what it held is lost (a task lock), and its error says so.
+            let why = isDraining ? "the worker shut down before the job finished" : "\(error)"
             do {
-                try await queue.release([lease], reason: "given back: the worker shut down before the job finished")
+                try await queue.release([lease], reason: "given back: \(why)")
                 logger.info("job given back to the queue at shutdown")
             } catch {
                 logger.error("could not give the job back at shutdown; its lease will expire and it will run again", metadata: ["error": "\(error)"])

@@ -346,8 +346,23 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
                 "PostgreSQL: the server does not offer TLS, which the URL's sslmode requires; turn ssl on in the server or use sslmode=prefer"
         } else if let message = error.serverInfo?[.message] {
             description = "PostgreSQL: \(message)" + (sqlState.map { " (SQLSTATE \($0))" } ?? "")
+        } else if let problem = Self.certificateProblem(error.underlying) {
+            description = "PostgreSQL: \(problem)"
         } else {
             description = "PostgreSQL: \(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
         }
+    }
+
+    /// What a refused certificate means for whoever writes the URL; nil when the handshake failed otherwise.
+    static func certificateProblem(_ underlying: (any Error)?) -> String? {
+        if let extra = underlying as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return "the server's certificate is not issued to the host in database_url, which sslmode=verify-full checks; "
+                + "connect by a name the certificate lists, or use sslmode=verify-ca to check only who signed it"
+        }
+        if case .handshakeFailed(let failure)? = underlying as? NIOSSLError, "\(failure)".contains("CERTIFICATE_VERIFY_FAILED") {
+            return "the server's certificate is not signed by an authority Gaffer trusts; "
+                + "give that authority's PEM file as sslrootcert=PATH in database_url (without it, the system's roots are trusted)"
+        }
+        return nil
     }
 }
