@@ -107,12 +107,19 @@ struct ThreadHog: JobHandler {
         let pool: WorkerPool
         let stop: EmergencyStop
 
-        init(workers: Int = 2, leaseSeconds: Double = 30, drainTimeout: Double = 10, handlers: [any JobHandler] = []) throws {
+        /// - Parameter logLines: where the pool's log goes; nowhere when nil.
+        init(
+            workers: Int = 2,
+            leaseSeconds: Double = 30,
+            drainTimeout: Double = 10,
+            handlers: [any JobHandler] = [],
+            logLines: Locked<[String]>? = nil
+        ) throws {
             directory = try TemporaryDirectory("gaffer-pool")
             store = try SQLiteStore(dataDirectory: directory.url)
             try store.migrate()
-            var logger = Logger(label: "pool-test")
-            logger.logLevel = .critical
+            var logger = logLines.map { GafferTestSupport.RecordingLogHandler.logger($0) } ?? Logger(label: "pool-test")
+            logger.logLevel = logLines == nil ? .critical : .warning
             stop = EmergencyStop(store: store)
             pool = WorkerPool(
                 queue: store,
@@ -195,6 +202,34 @@ struct ThreadHog: JobHandler {
         #expect(try await fixture.store.job(id: job.id)?.attempts == 1, "the stopped attempt is not counted")
         let events = try await fixture.store.events(jobID: job.id)
         #expect(events.contains { $0.to == .queued && $0.reason == "given back: the lock on 'acme/web#9' was lost" }, "\(events.map(\.reason))")
+    }
+
+    @Test func aLeaseIsReportedLostWhenItIsAndNotWhenItsJobJustFinished() async throws {
+        let lines = Locked<[String]>([])
+        let gated = GatedJob()
+        // Heartbeats every second, while jobs finish all the time.
+        let fixture = try PoolFixture(workers: 4, leaseSeconds: 3, handlers: [gated], logLines: lines)
+        defer { fixture.cleanUp() }
+        let taken = try await fixture.store.enqueue(NewJob(type: "gated", payload: Data("{}".utf8), maxAttempts: 1))
+        var echoes: [JobID] = []
+        try await fixture.whileRunning {
+            try await waitUntil("the gated job to start") { gated.started }
+            let until = ContinuousClock.now + .seconds(4)
+            while ContinuousClock.now < until {
+                for _ in 0..<20 { echoes.append(try await fixture.store.enqueue(NewJob(type: "echo", payload: Data("{}".utf8), maxAttempts: 1)).id) }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            // Taken from its worker mid-run: its lease is not renewed any more, and that is worth a warning.
+            _ = try await fixture.store.cancel(id: taken.id, reason: "taken away")
+            try await waitUntil("the lost lease to be reported") {
+                lines.value.contains { $0.contains("lease lost") && $0.contains("job=\(taken.id)") }
+            }
+            gated.open()
+            try await waitUntil("every echo job to finish") { try await fixture.store.runnableCount() == 0 }
+        }
+        let reported = lines.value.filter { $0.contains("lease lost") }
+        #expect(echoes.count > 100)
+        #expect(reported.allSatisfy { $0.contains("job=\(taken.id)") }, "jobs that had just finished were reported: \(reported)")
     }
 
     @Test func aBadPayloadFailsAtOnce() async throws {

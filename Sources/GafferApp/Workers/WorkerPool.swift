@@ -185,14 +185,19 @@ public final class WorkerPool: Service, Sendable {
     /// which a pool full of busy jobs may leave waiting for a thread.
     private func renewLeases() async {
         let interval = Duration.seconds(settings.leaseDuration / 3)
+        // A job that finished while the heartbeat ran is not renewed by it, but is let go of moments later:
+        // only a lease in hand that two heartbeats in a row did not renew is lost.
+        var notRenewed: Set<JobLease> = []
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             guard !Task.isCancelled else { return }
             do {
                 let held = Set(try await queue.heartbeat(owner: ownerPrefix, leaseDuration: settings.leaseDuration))
-                for lease in state.withLock({ $0.leases }).subtracting(held) {
+                let missing = state.withLock { $0.leases }.subtracting(held)
+                for lease in missing.intersection(notRenewed) {
                     logger.warning("lease lost; another worker may run this job", metadata: ["job": "\(lease.jobID)"])
                 }
+                notRenewed = missing
             } catch {
                 logger.error("could not renew leases", metadata: ["error": "\(error)"])
             }
@@ -331,9 +336,9 @@ public final class WorkerPool: Service, Sendable {
             let why = isDraining ? "the worker shut down before the job finished" : "\(error)"
             do {
                 try await queue.release([lease], reason: "given back: \(why)")
-                logger.info("job given back to the queue at shutdown")
+                logger.info("job given back to the queue", metadata: ["why": "\(why)"])
             } catch {
-                logger.error("could not give the job back at shutdown; its lease will expire and it will run again", metadata: ["error": "\(error)"])
+                logger.error("could not give the job back; its lease will expire and it will run again", metadata: ["error": "\(error)"])
             }
             return nil
         }

@@ -20,32 +20,19 @@ extension PostgresStore: JobQueue {
     /// Inserts the jobs and their first events in one statement, and tells every listening process (at commit);
     /// returns their ids in order. The ids are drawn first, so each row's is known without relying on the order of RETURNING.
     private func insertJobs(_ batch: [(job: NewJob, at: Date)]) async throws -> [JobID] {
-        let found = try await rows(InsertJobsSQL.self) { values in
-            try values.append(batch.map(\.job.type))
-            try values.append(batch.map { ByteBuffer(bytes: $0.job.payload) })
-            try values.append(batch.map { max($0.job.maxAttempts, 1) })
-            try values.append(batch.map { ($0.job.runAfter ?? $0.at).storeSeconds })
-            try values.append(batch.map(\.at.storeSeconds))
-            try values.append(batch.map { $0.job.deliveryID ?? "" })
-            try values.append(batch.map { $0.job.deliveryID != nil })
-        }
-        return try found[0].decode([JobID].self, column: 0)
+        try await rows(InsertJobsSQL.self) { try InsertJobsSQL.bind(batch, to: &$0) }[0].decode([JobID].self, column: 0)
     }
 
-    /// Inserts the job and its first event, and tells every listening process (at commit).
+    /// Inserts the job and its first event in the caller's transaction, and tells every listening process (at commit).
     func insertJob(_ job: NewJob, now: Date, on connection: PostgresConnection) async throws -> JobID {
-        let query: PostgresQuery = try """
-        WITH job AS (
-            INSERT INTO jobs (type, payload, state, attempts, max_attempts, run_after, created_at, updated_at, delivery_id)
-            VALUES (\(job.type), \(job.payload), 'queued', 0, \(max(job.maxAttempts, 1)), \((job.runAfter ?? now).storeSeconds),
-                    \(now.storeSeconds), \(now.storeSeconds), \(job.deliveryID))
-            RETURNING id
-        ), event AS (
-            INSERT INTO job_events (job_id, at, from_state, to_state, reason) SELECT id, \(now.storeSeconds), NULL, 'queued', 'queued' FROM job
-        )
-        SELECT id, pg_notify(\(Self.jobsChannel), '1') FROM job
-        """
-        return try await connection.rows(query, logger: logger)[0].decode(column: 0)
+        var bindings = PostgresBindings()
+        try InsertJobsSQL.bind([(job, now)], to: &bindings)
+        var ids: [JobID] = []
+        for try await row in try await connection.execute(Prepared<InsertJobsSQL>(bindings: bindings), logger: logger) {
+            ids = try row.decode([JobID].self, column: 0)
+        }
+        guard let id = ids.first else { throw PostgresStoreError(description: "PostgreSQL returned no id for the job it inserted") }
+        return id
     }
 
     public func claim(owner: String, limit: Int, leaseDuration: TimeInterval) async throws -> [Job] {
@@ -296,6 +283,16 @@ enum InsertJobsSQL: PreparedSQL {
         )
         SELECT array_agg(id ORDER BY n), pg_notify('\(PostgresStore.jobsChannel)', count(*)::text) FROM input
         """
+
+    static func bind(_ batch: [(job: NewJob, at: Date)], to values: inout PostgresBindings) throws {
+        try values.append(batch.map(\.job.type))
+        try values.append(batch.map { ByteBuffer(bytes: $0.job.payload) })
+        try values.append(batch.map { max($0.job.maxAttempts, 1) })
+        try values.append(batch.map { ($0.job.runAfter ?? $0.at).storeSeconds })
+        try values.append(batch.map(\.at.storeSeconds))
+        try values.append(batch.map { $0.job.deliveryID ?? "" })
+        try values.append(batch.map { $0.job.deliveryID != nil })
+    }
 }
 
 /// Claims for $3 until $4, at $1: first up to $5 jobs whose lease ran out before $1, then queued jobs up to $2 in all.
