@@ -221,7 +221,7 @@ import Testing
                 let line = text.split(separator: "\n").first { $0.hasPrefix("gaffer_webhook_unverified_bytes ") }
                 return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
             }
-            try await waitUntil(timeout: .seconds(30), "both slow bodies to be held") { try await held() >= 800_000 }
+            try await waitUntil(timeout: .seconds(90), "both slow bodies to be held") { try await held() >= 800_000 }
             var padded = Data(#"{"action":"opened","pad":""#.utf8)
             padded.append(Data(repeating: UInt8(ascii: "x"), count: 300_000))
             padded.append(Data(#""}"#.utf8))
@@ -231,7 +231,7 @@ import Testing
             #expect(try await store.deliveryCount() == 0)
 
             slow.forEach { $0.close() }
-            try await waitUntil(timeout: .seconds(30), "the slow senders' bytes to be freed") { try await held() == 0 }
+            try await waitUntil(timeout: .seconds(90), "the slow senders' bytes to be freed") { try await held() == 0 }
             let accepted = try await client.deliver(SignedDelivery(event: "issues", body: padded))
             #expect(accepted.status == .accepted)
             #expect(try await held() == 0)

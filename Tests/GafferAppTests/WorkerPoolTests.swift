@@ -88,6 +88,60 @@ final class LockLostOnceJob: JobHandler {
     }
 }
 
+/// The store, with each heartbeat held until the test lets it through and completions answered when the test says:
+/// so a test can put a heartbeat between a job's completion in the store and its worker hearing of it.
+final class SteppedQueue: JobQueue {
+    let store: SQLiteStore
+    private let state = Mutex((asked: 0, allowed: 0, answering: true))
+
+    init(_ store: SQLiteStore) { self.store = store }
+
+    func answersCompletions(_ answering: Bool) { state.withLock { $0.answering = answering } }
+    func letHeartbeatsThrough() { state.withLock { $0.allowed = .max } }
+
+    /// Lets the next heartbeat through, and returns once the pool asks for the one after: it has read the last.
+    func letAHeartbeatThrough() async throws {
+        try await waitUntil(timeout: .seconds(60), "the pool to ask for a heartbeat") { self.state.withLock { $0.asked > $0.allowed } }
+        let next = state.withLock { state in
+            state.allowed = state.asked
+            return state.asked + 1
+        }
+        try await waitUntil(timeout: .seconds(60), "the pool to ask for heartbeat \(next)") { self.state.withLock { $0.asked >= next } }
+    }
+
+    func heartbeat(owner: String, leaseDuration: TimeInterval) async throws -> [JobLease] {
+        let number = state.withLock { state in
+            state.asked += 1
+            return state.asked
+        }
+        try await waitUntil(timeout: .seconds(60), "the test to let heartbeat \(number) through") { self.state.withLock { $0.allowed >= number } }
+        return try await store.heartbeat(owner: owner, leaseDuration: leaseDuration)
+    }
+
+    func complete(_ lease: JobLease, result: Data) async throws -> Bool {
+        let done = try await store.complete(lease, result: result)
+        try await waitUntil(timeout: .seconds(60), "the test to answer completions") { self.state.withLock { $0.answering } }
+        return done
+    }
+
+    var wakeSignal: WakeSignal { store.wakeSignal }
+    func enqueue(_ job: NewJob) async throws -> Job { try await store.enqueue(job) }
+    func claim(owner: String, limit: Int, leaseDuration: TimeInterval) async throws -> [Job] {
+        try await store.claim(owner: owner, limit: limit, leaseDuration: leaseDuration)
+    }
+    func fail(_ lease: JobLease, error: String, retryAfter: TimeInterval?) async throws -> JobState? {
+        try await store.fail(lease, error: error, retryAfter: retryAfter)
+    }
+    func release(_ leases: [JobLease], reason: String) async throws { try await store.release(leases, reason: reason) }
+    func park(_ lease: JobLease, reason: String) async throws { try await store.park(lease, reason: reason) }
+    func cancel(id: JobID, reason: String) async throws -> Job? { try await store.cancel(id: id, reason: reason) }
+    func job(id: JobID) async throws -> Job? { try await store.job(id: id) }
+    func jobs(state: JobState?, limit: Int) async throws -> [Job] { try await store.jobs(state: state, limit: limit) }
+    func events(jobID: JobID) async throws -> [JobEvent] { try await store.events(jobID: jobID) }
+    func countsByState() async throws -> [JobState: Int] { try await store.countsByState() }
+    func runnableCount() async throws -> Int { try await store.runnableCount() }
+}
+
 /// Holds its thread without awaiting, as a CPU-bound agent would.
 struct ThreadHog: JobHandler {
     let jobType = "hog"
@@ -113,16 +167,18 @@ struct ThreadHog: JobHandler {
             leaseSeconds: Double = 30,
             drainTimeout: Double = 10,
             handlers: [any JobHandler] = [],
-            logLines: Locked<[String]>? = nil
+            logLines: Locked<[String]>? = nil,
+            clock: any WallClock = SystemWallClock(),
+            queue: (SQLiteStore) -> any JobQueue = { $0 }
         ) throws {
             directory = try TemporaryDirectory("gaffer-pool")
-            store = try SQLiteStore(dataDirectory: directory.url)
+            store = try SQLiteStore(dataDirectory: directory.url, clock: clock)
             try store.migrate()
             var logger = logLines.map { GafferTestSupport.RecordingLogHandler.logger($0) } ?? Logger(label: "pool-test")
             logger.logLevel = logLines == nil ? .critical : .warning
             stop = EmergencyStop(store: store)
             pool = WorkerPool(
-                queue: store,
+                queue: queue(store),
                 registry: JobRegistry([EchoJob(), SleepJob()] + handlers),
                 settings: .init(
                     count: workers,
@@ -207,29 +263,35 @@ struct ThreadHog: JobHandler {
     @Test func aLeaseIsReportedLostWhenItIsAndNotWhenItsJobJustFinished() async throws {
         let lines = Locked<[String]>([])
         let gated = GatedJob()
-        // Heartbeats every second, while jobs finish all the time.
-        let fixture = try PoolFixture(workers: 4, leaseSeconds: 3, handlers: [gated], logLines: lines)
+        let stepped = Locked<SteppedQueue?>(nil)
+        // The store's clock stands still, so no lease runs out while the test holds the heartbeats back.
+        let fixture = try PoolFixture(leaseSeconds: 0.3, handlers: [gated], logLines: lines, clock: ManualWallClock()) { store in
+            let queue = SteppedQueue(store)
+            stepped.update { $0 = queue }
+            return queue
+        }
         defer { fixture.cleanUp() }
+        let queue = try #require(stepped.value)
+        queue.answersCompletions(false)
         let taken = try await fixture.store.enqueue(NewJob(type: "gated", payload: Data("{}".utf8), maxAttempts: 1))
-        var echoes: [JobID] = []
+        let echo = try await fixture.store.enqueue(NewJob(type: "echo", payload: Data("{}".utf8), maxAttempts: 1))
         try await fixture.whileRunning {
+            // The echo job is done in the store, and its worker has not heard yet: it still holds the lease.
+            try await waitUntil("the echo job to be done in the store") { try await fixture.store.job(id: echo.id)?.state == .succeeded }
             try await waitUntil("the gated job to start") { gated.started }
-            let until = ContinuousClock.now + .seconds(4)
-            while ContinuousClock.now < until {
-                for _ in 0..<20 { echoes.append(try await fixture.store.enqueue(NewJob(type: "echo", payload: Data("{}".utf8), maxAttempts: 1)).id) }
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await queue.letAHeartbeatThrough()
+            #expect(!lines.value.contains { $0.contains("lease lost") }, "a job that had just finished was reported: \(lines.value)")
+
+            queue.answersCompletions(true)
             // Taken from its worker mid-run: its lease is not renewed any more, and that is worth a warning.
             _ = try await fixture.store.cancel(id: taken.id, reason: "taken away")
             try await waitUntil("the lost lease to be reported") {
-                lines.value.contains { $0.contains("lease lost") && $0.contains("job=\(taken.id)") }
+                try await queue.letAHeartbeatThrough()
+                return lines.value.contains { $0.contains("lease lost") && $0.contains("job=\(taken.id)") }
             }
             gated.open()
-            try await waitUntil("every echo job to finish") { try await fixture.store.runnableCount() == 0 }
+            queue.letHeartbeatsThrough()
         }
-        let reported = lines.value.filter { $0.contains("lease lost") }
-        #expect(echoes.count > 100)
-        #expect(reported.allSatisfy { $0.contains("job=\(taken.id)") }, "jobs that had just finished were reported: \(reported)")
     }
 
     @Test func aBadPayloadFailsAtOnce() async throws {

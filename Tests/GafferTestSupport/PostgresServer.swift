@@ -76,7 +76,7 @@ public final class PostgresServer: Sendable {
             ] + tlsOptions
         let server = try ServerProcess(command[0], Array(command.dropFirst()))
         do {
-            try await server.waitForPort(port, what: "postgres")
+            try await waitUntilReady(server, port: port, what: "postgres")
         } catch {
             server.stop()
             directory.remove()
@@ -133,7 +133,16 @@ public final class PostgresServer: Sendable {
         server.value.stop()
         let started = try ServerProcess(command[0], Array(command.dropFirst()))
         server.update { $0 = started }
-        try await started.waitForPort(port, what: "postgres after a restart")
+        try await Self.waitUntilReady(started, port: port, what: "postgres after a restart")
+    }
+
+    /// The port opens while the server is still starting up, and refuses connections until it is done (57P03).
+    private static func waitUntilReady(_ server: ServerProcess, port: Int, what: String) async throws {
+        try await server.waitForPort(port, what: what)
+        let ready = "\(try binaryDirectory())/pg_isready"
+        try await waitUntil(timeout: .seconds(60), interval: .milliseconds(50), "\(what) to accept connections") {
+            try await Program.runDetached([ready, "-q", "-h", "127.0.0.1", "-p", String(port)]).status == 0
+        }
     }
 
     public func stop() {

@@ -5,6 +5,7 @@ import GafferGitHub
 import GafferSandbox
 import GafferStore
 import GafferTestSupport
+import NIOCore
 import Testing
 
 /// Several `gaffer serve` and `gaffer worker` processes on one PostgreSQL server, as an organisation
@@ -61,6 +62,7 @@ import Testing
         clients: Int,
         until stop: Locked<Bool>,
         acknowledged: Locked<[String]>,
+        timeout: TimeAmount = .seconds(10),
         next: @escaping @Sendable (_ client: Int, _ n: Int) async throws -> SignedDelivery = { client, n in
             try SignedDelivery.issueOpened(title: "replica \(client)-\(n)")
         }
@@ -78,8 +80,9 @@ import Testing
                         let targets = ports().shuffled().prefix(2)
                         var accepted = false
                         for port in targets {
-                            // A refused connection (a killed replica) is retried by AHC until the deadline: keep it short.
-                            if let status = try? await HTTPClient.shared.deliver(delivery, port: port, timeout: .seconds(2)),
+                            // A refused connection (a killed replica) is retried by AHC until the deadline, so it is not long;
+                            // but a loaded machine may take seconds to answer, and an answer missed is a delivery not counted.
+                            if let status = try? await HTTPClient.shared.deliver(delivery, port: port, timeout: timeout),
                                 (200..<300).contains(status)
                             {
                                 accepted = true
@@ -222,7 +225,8 @@ import Testing
         let acknowledged = Locked<[String]>([])
         let stop = Locked(false)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await Self.deliverTwice(to: { [port] }, clients: 4, until: stop, acknowledged: acknowledged) }
+            // While the server is down, the replica holds a delivery until its query's 30 s timeout: the clients move on sooner.
+            group.addTask { try await Self.deliverTwice(to: { [port] }, clients: 4, until: stop, acknowledged: acknowledged, timeout: .seconds(3)) }
             try await waitUntil("some deliveries to be acknowledged") { acknowledged.value.count >= 50 }
             try await server.restart()
             let before = acknowledged.value.count

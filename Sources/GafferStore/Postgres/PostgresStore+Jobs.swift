@@ -27,11 +27,8 @@ extension PostgresStore: JobQueue {
     func insertJob(_ job: NewJob, now: Date, on connection: PostgresConnection) async throws -> JobID {
         var bindings = PostgresBindings()
         try InsertJobsSQL.bind([(job, now)], to: &bindings)
-        var ids: [JobID] = []
-        for try await row in try await connection.execute(Prepared<InsertJobsSQL>(bindings: bindings), logger: logger) {
-            ids = try row.decode([JobID].self, column: 0)
-        }
-        guard let id = ids.first else { throw PostgresStoreError(description: "PostgreSQL returned no id for the job it inserted") }
+        let ids = try await connection.rows(InsertJobsSQL.self, bindings, logger: logger).first?.decode([JobID].self, column: 0)
+        guard let id = ids?.first else { throw PostgresStoreError(description: "PostgreSQL returned no id for the job it inserted") }
         return id
     }
 

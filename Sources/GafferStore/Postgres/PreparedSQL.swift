@@ -1,3 +1,4 @@
+import Logging
 import PostgresNIO
 
 /// The SQL of a statement the server parses and plans once per connection rather than on every call.
@@ -21,11 +22,19 @@ extension PostgresStore {
     func rows<SQL: PreparedSQL>(_ sql: SQL.Type, _ values: (inout PostgresBindings) throws -> Void) async throws -> [PostgresRandomAccessRow] {
         var bindings = PostgresBindings()
         try values(&bindings)
-        let statement = Prepared<SQL>(bindings: bindings)
-        return try await onConnection { [logger] connection in
+        return try await onConnection { [logger, bindings] connection in try await connection.rows(SQL.self, bindings, logger: logger) }
+    }
+}
+
+extension PostgresConnection {
+    /// Runs a prepared statement on this connection (in its open transaction, if any) and reads every row it returns.
+    func rows<SQL: PreparedSQL>(_ sql: SQL.Type, _ bindings: PostgresBindings, logger: Logger) async throws -> [PostgresRandomAccessRow] {
+        do {
             var rows: [PostgresRandomAccessRow] = []
-            for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+            for try await row in try await execute(Prepared<SQL>(bindings: bindings), logger: logger) { rows.append(row) }
             return rows
+        } catch {
+            throw PostgresStoreError(error)
         }
     }
 }
