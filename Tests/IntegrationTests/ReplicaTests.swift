@@ -76,7 +76,17 @@ import Testing
                     // Cancelled too when the test fails: the group waits for its tasks before it throws.
                     while !stop.value && !Task.isCancelled {
                         n += 1
-                        let delivery = try await next(client, n)
+                        // Steady load, not a flood: the other suites run beside this one on the same two cores.
+                        try? await Task.sleep(for: .milliseconds(25))
+                        let delivery: SignedDelivery
+                        do {
+                            delivery = try await next(client, n)
+                        } catch {
+                            // Making a delivery is the test's own step (a comment on the sandbox), which a loaded machine
+                            // may time out; such a delivery is never sent, so nothing is expected of it.
+                            print("ReplicaTests: client \(client) could not make delivery \(n): \(error)")
+                            continue
+                        }
                         let targets = ports().shuffled().prefix(2)
                         var accepted = false
                         for port in targets {
@@ -89,8 +99,6 @@ import Testing
                             }
                         }
                         if accepted { acknowledged.update { $0.append(delivery.id) } }
-                        // Steady load, not a flood: the other suites run beside this one on the same two cores.
-                        try? await Task.sleep(for: .milliseconds(25))
                     }
                 }
             }
