@@ -179,7 +179,7 @@ import Testing
             }
             // Under load, a random process is killed, then started again, three times.
             for round in 1...3 {
-                try await waitUntil(timeout: .seconds(120), "deliveries before kill \(round)") { acknowledged.value.count >= round * 50 }
+                try await waitUntil(timeout: .seconds(300), "deliveries before kill \(round)") { acknowledged.value.count >= round * 50 }
                 guard let victim = names.randomElement(), let process = processes.value[victim] else { continue }
                 killed.append(victim)
                 ports.update { $0[victim] = nil }
@@ -192,7 +192,7 @@ import Testing
                     ports.update { $0[victim] = port }
                 }
             }
-            try await waitUntil(timeout: .seconds(120), "deliveries after the last restart") { acknowledged.value.count >= 4 * 50 }
+            try await waitUntil(timeout: .seconds(300), "deliveries after the last restart") { acknowledged.value.count >= 4 * 50 }
             stop.update { $0 = true }
             try await group.waitForAll()
         }
