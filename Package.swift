@@ -87,6 +87,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "GafferModels",
+            dependencies: [
+                "GafferCore",
+                "GafferHTTP",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
             name: "GafferPipeline",
             dependencies: [
                 "GafferCore", "GafferProcess", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -241,6 +249,10 @@ let package = Package(
         .testTarget(
             name: "GafferAWSTests",
             dependencies: ["GafferApp", "GafferAWS", "GafferCore", "GafferPipeline", "GafferTestSupport"]
+        ),
+        .testTarget(
+            name: "GafferModelsTests",
+            dependencies: ["GafferModels", "GafferSandbox", "GafferTestSupport"]
         ),
         .testTarget(
             name: "GafferPipelineTests",

@@ -45,6 +45,28 @@ public enum JSONValue: Sendable, Hashable, Codable {
         return nil
     }
 
+    /// The value at `index` when this is an array.
+    public subscript(index: Int) -> JSONValue? {
+        if case .array(let array) = self, array.indices.contains(index) { return array[index] }
+        return nil
+    }
+
+    public var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    /// A whole number that fits an `Int`.
+    public var intValue: Int? {
+        guard case .number(let value) = self, value == value.rounded(0, .plain) else { return nil }
+        return Int(value.description)
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
     public var doubleValue: Double? {
         if case .number(let value) = self { return Double(value.description) }
         return nil
@@ -59,5 +81,21 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     public static func decode(_ data: Data) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .number(Decimal(value)) }
+}
+
+extension Decimal {
+    /// The decimal rounded to `scale` places.
+    func rounded(_ scale: Int, _ mode: NSDecimalNumber.RoundingMode) -> Decimal {
+        var value = self
+        var result = Decimal()
+        NSDecimalRound(&result, &value, scale, mode)
+        return result
     }
 }
