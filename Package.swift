@@ -92,6 +92,7 @@ let package = Package(
                 "GafferCore",
                 "GafferHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(

@@ -30,6 +30,8 @@ public struct Redactor: Sendable {
             "GitHub token", #"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"#,
             ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]
         ),
+        // Anthropic's (sk-ant-…) and OpenAI's (sk-…, sk-proj-…) API keys.
+        ("model API key", #"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}"#, ["sk-"]),
     ]
 
     /// The built-in patterns and `extra` (regular expressions); throws for one that is not a regular expression.

@@ -2,7 +2,7 @@ import GafferCore
 
 /// Everything Gaffer keeps, on either back end: `SQLiteStore` on one machine, `PostgresStore` for
 /// several processes. One set of tests runs against both, so they answer alike.
-public protocol GafferDatabase: AuditedJobQueue, DeliveryStore, RetentionStore, PauseStore, PlanStore, ChangeStore, KnowledgeStore,
+public protocol GafferDatabase: AuditedJobQueue, DeliveryStore, RetentionStore, PauseStore, PlanStore, ChangeStore, KnowledgeStore, ModelSpendStore,
     DashboardReading, DashboardSessionStore
 {
     /// Saves many plans in one transaction (an import, a benchmark's data).

@@ -207,6 +207,22 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v7: model calls") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE model_calls (
+                        position INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at REAL NOT NULL,
+                        repository TEXT NOT NULL,
+                        issue INTEGER NOT NULL,
+                        usd REAL NOT NULL,
+                        call BLOB NOT NULL
+                    );
+                    CREATE INDEX model_calls_task ON model_calls(repository, issue);
+                    CREATE INDEX model_calls_at ON model_calls(at);
+                    """
+            )
+        }
         return migrator
     }
 }

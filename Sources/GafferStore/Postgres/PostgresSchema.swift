@@ -204,6 +204,23 @@ enum PostgresSchema {
                 "CREATE INDEX dashboard_sessions_expiry ON dashboard_sessions (expires_at)",
             ]
         ),
+        (
+            "v3: model calls",
+            [
+                """
+                CREATE TABLE model_calls (
+                    position bigserial PRIMARY KEY,
+                    at double precision NOT NULL,
+                    repository text NOT NULL,
+                    issue bigint NOT NULL,
+                    usd double precision NOT NULL,
+                    call bytea NOT NULL
+                )
+                """,
+                "CREATE INDEX model_calls_task ON model_calls (repository, issue)",
+                "CREATE INDEX model_calls_at ON model_calls (at)",
+            ]
+        ),
     ]
 
     /// Applies what is missing, inside the caller's transaction, under the advisory lock.

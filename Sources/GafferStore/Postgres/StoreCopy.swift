@@ -137,6 +137,12 @@ public struct StoreCopy: Sendable {
             serial: "position"
         ),
         Table(
+            name: "model_calls",
+            columns: [("position", .integer), ("at", .real), ("repository", .text), ("issue", .integer), ("usd", .real), ("call", .blob)],
+            key: ["position"],
+            serial: "position"
+        ),
+        Table(
             name: "dashboard_sessions",
             columns: [("token_hash", .text), ("expires_at", .real), ("session", .blob)],
             key: ["token_hash"]
