@@ -126,6 +126,7 @@ let package = Package(
             name: "GafferApp",
             dependencies: [
                 "GafferAgents",
+                "GafferModels",
                 "GafferAWS",
                 "GafferCore",
                 "GafferStore",

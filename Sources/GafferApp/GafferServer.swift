@@ -1,6 +1,7 @@
 import Foundation
 import GafferCore
 import GafferGitHub
+import GafferModels
 import GafferStore
 import Hummingbird
 import Logging
@@ -72,7 +73,17 @@ public struct GafferServer: Sendable {
         self.work = work
         router = EventRouter(
             handlers: try eventHandlers
-                ?? StandardEventHandlers.all(configuration, github: github, publisher: publisher, pipeline: pipeline, work: work, reports: reports)
+                ?? StandardEventHandlers.all(
+                    configuration,
+                    github: github,
+                    publisher: publisher,
+                    pipeline: pipeline,
+                    work: work,
+                    reports: reports,
+                    inference: configuration.models.model(for: .intake, spend: store, clock: clock, logger: logger).map {
+                        IssueInference(model: $0, parser: IssueParser(options: configuration.parserOptions))
+                    }
+                )
         )
         registry = JobRegistry([EchoJob(), SleepJob(), DeliveryJob(deliveries: store, router: router)] + extraJobHandlers)
         workers = WorkerPool(

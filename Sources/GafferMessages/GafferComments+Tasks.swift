@@ -129,3 +129,41 @@ extension GafferComments {
         try templates.render("task-merged", ["pullRequest": "#\(pullRequest)", "by": MarkdownText.plain(login)])
     }
 }
+
+/// What Gaffer writes when a model read an issue the parser could not type.
+extension GafferComments {
+    /// The marker before the inferred form in the status comment; `/plan` confirms the form after it.
+    public static let inferredMarker = "<!-- gaffer:inferred -->"
+
+    /// The inferred task, every field marked as inferred, and the form that states it, for `/plan` or pasting.
+    public func taskInferred(_ task: AwsTask, fields: [(key: String, value: String)], form: String, model: String) throws -> String {
+        var context: [String: Any] = [
+            "kind": MarkdownText.plain(task.kind.displayName),
+            "resource": MarkdownText.plain(task.resource?.displayName ?? "all resources"),
+            "fields": fields.map { ["key": MarkdownText.plain($0.key), "value": MarkdownText.code($0.value)] },
+            "form": form,
+            "model": MarkdownText.code(model),
+        ]
+        if let name = task.resourceName { context["name"] = MarkdownText.code(name) }
+        return try templates.render("task-inferred", context)
+    }
+
+    /// A model's reading that could not be used: the rules its answer broke, and its questions (at most five).
+    public func taskNotInferred(problems: [IssueProblem], questions: [String], model: String) throws -> String {
+        let rows = problems.map { problem -> [String: Any] in
+            var row: [String: Any] = [
+                "field": MarkdownText.code(problem.field), "rule": MarkdownText.plain(problem.rule), "example": MarkdownText.code(problem.example),
+            ]
+            if let value = problem.value { row["value"] = MarkdownText.code(value) }
+            return row
+        }
+        let asked = questions.prefix(5).map { MarkdownText.plain(String($0.prefix(300))) }
+        return try templates.render(
+            "task-not-inferred",
+            [
+                "problems": rows, "hasProblems": !rows.isEmpty, "questions": Array(asked), "hasQuestions": !asked.isEmpty,
+                "model": MarkdownText.code(model),
+            ]
+        )
+    }
+}

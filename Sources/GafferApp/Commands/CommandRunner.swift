@@ -16,6 +16,9 @@ public struct CommandContext: Sendable {
     public var logger: Logger
     /// Plans the task again from its issue (for `/retry` when no pull request was opened); nil without intake.
     public var retakeTask: (@Sendable () async throws -> Void)?
+    /// Takes up the task a model read from the issue, as its status states it (`/plan` confirms it); false when
+    /// the status holds no such reading. Nil without intake.
+    public var confirmInferredTask: (@Sendable () async throws -> Bool)?
     /// The reports, for `/approve` of a cost report's savings proposal; nil without them.
     public var reports: ReportWork?
     /// Opens (or finds, by its marker) an issue that changes a task, and takes it up; nil without intake.

@@ -342,6 +342,49 @@ public enum ConfigurationLoader {
         Setting(key: "agent_budget_usd") { config, value in
             dollars(value, in: 0...10_000) { config.planLimits.budgetUSD = $0 }
         },
+        Setting(key: "anthropic_api_key") { config, value in
+            guard !value.isEmpty else { return "is empty" }
+            config.models.anthropicKey = Secret(value)
+            return nil
+        },
+        Setting(key: "anthropic_api_key_file") { config, value in
+            secretFile(value) { config.models.anthropicKey = $0 }
+        },
+        Setting(key: "anthropic_base_url") { config, value in
+            httpURL(value) { config.models.anthropicBaseURL = $0 }
+        },
+        Setting(key: "openai_api_key") { config, value in
+            guard !value.isEmpty else { return "is empty" }
+            config.models.openAIKey = Secret(value)
+            return nil
+        },
+        Setting(key: "openai_api_key_file") { config, value in
+            secretFile(value) { config.models.openAIKey = $0 }
+        },
+        Setting(key: "openai_base_url") { config, value in
+            httpURL(value) { config.models.openAIBaseURL = $0 }
+        },
+        Setting(key: "agent_models") { config, value in
+            ModelSettings.readAgentModels(list(value)) { config.models.agentModels = $0 }
+        },
+        Setting(key: "model_prices") { config, value in
+            ModelSettings.readPrices(list(value), over: config.models.prices) { config.models.prices = $0 }
+        },
+        Setting(key: "model_budget_task_usd") { config, value in
+            dollars(value, in: 0...100_000) { config.models.budget.taskUSD = $0 }
+        },
+        Setting(key: "model_budget_daily_usd") { config, value in
+            dollars(value, in: 0...100_000) { config.models.budget.dailyUSD = $0 }
+        },
+        Setting(key: "model_budget_monthly_usd") { config, value in
+            dollars(value, in: 0...1_000_000) { config.models.budget.monthlyUSD = $0 }
+        },
+        Setting(key: "model_timeout_seconds") { config, value in
+            seconds(value, in: 1...3600) { config.models.timeoutSeconds = $0 }
+        },
+        Setting(key: "model_max_attempts") { config, value in
+            wholeNumber(value, in: 1...10, unit: "attempts") { config.models.maxAttempts = $0 }
+        },
         Setting(key: "command_permissions") { config, value in
             for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
                 let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -537,6 +580,23 @@ public enum ConfigurationLoader {
         return nil
     }
 
+    /// A file holding a secret; a trailing newline (echo's) is not part of it.
+    private static func secretFile(_ path: String, set: (Secret) -> Void) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return "cannot read \(path); give the path of a file holding the key" }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { return "\(path) is empty" }
+        set(Secret(text))
+        return nil
+    }
+
+    private static func httpURL(_ value: String, set: (String) -> Void) -> String? {
+        guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            return "'\(value)' is not an http(s) URL, such as https://api.openai.com/v1 or http://127.0.0.1:11434/v1"
+        }
+        set(value)
+        return nil
+    }
+
     /// A comma-separated list, trimmed, without empty entries.
     private static func list(_ value: String) -> [String] {
         value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -650,6 +710,7 @@ public enum ConfigurationLoader {
                 )
             )
         }
+        problems += configuration.models.problems()
         if needs.contains(.dataDirectory), let problem = checkWritable(configuration.dataDirectory, fileManager: fileManager) {
             problems.append(problem)
         }

@@ -105,6 +105,8 @@ public struct GafferConfiguration: Sendable {
     public var redactor: Redactor { (try? Redactor(extra: redactPatterns)) ?? .standard }
     /// Which of `changes`' keys a repository's `.gaffer.yml`, on its default branch, may set (`repository_overrides`).
     public var repositoryOverrides: Set<String> = []
+    /// Models for the roles that may use one, and the budget they are held to; none by default.
+    public var models = ModelSettings()
     /// Read apart, joined into `aws.credentials` once both are known.
     var awsAccessKeyID: String?
     var awsSecretAccessKey: Secret?
@@ -157,6 +159,9 @@ public struct GafferConfiguration: Sendable {
         settings.region = settings.region ?? defaultRegion
         return settings
     }
+
+    /// How issues are read: the trigger label and the default region.
+    public var parserOptions: IssueParser.Options { IssueParser.Options(triggerLabel: triggerLabel, defaultRegion: defaultRegion) }
 
     public var retryPolicy: RetryPolicy {
         RetryPolicy(baseDelay: .seconds(jobBackoffBaseSeconds), maxDelay: .seconds(jobBackoffMaxSeconds))

@@ -208,6 +208,16 @@ public struct CommentCommandHandler: WebhookEventHandler {
                             context: context
                         )
                     }
+                    runContext.confirmInferredTask = {
+                        try await intake.confirmInferred(
+                            issue,
+                            author: requester,
+                            actor: author.login,
+                            in: repository,
+                            installation: installation,
+                            context: context
+                        )
+                    }
                 }
                 let outcome: CommandOutcome
                 do {

@@ -1,4 +1,5 @@
 import GafferCore
+import GafferModels
 
 /// The handlers Gaffer registers, one per event it acts on.
 public enum StandardEventHandlers {
@@ -11,7 +12,8 @@ public enum StandardEventHandlers {
         publisher: TaskPublisher? = nil,
         pipeline: PullRequestPipeline? = nil,
         work: ChangeWork? = nil,
-        reports: ReportWork? = nil
+        reports: ReportWork? = nil,
+        inference: IssueInference? = nil
     ) throws -> [any WebhookEventHandler] {
         let checks: any WebhookEventHandler =
             if let github, let pipeline {
@@ -26,11 +28,12 @@ public enum StandardEventHandlers {
                 )
             }
         let intake = TaskIntakeHandler(
-            parser: IssueParser(options: .init(triggerLabel: configuration.triggerLabel, defaultRegion: configuration.defaultRegion)),
+            parser: IssueParser(options: configuration.parserOptions),
             github: github,
             publisher: publisher,
             policy: configuration.authorization,
-            reports: reports
+            reports: reports,
+            inference: inference
         )
         let common: [any WebhookEventHandler] = [
             intake,

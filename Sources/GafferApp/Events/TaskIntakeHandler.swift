@@ -1,6 +1,7 @@
 import GafferCore
 import GafferGitHub
 import GafferMessages
+import GafferModels
 import Logging
 
 /// Reads an issue addressed to Gaffer (it has the trigger label) into an
@@ -19,19 +20,23 @@ public struct TaskIntakeHandler: WebhookEventHandler {
     public let policy: AuthorizationPolicy
     /// Answers read-only tasks with a report; nil: Gaffer only says what it understood.
     public let reports: ReportWork?
+    /// Reads an issue the parser cannot type with a model (`agent_models: intake=…`); nil: the problems are the answer.
+    public let inference: IssueInference?
 
     public init(
         parser: IssueParser,
         github: GitHubConnection? = nil,
         publisher: TaskPublisher? = nil,
         policy: AuthorizationPolicy = AuthorizationPolicy(),
-        reports: ReportWork? = nil
+        reports: ReportWork? = nil,
+        inference: IssueInference? = nil
     ) {
         self.parser = parser
         self.github = github
         self.publisher = publisher
         self.policy = policy
         self.reports = reports
+        self.inference = inference
     }
 
     /// The parse of the issue, or nil when the issue is not for Gaffer.
@@ -156,7 +161,42 @@ public struct TaskIntakeHandler: WebhookEventHandler {
     )
         async throws
     {
-        try await answer(number, author: author, actor: actor, in: gitHubRepository, installation: installation, event: nil, context: context)
+        try await answer(
+            number,
+            author: author,
+            actor: actor,
+            in: gitHubRepository,
+            installation: installation,
+            event: nil,
+            confirming: true,
+            context: context
+        )
+    }
+
+    /// `/plan` on an issue whose status holds a model's reading: takes the task up as that reading states it.
+    /// Returns false, changing nothing, when there is no reading to confirm. The caller holds the task's lock.
+    func confirmInferred(
+        _ number: Int,
+        author: GitHubUser,
+        actor: String,
+        in gitHubRepository: GitHubRepository,
+        installation: Int64?,
+        context: EventContext
+    ) async throws -> Bool {
+        guard inference != nil, let github, let repository = RepositoryRef(fullName: gitHubRepository.fullName, installation: installation),
+            try await github.readStatus(issue: number, in: repository).flatMap({ InferenceStep.form(in: $0.body) }) != nil
+        else { return false }
+        try await answer(
+            number,
+            author: author,
+            actor: actor,
+            in: gitHubRepository,
+            installation: installation,
+            event: nil,
+            confirming: true,
+            context: context
+        )
+        return true
     }
 
     private func answer(
@@ -166,6 +206,7 @@ public struct TaskIntakeHandler: WebhookEventHandler {
         in gitHubRepository: GitHubRepository,
         installation: Int64?,
         event: IssuesEvent?,
+        confirming: Bool = false,
         context: EventContext
     ) async throws {
         var metadata: Logger.Metadata = ["repository": "\(gitHubRepository.fullName)", "issue": "\(number)"]
@@ -175,13 +216,15 @@ public struct TaskIntakeHandler: WebhookEventHandler {
         // replaces a newer.
         var result = event.flatMap(intake)
         var version: String?
+        var issue = event.map { IssueInput(title: $0.issue.title, body: $0.issue.body ?? "", labels: ($0.issue.labels ?? []).map(\.name)) }
         if let github, let repository {
             let current = try await github.issue(number, in: repository)
             guard current.state == "open" else { return }
             result = intake(title: current.title, body: current.body, labels: current.labels.map(\.name), author: author.login, number: number)
             version = current.updatedAt
+            issue = IssueInput(title: current.title, body: current.body ?? "", labels: current.labels.map(\.name))
         }
-        guard let result else {
+        guard var result else {
             context.logger.debug("issue not addressed to gaffer", metadata: metadata)
             return
         }
@@ -211,9 +254,28 @@ public struct TaskIntakeHandler: WebhookEventHandler {
             context.logger.notice("issue not acted on: who asked may not plan", metadata: metadata.merging(["actor": "\(actor)"]) { $1 })
             return
         }
+        var confirmedNote = ""
+        // Fields the parser could not find at all (not a value it refused) are what a model may read from prose;
+        // only for someone who may plan, since each reading costs money.
+        if let inference, var issue, case .problems(let problems, let warnings) = result, problems.contains(where: { $0.value == nil }) {
+            issue.author = author.login
+            issue.number = number
+            let reading = InferenceStep(
+                inference: inference,
+                github: github,
+                repository: repository,
+                fullName: gitHubRepository.fullName,
+                number: number,
+                version: version
+            )
+            guard let confirmed = try await reading.run(issue, problems: problems, warnings: warnings, confirming: confirming, logger: context.logger)
+            else { return }
+            result = confirmed.result
+            confirmedNote = InferenceStep.confirmedNote(confirmed.form)
+        }
         if let reports, case .task(let task, _) = result, task.kind.isReport {
             try await github.gitHub().react("eyes", toIssue: number, in: repository)
-            try await github.writeStatus(try github.comments.issueParse(result), version: version, issue: number, in: repository)
+            try await github.writeStatus(try github.comments.issueParse(result) + confirmedNote, version: version, issue: number, in: repository)
             var task = task
             task.issue = number
             task.requester = author.login
@@ -247,7 +309,7 @@ public struct TaskIntakeHandler: WebhookEventHandler {
         }
         // Taken: 👀 at once, then what was understood while the agents work.
         try await github.gitHub().react("eyes", toIssue: number, in: repository)
-        try await github.writeStatus(try github.comments.issueParse(result), version: version, issue: number, in: repository)
+        try await github.writeStatus(try github.comments.issueParse(result) + confirmedNote, version: version, issue: number, in: repository)
         _ = try await publisher.publish(
             task,
             from: TaskPublisher.Source(number: number, author: author, version: version),

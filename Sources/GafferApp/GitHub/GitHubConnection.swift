@@ -74,6 +74,12 @@ public actor GitHubConnection {
         )
     }
 
+    /// The status comment `key` of an issue as Gaffer wrote it (its first part), and the version it was written for.
+    public func readStatus(key: String = "status", issue: Int, in repository: RepositoryRef) async throws -> (body: String, version: String?)? {
+        let connected = try await connected()
+        return try await StatusCommentWriter(client: connected.client, author: connected.login).read(key: key, issue: issue, in: repository)
+    }
+
     private var permissions: [String: (permission: Permission, until: ContinuousClock.Instant)] = [:]
 
     /// A person's permission on a repository, as GitHub says (its fine-grained role when it

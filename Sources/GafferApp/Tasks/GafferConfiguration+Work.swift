@@ -87,7 +87,7 @@ extension GafferConfiguration {
             store: store,
             stacks: metrics.map { TimedStackOperations(base: stacks, metrics: $0) } ?? stacks,
             workspaces: workspaces,
-            parser: IssueParser(options: .init(triggerLabel: triggerLabel, defaultRegion: defaultRegion)),
+            parser: IssueParser(options: parserOptions),
             settings: changes,
             repositoryOverrides: repositoryOverrides,
             defaultRegion: defaultRegion ?? "us-east-1",

@@ -236,3 +236,8 @@ struct KeyValueReader {
         return "\"\(escaped)\""
     }
 }
+
+extension IssueParser {
+    /// How a value is written in a `key: value` line so that the parser reads it back unchanged.
+    public static func quoted(_ value: String) -> String { KeyValueReader.quoted(value) }
+}

@@ -77,6 +77,12 @@ public struct StatusCommentWriter: Sendable {
         }
     }
 
+    /// The first part of the status comment `key` as this writer's author wrote it, and the version in its marker.
+    public func read(key: String = "status", issue: Int, in repository: RepositoryRef) async throws -> (body: String, version: String?)? {
+        guard let first = try await statusComments(key: key, issue: issue, in: repository)[1]?.first else { return nil }
+        return (first.body ?? "", Self.version(of: first))
+    }
+
     /// The version in a comment's marker, if it has one.
     static func version(of comment: GitHubCommentDetails) -> String? {
         guard let firstLine = comment.body?.prefix(while: { $0 != "\n" }), let range = firstLine.range(of: " version=") else { return nil }
