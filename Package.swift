@@ -278,6 +278,8 @@ let package = Package(
             dependencies: [
                 "GafferApp",
                 "GafferAWS",
+                "GafferModels",
+                "GafferSandbox",
                 "GafferTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

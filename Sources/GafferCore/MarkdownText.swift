@@ -20,6 +20,17 @@ public enum MarkdownText {
         return result
     }
 
+    /// Text a model wrote, for a list item: like `plain`, and it cannot emphasise, link or autolink either,
+    /// so an answer cannot dress itself up as Gaffer's own words or send a reader anywhere.
+    public static func untrusted(_ text: String) -> String {
+        var result = ""
+        for character in plain(text) {
+            if "\\`*_[]~".contains(character) { result.append("\\") }
+            result.append(character)
+        }
+        return result.replacingOccurrences(of: "://", with: ":/\u{200B}/").replacingOccurrences(of: "www.", with: "www\u{200B}.")
+    }
+
     /// A code span that shows `text` exactly, whatever backticks it holds (and safe in a table).
     public static func code(_ text: String) -> String {
         let flat = text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")

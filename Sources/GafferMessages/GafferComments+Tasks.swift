@@ -157,7 +157,7 @@ extension GafferComments {
             if let value = problem.value { row["value"] = MarkdownText.code(value) }
             return row
         }
-        let asked = questions.prefix(5).map { MarkdownText.plain(String($0.prefix(300))) }
+        let asked = questions.prefix(5).map { MarkdownText.untrusted(String($0.prefix(300))) }
         return try templates.render(
             "task-not-inferred",
             [

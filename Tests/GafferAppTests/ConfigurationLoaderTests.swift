@@ -62,6 +62,61 @@ import Testing
         }
     }
 
+    @Test func modelsTheirPricesAndBudgetsAreReadAndWhatCannotWorkIsSaidAtStart() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let keyFile = directory.url.appendingPathComponent("anthropic-key")
+        try Data("sk-ant-api03-secret-key\n".utf8).write(to: keyFile)
+        let configuration = try load([
+            "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_ANTHROPIC_API_KEY_FILE": keyFile.path,
+            "GAFFER_AGENT_MODELS": "intake=anthropic/claude-sonnet-4-5-20250929",
+            "GAFFER_MODEL_PRICES": "llama3.1=0/0, claude-sonnet-4-5=3/15/3.75/0.3",
+            "GAFFER_MODEL_BUDGET_TASK_USD": "0.5", "GAFFER_MODEL_BUDGET_DAILY_USD": "$5", "GAFFER_MODEL_BUDGET_MONTHLY_USD": "50",
+        ])
+        #expect(configuration.models.anthropicKey?.revealed == "sk-ant-api03-secret-key")
+        #expect(configuration.models.agentModels[.intake] == ModelChoice(provider: .anthropic, model: "claude-sonnet-4-5-20250929"))
+        #expect(configuration.models.prices.price(of: "llama3.1:8b")?.output == 0)
+        #expect(configuration.models.budget == ModelBudget(taskUSD: 0.5, dailyUSD: 5, monthlyUSD: 50))
+
+        #expect(throws: ConfigurationError.self) {
+            try load(["GAFFER_WEBHOOK_SECRET": "s", "GAFFER_AGENT_MODELS": "intake=anthropic/claude-sonnet-4-5"])
+        }
+        do {
+            _ = try load([
+                "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_OPENAI_BASE_URL": "http://127.0.0.1:11434/v1",
+                "GAFFER_AGENT_MODELS": "intake=openai/llama3.1:8b, review=openai/x, intake=bedrock/y",
+            ])
+            Issue.record("accepted")
+        } catch {
+            #expect(error.problems.map(\.message).contains { $0.contains("'review' is not a role that uses a model; use intake") })
+        }
+        do {
+            _ = try load([
+                "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_OPENAI_BASE_URL": "http://127.0.0.1:11434/v1",
+                "GAFFER_AGENT_MODELS": "intake=openai/llama3.1:8b",
+            ])
+            Issue.record("a model without a price was accepted")
+        } catch {
+            #expect(
+                error.problems.map(\.message) == [
+                    "openai/llama3.1:8b (for intake) has no price, so its spend could not be held to the budget; add model_prices: llama3.1:8b=INPUT/OUTPUT in dollars per million tokens (0/0 for a local model)"
+                ]
+            )
+        }
+        // A local server needs no key; with a price the configuration is whole.
+        let local = try load([
+            "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_OPENAI_BASE_URL": "http://127.0.0.1:11434/v1", "GAFFER_AGENT_MODELS": "intake=openai/llama3.1:8b",
+            "GAFFER_MODEL_PRICES": "llama3.1=0/0",
+        ])
+        #expect(local.models.openAIKey == nil && local.models.agentModels[.intake]?.provider == .openai)
+        do {
+            _ = try load(["GAFFER_WEBHOOK_SECRET": "s", "GAFFER_MODEL_PRICES": "gpt-x=cheap"])
+            Issue.record("accepted")
+        } catch {
+            #expect(error.problems.first?.message.hasPrefix("'gpt-x=cheap' should be MODEL=INPUT/OUTPUT") == true)
+        }
+    }
+
     @Test func protectedResourcesAreReadAndABadRuleIsNamed() throws {
         let configuration = try load(["GAFFER_PROTECTED_RESOURCES": "prod-*, arn:aws:s3:::payroll-*, tag:environment=prod"], needs: [])
         #expect(configuration.changes.protected.rules == [.stack("prod-*"), .arn("arn:aws:s3:::payroll-*"), .tag(key: "environment", value: "prod")])

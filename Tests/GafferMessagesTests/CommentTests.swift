@@ -51,6 +51,24 @@ struct CommentTests {
         try expectGolden("task-understood", try comments.issueParse(understood))
         let problems = parser.parse(IssueInput(title: "Create a bucket named Logs|Archive", body: "memorySize: `128`", labels: ["gaffer"]))
         try expectGolden("task-problems", try comments.issueParse(problems))
+        let inferred = try #require(understood.task)
+        try expectGolden(
+            "task-inferred",
+            try comments.taskInferred(
+                inferred,
+                fields: [("task", "create"), ("resource", "s3Bucket"), ("name", "logs-archive"), ("region", "eu-west-1"), ("versioning", "true")],
+                form: "```yaml\ntask: create\nresource: s3Bucket\nname: logs-archive\nregion: eu-west-1\nversioning: true\n```\n",
+                model: "anthropic/claude-sonnet-4-5"
+            )
+        )
+        try expectGolden(
+            "task-not-inferred",
+            try comments.taskNotInferred(
+                problems: problems.problems,
+                questions: ["Which region should it be in?", "Is *this* the [name](http://x)?"],
+                model: "openai/gpt-4.1"
+            )
+        )
         try expectGolden("command-suggestion", try comments.suggestion(given: "/aply", suggested: .apply))
         try expectGolden(
             "command-denied",

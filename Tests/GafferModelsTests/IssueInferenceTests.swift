@@ -142,3 +142,25 @@ struct IssueInferenceTests {
         #expect(calls.count == 1 && calls[0].purpose == "intake" && calls[0].inputTokens == 2400)
     }
 }
+
+extension IssueInferenceTests {
+    /// The budget's view of one reading, which the flow test's caps are set around.
+    @Test func oneReadingCouldCostAtMostThreeCentsAtSonnetsPrice() {
+        let model = MeteredModel(
+            provider: ScriptedProvider([]),
+            model: "m",
+            price: ModelPrice(input: 3, output: 15),
+            budget: ModelBudget(),
+            spend: MemorySpend()
+        )
+        let request = ModelRequest(
+            model: "m",
+            system: IssueInference.instructions,
+            messages: [.user("A bucket called Team_Logs! in Ireland for our logs.")],
+            tools: [TaskTool.tool],
+            maxTokens: 1024
+        )
+        let worst = model.worstCase(request)
+        #expect(worst > 0.0154 && worst < 0.03, "\(worst)")
+    }
+}

@@ -19,9 +19,11 @@ struct GitHubFlowTests {
         /// Where Gaffer's HTTP listens.
         let port: Int
 
-        init(_ sandbox: SandboxFixture, configure: (inout GafferConfiguration) -> Void = { _ in }) async throws {
-            directory = try TemporaryDirectory()
-            var configuration = TestConfiguration.make(directory: directory.url, workers: 2)
+        /// - Parameter directory: the data of a Gaffer stopped with `stopKeepingData`, to start again on; nil: a new one.
+        init(_ sandbox: SandboxFixture, directory: TemporaryDirectory? = nil, configure: (inout GafferConfiguration) -> Void = { _ in }) async throws
+        {
+            self.directory = try directory ?? TemporaryDirectory()
+            var configuration = TestConfiguration.make(directory: self.directory.url, workers: 2)
             configuration.githubAPIURL = sandbox.baseURL
             configuration.githubAppID = "4242"
             configuration.githubPrivateKey = Secret(sandbox.appPrivateKeyPEM)
@@ -46,6 +48,11 @@ struct GitHubFlowTests {
         func stop() {
             running.stop()
             directory.remove()
+        }
+
+        /// Stops Gaffer and leaves its data for another to start on (an operator's restart with a new configuration).
+        func stopKeepingData() async {
+            await running.stopAndWait()
         }
 
         /// Waits until every job Gaffer has queued has finished.

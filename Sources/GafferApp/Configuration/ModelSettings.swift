@@ -20,6 +20,11 @@ public struct ModelChoice: Sendable, Hashable, CustomStringConvertible {
     public var provider: ModelProviderKind
     public var model: String
     public var description: String { "\(provider.rawValue)/\(model)" }
+
+    public init(provider: ModelProviderKind, model: String) {
+        self.provider = provider
+        self.model = model
+    }
 }
 
 /// Models, their keys, prices and the hard budget on what they may cost.

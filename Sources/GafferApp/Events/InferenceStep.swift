@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import GafferCore
 import GafferGitHub
 import GafferMessages
@@ -36,11 +38,14 @@ struct InferenceStep {
             try await github.writeStatus(try comments.issueParse(confirmed), version: version, issue: number, in: repository)
             return nil
         }
-        // A redelivery, or `opened` and `labeled` together: this version was read already, and a reading costs money.
-        if let version, let status, status.version == version, status.body.contains(Self.readingMark) { return nil }
+        // A redelivery, or `opened` and `labeled` together: this text was read already, and a reading costs money.
+        let mark = Self.readingMark(issue)
+        if let status, status.body.contains(mark) { return nil }
         let model = "\(inference.model.provider.name)/\(inference.model.model)"
         var metadata: Logger.Metadata = ["repository": "\(fullName)", "issue": "\(number)", "model": "\(model)"]
         var body: String
+        // Only a reading is marked: a call the budget refused, or that failed, is made again by the next event or `/retry`.
+        var read = true
         do {
             switch try await inference.infer(issue, repository: fullName) {
             case .inferred(let task, let fields, let form):
@@ -56,22 +61,31 @@ struct InferenceStep {
         } catch let refusal as ModelBudgetExceeded {
             body = try comments.issueParse(.problems(problems, warnings: warnings + [IssueWarning(field: "model", message: refusal.description)]))
             metadata["outcome"] = "over budget"
+            read = false
         } catch let error as ModelError {
             let message = "a model could not read the issue (\(error)); fill in the fields, or edit the issue to have it read again"
             body = try comments.issueParse(.problems(problems, warnings: warnings + [IssueWarning(field: "model", message: message)]))
             metadata["outcome"] = "model failed"
+            read = false
         }
-        try await github.writeStatus(body + "\n" + Self.readingMark + "\n", version: version, issue: number, in: repository)
+        try await github.writeStatus(body + (read ? "\n\(mark)\n" : ""), version: version, issue: number, in: repository)
         logger.info("issue read by a model", metadata: metadata)
         return nil
     }
 
-    /// Ends every status written for a reading, whatever came of it: the next event about the same version makes no other.
-    static let readingMark = "<!-- gaffer:read-by-model -->"
+    /// Ends every status written for a reading, whatever came of it, with a digest of the text read: an event about
+    /// the same text (a redelivery, `opened` and `labeled` together) makes no other reading. Not the issue's version,
+    /// which GitHub keeps to the second: an edit in the same second would go unread.
+    static func readingMark(_ issue: IssueInput) -> String {
+        let text = ([issue.title, issue.body] + issue.labels.sorted()).joined(separator: "\u{0}")
+        let digest = SHA256.hash(data: Data(text.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
+        return "<!-- gaffer:read-by-model \(digest) -->"
+    }
 
-    /// What the status of a confirmed reading keeps below the task: the form, for a later `/retry`.
-    static func confirmedNote(_ form: String) -> String {
-        "\n\n_Confirmed from a model's reading of the issue:_\n\n\(GafferComments.inferredMarker)\n\(form)\(readingMark)\n"
+    /// What the status of a confirmed reading keeps below the task: the form, for a later `/retry`, and the mark of
+    /// the text it was read from.
+    static func confirmedNote(_ form: String, issue: IssueInput) -> String {
+        "\n\n_Confirmed from a model's reading of the issue:_\n\n\(GafferComments.inferredMarker)\n\(form)\(readingMark(issue))\n"
     }
 
     /// The form after the inferred marker: its fenced YAML block, fences included.

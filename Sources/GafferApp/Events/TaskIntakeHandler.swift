@@ -271,7 +271,7 @@ public struct TaskIntakeHandler: WebhookEventHandler {
             guard let confirmed = try await reading.run(issue, problems: problems, warnings: warnings, confirming: confirming, logger: context.logger)
             else { return }
             result = confirmed.result
-            confirmedNote = InferenceStep.confirmedNote(confirmed.form)
+            confirmedNote = InferenceStep.confirmedNote(confirmed.form, issue: issue)
         }
         if let reports, case .task(let task, _) = result, task.kind.isReport {
             try await github.gitHub().react("eyes", toIssue: number, in: repository)
@@ -312,7 +312,7 @@ public struct TaskIntakeHandler: WebhookEventHandler {
         try await github.writeStatus(try github.comments.issueParse(result) + confirmedNote, version: version, issue: number, in: repository)
         _ = try await publisher.publish(
             task,
-            from: TaskPublisher.Source(number: number, author: author, version: version),
+            from: TaskPublisher.Source(number: number, author: author, version: version, statusNote: confirmedNote),
             in: gitHubRepository,
             installation: installation,
             github: github,

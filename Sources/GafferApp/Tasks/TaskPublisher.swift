@@ -29,11 +29,14 @@ public struct TaskPublisher: Sendable {
         public var author: GitHubUser
         /// The issue's `updated_at`, so an older job's status never replaces a newer one's.
         public var version: String?
+        /// Kept below every status written for the task: a confirmed model reading's form, for a later `/retry`.
+        public var statusNote: String
 
-        public init(number: Int, author: GitHubUser, version: String?) {
+        public init(number: Int, author: GitHubUser, version: String?, statusNote: String = "") {
             self.number = number
             self.author = author
             self.version = version
+            self.statusNote = statusNote
         }
     }
 
@@ -60,7 +63,12 @@ public struct TaskPublisher: Sendable {
             open.append(dependency)
         }
         if !open.isEmpty {
-            try await github.writeStatus(try github.comments.taskWaiting(for: open), version: issue.version, issue: issue.number, in: ref)
+            try await github.writeStatus(
+                try github.comments.taskWaiting(for: open) + issue.statusNote,
+                version: issue.version,
+                issue: issue.number,
+                in: ref
+            )
             logger.info("task waits for open issues", metadata: ["waiting_for": "\(open)"])
             return .waiting(for: open)
         }
@@ -77,7 +85,7 @@ public struct TaskPublisher: Sendable {
             // An earlier plan's pull request stays as it is, and the status says so.
             let earlier = try await client.pullRequests(head: TaskBranch.name(issue: issue.number, task: task), in: ref).first { $0.state == "open" }
             try await github.writeStatus(
-                try github.comments.planFailed(plan, pullRequest: earlier?.number),
+                try github.comments.planFailed(plan, pullRequest: earlier?.number) + issue.statusNote,
                 version: issue.version,
                 issue: issue.number,
                 in: ref
@@ -123,7 +131,7 @@ public struct TaskPublisher: Sendable {
             }
         }
         try await github.writeStatus(
-            try github.comments.taskPlanned(plan, pullRequest: pull.number, branch: branch, commit: pushed.pushed.description),
+            try github.comments.taskPlanned(plan, pullRequest: pull.number, branch: branch, commit: pushed.pushed.description) + issue.statusNote,
             version: issue.version,
             issue: issue.number,
             in: ref
