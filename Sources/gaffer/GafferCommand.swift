@@ -10,7 +10,7 @@ struct GafferCommand: AsyncParsableCommand {
             ParseIssueCommand.self, ParseCommentCommand.self, PlanCommand.self, ReportCommand.self, KnowledgeCommand.self, GitHubCommand.self,
             GitCommand.self,
             PipelineCommand.self,
-            AWSCommand.self, SandboxCommand.self, DemoCommand.self, VersionCommand.self,
+            AWSCommand.self, SandboxCommand.self, DemoCommand.self, MCPCommand.self, VersionCommand.self,
         ]
     )
 }

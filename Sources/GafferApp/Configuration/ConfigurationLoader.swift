@@ -342,6 +342,11 @@ public enum ConfigurationLoader {
         Setting(key: "agent_budget_usd") { config, value in
             dollars(value, in: 0...10_000) { config.planLimits.budgetUSD = $0 }
         },
+        Setting(key: "mcp_token") { config, value in
+            guard value.count >= 16 else { return "is too short (\(value.count) characters); use at least 16 random characters" }
+            config.mcpToken = Secret(value)
+            return nil
+        },
         Setting(key: "anthropic_api_key") { config, value in
             guard !value.isEmpty else { return "is empty" }
             config.models.anthropicKey = Secret(value)

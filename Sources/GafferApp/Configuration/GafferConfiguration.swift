@@ -105,6 +105,8 @@ public struct GafferConfiguration: Sendable {
     public var redactor: Redactor { (try? Redactor(extra: redactPatterns)) ?? .standard }
     /// Which of `changes`' keys a repository's `.gaffer.yml`, on its default branch, may set (`repository_overrides`).
     public var repositoryOverrides: Set<String> = []
+    /// The bearer token `gaffer mcp --http` asks every request for.
+    public var mcpToken: Secret?
     /// Models for the roles that may use one, and the budget they are held to; none by default.
     public var models = ModelSettings()
     /// Read apart, joined into `aws.credentials` once both are known.
