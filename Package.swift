@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "gaffer-aws-bench", targets: ["GafferAWSBench"]),
         .executable(name: "gaffer-plan-bench", targets: ["GafferPlanBench"]),
         .executable(name: "gaffer-dashboard-bench", targets: ["GafferDashboardBench"]),
+        .executable(name: "gaffer-model-bench", targets: ["GafferModelBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -200,6 +201,13 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "GafferParseBench", dependencies: ["GafferCore"]),
+        .executableTarget(
+            name: "GafferModelBench",
+            dependencies: [
+                "GafferCore", "GafferMCP", "GafferModels", "GafferSandbox", "GafferStore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "MCP", package: "swift-sdk"),
+            ]
+        ),
         .executableTarget(name: "GafferAWSBench", dependencies: ["GafferAWS", "GafferCore"]),
         .executableTarget(name: "GafferPlanBench", dependencies: ["GafferAgents", "GafferCore"]),
         .executableTarget(

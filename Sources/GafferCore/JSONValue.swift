@@ -80,7 +80,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 
     public static func decode(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        try parse(data)
     }
 }
 

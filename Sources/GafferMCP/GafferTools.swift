@@ -62,7 +62,7 @@ public struct GafferTools: Sendable {
         let started = ContinuousClock.now
         guard let tool = byName[name] else {
             return CallTool.Result(
-                content: [.text("no tool is named \(name); the tools are \(tools.map(\.name).joined(separator: ", "))")],
+                content: [Self.text("no tool is named \(name); the tools are \(tools.map(\.name).joined(separator: ", "))")],
                 isError: true
             )
         }
@@ -79,18 +79,20 @@ public struct GafferTools: Sendable {
             var input: [String: JSONValue] = [:]
             for (key, value) in arguments ?? [:] { input[key] = try Self.json(value) }
             let answer = try await tool.call(input)
-            let text = String(decoding: try answer.encoded(), as: UTF8.self)
+            let text = String(decoding: answer.serialized(), as: UTF8.self)
             // MCP's structured content is an object; a list is given as text only.
             let structured: Value? = if case .object = answer { Self.value(answer) } else { nil }
-            return CallTool.Result(content: [.text(text)], structuredContent: structured, isError: false)
+            return CallTool.Result(content: [Self.text(text)], structuredContent: structured, isError: false)
         } catch let error as ToolInputError {
             outcome = "bad input"
-            return CallTool.Result(content: [.text("\(name): \(error)")], isError: true)
+            return CallTool.Result(content: [Self.text("\(name): \(error)")], isError: true)
         } catch {
             outcome = "failed"
-            return CallTool.Result(content: [.text("\(name) failed: \(error)")], isError: true)
+            return CallTool.Result(content: [Self.text("\(name) failed: \(error)")], isError: true)
         }
     }
+
+    static func text(_ text: String) -> Tool.Content { .text(text: text, annotations: nil, _meta: nil) }
 
     static func milliseconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15

@@ -16,12 +16,7 @@ public struct AnthropicMessagesProvider: ModelProvider {
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelStreamEvent, any Error> {
         var headers = [("anthropic-version", Self.apiVersion)]
         if let key = http.endpoint.apiKey { headers.append(("x-api-key", key.revealed)) }
-        let body: Data
-        do {
-            body = try Self.body(request).encoded()
-        } catch {
-            return AsyncThrowingStream { $0.finish(throwing: error) }
-        }
+        let body = Self.body(request).serialized()
         return http.stream(path: "/v1/messages", headers: headers, body: body, decoder: AnthropicStreamDecoder(provider: name, model: request.model))
     }
 

@@ -61,24 +61,26 @@ public struct MeteredModel: Sendable {
             for content in message.content {
                 switch content {
                 case .text(let text): bytes += text.utf8.count
-                case .toolUse(_, let name, let input): bytes += name.utf8.count + ((try? input.encoded().count) ?? 0)
+                case .toolUse(_, let name, let input): bytes += name.utf8.count + input.approximateByteCount
                 case .toolResult(_, let text, _): bytes += text.utf8.count
                 }
             }
         }
-        for tool in request.tools { bytes += tool.name.utf8.count + tool.description.utf8.count + ((try? tool.inputSchema.encoded().count) ?? 0) }
+        for tool in request.tools { bytes += tool.name.utf8.count + tool.description.utf8.count + tool.inputSchema.approximateByteCount }
         return price.cost(ModelUsage(inputTokens: bytes / 3 + 16, outputTokens: request.maxTokens))
     }
 
-    /// Makes the call if the budget has room, and records it. Throws `ModelBudgetExceeded` without calling when it has not.
+    /// Makes the call if the budget has room for the most it could cost (reserved before, in the store, so calls
+    /// made at once cannot together pass a cap), and records what it did cost. Throws `ModelBudgetExceeded` without
+    /// calling when there is no room.
     public func respond(_ request: ModelRequest, scope: ModelScope) async throws -> ModelResponse {
         var request = request
         request.model = model
         let started = clock.now()
-        let periods = ModelBudget.periods(of: started)
-        let spent = try await spend.modelSpend(repository: scope.repository, issue: scope.issue, day: periods.day, month: periods.month)
         let worst = worstCase(request)
-        if let refusal = budget.refusal(spent: spent, worstCase: worst) {
+        do {
+            try await spend.reserveModelSpend(repository: scope.repository, issue: scope.issue, at: started, usd: worst, budget: budget)
+        } catch let refusal as ModelBudgetExceeded {
             logger.notice(
                 "model call refused by the budget",
                 metadata: ["purpose": "\(scope.purpose)", "repository": "\(scope.repository)", "issue": "\(scope.issue)", "cap": "\(refusal.key)"]
@@ -103,7 +105,7 @@ public struct MeteredModel: Sendable {
             record.cacheWriteTokens = response.usage.cacheWriteTokens
             record.cacheReadTokens = response.usage.cacheReadTokens
             record.usd = price.cost(response.usage)
-            try await spend.recordModelCall(record)
+            settle(record, reserved: worst)
             logger.info(
                 "model call",
                 metadata: [
@@ -116,8 +118,25 @@ public struct MeteredModel: Sendable {
         } catch {
             record.latencyMilliseconds = Self.milliseconds(ContinuousClock.now - timer)
             record.error = "\(error)"
-            try? await spend.recordModelCall(record)
+            settle(record, reserved: worst)
             throw error
+        }
+    }
+
+    /// Records the call and puts its cost in place of its reservation, without holding up the step: the reservation
+    /// is already durable, so until this lands (or if the process dies first) the totals count the most the call could
+    /// have cost, never less.
+    private func settle(_ record: ModelCall, reserved: Double) {
+        let (spend, logger) = (spend, logger)
+        Task {
+            do {
+                try await spend.recordModelCall(record, reserved: reserved)
+            } catch {
+                logger.error(
+                    "a model call's cost was not recorded; its reservation stays counted",
+                    metadata: ["repository": "\(record.repository)", "issue": "\(record.issue)", "error": "\(error)"]
+                )
+            }
         }
     }
 

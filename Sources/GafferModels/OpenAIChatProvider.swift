@@ -29,7 +29,7 @@ public struct OpenAIChatProvider: ModelProvider {
         if let key = http.endpoint.apiKey { headers.append(("authorization", "Bearer \(key.revealed)")) }
         let body: Data
         do {
-            body = try Self.body(request).encoded()
+            body = try Self.body(request).serialized()
         } catch {
             return AsyncThrowingStream { $0.finish(throwing: error) }
         }
@@ -84,7 +84,7 @@ public struct OpenAIChatProvider: ModelProvider {
         case .assistant:
             var calls: [JSONValue] = []
             for case .toolUse(let id, let name, let input) in message.content {
-                let arguments = String(decoding: try input.encoded(), as: UTF8.self)
+                let arguments = String(decoding: input.serialized(), as: UTF8.self)
                 calls.append(
                     .object(["id": .string(id), "type": "function", "function": .object(["name": .string(name), "arguments": .string(arguments)])])
                 )

@@ -220,6 +220,8 @@ enum Schema {
                     );
                     CREATE INDEX model_calls_task ON model_calls(repository, issue);
                     CREATE INDEX model_calls_at ON model_calls(at);
+                    -- Running totals by task, UTC day and UTC month, kept with each call: the budget reads three rows, not the month's calls.
+                    CREATE TABLE model_spend (scope TEXT PRIMARY KEY NOT NULL, usd REAL NOT NULL);
                     """
             )
         }

@@ -64,6 +64,12 @@ struct DemoRunCommand: AsyncParsableCommand {
     var mutationGap = 0.1
     @Flag(help: "Print one JSON line with the addresses and tokens, and nothing else on standard output.") var json = false
     @Flag(inversion: .prefixedNo, help: "Plan each pull request once its pipeline passes, without waiting for /plan.") var autoplan = true
+    @Option(
+        name: .customLong("intake-model"),
+        help:
+            "PROVIDER/MODEL that reads issues in prose (anthropic/claude-sonnet-4-5); its key and address from GAFFER_ANTHROPIC_* or GAFFER_OPENAI_*."
+    )
+    var intakeModel: String?
     @Flag(help: "Play the whole story by itself (a bucket asked for, refused, approved, applied, merged; then deleted), print a timeline, and stop.")
     var script = false
 
@@ -118,6 +124,17 @@ struct DemoRunCommand: AsyncParsableCommand {
         configuration.aws.endpointURL = aws.url
         configuration.aws.region = "us-east-1"
         configuration.aws.credentials = AWSCredentials(accessKeyID: "AKIADEMO000000000000", secretAccessKey: Secret("demo"))
+        if let intakeModel {
+            // The model's key, address, prices and budget as an operator gives them, from the environment.
+            var environment = ProcessInfo.processInfo.environment
+            environment["GAFFER_AGENT_MODELS"] = "intake=\(intakeModel)"
+            do {
+                configuration.models = try ConfigurationLoader.load(file: nil, environment: environment, needs: []).models
+            } catch {
+                FileHandle.standardError.write(Data("gaffer demo: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
         await webhooks.configure(url: URL(string: "http://127.0.0.1:\(port)/webhooks/github"), secret: secret.revealed)
 
         let logger = CommandSupport.bootstrap(configuration)

@@ -9,7 +9,7 @@ struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
         abstract: "Run local stand-ins for GitHub, for trying Gaffer out.",
-        subcommands: [GitHubSandboxCommand.self]
+        subcommands: [GitHubSandboxCommand.self, ModelSandboxCommand.self]
     )
 }
 
@@ -74,6 +74,39 @@ struct GitHubSandboxCommand: AsyncParsableCommand {
         }
         let application = GitHubSandbox(state: state, webhooks: webhooks).makeApplication(host: host, port: port) { port in
             FileHandle.standardError.write(Data("GitHub sandbox listening address=http://\(host):\(port)\n".utf8))
+        }
+        try await application.runService()
+    }
+}
+
+/// `gaffer sandbox models`: Anthropic's and OpenAI's APIs on 127.0.0.1, checking requests and answering from a script.
+struct ModelSandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "A stand-in for Anthropic's Messages API (/v1/messages) and OpenAI's chat completions (/v1/chat/completions).",
+        discussion: """
+            Each request is checked against the documented shape (a malformed one gets the provider's own 400 and is printed), \
+            then answered with the script's next turn, streamed in small pieces. The script is a JSON array of turns: \
+            {"text": "...", "tool_uses": [{"id": "t1", "name": "submit_task", "input": {...}}], "input_tokens": 100, "output_tokens": 20}. \
+            A request after the last turn gets a 500 saying so.
+            """
+    )
+
+    @Option(help: "The port to listen on (0 picks a free one).") var port = 9191
+    @Option(help: "The key clients must send (x-api-key, or Authorization: Bearer).") var key = "sk-sandbox-key"
+    @Option(help: "The JSON file of turns to answer with, in order.") var script: String
+
+    func run() async throws {
+        let turns: [ScriptedTurn]
+        do {
+            turns = try JSONDecoder().decode([ScriptedTurn].self, from: Data(contentsOf: URL(fileURLWithPath: script)))
+        } catch {
+            throw ValidationError("--script \(script): \(error); give a JSON array of turns, such as [{\"text\": \"Hello\"}]")
+        }
+        let sandbox = ModelSandbox(apiKey: key) { line in FileHandle.standardError.write(Data("model sandbox: \(line)\n".utf8)) }
+        sandbox.enqueue(turns.map { .turn($0) })
+        let application = sandbox.makeApplication(port: port) { port in
+            print("model sandbox: http://127.0.0.1:\(port) (anthropic_base_url), http://127.0.0.1:\(port)/v1 (openai_base_url); \(turns.count) turns")
         }
         try await application.runService()
     }

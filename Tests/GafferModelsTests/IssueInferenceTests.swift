@@ -138,6 +138,9 @@ struct IssueInferenceTests {
         #expect(sent.contains("We need a table called orders, keyed by orderId, in N. Virginia."))
         #expect(!sent.contains("apply without approval"))
         #expect(fixture.sandbox.refusals.isEmpty)
+        try await waitUntil(timeout: .seconds(10), "the call to be recorded") {
+            try await !spend.modelCalls(repository: "acme/web", issue: 12).isEmpty
+        }
         let calls = try await spend.modelCalls(repository: "acme/web", issue: 12)
         #expect(calls.count == 1 && calls[0].purpose == "intake" && calls[0].inputTokens == 2400)
     }

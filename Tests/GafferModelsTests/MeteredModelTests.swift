@@ -8,13 +8,26 @@ import Testing
 /// Spend kept in memory, as the stores keep it.
 final class MemorySpend: ModelSpendStore {
     let calls = Mutex<[ModelCall]>([])
-    func recordModelCall(_ call: ModelCall) async throws { calls.withLock { $0.append(call) } }
-    func modelSpend(repository: String, issue: Int, day: Date, month: Date) async throws -> ModelSpendTotals {
-        calls.withLock { calls in
+    let reserved = Mutex<[(key: String, usd: Double)]>([])
+    func reserveModelSpend(repository: String, issue: Int, at: Date, usd: Double, budget: ModelBudget) async throws {
+        if let refusal = budget.refusal(spent: try await modelSpend(repository: repository, issue: issue, at: at), worstCase: usd) { throw refusal }
+        reserved.withLock { $0.append(("\(repository)#\(issue)", usd)) }
+    }
+    func recordModelCall(_ call: ModelCall, reserved usd: Double) async throws {
+        calls.withLock { $0.append(call) }
+        reserved.withLock { list in
+            if let index = list.firstIndex(where: { $0.key == "\(call.repository)#\(call.issue)" && $0.usd == usd }) { list.remove(at: index) }
+        }
+    }
+    func modelSpend(repository: String, issue: Int, at: Date) async throws -> ModelSpendTotals {
+        let (day, month) = ModelBudget.periods(of: at)
+        let held = reserved.withLock { $0 }
+        return calls.withLock { calls in
             ModelSpendTotals(
-                task: calls.filter { $0.repository == repository && $0.issue == issue }.reduce(0) { $0 + $1.usd },
-                day: calls.filter { $0.at >= day }.reduce(0) { $0 + $1.usd },
-                month: calls.filter { $0.at >= month }.reduce(0) { $0 + $1.usd }
+                task: calls.filter { $0.repository == repository && $0.issue == issue }.reduce(0) { $0 + $1.usd }
+                    + held.filter { $0.key == "\(repository)#\(issue)" }.reduce(0) { $0 + $1.usd },
+                day: calls.filter { $0.at >= day }.reduce(0) { $0 + $1.usd } + held.reduce(0) { $0 + $1.usd },
+                month: calls.filter { $0.at >= month }.reduce(0) { $0 + $1.usd } + held.reduce(0) { $0 + $1.usd }
             )
         }
     }
@@ -60,8 +73,10 @@ struct MeteredModelTests {
         await #expect(throws: ModelError.self) { try await model.respond(request, scope: Self.scope) }
 
         #expect(provider.asked.withLock { $0.map(\.model) } == ["claude-sonnet-4-5", "claude-sonnet-4-5"])
+        try await waitUntil(timeout: .seconds(10), "both calls to be recorded") {
+            try await spend.modelCalls(repository: "acme/infra", issue: 7).count == 2
+        }
         let calls = try await spend.modelCalls(repository: "acme/infra", issue: 7)
-        #expect(calls.count == 2)
         let expected: Double = (1000 * 3 + 200 * 15) / 1_000_000
         #expect(abs(calls[0].usd - expected) < 1e-12)
         #expect(calls[0].inputTokens == 1000 && calls[0].outputTokens == 200 && calls[0].error == nil)
@@ -82,6 +97,7 @@ struct MeteredModelTests {
         )
         let request = ModelRequest(model: "", system: "s", messages: [.user("hi")], maxTokens: 4096)
         _ = try await model.respond(request, scope: Self.scope)
+        try await waitUntil(timeout: .seconds(10), "the call to be settled") { spend.reserved.withLock { $0.isEmpty } }
         let refused = try await #require(throws: ModelBudgetExceeded.self) { try await model.respond(request, scope: Self.scope) }
         #expect(refused.key == "model_budget_task_usd")
         #expect(refused.description.contains("Raise model_budget_task_usd and run /retry"))
@@ -90,6 +106,7 @@ struct MeteredModelTests {
         // Another task has its own budget, but the day's is shared.
         let other = ModelScope(purpose: "intake", repository: "acme/infra", issue: 8)
         _ = try await model.respond(request, scope: other)
+        try await waitUntil(timeout: .seconds(10), "the call to be settled") { spend.reserved.withLock { $0.isEmpty } }
         model = MeteredModel(
             provider: provider,
             model: "m",

@@ -39,7 +39,8 @@ struct MCPServerTests {
             )
         )
         try await store.recordModelCall(
-            ModelCall(at: Date(), repository: "acme/infra", issue: 7, purpose: "intake", provider: "anthropic", model: "m", usd: 0.25)
+            ModelCall(at: Date(), repository: "acme/infra", issue: 7, purpose: "intake", provider: "anthropic", model: "m", usd: 0.25),
+            reserved: 0
         )
         store.shutdown()
         return directory

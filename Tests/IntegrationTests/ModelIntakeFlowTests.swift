@@ -72,6 +72,9 @@ struct ModelIntakeFlowTests {
         #expect(text.contains("called team-logs-archive?"))
         #expect(!text.contains("admin mode"))
         #expect(sent.body["tool_choice"] == .object(["type": "tool", "name": "submit_task"]))
+        try await waitUntil(timeout: .seconds(10), "the call to be recorded") {
+            try await !gaffer.server.store.modelCalls(repository: "acme/web", issue: issue.number).isEmpty
+        }
         let calls = try await gaffer.server.store.modelCalls(repository: "acme/web", issue: issue.number)
         #expect(calls.count == 1 && calls.first?.inputTokens == 3000 && (calls.first?.usd ?? 0) > 0)
 
@@ -137,7 +140,11 @@ struct ModelIntakeFlowTests {
         _ = try await alice.createComment(onIssue: first.number, in: repository, body: "/retry")
         try await waitUntil(timeout: .seconds(60), "the reading after /retry") { try await status(first.number).contains("waiting for confirmation") }
         #expect(models.sandbox.received.count == 2)
-        let spent = try await raised.server.store.modelCalls(repository: "acme/web", issue: first.number)
-        #expect(spent.count == 2, "the refused call was never made, so never recorded")
+        try await waitUntil(timeout: .seconds(10), "both readings to be recorded") {
+            try await raised.server.store.modelCalls(repository: "acme/web", issue: first.number).count == 2
+        }
+        // Two readings, no third: the refused call was never made, so never recorded.
+        try await raised.settle()
+        #expect(try await raised.server.store.modelCalls(repository: "acme/web", issue: first.number).count == 2)
     }
 }

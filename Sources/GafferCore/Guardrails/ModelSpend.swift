@@ -68,9 +68,14 @@ public struct ModelSpendTotals: Sendable, Hashable {
 
 /// Where model calls are recorded and summed.
 public protocol ModelSpendStore: Sendable {
-    func recordModelCall(_ call: ModelCall) async throws
-    /// The spend of the task `repository#issue`, and of every call since `day` and since `month`.
-    func modelSpend(repository: String, issue: Int, day: Date, month: Date) async throws -> ModelSpendTotals
+    /// Before a call: adds `usd`, the most it could cost, to the totals of the task and of the UTC day and month of `at`,
+    /// in one transaction, unless that would take one past its cap in `budget`; then it throws `ModelBudgetExceeded`
+    /// and adds nothing. Calls made at once, by any process, cannot together pass a cap.
+    func reserveModelSpend(repository: String, issue: Int, at: Date, usd: Double, budget: ModelBudget) async throws
+    /// After a call: records it, and puts what it cost in the totals in place of the `reserved` amount.
+    func recordModelCall(_ call: ModelCall, reserved: Double) async throws
+    /// The spend of the task `repository#issue`, and of every call in the UTC day and month of `at`.
+    func modelSpend(repository: String, issue: Int, at: Date) async throws -> ModelSpendTotals
     /// The task's calls, oldest first.
     func modelCalls(repository: String, issue: Int) async throws -> [ModelCall]
 }
@@ -99,6 +104,16 @@ public struct ModelBudget: Sendable, Hashable {
             return ModelBudgetExceeded(scope: scope, key: key, cap: cap, spent: used, needed: worstCase)
         }
         return nil
+    }
+
+    /// The keys of the running totals a call at `date` for `repository#issue` adds to: the task's, its UTC day's and
+    /// its UTC month's. Stores keep one row per key, so the budget reads three rows however many calls were made.
+    public static func totalKeys(repository: String, issue: Int, at date: Date) -> (task: String, day: String, month: String) {
+        let periods = periods(of: date)
+        let format = ISO8601DateFormatter()
+        format.formatOptions = [.withFullDate]
+        let day = format.string(from: periods.day)
+        return ("task:\(repository.lowercased())#\(issue)", "day:\(day)", "month:\(day.prefix(7))")
     }
 
     /// The start of the UTC day and month of `date`.

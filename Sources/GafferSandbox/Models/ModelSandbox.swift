@@ -38,8 +38,12 @@ public final class ModelSandbox: Sendable {
     /// The key clients must send (`x-api-key` or `Authorization: Bearer`).
     public let apiKey: String
 
-    public init(apiKey: String = "sk-sandbox-key") {
+    /// Told of each request: what was answered, or why it was refused.
+    private let report: @Sendable (String) -> Void
+
+    public init(apiKey: String = "sk-sandbox-key", report: @escaping @Sendable (String) -> Void = { _ in }) {
         self.apiKey = apiKey
+        self.report = report
     }
 
     /// Queues answers, served in order, one per request; a request with none queued gets a 500 saying so.
@@ -102,6 +106,7 @@ public final class ModelSandbox: Sendable {
             if let retryAfter { response.headers[.retryAfter] = retryAfter }
             return response
         case .turn(let turn)?:
+            report("\(api.rawValue): answered a turn (\(turn.toolUses.map(\.name).joined(separator: ", ")))")
             let events = api == .anthropic ? AnthropicWireRules.events(turn, model: model) : OpenAIWireRules.events(turn, model: model)
             return Self.stream(events)
         case .streamError(let message)?:
@@ -117,8 +122,14 @@ public final class ModelSandbox: Sendable {
         }
     }
 
+    /// The event stream the sandbox sends for `turn`, whole: for replaying it without a server.
+    public static func streamedBody(_ turn: ScriptedTurn, api: API, model: String) -> String {
+        (api == .anthropic ? AnthropicWireRules.events(turn, model: model) : OpenAIWireRules.events(turn, model: model)).joined()
+    }
+
     private func refuse(_ api: API, status: Int, kind: String, _ message: String, record: Bool = true) -> Response {
         if record { state.withLock { $0.refusals.append(message) } }
+        report("\(api.rawValue): answered \(status): \(message)")
         let error: JSONValue =
             api == .anthropic
             ? .object(["type": "error", "error": .object(["type": .string(kind), "message": .string(message)])])

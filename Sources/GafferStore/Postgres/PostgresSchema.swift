@@ -219,6 +219,7 @@ enum PostgresSchema {
                 """,
                 "CREATE INDEX model_calls_task ON model_calls (repository, issue)",
                 "CREATE INDEX model_calls_at ON model_calls (at)",
+                "CREATE TABLE model_spend (scope text PRIMARY KEY, usd double precision NOT NULL)",
             ]
         ),
     ]

@@ -142,6 +142,7 @@ public struct StoreCopy: Sendable {
             key: ["position"],
             serial: "position"
         ),
+        Table(name: "model_spend", columns: [("scope", .text), ("usd", .real)], key: ["scope"]),
         Table(
             name: "dashboard_sessions",
             columns: [("token_hash", .text), ("expires_at", .real), ("session", .blob)],
