@@ -70,7 +70,7 @@ enum ModelBenchmark {
             spend: store,
             logger: quiet
         )
-        try await report("model.metering", iterations) {
+        try await report("model.metering", iterations, gap: .milliseconds(3)) {
             _ = try await metered.respond(request, scope: ModelScope(purpose: "bench", repository: "acme/bench", issue: task.next() % 500))
         }
         // Metering's parts: the reservation (the budget's check), and the record that settles it.
@@ -102,7 +102,7 @@ enum ModelBenchmark {
                 spend: store,
                 logger: quiet
             )
-            try await report("model.call.\(api.rawValue)", iterations) {
+            try await report("model.call.\(api.rawValue)", iterations, gap: .milliseconds(3)) {
                 _ = try await wired.respond(request, scope: ModelScope(purpose: "bench", repository: "acme/bench", issue: task.next() % 500))
             }
         }
@@ -136,11 +136,14 @@ enum ModelBenchmark {
 
     /// Runs `body` 200 times to warm up, then `iterations` times, and prints the percentiles of one run.
     /// Calls come from workers on the global executor, as in Gaffer, not from the main actor.
-    static func report(_ name: String, _ iterations: Int, _ body: @escaping @Sendable () async throws -> Void) async throws {
-        try await Task.detached { try await measure(name, iterations, body) }.value
+    /// `gap`: an untimed pause after each call, standing for the provider's time, in which a call's record settles
+    /// as it would between real calls (seconds apart); without it the next call would be timed while the last one's
+    /// record is written.
+    static func report(_ name: String, _ iterations: Int, gap: Duration = .zero, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        try await Task.detached { try await measure(name, iterations, gap: gap, body) }.value
     }
 
-    static func measure(_ name: String, _ iterations: Int, _ body: @Sendable () async throws -> Void) async throws {
+    static func measure(_ name: String, _ iterations: Int, gap: Duration, _ body: @Sendable () async throws -> Void) async throws {
         for _ in 0..<200 { try await body() }
         var samples: [Double] = []
         samples.reserveCapacity(iterations)
@@ -149,6 +152,7 @@ enum ModelBenchmark {
             let started = clock.now
             try await body()
             let elapsed = clock.now - started
+            if gap > .zero { try await Task.sleep(for: gap) }
             samples.append(Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12)
         }
         samples.sort()

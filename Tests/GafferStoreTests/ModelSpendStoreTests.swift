@@ -81,3 +81,11 @@ import Testing
         #expect(abs(settled.task - 0.92) < 1e-9 && abs(settled.month - 0.92) < 1e-9)
     }
 }
+
+extension ModelSpendStoreTests {
+    @Test func totalsAreKeptByUTCDayAndMonth() {
+        let keys = ModelBudget.totalKeys(repository: "Acme/Infra", issue: 7, at: Date(timeIntervalSince1970: 1_806_537_599))  // 2027-03-31 23:59:59 UTC
+        #expect(keys.task == "task:acme/infra#7" && keys.day == "day:2027-03-31" && keys.month == "month:2027-03")
+        #expect(ModelBudget.totalKeys(repository: "a/b", issue: 1, at: Date(timeIntervalSince1970: 1_806_537_600)).day == "day:2027-04-01")
+    }
+}

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One call to a model, as the knowledge base keeps it: what it cost, how long it took, and for which task and step.
 public struct ModelCall: Sendable, Hashable, Codable {
     public var at: Date
@@ -109,11 +115,12 @@ public struct ModelBudget: Sendable, Hashable {
     /// The keys of the running totals a call at `date` for `repository#issue` adds to: the task's, its UTC day's and
     /// its UTC month's. Stores keep one row per key, so the budget reads three rows however many calls were made.
     public static func totalKeys(repository: String, issue: Int, at date: Date) -> (task: String, day: String, month: String) {
-        let periods = periods(of: date)
-        let format = ISO8601DateFormatter()
-        format.formatOptions = [.withFullDate]
-        let day = format.string(from: periods.day)
-        return ("task:\(repository.lowercased())#\(issue)", "day:\(day)", "month:\(day.prefix(7))")
+        // gmtime, not a calendar and a date formatter: this runs twice on every call, and those cost tens of microseconds to make.
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let month = String(format: "%04d-%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1)
+        return ("task:\(repository.lowercased())#\(issue)", "day:\(month)-\(String(format: "%02d", Int(parts.tm_mday)))", "month:\(month)")
     }
 
     /// The start of the UTC day and month of `date`.
