@@ -140,7 +140,9 @@ extension GafferComments {
         var context: [String: Any] = [
             "kind": MarkdownText.plain(task.kind.displayName),
             "resource": MarkdownText.plain(task.resource?.displayName ?? "all resources"),
-            "fields": fields.map { ["key": MarkdownText.plain($0.key), "value": MarkdownText.code($0.value)] },
+            "fields": fields.map { ["key": MarkdownText.plain($0.key), "value": MarkdownText.code($0.value)] }
+                + (task.tags.isEmpty
+                    ? [] : [["key": "tags", "value": task.tags.keys.sorted().map { MarkdownText.code("\($0): \(task.tags[$0] ?? "")") }.joined(separator: ", ")]]),
             "form": form,
             "model": MarkdownText.code(model),
         ]

@@ -106,7 +106,10 @@ struct ModelSandboxCommand: AsyncParsableCommand {
         let sandbox = ModelSandbox(apiKey: key) { line in FileHandle.standardError.write(Data("model sandbox: \(line)\n".utf8)) }
         sandbox.enqueue(turns.map { .turn($0) })
         let application = sandbox.makeApplication(port: port) { port in
-            print("model sandbox: http://127.0.0.1:\(port) (anthropic_base_url), http://127.0.0.1:\(port)/v1 (openai_base_url); \(turns.count) turns")
+            // Written straight out: print buffers when standard output is a file or a pipe.
+            FileHandle.standardOutput.write(
+                Data("model sandbox: http://127.0.0.1:\(port) (anthropic_base_url), http://127.0.0.1:\(port)/v1 (openai_base_url); \(turns.count) turns\n".utf8)
+            )
         }
         try await application.runService()
     }
