@@ -158,7 +158,7 @@ enum ModelBenchmark {
         samples.sort()
         func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
         let line: [String: Any] = [
-            "bench": name, "iterations": iterations, "p50_us": (percentile(0.5) * 10).rounded() / 10,
+            "benchmark": name, "iterations": iterations, "p50_us": (percentile(0.5) * 10).rounded() / 10,
             "p99_us": (percentile(0.99) * 10).rounded() / 10, "max_us": ((samples.last ?? 0) * 10).rounded() / 10,
         ]
         let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])

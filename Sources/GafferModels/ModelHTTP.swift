@@ -24,7 +24,8 @@ struct ModelHTTP: Sendable {
         let task = Task {
             var decoder = decoder
             do {
-                let deadline = NIODeadline.now() + .nanoseconds(Int64(endpoint.timeout.components.seconds) * 1_000_000_000)
+                let (seconds, attoseconds) = endpoint.timeout.components
+                let deadline = NIODeadline.now() + .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
                 let response = try await send(path: path, headers: headers, body: body, deadline: deadline)
                 var parser = ServerSentEventParser()
                 do {
@@ -87,6 +88,13 @@ struct ModelHTTP: Sendable {
                 failure = ModelError(provider: provider, kind: .unavailable, message: "cannot reach \(endpoint.baseURL): \(error)")
                 wait = backoff.delay(afterAttempt: attempt)
             }
+            // The call's time is the whole of it, retries and their waits included.
+            let timedOut = ModelError(
+                provider: provider,
+                kind: .timedOut,
+                message: "no answer within \(endpoint.timeout) (model_timeout_seconds): \(failure.message)"
+            )
+            guard NIODeadline.now() < deadline else { throw timedOut }
             guard let wait, attempt < endpoint.maxAttempts else {
                 throw attempt > 1 && failure.kind == .unavailable
                     ? ModelError(
@@ -105,6 +113,7 @@ struct ModelHTTP: Sendable {
                     status: failure.status
                 )
             }
+            guard NIODeadline.now() + .nanoseconds(Int64(wait.components.seconds) * 1_000_000_000) < deadline else { throw timedOut }
             try await waiter.wait(wait)
         }
     }

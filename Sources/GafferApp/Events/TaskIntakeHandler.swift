@@ -186,16 +186,7 @@ public struct TaskIntakeHandler: WebhookEventHandler {
         guard inference != nil, let github, let repository = RepositoryRef(fullName: gitHubRepository.fullName, installation: installation),
             try await github.readStatus(issue: number, in: repository).flatMap({ InferenceStep.form(in: $0.body) }) != nil
         else { return false }
-        try await answer(
-            number,
-            author: author,
-            actor: actor,
-            in: gitHubRepository,
-            installation: installation,
-            event: nil,
-            confirming: true,
-            context: context
-        )
+        try await retake(number, author: author, actor: actor, in: gitHubRepository, installation: installation, context: context)
         return true
     }
 
