@@ -21,6 +21,7 @@ struct ModelHTTP: Sendable {
         decoder: some ModelStreamDecoder
     ) -> AsyncThrowingStream<ModelStreamEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: ModelStreamEvent.self)
+        let timedOut = ModelError(provider: provider, kind: .timedOut, message: "no whole answer within \(endpoint.timeout) (model_timeout_seconds)")
         let task = Task {
             var decoder = decoder
             do {
@@ -51,7 +52,18 @@ struct ModelHTTP: Sendable {
                 continuation.finish(throwing: ModelError(provider: provider, kind: .malformed, message: "the answer could not be read: \(error)"))
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
+        // AsyncHTTPClient's deadline runs on its event loop; seen under load to fire ten seconds late. This one, on
+        // Swift's own clock, ends the call on time whatever the event loop is doing: the answer is the time-out.
+        let timeout = endpoint.timeout
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            continuation.finish(throwing: timedOut)
+            task.cancel()
+        }
+        continuation.onTermination = { _ in
+            task.cancel()
+            watchdog.cancel()
+        }
         return stream
     }
 

@@ -83,7 +83,10 @@ final class StoppableJob: JobHandler {
 
             job.open()
             try await fixture.stop.resume()
-            try await waitUntil("the stopped job to run again after the resume") { try await fixture.store.job(id: stopped.id)?.state == .succeeded }
+            // As long as the other waits on a loaded machine: a `.ci/run` under the whole suite timed out at 30 s here.
+            try await waitUntil(timeout: .seconds(90), "the stopped job to run again after the resume") {
+                try await fixture.store.job(id: stopped.id)?.state == .succeeded
+            }
         }
         #expect(job.starts == 2)
         let done = try #require(try await fixture.store.job(id: stopped.id))

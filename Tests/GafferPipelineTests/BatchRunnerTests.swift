@@ -121,6 +121,7 @@ struct BatchRunnerTests {
         let outcomes = Dictionary(uniqueKeysWithValues: result.builds.map { ($0.identifier, $0) })
         #expect(outcomes["quick"]?.result?.status == .failed)
         #expect(outcomes["slow"]?.result?.status == .stopped)
-        #expect(started.duration(to: .now) < .seconds(30))
+        // The slow build sleeps 60 s: stopped, it ends well before; a loaded machine may take tens of seconds to start them.
+        #expect(started.duration(to: .now) < .seconds(55))
     }
 }
