@@ -1,9 +1,10 @@
 import Foundation
 
 /// Waits until `condition` holds, checking every `interval`, or throws when
-/// `timeout` passes: tests wait for what they expect, never for a fixed time.
+/// `timeout` passes: tests wait for what they expect, never for a fixed time. The default is long because a
+/// waited-for condition that holds costs nothing more, and a `.ci/run` under the whole suite outran 30 s.
 public func waitUntil(
-    timeout: Duration = .seconds(30),
+    timeout: Duration = .seconds(90),
     interval: Duration = .milliseconds(20),
     _ what: String = "condition",
     _ condition: () async throws -> Bool
