@@ -132,6 +132,11 @@ extension GafferComments {
 
 /// What Gaffer writes when a model read an issue the parser could not type.
 extension GafferComments {
+    /// A task's tags as one table cell: `key: value` code spans, by key.
+    static func tagList(_ tags: [String: String]) -> String {
+        tags.keys.sorted().map { MarkdownText.code("\($0): \(tags[$0] ?? "")") }.joined(separator: ", ")
+    }
+
     /// The marker before the inferred form in the status comment; `/plan` confirms the form after it.
     public static let inferredMarker = "<!-- gaffer:inferred -->"
 
@@ -141,8 +146,7 @@ extension GafferComments {
             "kind": MarkdownText.plain(task.kind.displayName),
             "resource": MarkdownText.plain(task.resource?.displayName ?? "all resources"),
             "fields": fields.map { ["key": MarkdownText.plain($0.key), "value": MarkdownText.code($0.value)] }
-                + (task.tags.isEmpty
-                    ? [] : [["key": "tags", "value": task.tags.keys.sorted().map { MarkdownText.code("\($0): \(task.tags[$0] ?? "")") }.joined(separator: ", ")]]),
+                + (task.tags.isEmpty ? [] : [["key": "tags", "value": Self.tagList(task.tags)]]),
             "form": form,
             "model": MarkdownText.code(model),
         ]

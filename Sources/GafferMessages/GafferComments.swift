@@ -28,7 +28,7 @@ public struct GafferComments: Sendable {
             if let region = task.region { context["region"] = MarkdownText.plain(region) }
             if let account = task.account { context["account"] = MarkdownText.plain(account) }
             if !task.tags.isEmpty {
-                context["tags"] = task.tags.keys.sorted().map { MarkdownText.code("\($0): \(task.tags[$0] ?? "")") }.joined(separator: ", ")
+                context["tags"] = Self.tagList(task.tags)
             }
             if !task.dependsOn.isEmpty { context["dependsOn"] = task.dependsOn.map { "#\($0)" }.joined(separator: ", ") }
             return try templates.render("task-understood", context)

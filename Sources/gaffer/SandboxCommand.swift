@@ -107,9 +107,9 @@ struct ModelSandboxCommand: AsyncParsableCommand {
         sandbox.enqueue(turns.map { .turn($0) })
         let application = sandbox.makeApplication(port: port) { port in
             // Written straight out: print buffers when standard output is a file or a pipe.
-            FileHandle.standardOutput.write(
-                Data("model sandbox: http://127.0.0.1:\(port) (anthropic_base_url), http://127.0.0.1:\(port)/v1 (openai_base_url); \(turns.count) turns\n".utf8)
-            )
+            let address = "http://127.0.0.1:\(port)"
+            let line = "model sandbox: \(address) (anthropic_base_url), \(address)/v1 (openai_base_url); \(turns.count) turns\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
         }
         try await application.runService()
     }

@@ -84,7 +84,8 @@ import Testing
 
 extension ModelSpendStoreTests {
     @Test func totalsAreKeptByUTCDayAndMonth() {
-        let keys = ModelBudget.totalKeys(repository: "Acme/Infra", issue: 7, at: Date(timeIntervalSince1970: 1_806_537_599))  // 2027-03-31 23:59:59 UTC
+        // 2027-03-31 23:59:59 UTC.
+        let keys = ModelBudget.totalKeys(repository: "Acme/Infra", issue: 7, at: Date(timeIntervalSince1970: 1_806_537_599))
         #expect(keys.task == "task:acme/infra#7" && keys.day == "day:2027-03-31" && keys.month == "month:2027-03")
         #expect(ModelBudget.totalKeys(repository: "a/b", issue: 1, at: Date(timeIntervalSince1970: 1_806_537_600)).day == "day:2027-04-01")
     }
