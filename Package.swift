@@ -108,6 +108,8 @@ let package = Package(
             dependencies: [
                 "GafferCore",
                 "GafferAWS",
+                "GafferModels",
+                "GafferPipeline",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -180,6 +182,7 @@ let package = Package(
                 "GafferApp",
                 "GafferAWS",
                 "GafferCore",
+                "GafferModels",
                 "GafferGitHub",
                 "GafferProcess",
                 "GafferSandbox",
@@ -243,7 +246,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GafferAgentsTests",
-            dependencies: ["GafferAgents", "GafferAWS", "GafferPipeline", "GafferProcess", "GafferStore", "GafferTestSupport"]
+            dependencies: ["GafferAgents", "GafferAWS", "GafferModels", "GafferPipeline", "GafferProcess", "GafferSandbox", "GafferStore", "GafferTestSupport"]
         ),
         .testTarget(
             name: "GafferStoreTests",

@@ -22,14 +22,25 @@ public struct AgentContext: Sendable {
     public let clock: any WallClock
     /// What report steps read (AWS, read-only, and the registry); nil where Gaffer has no AWS access.
     public let reports: ReportSources?
+    /// What writes application code with a model; nil where no model is configured for the deployment agent.
+    public var coder: ApplicationCoder?
 
-    public init(task: AwsTask, plan: Plan, templates: TemplateLibrary, settings: AgentSettings, clock: any WallClock, reports: ReportSources? = nil) {
+    public init(
+        task: AwsTask,
+        plan: Plan,
+        templates: TemplateLibrary,
+        settings: AgentSettings,
+        clock: any WallClock,
+        reports: ReportSources? = nil,
+        coder: ApplicationCoder? = nil
+    ) {
         self.task = task
         self.plan = plan
         self.templates = templates
         self.settings = settings
         self.clock = clock
         self.reports = reports
+        self.coder = coder
     }
 
     /// The sources a report step reads, or the capability gap that says why it cannot run here.
@@ -70,4 +81,20 @@ public struct CapabilityGapError: Error, Sendable, CustomStringConvertible {
     public let gap: CapabilityGap
     public init(_ gap: CapabilityGap) { self.gap = gap }
     public var description: String { "\(gap.agent.rawValue) agent cannot \(gap.asked) yet: \(gap.lacking)" }
+}
+
+/// Thrown by a step that stopped at a cap before it was done: what it wrote is kept with the failed step, so it can be
+/// committed to the task's branch for a person to see and for `/retry` to go on from.
+public struct UnfinishedStepError: Error, Sendable, CustomStringConvertible {
+    /// What the step wrote so far.
+    public let output: StepOutput
+    /// The cap it stopped at and what is left, for a person.
+    public let reason: String
+
+    public init(output: StepOutput, reason: String) {
+        self.output = output
+        self.reason = reason
+    }
+
+    public var description: String { reason }
 }

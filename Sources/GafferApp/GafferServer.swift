@@ -61,6 +61,7 @@ public struct GafferServer: Sendable {
             let workspaces = try configuration.makeWorkspaces(sharedLocks: store as? any SharedLocks)
             var coordinator = try configuration.makeCoordinator(store: store)
             coordinator.knowledge = store
+            coordinator.coder = configuration.makeApplicationCoder(spend: store, clock: clock, logger: logger)
             publisher = TaskPublisher(coordinator: coordinator, workspaces: workspaces)
             publisher?.emergencyStop = emergencyStop
             pipeline = configuration.makePullRequestPipeline(workspaces: workspaces)

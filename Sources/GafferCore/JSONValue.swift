@@ -90,6 +90,12 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, Ex
     public init(integerLiteral value: Int) { self = .number(Decimal(value)) }
 }
 
+extension JSONValue: ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral {
+    /// A later duplicate key replaces an earlier one, as in a JSON document.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(Dictionary(elements) { _, last in last }) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+}
+
 extension Decimal {
     /// The decimal rounded to `scale` places.
     func rounded(_ scale: Int, _ mode: NSDecimalNumber.RoundingMode) -> Decimal {

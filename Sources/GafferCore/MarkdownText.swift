@@ -31,6 +31,18 @@ public enum MarkdownText {
         return result.replacingOccurrences(of: "://", with: ":/\u{200B}/").replacingOccurrences(of: "www.", with: "www\u{200B}.")
     }
 
+    /// A fenced block that shows `text` exactly, its lines kept, whatever backticks it holds.
+    public static func block(_ text: String) -> String {
+        var longest = 0
+        var run = 0
+        for character in text {
+            run = character == "`" ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        let fence = String(repeating: "`", count: max(3, longest + 1))
+        return "\(fence)\n\(text)\n\(fence)"
+    }
+
     /// A code span that shows `text` exactly, whatever backticks it holds (and safe in a table).
     public static func code(_ text: String) -> String {
         let flat = text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")

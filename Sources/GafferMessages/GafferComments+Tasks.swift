@@ -34,6 +34,19 @@ extension GafferComments {
         return try templates.render("task-plan-failed", context)
     }
 
+    /// The issue's status when a step stopped at a cap with work unfinished: what it wrote is on `branch`, no pull request.
+    public func taskUnfinished(_ plan: Plan, branch: String, commit: String) throws -> String {
+        var context = taskFields(plan.task)
+        let step = plan.unfinishedStep
+        context["step"] = MarkdownText.plain(step?.id ?? "a")
+        context["reason"] = MarkdownText.plain(step?.error ?? "it stopped at a cap")
+        context["branch"] = MarkdownText.plain(branch)
+        context["commit"] = String(commit.prefix(12))
+        context["notes"] = (step?.output?.notes ?? []).map(MarkdownText.plain)
+        if let details = step?.output?.details { context["details"] = MarkdownText.block(details) }
+        return try templates.render("task-unfinished", context)
+    }
+
     /// The issue's status while issues it depends on are open.
     public func taskWaiting(for open: [Int]) throws -> String {
         try templates.render("task-waiting", ["waitingFor": open.map { "#\($0)" }.joined(separator: ", "), "single": open.count == 1])

@@ -1,15 +1,17 @@
 import GafferCore
+import GafferModels
 
 /// Writes what the pull request carries besides the templates: the pipeline that checks it
 /// (`infra/<stack>/buildspec.yml`) and a README saying what will be created, why, what it costs,
 /// what the security review found and how to change it.
 public struct DeploymentAgent: Agent {
     public let role = AgentRole.deployment
-    public let intents: Set<StepIntent> = [.writePipeline]
+    public let intents: Set<StepIntent> = [.writePipeline, .writeApplicationCode]
 
     public init() {}
 
     public func perform(_ step: Step, context: AgentContext) async throws -> StepOutput {
+        if step.intent == .writeApplicationCode { return try await writeApplicationCode(step, context: context) }
         let naming = context.stack
         let plan = context.plan
         let isDelete = context.task.kind == .delete
@@ -48,6 +50,36 @@ public struct DeploymentAgent: Agent {
             try context.templates.render("agents/stack-readme", readmeContext(context, templates: templates, isDelete: isDelete))
         )
         return StepOutput(files: files, notes: ["The pull request's pipeline is \(naming.buildspecPath)."])
+    }
+
+    /// The code the issue's `behaviour` asks for, written by a model on the blueprint's tree (or on what the branch holds).
+    private func writeApplicationCode(_ step: Step, context: AgentContext) async throws -> StepOutput {
+        let task = context.task
+        guard let behaviour = task.parameters[PlanRules.behaviourKey]?.stringValue, let kind = task.resource?.applicationKind else {
+            return StepOutput(nothingToDo: true)
+        }
+        guard let coder = context.coder else {
+            throw CapabilityGapError(
+                CapabilityGap(
+                    agent: role,
+                    asked: "write the code the issue asks for beyond the blueprint",
+                    lacking: "no model is configured to write it: set agent_models: deployment=PROVIDER/MODEL with its key and price, "
+                        + "or take `behaviour` out of the issue"
+                )
+            )
+        }
+        var tree = CodeTree(folder: context.stack.folder, blueprint: context.plan.files)
+        if let earlier = context.plan.earlierWork { tree.carry(earlier) }
+        let job = ApplicationCoder.Job(
+            behaviour: behaviour,
+            application: "\(kind.rawValue) application (\(kind.runsInContainers ? "FastAPI in containers" : "Lambda functions behind API Gateway"))",
+            tree: tree,
+            others: context.plan.files,
+            scope: ModelScope(purpose: "application-code", repository: context.plan.repository ?? "local", issue: task.issue ?? 0, step: step.id),
+            // Within the plan's limit per step, so the coordinator never cancels the loop and loses what it wrote.
+            maxSeconds: min(coder.maxSeconds, context.plan.limits.stepTimeoutSeconds * 0.9)
+        )
+        return try await coder.write(job, clock: context.clock)
     }
 
     private func readmeContext(_ context: AgentContext, templates: [String], isDelete: Bool) throws -> [String: Any] {

@@ -15,6 +15,8 @@ public struct Coordinator: Sendable {
     public var reports: ReportSources?
     /// Where a ready plan finds the lessons learned about the resources it writes; nil: none are shown.
     public var knowledge: (any KnowledgeStore)?
+    /// What writes application code beyond a blueprint; nil: a task that asks for it ends in a capability gap that says so.
+    public var coder: ApplicationCoder?
     /// The most lessons one plan shows.
     static let maximumLessons = 3
 
@@ -41,7 +43,12 @@ public struct Coordinator: Sendable {
     }
 
     /// Makes the task's plan and saves it, without running it.
-    public func makePlan(for task: AwsTask, repository: String? = nil, id: String = UUID().uuidString) async throws -> Plan {
+    public func makePlan(
+        for task: AwsTask,
+        repository: String? = nil,
+        id: String = UUID().uuidString,
+        earlierWork: FileSet? = nil
+    ) async throws -> Plan {
         var plan = Plan(
             id: id,
             task: task,
@@ -51,6 +58,7 @@ public struct Coordinator: Sendable {
             approvalReasons: PlanRules.approvalReasons(for: task),
             at: clock.now()
         )
+        plan.earlierWork = earlierWork
         if plan.steps.count > limits.maxSteps {
             stop(&plan, .steps(limits.maxSteps))
             finish(&plan)
@@ -60,8 +68,9 @@ public struct Coordinator: Sendable {
     }
 
     /// Makes the task's plan and runs it to the end.
-    public func plan(_ task: AwsTask, repository: String? = nil) async throws -> Plan {
-        try await run(makePlan(for: task, repository: repository))
+    /// - Parameter earlierWork: what the task's branch holds already, for a step that goes on from it.
+    public func plan(_ task: AwsTask, repository: String? = nil, earlierWork: FileSet? = nil) async throws -> Plan {
+        try await run(makePlan(for: task, repository: repository, earlierWork: earlierWork))
     }
 
     /// Runs a saved plan on from where it was: a step left `running` by a worker that died runs again.
@@ -99,7 +108,15 @@ public struct Coordinator: Sendable {
                         fail(&plan, index, "no agent has the role \(step.agent.rawValue)")
                         continue
                     }
-                    let context = AgentContext(task: plan.task, plan: plan, templates: templates, settings: settings, clock: clock, reports: reports)
+                    let context = AgentContext(
+                        task: plan.task,
+                        plan: plan,
+                        templates: templates,
+                        settings: settings,
+                        clock: clock,
+                        reports: reports,
+                        coder: coder
+                    )
                     let timeout = plan.limits.stepTimeoutSeconds
                     group.addTask { await Self.perform(agent, step, context, timeout: timeout) }
                     running += 1
@@ -201,6 +218,10 @@ public struct Coordinator: Sendable {
                 )
             )
             fail(&plan, index, error.description)
+        case .failure(let error as UnfinishedStepError):
+            // Failed, but what it wrote is kept: it goes to the branch, never into a pull request.
+            plan.steps[index].output = error.output
+            fail(&plan, index, error.reason)
         case .failure(is StepTimedOut):
             fail(&plan, index, "ran longer than the time limit per step")
             stop(&plan, .stepTimeout(step: plan.steps[index].id, seconds: plan.limits.stepTimeoutSeconds))

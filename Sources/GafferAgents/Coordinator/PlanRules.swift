@@ -6,7 +6,7 @@ import GafferCore
 /// | --- | --- |
 /// | create / update one resource | infrastructure → monitoring → (security ∥ cost) → deployment |
 /// | delete | infrastructure (what the deletion removes and keeps) → (security ∥ cost, the saving) → deployment; always needs approval |
-/// | an application | the same as create, with infrastructure building from the app's blueprint |
+/// | an application | the same as create, with infrastructure building from the app's blueprint; then, when the issue asks for behaviour beyond the blueprint, deployment writes that code |
 /// | discover, health check, security audit, optimize costs | one step for the agent that owns the report |
 ///
 /// Monitoring runs before the reviewers so that the security agent reviews, and the cost agent
@@ -25,14 +25,22 @@ public enum PlanRules {
             ]
         }
         let build: StepIntent = task.resource?.applicationKind == nil ? .writeStack : .buildApplication
-        return [
+        var steps = [
             Step(id: "infrastructure", agent: .infrastructure, intent: build),
             Step(id: "monitoring", agent: .monitoring, intent: .writeAlarms, dependsOn: ["infrastructure"]),
             Step(id: "security", agent: .security, intent: .reviewSecurity, dependsOn: ["monitoring"]),
             Step(id: "cost", agent: .cost, intent: .estimateCost, dependsOn: ["monitoring"]),
             Step(id: "deployment", agent: .deployment, intent: .writePipeline, dependsOn: ["security", "cost"]),
         ]
+        // The model only edits the application's code, never its templates, so the reviews before it still hold.
+        if task.resource?.applicationKind != nil, task.parameters[Self.behaviourKey] != nil {
+            steps.append(Step(id: "application-code", agent: .deployment, intent: .writeApplicationCode, dependsOn: ["deployment"]))
+        }
+        return steps
     }
+
+    /// The application parameter that asks for code beyond the blueprint.
+    public static let behaviourKey = "behaviour"
 
     /// Reasons a task needs approval whatever its agents find.
     public static func approvalReasons(for task: AwsTask) -> [String] {
@@ -52,8 +60,11 @@ public enum PlanRules {
     static var everyStepShape: [(AgentRole, StepIntent)] {
         let resources: [ResourceKind?] = [nil, .s3Bucket, .application(.fastapiECS)]
         var seen = Set<String>()
-        return TaskKind.allCases.flatMap { kind in resources.flatMap { steps(for: AwsTask(kind: kind, resource: $0)) } }
-            .map { ($0.agent, $0.intent) }
-            .filter { seen.insert("\($0.0.rawValue)/\($0.1.rawValue)").inserted }
+        let behaviour: [String: ParameterValue] = [behaviourKey: .string("list orders by customer")]
+        return TaskKind.allCases.flatMap { kind in
+            resources.flatMap { steps(for: AwsTask(kind: kind, resource: $0, parameters: $0?.applicationKind == nil ? [:] : behaviour)) }
+        }
+        .map { ($0.agent, $0.intent) }
+        .filter { seen.insert("\($0.0.rawValue)/\($0.1.rawValue)").inserted }
     }
 }

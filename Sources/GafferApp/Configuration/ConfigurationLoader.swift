@@ -390,6 +390,14 @@ public enum ConfigurationLoader {
         Setting(key: "model_max_attempts") { config, value in
             wholeNumber(value, in: 1...10, unit: "attempts") { config.models.maxAttempts = $0 }
         },
+        Setting(key: "model_code_iterations") { config, value in
+            wholeNumber(value, in: 1...200, unit: "model calls") { config.models.codeIterations = $0 }
+        },
+        Setting(key: "model_code_minutes") { config, value in
+            guard let minutes = Double(value), (1...240).contains(minutes) else { return "'\(value)' is not a number of minutes from 1 to 240" }
+            config.models.codeMinutes = minutes
+            return nil
+        },
         Setting(key: "command_permissions") { config, value in
             for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
                 let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -8,6 +8,8 @@ import Logging
 public enum ModelRole: String, Sendable, Hashable, CaseIterable {
     /// Reads an issue the parser could not type, for the requester to confirm.
     case intake
+    /// Writes an application's code beyond its blueprint, in a loop with the application's tests.
+    case deployment
 }
 
 /// The wire protocols Gaffer speaks to models.
@@ -38,6 +40,9 @@ public struct ModelSettings: Sendable {
     public var budget = ModelBudget()
     public var timeoutSeconds = 120.0
     public var maxAttempts = 4
+    /// The most model calls, and minutes, one application-code step takes (`model_code_iterations`, `model_code_minutes`).
+    public var codeIterations = 20
+    public var codeMinutes = 8.0
 
     public init() {}
 

@@ -3,7 +3,9 @@ import GafferAWS
 import GafferAgents
 import GafferCore
 import GafferGit
+import GafferModels
 import GafferPipeline
+import Logging
 
 extension GafferConfiguration {
     /// The coordinator these settings make: the standard agents, the shipped templates (or
@@ -64,13 +66,29 @@ extension GafferConfiguration {
             (try? AWSClient.standard(awsSettings)).map { AWSParameterResolver(client: $0) } ?? StaticParameterResolver()
         var pipeline = PullRequestPipeline(
             workspaces: workspaces,
-            runner: BuildRunner(resolver: resolver, isolation: BuildIsolation(user: pipelineUser, bubblewrap: pipelineSandbox)),
+            runner: BuildRunner(resolver: resolver, isolation: pipelineIsolation),
             workDirectory: dataDirectory.appendingPathComponent("pipelines", isDirectory: true),
             timeout: .milliseconds(Int64(pipelineTimeoutMinutes * 60_000))
         )
         pipeline.taskLogs = taskLogs
         pipeline.checkov = pipelineCheckov.map { CheckovReview(executable: $0, skips: (try? CheckovReview.shippedSkips()) ?? []) }
         return pipeline
+    }
+
+    private var pipelineIsolation: BuildIsolation { BuildIsolation(user: pipelineUser, bubblewrap: pipelineSandbox) }
+
+    /// What writes application code beyond a blueprint (`agent_models: deployment=…`), or nil when no model is
+    /// configured for it. Its test runs are pull-request pipelines with no parameters or secrets, isolated the same way.
+    public func makeApplicationCoder(spend: any ModelSpendStore, clock: any WallClock, logger: Logger) -> ApplicationCoder? {
+        guard let model = models.model(for: .deployment, spend: spend, clock: clock, logger: logger) else { return nil }
+        let tests = PipelineApplicationTests(
+            runner: BuildRunner(isolation: pipelineIsolation),
+            timeout: .milliseconds(Int64(pipelineTimeoutMinutes * 60_000))
+        )
+        var coder = ApplicationCoder(model: model, tests: tests, workDirectory: dataDirectory.appendingPathComponent("code", isDirectory: true))
+        coder.maxIterations = models.codeIterations
+        coder.maxSeconds = models.codeMinutes * 60
+        return coder
     }
 
     /// Plans and applies with these settings: CloudFormation through the configured AWS credentials and account roles,

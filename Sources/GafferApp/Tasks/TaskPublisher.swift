@@ -73,14 +73,48 @@ public struct TaskPublisher: Sendable {
             return .waiting(for: open)
         }
 
+        guard let cloneURL = repository.cloneUrl else {
+            throw PermanentJobFailure("the delivery's repository has no clone_url to push to")
+        }
+        let base = repository.defaultBranch ?? "main"
+        let branch = TaskBranch.name(issue: issue.number, task: task)
+        let makeRemote = { try GitRemote(url: cloneURL, credentials: .token(try await client.gitToken(for: ref))) }
+        // Code a model writes goes on from what the branch holds: an unfinished step's work, or a person's commits.
+        let earlierWork =
+            task.parameters[PlanRules.behaviourKey] == nil
+            ? nil
+            : try await branchFiles(branch, from: base, under: StackNaming(task: task).folder, remote: try await makeRemote(), issue: issue.number)
+
         // The agents' steps stop when Gaffer is paused; the job runs them again after the resume.
         let (coordinator, name) = (self.coordinator, repository.fullName)
         let plan =
             if let emergencyStop {
-                try await emergencyStop.stoppable { try await coordinator.plan(task, repository: name) }
+                try await emergencyStop.stoppable { try await coordinator.plan(task, repository: name, earlierWork: earlierWork) }
             } else {
-                try await coordinator.plan(task, repository: name)
+                try await coordinator.plan(task, repository: name, earlierWork: earlierWork)
             }
+        let requester = try GitIdentity.gitHubUser(login: issue.author.login, id: issue.author.id)
+        if plan.unfinishedStep != nil {
+            // Unproven code goes to the branch for people to read and for /retry to go on from, never into a pull request.
+            let pushed = try await push(
+                plan.filesSoFar,
+                to: branch,
+                from: base,
+                remote: try await makeRemote(),
+                message:
+                    "Unfinished: \(github.comments.pullRequestTitle(task, issue: issue.number))\n\nWritten by Gaffer for #\(issue.number); its tests do not pass yet.",
+                coAuthors: [requester],
+                issue: issue.number
+            )
+            try await github.writeStatus(
+                try github.comments.taskUnfinished(plan, branch: branch, commit: pushed.pushed.description) + issue.statusNote,
+                version: issue.version,
+                issue: issue.number,
+                in: ref
+            )
+            logger.info("plan unfinished; its work is on the branch", metadata: ["plan": "\(plan.id)", "branch": "\(branch)"])
+            return .planStopped
+        }
         guard plan.state == .ready else {
             // An earlier plan's pull request stays as it is, and the status says so.
             let earlier = try await client.pullRequests(head: TaskBranch.name(issue: issue.number, task: task), in: ref).first { $0.state == "open" }
@@ -94,24 +128,15 @@ public struct TaskPublisher: Sendable {
             return .planStopped
         }
 
-        guard let cloneURL = repository.cloneUrl else {
-            throw PermanentJobFailure("the delivery's repository has no clone_url to push to")
-        }
-        let base = repository.defaultBranch ?? "main"
-        let branch = TaskBranch.name(issue: issue.number, task: task)
-        let remote = try GitRemote(url: cloneURL, credentials: .token(try await client.gitToken(for: ref)))
-        let requester = try GitIdentity.gitHubUser(login: issue.author.login, id: issue.author.id)
-        let files = plan.files
-        let pushed = try await workspaces.withWorkspace(for: remote, job: "issue-\(issue.number)") { workspace in
-            // On the branch's tip when it exists: a person's commits on Gaffer's branch are kept.
-            _ = try await workspace.prepareBranch(branch, from: base, start: .existingBranch)
-            try await workspace.apply(files)
-            _ = try await workspace.commit(
-                message: "\(github.comments.pullRequestTitle(task, issue: issue.number))\n\nPlanned by Gaffer for #\(issue.number).",
-                coAuthors: [requester]
-            )
-            return try await workspace.push(.forceWithLease)
-        }
+        let pushed = try await push(
+            plan.files,
+            to: branch,
+            from: base,
+            remote: try await makeRemote(),
+            message: "\(github.comments.pullRequestTitle(task, issue: issue.number))\n\nPlanned by Gaffer for #\(issue.number).",
+            coAuthors: [requester],
+            issue: issue.number
+        )
 
         let title = github.comments.pullRequestTitle(task, issue: issue.number)
         let body = try github.comments.pullRequestBody(plan, issue: issue.number)
@@ -141,5 +166,41 @@ public struct TaskPublisher: Sendable {
             metadata: ["pull_request": "\(pull.number)", "branch": "\(branch)", "commit": "\(pushed.pushed)", "changed": "\(pushed.changed)"]
         )
         return .published(pullRequest: pull.number, commit: pushed.pushed.description, created: existing == nil)
+    }
+
+    /// Commits `files` on the branch's tip when it exists (a person's commits on Gaffer's branch are kept), and pushes.
+    private func push(
+        _ files: FileSet,
+        to branch: String,
+        from base: String,
+        remote: GitRemote,
+        message: String,
+        coAuthors: [GitIdentity],
+        issue: Int
+    ) async throws -> PushOutcome {
+        try await workspaces.withWorkspace(for: remote, job: "issue-\(issue)") { workspace in
+            _ = try await workspace.prepareBranch(branch, from: base, start: .existingBranch)
+            try await workspace.apply(files)
+            _ = try await workspace.commit(message: message, coAuthors: coAuthors)
+            return try await workspace.push(.forceWithLease)
+        }
+    }
+
+    /// The files under `folder` on the branch's tip, or nil when there is no such branch yet.
+    private func branchFiles(_ branch: String, from base: String, under folder: String, remote: GitRemote, issue: Int) async throws -> FileSet? {
+        try await workspaces.withWorkspace(for: remote, job: "issue-\(issue)-read") { workspace in
+            guard let tip = try await workspace.prepareBranch(branch, from: base, start: .existingBranch).remoteTip else { return nil }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gaffer-branch-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            try await workspace.checkout(tip, to: directory.path)
+            var files = FileSet()
+            let root = directory.appendingPathComponent(folder)
+            for relative in ((try? FileManager.default.subpathsOfDirectory(atPath: root.path)) ?? []).sorted() {
+                let url = root.appendingPathComponent(relative)
+                guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+                files.write("\(folder)/\(relative)", try Data(contentsOf: url))
+            }
+            return files
+        }
     }
 }

@@ -23,6 +23,8 @@ public enum StepIntent: String, Sendable, Hashable, Codable, CaseIterable {
     case writePipeline
     /// Build a whole application from its blueprint.
     case buildApplication
+    /// Change the application's code to do what the issue asks beyond its blueprint, until its tests pass.
+    case writeApplicationCode
     /// Answer a report task (discover, health check, security audit, cost report).
     case writeReport
 }

@@ -31,6 +31,9 @@ public struct Plan: Sendable, Hashable, Codable {
     public var updatedAt: Date
     /// What failed before for the kinds of resource this plan writes, and what fixed it (the knowledge base's learnings).
     public var lessons: [String]?
+    /// What the task's branch already held in the application's folder when this plan was made (an unfinished
+    /// step's work, or a person's commits): the code step goes on from it rather than starting again.
+    public var earlierWork: FileSet?
 
     public init(id: String, task: AwsTask, repository: String? = nil, steps: [Step], limits: PlanLimits, approvalReasons: [String] = [], at: Date) {
         self.id = id
@@ -61,6 +64,21 @@ public struct Plan: Sendable, Hashable, Codable {
             }
         }
         return FileSet(order.compactMap { byPath[$0] })
+    }
+
+    /// A step that stopped at a cap (iterations, time or dollars) and left what it had written, for `/retry` to continue.
+    public var unfinishedStep: Step? { steps.first { $0.state == .failed && $0.output != nil } }
+
+    /// The files so far: every succeeded step's, then the unfinished step's, which a person can see on the branch.
+    public var filesSoFar: FileSet {
+        var files = self.files
+        for change in unfinishedStep?.output?.files.changes ?? [] {
+            switch change {
+            case .write(let path, let contents, let executable): files.write(path, contents, executable: executable)
+            case .delete(let path): files.delete(path)
+            }
+        }
+        return files
     }
 
     public var stacks: [StackRef] { outputs.flatMap(\.stacks) }

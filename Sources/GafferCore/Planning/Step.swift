@@ -33,6 +33,8 @@ public struct StepOutput: Sendable, Hashable, Codable {
     public var nothingToDo: Bool
     /// What a report step found.
     public var report: Report?
+    /// Output a person reads as it was printed (a test run's failures), shown in a code block.
+    public var details: String?
 
     public init(
         files: FileSet = FileSet(),

@@ -27,6 +27,13 @@ public enum Application {
             ) { text in
                 EntitySpec.parse(text).map { .string($0.text) }
             },
+            .text(
+                "behaviour",
+                "what the application should do beyond keeping its entities, in a few sentences; a model writes that code "
+                    + "(it needs agent_models: deployment=…), and the step succeeds only when the application's tests pass",
+                example: "add an endpoint that lists orders by customer",
+                rule: { TextRules.length($0, 10...4_000) }
+            ),
         ],
         crossChecks: { values, _ in
             var problems: [IssueProblem] = []
