@@ -2,6 +2,7 @@ import Foundation
 import GafferAgents
 import GafferCore
 import GafferModels
+import GafferSandbox
 import GafferTestSupport
 import Synchronization
 import Testing
@@ -225,5 +226,87 @@ struct ApplicationCoderTests {
         #expect(plan.state == .failed)
         #expect(plan.gaps.first?.lacking.contains("agent_models: deployment=PROVIDER/MODEL") == true)
         #expect(plan.unfinishedStep == nil && plan.step("deployment")?.state == .succeeded)
+    }
+}
+
+/// A recorded conversation over the Anthropic wire (the model sandbox checks every request as the API does), with
+/// the real pipeline running the serverless blueprint's lint and pytest: the model claims to be done while its
+/// code fails its own new test, Gaffer's run catches it, and the step succeeds only after the fix passes.
+@Suite(.serialized) struct ApplicationCodeOverTheWireTests {
+    static let buggy =
+        "\"\"\"Items of one owner, for listing by owner.\"\"\"\n\n\ndef by_owner(items, owner):\n    return [item for item in items if item.get(\"owner\") == owner]\n"
+    static let fixed =
+        "\"\"\"Items of one owner, for listing by owner.\"\"\"\n\n\ndef by_owner(items, owner):\n    return sorted((item for item in items if item.get(\"owner\") == owner), key=lambda item: item[\"id\"])\n"
+    static let test = """
+        from api.by_owner import by_owner
+
+
+        def test_by_owner_keeps_the_owners_items_sorted_by_id():
+            items = [{"id": "b", "owner": "ann"}, {"id": "a", "owner": "ann"}, {"id": "c", "owner": "bob"}]
+            assert [item["id"] for item in by_owner(items, "ann")] == ["a", "b"]
+
+        """
+
+    static func uses(_ list: (String, JSONValue)...) -> ModelSandbox.Answer {
+        .turn(
+            ScriptedTurn(
+                toolUses: list.map { ScriptedTurn.ToolUse(id: "toolu_\(UUID().uuidString.prefix(8))", name: $0.0, input: $0.1) },
+                inputTokens: 3_000,
+                outputTokens: 400
+            )
+        )
+    }
+
+    @Test func codeWhoseTestsFailIsCaughtAndTheFixPasses() async throws {
+        let fixture = try await ModelSandboxFixture()
+        defer { Task { await fixture.stop() } }
+        fixture.sandbox.enqueue(
+            Self.uses(
+                ApplicationCoderTests.write("api/by_owner.py", Self.buggy),
+                ApplicationCoderTests.write("tests/test_by_owner.py", Self.test)
+            ),
+            Self.uses(("finish", ["summary": "Added by_owner."])),
+            Self.uses(ApplicationCoderTests.write("api/by_owner.py", Self.fixed)),
+            Self.uses(("finish", ["summary": "Added by_owner, sorted by id."]))
+        )
+        let spend = MemorySpend()
+        let provider = AnthropicMessagesProvider(endpoint: ModelEndpoint(baseURL: fixture.anthropicURL, apiKey: Secret("sk-sandbox-key")))
+        let model = MeteredModel(
+            provider: provider,
+            model: "claude-sonnet-4-5",
+            price: ApplicationCoderTests.price,
+            budget: ModelBudget(),
+            spend: spend
+        )
+        let work = try TemporaryDirectory("gaffer-code")
+        defer { work.remove() }
+        var request = PipelineApplicationTests()
+        request.timeout = .seconds(600)
+        var coordinator = try TestCoordinator.make(limits: PlanLimits(stepTimeoutSeconds: 1_200))
+        coordinator.coder = ApplicationCoder(model: model, tests: request, workDirectory: work.url)
+
+        let plan = try await coordinator.plan(ApplicationCoderTests.task, repository: "acme/shop")
+
+        #expect(fixture.sandbox.refusals.isEmpty, "every request followed the API: \(fixture.sandbox.refusals)")
+        #expect(fixture.sandbox.received.count == 4 && fixture.sandbox.pending == 0)
+        try #require(plan.state == .ready, "\(plan.failureReasons)")
+        // The first finish was refused with what pytest said.
+        let third = String(decoding: try #require(fixture.sandbox.received.dropFirst(2).first).body.serialized(), as: UTF8.self)
+        #expect(third.contains("not done: 1 of 3 tests fail"), "\(third.prefix(2_000))")
+        #expect(third.contains("test_by_owner_keeps_the_owners_items_sorted_by_id"))
+        let step = try #require(plan.step("application-code"))
+        #expect(
+            step.output?.notes.contains { $0.contains("3 tests pass") } == true,
+            "the blueprint's two and the model's: \(step.output?.notes ?? [])"
+        )
+        #expect(plan.files.text(at: "\(ApplicationCoderTests.folder)/api/by_owner.py") == Self.fixed)
+        try await waitUntil(timeout: .seconds(10), "the four calls to be recorded") {
+            try await spend.modelCalls(repository: "acme/shop", issue: 31).count == 4
+        }
+        #expect(
+            try await spend.modelCalls(repository: "acme/shop", issue: 31).allSatisfy {
+                $0.purpose == "application-code" && $0.step == "application-code"
+            }
+        )
     }
 }

@@ -39,6 +39,22 @@ struct TaskCommentTests {
         #expect(comments.pullRequestTitle(planned.task, issue: 7) == "Create DynamoDB table orders (#7)")
     }
 
+    @Test func anUnfinishedStepSaysWhatItStoppedAtWhatIsLeftAndWhereItsWorkIs() async throws {
+        var plan = try await plan("Deploy a serverless-api application named shop in us-east-1", body: "")
+        var step = Step(id: "application-code", agent: .deployment, intent: .writeApplicationCode)
+        step.state = .failed
+        step.error = "stopped at the task model budget (model_budget_task_usd) with 1 file written; left: 1 of 3 tests fail"
+        step.output = StepOutput(
+            notes: ["A model (anthropic/claude-sonnet-4-5) wrote the code asked for beyond the blueprint: `api/by_owner.py`."],
+            details: "- tests.test_by_owner.test_sorted: AssertionError: assert ['b', 'a'] == ['a', 'b']\n```injected```"
+        )
+        plan.steps.append(step)
+        let text = try CommentTests().comments().taskUnfinished(plan, branch: "gaffer/7-application", commit: String(repeating: "cd", count: 20))
+        try CommentTests().expectGolden("task-unfinished", text)
+        #expect(text.contains("````\n- tests.test_by_owner"), "the fence is longer than any backticks in the output")
+        #expect(text.contains("model_budget_task_usd") && text.contains("`/retry`"))
+    }
+
     @Test func aPlanThatStoppedSaysWhyAndAWaitingTaskSaysForWhat() async throws {
         let comments = try CommentTests().comments()
         let stopped = try await plan("Create an S3 bucket named logs-archive in eu-west-1", body: "", limits: PlanLimits(maxSteps: 2))

@@ -115,7 +115,7 @@ public struct ApplicationCoder: Sendable {
             if !run.passed { output.details = String(run.report.prefix(3_000)) }
             return UnfinishedStepError(
                 output: output,
-                reason: "stopped at \(cap) with \(tree.changed.count) file(s) written; left: "
+                reason: "stopped at \(cap) with \(tree.changed.count) file\(tree.changed.count == 1 ? "" : "s") written; left: "
                     + (run.passed ? "the tests pass, but the model had not finished" : run.summary)
             )
         }

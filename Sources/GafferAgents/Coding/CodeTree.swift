@@ -29,7 +29,7 @@ struct CodeTree: Sendable {
             files[String(path.dropFirst(folder.count + 1))] = contents
         }
         self.files = files
-        self.readOnly = Set(files.keys.filter(Self.isReadOnly))
+        self.readOnly = Set(files.keys.filter { Self.isReadOnly($0) || Self.problem($0) != nil })
     }
 
     static func isReadOnly(_ path: String) -> Bool {
@@ -73,7 +73,7 @@ struct CodeTree: Sendable {
     }
 
     func read(_ path: String) throws(CodeToolError) -> String {
-        if let problem = Self.problem(path) { throw CodeToolError(problem) }
+        // Only the folder's own files are in the tree, so any name outside it is simply not found.
         guard let contents = files[path] else { throw CodeToolError("there is no file \(path); list_files shows what there is") }
         let text = String(decoding: contents.prefix(Self.maximumFileBytes), as: UTF8.self)
         return contents.count > Self.maximumFileBytes ? text + "\n[… cut at \(Self.maximumFileBytes) bytes]" : text

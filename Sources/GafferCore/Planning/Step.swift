@@ -46,7 +46,8 @@ public struct StepOutput: Sendable, Hashable, Codable {
         notes: [String] = [],
         costUSD: Double = 0,
         nothingToDo: Bool = false,
-        report: Report? = nil
+        report: Report? = nil,
+        details: String? = nil
     ) {
         self.files = files
         self.findings = findings
@@ -58,6 +59,7 @@ public struct StepOutput: Sendable, Hashable, Codable {
         self.costUSD = costUSD
         self.nothingToDo = nothingToDo
         self.report = report
+        self.details = details
     }
 }
 
