@@ -69,12 +69,22 @@ import Testing
         try Data("sk-ant-api03-secret-key\n".utf8).write(to: keyFile)
         let configuration = try load([
             "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_ANTHROPIC_API_KEY_FILE": keyFile.path,
-            "GAFFER_AGENT_MODELS": "intake=anthropic/claude-sonnet-4-5-20250929",
+            "GAFFER_AGENT_MODELS": "intake=anthropic/claude-sonnet-4-5-20250929, deployment=anthropic/claude-opus-4-1",
             "GAFFER_MODEL_PRICES": "llama3.1=0/0, claude-sonnet-4-5=3/15/3.75/0.3",
             "GAFFER_MODEL_BUDGET_TASK_USD": "0.5", "GAFFER_MODEL_BUDGET_DAILY_USD": "$5", "GAFFER_MODEL_BUDGET_MONTHLY_USD": "50",
+            "GAFFER_MODEL_CODE_ITERATIONS": "12", "GAFFER_MODEL_CODE_MINUTES": "5",
         ])
         #expect(configuration.models.anthropicKey?.revealed == "sk-ant-api03-secret-key")
         #expect(configuration.models.agentModels[.intake] == ModelChoice(provider: .anthropic, model: "claude-sonnet-4-5-20250929"))
+        #expect(configuration.models.agentModels[.deployment] == ModelChoice(provider: .anthropic, model: "claude-opus-4-1"))
+        #expect(configuration.models.codeIterations == 12 && configuration.models.codeMinutes == 5)
+        do {
+            _ = try load(["GAFFER_WEBHOOK_SECRET": "s", "GAFFER_MODEL_CODE_ITERATIONS": "0", "GAFFER_MODEL_CODE_MINUTES": "a day"])
+            Issue.record("accepted")
+        } catch {
+            #expect(error.problems.count == 2)
+            #expect(error.problems.map(\.message).contains("'a day' is not a number of minutes from 1 to 240"))
+        }
         #expect(configuration.models.prices.price(of: "llama3.1:8b")?.output == 0)
         #expect(configuration.models.budget == ModelBudget(taskUSD: 0.5, dailyUSD: 5, monthlyUSD: 50))
 
@@ -88,7 +98,7 @@ import Testing
             ])
             Issue.record("accepted")
         } catch {
-            #expect(error.problems.map(\.message).contains { $0.contains("'review' is not a role that uses a model; use intake") })
+            #expect(error.problems.map(\.message).contains { $0.contains("'review' is not a role that uses a model; use intake, deployment") })
         }
         do {
             _ = try load([
