@@ -58,6 +58,9 @@ extension GafferComments {
         context["issue"] = String(issue)
         if let requester = plan.task.requester { context["requester"] = MarkdownText.plain(requester) }
         context["steps"] = stepRows(plan)
+        let modelNotes = plan.steps.filter { $0.intent == .writeApplicationCode }.flatMap { $0.output?.notes ?? [] }
+        context["modelNotes"] = modelNotes.map(MarkdownText.plain)
+        context["hasModelNotes"] = !modelNotes.isEmpty
         context["files"] = plan.files.changes.map { change -> String in
             switch change {
             case .write(let path, _, _): MarkdownText.code(path)

@@ -70,6 +70,11 @@ struct DemoRunCommand: AsyncParsableCommand {
             "PROVIDER/MODEL that reads issues in prose (anthropic/claude-sonnet-4-5); its key and address from GAFFER_ANTHROPIC_* or GAFFER_OPENAI_*."
     )
     var intakeModel: String?
+    @Option(
+        name: .customLong("code-model"),
+        help: "PROVIDER/MODEL that writes an application's code beyond its blueprint (an issue's `behaviour`); its key as for --intake-model."
+    )
+    var codeModel: String?
     @Flag(help: "Play the whole story by itself (a bucket asked for, refused, approved, applied, merged; then deleted), print a timeline, and stop.")
     var script = false
 
@@ -124,10 +129,11 @@ struct DemoRunCommand: AsyncParsableCommand {
         configuration.aws.endpointURL = aws.url
         configuration.aws.region = "us-east-1"
         configuration.aws.credentials = AWSCredentials(accessKeyID: "AKIADEMO000000000000", secretAccessKey: Secret("demo"))
-        if let intakeModel {
-            // The model's key, address, prices and budget as an operator gives them, from the environment.
+        let roles = [intakeModel.map { "intake=\($0)" }, codeModel.map { "deployment=\($0)" }].compactMap { $0 }
+        if !roles.isEmpty {
+            // The models' keys, addresses, prices and budget as an operator gives them, from the environment.
             var environment = ProcessInfo.processInfo.environment
-            environment["GAFFER_AGENT_MODELS"] = "intake=\(intakeModel)"
+            environment["GAFFER_AGENT_MODELS"] = roles.joined(separator: ", ")
             do {
                 configuration.models = try ConfigurationLoader.load(file: nil, environment: environment, needs: []).models
             } catch {

@@ -110,5 +110,8 @@ struct ApplicationCodeFlowTests {
         #expect(read.contains("# alice: sort these by id"), "the model read the person's commit")
         let planned = try await status()
         #expect(planned.contains("pull request #"), "\(planned)")
+        let body = try #require(try await alice.pullRequests(head: branch, in: repository).first?.body)
+        #expect(body.contains("### Written by a model") && body.contains("`api/by_owner.py`, `tests/test_by_owner.py`"), "\(body)")
+        #expect(body.contains("3 tests pass"))
     }
 }
