@@ -66,8 +66,13 @@ public struct GafferServer: Sendable {
             publisher?.emergencyStop = emergencyStop
             pipeline = configuration.makePullRequestPipeline(workspaces: workspaces)
             pipeline?.emergencyStop = emergencyStop
+            let explanations = configuration.models.model(for: .explain, spend: store, clock: clock, logger: logger).map {
+                FailureExplanations(explainer: FailureExplainer(model: $0))
+            }
+            pipeline?.explanations = explanations
             work = try configuration.makeChangeWork(store: store, workspaces: workspaces, metrics: metrics, clock: clock)
             work?.emergencyStop = emergencyStop
+            work?.explanations = explanations
             reports = try configuration.makeReportWork(store: store, clock: clock)
         }
         self.reports = reports

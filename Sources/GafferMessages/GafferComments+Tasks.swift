@@ -47,6 +47,17 @@ extension GafferComments {
         return try templates.render("task-unfinished", context)
     }
 
+    /// A model's reading of a failure (a pipeline, a stack operation), marked as an unchecked suggestion.
+    public func failureExplained(what: String, model: String, cause: String, suggestion: String) throws -> String {
+        try templates.render(
+            "failure-explained",
+            [
+                "what": MarkdownText.plain(what), "model": MarkdownText.code(model), "cause": MarkdownText.untrusted(cause),
+                "suggestion": MarkdownText.untrusted(suggestion),
+            ]
+        )
+    }
+
     /// The issue's status while issues it depends on are open.
     public func taskWaiting(for open: [Int]) throws -> String {
         try templates.render("task-waiting", ["waitingFor": open.map { "#\($0)" }.joined(separator: ", "), "single": open.count == 1])

@@ -55,6 +55,17 @@ struct TaskCommentTests {
         #expect(text.contains("model_budget_task_usd") && text.contains("`/retry`"))
     }
 
+    @Test func aModelsExplanationIsMarkedAsAnUncheckedSuggestionAndCannotLinkOrMention() throws {
+        let text = try CommentTests().comments().failureExplained(
+            what: "The pull request's pipeline at commit 1a2b3c4d5e6f",
+            model: "anthropic/claude-haiku-4-5",
+            cause: "cfn-lint: NotAProperty is not allowed (line 9); see https://x.example, @bob",
+            suggestion: "Remove **NotAProperty**\n# or [this](http://y)"
+        )
+        try CommentTests().expectGolden("failure-explained", text)
+        #expect(!text.contains("https://x") && !text.contains("@bob") && !text.contains("**NotAProperty**") && !text.contains("\n# or"))
+    }
+
     @Test func aPlanThatStoppedSaysWhyAndAWaitingTaskSaysForWhat() async throws {
         let comments = try CommentTests().comments()
         let stopped = try await plan("Create an S3 bucket named logs-archive in eu-west-1", body: "", limits: PlanLimits(maxSteps: 2))

@@ -378,7 +378,27 @@ struct ChangeFlowTests {
     }
 
     @Test func aStackAWSCannotCreateShowsWhyKeepsItsLockAndIsRetriedAfterAFix() async throws {
-        let story = try await Story.start()
+        // A model explains the failed apply, as a suggestion (the model sandbox plays it).
+        let models = try await ModelSandboxFixture()
+        defer { Task { await models.stop() } }
+        models.sandbox.enqueue(
+            .turn(
+                ScriptedTurn(
+                    toolUses: [
+                        .init(
+                            id: "toolu_1",
+                            name: "explain_failure",
+                            input: ["cause": "Bucket names are global and taken-logs is taken.", "suggestion": "Choose another bucketName."]
+                        )
+                    ]
+                )
+            )
+        )
+        let story = try await Story.start { configuration in
+            configuration.models.anthropicKey = Secret("sk-sandbox-key")
+            configuration.models.anthropicBaseURL = models.anthropicURL
+            configuration.models.agentModels[.explain] = ModelChoice(provider: .anthropic, model: "claude-haiku-4-5")
+        }
         defer { story.stop() }
         let s3 = S3(try story.aws())
         try await s3.createBucket("taken-logs")
@@ -386,6 +406,14 @@ struct ChangeFlowTests {
         let pull = task.pull.number
         let failed = try await approveAndApply(pull, in: story)
         #expect(failed.contains(": failed") && failed.contains("The requested bucket name is not available"), "\(failed)")
+        try await waitUntil(timeout: .seconds(60), "the failed apply's explanation") { try await story.comment("explanation", on: pull) != nil }
+        let explained = try #require(try await story.comment("explanation", on: pull))
+        #expect(
+            explained.contains("The apply of plan ") && explained.contains("taken-logs is taken") && explained.contains("not checked"),
+            "\(explained)"
+        )
+        let read = String(decoding: try #require(models.sandbox.received.first).body.serialized(), as: UTF8.self)
+        #expect(read.contains("The requested bucket name is not available") && read.contains("(AWS::S3::Bucket)"), "\(read.prefix(3_000))")
         #expect(try await story.gaffer.server.store.locks(repository: "acme/web", pullRequest: pull).count == 1, "the lock is kept")
         #expect(try await story.alice.pullRequest(pull, in: story.repository).state == "open")
         let again = try #require(try await story.say("/apply", on: pull, as: story.alice))
@@ -406,6 +434,7 @@ struct ChangeFlowTests {
         let fixed = try #require(try await store.learnings(resourceTypes: ["AWS::S3::Bucket"]).first)
         #expect(fixed.fix?.hasPrefix("the plan of commit ") == true && fixed.fix?.hasSuffix("in #\(pull), applied by alice") == true, "\(fixed)")
         #expect(try await store.knowledge(kind: .learning, matching: "taken-logs", limit: 5).count == 1)
+        #expect(models.sandbox.received.count == 1, "one failure, one explanation; the green runs and the apply cost none")
 
         // The next bucket's plan shows what was learned.
         let next = try await story.openTask("Create an S3 bucket named other-logs in us-east-1", autoplan: false)

@@ -22,6 +22,8 @@ public struct ChangeWork: Sendable {
     public var actions: (any ResourceActions)?
     /// The emergency stop: while it is on, `/apply` and `/destroy` are refused.
     public var emergencyStop: EmergencyStop?
+    /// Explains a failed apply on the pull request, as a suggestion; nil: failures are only reported.
+    public var explanations: FailureExplanations?
 
     /// - Parameters:
     ///   - store: change plans, decisions, locks, the registry, the coordinator's plans and the knowledge base.

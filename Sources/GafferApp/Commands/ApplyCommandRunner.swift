@@ -76,6 +76,22 @@ struct ApplyCommandRunner: CommandRunner {
                 running: false
             )
             try await github.writeStatus(body, key: "apply", issue: plan.pullRequest, in: repository)
+            if let explanations = context.work.explanations {
+                let changes = plan.stacks.flatMap { stack in
+                    stack.changes.map { "\(stack.key.name): \($0.action) \($0.logicalID) (\($0.resourceType))" }
+                }
+                await explanations.explain(
+                    "The apply of plan \(plan.id.prefix(8)) (commit \(plan.headSHA.prefix(12)))",
+                    output: (["Stack \(failure.resource) ended \(failure.stackStatus): \(failure.reason)", "The changes planned:"] + changes)
+                        .joined(separator: "\n"),
+                    pullRequest: plan.pullRequest,
+                    issue: plan.issue,
+                    purpose: "explain-apply",
+                    in: repository,
+                    github: github,
+                    logger: context.logger
+                )
+            }
             return CommandOutcome(text: nil, refused: true)
         case .applied:
             _ = try await store.transitionChangePlan(plan.id, from: [.applying], to: .applied)

@@ -10,6 +10,8 @@ public enum ModelRole: String, Sendable, Hashable, CaseIterable {
     case intake
     /// Writes an application's code beyond its blueprint, in a loop with the application's tests.
     case deployment
+    /// Explains a failed pipeline or stack operation, as a suggestion on the pull request.
+    case explain
 }
 
 /// The wire protocols Gaffer speaks to models.

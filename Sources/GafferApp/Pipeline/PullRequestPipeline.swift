@@ -32,6 +32,8 @@ public struct PullRequestPipeline: Sendable {
     public var emergencyStop: EmergencyStop?
     /// Where each build's log is kept for the task's dashboard page; nil keeps none.
     public var taskLogs: TaskLogs?
+    /// Explains a failed run on the pull request, as a suggestion; nil: failures are only reported.
+    public var explanations: FailureExplanations?
 
     public init(workspaces: GitWorkspaces, runner: BuildRunner, workDirectory: URL, timeout: Duration, supersededPoll: Duration = .seconds(5)) {
         self.workspaces = workspaces
@@ -195,7 +197,37 @@ public struct PullRequestPipeline: Sendable {
             in: repository
         )
         logger.info("pipeline reported", metadata: ["sha": "\(sha.prefix(12))", "conclusion": "\(report.conclusion)"])
+        if report.conclusion == "failure", let explanations {
+            await explain(report, with: explanations, sha: sha, branch: branch, in: repository, github: github, logger: logger)
+        }
         return .completed(conclusion: report.conclusion, annotations: report.annotations.count)
+    }
+
+    /// Puts a model's reading of the failure on the pull request, once per commit.
+    private func explain(
+        _ report: Report,
+        with explanations: FailureExplanations,
+        sha: String,
+        branch: String,
+        in repository: RepositoryRef,
+        github: GitHubConnection,
+        logger: Logger
+    ) async {
+        guard let pull = try? await github.gitHub().pullRequests(head: branch, in: repository).first(where: { $0.state == "open" }) else { return }
+        let output =
+            report.builds.map { "\($0.summary.buildspec): \($0.summary.status): \($0.summary.detail)" }
+            + report.annotations.prefix(20).map { "\($0.path):\($0.startLine): \($0.title ?? ""): \($0.message)" }
+            + [report.logTail ?? ""]
+        await explanations.explain(
+            "The pull request's pipeline at commit \(sha.prefix(12))",
+            output: output.joined(separator: "\n"),
+            pullRequest: pull.number,
+            issue: TaskBranch.issue(in: branch) ?? pull.number,
+            purpose: "explain-pipeline",
+            in: repository,
+            github: github,
+            logger: logger
+        )
     }
 
     // MARK: - The builds
