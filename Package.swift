@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
@@ -130,6 +131,7 @@ let package = Package(
             name: "GafferApp",
             dependencies: [
                 "GafferAgents",
+                "GafferMCP",
                 "GafferModels",
                 "GafferAWS",
                 "GafferCore",
@@ -153,6 +155,9 @@ let package = Package(
             dependencies: [
                 "GafferAgents",
                 "GafferCore",
+                "GafferModels",
+                "GafferProcess",
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -292,6 +297,7 @@ let package = Package(
                 "GafferAWS",
                 "GafferGit",
                 "GafferGitHub",
+                "GafferMCP",
                 "GafferSandbox",
                 "GafferTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -301,8 +307,10 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "GafferAgents",
                 "GafferApp",
                 "GafferAWS",
+                "GafferMCP",
                 "GafferModels",
                 "GafferSandbox",
                 "GafferTestSupport",

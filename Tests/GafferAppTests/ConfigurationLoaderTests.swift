@@ -3,6 +3,7 @@ import GafferAWS
 import GafferApp
 import GafferCore
 import GafferGit
+import GafferMCP
 import GafferStore
 import GafferTestSupport
 import Testing
@@ -124,6 +125,40 @@ import Testing
             Issue.record("accepted")
         } catch {
             #expect(error.problems.first?.message.hasPrefix("'gpt-x=cheap' should be MODEL=INPUT/OUTPUT") == true)
+        }
+    }
+
+    @Test func mcpServersAndTheirAllowedToolsAreReadAndAServerWithoutAnyIsNamed() throws {
+        let configuration = try load([
+            "GAFFER_WEBHOOK_SECRET": "s",
+            "GAFFER_MCP_SERVERS": "docs=/usr/bin/python3 /srv/docs.py --quiet, search=https://mcp.example.com/mcp",
+            "GAFFER_MCP_ALLOWED_TOOLS": "docs/lookup, docs/style_guide, search/find",
+        ])
+        let specs = configuration.mcpClient.specs
+        #expect(specs.map(\.name) == ["docs", "search"])
+        #expect(
+            specs.first?.transport == .stdio(["/usr/bin/python3", "/srv/docs.py", "--quiet"]) && specs.first?.allowed == ["lookup", "style_guide"]
+        )
+        #expect(specs.last?.transport == .http(URL(string: "https://mcp.example.com/mcp")!) && specs.last?.allowed == ["find"])
+        do {
+            _ = try load([
+                "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_MCP_SERVERS": "docs=/usr/bin/docs-server, Bad_Name=x",
+                "GAFFER_MCP_ALLOWED_TOOLS": "wiki/search",
+            ])
+            Issue.record("accepted")
+        } catch {
+            #expect(error.problems.map(\.message).contains { $0.contains("'Bad_Name' is not a server name") })
+        }
+        do {
+            _ = try load(["GAFFER_WEBHOOK_SECRET": "s", "GAFFER_MCP_SERVERS": "docs=/usr/bin/docs-server", "GAFFER_MCP_ALLOWED_TOOLS": "wiki/search"])
+            Issue.record("accepted")
+        } catch {
+            #expect(
+                error.problems.map(\.message) == [
+                    "wiki/search names no server of mcp_servers; add wiki=… there",
+                    "the MCP server docs has no tool in mcp_allowed_tools, so agents could use none; list them as docs/TOOL",
+                ]
+            )
         }
     }
 

@@ -17,6 +17,10 @@ public struct ApplicationCoder: Sendable {
     public var maxSeconds = 480.0
     /// The most output tokens one answer may have (all of them are reserved from the budget before each call).
     public var maxTokens = 8_192
+    /// Tools of other MCP servers the model may use besides Gaffer's own; nil: none.
+    public var external: (any ExternalTools)?
+    /// The most characters of an external tool's answer the model is shown.
+    static let maximumExternalAnswer = 20_000
 
     public init(model: MeteredModel, tests: any ApplicationTestRunning, workDirectory: URL) {
         self.model = model
@@ -102,6 +106,10 @@ public struct ApplicationCoder: Sendable {
             await tests.run(files: tree.everything(over: job.others), buildspec: "\(tree.folder)/\(job.buildspec)", in: directory)
         }
 
+        let session = await external?.open(logger: model.logger)
+        defer { if let session { Task { await session.close() } } }
+        let tools = Self.tools + (session?.tools ?? [])
+
         var run = await runTests(tree)
         // Gaffer's bar: every test that ran before still runs, and all pass.
         let baseline = run.tests
@@ -127,7 +135,7 @@ public struct ApplicationCoder: Sendable {
             let response: ModelResponse
             do {
                 response = try await model.respond(
-                    ModelRequest(model: model.model, system: Self.instructions, messages: messages, tools: Self.tools, maxTokens: maxTokens),
+                    ModelRequest(model: model.model, system: Self.instructions, messages: messages, tools: tools, maxTokens: maxTokens),
                     scope: job.scope
                 )
             } catch let refusal as ModelBudgetExceeded {
@@ -166,7 +174,12 @@ public struct ApplicationCoder: Sendable {
                         finishID = use.id
                         summary = use.input["summary"]?.stringValue ?? ""
                         continue
-                    default: throw CodeToolError("there is no tool \(use.name)")
+                    default:
+                        guard let session, session.tools.contains(where: { $0.name == use.name }) else {
+                            throw CodeToolError("there is no tool \(use.name)")
+                        }
+                        (answer, failed) = await session.call(use.name, input: use.input)
+                        answer = String(answer.prefix(Self.maximumExternalAnswer))
                     }
                 } catch {
                     answer = error.message

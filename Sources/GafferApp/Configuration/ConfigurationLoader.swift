@@ -390,6 +390,12 @@ public enum ConfigurationLoader {
         Setting(key: "model_max_attempts") { config, value in
             wholeNumber(value, in: 1...10, unit: "attempts") { config.models.maxAttempts = $0 }
         },
+        Setting(key: "mcp_servers") { config, value in
+            MCPClientSettings.readServers(list(value)) { config.mcpClient.servers = $0 }
+        },
+        Setting(key: "mcp_allowed_tools") { config, value in
+            MCPClientSettings.readAllowed(list(value)) { config.mcpClient.allowed = $0 }
+        },
         Setting(key: "model_code_iterations") { config, value in
             wholeNumber(value, in: 1...200, unit: "model calls") { config.models.codeIterations = $0 }
         },
@@ -724,6 +730,7 @@ public enum ConfigurationLoader {
             )
         }
         problems += configuration.models.problems()
+        problems += configuration.mcpClient.problems()
         if needs.contains(.dataDirectory), let problem = checkWritable(configuration.dataDirectory, fileManager: fileManager) {
             problems.append(problem)
         }

@@ -109,6 +109,8 @@ public struct GafferConfiguration: Sendable {
     public var mcpToken: Secret?
     /// Models for the roles that may use one, and the budget they are held to; none by default.
     public var models = ModelSettings()
+    /// Other MCP servers whose allowed tools the agents' models may use.
+    public var mcpClient = MCPClientSettings()
     /// Read apart, joined into `aws.credentials` once both are known.
     var awsAccessKeyID: String?
     var awsSecretAccessKey: Secret?

@@ -3,6 +3,7 @@ import GafferAWS
 import GafferAgents
 import GafferCore
 import GafferGit
+import GafferMCP
 import GafferModels
 import GafferPipeline
 import Logging
@@ -87,6 +88,8 @@ extension GafferConfiguration {
         )
         var coder = ApplicationCoder(model: model, tests: tests, workDirectory: dataDirectory.appendingPathComponent("code", isDirectory: true))
         coder.maxIterations = models.codeIterations
+        let servers = mcpClient.specs
+        if !servers.isEmpty { coder.external = MCPClientTools(servers: servers) }
         coder.maxSeconds = models.codeMinutes * 60
         return coder
     }
