@@ -155,6 +155,7 @@ let package = Package(
             dependencies: [
                 "GafferAgents",
                 "GafferCore",
+                "GafferGitHub",
                 "GafferModels",
                 "GafferProcess",
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -212,7 +213,8 @@ let package = Package(
         .executableTarget(
             name: "GafferModelBench",
             dependencies: [
-                "GafferCore", "GafferMCP", "GafferModels", "GafferSandbox", "GafferStore", .product(name: "Logging", package: "swift-log"),
+                "GafferAgents", "GafferCore", "GafferMCP", "GafferModels", "GafferSandbox", "GafferStore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "MCP", package: "swift-sdk"),
             ]
         ),

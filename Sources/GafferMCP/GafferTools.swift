@@ -1,6 +1,7 @@
 import Foundation
 import GafferAgents
 import GafferCore
+import GafferGitHub
 import Logging
 import MCP
 
@@ -43,6 +44,12 @@ public struct GafferTools: Sendable {
             ],
             logger: logger
         )
+    }
+
+    /// The tools that write to GitHub as the user `github` is signed in as, for an operator who enables them
+    /// (`mcp_write_tools`): opening a task issue and commenting a command, never more than that user could do.
+    public static func writing(parser: IssueParser, github: GitHubClient, botLogin: String) -> [any GafferTool] {
+        [OpenTaskIssueTool(parser: parser, github: github), CommentCommandTool(github: github, parser: CommandParser(botLogin: botLogin))]
     }
 
     /// The tools as MCP lists them; a read-only tool says so.

@@ -1,4 +1,5 @@
 import Foundation
+import GafferAgents
 import GafferCore
 import GafferMCP
 import GafferModels
@@ -14,6 +15,7 @@ import Synchronization
 /// - `model.metering`: the budget's query and the cost record, on SQLite, around a provider that answers at once.
 /// - `model.wire.<api>`: the client's own work: the request's body, and the answer read from a recorded stream.
 /// - `model.call.<api>`: both together, which is Gaffer's part of one call.
+/// - `model.call.code-loop-turn-20`: the same for a call late in an application-code loop, its 20 turns (about 120 KB) sent again.
 /// - `mcp.dispatch`: a tool call through `GafferTools` (arguments in, answer encoded, the call logged), the tool doing nothing.
 /// - `mcp.roundtrip`: the same call through the MCP SDK's client and server over an in-memory transport (JSON-RPC both ways).
 /// - `mcp.parse_issue`: a real tool's whole call, for scale.
@@ -105,6 +107,41 @@ enum ModelBenchmark {
             try await report("model.call.\(api.rawValue)", iterations, gap: .milliseconds(3)) {
                 _ = try await wired.respond(request, scope: ModelScope(purpose: "bench", repository: "acme/bench", issue: task.next() % 500))
             }
+        }
+
+        // A call late in an application-code loop: twenty turns of the conversation, each writing a 3 KB file and
+        // reading back a 3 KB test report, all sent again (the worst case counted, the body encoded) on every call.
+        var loop = ModelRequest(
+            model: "claude-sonnet-4-5",
+            system: ApplicationCoder.instructions,
+            messages: [.user("<request>\nadd an endpoint that lists orders by customer\n</request>")],
+            tools: ApplicationCoder.tools,
+            maxTokens: 8_192
+        )
+        let file = String(repeating: "    return sorted(items, key=lambda item: item['id'])\n", count: 60)
+        for index in 0..<20 {
+            loop.messages.append(
+                ModelMessage(
+                    role: .assistant,
+                    content: [
+                        .toolUse(id: "toolu_\(index)", name: "write_file", input: ["path": .string("api/part\(index).py"), "content": .string(file)])
+                    ]
+                )
+            )
+            loop.messages.append(ModelMessage(role: .user, content: [.toolResult(id: "toolu_\(index)", content: file, isError: false)]))
+        }
+        let loopBytes = Array(ModelSandbox.streamedBody(turn, api: .anthropic, model: "claude-sonnet-4-5").utf8)
+        let looped = MeteredModel(
+            provider: CodecProvider(api: .anthropic, stream: loopBytes),
+            model: "claude-sonnet-4-5",
+            price: price,
+            budget: budget,
+            spend: store,
+            logger: quiet
+        )
+        let lateCall = loop
+        try await report("model.call.code-loop-turn-20", iterations, gap: .milliseconds(3)) {
+            _ = try await looped.respond(lateCall, scope: ModelScope(purpose: "bench", repository: "acme/bench", issue: task.next() % 500))
         }
 
         // MCP: Gaffer's dispatch, then the whole JSON-RPC round trip through the SDK.

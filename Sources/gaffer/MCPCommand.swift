@@ -3,6 +3,7 @@ import Foundation
 import GafferAgents
 import GafferApp
 import GafferCore
+import GafferGitHub
 import GafferMCP
 import Hummingbird
 import Logging
@@ -12,10 +13,11 @@ import MCP
 struct MCPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcp",
-        abstract: "Serve Gaffer's read-only tools to an assistant over MCP: on standard input and output, or with --http on /mcp behind mcp_token.",
+        abstract: "Serve Gaffer's tools to an assistant over MCP: on standard input and output, or with --http on /mcp behind mcp_token.",
         discussion: """
             Tools: parse_issue, plan_task (offline: files, findings, cost), registry, search_knowledge, task_status. \
-            They read the store in data_dir (or database_url) and change nothing in AWS or GitHub.
+            They read the store in data_dir (or database_url) and change nothing in AWS or GitHub. With mcp_write_tools \
+            (standard input and output only): open_task_issue and comment_command, as the GitHub user of mcp_github_token.
             """
     )
 
@@ -39,10 +41,19 @@ struct MCPCommand: AsyncParsableCommand {
             )
             throw ExitCode(2)
         }
+        if configuration.mcpWriteTools && http {
+            FileHandle.standardError.write(
+                Data(
+                    ("gaffer mcp: the write tools act as one GitHub user, so they are offered only over standard input and output, "
+                        + "where each person runs their own gaffer mcp; turn mcp_write_tools off for --http\n").utf8
+                )
+            )
+            throw ExitCode(2)
+        }
         let store = try await CommandSupport.openStore(configuration).store
         defer { store.shutdown() }
         let parser = IssueParser(options: configuration.parserOptions)
-        let tools = try GafferTools.readOnly(
+        let readOnly = try GafferTools.readOnly(
             parser: parser,
             coordinator: try configuration.makeCoordinator(store: InMemoryPlanStore()),
             registry: store,
@@ -51,6 +62,27 @@ struct MCPCommand: AsyncParsableCommand {
             spend: store,
             logger: logger
         )
+        var tools = readOnly
+        if configuration.mcpWriteTools {
+            guard let token = configuration.mcpGitHubToken else {
+                FileHandle.standardError.write(
+                    Data(
+                        ("gaffer mcp: mcp_write_tools needs the GitHub token of the person it acts for: "
+                            + "set mcp_github_token_file or GAFFER_MCP_GITHUB_TOKEN\n").utf8
+                    )
+                )
+                throw ExitCode(2)
+            }
+            var settings = GitHubClient.Settings(baseURL: configuration.githubAPIURL)
+            settings.redactor = configuration.redactor
+            let github = try await GitHubClient(settings: settings, credentials: .token(token))
+            let user = try await github.authenticatedUser()
+            logger.notice("gaffer mcp: the write tools act as \(user.login)")
+            tools = try GafferTools(
+                readOnly.tools + GafferTools.writing(parser: parser, github: github, botLogin: configuration.botLogin),
+                logger: logger
+            )
+        }
         guard http, let token = configuration.mcpToken else {
             let server = await GafferMCPServer.make(tools: tools)
             try await server.start(transport: StdioTransport(logger: logger))

@@ -134,6 +134,9 @@ import Testing
             "GAFFER_MCP_SERVERS": "docs=/usr/bin/python3 /srv/docs.py --quiet, search=https://mcp.example.com/mcp",
             "GAFFER_MCP_ALLOWED_TOOLS": "docs/lookup, docs/style_guide, search/find",
         ])
+        #expect(configuration.mcpWriteTools == false && configuration.mcpGitHubToken == nil, "off unless the operator turns them on")
+        let writing = try load(["GAFFER_WEBHOOK_SECRET": "s", "GAFFER_MCP_WRITE_TOOLS": "true", "GAFFER_MCP_GITHUB_TOKEN": "ghp_person_token"])
+        #expect(writing.mcpWriteTools && writing.mcpGitHubToken?.revealed == "ghp_person_token")
         let specs = configuration.mcpClient.specs
         #expect(specs.map(\.name) == ["docs", "search"])
         #expect(

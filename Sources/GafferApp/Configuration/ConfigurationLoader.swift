@@ -347,6 +347,17 @@ public enum ConfigurationLoader {
             config.mcpToken = Secret(value)
             return nil
         },
+        Setting(key: "mcp_write_tools") { config, value in
+            boolean(value) { config.mcpWriteTools = $0 }
+        },
+        Setting(key: "mcp_github_token") { config, value in
+            guard !value.isEmpty else { return "is empty" }
+            config.mcpGitHubToken = Secret(value)
+            return nil
+        },
+        Setting(key: "mcp_github_token_file") { config, value in
+            secretFile(value) { config.mcpGitHubToken = $0 }
+        },
         Setting(key: "anthropic_api_key") { config, value in
             guard !value.isEmpty else { return "is empty" }
             config.models.anthropicKey = Secret(value)

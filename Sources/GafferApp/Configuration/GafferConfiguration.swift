@@ -107,6 +107,10 @@ public struct GafferConfiguration: Sendable {
     public var repositoryOverrides: Set<String> = []
     /// The bearer token `gaffer mcp --http` asks every request for.
     public var mcpToken: Secret?
+    /// `gaffer mcp` offers the tools that open a task issue and comment a command, as the user of `mcpGitHubToken`.
+    public var mcpWriteTools = false
+    /// The GitHub token of the person `gaffer mcp` acts for with its write tools.
+    public var mcpGitHubToken: Secret?
     /// Models for the roles that may use one, and the budget they are held to; none by default.
     public var models = ModelSettings()
     /// Other MCP servers whose allowed tools the agents' models may use.
