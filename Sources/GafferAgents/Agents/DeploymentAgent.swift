@@ -79,7 +79,7 @@ public struct DeploymentAgent: Agent {
             // Within the plan's limit per step, so the coordinator never cancels the loop and loses what it wrote.
             maxSeconds: min(coder.maxSeconds, context.plan.limits.stepTimeoutSeconds * 0.9)
         )
-        return try await coder.write(job, clock: context.clock)
+        return try await coder.write(job)
     }
 
     private func readmeContext(_ context: AgentContext, templates: [String], isDelete: Bool) throws -> [String: Any] {

@@ -96,7 +96,7 @@ public struct ApplicationCoder: Sendable {
         var maxSeconds: Double
     }
 
-    func write(_ job: Job, clock: any WallClock) async throws -> StepOutput {
+    func write(_ job: Job) async throws -> StepOutput {
         var tree = job.tree
         let started = ContinuousClock.now
         let directory = workDirectory.appendingPathComponent("code-\(UUID().uuidString.lowercased())", isDirectory: true)
@@ -194,20 +194,23 @@ public struct ApplicationCoder: Sendable {
                     run = await runTests(tree)
                     testedSinceChange = true
                 }
-                let refusal: String? =
-                    if tree.changed.isEmpty { "nothing was changed: write the code the request asks for" } else if !run.passed {
-                        "not done: \(run.summary).\n\(run.report)"
-                    } else if run.tests < baseline { "not done: \(run.tests) tests ran, fewer than the \(baseline) before; keep every test" } else {
-                        nil
-                    }
+                let refusal = Self.notDone(tree, run: run, baseline: baseline)
                 guard let refusal else {
                     return StepOutput(files: tree.changes, notes: notes(tree, run: run, summary: summary), costUSD: spent)
                 }
-                if let finishID { results.append(.toolResult(id: finishID, content: refusal, isError: true)) } else { results.append(.text(refusal)) }
+                results.append(finishID.map { .toolResult(id: $0, content: refusal, isError: true) } ?? .text(refusal))
             }
             messages.append(ModelMessage(role: .user, content: results))
         }
         throw unfinished("the cap of \(maxIterations) model calls (model_code_iterations)")
+    }
+
+    /// Why a finish does not count yet, or nil when it does.
+    static func notDone(_ tree: CodeTree, run: ApplicationTestRun, baseline: Int) -> String? {
+        if tree.changed.isEmpty { return "nothing was changed: write the code the request asks for" }
+        if !run.passed { return "not done: \(run.summary).\n\(run.report)" }
+        if run.tests < baseline { return "not done: \(run.tests) tests ran, fewer than the \(baseline) before; keep every test" }
+        return nil
     }
 
     static func opening(_ job: Job, tree: CodeTree, run: ApplicationTestRun) -> String {
