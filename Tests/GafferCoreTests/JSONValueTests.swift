@@ -38,6 +38,7 @@ import Testing
         #"  [ "tab\there", "quote \" and \\ and \/", "\u00e9\u4e2d", "\ud83e\udd86", "line\nbreak\r\f\b", -0.5e-3, 1E+2 ] "#,
         #"{"nested":{"deep":[[[{}]]],"empty":[]},"unicode":"snow ☃ and 🦆"}"#,
         #""just a string""#, "42", "null",
+        #"{"control":"a\u0001b\u001fc\u0000", "long":"plain text, then an escape at the very end\n"}"#,
     ]
 
     @Test(arguments: documents)
