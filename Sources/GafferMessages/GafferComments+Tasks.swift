@@ -58,6 +58,11 @@ extension GafferComments {
         )
     }
 
+    /// What replaces a model's reading of a failure once a later run passes.
+    public func failureExplanationOutdated(what: String) throws -> String {
+        try templates.render("failure-explanation-outdated", ["what": MarkdownText.plain(what)])
+    }
+
     /// The issue's status while issues it depends on are open.
     public func taskWaiting(for open: [Int]) throws -> String {
         try templates.render("task-waiting", ["waitingFor": open.map { "#\($0)" }.joined(separator: ", "), "single": open.count == 1])

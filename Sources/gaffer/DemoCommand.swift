@@ -75,6 +75,11 @@ struct DemoRunCommand: AsyncParsableCommand {
         help: "PROVIDER/MODEL that writes an application's code beyond its blueprint (an issue's `behaviour`); its key as for --intake-model."
     )
     var codeModel: String?
+    @Option(
+        name: .customLong("explain-model"),
+        help: "PROVIDER/MODEL that explains a failed pipeline or apply on the pull request, as a suggestion; its key as for --intake-model."
+    )
+    var explainModel: String?
     @Flag(help: "Play the whole story by itself (a bucket asked for, refused, approved, applied, merged; then deleted), print a timeline, and stop.")
     var script = false
 
@@ -129,7 +134,7 @@ struct DemoRunCommand: AsyncParsableCommand {
         configuration.aws.endpointURL = aws.url
         configuration.aws.region = "us-east-1"
         configuration.aws.credentials = AWSCredentials(accessKeyID: "AKIADEMO000000000000", secretAccessKey: Secret("demo"))
-        let roles = [intakeModel.map { "intake=\($0)" }, codeModel.map { "deployment=\($0)" }].compactMap { $0 }
+        let roles = [intakeModel.map { "intake=\($0)" }, codeModel.map { "deployment=\($0)" }, explainModel.map { "explain=\($0)" }].compactMap { $0 }
         if !roles.isEmpty {
             // The models' keys, addresses, prices and budget as an operator gives them, from the environment.
             var environment = ProcessInfo.processInfo.environment

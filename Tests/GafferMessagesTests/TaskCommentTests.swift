@@ -63,6 +63,10 @@ struct TaskCommentTests {
             suggestion: "Remove **NotAProperty**\n# or [this](http://y)"
         )
         try CommentTests().expectGolden("failure-explained", text)
+        try CommentTests().expectGolden(
+            "failure-explanation-outdated",
+            try CommentTests().comments().failureExplanationOutdated(what: "The pull request's pipeline at commit 9f8e7d6c5b4a")
+        )
         #expect(!text.contains("https://x") && !text.contains("@bob") && !text.contains("**NotAProperty**") && !text.contains("\n# or"))
     }
 

@@ -79,5 +79,16 @@ struct FailureExplanationFlowTests {
             try await gaffer.server.store.modelCalls(repository: "acme/web", issue: issue.number).first?.purpose == "explain-pipeline"
         }
         #expect(models.sandbox.received.count == 1)
+
+        // The fix passes: the suggestion is marked as about a failure that is gone, at no model call.
+        let fixed = try await sandbox.push(to: branch, path: "infra/gaffer-s3-bucket-logs-archive/template.yaml") { text in
+            text.replacingOccurrences(of: "      NotAProperty: true\n", with: "")
+        }
+        try await waitUntil(timeout: .seconds(120), "the explanation marked outdated") {
+            try await sandbox.gafferComments("explanation", on: pull.number, as: alice).first?.body?.contains("no longer applies") == true
+        }
+        let outdated = try #require(try await sandbox.gafferComments("explanation", on: pull.number, as: alice).first?.body)
+        #expect(outdated.contains("at commit \(fixed.prefix(12)) passed") && !outdated.contains("Likely cause"))
+        #expect(models.sandbox.received.count == 1)
     }
 }

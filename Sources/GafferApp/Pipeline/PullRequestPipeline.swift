@@ -197,8 +197,20 @@ public struct PullRequestPipeline: Sendable {
             in: repository
         )
         logger.info("pipeline reported", metadata: ["sha": "\(sha.prefix(12))", "conclusion": "\(report.conclusion)"])
-        if report.conclusion == "failure", let explanations {
-            await explain(report, with: explanations, sha: sha, branch: branch, in: repository, github: github, logger: logger)
+        if let explanations {
+            if report.conclusion == "failure" {
+                await explain(report, with: explanations, sha: sha, branch: branch, in: repository, github: github, logger: logger)
+            } else if report.conclusion == "success",
+                let pull = try? await client.pullRequests(head: branch, in: repository).first(where: { $0.state == "open" })
+            {
+                await explanations.markOutdated(
+                    by: "The pull request's pipeline at commit \(sha.prefix(12))",
+                    pullRequest: pull.number,
+                    in: repository,
+                    github: github,
+                    logger: logger
+                )
+            }
         }
         return .completed(conclusion: report.conclusion, annotations: report.annotations.count)
     }

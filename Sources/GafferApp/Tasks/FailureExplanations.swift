@@ -41,4 +41,24 @@ public struct FailureExplanations: Sendable {
             logger.notice("the failure was not explained", metadata: ["what": "\(what)", "error": "\(error)"])
         }
     }
+
+    /// Says on the pull request's explanation, when it has one, that `what` (a later run) passed, so nobody acts
+    /// on a suggestion about a failure that is gone. Costs no model call.
+    public func markOutdated(
+        by what: String,
+        pullRequest: Int,
+        in repository: RepositoryRef,
+        github: GitHubConnection,
+        logger: Logger
+    ) async {
+        do {
+            let outdated = try github.comments.failureExplanationOutdated(what: what)
+            guard let earlier = try await github.readStatus(key: Self.key, issue: pullRequest, in: repository),
+                !earlier.body.contains("no longer applies")
+            else { return }
+            try await github.writeStatus(outdated, key: Self.key, issue: pullRequest, in: repository)
+        } catch {
+            logger.notice("the explanation was not marked outdated", metadata: ["what": "\(what)", "error": "\(error)"])
+        }
+    }
 }
