@@ -140,7 +140,10 @@ struct DemoRunCommand: AsyncParsableCommand {
             var environment = ProcessInfo.processInfo.environment
             environment["GAFFER_AGENT_MODELS"] = roles.joined(separator: ", ")
             do {
-                configuration.models = try ConfigurationLoader.load(file: nil, environment: environment, needs: []).models
+                let loaded = try ConfigurationLoader.load(file: nil, environment: environment, needs: [])
+                configuration.models = loaded.models
+                // Other MCP servers' tools for the code model, from GAFFER_MCP_SERVERS and GAFFER_MCP_ALLOWED_TOOLS.
+                configuration.mcpClient = loaded.mcpClient
             } catch {
                 FileHandle.standardError.write(Data("gaffer demo: \(error)\n".utf8))
                 throw ExitCode(2)
