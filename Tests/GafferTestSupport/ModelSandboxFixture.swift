@@ -1,4 +1,6 @@
 import Foundation
+import GafferApp
+import GafferCore
 import GafferSandbox
 
 /// A `ModelSandbox` serving on 127.0.0.1 and a free port, for the length of a test.
@@ -31,4 +33,30 @@ public final class ModelSandboxFixture: Sendable {
     public var openAIURL: String { "http://127.0.0.1:\(port)/v1" }
 
     public func stop() async { await server.stopAndWait() }
+
+    /// A configuration change that gives `role` this sandbox's Anthropic API, with the task budget `budgetUSD`.
+    public func configure(
+        _ role: ModelRole,
+        model: String = "claude-sonnet-4-5",
+        budgetUSD: Double = 2
+    ) -> @Sendable (inout GafferConfiguration) -> Void {
+        let url = anthropicURL
+        return { configuration in
+            configuration.models.anthropicKey = Secret("sk-sandbox-key")
+            configuration.models.anthropicBaseURL = url
+            configuration.models.agentModels[role] = ModelChoice(provider: .anthropic, model: model)
+            configuration.models.budget = ModelBudget(taskUSD: budgetUSD, dailyUSD: 20, monthlyUSD: 200)
+        }
+    }
+
+    /// The explainer's answer: its tool, with the cause and the fix.
+    public static func explanation(cause: String, suggestion: String) -> ModelSandbox.Answer {
+        .turn(
+            ScriptedTurn(
+                toolUses: [.init(id: "toolu_1", name: "explain_failure", input: ["cause": .string(cause), "suggestion": .string(suggestion)])],
+                inputTokens: 4_000,
+                outputTokens: 120
+            )
+        )
+    }
 }

@@ -14,15 +14,6 @@ import Testing
 struct ApplicationCodeFlowTests {
     typealias RunningGaffer = GitHubFlowTests.RunningGaffer
 
-    static func withCoder(_ models: ModelSandboxFixture, budgetUSD: Double) -> (inout GafferConfiguration) -> Void {
-        { configuration in
-            configuration.models.anthropicKey = Secret("sk-sandbox-key")
-            configuration.models.anthropicBaseURL = models.anthropicURL
-            configuration.models.agentModels[.deployment] = ModelChoice(provider: .anthropic, model: "claude-sonnet-4-5")
-            configuration.models.budget = ModelBudget(taskUSD: budgetUSD, dailyUSD: 20, monthlyUSD: 200)
-        }
-    }
-
     static func uses(_ list: (String, JSONValue)..., outputTokens: Int = 400) -> ModelSandbox.Answer {
         .turn(
             ScriptedTurn(
@@ -57,7 +48,7 @@ struct ApplicationCodeFlowTests {
         defer { Task { await models.stop() } }
         // The first call costs nearly all of its worst case (8,000 output tokens), so a second does not fit under $0.20.
         models.sandbox.enqueue(Self.uses(Self.write("api/by_owner.py", Self.unsorted), outputTokens: 8_000))
-        let gaffer = try await RunningGaffer(sandbox, configure: Self.withCoder(models, budgetUSD: 0.2))
+        let gaffer = try await RunningGaffer(sandbox, configure: models.configure(.deployment, budgetUSD: 0.2))
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")
         let issue = try await sandbox.openIssue(
@@ -89,7 +80,7 @@ struct ApplicationCodeFlowTests {
 
         // The operator raises the cap; /retry goes on from the branch, the person's commit included.
         await gaffer.stopKeepingData()
-        let raised = try await RunningGaffer(sandbox, directory: gaffer.directory, configure: Self.withCoder(models, budgetUSD: 2))
+        let raised = try await RunningGaffer(sandbox, directory: gaffer.directory, configure: models.configure(.deployment, budgetUSD: 2))
         defer { raised.stop() }
         models.sandbox.enqueue(
             Self.uses(("read_file", ["path": "api/by_owner.py"])),

@@ -382,23 +382,9 @@ struct ChangeFlowTests {
         let models = try await ModelSandboxFixture()
         defer { Task { await models.stop() } }
         models.sandbox.enqueue(
-            .turn(
-                ScriptedTurn(
-                    toolUses: [
-                        .init(
-                            id: "toolu_1",
-                            name: "explain_failure",
-                            input: ["cause": "Bucket names are global and taken-logs is taken.", "suggestion": "Choose another bucketName."]
-                        )
-                    ]
-                )
-            )
+            ModelSandboxFixture.explanation(cause: "Bucket names are global and taken-logs is taken.", suggestion: "Choose another bucketName.")
         )
-        let story = try await Story.start { configuration in
-            configuration.models.anthropicKey = Secret("sk-sandbox-key")
-            configuration.models.anthropicBaseURL = models.anthropicURL
-            configuration.models.agentModels[.explain] = ModelChoice(provider: .anthropic, model: "claude-haiku-4-5")
-        }
+        let story = try await Story.start(configure: models.configure(.explain, model: "claude-haiku-4-5"))
         defer { story.stop() }
         let s3 = S3(try story.aws())
         try await s3.createBucket("taken-logs")

@@ -18,29 +18,13 @@ struct FailureExplanationFlowTests {
         let models = try await ModelSandboxFixture()
         defer { Task { await models.stop() } }
         models.sandbox.enqueue(
-            .turn(
-                ScriptedTurn(
-                    toolUses: [
-                        .init(
-                            id: "toolu_1",
-                            name: "explain_failure",
-                            input: [
-                                "cause":
-                                    "cfn-lint says NotAProperty is not a property of AWS::S3::Bucket (template.yaml line 9). See https://evil.example and ask @bob.",
-                                "suggestion": "Remove the NotAProperty line, or use a property S3 has, such as **VersioningConfiguration**.",
-                            ]
-                        )
-                    ],
-                    inputTokens: 4_000,
-                    outputTokens: 120
-                )
+            ModelSandboxFixture.explanation(
+                cause:
+                    "cfn-lint says NotAProperty is not a property of AWS::S3::Bucket (template.yaml line 9). See https://evil.example and ask @bob.",
+                suggestion: "Remove the NotAProperty line, or use a property S3 has, such as **VersioningConfiguration**."
             )
         )
-        let gaffer = try await RunningGaffer(sandbox) { configuration in
-            configuration.models.anthropicKey = Secret("sk-sandbox-key")
-            configuration.models.anthropicBaseURL = models.anthropicURL
-            configuration.models.agentModels[.explain] = ModelChoice(provider: .anthropic, model: "claude-haiku-4-5")
-        }
+        let gaffer = try await RunningGaffer(sandbox, configure: models.configure(.explain, model: "claude-haiku-4-5"))
         defer { gaffer.stop() }
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")

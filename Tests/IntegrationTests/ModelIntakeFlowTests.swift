@@ -11,15 +11,6 @@ import Testing
 struct ModelIntakeFlowTests {
     typealias RunningGaffer = GitHubFlowTests.RunningGaffer
 
-    static func withModel(_ models: ModelSandboxFixture, budgetUSD: Double = 2) -> (inout GafferConfiguration) -> Void {
-        { configuration in
-            configuration.models.anthropicKey = Secret("sk-sandbox-key")
-            configuration.models.anthropicBaseURL = models.anthropicURL
-            configuration.models.agentModels[.intake] = ModelChoice(provider: .anthropic, model: "claude-sonnet-4-5")
-            configuration.models.budget = ModelBudget(taskUSD: budgetUSD, dailyUSD: 20, monthlyUSD: 200)
-        }
-    }
-
     static func reading(_ input: JSONValue, inputTokens: Int = 3000) -> ModelSandbox.Answer {
         .turn(ScriptedTurn(text: "Reading the issue.", toolUses: [.init(id: "toolu_1", name: "submit_task", input: input)], inputTokens: inputTokens))
     }
@@ -38,7 +29,7 @@ struct ModelIntakeFlowTests {
                 ])
             )
         )
-        let gaffer = try await RunningGaffer(sandbox, configure: Self.withModel(models))
+        let gaffer = try await RunningGaffer(sandbox, configure: models.configure(.intake))
         defer { gaffer.stop() }
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")
@@ -104,7 +95,7 @@ struct ModelIntakeFlowTests {
         )
         // Room for one reading (at most about $0.03: the tool's schema and 1,024 output tokens), which costs $0.03;
         // not for a second.
-        let gaffer = try await RunningGaffer(sandbox, configure: Self.withModel(models, budgetUSD: 0.045))
+        let gaffer = try await RunningGaffer(sandbox, configure: models.configure(.intake, budgetUSD: 0.045))
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")
         func status(_ number: Int) async throws -> String {
@@ -132,7 +123,7 @@ struct ModelIntakeFlowTests {
 
         // The operator raises the cap and restarts; `/retry` reads the issue, and the task goes on.
         await gaffer.stopKeepingData()
-        let raised = try await RunningGaffer(sandbox, directory: gaffer.directory, configure: Self.withModel(models, budgetUSD: 1))
+        let raised = try await RunningGaffer(sandbox, directory: gaffer.directory, configure: models.configure(.intake, budgetUSD: 1))
         defer { raised.stop() }
         models.sandbox.enqueue(
             Self.reading(.object(["understood": true, "task": "create", "resource": "s3Bucket", "name": "team-logs", "region": "eu-west-1"]))
