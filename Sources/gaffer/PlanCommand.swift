@@ -3,6 +3,8 @@ import Foundation
 import GafferAgents
 import GafferApp
 import GafferCore
+import GafferStore
+import Logging
 
 /// `gaffer plan`: what Gaffer's agents would write for an issue, offline.
 struct PlanCommand: AsyncParsableCommand {
@@ -47,9 +49,20 @@ struct PlanCommand: AsyncParsableCommand {
             print(parsed.jsonText())
             throw ExitCode(1)
         }
-        let plan = try await coordinator.plan(task, repository: repository)
+        var planner = coordinator
+        // With a model for the deployment agent, code the issue asks for is written here too, its spend counted
+        // in the store of data_dir (or database_url) against the same budget as the server's.
+        var store: (any GafferDatabase)?
+        if configuration.models.agentModels[.deployment] != nil {
+            let opened = try await CommandSupport.openStore(configuration).store
+            store = opened
+            planner.coder = configuration.makeApplicationCoder(spend: opened, clock: SystemWallClock(), logger: Logger(label: "gaffer.plan"))
+        }
+        defer { store?.shutdown() }
+        let plan = try await planner.plan(task, repository: repository)
         if let out {
-            try plan.files.apply(to: URL(fileURLWithPath: out))
+            // A step stopped at a cap leaves its work to read, as it would on the branch.
+            try (plan.unfinishedStep == nil ? plan.files : plan.filesSoFar).apply(to: URL(fileURLWithPath: out))
         }
         print(json ? try PlanReport.json(plan, parsed: parsed) : PlanReport.text(plan, writtenTo: out))
         if plan.state != .ready { throw ExitCode(1) }
