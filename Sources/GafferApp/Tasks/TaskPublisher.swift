@@ -79,11 +79,13 @@ public struct TaskPublisher: Sendable {
         let base = repository.defaultBranch ?? "main"
         let branch = TaskBranch.name(issue: issue.number, task: task)
         let makeRemote = { try GitRemote(url: cloneURL, credentials: .token(try await client.gitToken(for: ref))) }
-        // Code a model writes goes on from what the branch holds: an unfinished step's work, or a person's commits.
+        // Code a model writes goes on from what the branch holds (an unfinished step's work, or a person's commits),
+        // unless the blueprint changed since: the branch's copies of its files would then be out of date.
+        let previous = try await coordinator.store.latestPlan(repository: repository.fullName, issue: issue.number)?.task
         let earlierWork =
-            task.parameters[PlanRules.behaviourKey] == nil
-            ? nil
-            : try await branchFiles(branch, from: base, under: StackNaming(task: task).folder, remote: try await makeRemote(), issue: issue.number)
+            Self.goesOnFromTheBranch(previous: previous, current: task)
+            ? try await branchFiles(branch, from: base, under: StackNaming(task: task).folder, remote: try await makeRemote(), issue: issue.number)
+            : nil
 
         // The agents' steps stop when Gaffer is paused; the job runs them again after the resume.
         let (coordinator, name) = (self.coordinator, repository.fullName)
@@ -166,6 +168,17 @@ public struct TaskPublisher: Sendable {
             metadata: ["pull_request": "\(pull.number)", "branch": "\(branch)", "commit": "\(pushed.pushed)", "changed": "\(pushed.changed)"]
         )
         return .published(pullRequest: pull.number, commit: pushed.pushed.description, created: existing == nil)
+    }
+
+    /// Whether the code step starts from the branch: the task asks for code, and its last plan was for the same
+    /// blueprint (the same resource and settings; only `behaviour` may differ).
+    static func goesOnFromTheBranch(previous: AwsTask?, current: AwsTask) -> Bool {
+        guard current.parameters[PlanRules.behaviourKey] != nil, let previous else { return false }
+        var before = previous.parameters
+        var now = current.parameters
+        before[PlanRules.behaviourKey] = nil
+        now[PlanRules.behaviourKey] = nil
+        return previous.resource == current.resource && before == now
     }
 
     /// Commits `files` on the branch's tip when it exists (a person's commits on Gaffer's branch are kept), and pushes.
