@@ -310,3 +310,33 @@ struct ApplicationCoderTests {
         )
     }
 }
+
+/// The real runner starts each run from the tree alone, keeping only the virtual environment the buildspec installs.
+struct PipelineApplicationTestsTests {
+    @Test func whatARunWroteIsGoneFromTheNextButItsVirtualEnvironmentIsKept() async throws {
+        let work = try TemporaryDirectory("gaffer-code-runs")
+        defer { work.remove() }
+        var files = FileSet()
+        // Fails when a file an earlier run wrote is still there. (The shell's directory carries over between commands.)
+        files.write(
+            "app/buildspec.yml",
+            """
+            version: 0.2
+            phases:
+              build:
+                commands:
+                  - cd app && test ! -e conftest.py
+                  - if [ -e .venv/installed ]; then echo reused; else mkdir -p .venv && touch .venv/installed; fi
+                  - echo 'import pytest' > conftest.py
+            """
+        )
+        files.write("app/code.py", "x = 1\n")
+        let runner = PipelineApplicationTests(timeout: .seconds(60))
+        let first = await runner.run(files: files, buildspec: "app/buildspec.yml", in: work.url)
+        #expect(first.report.contains("The pipeline passed"), "\(first.report)")
+        let second = await runner.run(files: files, buildspec: "app/buildspec.yml", in: work.url)
+        #expect(second.report.contains("The pipeline passed"), "the first run's conftest.py is gone: \(second.report)")
+        let log = try String(contentsOf: work.url.appendingPathComponent("build.log"), encoding: .utf8)
+        #expect(log.contains("reused"), "the environment was put back")
+    }
+}

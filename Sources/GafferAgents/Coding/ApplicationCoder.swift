@@ -100,10 +100,7 @@ public struct ApplicationCoder: Sendable {
         var tree = job.tree
         let started = ContinuousClock.now
         let directory = workDirectory.appendingPathComponent("code-\(UUID().uuidString.lowercased())", isDirectory: true)
-        defer {
-            try? FileManager.default.removeItem(at: directory)
-            try? FileManager.default.removeItem(atPath: directory.path + ".log")
-        }
+        defer { try? FileManager.default.removeItem(at: directory) }
         let runTests = { @Sendable (tree: CodeTree) async in
             await tests.run(files: tree.everything(over: job.others), buildspec: "\(tree.folder)/\(job.buildspec)", in: directory)
         }

@@ -4,8 +4,7 @@ import GafferPipeline
 
 /// Runs an application's own pipeline (its `buildspec.yml`: lint and tests) over a tree of files.
 public protocol ApplicationTestRunning: Sendable {
-    /// Writes `files` under `directory` (kept between the runs of one step, so what the pipeline installs is reused)
-    /// and runs the buildspec at `buildspec`, a path in `files`.
+    /// Writes `files` in a folder of `directory` (one per step) and runs the buildspec at `buildspec`, a path in `files`.
     func run(files: FileSet, buildspec: String, in directory: URL) async -> ApplicationTestRun
 }
 
@@ -45,16 +44,35 @@ public struct PipelineApplicationTests: ApplicationTestRunning {
     }
 
     public func run(files: FileSet, buildspec: String, in directory: URL) async -> ApplicationTestRun {
+        // Each run starts from the tree alone, so nothing an earlier run's code wrote (a conftest.py, say) is run
+        // again; only the virtual environment the buildspec installs is kept aside between runs and put back, at
+        // the same path, so dependencies are installed once per step.
+        let source = directory.appendingPathComponent("tree", isDirectory: true)
+        let venv = source.appendingPathComponent((buildspec as NSString).deletingLastPathComponent).appendingPathComponent(".venv")
+        let kept = directory.appendingPathComponent("kept-venv")
+        let manager = FileManager.default
+        defer {
+            try? manager.removeItem(at: kept)
+            try? manager.moveItem(at: venv, to: kept)
+            try? manager.removeItem(at: source)
+        }
         do {
+            try? manager.removeItem(at: source)
+            try manager.createDirectory(at: venv.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if manager.fileExists(atPath: kept.path) { try manager.moveItem(at: kept, to: venv) }
             for case .write(let path, let contents, let executable) in files.changes {
-                let url = directory.appendingPathComponent(path)
+                let url = source.appendingPathComponent(path)
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try contents.write(to: url)
                 if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path) }
             }
             let spec = try BuildspecLoader.parse(files.text(at: buildspec) ?? "", file: buildspec)
             // The log sits beside the tree, so the tests never see it.
-            var request = BuildRunner.Request(buildspec: spec, sourceDirectory: directory.path, logPath: directory.path + ".log")
+            var request = BuildRunner.Request(
+                buildspec: spec,
+                sourceDirectory: source.path,
+                logPath: directory.appendingPathComponent("build.log").path
+            )
             request.timeout = timeout
             let result = await runner.run(request, log: try BuildLog(path: request.logPath))
             return Self.read(result)
