@@ -130,7 +130,13 @@ public final class PostgresServer: Sendable {
     /// Kills the server as a crash or a failover would (every connection drops), then starts it again
     /// on the same data and port; it recovers what was committed.
     public func restart() async throws {
-        server.value.stop()
+        let old = server.value
+        old.stop()
+        // Every backend of the old server must be gone before the new one starts: one still exiting holds the
+        // shared memory, and the new server refuses to start ("pre-existing shared memory block is still in use").
+        try await waitUntil(timeout: .seconds(60), interval: .milliseconds(20), "the old postgres's processes to exit") {
+            kill(-old.pid, 0) != 0
+        }
         let started = try ServerProcess(command[0], Array(command.dropFirst()))
         server.update { $0 = started }
         try await Self.waitUntilReady(started, port: port, what: "postgres after a restart")
