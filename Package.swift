@@ -253,7 +253,9 @@ let package = Package(
         ),
         .testTarget(
             name: "GafferAgentsTests",
-            dependencies: ["GafferAgents", "GafferAWS", "GafferModels", "GafferPipeline", "GafferProcess", "GafferSandbox", "GafferStore", "GafferTestSupport"]
+            dependencies: [
+                "GafferAgents", "GafferAWS", "GafferModels", "GafferPipeline", "GafferProcess", "GafferSandbox", "GafferStore", "GafferTestSupport",
+            ]
         ),
         .testTarget(
             name: "GafferStoreTests",

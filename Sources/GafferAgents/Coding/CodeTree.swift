@@ -21,7 +21,7 @@ struct CodeTree: Sendable {
     /// Files of the folder's top level that only other agents write.
     static let ownedElsewhere: Set<String> = ["template.yaml", "monitoring.yaml", "README.md", "Dockerfile"]
 
-    /// The blueprint's files under `folder` in `plan`: its tests and every file that is not code are read-only.
+    /// The blueprint's files under `folder`: its tests and every file that is not code are read-only.
     init(folder: String, blueprint: FileSet) {
         self.folder = folder
         var files: [String: Data] = [:]

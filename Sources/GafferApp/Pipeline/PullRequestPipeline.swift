@@ -197,15 +197,24 @@ public struct PullRequestPipeline: Sendable {
             in: repository
         )
         logger.info("pipeline reported", metadata: ["sha": "\(sha.prefix(12))", "conclusion": "\(report.conclusion)"])
-        if let explanations {
-            if report.conclusion == "failure" {
-                await explain(report, with: explanations, sha: sha, branch: branch, in: repository, github: github, logger: logger)
-            } else if report.conclusion == "success",
-                let pull = try? await client.pullRequests(head: branch, in: repository).first(where: { $0.state == "open" })
-            {
-                await explanations.markOutdated(
-                    by: "The pull request's pipeline at commit \(sha.prefix(12))",
+        if let explanations, report.conclusion != "neutral",
+            let pull = try? await client.pullRequests(head: branch, in: repository).first(where: { $0.state == "open" })
+        {
+            let what = "The pull request's pipeline at commit \(sha.prefix(12))"
+            if report.conclusion == "success" {
+                // A suggestion about an earlier failure would mislead once the pipeline passes.
+                await explanations.markOutdated(by: what, pullRequest: pull.number, in: repository, github: github, logger: logger)
+            } else {
+                let output =
+                    report.builds.map { "\($0.summary.buildspec): \($0.summary.status): \($0.summary.detail)" }
+                    + report.annotations.prefix(20).map { "\($0.path):\($0.startLine): \($0.title ?? ""): \($0.message)" }
+                    + [report.logTail ?? ""]
+                await explanations.explain(
+                    what,
+                    output: output.joined(separator: "\n"),
                     pullRequest: pull.number,
+                    issue: TaskBranch.issue(in: branch) ?? pull.number,
+                    purpose: "explain-pipeline",
                     in: repository,
                     github: github,
                     logger: logger
@@ -213,33 +222,6 @@ public struct PullRequestPipeline: Sendable {
             }
         }
         return .completed(conclusion: report.conclusion, annotations: report.annotations.count)
-    }
-
-    /// Puts a model's reading of the failure on the pull request, once per commit.
-    private func explain(
-        _ report: Report,
-        with explanations: FailureExplanations,
-        sha: String,
-        branch: String,
-        in repository: RepositoryRef,
-        github: GitHubConnection,
-        logger: Logger
-    ) async {
-        guard let pull = try? await github.gitHub().pullRequests(head: branch, in: repository).first(where: { $0.state == "open" }) else { return }
-        let output =
-            report.builds.map { "\($0.summary.buildspec): \($0.summary.status): \($0.summary.detail)" }
-            + report.annotations.prefix(20).map { "\($0.path):\($0.startLine): \($0.title ?? ""): \($0.message)" }
-            + [report.logTail ?? ""]
-        await explanations.explain(
-            "The pull request's pipeline at commit \(sha.prefix(12))",
-            output: output.joined(separator: "\n"),
-            pullRequest: pull.number,
-            issue: TaskBranch.issue(in: branch) ?? pull.number,
-            purpose: "explain-pipeline",
-            in: repository,
-            github: github,
-            logger: logger
-        )
     }
 
     // MARK: - The builds
