@@ -92,6 +92,7 @@ let package = Package(
         .target(
             name: "GafferModels",
             dependencies: [
+                "GafferAWS",
                 "GafferCore",
                 "GafferHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -118,8 +119,10 @@ let package = Package(
         .target(
             name: "GafferSandbox",
             dependencies: [
+                "GafferAWS",
                 "GafferCore",
                 "GafferGitHub",
+                "GafferModels",
                 "GafferProcess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -213,6 +216,7 @@ let package = Package(
         .executableTarget(
             name: "GafferModelBench",
             dependencies: [
+                "GafferAWS",
                 "GafferAgents", "GafferCore", "GafferMCP", "GafferModels", "GafferSandbox", "GafferStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MCP", package: "swift-sdk"),
@@ -288,7 +292,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GafferModelsTests",
-            dependencies: ["GafferModels", "GafferSandbox", "GafferTestSupport"]
+            dependencies: ["GafferAWS", "GafferModels", "GafferSandbox", "GafferTestSupport"]
         ),
         .testTarget(
             name: "GafferPipelineTests",
@@ -300,6 +304,7 @@ let package = Package(
                 "GafferApp",
                 "GafferAWS",
                 "GafferGit",
+                "GafferModels",
                 "GafferGitHub",
                 "GafferMCP",
                 "GafferSandbox",

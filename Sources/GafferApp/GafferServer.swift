@@ -66,9 +66,10 @@ public struct GafferServer: Sendable {
             publisher?.emergencyStop = emergencyStop
             pipeline = configuration.makePullRequestPipeline(workspaces: workspaces)
             pipeline?.emergencyStop = emergencyStop
-            let explanations = configuration.models.model(for: .explain, spend: store, clock: clock, logger: logger).map {
-                FailureExplanations(explainer: FailureExplainer(model: $0))
-            }
+            let explanations = configuration.models.model(for: .explain, aws: configuration.awsSettings, spend: store, clock: clock, logger: logger)
+                .map {
+                    FailureExplanations(explainer: FailureExplainer(model: $0))
+                }
             pipeline?.explanations = explanations
             work = try configuration.makeChangeWork(store: store, workspaces: workspaces, metrics: metrics, clock: clock)
             work?.emergencyStop = emergencyStop
@@ -86,9 +87,10 @@ public struct GafferServer: Sendable {
                     pipeline: pipeline,
                     work: work,
                     reports: reports,
-                    inference: configuration.models.model(for: .intake, spend: store, clock: clock, logger: logger).map {
-                        IssueInference(model: $0, parser: IssueParser(options: configuration.parserOptions))
-                    }
+                    inference: configuration.models.model(for: .intake, aws: configuration.awsSettings, spend: store, clock: clock, logger: logger)
+                        .map {
+                            IssueInference(model: $0, parser: IssueParser(options: configuration.parserOptions))
+                        }
                 )
         )
         registry = JobRegistry([EchoJob(), SleepJob(), DeliveryJob(deliveries: store, router: router)] + extraJobHandlers)

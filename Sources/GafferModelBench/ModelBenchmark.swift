@@ -1,4 +1,5 @@
 import Foundation
+import GafferAWS
 import GafferAgents
 import GafferCore
 import GafferMCP
@@ -55,7 +56,7 @@ enum ModelBenchmark {
             outputTokens: 120
         )
         let answer = try ModelWireCodec.response(
-            streamed: Array(ModelSandbox.streamedBody(turn, api: .anthropic, model: "claude-sonnet-4-5").utf8),
+            streamed: ModelSandbox.streamedBytes(turn, api: .anthropic, model: "claude-sonnet-4-5"),
             api: .anthropic,
             model: "claude-sonnet-4-5"
         )
@@ -86,14 +87,15 @@ enum ModelBenchmark {
             )
         }
         // The wire work's parts: the JSON of the request, and of the stream's events.
-        let events = ModelSandbox.streamedBody(turn, api: .anthropic, model: "claude-sonnet-4-5").components(separatedBy: "\n")
+        let events = String(decoding: ModelSandbox.streamedBytes(turn, api: .anthropic, model: "claude-sonnet-4-5"), as: UTF8.self)
+            .components(separatedBy: "\n")
             .filter { $0.hasPrefix("data: ") }.map { Data($0.dropFirst(6).utf8) }
         try await report("model.json.request", iterations) { _ = try ModelWireCodec.requestBody(request, api: .anthropic) }
         try await report("model.json.events", iterations) { for event in events { _ = try JSONValue.decode(event) } }
         for api in ModelWireCodec.API.allCases {
-            let bytes = Array(ModelSandbox.streamedBody(turn, api: api == .anthropic ? .anthropic : .openai, model: "claude-sonnet-4-5").utf8)
+            let bytes = ModelSandbox.streamedBytes(turn, api: ModelSandbox.API(rawValue: api.rawValue) ?? .anthropic, model: "claude-sonnet-4-5")
             try await report("model.wire.\(api.rawValue)", iterations) {
-                _ = try ModelWireCodec.requestBody(request, api: api)
+                _ = try CodecProvider.encode(request, api: api)
                 _ = try ModelWireCodec.response(streamed: bytes, api: api, model: "claude-sonnet-4-5")
             }
             let wired = MeteredModel(
@@ -130,7 +132,7 @@ enum ModelBenchmark {
             )
             loop.messages.append(ModelMessage(role: .user, content: [.toolResult(id: "toolu_\(index)", content: file, isError: false)]))
         }
-        let loopBytes = Array(ModelSandbox.streamedBody(turn, api: .anthropic, model: "claude-sonnet-4-5").utf8)
+        let loopBytes = ModelSandbox.streamedBytes(turn, api: .anthropic, model: "claude-sonnet-4-5")
         let looped = MeteredModel(
             provider: CodecProvider(api: .anthropic, stream: loopBytes),
             model: "claude-sonnet-4-5",
@@ -231,15 +233,27 @@ struct InstantProvider: ModelProvider {
     }
 }
 
-/// Does what a wire client does but the network: encodes the request and reads a recorded stream.
+/// Does what a wire client does but the network: encodes (and for Bedrock signs) the request and reads a recorded stream.
 struct CodecProvider: ModelProvider {
     let api: ModelWireCodec.API
     let stream: [UInt8]
     var name: String { api.rawValue }
+    static let signer = SigV4Signer(
+        credentials: AWSCredentials(accessKeyID: "AKIABENCH00000000000", secretAccessKey: Secret("bench-secret")),
+        region: "us-east-1",
+        service: "bedrock"
+    )
+
+    static func encode(_ request: ModelRequest, api: ModelWireCodec.API) throws -> Data {
+        let body = try ModelWireCodec.requestBody(request, api: api)
+        if api == .bedrock { _ = ModelWireCodec.bedrockSignature(body: body, model: request.model, signer: signer, at: Date()) }
+        return body
+    }
+
     func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelStreamEvent, any Error> {
         AsyncThrowingStream { continuation in
             do {
-                _ = try ModelWireCodec.requestBody(request, api: api)
+                _ = try Self.encode(request, api: api)
                 continuation.yield(.done(try ModelWireCodec.response(streamed: stream, api: api, model: request.model)))
                 continuation.finish()
             } catch { continuation.finish(throwing: error) }

@@ -12,26 +12,41 @@ struct ModelHTTP: Sendable {
     let client: HTTPClient
     let waiter: any RetryWaiter
     let backoff = RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(30))
+    /// What the streamed body is: server-sent events, or AWS's event stream.
+    var accept = "text/event-stream"
+    /// What to check when the provider refuses the credentials.
+    var credentialsHint: String
+    /// Headers that authenticate one attempt (a signature, fresh each try); nil when a fixed key header does.
+    var sign: (@Sendable (_ url: String, _ headers: [(String, String)], _ body: Data) async throws -> [(String, String)])?
+
+    init(provider: String, endpoint: ModelEndpoint, client: HTTPClient, waiter: any RetryWaiter) {
+        self.provider = provider
+        self.endpoint = endpoint
+        self.client = client
+        self.waiter = waiter
+        credentialsHint = "check \(provider)_api_key"
+    }
 
     /// Streams what `decoder` makes of each server-sent event, and what it has once the body ends.
     func stream(
         path: String,
         headers: [(String, String)],
         body: Data,
+        framing: some ModelStreamFraming = ServerSentEventParser(),
         decoder: some ModelStreamDecoder
     ) -> AsyncThrowingStream<ModelStreamEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: ModelStreamEvent.self)
         let timedOut = ModelError(provider: provider, kind: .timedOut, message: "no whole answer within \(endpoint.timeout) (model_timeout_seconds)")
         let task = Task {
             var decoder = decoder
+            var framing = framing
             do {
                 let (seconds, attoseconds) = endpoint.timeout.components
                 let deadline = NIODeadline.now() + .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
                 let response = try await send(path: path, headers: headers, body: body, deadline: deadline)
-                var parser = ServerSentEventParser()
                 do {
                     for try await chunk in response.body {
-                        for event in try parser.feed(chunk.readableBytesView) {
+                        for event in try framing.split(chunk.readableBytesView) {
                             for decoded in try decoder.read(event) { continuation.yield(decoded) }
                         }
                     }
@@ -42,6 +57,7 @@ struct ModelHTTP: Sendable {
                         message: "the answer did not finish within \(endpoint.timeout) (model_timeout_seconds)"
                     )
                 }
+                try framing.end()
                 for event in try decoder.finish() { continuation.yield(event) }
                 continuation.finish()
             } catch let error as ModelError {
@@ -72,7 +88,7 @@ struct ModelHTTP: Sendable {
         var request = HTTPClientRequest(url: endpoint.baseURL + path)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
-        request.headers.add(name: "accept", value: "text/event-stream")
+        request.headers.add(name: "accept", value: accept)
         request.headers.add(name: "user-agent", value: "gaffer/\(GafferVersion.current)")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
@@ -83,7 +99,12 @@ struct ModelHTTP: Sendable {
             let failure: ModelError
             var wait: Duration?
             do {
-                let response = try await client.execute(request, deadline: deadline)
+                var signed = request
+                if let sign {
+                    let unsigned = request.headers.map { ($0.name, $0.value) }
+                    for (name, value) in try await sign(request.url, unsigned, body) { signed.headers.add(name: name, value: value) }
+                }
+                let response = try await client.execute(signed, deadline: deadline)
                 if (200..<300).contains(response.status.code) { return response }
                 let text = try await readError(response)
                 failure = classify(status: Int(response.status.code), message: text)
@@ -147,7 +168,7 @@ struct ModelHTTP: Sendable {
             return ModelError(
                 provider: provider,
                 kind: .unauthorized,
-                message: "the provider refused the key (\(status))\(said); check \(provider)_api_key",
+                message: "the provider refused the key (\(status))\(said); \(credentialsHint)",
                 status: status
             )
         case 408, 409, 429, 500..<600:
@@ -166,6 +187,19 @@ struct ModelHTTP: Sendable {
         if let date = HTTPDate.parse(value) { return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000)) }
         return nil
     }
+}
+
+/// Splits a streamed body into events as its bytes arrive.
+protocol ModelStreamFraming: Sendable {
+    mutating func split(_ bytes: ByteBufferView) throws -> [ServerSentEvent]
+    /// Called once the body has ended: throws when it ended inside an event.
+    func end() throws
+}
+
+extension ServerSentEventParser: ModelStreamFraming {
+    mutating func split(_ bytes: ByteBufferView) throws -> [ServerSentEvent] { try feed(bytes) }
+    // An unfinished server-sent event is dropped, as the format says; the decoder notices what is missing.
+    func end() {}
 }
 
 /// Turns one provider's server-sent events into Gaffer's, gathering the whole answer as it goes.

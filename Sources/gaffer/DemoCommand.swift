@@ -12,6 +12,9 @@ import ServiceLifecycle
 
 /// `gaffer demo`: Gaffer, a GitHub sandbox and a local AWS endpoint, wired together on 127.0.0.1.
 struct DemoCommand: AsyncParsableCommand {
+    /// The demo's AWS keys: moto takes any, and `gaffer sandbox models` knows these for Bedrock.
+    static let awsAccessKeyID = "AKIADEMO000000000000"
+    static let awsSecretAccessKey = "demo"
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Try Gaffer with nothing configured: a GitHub sandbox, moto_server as AWS, and Gaffer, on 127.0.0.1.",
@@ -67,7 +70,7 @@ struct DemoRunCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("intake-model"),
         help:
-            "PROVIDER/MODEL that reads issues in prose (anthropic/claude-sonnet-4-5); its key and address from GAFFER_ANTHROPIC_* or GAFFER_OPENAI_*."
+            "PROVIDER/MODEL that reads issues in prose (anthropic/claude-sonnet-4-5); its key and address from GAFFER_ANTHROPIC_*, GAFFER_OPENAI_* or GAFFER_BEDROCK_BASE_URL (Bedrock signs with the demo's AWS keys)."
     )
     var intakeModel: String?
     @Option(
@@ -133,7 +136,10 @@ struct DemoRunCommand: AsyncParsableCommand {
         configuration.changes.autoplan = autoplan
         configuration.aws.endpointURL = aws.url
         configuration.aws.region = "us-east-1"
-        configuration.aws.credentials = AWSCredentials(accessKeyID: "AKIADEMO000000000000", secretAccessKey: Secret("demo"))
+        configuration.aws.credentials = AWSCredentials(
+            accessKeyID: DemoCommand.awsAccessKeyID,
+            secretAccessKey: Secret(DemoCommand.awsSecretAccessKey)
+        )
         let roles = [intakeModel.map { "intake=\($0)" }, codeModel.map { "deployment=\($0)" }, explainModel.map { "explain=\($0)" }].compactMap { $0 }
         if !roles.isEmpty {
             // The models' keys, addresses, prices and budget as an operator gives them, from the environment.

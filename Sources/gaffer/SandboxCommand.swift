@@ -79,13 +79,15 @@ struct GitHubSandboxCommand: AsyncParsableCommand {
     }
 }
 
-/// `gaffer sandbox models`: Anthropic's and OpenAI's APIs on 127.0.0.1, checking requests and answering from a script.
+/// `gaffer sandbox models`: Anthropic's, OpenAI's and Bedrock's APIs on 127.0.0.1, checking requests and answering from a script.
 struct ModelSandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "A stand-in for Anthropic's Messages API (/v1/messages) and OpenAI's chat completions (/v1/chat/completions).",
+        abstract:
+            "A stand-in for Anthropic's Messages API (/v1/messages), OpenAI's chat completions (/v1/chat/completions) and Bedrock's Converse (/model/ID/converse-stream).",
         discussion: """
             Each request is checked against the documented shape (a malformed one gets the provider's own 400 and is printed), \
+            and a Bedrock request's SigV4 signature against the AWS keys the sandbox knows (its own, the demo's, and --aws-key), \
             then answered with the script's next turn, streamed in small pieces. The script is a JSON array of turns: \
             {"text": "...", "tool_uses": [{"id": "t1", "name": "submit_task", "input": {...}}], "input_tokens": 100, "output_tokens": 20}. \
             A request after the last turn gets a 500 saying so.
@@ -95,6 +97,8 @@ struct ModelSandboxCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (0 picks a free one).") var port = 9191
     @Option(help: "The key clients must send (x-api-key, or Authorization: Bearer).") var key = "sk-sandbox-key"
     @Option(help: "The JSON file of turns to answer with, in order.") var script: String
+    @Option(help: "An AWS key Bedrock requests may be signed with, as ACCESS_KEY_ID:SECRET (repeatable).") var awsKey: [String] = []
+    @Option(help: "The region Bedrock requests must be signed for.") var bedrockRegion = "us-east-1"
 
     func run() async throws {
         let turns: [ScriptedTurn]
@@ -103,12 +107,23 @@ struct ModelSandboxCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--script \(script): \(error); give a JSON array of turns, such as [{\"text\": \"Hello\"}]")
         }
-        let sandbox = ModelSandbox(apiKey: key) { line in FileHandle.standardError.write(Data("model sandbox: \(line)\n".utf8)) }
+        var secrets = [ModelSandbox.awsAccessKeyID: ModelSandbox.awsSecretAccessKey, DemoCommand.awsAccessKeyID: DemoCommand.awsSecretAccessKey]
+        for pair in awsKey {
+            let parts = pair.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--aws-key \(pair): give ACCESS_KEY_ID:SECRET")
+            }
+            secrets[parts[0]] = parts[1]
+        }
+        let sandbox = ModelSandbox(apiKey: key, awsSecrets: secrets, bedrockRegion: bedrockRegion) { line in
+            FileHandle.standardError.write(Data("model sandbox: \(line)\n".utf8))
+        }
         sandbox.enqueue(turns.map { .turn($0) })
         let application = sandbox.makeApplication(port: port) { port in
             // Written straight out: print buffers when standard output is a file or a pipe.
             let address = "http://127.0.0.1:\(port)"
-            let line = "model sandbox: \(address) (anthropic_base_url), \(address)/v1 (openai_base_url); \(turns.count) turns\n"
+            let line =
+                "model sandbox: \(address) (anthropic_base_url and bedrock_base_url), \(address)/v1 (openai_base_url); \(turns.count) turns\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         try await application.runService()

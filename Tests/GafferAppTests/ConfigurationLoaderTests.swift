@@ -4,6 +4,7 @@ import GafferApp
 import GafferCore
 import GafferGit
 import GafferMCP
+import GafferModels
 import GafferStore
 import GafferTestSupport
 import Testing
@@ -125,6 +126,28 @@ import Testing
             Issue.record("accepted")
         } catch {
             #expect(error.problems.first?.message.hasPrefix("'gpt-x=cheap' should be MODEL=INPUT/OUTPUT") == true)
+        }
+    }
+
+    @Test func bedrockSignsWithGafferAWSCredentialsInItsOwnRegion() throws {
+        let model = "anthropic.claude-3-5-haiku-20241022-v1:0"
+        let configuration = try load([
+            "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_AGENT_MODELS": "explain=bedrock/\(model)", "GAFFER_MODEL_PRICES": "\(model)=0.8/4",
+            "GAFFER_BEDROCK_REGION": "eu-west-1",
+        ])
+        #expect(configuration.models.agentModels[.explain] == ModelChoice(provider: .bedrock, model: model))
+        let provider = try #require(configuration.models.provider(.bedrock, aws: configuration.awsSettings) as? BedrockConverseProvider)
+        #expect(provider.region == "eu-west-1")
+        #expect(provider.baseURL == "https://bedrock-runtime.eu-west-1.amazonaws.com")
+        // Without a region of its own, Bedrock's is Gaffer's AWS region.
+        let inherited = try load(["GAFFER_WEBHOOK_SECRET": "s", "GAFFER_DEFAULT_REGION": "ap-southeast-2"])
+        #expect((inherited.models.provider(.bedrock, aws: inherited.awsSettings) as? BedrockConverseProvider)?.region == "ap-southeast-2")
+        do {
+            _ = try load(["GAFFER_WEBHOOK_SECRET": "s", "GAFFER_BEDROCK_REGION": "Frankfurt", "GAFFER_BEDROCK_BASE_URL": "bedrock.local"])
+            Issue.record("accepted")
+        } catch {
+            #expect(error.problems.count == 2)
+            #expect(error.problems.map(\.message).contains("'Frankfurt' is not an AWS region, such as us-east-1"))
         }
     }
 

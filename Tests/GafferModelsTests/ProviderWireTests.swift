@@ -1,4 +1,5 @@
 import Foundation
+import GafferAWS
 import GafferCore
 import GafferModels
 import GafferSandbox
@@ -7,7 +8,7 @@ import Testing
 
 /// Each provider's client against a server that speaks its wire protocol and checks each request as documented.
 @Suite struct ProviderWireTests {
-    enum Wire: String, CaseIterable { case anthropic, openai }
+    enum Wire: String, CaseIterable { case anthropic, openai, bedrock }
 
     static let tool = ModelTool(
         name: "submit_task",
@@ -26,6 +27,19 @@ import Testing
         switch wire {
         case .anthropic: AnthropicMessagesProvider(endpoint: ModelEndpoint(baseURL: fixture.anthropicURL, apiKey: Secret(key)), waiter: waiter)
         case .openai: OpenAIChatProvider(endpoint: ModelEndpoint(baseURL: fixture.openAIURL, apiKey: Secret(key)), waiter: waiter)
+        case .bedrock:
+            // The wrong "key" is a wrong secret: the signature will not match the sandbox's.
+            BedrockConverseProvider(
+                region: "us-east-1",
+                endpoint: ModelEndpoint(baseURL: fixture.bedrockURL),
+                credentials: StaticCredentialProvider(
+                    key == "sk-sandbox-key"
+                        ? ModelSandboxFixture.awsCredentials
+                        : AWSCredentials(accessKeyID: ModelSandbox.awsAccessKeyID, secretAccessKey: Secret(key)),
+                    source: "test"
+                ),
+                waiter: waiter
+            )
         }
     }
 
@@ -72,9 +86,11 @@ import Testing
         #expect(fixture.sandbox.refusals.isEmpty)
 
         let sent = try #require(fixture.sandbox.received.first)
-        #expect(sent.body["model"] == "model-a")
-        #expect(sent.body["stream"] == true)
-        #expect(sent.body["max_tokens"] == 512)
+        if wire != .bedrock {
+            #expect(sent.body["model"] == "model-a")
+            #expect(sent.body["stream"] == true)
+            #expect(sent.body["max_tokens"] == 512)
+        }
         switch wire {
         case .anthropic:
             #expect(sent.headers["anthropic-version"] == "2023-06-01")
@@ -88,6 +104,16 @@ import Testing
             #expect(sent.body["tools"]?[0]?["function"]?["parameters"] == Self.tool.inputSchema)
             #expect(sent.body["tool_choice"] == .object(["type": "function", "function": .object(["name": "submit_task"])]))
             #expect(sent.body["stream_options"] == .object(["include_usage": true]))
+        case .bedrock:
+            #expect(sent.path == "/model/model-a/converse-stream")
+            #expect(sent.body["model"] == nil, "the model is in the path")
+            #expect(sent.body["inferenceConfig"] == .object(["maxTokens": 512]))
+            #expect(sent.body["system"] == .array([.object(["text": "You turn issues into tasks."])]))
+            #expect(sent.body["messages"]?[0]?["content"]?[0] == .object(["text": "Please make a bucket called logs-archive"]))
+            #expect(sent.body["toolConfig"]?["tools"]?[0]?["toolSpec"]?["inputSchema"]?["json"] == Self.tool.inputSchema)
+            #expect(sent.body["toolConfig"]?["toolChoice"] == .object(["tool": .object(["name": "submit_task"])]))
+            #expect(sent.headers["accept"] == "application/vnd.amazon.eventstream")
+            #expect(sent.headers["x-amz-date"] != nil)
         }
     }
 
@@ -147,7 +173,8 @@ import Testing
             try await provider(wire, fixture, key: "sk-wrong-key", waiter: waiter).respond(request)
         }
         #expect(refused.kind == .unauthorized)
-        #expect(refused.description.contains("\(wire.rawValue)_api_key"))
+        #expect(refused.description.contains(wire == .bedrock ? "signature we calculated does not match" : "\(wire.rawValue)_api_key"))
+        if wire == .bedrock { #expect(refused.description.contains("AWS credentials")) }
         #expect(!refused.description.contains("sk-wrong-key"))
         #expect(waiter.recorded.isEmpty, "a refused key is not tried again")
 

@@ -1,4 +1,5 @@
 import Foundation
+import GafferAWS
 import GafferApp
 import GafferCore
 import GafferSandbox
@@ -31,12 +32,21 @@ public final class ModelSandboxFixture: Sendable {
     public var anthropicURL: String { "http://127.0.0.1:\(port)" }
     /// OpenAI's root, `/v1` included.
     public var openAIURL: String { "http://127.0.0.1:\(port)/v1" }
+    /// Bedrock's runtime root (`/model/ID/converse-stream` is added by the client).
+    public var bedrockURL: String { "http://127.0.0.1:\(port)" }
+    /// The AWS keys the sandbox checks Bedrock's signatures with.
+    public static let awsCredentials = AWSCredentials(
+        accessKeyID: ModelSandbox.awsAccessKeyID,
+        secretAccessKey: Secret(ModelSandbox.awsSecretAccessKey)
+    )
 
     public func stop() async { await server.stopAndWait() }
 
     /// A configuration change that gives `role` this sandbox's Anthropic API, with the task budget `budgetUSD`.
+    /// Bedrock signs with Gaffer's AWS keys, so those become the sandbox's (the AWS work goes to moto, which takes any).
     public func configure(
         _ role: ModelRole,
+        provider: ModelProviderKind = .anthropic,
         model: String = "claude-sonnet-4-5",
         budgetUSD: Double = 2
     ) -> @Sendable (inout GafferConfiguration) -> Void {
@@ -44,7 +54,12 @@ public final class ModelSandboxFixture: Sendable {
         return { configuration in
             configuration.models.anthropicKey = Secret("sk-sandbox-key")
             configuration.models.anthropicBaseURL = url
-            configuration.models.agentModels[role] = ModelChoice(provider: .anthropic, model: model)
+            configuration.models.openAIKey = Secret("sk-sandbox-key")
+            configuration.models.openAIBaseURL = url + "/v1"
+            configuration.models.bedrockBaseURL = url
+            configuration.models.bedrockRegion = "us-east-1"
+            if provider == .bedrock { configuration.aws.credentials = Self.awsCredentials }
+            configuration.models.agentModels[role] = ModelChoice(provider: provider, model: model)
             configuration.models.budget = ModelBudget(taskUSD: budgetUSD, dailyUSD: 20, monthlyUSD: 200)
         }
     }

@@ -15,7 +15,9 @@ struct ModelIntakeFlowTests {
         .turn(ScriptedTurn(text: "Reading the issue.", toolUses: [.init(id: "toolu_1", name: "submit_task", input: input)], inputTokens: inputTokens))
     }
 
-    @Test func aProseIssueIsReadByAModelAndWaitsForPlanToConfirmIt() async throws {
+    /// Bedrock too: Gaffer signs the call with its AWS credentials, and the sandbox checks the signature.
+    @Test(arguments: [ModelProviderKind.anthropic, .bedrock])
+    func aProseIssueIsReadByAModelAndWaitsForPlanToConfirmIt(_ provider: ModelProviderKind) async throws {
         let sandbox = try await SandboxFixture()
         defer { sandbox.stop() }
         let models = try await ModelSandboxFixture()
@@ -29,7 +31,7 @@ struct ModelIntakeFlowTests {
                 ])
             )
         )
-        let gaffer = try await RunningGaffer(sandbox, configure: models.configure(.intake))
+        let gaffer = try await RunningGaffer(sandbox, configure: models.configure(.intake, provider: provider))
         defer { gaffer.stop() }
         let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         let repository = RepositoryRef(owner: "acme", name: "web")
@@ -52,7 +54,7 @@ struct ModelIntakeFlowTests {
         let reading = try await status()
         #expect(reading.contains("| name | `team-logs-archive` |"))
         #expect(reading.contains("| versioning | `true` |"))
-        #expect(reading.contains("`anthropic/claude-sonnet-4-5`"))
+        #expect(reading.contains("`\(provider.rawValue)/claude-sonnet-4-5`"))
         #expect(!reading.contains("skip_approval") && !reading.contains("apply: "))
         let branch = "gaffer/\(issue.number)-s3-bucket"
         #expect(try await alice.pullRequests(head: branch, in: repository).isEmpty, "nothing is planned on a model's word")
@@ -62,12 +64,19 @@ struct ModelIntakeFlowTests {
         let text = String(decoding: try sent.body.encoded(), as: UTF8.self)
         #expect(text.contains("called team-logs-archive?"))
         #expect(!text.contains("admin mode"))
-        #expect(sent.body["tool_choice"] == .object(["type": "tool", "name": "submit_task"]))
+        if provider == .bedrock {
+            #expect(sent.path == "/model/claude-sonnet-4-5/converse-stream")
+            #expect(sent.body["toolConfig"]?["toolChoice"] == .object(["tool": .object(["name": "submit_task"])]))
+        } else {
+            #expect(sent.body["tool_choice"] == .object(["type": "tool", "name": "submit_task"]))
+        }
+        #expect(models.sandbox.refusals.isEmpty)
         try await waitUntil(timeout: .seconds(10), "the call to be recorded") {
             try await !gaffer.server.store.modelCalls(repository: "acme/web", issue: issue.number).isEmpty
         }
         let calls = try await gaffer.server.store.modelCalls(repository: "acme/web", issue: issue.number)
         #expect(calls.count == 1 && calls.first?.inputTokens == 3000 && (calls.first?.usd ?? 0) > 0)
+        #expect(calls.first?.provider == provider.rawValue)
 
         // The requester confirms: the task is taken up as read, without another model call.
         _ = try await alice.createComment(onIssue: issue.number, in: repository, body: "/plan")

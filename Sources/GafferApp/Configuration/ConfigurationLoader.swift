@@ -380,6 +380,14 @@ public enum ConfigurationLoader {
         Setting(key: "openai_base_url") { config, value in
             httpURL(value) { config.models.openAIBaseURL = $0 }
         },
+        Setting(key: "bedrock_region") { config, value in
+            guard value.wholeMatch(of: /[a-z]{2}(-[a-z]+)+-[0-9]/) != nil else { return "'\(value)' is not an AWS region, such as us-east-1" }
+            config.models.bedrockRegion = value
+            return nil
+        },
+        Setting(key: "bedrock_base_url") { config, value in
+            httpURL(value) { config.models.bedrockBaseURL = $0 }
+        },
         Setting(key: "agent_models") { config, value in
             ModelSettings.readAgentModels(list(value)) { config.models.agentModels = $0 }
         },
@@ -740,7 +748,7 @@ public enum ConfigurationLoader {
                 )
             )
         }
-        problems += configuration.models.problems()
+        problems += configuration.models.problems(aws: configuration.awsSettings)
         problems += configuration.mcpClient.problems()
         if needs.contains(.dataDirectory), let problem = checkWritable(configuration.dataDirectory, fileManager: fileManager) {
             problems.append(problem)

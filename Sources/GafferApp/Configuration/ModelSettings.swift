@@ -1,7 +1,9 @@
 import Foundation
+import GafferAWS
 import GafferCore
 import GafferModels
 import Logging
+import Synchronization
 
 /// What a model is used for; `agent_models` gives each its provider and model. A role without one works
 /// as it did before models: deterministically, or not at all.
@@ -16,7 +18,7 @@ public enum ModelRole: String, Sendable, Hashable, CaseIterable {
 
 /// The wire protocols Gaffer speaks to models.
 public enum ModelProviderKind: String, Sendable, Hashable, CaseIterable {
-    case anthropic, openai
+    case anthropic, openai, bedrock
 }
 
 /// A provider and one of its models: `anthropic/claude-sonnet-4-5`.
@@ -37,6 +39,10 @@ public struct ModelSettings: Sendable {
     public var anthropicBaseURL = "https://api.anthropic.com"
     public var openAIKey: Secret?
     public var openAIBaseURL = "https://api.openai.com/v1"
+    /// Bedrock's region (`bedrock_region`); nil means Gaffer's AWS region.
+    public var bedrockRegion: String?
+    /// Bedrock's runtime endpoint (`bedrock_base_url`); nil means AWS's for the region.
+    public var bedrockBaseURL: String?
     public var agentModels: [ModelRole: ModelChoice] = [:]
     public var prices = ModelPrices()
     public var budget = ModelBudget()
@@ -48,23 +54,37 @@ public struct ModelSettings: Sendable {
 
     public init() {}
 
-    func endpoint(_ provider: ModelProviderKind) -> ModelEndpoint {
-        let (url, key) = provider == .anthropic ? (anthropicBaseURL, anthropicKey) : (openAIBaseURL, openAIKey)
+    func endpoint(_ provider: ModelProviderKind, aws: AWSSettings) -> ModelEndpoint {
+        let (url, key): (String, Secret?) =
+            switch provider {
+            case .anthropic: (anthropicBaseURL, anthropicKey)
+            case .openai: (openAIBaseURL, openAIKey)
+            case .bedrock: (bedrockBaseURL ?? BedrockConverseProvider.defaultBaseURL(region: bedrockRegion(aws: aws)), nil)
+            }
         return ModelEndpoint(baseURL: url, apiKey: key, timeout: .milliseconds(Int64(timeoutSeconds * 1000)), maxAttempts: maxAttempts)
     }
 
-    public func provider(_ kind: ModelProviderKind) -> any ModelProvider {
+    func bedrockRegion(aws: AWSSettings) -> String { bedrockRegion ?? aws.region ?? "us-east-1" }
+
+    /// The provider of `kind`; Bedrock signs with the AWS credentials `aws` leads to (Gaffer's own AWS identity).
+    public func provider(_ kind: ModelProviderKind, aws: AWSSettings) -> any ModelProvider {
         switch kind {
-        case .anthropic: AnthropicMessagesProvider(endpoint: endpoint(.anthropic))
-        case .openai: OpenAIChatProvider(endpoint: endpoint(.openai))
+        case .anthropic: AnthropicMessagesProvider(endpoint: endpoint(.anthropic, aws: aws))
+        case .openai: OpenAIChatProvider(endpoint: endpoint(.openai, aws: aws))
+        case .bedrock:
+            BedrockConverseProvider(
+                region: bedrockRegion(aws: aws),
+                endpoint: endpoint(.bedrock, aws: aws),
+                credentials: CredentialsOnFirstUse(aws: aws)
+            )
         }
     }
 
     /// The metered model for `role`, or nil when the operator gave it none.
-    public func model(for role: ModelRole, spend: any ModelSpendStore, clock: any WallClock, logger: Logger) -> MeteredModel? {
+    public func model(for role: ModelRole, aws: AWSSettings, spend: any ModelSpendStore, clock: any WallClock, logger: Logger) -> MeteredModel? {
         guard let choice = agentModels[role], let price = prices.price(of: choice.model) else { return nil }
         return MeteredModel(
-            provider: provider(choice.provider),
+            provider: provider(choice.provider, aws: aws),
             model: choice.model,
             price: price,
             budget: budget,
@@ -75,7 +95,7 @@ public struct ModelSettings: Sendable {
     }
 
     /// What stops a configured model from working, found at start rather than on its first call.
-    func problems() -> [ConfigurationProblem] {
+    func problems(aws: AWSSettings) -> [ConfigurationProblem] {
         var problems: [ConfigurationProblem] = []
         for role in ModelRole.allCases {
             guard let choice = agentModels[role] else { continue }
@@ -105,6 +125,17 @@ public struct ModelSettings: Sendable {
                             "agent_models uses openai for \(role.rawValue) but no key is set; set openai_api_key_file or GAFFER_OPENAI_API_KEY, or openai_base_url for a local server that needs none"
                     )
                 )
+            case .bedrock:
+                do {
+                    _ = try AWSClient.standard(aws)
+                } catch {
+                    problems.append(
+                        ConfigurationProblem(
+                            source: "agent_models",
+                            message: "agent_models uses bedrock for \(role.rawValue), which signs with Gaffer's AWS credentials, but: \(error)"
+                        )
+                    )
+                }
             default: break
             }
         }
@@ -125,7 +156,8 @@ public struct ModelSettings: Sendable {
             }
             guard let role = ModelRole(rawValue: parts[0]) else { return "'\(parts[0])' is not a role that uses a model; use \(roles)" }
             guard let provider = ModelProviderKind(rawValue: choice[0]) else {
-                return "'\(choice[0])' is not a provider; use \(providers) (openai covers vLLM, Ollama and LiteLLM with openai_base_url)"
+                return
+                    "'\(choice[0])' is not a provider; use \(providers) (openai covers vLLM, Ollama and LiteLLM with openai_base_url; bedrock is Amazon Bedrock's Converse)"
             }
             models[role] = ModelChoice(provider: provider, model: choice[1])
         }
@@ -153,5 +185,21 @@ public struct ModelSettings: Sendable {
         }
         set(prices)
         return nil
+    }
+}
+
+/// Gaffer's AWS credentials, found when a Bedrock call first needs them (a profile or role may not be reachable at
+/// start-up, and only Bedrock's calls should wait for it) and then kept, refreshed, by the chain's cache.
+final class CredentialsOnFirstUse: AWSCredentialProvider {
+    let aws: AWSSettings
+    private let chain = Mutex<(any AWSCredentialProvider)?>(nil)
+
+    init(aws: AWSSettings) { self.aws = aws }
+
+    func resolve() async throws -> ResolvedCredentials {
+        if let known = chain.withLock({ $0 }) { return try await known.resolve() }
+        let provider = try AWSClient.standard(aws).credentials
+        chain.withLock { $0 = provider }
+        return try await provider.resolve()
     }
 }

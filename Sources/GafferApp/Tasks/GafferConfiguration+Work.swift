@@ -81,7 +81,7 @@ extension GafferConfiguration {
     /// What writes application code beyond a blueprint (`agent_models: deployment=…`), or nil when no model is
     /// configured for it. Its test runs are pull-request pipelines with no parameters or secrets, isolated the same way.
     public func makeApplicationCoder(spend: any ModelSpendStore, clock: any WallClock, logger: Logger) -> ApplicationCoder? {
-        guard let model = models.model(for: .deployment, spend: spend, clock: clock, logger: logger) else { return nil }
+        guard let model = models.model(for: .deployment, aws: awsSettings, spend: spend, clock: clock, logger: logger) else { return nil }
         let tests = PipelineApplicationTests(
             runner: BuildRunner(isolation: pipelineIsolation),
             timeout: .milliseconds(Int64(pipelineTimeoutMinutes * 60_000))

@@ -1,23 +1,27 @@
 import Foundation
 import GafferCore
+import GafferModels
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import Synchronization
 
-/// A stand-in for model providers: serves Anthropic's Messages API (`POST /v1/messages`) and OpenAI's chat
-/// completions (`POST /v1/chat/completions`) on one port, checks every request against the documented shape
-/// (answering 400 in the provider's own error format when it is wrong), and streams scripted answers as the
-/// provider would, split into many small chunks.
+/// A stand-in for model providers: serves Anthropic's Messages API (`POST /v1/messages`), OpenAI's chat
+/// completions (`POST /v1/chat/completions`) and Bedrock's Converse (`POST /model/{id}/converse-stream`, SigV4-signed)
+/// on one port, checks every request against the documented shape and signature (answering in the provider's own
+/// error format when it is wrong), and streams scripted answers as the provider would, split into many small chunks.
 public final class ModelSandbox: Sendable {
     /// A request as the sandbox received it, after its checks.
     public struct Received: Sendable {
         public var api: API
+        /// The path as sent, percent-encoding kept (Bedrock's names the model).
+        public var path: String
         /// Header names lower-cased.
         public var headers: [String: String]
         public var body: JSONValue
     }
 
-    public enum API: String, Sendable { case anthropic, openai }
+    public enum API: String, Sendable { case anthropic, openai, bedrock }
 
     /// What the sandbox answers next.
     public enum Answer: Sendable {
@@ -38,11 +42,26 @@ public final class ModelSandbox: Sendable {
     /// The key clients must send (`x-api-key` or `Authorization: Bearer`).
     public let apiKey: String
 
+    /// The AWS access keys Bedrock requests may be signed with, and their secrets.
+    public let awsSecrets: [String: String]
+    /// The region Bedrock requests must be signed for.
+    public let bedrockRegion: String
+    /// The access key and secret the sandbox knows unless told others.
+    public static let awsAccessKeyID = "AKIASANDBOXMODELS000"
+    public static let awsSecretAccessKey = "sandbox-models-secret"
+
     /// Told of each request: what was answered, or why it was refused.
     private let report: @Sendable (String) -> Void
 
-    public init(apiKey: String = "sk-sandbox-key", report: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(
+        apiKey: String = "sk-sandbox-key",
+        awsSecrets: [String: String] = [awsAccessKeyID: awsSecretAccessKey],
+        bedrockRegion: String = "us-east-1",
+        report: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.apiKey = apiKey
+        self.awsSecrets = awsSecrets
+        self.bedrockRegion = bedrockRegion
         self.report = report
     }
 
@@ -61,6 +80,7 @@ public final class ModelSandbox: Sendable {
         let router = Router()
         router.post("/v1/messages") { request, _ in try await self.serve(.anthropic, request) }
         router.post("/v1/chat/completions") { request, _ in try await self.serve(.openai, request) }
+        router.post("/model/:model/converse-stream") { request, _ in try await self.serve(.bedrock, request) }
         return router
     }
 
@@ -76,40 +96,75 @@ public final class ModelSandbox: Sendable {
     private func serve(_ api: API, _ request: Request) async throws -> Response {
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
+        // HTTP/1.1's Host arrives as the authority; Bedrock's signature covers it.
+        if let authority = request.head.authority { headers["host"] = authority }
         let data = Data(try await request.body.collect(upTo: 32 << 20).readableBytesView)
-        let key = api == .anthropic ? headers["x-api-key"] : headers["authorization"].map { $0.replacingOccurrences(of: "Bearer ", with: "") }
-        guard key == apiKey else {
-            return refuse(api, status: 401, kind: api == .anthropic ? "authentication_error" : "invalid_api_key", "invalid api key")
+        var model = ""
+        if api == .bedrock {
+            let segments = request.uri.path.split(separator: "/")
+            model = segments.count == 3 ? (String(segments[1]).removingPercentEncoding ?? "") : ""
+            if let refusal = BedrockWireRules.checkSignature(
+                method: "POST",
+                rawPath: request.uri.path,
+                headers: headers,
+                body: data,
+                secrets: awsSecrets,
+                region: bedrockRegion,
+                now: Date()
+            ) {
+                return refuse(api, status: refusal.status, kind: refusal.type, refusal.message)
+            }
+            guard headers["accept"] == "application/vnd.amazon.eventstream" else {
+                return refuse(api, status: 400, kind: "ValidationException", "accept must be application/vnd.amazon.eventstream for a stream")
+            }
+        } else {
+            let key = api == .anthropic ? headers["x-api-key"] : headers["authorization"].map { $0.replacingOccurrences(of: "Bearer ", with: "") }
+            guard key == apiKey else {
+                return refuse(api, status: 401, kind: api == .anthropic ? "authentication_error" : "invalid_api_key", "invalid api key")
+            }
         }
         let body: JSONValue
         do {
             body = try JSONValue.decode(data)
         } catch {
-            return refuse(api, status: 400, kind: "invalid_request_error", "the body is not JSON")
+            return refuse(api, status: 400, kind: api == .bedrock ? "SerializationException" : "invalid_request_error", "the body is not JSON")
         }
         let problem =
             switch api {
             case .anthropic: AnthropicWireRules.problem(headers: headers, body: body)
             case .openai: OpenAIWireRules.problem(headers: headers, body: body)
+            case .bedrock: BedrockWireRules.problem(headers: headers, body: body)
             }
-        if let problem { return refuse(api, status: 400, kind: "invalid_request_error", problem) }
+        if let problem { return refuse(api, status: 400, kind: api == .bedrock ? "ValidationException" : "invalid_request_error", problem) }
         let answer = state.withLock { state -> Answer? in
-            state.received.append(Received(api: api, headers: headers.filter { $0.key != "x-api-key" && $0.key != "authorization" }, body: body))
+            state.received.append(
+                Received(api: api, path: request.uri.path, headers: headers.filter { $0.key != "x-api-key" && $0.key != "authorization" }, body: body)
+            )
             return state.script.isEmpty ? nil : state.script.removeFirst()
         }
-        let model = body["model"]?.stringValue ?? ""
+        if api != .bedrock { model = body["model"]?.stringValue ?? "" }
         switch answer {
         case nil:
             return refuse(api, status: 500, kind: "api_error", "the sandbox has no scripted answer left")
         case .failure(let status, let retryAfter, let message)?:
-            var response = refuse(api, status: status, kind: status == 429 ? "rate_limit_error" : "overloaded_error", message, record: false)
+            let kind =
+                api == .bedrock
+                ? (status == 429 ? "ThrottlingException" : "ServiceUnavailableException")
+                : (status == 429 ? "rate_limit_error" : "overloaded_error")
+            var response = refuse(api, status: status, kind: kind, message, record: false)
             if let retryAfter { response.headers[.retryAfter] = retryAfter }
             return response
         case .turn(let turn)?:
             report("\(api.rawValue): answered a turn (\(turn.toolUses.map(\.name).joined(separator: ", ")))")
-            let events = api == .anthropic ? AnthropicWireRules.events(turn, model: model) : OpenAIWireRules.events(turn, model: model)
-            return Self.stream(events)
+            return Self.stream(Self.streamedBytes(turn, api: api, model: model), api: api)
         case .streamError(let message)?:
+            if api == .bedrock {
+                let messages =
+                    BedrockWireRules.messages(ScriptedTurn(text: "Partial")).prefix(2) + [
+                        BedrockWireRules.exception("modelStreamErrorException", message: message)
+                    ]
+                return Self.stream(messages.flatMap { $0.encoded() }, api: api)
+            }
             let events =
                 api == .anthropic
                 ? Array(AnthropicWireRules.events(ScriptedTurn(text: "Partial"), model: model).prefix(3)) + [
@@ -118,42 +173,45 @@ public final class ModelSandbox: Sendable {
                 : Array(OpenAIWireRules.events(ScriptedTurn(text: "Partial"), model: model).prefix(2)) + [
                     "data: {\"error\":{\"message\":\"\(message)\",\"type\":\"server_error\"}}\n\n"
                 ]
-            return Self.stream(events)
+            return Self.stream(Array(events.joined().utf8), api: api)
         }
     }
 
     /// The event stream the sandbox sends for `turn`, whole: for replaying it without a server.
-    public static func streamedBody(_ turn: ScriptedTurn, api: API, model: String) -> String {
-        (api == .anthropic ? AnthropicWireRules.events(turn, model: model) : OpenAIWireRules.events(turn, model: model)).joined()
+    public static func streamedBytes(_ turn: ScriptedTurn, api: API, model: String) -> [UInt8] {
+        switch api {
+        case .anthropic: Array(AnthropicWireRules.events(turn, model: model).joined().utf8)
+        case .openai: Array(OpenAIWireRules.events(turn, model: model).joined().utf8)
+        case .bedrock: BedrockWireRules.messages(turn).flatMap { $0.encoded() }
+        }
     }
 
     private func refuse(_ api: API, status: Int, kind: String, _ message: String, record: Bool = true) -> Response {
         if record { state.withLock { $0.refusals.append(message) } }
         report("\(api.rawValue): answered \(status): \(message)")
         let error: JSONValue =
-            api == .anthropic
-            ? .object(["type": "error", "error": .object(["type": .string(kind), "message": .string(message)])])
-            : .object(["error": .object(["message": .string(message), "type": .string(kind), "code": .null])])
+            switch api {
+            case .anthropic: .object(["type": "error", "error": .object(["type": .string(kind), "message": .string(message)])])
+            case .openai: .object(["error": .object(["message": .string(message), "type": .string(kind), "code": .null])])
+            case .bedrock: .object(["message": .string(message)])
+            }
         let bytes = (try? error.encoded()) ?? Data()
-        return Response(
-            status: .init(code: status),
-            headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
-        )
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if api == .bedrock, let name = HTTPField.Name("x-amzn-ErrorType") {
+            headers[name] = "\(kind):http://internal.amazon.com/coral/com.amazon.bedrock/"
+        }
+        return Response(status: .init(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// Each event in pieces of at most 7 bytes, so a client must put lines and characters together itself.
-    private static func stream(_ events: [String]) -> Response {
-        let pieces = events.flatMap { event -> [ByteBuffer] in
-            let bytes = Array(event.utf8)
-            return stride(from: 0, to: bytes.count, by: 7).map { ByteBuffer(bytes: bytes[$0..<min($0 + 7, bytes.count)]) }
-        }
+    /// The body in pieces of at most 7 bytes, so a client must put lines, characters and messages together itself.
+    private static func stream(_ bytes: [UInt8], api: API) -> Response {
+        let pieces = stride(from: 0, to: bytes.count, by: 7).map { ByteBuffer(bytes: bytes[$0..<min($0 + 7, bytes.count)]) }
         let (body, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
         for piece in pieces { continuation.yield(piece) }
         continuation.finish()
         return Response(
             status: .ok,
-            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            headers: [.contentType: api == .bedrock ? "application/vnd.amazon.eventstream" : "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody(asyncSequence: body)
         )
     }
