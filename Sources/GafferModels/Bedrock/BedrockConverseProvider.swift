@@ -187,7 +187,9 @@ struct BedrockStreamDecoder: ModelStreamDecoder {
                 return [.textDelta(piece)]
             }
             if let piece = delta["toolUse"]?["input"]?.stringValue {
-                guard case .toolUse(let id, let name, let partial)? = blocks[index] else { throw malformed("toolUse input for a block that was not started") }
+                guard case .toolUse(let id, let name, let partial)? = blocks[index] else {
+                    throw malformed("toolUse input for a block that was not started")
+                }
                 blocks[index] = .toolUse(id: id, name: name, json: partial + piece)
             }
         case "contentBlockStop":
