@@ -90,7 +90,10 @@ public struct GafferServer: Sendable {
                     inference: configuration.models.model(for: .intake, aws: configuration.awsSettings, spend: store, clock: clock, logger: logger)
                         .map {
                             IssueInference(model: $0, parser: IssueParser(options: configuration.parserOptions))
-                        }
+                        },
+                    followUps: configuration.models.model(for: .review, aws: configuration.awsSettings, spend: store, clock: clock, logger: logger)
+                        .map(FollowUpReader.init),
+                    codeAllowed: publisher?.coordinator.coder != nil
                 )
         )
         registry = JobRegistry([EchoJob(), SleepJob(), DeliveryJob(deliveries: store, router: router)] + extraJobHandlers)

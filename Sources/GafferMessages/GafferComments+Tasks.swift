@@ -58,6 +58,45 @@ extension GafferComments {
         )
     }
 
+    /// One setting a follow-up changed, as the reply's table shows it.
+    public struct FollowUpRow: Sendable {
+        public var key: String
+        public var before: String?
+        public var after: String
+
+        public init(key: String, before: String?, after: String) {
+            self.key = key
+            self.before = before
+            self.after = after
+        }
+    }
+
+    /// The reply to a follow-up that changed the task: what changed, where it is kept, and the commit it made
+    /// (nil when planning again left the branch as it was). `model` names the model that read the conversation.
+    public func followUpApplied(actor: String, rows: [FollowUpRow], issue: Int, branch: String, commit: String?, model: String?) throws -> String {
+        let cell = { (text: String) in MarkdownText.code(text.count > 120 ? String(text.prefix(120)) + "…" : text) }
+        var applied: [String: Any] = [
+            "changes": rows.map { ["key": MarkdownText.code($0.key), "before": $0.before.map(cell) ?? "(not set)", "after": cell($0.after)] },
+            "issue": String(issue), "branch": MarkdownText.plain(branch),
+        ]
+        if let commit { applied["commit"] = String(commit.prefix(12)) }
+        if let model { applied["model"] = MarkdownText.code(model) }
+        return try templates.render("follow-up", ["applied": applied, "actor": "@" + MarkdownText.plain(actor)])
+    }
+
+    /// The reply to a follow-up that changed nothing, with each reason.
+    public func followUpRefused(actor: String, reasons: [String]) throws -> String {
+        try templates.render("follow-up", ["refused": true, "actor": "@" + MarkdownText.plain(actor), "reasons": reasons])
+    }
+
+    /// A model's question back, when it could not tell what a follow-up asks for.
+    public func followUpQuestion(question: String, model: String, mention: String) throws -> String {
+        try templates.render(
+            "follow-up",
+            ["question": MarkdownText.untrusted(question), "model": MarkdownText.code(model), "mention": MarkdownText.plain(mention)]
+        )
+    }
+
     /// What replaces a model's reading of a failure once a later run passes.
     public func failureExplanationOutdated(what: String) throws -> String {
         try templates.render("failure-explanation-outdated", ["what": MarkdownText.plain(what)])

@@ -55,6 +55,32 @@ struct TaskCommentTests {
         #expect(text.contains("model_budget_task_usd") && text.contains("`/retry`"))
     }
 
+    @Test func aFollowUpsReplySaysWhatChangedWhereItIsKeptAndTheCommit() throws {
+        let comments = try CommentTests().comments()
+        let text = try comments.followUpApplied(
+            actor: "alice",
+            rows: [.init(key: "versioning", before: "false", after: "true"), .init(key: "lifecycleDays", before: nil, after: "90")],
+            issue: 12,
+            branch: "gaffer/12-s3-bucket",
+            commit: "0123456789abcdef0123",
+            model: "anthropic/claude-sonnet-4-5"
+        )
+        try CommentTests().expectGolden("follow-up", text)
+        let unchanged = try comments.followUpApplied(
+            actor: "alice",
+            rows: [.init(key: "versioning", before: "false", after: "true")],
+            issue: 12,
+            branch: "gaffer/12-s3-bucket",
+            commit: nil,
+            model: nil
+        )
+        #expect(unchanged.contains("the branch did not change") && !unchanged.contains("A model"))
+        let refused = try comments.followUpRefused(actor: "carol", reasons: ["only someone who may plan can change the task"])
+        #expect(refused.contains("### Nothing changed") && refused.contains("- only someone who may plan"))
+        let question = try comments.followUpQuestion(question: "Which bucket? See [here](http://x.example) @bob", model: "m/x", mention: "@gaffer")
+        #expect(question.contains("Which bucket?") && !question.contains("http://x.example") && !question.contains("@bob"))
+    }
+
     @Test func aModelsExplanationIsMarkedAsAnUncheckedSuggestionAndCannotLinkOrMention() throws {
         let text = try CommentTests().comments().failureExplained(
             what: "The pull request's pipeline at commit 1a2b3c4d5e6f",

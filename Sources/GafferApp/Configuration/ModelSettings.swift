@@ -14,6 +14,8 @@ public enum ModelRole: String, Sendable, Hashable, CaseIterable {
     case deployment
     /// Explains a failed pipeline or stack operation, as a suggestion on the pull request.
     case explain
+    /// Reads a pull request's conversation for what a comment mentioning Gaffer asks to change.
+    case review
 }
 
 /// The wire protocols Gaffer speaks to models.

@@ -13,7 +13,9 @@ public enum StandardEventHandlers {
         pipeline: PullRequestPipeline? = nil,
         work: ChangeWork? = nil,
         reports: ReportWork? = nil,
-        inference: IssueInference? = nil
+        inference: IssueInference? = nil,
+        followUps: FollowUpReader? = nil,
+        codeAllowed: Bool = false
     ) throws -> [any WebhookEventHandler] {
         let checks: any WebhookEventHandler =
             if let github, let pipeline {
@@ -35,10 +37,11 @@ public enum StandardEventHandlers {
             reports: reports,
             inference: inference
         )
+        let commands = CommandParser(botLogin: configuration.botLogin)
         let common: [any WebhookEventHandler] = [
             intake,
             CommentCommandHandler(
-                parser: CommandParser(botLogin: configuration.botLogin),
+                parser: commands,
                 policy: configuration.authorization,
                 github: github,
                 work: work,
@@ -54,7 +57,21 @@ public enum StandardEventHandlers {
                 LoggingEventHandler(name: "installation-log", subscriptions: [EventSubscription("installation")]),
             ]
         }
-        return common + [
+        let followUp: [any WebhookEventHandler] =
+            publisher.map {
+                [
+                    FollowUpHandler(
+                        commands: commands,
+                        policy: configuration.authorization,
+                        github: github,
+                        intake: intake,
+                        publisher: $0,
+                        reader: followUps,
+                        codeAllowed: codeAllowed
+                    )
+                ]
+            } ?? []
+        return common + followUp + [
             IssueClosedHandler(github: github, intake: intake),
             PullRequestClosedHandler(github: github, work: work),
             InstallationHandler(github: github, triggerLabel: configuration.triggerLabel),

@@ -14,7 +14,8 @@ public struct CommandParser: Sendable {
         self.botLogin = botLogin
     }
 
-    private var mention: String {
+    /// How people mention the bot: `@gaffer` for `gaffer[bot]`, lower-cased.
+    public var mention: String {
         let login = botLogin.lowercased()
         return "@" + (login.hasSuffix("[bot]") ? String(login.dropLast(5)) : login)
     }

@@ -22,7 +22,8 @@ struct FieldCollector {
                     message: "is given twice in \(field.source.description); using the first, \"\(existing.value.display)\""
                 )
             )
-        } else if existing.source < field.source, !FieldCollector.agree(existing.value, field.value, key: key) {
+        } else if existing.source < field.source, existing.source != .followUp, !FieldCollector.agree(existing.value, field.value, key: key) {
+            // A follow-up's value is meant to replace the issue's: that is no surprise to warn of.
             warnings.append(
                 IssueWarning(
                     field: field.name,

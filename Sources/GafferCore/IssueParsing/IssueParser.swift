@@ -52,7 +52,19 @@ public struct IssueParser: Sendable {
         var problems: [IssueProblem] = []
         var dependsOn = Set<Int>()
 
-        let markdown = MarkdownLines(issue.body)
+        // Changes asked for on the pull request come first, so they win; the rest of the issue is read without them.
+        let (body, followUps) = FollowUpBlock.split(issue.body)
+        let changes = KeyValueReader(followUps, strict: true)
+        fields.add(changes.entries, source: .followUp)
+        problems += changes.errors.map { error in
+            IssueProblem(
+                field: "follow-ups",
+                value: error.text.trimmingWhitespace().description,
+                rule: "line \(error.line) of the changes asked for on the pull request \(error.message)",
+                example: "versioning: true"
+            )
+        }
+        let markdown = MarkdownLines(body)
         let form = IssueFormBody(markdown)
         for section in form.sections {
             let key = FieldName.normalize(section.label)

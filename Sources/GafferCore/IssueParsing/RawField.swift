@@ -21,12 +21,13 @@ enum RawValue: Sendable, Equatable {
 
 /// Where a value came from, in order of precedence: the first wins.
 enum FieldSource: Int, Comparable, Sendable {
-    case form, yaml, keyValue, labels, title, prose
+    case followUp, form, yaml, keyValue, labels, title, prose
 
     static func < (a: FieldSource, b: FieldSource) -> Bool { a.rawValue < b.rawValue }
 
     var description: String {
         switch self {
+        case .followUp: "the changes asked for on the pull request"
         case .form: "the form"
         case .yaml: "the yaml block"
         case .keyValue: "a key: value line"
