@@ -75,12 +75,16 @@ import Testing
     }
 
     @Test func whatATaskIsCannotBeAFollowUpButItsSettingsAndTagsCan() {
-        #expect(FollowUpBlock.identityKeys(among: ["versioning", "name", "Region", "kind", "resource", "tags", "bucket_name"]) == [
-            "name", "Region", "kind", "resource", "bucket_name",
-        ])
-        #expect(FollowUpBlock.fields(inComment: " please set\nversioning: true\nlifecycle days: 90\nand also: this").map(\.key) == [
-            "versioning", "lifecycle days",
-        ])
+        #expect(
+            FollowUpBlock.identityKeys(among: ["versioning", "name", "Region", "kind", "resource", "tags", "bucket_name"]) == [
+                "name", "Region", "kind", "resource", "bucket_name",
+            ]
+        )
+        #expect(
+            FollowUpBlock.fields(inComment: " please set\nversioning: true\nlifecycle days: 90\nand also: this").map(\.key) == [
+                "versioning", "lifecycle days",
+            ]
+        )
         #expect(FollowUpBlock.fields(inComment: " make the bucket versioned please").isEmpty)
     }
 }

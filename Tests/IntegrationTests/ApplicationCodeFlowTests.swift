@@ -80,7 +80,12 @@ struct ApplicationCodeFlowTests {
 
         // The operator raises the cap; /retry goes on from the branch, the person's commit included.
         await gaffer.stopKeepingData()
-        let raised = try await RunningGaffer(sandbox, directory: gaffer.directory, configure: models.configure(.deployment, budgetUSD: 2))
+        let code = models.configure(.deployment, budgetUSD: 2)
+        let review = models.configure(.review, budgetUSD: 2)
+        let raised = try await RunningGaffer(sandbox, directory: gaffer.directory) { configuration in
+            code(&configuration)
+            review(&configuration)
+        }
         defer { raised.stop() }
         models.sandbox.enqueue(
             Self.uses(("read_file", ["path": "api/by_owner.py"])),
@@ -104,5 +109,46 @@ struct ApplicationCodeFlowTests {
         let body = try #require(try await alice.pullRequests(head: branch, in: repository).first?.body)
         #expect(body.contains("### Written by a model") && body.contains("`api/by_owner.py`, `tests/test_by_owner.py`"), "\(body)")
         #expect(body.contains("3 tests pass"))
+
+        // A follow-up on the pull request asks for more code: the review model reads it as a code change, and the
+        // code loop goes on from the branch with it, on the same pull request, proven by the tests again.
+        let pull = try #require(try await alice.pullRequests(head: branch, in: repository).first)
+        models.sandbox.enqueue(
+            Self.uses(("change_task", ["action": "code", "code_change": "Add by_tag(items, tag), which lists the items with that tag."])),
+            Self.uses(
+                Self.write("api/by_tag.py", "def by_tag(items, tag):\n    return [item for item in items if tag in item.get(\"tags\", [])]\n"),
+                Self.write(
+                    "tests/test_by_tag.py",
+                    "from api.by_tag import by_tag\n\n\ndef test_by_tag():\n    assert by_tag([{\"tags\": [\"x\"]}, {}], \"x\") == [{\"tags\": [\"x\"]}]\n"
+                )
+            ),
+            Self.uses(("finish", ["summary": "by_tag added"]))
+        )
+        _ = try await alice.createComment(onIssue: pull.number, in: repository, body: "@gaffer can it also list the items by tag?")
+        try await waitUntil(timeout: .seconds(300), "the follow-up's reply") {
+            try await alice.comments(onIssue: pull.number, in: repository).contains { $0.body?.contains("### Changed on the task") == true }
+        }
+        try await raised.settle()
+        #expect(models.sandbox.refusals.isEmpty, "\(models.sandbox.refusals)")
+        let head = try await alice.pullRequest(pull.number, in: repository).head
+        #expect(head.sha != pull.head.sha)
+        #expect(
+            try await alice.fileText("infra/gaffer-app-serverless-api-shop/api/by_tag.py", ref: branch, in: repository)?.contains("def by_tag")
+                == true
+        )
+        #expect(
+            try await alice.fileText("infra/gaffer-app-serverless-api-shop/api/by_owner.py", ref: branch, in: repository)?.contains("sorted(")
+                == true,
+            "earlier work kept"
+        )
+        let loop = String(decoding: try #require(models.sandbox.received.dropFirst(5).first).body.serialized(), as: UTF8.self)
+        #expect(loop.contains("Asked for on the pull request by alice: Add by_tag"), "the code model got the change as its request")
+        #expect(try await alice.pullRequests(head: branch, in: repository).count == 1)
+        let proven = try await alice.pullRequest(pull.number, in: repository).body ?? ""
+        #expect(proven.contains("`api/by_tag.py`") && proven.contains("4 tests pass"), "the tests decided, again: \(proven)")
+        let reply = try #require(
+            try await alice.comments(onIssue: pull.number, in: repository).last { $0.body?.contains("### Changed on the task") == true }?.body
+        )
+        #expect(reply.contains("| `behaviour` |") && reply.contains(String(head.sha.prefix(12))), "\(reply)")
     }
 }

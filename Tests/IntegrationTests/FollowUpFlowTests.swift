@@ -127,7 +127,9 @@ struct FollowUpFlowTests {
 
         // A question back when it cannot tell; nothing changes.
         models.sandbox.enqueue(
-            .turn(ScriptedTurn(toolUses: [.init(id: "toolu_2", name: "change_task", input: ["action": "unclear", "question": "Keep them how long?"])]))
+            .turn(
+                ScriptedTurn(toolUses: [.init(id: "toolu_2", name: "change_task", input: ["action": "unclear", "question": "Keep them how long?"])])
+            )
         )
         _ = try await alice.createComment(onIssue: pull.number, in: repository, body: "@gaffer and the other thing")
         try await waitUntil(timeout: .seconds(60), "the question") {

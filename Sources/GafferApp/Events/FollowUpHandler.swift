@@ -146,7 +146,9 @@ public struct FollowUpHandler: WebhookEventHandler {
             } catch let refusal as ModelBudgetExceeded {
                 return try await refuse([MarkdownText.plain(refusal.description)])
             } catch let error as ModelError {
-                return try await refuse(["the model could not read the conversation (\(MarkdownText.plain(error.description))); write the change as `key: value`"])
+                return try await refuse([
+                    "the model could not read the conversation (\(MarkdownText.plain(error.description))); write the change as `key: value`"
+                ])
             }
             metadata["model"] = "\(model ?? "")"
             switch reading {
@@ -181,9 +183,12 @@ public struct FollowUpHandler: WebhookEventHandler {
             return try await refuse(parsed.problems.map { MarkdownText.plain($0.description) })
         }
         let rows = changes.compactMap { change -> GafferComments.FollowUpRow? in
-            let key = (Array(changed.parameters.keys) + Array(task.parameters.keys)).first { FieldName.normalize($0) == FieldName.normalize(change.key) } ?? change.key
+            let key =
+                (Array(changed.parameters.keys) + Array(task.parameters.keys)).first { FieldName.normalize($0) == FieldName.normalize(change.key) }
+                ?? change.key
             let after = changed.parameters[key]?.description ?? change.value
-            return task.parameters[key]?.description == after ? nil : GafferComments.FollowUpRow(key: key, before: task.parameters[key]?.description, after: after)
+            return task.parameters[key]?.description == after
+                ? nil : GafferComments.FollowUpRow(key: key, before: task.parameters[key]?.description, after: after)
         }
         guard !rows.isEmpty else {
             return try await refuse(["the task already has \(changes.map { "`\(MarkdownText.plain($0.key))`" }.joined(separator: ", ")) as asked"])
@@ -191,7 +196,14 @@ public struct FollowUpHandler: WebhookEventHandler {
         let before = target.pullRequest?.head.sha
         _ = try await client.updateIssue(issue, in: repository, body: body)
         // Gaffer's own edit starts no work through its webhook: the task is planned again here, as `/retry` would.
-        try await intake.retake(issue, author: requester, actor: actor, in: comment.repository, installation: comment.installation?.id, context: context)
+        try await intake.retake(
+            issue,
+            author: requester,
+            actor: actor,
+            in: comment.repository,
+            installation: comment.installation?.id,
+            context: context
+        )
         let after = try await client.pullRequest(pullNumber, in: repository).head.sha
         _ = try await client.createComment(
             onIssue: pullNumber,
