@@ -5,6 +5,7 @@ public enum WebhookEvent: Sendable, Equatable {
     case issues(IssuesEvent)
     case issueComment(IssueCommentEvent)
     case pullRequest(PullRequestEvent)
+    case pullRequestReviewComment(PullRequestReviewCommentEvent)
     case ping(PingEvent)
     case installation(InstallationEvent)
     case checkRun(CheckRunEvent)
@@ -12,13 +13,16 @@ public enum WebhookEvent: Sendable, Equatable {
     case other(name: String, action: String?)
 
     /// The event names Gaffer has models for.
-    public static let modelledEvents: Set<String> = ["issues", "issue_comment", "pull_request", "ping", "installation", "check_run"]
+    public static let modelledEvents: Set<String> = [
+        "issues", "issue_comment", "pull_request", "pull_request_review_comment", "ping", "installation", "check_run",
+    ]
 
     public var name: String {
         switch self {
         case .issues: "issues"
         case .issueComment: "issue_comment"
         case .pullRequest: "pull_request"
+        case .pullRequestReviewComment: "pull_request_review_comment"
         case .ping: "ping"
         case .installation: "installation"
         case .checkRun: "check_run"
@@ -31,6 +35,7 @@ public enum WebhookEvent: Sendable, Equatable {
         case .issues(let event): event.action
         case .issueComment(let event): event.action
         case .pullRequest(let event): event.action
+        case .pullRequestReviewComment(let event): event.action
         case .ping: nil
         case .installation(let event): event.action
         case .checkRun(let event): event.action
@@ -53,6 +58,8 @@ public enum WebhookEvent: Sendable, Equatable {
             case "issues": return .issues(try decoder.decode(IssuesEvent.self, from: body))
             case "issue_comment": return .issueComment(try decoder.decode(IssueCommentEvent.self, from: body))
             case "pull_request": return .pullRequest(try decoder.decode(PullRequestEvent.self, from: body))
+            case "pull_request_review_comment":
+                return .pullRequestReviewComment(try decoder.decode(PullRequestReviewCommentEvent.self, from: body))
             case "ping": return .ping(try decoder.decode(PingEvent.self, from: body))
             case "installation": return .installation(try decoder.decode(InstallationEvent.self, from: body))
             case "check_run": return .checkRun(try decoder.decode(CheckRunEvent.self, from: body))

@@ -167,6 +167,36 @@ public struct IssueCommentEvent: Sendable, Decodable, Equatable {
     public var installation: GitHubInstallationReference?
 }
 
+/// `pull_request_review_comment`: a comment on a pull request's diff, or a reply in its thread.
+public struct PullRequestReviewCommentEvent: Sendable, Decodable, Equatable {
+    public var action: String
+    public var comment: ReviewComment
+    public var pullRequest: GitHubPullRequest
+    public var repository: GitHubRepository
+    public var sender: GitHubUser
+    public var installation: GitHubInstallationReference?
+
+    enum CodingKeys: String, CodingKey {
+        case action, comment, repository, sender, installation
+        case pullRequest = "pull_request"
+    }
+
+    /// A review comment: on a file's line, and in reply to its thread's first comment when it is a reply.
+    public struct ReviewComment: Sendable, Decodable, Equatable {
+        public var id: Int64
+        public var body: String
+        public var user: GitHubUser
+        public var path: String
+        public var line: Int?
+        public var inReplyToID: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case id, body, user, path, line
+            case inReplyToID = "in_reply_to_id"
+        }
+    }
+}
+
 /// `pull_request`: opened, closed, synchronize, ...
 public struct PullRequestEvent: Sendable, Decodable, Equatable {
     public var action: String

@@ -265,6 +265,25 @@ extension GitHubSandbox {
         return answer(try await state.reviews(owner, name, number: try number(context), login: try login(caller), base: base))
     }
 
+    func reviewComments(_ context: BasicRequestContext, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        return answer(try await state.reviewComments(owner, name, number: try number(context), login: try login(caller), base: base))
+    }
+
+    func createReviewComment(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
+        let (owner, name) = try repo(context)
+        return answer(
+            try await state.createReviewComment(
+                owner,
+                name,
+                number: try number(context),
+                fields: try object(body),
+                login: try login(caller),
+                base: base
+            )
+        )
+    }
+
     func createCheckRun(_ context: BasicRequestContext, body: Data, base: String, caller: Caller) async throws -> Answer {
         let (owner, name) = try repo(context)
         return answer(try await state.createCheckRun(owner, name, fields: try object(body), login: try login(caller), base: base))

@@ -226,6 +226,12 @@ public struct GitHubSandbox: Sendable {
         router.put("\(repo)/collaborators/:username") { request, context in
             try await serve(request, context) { caller, body, _ in try await addCollaborator(context, body: body, caller: caller) }
         }
+        router.get("\(repo)/pulls/:number/comments") { request, context in
+            try await serve(request, context) { caller, _, base in try await reviewComments(context, base: base, caller: caller) }
+        }
+        router.post("\(repo)/pulls/:number/comments") { request, context in
+            try await serve(request, context) { caller, body, base in try await createReviewComment(context, body: body, base: base, caller: caller) }
+        }
         router.get("\(repo)/pulls/:number/reviews") { request, context in
             try await serve(request, context) { caller, _, base in try await reviews(context, base: base, caller: caller) }
         }

@@ -21,6 +21,19 @@ public actor SandboxState {
         var reactions: [(id: Int64, content: String, user: String)] = []
     }
 
+    /// A comment on a line of a pull request's diff; a reply carries its thread's first comment.
+    struct ReviewComment: Sendable {
+        var id: Int64
+        var review: Int64
+        var body: String
+        var author: String
+        var path: String
+        var line: Int
+        var commit: String
+        var inReplyTo: Int64?
+        var createdAt: Date
+    }
+
     struct Issue: Sendable {
         var id: Int64
         var number: Int
@@ -89,6 +102,8 @@ public actor SandboxState {
         /// Login → `admin`, `maintain`, `write`, `triage` or `read`.
         var collaborators: [String: String] = [:]
         var reviews: [Int: [(id: Int64, user: String, state: String, body: String?, commit: String, at: Date)]] = [:]
+        /// Pull request → its comments on the diff, oldest first.
+        var reviewComments: [Int: [ReviewComment]] = [:]
         /// The repository's labels: name → (color, description).
         var labels: [String: (color: String, description: String?)] = [:]
         var nextNumber = 1

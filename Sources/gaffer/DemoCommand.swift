@@ -83,6 +83,12 @@ struct DemoRunCommand: AsyncParsableCommand {
         help: "PROVIDER/MODEL that explains a failed pipeline or apply on the pull request, as a suggestion; its key as for --intake-model."
     )
     var explainModel: String?
+    @Option(
+        name: .customLong("review-model"),
+        help:
+            "PROVIDER/MODEL that reads a pull request's conversation when someone mentions @gaffer with a change in words; its key as for --intake-model."
+    )
+    var reviewModel: String?
     @Flag(help: "Play the whole story by itself (a bucket asked for, refused, approved, applied, merged; then deleted), print a timeline, and stop.")
     var script = false
 
@@ -140,7 +146,10 @@ struct DemoRunCommand: AsyncParsableCommand {
             accessKeyID: DemoCommand.awsAccessKeyID,
             secretAccessKey: Secret(DemoCommand.awsSecretAccessKey)
         )
-        let roles = [intakeModel.map { "intake=\($0)" }, codeModel.map { "deployment=\($0)" }, explainModel.map { "explain=\($0)" }].compactMap { $0 }
+        let roles = [
+            intakeModel.map { "intake=\($0)" }, codeModel.map { "deployment=\($0)" }, explainModel.map { "explain=\($0)" },
+            reviewModel.map { "review=\($0)" },
+        ].compactMap { $0 }
         if !roles.isEmpty {
             // The models' keys, addresses, prices and budget as an operator gives them, from the environment.
             var environment = ProcessInfo.processInfo.environment

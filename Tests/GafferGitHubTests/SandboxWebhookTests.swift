@@ -159,4 +159,61 @@ import Testing
             #expect(closed.pullRequest.merged == true)
         }
     }
+
+    @Test func aReviewCommentOnALineAndAReplyInItsThreadAreServedAndSentAsGitHubDescribesThem() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let installed = RepositoryRef(owner: "acme", name: "web", installation: 42)
+        let app = try await sandbox.client(.app(id: "4242", privateKeyPEM: Secret(sandbox.appPrivateKeyPEM)))
+        let main = try #require(try await app.ref("heads/main", in: installed))
+        _ = try await app.createRef("heads/gaffer/issue-1", sha: main.object.sha, in: installed)
+        let head = try await sandbox.push(to: "gaffer/issue-1", path: "infra/template.yaml") { _ in
+            "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"
+        }
+        let pull = try await app.createPullRequest(title: "Create bucket", head: "gaffer/issue-1", base: "main", body: nil, in: installed)
+        let receiver = try await Receiver()
+        defer { receiver.stop() }
+        await sandbox.webhooks.configure(url: URL(string: "http://127.0.0.1:\(receiver.port)/hook"), secret: "sandbox-secret")
+        let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
+        let repository = RepositoryRef(owner: "acme", name: "web")
+
+        let first = try await alice.createReviewComment(
+            onPull: pull.number,
+            in: repository,
+            body: "@gaffer versioning: true",
+            commit: head,
+            path: "infra/template.yaml",
+            line: 3
+        )
+        let reply = try await app.replyToReviewComment(first.id, onPull: pull.number, in: installed, body: "Done.")
+        #expect(reply.inReplyToID == first.id && reply.path == "infra/template.yaml" && reply.line == 3, "\(reply) \(first)")
+        #expect(try await app.reviewComments(onPull: pull.number, in: installed).map(\.id) == [first.id, reply.id])
+        // A line the file does not have, and a reply to a reply, are refused as GitHub refuses them.
+        await #expect(throws: GitHubAPIError.self) {
+            try await alice.createReviewComment(onPull: pull.number, in: repository, body: "x", commit: head, path: "infra/template.yaml", line: 40)
+        }
+        await #expect(throws: GitHubAPIError.self) { try await app.replyToReviewComment(reply.id, onPull: pull.number, in: installed, body: "x") }
+
+        try await waitUntil(timeout: .seconds(10), "two webhooks") { receiver.all.count == 2 }
+        let events = try receiver.all.map { try WebhookEvent.decode(name: $0.event, body: $0.body) }
+        guard case .pullRequestReviewComment(let created) = events.first, case .pullRequestReviewComment(let answered) = events.last else {
+            Issue.record("not review comment events: \(events)")
+            return
+        }
+        #expect(created.action == "created" && created.comment.body == "@gaffer versioning: true" && created.comment.inReplyToID == nil)
+        #expect(created.pullRequest.head.ref == "gaffer/issue-1" && created.sender.login == "alice" && created.installation?.id == 42)
+        #expect(answered.comment.inReplyToID == first.id && answered.sender.login == "gaffer[bot]")
+
+        // Both creations, as sent and answered, validate against GitHub's description.
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let exchanges = directory.url.appendingPathComponent("exchanges.jsonl")
+        let lines = await sandbox.exchangesJSONLines {
+            $0.method == "POST" && $0.path.hasSuffix("/pulls/\(pull.number)/comments") && $0.status == 201
+        }
+        #expect(lines.split(separator: "\n").count == 2)
+        try Data(lines.utf8).write(to: exchanges)
+        let (status, text) = try GitHubClientTests.checkContract(exchanges)
+        #expect(status == 0, "\(text)")
+    }
 }

@@ -138,4 +138,62 @@ struct FollowUpFlowTests {
         #expect(try await alice.pullRequest(pull.number, in: repository).head.sha == head.sha)
         #expect(models.sandbox.refusals.isEmpty)
     }
+
+    @Test func aCommentOnTheDiffIsAnsweredInItsThreadAndTheModelReadsThatThread() async throws {
+        let sandbox = try await SandboxFixture()
+        defer { sandbox.stop() }
+        let models = try await ModelSandboxFixture()
+        defer { Task { await models.stop() } }
+        let gaffer = try await RunningGaffer(sandbox, configure: models.configure(.review))
+        defer { gaffer.stop() }
+        let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
+        let (issue, pull) = try await openTask(sandbox, as: alice)
+        try await gaffer.settle()
+        func answers(to root: Int64) async throws -> [String] {
+            try await alice.reviewComments(onPull: pull.number, in: repository)
+                .filter { $0.inReplyToID == root && $0.user?.login == "gaffer[bot]" }.map(\.body)
+        }
+
+        // `key: value` on a line of the template: no model call, the answer in the thread.
+        let first = try await alice.createReviewComment(
+            onPull: pull.number,
+            in: repository,
+            body: "@gaffer lifecycleDays: 45",
+            commit: pull.head.sha,
+            path: Self.template,
+            line: 2
+        )
+        try await waitUntil(timeout: .seconds(120), "the answer in the thread") {
+            try await answers(to: first.id).first?.contains("### Changed on the task") == true
+        }
+        try await gaffer.settle()
+        let head = try await alice.pullRequest(pull.number, in: repository).head
+        #expect(try await alice.fileText(Self.template, ref: head.ref, in: repository)?.contains("ExpirationInDays: 45") == true)
+        #expect(models.sandbox.received.isEmpty)
+        #expect(try await alice.comments(onIssue: pull.number, in: repository).allSatisfy { $0.body?.contains("### Changed on the task") != true })
+
+        // Words in a reply: the model reads that thread (its line, and the first comment), not the conversation.
+        _ = try await alice.createComment(onIssue: pull.number, in: repository, body: "Unrelated: the conversation says hello.")
+        models.sandbox.enqueue(
+            .turn(
+                ScriptedTurn(toolUses: [.init(id: "toolu_1", name: "change_task", input: ["action": "settings", "settings": ["versioning": true]])])
+            )
+        )
+        let second = try await alice.createReviewComment(
+            onPull: pull.number,
+            in: repository,
+            body: "These logs are audit evidence: nothing may be lost.",
+            commit: head.sha,
+            path: Self.template,
+            line: 3
+        )
+        _ = try await alice.replyToReviewComment(second.id, onPull: pull.number, in: repository, body: "@gaffer so keep every version of them")
+        try await waitUntil(timeout: .seconds(120), "the model's change in the second thread") {
+            try await answers(to: second.id).first?.contains("### Changed on the task") == true
+        }
+        let sent = String(decoding: try #require(models.sandbox.received.first).body.serialized(), as: UTF8.self)
+        #expect(sent.contains("(on \(Self.template) line 3)") && sent.contains("audit evidence") && sent.contains("keep every version"))
+        #expect(!sent.contains("the conversation says hello"))
+        #expect(FollowUpBlock.changes(in: try await alice.issue(issue, in: repository).body ?? "").map(\.key) == ["lifecycleDays", "versioning"])
+    }
 }

@@ -14,7 +14,9 @@ import Logging
 /// the same pipeline, plan, approvals and locks. Only someone who may plan can change a task this way.
 public struct FollowUpHandler: WebhookEventHandler {
     public let name = "follow-ups"
-    public let subscriptions = [EventSubscription("issue_comment", actions: ["created"])]
+    public let subscriptions = [
+        EventSubscription("issue_comment", actions: ["created"]), EventSubscription("pull_request_review_comment", actions: ["created"]),
+    ]
     let commands: CommandParser
     let policy: AuthorizationPolicy
     let github: GitHubConnection
@@ -43,12 +45,46 @@ public struct FollowUpHandler: WebhookEventHandler {
         self.codeAllowed = codeAllowed
     }
 
+    /// A comment that mentions Gaffer on a pull request: in its conversation, or on a line of its diff.
+    struct Mention {
+        var id: Int64
+        var author: GitHubUser
+        var body: String
+        var pull: Int
+        var repository: GitHubRepository
+        var installation: Int64?
+        /// For a comment on the diff: its thread's first comment, and the line it is on.
+        var thread: (root: Int64, path: String, line: Int?)?
+    }
+
+    static func mention(in event: WebhookEvent) -> Mention? {
+        switch event {
+        case .issueComment(let comment) where comment.issue.pullRequest != nil:
+            Mention(
+                id: comment.comment.id,
+                author: comment.comment.user,
+                body: comment.comment.body,
+                pull: comment.issue.number,
+                repository: comment.repository,
+                installation: comment.installation?.id
+            )
+        case .pullRequestReviewComment(let review):
+            Mention(
+                id: review.comment.id,
+                author: review.comment.user,
+                body: review.comment.body,
+                pull: review.pullRequest.number,
+                repository: review.repository,
+                installation: review.installation?.id,
+                thread: (review.comment.inReplyToID ?? review.comment.id, review.comment.path, review.comment.line)
+            )
+        default: nil
+        }
+    }
+
     /// The comment's words for Gaffer when it mentions Gaffer and holds no command (a command line is the command's).
-    func request(in comment: IssueCommentEvent) -> String? {
-        let body = comment.comment.body
-        guard comment.issue.pullRequest != nil, body.lowercased().contains(commands.mention),
-            commands.parse(body, author: comment.comment.user.login).isEmpty
-        else { return nil }
+    func request(in body: String, author: String) -> String? {
+        guard body.lowercased().contains(commands.mention), commands.parse(body, author: author).isEmpty else { return nil }
         // On the mention's own line only what follows it is for Gaffer: "Looks good. @gaffer versioning: true".
         return body.split(separator: "\n", omittingEmptySubsequences: false).map { line in
             guard let found = line.range(of: commands.mention, options: .caseInsensitive) else { return String(line) }
@@ -57,44 +93,62 @@ public struct FollowUpHandler: WebhookEventHandler {
     }
 
     public func handle(_ event: WebhookEvent, context: EventContext) async throws {
-        guard case .issueComment(let comment) = event else { return }
-        let author = comment.comment.user
-        guard author.type != "Bot", !author.login.hasSuffix("[bot]"), let text = request(in: comment),
-            let repository = RepositoryRef(fullName: comment.repository.fullName, installation: comment.installation?.id)
+        guard let mention = Self.mention(in: event), mention.author.type != "Bot", !mention.author.login.hasSuffix("[bot]"),
+            let text = request(in: mention.body, author: mention.author.login),
+            let repository = RepositoryRef(fullName: mention.repository.fullName, installation: mention.installation)
         else { return }
         let client = try await github.gitHub()
-        let pull = try await client.pullRequest(comment.issue.number, in: repository)
+        let pull = try await client.pullRequest(mention.pull, in: repository)
         guard let issue = TaskBranch.issue(in: pull.head.ref) else {
-            context.logger.debug("a mention on a pull request that is not Gaffer's", metadata: ["pull": "\(comment.issue.number)"])
+            context.logger.debug("a mention on a pull request that is not Gaffer's", metadata: ["pull": "\(mention.pull)"])
             return
         }
-        try? await client.react("eyes", toComment: comment.comment.id, in: repository)
-        let changed = try await publisher.workspaces.exclusively("\(comment.repository.fullName)#\(issue)") {
-            try await follow(text, comment: comment, issue: issue, repository: repository, client: client, context: context)
+        // Reactions acknowledge a conversation comment; a comment on the diff gets the reply in its thread alone.
+        let reactions = mention.thread == nil
+        if reactions { try? await client.react("eyes", toComment: mention.id, in: repository) }
+        let changed = try await publisher.workspaces.exclusively("\(mention.repository.fullName)#\(issue)") {
+            try await follow(text, mention: mention, issue: issue, repository: repository, client: client, context: context)
         }
-        try? await client.react(changed ? "rocket" : "confused", toComment: comment.comment.id, in: repository)
+        if reactions { try? await client.react(changed ? "rocket" : "confused", toComment: mention.id, in: repository) }
+    }
+
+    /// The conversation the comment belongs to, oldest first, up to the comment: a diff comment's thread (its first
+    /// comment says which line it is on), or the pull request's conversation.
+    private func conversation(_ mention: Mention, repository: RepositoryRef, client: GitHubClient) async throws -> [FollowUpReader.Comment] {
+        guard let thread = mention.thread else {
+            return try await client.comments(onIssue: mention.pull, in: repository).filter { $0.id <= mention.id }
+                .map { FollowUpReader.Comment(author: $0.user?.login ?? "someone", body: $0.body ?? "") }
+        }
+        let place = "(on \(thread.path)\(thread.line.map { " line \($0)" } ?? ""))\n"
+        return try await client.reviewComments(onPull: mention.pull, in: repository)
+            .filter { ($0.id == thread.root || $0.inReplyToID == thread.root) && $0.id <= mention.id }
+            .map { FollowUpReader.Comment(author: $0.user?.login ?? "someone", body: ($0.id == thread.root ? place : "") + $0.body) }
     }
 
     /// Makes the change and replies; true when the task changed.
     private func follow(
         _ text: String,
-        comment: IssueCommentEvent,
+        mention: Mention,
         issue: Int,
         repository: RepositoryRef,
         client: GitHubClient,
         context: EventContext
     ) async throws -> Bool {
-        let actor = comment.comment.user.login
-        let pullNumber = comment.issue.number
+        let actor = mention.author.login
+        let pullNumber = mention.pull
         var metadata: Logger.Metadata = [
-            "repository": "\(comment.repository.fullName)", "issue": "\(issue)", "actor": "\(actor)", "comment": "\(comment.comment.id)",
+            "repository": "\(mention.repository.fullName)", "issue": "\(issue)", "actor": "\(actor)", "comment": "\(mention.id)",
         ]
+        // The answer goes where the question was: the diff comment's thread, or the conversation.
+        func reply(_ body: String) async throws {
+            if let thread = mention.thread {
+                _ = try await client.replyToReviewComment(thread.root, onPull: pullNumber, in: repository, body: body)
+            } else {
+                _ = try await client.createComment(onIssue: pullNumber, in: repository, body: body)
+            }
+        }
         func refuse(_ reasons: [String]) async throws -> Bool {
-            _ = try await client.createComment(
-                onIssue: pullNumber,
-                in: repository,
-                body: try github.comments.followUpRefused(actor: actor, reasons: reasons)
-            )
+            try await reply(try github.comments.followUpRefused(actor: actor, reasons: reasons))
             context.logger.info("follow-up refused", metadata: metadata.merging(["reasons": "\(reasons)"]) { $1 })
             return false
         }
@@ -104,7 +158,7 @@ public struct FollowUpHandler: WebhookEventHandler {
                 number: pullNumber,
                 isPullRequest: true,
                 repository: repository,
-                gitHubRepository: comment.repository,
+                gitHubRepository: mention.repository,
                 client: client,
                 parser: intake.parser
             )
@@ -129,9 +183,7 @@ public struct FollowUpHandler: WebhookEventHandler {
                 ])
             }
             model = "\(reader.model.provider.name)/\(reader.model.model)"
-            let conversation = try await client.comments(onIssue: pullNumber, in: repository)
-                .filter { $0.id <= comment.comment.id }
-                .map { FollowUpReader.Comment(author: $0.user?.login ?? "someone", body: $0.body ?? "") }
+            let conversation = try await conversation(mention, repository: repository, client: client)
             let current = task.parameters.keys.sorted().map { "\($0): \(task.parameters[$0]?.description ?? "")" }
             let header = ["task: \(task.kind.rawValue)", "resource: \(task.resource?.name ?? "")", "name: \(task.resourceName ?? "")"]
             let reading: FollowUpReader.Reading
@@ -140,7 +192,7 @@ public struct FollowUpHandler: WebhookEventHandler {
                     conversation,
                     task: (header + current).joined(separator: "\n"),
                     codeAllowed: codeAllowed && task.resource?.applicationKind != nil,
-                    repository: comment.repository.fullName,
+                    repository: mention.repository.fullName,
                     issue: issue
                 )
             } catch let refusal as ModelBudgetExceeded {
@@ -158,12 +210,7 @@ public struct FollowUpHandler: WebhookEventHandler {
                 let earlier = task.parameters[PlanRules.behaviourKey]?.stringValue.map { $0 + "\n\n" } ?? ""
                 changes = [FollowUpChange(key: PlanRules.behaviourKey, value: earlier + "Asked for on the pull request by \(actor): \(change)")]
             case .unclear(let question):
-                let mention = commands.mention
-                _ = try await client.createComment(
-                    onIssue: pullNumber,
-                    in: repository,
-                    body: try github.comments.followUpQuestion(question: question, model: model ?? "", mention: mention)
-                )
+                try await reply(try github.comments.followUpQuestion(question: question, model: model ?? "", mention: commands.mention))
                 context.logger.info("follow-up unclear", metadata: metadata)
                 return false
             }
@@ -200,15 +247,13 @@ public struct FollowUpHandler: WebhookEventHandler {
             issue,
             author: requester,
             actor: actor,
-            in: comment.repository,
-            installation: comment.installation?.id,
+            in: mention.repository,
+            installation: mention.installation,
             context: context
         )
         let after = try await client.pullRequest(pullNumber, in: repository).head.sha
-        _ = try await client.createComment(
-            onIssue: pullNumber,
-            in: repository,
-            body: try github.comments.followUpApplied(
+        try await reply(
+            try github.comments.followUpApplied(
                 actor: actor,
                 rows: rows,
                 issue: issue,

@@ -27,6 +27,10 @@ public struct LoggingEventHandler: WebhookEventHandler {
         case .pullRequest(let pull):
             metadata["repository"] = "\(pull.repository.fullName)"
             metadata["pull_request"] = "\(pull.number)"
+        case .pullRequestReviewComment(let review):
+            metadata["repository"] = "\(review.repository.fullName)"
+            metadata["pull_request"] = "\(review.pullRequest.number)"
+            metadata["comment"] = "\(review.comment.id)"
         case .installation(let installation):
             metadata["installation"] = "\(installation.installation.id)"
         case .checkRun(let check):

@@ -365,3 +365,81 @@ extension GitHubClient {
         }
     }
 }
+
+/// A comment on a pull request's diff, as the review comments API gives it.
+public struct GitHubReviewComment: Sendable, Decodable, Equatable {
+    public var id: Int64
+    public var body: String
+    public var user: GitHubUser?
+    public var path: String
+    public var line: Int?
+    /// The thread's first comment, for a reply.
+    public var inReplyToID: Int64?
+
+    // The client's decoder turns snake case into camel case before keys are matched.
+    enum CodingKeys: String, CodingKey {
+        case id, body, user, path, line
+        case inReplyToID = "inReplyToId"
+    }
+}
+
+extension GitHubClient {
+    /// The review comments (on the diff) of a pull request, oldest first; the first 10,000.
+    public func reviewComments(onPull number: Int, in repository: RepositoryRef) async throws -> [GitHubReviewComment] {
+        var all: [GitHubReviewComment] = []
+        var page = 1
+        while true {
+            let batch = try await send(
+                "GET",
+                "\(repository.path)/pulls/\(number)/comments",
+                query: [URLQueryItem(name: "per_page", value: "100"), URLQueryItem(name: "page", value: String(page))],
+                as: repository.caller,
+                decoding: [GitHubReviewComment].self
+            )
+            all += batch
+            guard batch.count == 100, page < 100 else { return all }
+            page += 1
+        }
+    }
+
+    /// A reply in a review comment's thread (`in_reply_to` its first comment: GitHub refuses a reply to a reply).
+    public func replyToReviewComment(_ id: Int64, onPull number: Int, in repository: RepositoryRef, body: String) async throws -> GitHubReviewComment
+    {
+        struct Reply: Encodable, Sendable {
+            var body: String
+            var in_reply_to: Int64
+        }
+        return try await send(
+            "POST",
+            "\(repository.path)/pulls/\(number)/comments",
+            body: Reply(body: body, in_reply_to: id),
+            as: repository.caller,
+            decoding: GitHubReviewComment.self
+        )
+    }
+
+    /// A review comment on `line` of `path` at `commit`, as a person makes one.
+    public func createReviewComment(
+        onPull number: Int,
+        in repository: RepositoryRef,
+        body: String,
+        commit: String,
+        path: String,
+        line: Int
+    ) async throws -> GitHubReviewComment {
+        struct Comment: Encodable, Sendable {
+            var body: String
+            var commit_id: String
+            var path: String
+            var line: Int
+            var side = "RIGHT"
+        }
+        return try await send(
+            "POST",
+            "\(repository.path)/pulls/\(number)/comments",
+            body: Comment(body: body, commit_id: commit, path: path, line: line),
+            as: repository.caller,
+            decoding: GitHubReviewComment.self
+        )
+    }
+}
