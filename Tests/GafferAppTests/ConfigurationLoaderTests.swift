@@ -96,11 +96,11 @@ import Testing
         do {
             _ = try load([
                 "GAFFER_WEBHOOK_SECRET": "s", "GAFFER_OPENAI_BASE_URL": "http://127.0.0.1:11434/v1",
-                "GAFFER_AGENT_MODELS": "intake=openai/llama3.1:8b, review=openai/x, intake=bedrock/y",
+                "GAFFER_AGENT_MODELS": "intake=openai/llama3.1:8b, planner=openai/x, intake=bedrock/y",
             ])
             Issue.record("accepted")
         } catch {
-            #expect(error.problems.map(\.message).contains { $0.contains("'review' is not a role that uses a model; use intake, deployment") })
+            #expect(error.problems.map(\.message).contains { $0.contains("'planner' is not a role that uses a model; use intake, deployment, explain, review") })
         }
         do {
             _ = try load([

@@ -70,15 +70,20 @@ extension GitHubClient {
 
     /// Every comment on an issue, page by page (100 a page).
     public func comments(onIssue number: Int, in repository: RepositoryRef) async throws -> [GitHubCommentDetails] {
-        var all: [GitHubCommentDetails] = []
+        try await everyPage("\(repository.path)/issues/\(number)/comments", as: repository.caller)
+    }
+
+    /// Every item of a list, a hundred a page, up to a hundred pages.
+    func everyPage<Item: Decodable & Sendable>(_ path: String, as caller: GitHubCaller) async throws -> [Item] {
+        var all: [Item] = []
         var page = 1
         while true {
             let batch = try await send(
                 "GET",
-                "\(repository.path)/issues/\(number)/comments",
+                path,
                 query: [URLQueryItem(name: "per_page", value: "100"), URLQueryItem(name: "page", value: String(page))],
-                as: repository.caller,
-                decoding: [GitHubCommentDetails].self
+                as: caller,
+                decoding: [Item].self
             )
             all += batch
             guard batch.count == 100, page < 100 else { return all }

@@ -386,20 +386,7 @@ public struct GitHubReviewComment: Sendable, Decodable, Equatable {
 extension GitHubClient {
     /// The review comments (on the diff) of a pull request, oldest first; the first 10,000.
     public func reviewComments(onPull number: Int, in repository: RepositoryRef) async throws -> [GitHubReviewComment] {
-        var all: [GitHubReviewComment] = []
-        var page = 1
-        while true {
-            let batch = try await send(
-                "GET",
-                "\(repository.path)/pulls/\(number)/comments",
-                query: [URLQueryItem(name: "per_page", value: "100"), URLQueryItem(name: "page", value: String(page))],
-                as: repository.caller,
-                decoding: [GitHubReviewComment].self
-            )
-            all += batch
-            guard batch.count == 100, page < 100 else { return all }
-            page += 1
-        }
+        try await everyPage("\(repository.path)/pulls/\(number)/comments", as: repository.caller)
     }
 
     /// A reply in a review comment's thread (`in_reply_to` its first comment: GitHub refuses a reply to a reply).
