@@ -8,8 +8,15 @@ import MCP
 import NIOCore
 
 /// MCP's streamable HTTP on `/mcp`, behind a bearer token: one session (a server and its transport) per client,
-/// made by its `initialize` and ended by `DELETE` or after `idleTimeout` without a request.
+/// made by its `initialize` and ended by `DELETE` or after `idleTimeout` without a request. A client whose
+/// `initialize` carries its person's own GitHub token (`X-GitHub-Token`) gets, when the operator allows them, the
+/// write tools acting as that person for the session's life; the token is kept only in the session's memory.
 public actor MCPHTTPEndpoint {
+    /// The tools of a session that acts as the person whose GitHub token it was given; throws when GitHub refuses it.
+    public typealias PersonalTools = @Sendable (Secret) async throws -> (login: String, tools: GafferTools)
+
+    /// The header a client puts its person's GitHub token in.
+    public static let gitHubTokenHeader = "x-github-token"
     private struct Session {
         let server: Server
         let transport: StatefulHTTPServerTransport
@@ -17,13 +24,21 @@ public actor MCPHTTPEndpoint {
     }
 
     private let tools: GafferTools
+    private let personal: PersonalTools?
     private let tokenDigest: SHA256Digest
     private let idleTimeout: Duration
     private let logger: Logger
     private var sessions: [String: Session] = [:]
 
-    public init(tools: GafferTools, token: Secret, idleTimeout: Duration = .seconds(1800), logger: Logger = Logger(label: "gaffer.mcp")) {
+    public init(
+        tools: GafferTools,
+        token: Secret,
+        personal: PersonalTools? = nil,
+        idleTimeout: Duration = .seconds(1800),
+        logger: Logger = Logger(label: "gaffer.mcp")
+    ) {
         self.tools = tools
+        self.personal = personal
         self.tokenDigest = SHA256.hash(data: Data(token.revealed.utf8))
         self.idleTimeout = idleTimeout
         self.logger = logger
@@ -87,9 +102,28 @@ public actor MCPHTTPEndpoint {
         guard request.method.uppercased() == "POST", let body = request.body, (try? JSONValue.decode(body))?["method"] == "initialize" else {
             return .error(statusCode: 400, .invalidRequest("send initialize first, then \(HTTPHeaderName.sessionID) with every request"))
         }
+        var sessionTools = tools
+        if let given = request.header(Self.gitHubTokenHeader), !given.isEmpty {
+            guard let personal else {
+                return .error(
+                    statusCode: 403,
+                    .invalidRequest(
+                        "the write tools are off here; the operator turns them on with mcp_write_tools (leave out X-GitHub-Token to read)"
+                    )
+                )
+            }
+            do {
+                let (login, tools) = try await personal(Secret(given))
+                sessionTools = tools
+                logger.notice("mcp session acts as a GitHub user", metadata: ["login": "\(login)"])
+            } catch {
+                logger.notice("mcp session refused: GitHub did not accept the token in X-GitHub-Token")
+                return .error(statusCode: 401, .invalidRequest("GitHub did not accept the token in X-GitHub-Token; send the person's own token"))
+            }
+        }
         let id = UUID().uuidString
         let transport = StatefulHTTPServerTransport(sessionIDGenerator: FixedSessionID(id: id), logger: logger)
-        let server = await GafferMCPServer.make(tools: tools)
+        let server = await GafferMCPServer.make(tools: sessionTools)
         do {
             try await server.start(transport: transport)
         } catch {

@@ -41,15 +41,6 @@ struct MCPCommand: AsyncParsableCommand {
             )
             throw ExitCode(2)
         }
-        if configuration.mcpWriteTools && http {
-            FileHandle.standardError.write(
-                Data(
-                    ("gaffer mcp: the write tools act as one GitHub user, so they are offered only over standard input and output, "
-                        + "where each person runs their own gaffer mcp; turn mcp_write_tools off for --http\n").utf8
-                )
-            )
-            throw ExitCode(2)
-        }
         let store = try await CommandSupport.openStore(configuration).store
         defer { store.shutdown() }
         let parser = IssueParser(options: configuration.parserOptions)
@@ -62,8 +53,23 @@ struct MCPCommand: AsyncParsableCommand {
             spend: store,
             logger: logger
         )
+        var gitHubSettings = GitHubClient.Settings(baseURL: configuration.githubAPIURL)
+        gitHubSettings.redactor = configuration.redactor
+        let settings = gitHubSettings
+        let botLogin = configuration.botLogin
+        // Read-only tools and the write tools, acting as the user `token` signs in as.
+        let writing: MCPHTTPEndpoint.PersonalTools = { token in
+            let github = try await GitHubClient(settings: settings, credentials: .token(token))
+            let user = try await github.authenticatedUser()
+            let tools = try GafferTools(
+                readOnly.tools + GafferTools.writing(parser: parser, github: github, botLogin: botLogin),
+                logger: logger
+            )
+            return (user.login, tools)
+        }
         var tools = readOnly
-        if configuration.mcpWriteTools {
+        // Over HTTP each session acts as the person whose GitHub token it sends; one token would act for everyone.
+        if configuration.mcpWriteTools && !http {
             guard let token = configuration.mcpGitHubToken else {
                 FileHandle.standardError.write(
                     Data(
@@ -73,15 +79,9 @@ struct MCPCommand: AsyncParsableCommand {
                 )
                 throw ExitCode(2)
             }
-            var settings = GitHubClient.Settings(baseURL: configuration.githubAPIURL)
-            settings.redactor = configuration.redactor
-            let github = try await GitHubClient(settings: settings, credentials: .token(token))
-            let user = try await github.authenticatedUser()
-            logger.notice("gaffer mcp: the write tools act as \(user.login)")
-            tools = try GafferTools(
-                readOnly.tools + GafferTools.writing(parser: parser, github: github, botLogin: configuration.botLogin),
-                logger: logger
-            )
+            let (login, withWriting) = try await writing(token)
+            logger.notice("gaffer mcp: the write tools act as \(login)")
+            tools = withWriting
         }
         guard http, let token = configuration.mcpToken else {
             let server = await GafferMCPServer.make(tools: tools)
@@ -89,7 +89,12 @@ struct MCPCommand: AsyncParsableCommand {
             await server.waitUntilCompleted()
             return
         }
-        let endpoint = MCPHTTPEndpoint(tools: tools, token: token, logger: logger)
+        let endpoint = MCPHTTPEndpoint(
+            tools: tools,
+            token: token,
+            personal: configuration.mcpWriteTools ? writing : nil,
+            logger: logger
+        )
         let router = Router()
         endpoint.register(on: router)
         let application = Application(

@@ -465,14 +465,12 @@ struct ThreadHog: JobHandler {
     @Test func jobsStillRunningAtTheDrainTimeoutAreGivenBack() async throws {
         let fixture = try PoolFixture(workers: 1, drainTimeout: 0.2)
         defer { fixture.cleanUp() }
-        let job = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":30}"#.utf8), maxAttempts: 3))
-        let started = ContinuousClock.now
+        // Five minutes of work: had shutting down waited for it, the job would have succeeded, not been given back.
+        // (No bound on the time taken: a loaded machine makes any such bound fail.)
+        let job = try await fixture.store.enqueue(NewJob(type: "sleep", payload: Data(#"{"seconds":300}"#.utf8), maxAttempts: 3))
         try await fixture.whileRunning {
             try await waitUntil("the job to start") { try await fixture.store.job(id: job.id)?.state == .running }
         }
-        // Under the 30 s the job would take: shutting down did not wait for it. (The state below says
-        // the same; this bound is loose so that a loaded machine does not fail it.)
-        #expect(ContinuousClock.now - started < .seconds(29))
         let released = try #require(try await fixture.store.job(id: job.id))
         #expect(released.state == .queued)
         #expect(released.attempts == 0)

@@ -55,8 +55,8 @@ import Testing
 
         let (_, resumed) = try await HTTPClient.shared.api(.POST, "/dashboard/api/resume", json: "{}", port: port)
         #expect(resumed["paused"] as? Bool == false)
-        try await waitUntil(timeout: .seconds(120), "the build to run again and pass") { try await check()?.conclusion == "success" }
-        try await waitUntil(timeout: .seconds(120), "the plan of the new commit") {
+        try await waitUntil(timeout: .seconds(300), "the build to run again and pass") { try await check()?.conclusion == "success" }
+        try await waitUntil(timeout: .seconds(300), "the plan of the new commit") {
             try await story.comment("plan", on: pull)?.contains(String(slow.prefix(12))) == true
         }
         try await story.gaffer.settle()

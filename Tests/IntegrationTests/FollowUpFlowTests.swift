@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import GafferApp
 import GafferCore
@@ -61,6 +62,16 @@ struct FollowUpFlowTests {
         #expect(body.contains("<!-- gaffer:follow-ups -->"))
         #expect(FollowUpBlock.changes(in: body).map(\.value) == ["90"])
         #expect(try await alice.pullRequests(head: pull.head.ref, in: repository).count == 1)
+
+        // The same comment delivered again (a job run again after a crash, or a second delivery) is answered once.
+        let delivered = try #require(
+            await sandbox.webhooks.deliveries.first { String(decoding: $0.payload, as: UTF8.self).contains("lifecycle days: 90") }
+        )
+        let again = SignedDelivery(event: "issue_comment", body: delivered.payload)
+        #expect(try await HTTPClient.shared.deliver(again, port: gaffer.port) == 202)
+        try await gaffer.settle()
+        #expect(try await replies(on: pull.number, as: alice).count == 2)
+        #expect(try await alice.pullRequest(pull.number, in: repository).head.sha == head.sha)
 
         // What a task is cannot change this way, and words need a model, which this Gaffer has none of.
         _ = try await alice.createComment(onIssue: pull.number, in: repository, body: "@gaffer bucketName: other-logs")

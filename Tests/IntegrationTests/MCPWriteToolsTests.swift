@@ -75,7 +75,7 @@ struct MCPWriteToolsTests {
         #expect(refused?.description.hasPrefix("GitHub refused it for this user (404") == true, "\(refused?.description ?? "")")
     }
 
-    @Test func theOperatorTurnsThemOnForStandardInputAndOutputOnly() async throws {
+    @Test func theOperatorTurnsThemOnAndEachClientActsAsItsOwnPerson() async throws {
         let sandbox = try await SandboxFixture()
         defer { sandbox.stop() }
         let data = try await MCPServerTests.seededData()
@@ -90,29 +90,61 @@ struct MCPWriteToolsTests {
         #expect(try await missing.waitForExit() == 2)
         #expect(missing.output.contains("mcp_write_tools needs the GitHub token of the person it acts for"))
         environment["GAFFER_MCP_GITHUB_TOKEN"] = SandboxFixture.aliceToken
-        environment["GAFFER_MCP_TOKEN"] = "mcp-token-0123456789abcdef"
-        let overHTTP = try GafferProcess(arguments: ["mcp", "--http", "--port", "0"], environment: environment)
-        defer { overHTTP.stop() }
-        #expect(try await overHTTP.waitForExit() == 2)
-        #expect(overHTTP.output.contains("offered only over standard input and output"))
+        let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
+        let calls: JSONValue = ["open_task_issue": ["repository": "acme/web", "title": "Create an SNS topic named alerts in eu-west-1"]]
+        let callsText = String(decoding: try calls.encoded(), as: UTF8.self)
+        func writing(_ seen: JSONValue) -> [String] {
+            guard case .array(let listed)? = seen["tools"] else { return [] }
+            return listed.filter { $0["readOnly"] == false }.compactMap { $0["name"]?.stringValue }
+        }
 
         // Over stdio, driven by the Python MCP SDK: listed as writing, and the issue is alice's.
-        let calls: JSONValue = ["open_task_issue": ["repository": "acme/web", "title": "Create an SNS topic named alerts in eu-west-1"]]
         let output = try await runCommand(
             MCPServerTests.python,
             [MCPServerTests.driver, "stdio", "--", gaffer, "mcp"],
-            environment: environment.merging(["MCP_CALLS": String(decoding: try calls.encoded(), as: UTF8.self)]) { $1 }
+            environment: environment.merging(["MCP_CALLS": callsText]) { $1 }
         )
         let seen = try JSONValue.decode(Data(output.utf8))
-        guard case .array(let listed)? = seen["tools"] else {
-            Issue.record("no tools in \(seen)")
-            return
-        }
-        #expect(listed.filter { $0["readOnly"] == false }.compactMap { $0["name"]?.stringValue } == ["open_task_issue", "comment_command"])
+        #expect(writing(seen) == ["open_task_issue", "comment_command"])
         let opened = try #require(seen["calls"]?["open_task_issue"])
         #expect(opened["isError"] == false, "\(opened)")
         let number = try #require(opened["structured"]?["number"]?.intValue)
-        let alice = try await sandbox.client(.token(Secret(SandboxFixture.aliceToken)))
         #expect(try await alice.issue(number, in: Self.repository).user?.login == "alice")
+
+        // Over HTTP, one token would act for everyone: each session acts as the person whose GitHub token it sends.
+        environment["GAFFER_MCP_GITHUB_TOKEN"] = nil
+        let token = "mcp-token-0123456789abcdef"
+        environment["GAFFER_MCP_TOKEN"] = token
+        let overHTTP = try GafferProcess(arguments: ["mcp", "--http", "--port", "0"], environment: environment)
+        defer { overHTTP.stop() }
+        var port: Int?
+        try await waitUntil(timeout: .seconds(60), "gaffer mcp to listen") {
+            if !overHTTP.isRunning { throw GafferProcess.Exited(output: overHTTP.output) }
+            port = overHTTP.output.firstMatch(of: /serving http:\/\/127\.0\.0\.1:(\d+)\/mcp/).flatMap { Int($0.1) }
+            return port != nil
+        }
+        let url = "http://127.0.0.1:\(port ?? 0)/mcp"
+        let asAlice = try JSONValue.decode(
+            Data(
+                try await runCommand(
+                    MCPServerTests.python,
+                    [MCPServerTests.driver, "http", url, token, SandboxFixture.aliceToken],
+                    environment: ["MCP_CALLS": callsText]
+                ).utf8
+            )
+        )
+        #expect(writing(asAlice) == ["open_task_issue", "comment_command"])
+        let viaHTTP = try #require(asAlice["calls"]?["open_task_issue"]?["structured"]?["number"]?.intValue)
+        #expect(try await alice.issue(viaHTTP, in: Self.repository).user?.login == "alice")
+        // Without a person's token a session only reads; with one GitHub refuses, none starts.
+        let reader = try JSONValue.decode(
+            Data(try await runCommand(MCPServerTests.python, [MCPServerTests.driver, "http", url, token], environment: [:]).utf8)
+        )
+        #expect(writing(reader).isEmpty && reader["tools"] != nil)
+        await #expect(throws: CommandFailed.self) {
+            try await runCommand(MCPServerTests.python, [MCPServerTests.driver, "http", url, token, "ghp_not_a_real_token"], environment: [:])
+        }
+        #expect(overHTTP.output.contains("mcp session acts as a GitHub user") && overHTTP.output.contains("alice"))
+        #expect(!overHTTP.output.contains(SandboxFixture.aliceToken), "the person's token is never logged")
     }
 }

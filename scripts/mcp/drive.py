@@ -2,7 +2,9 @@
 """Drives an MCP server with the Python MCP SDK as a real client, and prints one JSON object of what it saw.
 
     drive.py stdio -- COMMAND [ARG...]     starts COMMAND and speaks MCP on its standard input and output
-    drive.py http URL [TOKEN]               speaks streamable HTTP to URL, with Authorization: Bearer TOKEN
+    drive.py http URL [TOKEN [GITHUB_TOKEN]]
+                                            speaks streamable HTTP to URL, with Authorization: Bearer TOKEN,
+                                            and the person's own GitHub token in X-GitHub-Token
 
 It lists the tools and calls each one named in the JSON of MCP_CALLS ({"tool": {arguments}}).
 The tests read its output; Gaffer's own test suite starts it (scripts/setup installs the SDK).
@@ -49,6 +51,8 @@ async def main():
     else:
         url = sys.argv[2]
         headers = {"Authorization": f"Bearer {sys.argv[3]}"} if len(sys.argv) > 3 else {}
+        if len(sys.argv) > 4:
+            headers["X-GitHub-Token"] = sys.argv[4]
         async with httpx2.AsyncClient(headers=headers, timeout=30) as client:
             async with streamable_http_client(url, http_client=client) as (read, write):
                 seen = await drive(read, write, calls)

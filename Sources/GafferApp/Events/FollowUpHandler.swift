@@ -139,8 +139,19 @@ public struct FollowUpHandler: WebhookEventHandler {
         var metadata: Logger.Metadata = [
             "repository": "\(mention.repository.fullName)", "issue": "\(issue)", "actor": "\(actor)", "comment": "\(mention.id)",
         ]
+        // A comment is answered once: a redelivered event, or a job run again after a crash, finds the answer.
+        let answered = "<!-- gaffer:follow-up \(mention.id) -->"
+        let earlier =
+            mention.thread == nil
+            ? try await client.comments(onIssue: pullNumber, in: repository).compactMap(\.body)
+            : try await client.reviewComments(onPull: pullNumber, in: repository).map(\.body)
+        if earlier.contains(where: { $0.contains(answered) }) {
+            context.logger.info("follow-up already answered", metadata: metadata)
+            return false
+        }
         // The answer goes where the question was: the diff comment's thread, or the conversation.
-        func reply(_ body: String) async throws {
+        func reply(_ text: String) async throws {
+            let body = text + "\n" + answered + "\n"
             if let thread = mention.thread {
                 _ = try await client.replyToReviewComment(thread.root, onPull: pullNumber, in: repository, body: body)
             } else {
