@@ -24,6 +24,13 @@ struct FollowUpFlowTests {
         return (issue.number, try await alice.pullRequest(number, in: repository))
     }
 
+    /// The review model's answer: its one tool, with `input`.
+    static func changeTask(_ input: JSONValue, inputTokens: Int = 100) -> ModelSandbox.Answer {
+        .turn(
+            ScriptedTurn(toolUses: [.init(id: "toolu_\(UUID().uuidString.prefix(8))", name: "change_task", input: input)], inputTokens: inputTokens)
+        )
+    }
+
     /// Gaffer's replies on the pull request that are not its status or pipeline comments, newest last.
     func replies(on pull: Int, as reader: GitHubClient) async throws -> [String] {
         try await reader.comments(onIssue: pull, in: repository).filter { $0.user?.login == "gaffer[bot]" }.compactMap(\.body)
@@ -101,16 +108,7 @@ struct FollowUpFlowTests {
         try await gaffer.settle()
 
         // The model proposes versioning and something no form has: only the setting is taken.
-        models.sandbox.enqueue(
-            .turn(
-                ScriptedTurn(
-                    toolUses: [
-                        .init(id: "toolu_1", name: "change_task", input: ["action": "settings", "settings": ["versioning": true, "approve": true]])
-                    ],
-                    inputTokens: 2_000
-                )
-            )
-        )
+        models.sandbox.enqueue(Self.changeTask(["action": "settings", "settings": ["versioning": true, "approve": true]], inputTokens: 2_000))
         _ = try await alice.createComment(onIssue: pull.number, in: repository, body: "We will want older copies of these logs for audits.")
         _ = try await alice.createComment(
             onIssue: pull.number,
@@ -137,11 +135,7 @@ struct FollowUpFlowTests {
         #expect(calls.map(\.purpose) == ["follow-up"])
 
         // A question back when it cannot tell; nothing changes.
-        models.sandbox.enqueue(
-            .turn(
-                ScriptedTurn(toolUses: [.init(id: "toolu_2", name: "change_task", input: ["action": "unclear", "question": "Keep them how long?"])])
-            )
-        )
+        models.sandbox.enqueue(Self.changeTask(["action": "unclear", "question": "Keep them how long?"]))
         _ = try await alice.createComment(onIssue: pull.number, in: repository, body: "@gaffer and the other thing")
         try await waitUntil(timeout: .seconds(60), "the question") {
             try await replies(on: pull.number, as: alice).last?.contains("Keep them how long?") == true
@@ -185,11 +179,7 @@ struct FollowUpFlowTests {
 
         // Words in a reply: the model reads that thread (its line, and the first comment), not the conversation.
         _ = try await alice.createComment(onIssue: pull.number, in: repository, body: "Unrelated: the conversation says hello.")
-        models.sandbox.enqueue(
-            .turn(
-                ScriptedTurn(toolUses: [.init(id: "toolu_1", name: "change_task", input: ["action": "settings", "settings": ["versioning": true]])])
-            )
-        )
+        models.sandbox.enqueue(Self.changeTask(["action": "settings", "settings": ["versioning": true]]))
         let second = try await alice.createReviewComment(
             onPull: pull.number,
             in: repository,

@@ -112,17 +112,23 @@ public struct FollowUpHandler: WebhookEventHandler {
         if reactions { try? await client.react(changed ? "rocket" : "confused", toComment: mention.id, in: repository) }
     }
 
-    /// The conversation the comment belongs to, oldest first, up to the comment: a diff comment's thread (its first
-    /// comment says which line it is on), or the pull request's conversation.
-    private func conversation(_ mention: Mention, repository: RepositoryRef, client: GitHubClient) async throws -> [FollowUpReader.Comment] {
+    /// The conversation the comment belongs to, oldest first: a diff comment's thread (its first comment says which
+    /// line it is on), or the pull request's conversation. Read once: it also holds Gaffer's earlier answers.
+    private func conversation(
+        _ mention: Mention,
+        repository: RepositoryRef,
+        client: GitHubClient
+    ) async throws -> [(
+        id: Int64, comment: FollowUpReader.Comment
+    )] {
         guard let thread = mention.thread else {
-            return try await client.comments(onIssue: mention.pull, in: repository).filter { $0.id <= mention.id }
-                .map { FollowUpReader.Comment(author: $0.user?.login ?? "someone", body: $0.body ?? "") }
+            return try await client.comments(onIssue: mention.pull, in: repository)
+                .map { ($0.id, FollowUpReader.Comment(author: $0.user?.login ?? "someone", body: $0.body ?? "")) }
         }
         let place = "(on \(thread.path)\(thread.line.map { " line \($0)" } ?? ""))\n"
         return try await client.reviewComments(onPull: mention.pull, in: repository)
-            .filter { ($0.id == thread.root || $0.inReplyToID == thread.root) && $0.id <= mention.id }
-            .map { FollowUpReader.Comment(author: $0.user?.login ?? "someone", body: ($0.id == thread.root ? place : "") + $0.body) }
+            .filter { $0.id == thread.root || $0.inReplyToID == thread.root }
+            .map { ($0.id, FollowUpReader.Comment(author: $0.user?.login ?? "someone", body: ($0.id == thread.root ? place : "") + $0.body)) }
     }
 
     /// Makes the change and replies; true when the task changed.
@@ -141,11 +147,8 @@ public struct FollowUpHandler: WebhookEventHandler {
         ]
         // A comment is answered once: a redelivered event, or a job run again after a crash, finds the answer.
         let answered = "<!-- gaffer:follow-up \(mention.id) -->"
-        let earlier =
-            mention.thread == nil
-            ? try await client.comments(onIssue: pullNumber, in: repository).compactMap(\.body)
-            : try await client.reviewComments(onPull: pullNumber, in: repository).map(\.body)
-        if earlier.contains(where: { $0.contains(answered) }) {
+        let conversation = try await conversation(mention, repository: repository, client: client)
+        if conversation.contains(where: { $0.comment.body.contains(answered) }) {
             context.logger.info("follow-up already answered", metadata: metadata)
             return false
         }
@@ -194,13 +197,12 @@ public struct FollowUpHandler: WebhookEventHandler {
                 ])
             }
             model = "\(reader.model.provider.name)/\(reader.model.model)"
-            let conversation = try await conversation(mention, repository: repository, client: client)
             let current = task.parameters.keys.sorted().map { "\($0): \(task.parameters[$0]?.description ?? "")" }
             let header = ["task: \(task.kind.rawValue)", "resource: \(task.resource?.name ?? "")", "name: \(task.resourceName ?? "")"]
             let reading: FollowUpReader.Reading
             do {
                 reading = try await reader.read(
-                    conversation,
+                    conversation.filter { $0.id <= mention.id }.map(\.comment),
                     task: (header + current).joined(separator: "\n"),
                     codeAllowed: codeAllowed && task.resource?.applicationKind != nil,
                     repository: mention.repository.fullName,
